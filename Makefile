@@ -1,0 +1,161 @@
+# ncap: ncagentd (sensor), nccollectd (collector), ncctl (control, dump).
+#
+#	make			build the three programs, warnings are errors
+#	make test		regress suite, then again under ASan and UBSan
+#	make bench		offline replay of a large generated capture
+#	make fuzz		libFuzzer harnesses (clang)
+#	make demo		a collector and a sensor on this machine
+#	make install		PREFIX (/usr/local) and DESTDIR honoured
+
+VERSION =	0.1.0
+PREFIX ?=	/usr/local
+SBINDIR ?=	$(PREFIX)/sbin
+MANDIR ?=	$(PREFIX)/share/man
+DESTDIR ?=
+
+# O: where objects and generated code go; BIN: where the programs go
+O ?=		obj
+BIN ?=
+
+CC ?=		cc
+YACC =		byacc
+PROTOC_C ?=	protoc-c
+PKG_CONFIG ?=	pkg-config
+PKGS =		libsodium libpcap libevent zlib libprotobuf-c libbsd-overlay
+
+PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))
+
+WARNINGS =	-Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
+		-Wsign-compare -Wmissing-prototypes -Wstrict-prototypes \
+		-Wmissing-declarations -Wformat=2 -Wno-unused-parameter \
+		-Werror
+OPT ?=		-O2 -g
+SANFLAGS ?=
+CFLAGS ?=
+CFLAGS +=	$(OPT) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
+		-D_GNU_SOURCE -DNCAP_VERSION='"$(VERSION)"' \
+		-Icommon -isystem $(O)/proto $(PKG_CFLAGS)
+LDFLAGS +=	$(SANFLAGS)
+LDLIBS +=	$(PKG_LIBS)
+
+# generated sources must exist before anything includes them
+GEN_H =		$(O)/proto/ncap.pb-c.h $(O)/proto/records.pb-c.h
+
+COMMON_SRCS =	common/log.c common/imsg.c common/privsep.c common/keys.c \
+		common/wire.c common/varint.c common/ncap.c common/records.c \
+		common/util.c
+COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
+		$(O)/proto/ncap.pb-c.o $(O)/proto/records.pb-c.o \
+		$(O)/proto/rectypes.o
+
+AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
+		ncagentd/printconf.c $(wildcard ncagentd/decode*.c)
+AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
+
+COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
+		nccollectd/crypto.c nccollectd/spool.c nccollectd/printconf.c
+COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
+
+CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c
+CTL_OBJS =	$(CTL_SRCS:%.c=$(O)/%.o)
+
+ifeq ($(BIN),)
+AGENT =		ncagentd/ncagentd
+COLLECT =	nccollectd/nccollectd
+CTL =		ncctl/ncctl
+else
+AGENT =		$(BIN)/ncagentd
+COLLECT =	$(BIN)/nccollectd
+CTL =		$(BIN)/ncctl
+endif
+
+UNIT_SRCS =	$(wildcard regress/unit/t_*.c)
+UNIT_BINS =	$(UNIT_SRCS:regress/unit/%.c=$(O)/regress/%)
+TOOL_SRCS =	$(wildcard regress/tools/*.c)
+TOOL_BINS =	$(TOOL_SRCS:regress/tools/%.c=$(O)/regress/%)
+
+all: $(AGENT) $(COLLECT) $(CTL) $(UNIT_BINS) $(TOOL_BINS)
+
+$(AGENT): $(AGENT_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(COLLECT): $(COLLECT_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CTL): $(CTL_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# unit tests link the common code and, by name, daemon objects they test
+UNIT_AGENT_OBJS = $(filter-out $(O)/ncagentd/ncagentd.o,$(AGENT_OBJS))
+$(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
+	    $(UNIT_AGENT_OBJS) $(LDLIBS)
+
+$(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_OBJS) $(LDLIBS)
+
+$(O)/%.o: %.c $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(<D) -MMD -MP -c -o $@ $<
+
+$(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(O)/proto
+	$(PROTOC_C) --proto_path=proto --c_out=$(O)/proto $<
+
+$(O)/proto/%.o: $(O)/proto/%.c $(GEN_H)
+	$(CC) $(CFLAGS) -Wno-cast-qual -Wno-missing-prototypes -c -o $@ $<
+
+$(O)/proto/rectypes.c: $(O)/proto/records.pb-c.h common/gen_rectypes.sh
+	sh common/gen_rectypes.sh $< > $@
+
+$(O)/%/parse.c: %/parse.y
+	@mkdir -p $(@D)
+	$(YACC) -o $@ $<
+
+$(O)/%/parse.o: $(O)/%/parse.c $(GEN_H)
+	$(CC) $(CFLAGS) -I$* -Wno-sign-compare -Wno-missing-prototypes \
+	    -Wno-missing-declarations -c -o $@ $<
+
+# the suite: once as built, then under the sanitizers
+test: all
+	sh regress/run.sh $(CURDIR) ncagentd nccollectd ncctl $(O)/regress
+	$(MAKE) san
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    sh regress/run.sh $(CURDIR) obj-san/bin obj-san/bin obj-san/bin \
+	    obj-san/regress
+
+san:
+	$(MAKE) O=obj-san BIN=obj-san/bin OPT="-O1 -g" \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined"
+
+bench: all
+	sh regress/bench.sh $(CURDIR)
+
+fuzz:
+	@echo "fuzzing arrives with issue 3"; exit 1
+
+demo: all
+	sh etc/demo.sh $(CURDIR)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(AGENT) $(COLLECT) $(CTL) $(DESTDIR)$(SBINDIR)
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
+
+clean:
+	rm -rf obj obj-san ncagentd/ncagentd nccollectd/nccollectd ncctl/ncctl
+
+.PHONY: all test san bench fuzz demo install clean
+.SECONDARY:
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,49 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef NCAP_VARINT_H
+#define NCAP_VARINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Protobuf base-128 varints, the framing of batches and .ncap files:
+ * every record is preceded by its length as a varint.
+ */
+#define VARINT_MAX	10
+
+/* bytes written to buf (at least VARINT_MAX long) */
+size_t	 varint_put(unsigned char *buf, uint64_t v);
+size_t	 varint_len(uint64_t v);
+/* bytes consumed, or 0 when buf does not hold a whole, minimal varint */
+size_t	 varint_get(const unsigned char *buf, size_t len, uint64_t *v);
+
+/*
+ * Walk a framed run of records.  Returns 1 with *rec and *reclen set
+ * to the next record, 0 at the clean end, -1 on a bad or truncated
+ * frame.
+ */
+struct frame_iter {
+	const unsigned char	*p;
+	size_t			 left;
+};
+
+void	 frame_iter_init(struct frame_iter *, const void *buf, size_t len);
+int	 frame_next(struct frame_iter *, const unsigned char **rec,
+	    size_t *reclen);
+
+#endif /* NCAP_VARINT_H */
