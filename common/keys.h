@@ -1,0 +1,38 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef NCAP_KEYS_H
+#define NCAP_KEYS_H
+
+#include <stddef.h>
+
+/*
+ * Key files hold 64 hexadecimal characters and an optional newline.
+ * Private key files must not be readable by group or others.
+ */
+#define KEY_LEN		32
+#define KEY_HEXLEN	64
+
+/* 0 on success, -1 with a message in err */
+int	 key_read(const char *path, unsigned char key[KEY_LEN], int private,
+	    char *err, size_t errlen);
+int	 key_parse_hex(const char *hex, unsigned char key[KEY_LEN]);
+void	 key_to_hex(const unsigned char key[KEY_LEN],
+	    char hex[KEY_HEXLEN + 1]);
+/* create DIR/pub.key and DIR/priv.key; refuses to overwrite */
+int	 key_generate(const char *dir, char *err, size_t errlen);
+
+#endif /* NCAP_KEYS_H */

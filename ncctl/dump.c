@@ -1,0 +1,547 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "ncap.h"
+#include "ncctl.h"
+#include "records.h"
+
+/*
+ * The dumper knows no record type: it walks the protobuf-c descriptors,
+ * so a type added to records.proto dumps without a line changed here.
+ * JSON keys are the field names in field-number order (the order of
+ * the descriptor's fields), and every field is written, zero or not.
+ */
+
+#define OUTBUFSZ	(64 * 1024)
+
+struct dumper {
+	FILE		*out;
+	enum dump_fmt	 fmt;
+	FILE		*cell;		/* CSV: JSON text of one cell */
+	char		*cellbuf;
+	size_t		 cellsz;
+};
+
+static const void *field_ptr(const ProtobufCMessage *, unsigned int);
+static size_t	 elem_size(ProtobufCType);
+static int	 field_present(const ProtobufCMessage *,
+		    const ProtobufCFieldDescriptor *);
+static size_t	 utf8_seq(const unsigned char *, size_t);
+static void	 json_string(FILE *, const char *);
+static void	 put_float(FILE *, double, int);
+static void	 bytes_text(FILE *, const ProtobufCBinaryData *);
+static void	 json_value(FILE *, const ProtobufCFieldDescriptor *,
+		    const void *);
+static void	 json_field(FILE *, const ProtobufCMessage *,
+		    const ProtobufCFieldDescriptor *);
+static void	 json_message(FILE *, const ProtobufCMessage *);
+static void	 csv_text(FILE *, const char *, size_t);
+static void	 csv_safe(FILE *, const char *);
+static void	 csv_begin(struct dumper *, const Header *,
+		    const ProtobufCMessageDescriptor *);
+static void	 csv_record(struct dumper *, const ProtobufCMessage *);
+
+/* a member of a message, found by its descriptor's offset */
+static const void *
+field_ptr(const ProtobufCMessage *m, unsigned int off)
+{
+	return ((const unsigned char *)m + off);
+}
+
+/* the size of one element of a repeated field's array */
+static size_t
+elem_size(ProtobufCType type)
+{
+	switch (type) {
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+		return (sizeof(int32_t));
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32:
+		return (sizeof(uint32_t));
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		return (sizeof(int64_t));
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		return (sizeof(uint64_t));
+	case PROTOBUF_C_TYPE_FLOAT:
+		return (sizeof(float));
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return (sizeof(double));
+	case PROTOBUF_C_TYPE_BOOL:
+		return (sizeof(protobuf_c_boolean));
+	case PROTOBUF_C_TYPE_ENUM:
+		return (sizeof(int));
+	case PROTOBUF_C_TYPE_STRING:
+		return (sizeof(char *));
+	case PROTOBUF_C_TYPE_BYTES:
+		return (sizeof(ProtobufCBinaryData));
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return (sizeof(ProtobufCMessage *));
+	}
+	errx(1, "unknown protobuf-c field type %d", (int)type);
+}
+
+/*
+ * Proto3 fields are always present.  A oneof member is present when
+ * the oneof's case names it, and an optional scalar when its has_
+ * flag is set (optional strings and messages are absent when NULL,
+ * which json_value sees for itself).
+ */
+static int
+field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+		return (*(const uint32_t *)field_ptr(m, f->quantifier_offset) ==
+		    f->id);
+	if (f->label == PROTOBUF_C_LABEL_OPTIONAL &&
+	    f->type != PROTOBUF_C_TYPE_STRING &&
+	    f->type != PROTOBUF_C_TYPE_MESSAGE)
+		return (*(const protobuf_c_boolean *)field_ptr(m,
+		    f->quantifier_offset) != 0);
+	return (1);
+}
+
+/* length of the well-formed UTF-8 sequence at s, or 0 */
+static size_t
+utf8_seq(const unsigned char *s, size_t left)
+{
+	uint32_t	 cp;
+	size_t		 n, i;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return (0);
+	if (left < n)
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and code points past Unicode */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return (0);
+	return (n);
+}
+
+/*
+ * A JSON string.  The output is always valid JSON: a byte that is not
+ * part of well-formed UTF-8 is written as \u00XX, so none is lost.
+ */
+static void
+json_string(FILE *out, const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 len = strlen(str), i = 0, n;
+
+	putc('"', out);
+	while (i < len) {
+		if (s[i] >= 0x80) {
+			if ((n = utf8_seq(s + i, len - i)) == 0) {
+				fprintf(out, "\\u%04x", s[i]);
+				n = 1;
+			} else
+				fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\b':
+			fputs("\\b", out);
+			break;
+		case '\f':
+			fputs("\\f", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		default:
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				fprintf(out, "\\u%04x", s[i]);
+			else
+				putc(s[i], out);
+			break;
+		}
+		i++;
+	}
+	putc('"', out);
+}
+
+/* the shortest text that reads back as the same value; null if none */
+static void
+put_float(FILE *out, double d, int single)
+{
+	char	 buf[320];	/* the compiler sizes %g as if it were %f */
+	int	 prec, maxprec = single ? 9 : 17;
+
+	if (!isfinite(d)) {
+		fputs("null", out);
+		return;
+	}
+	for (prec = single ? 6 : 15; prec < maxprec; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (single ? strtof(buf, NULL) == (float)d :
+		    strtod(buf, NULL) == d)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*g", prec, d);
+	fputs(buf, out);
+}
+
+/*
+ * Addresses travel as bytes: 4 and 16 bytes are IP addresses, 6 a MAC
+ * address, anything else is shown as hex.
+ */
+static void
+bytes_text(FILE *out, const ProtobufCBinaryData *b)
+{
+	char	 addr[INET6_ADDRSTRLEN];
+	size_t	 i;
+
+	switch (b->len) {
+	case 4:
+		fputs(inet_ntop(AF_INET, b->data, addr, sizeof(addr)), out);
+		break;
+	case 16:
+		fputs(inet_ntop(AF_INET6, b->data, addr, sizeof(addr)), out);
+		break;
+	case 6:
+		fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", b->data[0],
+		    b->data[1], b->data[2], b->data[3], b->data[4],
+		    b->data[5]);
+		break;
+	default:
+		for (i = 0; i < b->len; i++)
+			fprintf(out, "%02x", b->data[i]);
+		break;
+	}
+}
+
+/* one value of field f, stored at p */
+static void
+json_value(FILE *out, const ProtobufCFieldDescriptor *f, const void *p)
+{
+	const char		*s;
+	const ProtobufCMessage	*sub;
+
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+		fprintf(out, "%" PRId32, *(const int32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_ENUM:
+		fprintf(out, "%d", *(const int *)p);
+		break;
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32:
+		fprintf(out, "%" PRIu32, *(const uint32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		fprintf(out, "%" PRId64, *(const int64_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		fprintf(out, "%" PRIu64, *(const uint64_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_FLOAT:
+		put_float(out, *(const float *)p, 1);
+		break;
+	case PROTOBUF_C_TYPE_DOUBLE:
+		put_float(out, *(const double *)p, 0);
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		fputs(*(const protobuf_c_boolean *)p ? "true" : "false", out);
+		break;
+	case PROTOBUF_C_TYPE_STRING:
+		if ((s = *(const char *const *)p) == NULL)
+			fputs("null", out);
+		else
+			json_string(out, s);
+		break;
+	case PROTOBUF_C_TYPE_BYTES:
+		putc('"', out);
+		bytes_text(out, p);
+		putc('"', out);
+		break;
+	case PROTOBUF_C_TYPE_MESSAGE:
+		if ((sub = *(const ProtobufCMessage *const *)p) == NULL)
+			fputs("null", out);
+		else
+			json_message(out, sub);
+		break;
+	}
+}
+
+static void
+json_field(FILE *out, const ProtobufCMessage *m,
+    const ProtobufCFieldDescriptor *f)
+{
+	const unsigned char	*arr;
+	size_t			 n, i, sz;
+
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		n = *(const size_t *)field_ptr(m, f->quantifier_offset);
+		arr = *(const unsigned char *const *)field_ptr(m, f->offset);
+		sz = elem_size(f->type);
+		putc('[', out);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				putc(',', out);
+			json_value(out, f, arr + i * sz);
+		}
+		putc(']', out);
+		return;
+	}
+	if (!field_present(m, f)) {
+		fputs("null", out);
+		return;
+	}
+	json_value(out, f, field_ptr(m, f->offset));
+}
+
+static void
+json_message(FILE *out, const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor	*d = m->descriptor;
+	unsigned int				 i;
+
+	putc('{', out);
+	for (i = 0; i < d->n_fields; i++) {
+		if (i > 0)
+			putc(',', out);
+		json_string(out, d->fields[i].name);
+		putc(':', out);
+		json_field(out, m, &d->fields[i]);
+	}
+	putc('}', out);
+}
+
+/* one CSV cell, quoted as RFC 4180 has it when it must be */
+static void
+csv_text(FILE *out, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+		    s[i] == '\n')
+			break;
+	if (i == len) {
+		fwrite(s, 1, len, out);
+		return;
+	}
+	putc('"', out);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			putc('"', out);
+		putc(s[i], out);
+	}
+	putc('"', out);
+}
+
+/* header values in the comment line: one line, one word each */
+static void
+csv_safe(FILE *out, const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		putc(*p <= ' ' || *p == 0x7f ? '?' : *p, out);
+}
+
+static void
+csv_begin(struct dumper *d, const Header *h,
+    const ProtobufCMessageDescriptor *desc)
+{
+	unsigned int	 i;
+
+	fputs("# ncap type=", d->out);
+	csv_safe(d->out, h->record_type);
+	fputs(" sensor=", d->out);
+	csv_safe(d->out, h->sensor);
+	fprintf(d->out, " created=%" PRId64 " software=", h->created);
+	csv_safe(d->out, h->software_version);
+	putc('\n', d->out);
+
+	for (i = 0; i < desc->n_fields; i++) {
+		if (i > 0)
+			putc(',', d->out);
+		fputs(desc->fields[i].name, d->out);
+	}
+	putc('\n', d->out);
+}
+
+/*
+ * Scalars are plain cells; repeated fields and nested messages are
+ * their JSON text in one cell; an absent field is an empty cell.
+ */
+static void
+csv_record(struct dumper *d, const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor	*desc = m->descriptor;
+	const ProtobufCFieldDescriptor		*f;
+	const void				*p;
+	const char				*s;
+	unsigned int				 i;
+
+	for (i = 0; i < desc->n_fields; i++) {
+		f = &desc->fields[i];
+		p = field_ptr(m, f->offset);
+		if (i > 0)
+			putc(',', d->out);
+		if (f->label != PROTOBUF_C_LABEL_REPEATED &&
+		    !field_present(m, f))
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED ||
+		    f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			if (f->label != PROTOBUF_C_LABEL_REPEATED &&
+			    *(const ProtobufCMessage *const *)p == NULL)
+				continue;
+			rewind(d->cell);
+			json_field(d->cell, m, f);
+			if (fflush(d->cell) == EOF)
+				err(1, "memory stream");
+			csv_text(d->out, d->cellbuf, d->cellsz);
+			continue;
+		}
+		switch (f->type) {
+		case PROTOBUF_C_TYPE_STRING:
+			if ((s = *(const char *const *)p) != NULL)
+				csv_text(d->out, s, strlen(s));
+			break;
+		case PROTOBUF_C_TYPE_BYTES:
+			bytes_text(d->out, p);
+			break;
+		default:
+			json_value(d->out, f, p);
+			break;
+		}
+	}
+	putc('\n', d->out);
+}
+
+int
+dump_file(FILE *in, const char *name, enum dump_fmt fmt)
+{
+	struct ncap_reader			 r;
+	struct dumper				 d;
+	const ProtobufCMessageDescriptor	*desc;
+	ProtobufCMessage			*m;
+	const unsigned char			*rec;
+	size_t					 len;
+	char					 errbuf[256];
+	int					 rv, status = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.out = stdout;
+	d.fmt = fmt;
+	/* fully buffered even on a terminal: dumps can be long */
+	setvbuf(d.out, NULL, _IOFBF, OUTBUFSZ);
+
+	if (ncap_open(&r, in, errbuf, sizeof(errbuf)) == -1) {
+		warnx("%s: %s", name, errbuf);
+		return (1);
+	}
+	desc = rectypes[r.type];
+
+	if (fmt == DUMP_CSV) {
+		if ((d.cell = open_memstream(&d.cellbuf, &d.cellsz)) == NULL)
+			err(1, "open_memstream");
+		csv_begin(&d, r.hdr, desc);
+	} else {
+		json_message(d.out, &r.hdr->base);
+		putc('\n', d.out);
+	}
+
+	while ((rv = ncap_next(&r, &rec, &len, errbuf, sizeof(errbuf))) == 1) {
+		m = protobuf_c_message_unpack(desc, NULL, len, rec);
+		if (m == NULL) {
+			/* keep going: one bad record hides no others */
+			fflush(d.out);
+			warnx("%s: record %" PRIu64 ": not a valid %s record",
+			    name, r.nrec, desc->name);
+			status = 1;
+			continue;
+		}
+		if (fmt == DUMP_CSV)
+			csv_record(&d, m);
+		else {
+			json_message(d.out, m);
+			putc('\n', d.out);
+		}
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+	if (rv == -1) {
+		fflush(d.out);
+		warnx("%s: %s", name, errbuf);
+		status = 1;
+	}
+
+	ncap_close(&r);
+	if (d.cell != NULL) {
+		fclose(d.cell);
+		free(d.cellbuf);
+	}
+	if (fflush(d.out) == EOF || ferror(d.out)) {
+		warn("stdout");
+		status = 1;
+	}
+	return (status);
+}
