@@ -1,0 +1,675 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * ncagentd.conf: one keyword per line, each at most once.  The lexer
+ * below is our own: '#' comments, single or double quoted strings,
+ * a backslash before the newline continues a line, and a word that is
+ * a plain decimal number comes back as NUMBER.
+ */
+
+%{
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ncagentd.h"
+
+#define NAME_MAX_LEN	64
+#define FLUSH_MIN_MS	50
+#define FLUSH_MAX_MS	(3600 * 1000)
+
+/* what "number" yields for a word that is not one, once reported */
+#define BADNUM		LLONG_MIN
+
+static struct file {
+	FILE		*stream;
+	const char	*name;
+	int		 lineno;
+	int		 errors;
+	int		 lasttok;	/* last token handed to the parser */
+	int		 lexerr;	/* the lexer already said what is wrong */
+	int		 pushback[4];
+	int		 npushback;
+} *file;
+
+static struct agent_conf	*conf;
+
+/* the line each keyword was first seen on, 0 if not yet */
+enum keyword {
+	KW_NAME,
+	KW_INTERFACE,
+	KW_FILTER,
+	KW_COLLECTOR,
+	KW_COLLECTORKEY,
+	KW_KEYFILE,
+	KW_USER,
+	KW_CHROOT,
+	KW_MAXDATAGRAM,
+	KW_FLUSHINTERVAL,
+	KW_SNAPLEN,
+	KW_PROMISCUOUS,
+	KW_COUNT
+};
+static int	 seen[KW_COUNT];
+
+typedef struct {
+	union {
+		long long	 number;
+		char		*string;
+	} v;
+	int	 lineno;
+} YYSTYPE;
+#define YYSTYPE_IS_DECLARED	1
+
+int	 yyparse(void);
+int	 yylex(void);
+int	 yyerror(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2)));
+
+static int	 once(enum keyword, const char *);
+static int	 copy(char *, size_t, const char *, const char *);
+static int	 copy_path(char *, size_t, const char *, const char *);
+static int	 valid_name(const char *);
+static int	 parse_interval(const char *, unsigned int *);
+%}
+
+%token	CHROOT COLLECTOR COLLECTORKEY FILTER FLUSHINTERVAL INTERFACE
+%token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
+%token	ERROR
+%token	<v.string>	STRING
+%token	<v.number>	NUMBER
+%type	<v.string>	string
+%type	<v.number>	number yesno port
+%destructor	{ free($$); }	<v.string>
+
+%%
+
+grammar		: /* empty */
+		| grammar '\n'
+		| grammar main
+		| grammar error '\n'
+		;
+
+/* a name may well be all digits */
+string		: STRING
+		| NUMBER {
+			if (asprintf(&$$, "%lld", $1) == -1)
+				fatal("%s", __func__);
+		}
+		;
+
+/* numbers with leading zeros reach us as words */
+number		: NUMBER
+		| STRING {
+			const char	*errstr;
+
+			$$ = strtonum($1, BADNUM + 1, LLONG_MAX, &errstr);
+			if (errstr != NULL) {
+				if (strcmp(errstr, "invalid") == 0)
+					yyerror("\"%s\" is not a number", $1);
+				else
+					yyerror("number %s is %s", $1, errstr);
+				$$ = BADNUM;
+			}
+			free($1);
+		}
+		;
+
+yesno		: YES	{ $$ = 1; }
+		| NO	{ $$ = 0; }
+		| STRING {
+			yyerror("\"%s\" is neither yes nor no", $1);
+			free($1);
+			$$ = -1;
+		}
+		;
+
+/* -1: wrong, and said so */
+port		: /* empty */	{ $$ = NCAP_PORT; }
+		| PORT number {
+			$$ = $2;
+			if ($2 == BADNUM)
+				$$ = -1;
+			else if ($2 < 1 || $2 > 65535) {
+				yyerror("port %lld out of range (1-65535)",
+				    $2);
+				$$ = -1;
+			}
+		}
+		;
+
+main		: NAME string '\n' {
+			if (once(KW_NAME, "name") == 0) {
+				if (!valid_name($2))
+					yyerror("invalid name \"%s\": 1-%d "
+					    "characters of A-Z a-z 0-9 . _ -, "
+					    "not starting with '.'", $2,
+					    NAME_MAX_LEN);
+				else
+					copy(conf->name, sizeof(conf->name),
+					    $2, "name");
+			}
+			free($2);
+		}
+		| INTERFACE string '\n' {
+			if (once(KW_INTERFACE, "interface") == 0) {
+				if ($2[0] == '\0')
+					yyerror("interface is empty");
+				else
+					copy(conf->interface,
+					    sizeof(conf->interface), $2,
+					    "interface");
+			}
+			free($2);
+		}
+		| FILTER string '\n' {
+			if (once(KW_FILTER, "filter") == 0)
+				copy(conf->filter, sizeof(conf->filter), $2,
+				    "filter");
+			free($2);
+		}
+		| COLLECTOR string port '\n' {
+			if (once(KW_COLLECTOR, "collector") == 0) {
+				if ($2[0] == '\0')
+					yyerror("collector address is empty");
+				else if (copy(conf->collector,
+				    sizeof(conf->collector), $2,
+				    "collector") == 0 && $3 != -1)
+					snprintf(conf->port, sizeof(conf->port),
+					    "%lld", $3);
+			}
+			free($2);
+		}
+		| COLLECTORKEY string '\n' {
+			if (once(KW_COLLECTORKEY, "collector-key") == 0)
+				copy_path(conf->collector_key,
+				    sizeof(conf->collector_key), $2,
+				    "collector-key");
+			free($2);
+		}
+		| KEYFILE string '\n' {
+			if (once(KW_KEYFILE, "keyfile") == 0)
+				copy_path(conf->keyfile, sizeof(conf->keyfile),
+				    $2, "keyfile");
+			free($2);
+		}
+		| USER string '\n' {
+			if (once(KW_USER, "user") == 0) {
+				if ($2[0] == '\0')
+					yyerror("user is empty");
+				else
+					copy(conf->user, sizeof(conf->user),
+					    $2, "user");
+			}
+			free($2);
+		}
+		| CHROOT string '\n' {
+			if (once(KW_CHROOT, "chroot") == 0)
+				copy_path(conf->chroot, sizeof(conf->chroot),
+				    $2, "chroot");
+			free($2);
+		}
+		| MAXDATAGRAM number '\n' {
+			if (once(KW_MAXDATAGRAM, "max-datagram") == 0 &&
+			    $2 != BADNUM) {
+				if ($2 < 512 || $2 > 65000)
+					yyerror("max-datagram %lld out of "
+					    "range (512-65000)", $2);
+				else
+					conf->max_datagram = $2;
+			}
+		}
+		| FLUSHINTERVAL NUMBER '\n' {
+			if (once(KW_FLUSHINTERVAL, "flush-interval") == 0) {
+				if ($2 < 1 || $2 > FLUSH_MAX_MS / 1000)
+					yyerror("flush-interval %lld out of "
+					    "range (1-%d seconds)", $2,
+					    FLUSH_MAX_MS / 1000);
+				else
+					conf->flush_ms = $2 * 1000;
+			}
+		}
+		| FLUSHINTERVAL STRING '\n' {
+			unsigned int	 ms;
+
+			if (once(KW_FLUSHINTERVAL, "flush-interval") == 0) {
+				if (parse_interval($2, &ms) == -1)
+					yyerror("flush-interval \"%s\": give "
+					    "seconds (N or Ns) or milliseconds "
+					    "(Nms)", $2);
+				else if (ms < FLUSH_MIN_MS ||
+				    ms > FLUSH_MAX_MS)
+					yyerror("flush-interval %s out of "
+					    "range (%dms-%ds)", $2,
+					    FLUSH_MIN_MS, FLUSH_MAX_MS / 1000);
+				else
+					conf->flush_ms = ms;
+			}
+			free($2);
+		}
+		| SNAPLEN number '\n' {
+			if (once(KW_SNAPLEN, "snaplen") == 0 &&
+			    $2 != BADNUM) {
+				if ($2 < 64 || $2 > 262144)
+					yyerror("snaplen %lld out of range "
+					    "(64-262144)", $2);
+				else
+					conf->snaplen = $2;
+			}
+		}
+		| PROMISCUOUS yesno '\n' {
+			if (once(KW_PROMISCUOUS, "promiscuous") == 0 &&
+			    $2 != -1)
+				conf->promisc = $2;
+		}
+		| STRING {
+			yyerror("unknown keyword \"%s\"", $1);
+			free($1);
+			$1 = NULL;	/* YYERROR hands it to %destructor */
+			YYERROR;
+		}
+		;
+
+%%
+
+struct keywords {
+	const char	*k_name;
+	int		 k_val;
+};
+
+int
+yyerror(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	/* the lexer reported this one already, in its own words */
+	if (file->lexerr && strcmp(fmt, "syntax error") == 0) {
+		file->lexerr = 0;
+		return (0);
+	}
+	file->errors++;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatalx("%s: out of memory", __func__);
+	va_end(ap);
+	log_warnx("%s:%d: %s", file->name, yylval.lineno, msg);
+	free(msg);
+	return (0);
+}
+
+static int
+kw_cmp(const void *k, const void *e)
+{
+	return (strcmp(k, ((const struct keywords *)e)->k_name));
+}
+
+static int
+lookup(const char *s)
+{
+	/* sorted by strcmp(), bsearch() needs it */
+	static const struct keywords keywords[] = {
+		{ "chroot",		CHROOT },
+		{ "collector",		COLLECTOR },
+		{ "collector-key",	COLLECTORKEY },
+		{ "filter",		FILTER },
+		{ "flush-interval",	FLUSHINTERVAL },
+		{ "interface",		INTERFACE },
+		{ "keyfile",		KEYFILE },
+		{ "max-datagram",	MAXDATAGRAM },
+		{ "name",		NAME },
+		{ "no",			NO },
+		{ "port",		PORT },
+		{ "promiscuous",	PROMISCUOUS },
+		{ "snaplen",		SNAPLEN },
+		{ "user",		USER },
+		{ "yes",		YES },
+	};
+	const struct keywords	*p;
+
+	p = bsearch(s, keywords, sizeof(keywords) / sizeof(keywords[0]),
+	    sizeof(keywords[0]), kw_cmp);
+	if (p == NULL)
+		return (STRING);
+	return (p->k_val);
+}
+
+static void
+lungetc(int c)
+{
+	if (c == EOF)
+		return;
+	if (file->npushback == (int)(sizeof(file->pushback) /
+	    sizeof(file->pushback[0])))
+		fatalx("%s: pushback full", __func__);
+	file->pushback[file->npushback++] = c;
+}
+
+/*
+ * The next character.  Unless raw, a backslash right before a newline
+ * joins the two lines: the pair reads as a blank.
+ */
+static int
+lgetc(int raw)
+{
+	int	 c, next;
+
+	if (file->npushback > 0)
+		return (file->pushback[--file->npushback]);
+	c = getc(file->stream);
+	if (raw || c != '\\')
+		return (c);
+	next = getc(file->stream);
+	if (next != '\n') {
+		lungetc(next);
+		return (c);
+	}
+	file->lineno++;
+	return (' ');
+}
+
+/* after an error in the middle of a line: drop the rest of it */
+static int
+findeol(void)
+{
+	int	 c;
+
+	while ((c = lgetc(0)) != '\n' && c != EOF)
+		;
+	lungetc(c);
+	file->lexerr = 1;
+	return (ERROR);
+}
+
+/* a plain decimal number, written the way "%lld" would write it */
+static int
+is_number(const char *s, long long *n)
+{
+	const char	*p = s, *errstr;
+
+	if (*p == '-')
+		p++;
+	if (*p == '\0' || (p[0] == '0' && p[1] != '\0') ||
+	    strcmp(s, "-0") == 0)
+		return (0);
+	for (; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			return (0);
+	*n = strtonum(s, BADNUM + 1, LLONG_MAX, &errstr);
+	return (errstr == NULL);
+}
+
+static int
+is_wordchar(int c)
+{
+	return (c != EOF && !isspace(c) && c != '#' && c != '"' &&
+	    c != '\'');
+}
+
+int
+yylex(void)
+{
+	char		 buf[8192];
+	size_t		 len = 0;
+	int		 c, quotec, next, token;
+	long long	 n;
+
+	while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
+		;
+	yylval.lineno = file->lineno;
+
+	/* comments run to the end of the line, continuation or not */
+	if (c == '#')
+		while ((c = lgetc(1)) != '\n' && c != EOF)
+			;
+
+	if (c == EOF) {
+		/* a last line without its newline still ends a statement */
+		if (file->lasttok != '\n' && file->lasttok != 0) {
+			file->lasttok = '\n';
+			return ('\n');
+		}
+		return (0);
+	}
+	if (c == '\n') {
+		file->lineno++;
+		file->lexerr = 0;
+		return (file->lasttok = '\n');
+	}
+	file->lasttok = STRING;
+
+	if (c == '"' || c == '\'') {
+		quotec = c;
+		for (;;) {
+			c = lgetc(1);
+			if (c == EOF || c == '\n') {
+				yyerror("unterminated quoted string");
+				lungetc(c);
+				file->lexerr = 1;
+				return (ERROR);
+			}
+			if (c == quotec)
+				break;
+			if (c == '\\') {
+				next = lgetc(1);
+				if (next == '\n') {
+					file->lineno++;
+					continue;
+				}
+				if (next == quotec || next == '\\')
+					c = next;
+				else
+					lungetc(next);
+			}
+			if (iscntrl(c) && c != '\t') {
+				yyerror("invalid character 0x%02x in string",
+				    c);
+				return (findeol());
+			}
+			if (len >= sizeof(buf) - 1) {
+				yyerror("string too long");
+				return (findeol());
+			}
+			buf[len++] = c;
+		}
+		buf[len] = '\0';
+		if ((yylval.v.string = strdup(buf)) == NULL)
+			fatal("%s", __func__);
+		return (STRING);
+	}
+
+	do {
+		if (iscntrl(c)) {
+			yyerror("invalid character 0x%02x", c);
+			return (findeol());
+		}
+		if (len >= sizeof(buf) - 1) {
+			yyerror("word too long");
+			return (findeol());
+		}
+		buf[len++] = c;
+	} while (is_wordchar(c = lgetc(0)));
+	lungetc(c);
+	buf[len] = '\0';
+
+	if ((token = lookup(buf)) != STRING)
+		return (token);
+	if (is_number(buf, &n)) {
+		yylval.v.number = n;
+		return (NUMBER);
+	}
+	if ((yylval.v.string = strdup(buf)) == NULL)
+		fatal("%s", __func__);
+	return (STRING);
+}
+
+/* each keyword once; a repeat names the line of the first */
+static int
+once(enum keyword kw, const char *word)
+{
+	if (seen[kw] != 0) {
+		yyerror("%s given twice (first on line %d)", word, seen[kw]);
+		return (-1);
+	}
+	seen[kw] = yylval.lineno;
+	return (0);
+}
+
+static int
+copy(char *dst, size_t dstlen, const char *src, const char *what)
+{
+	if (strlcpy(dst, src, dstlen) >= dstlen) {
+		yyerror("%s too long (at most %zu characters)", what,
+		    dstlen - 1);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+copy_path(char *dst, size_t dstlen, const char *src, const char *what)
+{
+	if (src[0] != '/') {
+		yyerror("%s \"%s\" is not an absolute path", what, src);
+		return (-1);
+	}
+	return (copy(dst, dstlen, src, what));
+}
+
+/* the name ends up a directory on the collector: keep it tame */
+static int
+valid_name(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '\0' || s[0] == '.')
+		return (0);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= NAME_MAX_LEN)
+			return (0);
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			return (0);
+	}
+	return (1);
+}
+
+/* "200ms", "2s" or "0010" (seconds) into milliseconds */
+static int
+parse_interval(const char *s, unsigned int *ms)
+{
+	unsigned long long	 n = 0, unit = 1000;
+	const char		*p;
+
+	for (p = s; isdigit((unsigned char)*p); p++) {
+		n = n * 10 + (*p - '0');
+		if (n > FLUSH_MAX_MS)
+			n = FLUSH_MAX_MS + 1;	/* out of range, said later */
+	}
+	if (p == s)
+		return (-1);
+	if (strcmp(p, "ms") == 0)
+		unit = 1;
+	else if (*p != '\0' && strcmp(p, "s") != 0)
+		return (-1);
+	n *= unit;
+	*ms = n > FLUSH_MAX_MS ? FLUSH_MAX_MS + 1 : n;
+	return (0);
+}
+
+/* the sensor's default name: the host name up to its first dot */
+static void
+default_name(const char *filename)
+{
+	char	 host[256];
+
+	if (gethostname(host, sizeof(host)) == -1) {
+		log_warn("%s: gethostname", filename);
+		file->errors++;
+		return;
+	}
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	if (!valid_name(host)) {
+		log_warnx("%s: host name \"%s\" is not a valid sensor name, "
+		    "give one with \"name\"", filename, host);
+		file->errors++;
+		return;
+	}
+	strlcpy(conf->name, host, sizeof(conf->name));
+}
+
+void
+conf_defaults(struct agent_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->port, NCAP_PORT_STR, sizeof(c->port));
+	strlcpy(c->user, NCAGENTD_USER, sizeof(c->user));
+	strlcpy(c->chroot, NCAGENTD_CHROOT, sizeof(c->chroot));
+	c->max_datagram = 1400;
+	c->flush_ms = FLUSH_DEFAULT_MS;
+	c->snaplen = SNAPLEN_DEFAULT;
+	c->promisc = 1;
+}
+
+int
+parse_config(const char *filename, struct agent_conf *c)
+{
+	struct file	 f;
+	int		 errors;
+
+	memset(&f, 0, sizeof(f));
+	memset(seen, 0, sizeof(seen));
+	if ((f.stream = fopen(filename, "r")) == NULL) {
+		log_warn("%s", filename);
+		return (-1);
+	}
+	f.name = filename;
+	f.lineno = 1;
+	file = &f;
+	conf = c;
+
+	yyparse();
+	if (ferror(f.stream)) {
+		log_warn("%s: read", filename);
+		f.errors++;
+	}
+	fclose(f.stream);
+
+	if (!seen[KW_NAME])
+		default_name(filename);
+	if (!seen[KW_COLLECTOR]) {
+		log_warnx("%s: no collector given", filename);
+		f.errors++;
+	}
+	if (!seen[KW_COLLECTORKEY]) {
+		log_warnx("%s: no collector-key given", filename);
+		f.errors++;
+	}
+
+	errors = f.errors;
+	file = NULL;
+	conf = NULL;
+	return (errors ? -1 : 0);
+}

@@ -1,0 +1,76 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <stdio.h>
+
+#include "ncagentd.h"
+
+/*
+ * ncagentd -n: the configuration in effect, defaults included, in
+ * the syntax parse.y reads and always in the same order, so that a
+ * test can compare it with a file.
+ */
+
+static void
+print_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+print_string(const char *keyword, const char *s)
+{
+	printf("%s ", keyword);
+	print_quoted(s);
+	putchar('\n');
+}
+
+void
+print_config(const struct agent_conf *conf)
+{
+	print_string("name", conf->name);
+	if (conf->interface[0] != '\0')
+		print_string("interface", conf->interface);
+	else
+		printf("# no interface\n");
+	if (conf->filter[0] != '\0')
+		print_string("filter", conf->filter);
+	else
+		printf("# no filter\n");
+	printf("collector ");
+	print_quoted(conf->collector);
+	printf(" port %s\n", conf->port);
+	print_string("collector-key", conf->collector_key);
+	if (conf->keyfile[0] != '\0')
+		print_string("keyfile", conf->keyfile);
+	else
+		printf("# no keyfile: an ephemeral key\n");
+	print_string("user", conf->user);
+	print_string("chroot", conf->chroot);
+	printf("max-datagram %u\n", conf->max_datagram);
+	if (conf->flush_ms % 1000 == 0)
+		printf("flush-interval %u\n", conf->flush_ms / 1000);
+	else
+		printf("flush-interval %ums\n", conf->flush_ms);
+	printf("snaplen %u\n", conf->snaplen);
+	printf("promiscuous %s\n", conf->promisc ? "yes" : "no");
+}

@@ -1,0 +1,60 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <stdio.h>
+
+#include "nccollectd.h"
+
+/*
+ * nccollectd -n: the configuration in effect, defaults included, in
+ * the syntax parse.y reads and always in the same order, so that a
+ * test can compare it with a file.
+ */
+
+static void
+print_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+print_string(const char *keyword, const char *s)
+{
+	printf("%s ", keyword);
+	print_quoted(s);
+	putchar('\n');
+}
+
+void
+print_config(const struct collector_conf *conf)
+{
+	printf("listen on ");
+	if (conf->listen_addr[0] == '\0')
+		printf("*");
+	else
+		print_quoted(conf->listen_addr);
+	printf(" port %s\n", conf->port);
+	print_string("keyfile", conf->keyfile);
+	print_string("spool", conf->spool);
+	print_string("user", conf->user);
+	print_string("chroot", conf->chroot);
+}
