@@ -1,0 +1,596 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * ncagentd capture child: the only process that touches packets.  It
+ * opens the capture and the UDP socket as root, chroots, drops to the
+ * unprivileged user, then decodes frames into records, packs them into
+ * per-type batches, hands each batch to the crypto child to compress
+ * and seal, and sends what comes back to the collector.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <event.h>
+#include <netdb.h>
+#include <pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ncagentd.h"
+#include "ncap.pb-c.h"
+#include "privsep.h"
+#include "records.h"
+#include "util.h"
+#include "varint.h"
+
+#define MAX_INFLIGHT		64	/* batches at the crypto child */
+#define RESUME_INFLIGHT		16
+#define OFFLINE_CHUNK		256	/* packets per loop turn, -r */
+#define BATCH_HEADROOM		256	/* Batch fields around the records */
+
+/* the records of one type that are not yet handed over */
+struct tbatch {
+	unsigned char	*buf;
+	size_t		 len;
+	size_t		 cap;
+	uint32_t	 nrec;
+	double		 ratio;		/* compressed/raw, observed */
+	size_t		 target;	/* raw bytes to aim for */
+};
+
+/* a batch at the crypto child, kept until its datagram is back */
+struct inflight {
+	TAILQ_ENTRY(inflight)	 entry;
+	struct batch_hdr	 hdr;
+	unsigned char		*buf;	/* framed records */
+};
+
+static void	 capture_dispatch_parent(int, short, void *);
+static void	 capture_dispatch_crypto(int, short, void *);
+static void	 capture_open(void);
+static void	 capture_read(int, short, void *);
+static void	 capture_flush_timer(int, short, void *);
+static void	 capture_pause(int);
+static void	 capture_finish(void);
+static void	 capture_done_check(void);
+static void	 emit_record(void *, int, const ProtobufCMessage *);
+static void	 batch_flush(int);
+static void	 batch_submit(int, unsigned char *, size_t, uint32_t);
+static void	 batch_sent(const struct batch_hdr *, const unsigned char *,
+		    size_t);
+static void	 batch_toobig(const struct batch_hdr *);
+static void	 pkt_handler(u_char *, const struct pcap_pkthdr *,
+		    const u_char *);
+
+static struct agent_conf	 conf;
+static struct imsgev		 iev_parent, iev_crypto;
+static pcap_t			*pcap;
+static int			 dlt, nanots, udpfd = -1;
+static struct event		 ev_read, ev_flush;
+static int			 paused, finishing;
+static struct tbatch		*batches;
+static TAILQ_HEAD(, inflight)	 inflight = TAILQ_HEAD_INITIALIZER(inflight);
+static unsigned int		 ninflight;
+static uint32_t			 batch_id;
+static unsigned char		*scratch;	/* a packed Batch */
+static size_t			 budget;	/* plaintext bytes per datagram */
+static unsigned char		*statbuf;
+static struct agent_stats	*stats;
+static struct type_stats	*tstats;
+static struct log_ratelimit	 rl_send, rl_oversize;
+
+__dead void
+capture_main(int debug, int verbose)
+{
+	struct priv_user	 user;
+	struct imsg		 imsg;
+	struct timeval		 tv;
+	size_t			 i;
+
+	log_procinit("capture");
+	setproctitle("capture");
+	/* the parent orders our shutdown; a terminal's ^C is for it */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1 ||
+	    imsgbuf_init(&iev_crypto.ibuf, PROC_PEER_FD) == -1)
+		fatal("imsgbuf_init");
+	proc_recv(&iev_parent.ibuf, &imsg);
+	if (imsg.hdr.type != IMSG_CONFIG)
+		fatalx("expected IMSG_CONFIG, got %u", imsg.hdr.type);
+	imsg_expect(&imsg, sizeof(conf), "IMSG_CONFIG");
+	memcpy(&conf, imsg.data, sizeof(conf));
+	imsg_free(&imsg);
+
+	budget = conf.max_datagram - WIRE_OVERHEAD - 1;
+	if ((statbuf = calloc(1, sizeof(*stats) +
+	    nrectypes * sizeof(*tstats))) == NULL ||
+	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||
+	    (scratch = malloc(WIRE_MAX_BATCH + BATCH_HEADROOM)) == NULL)
+		fatal(NULL);
+	stats = (struct agent_stats *)statbuf;
+	tstats = (struct type_stats *)(stats + 1);
+	for (i = 0; i < nrectypes; i++) {
+		/* start by assuming 2:1 and learn the real ratio per type */
+		batches[i].ratio = 0.5;
+		batches[i].target = budget * 2;
+	}
+
+	/* open what we need while we are still root */
+	priv_lookup(&user, conf.user);
+	capture_open();
+	priv_drop(&user, conf.chroot);
+
+	decode_init(emit_record, NULL, tstats);
+
+	event_init();
+	iev_parent.handler = capture_dispatch_parent;
+	iev_crypto.handler = capture_dispatch_crypto;
+	imsg_event_add(&iev_parent);
+	imsg_event_add(&iev_crypto);
+	if (conf.readfile[0] != '\0') {
+		evtimer_set(&ev_read, capture_read, NULL);
+		timerclear(&tv);
+		evtimer_add(&ev_read, &tv);
+	} else {
+		event_set(&ev_read, pcap_get_selectable_fd(pcap),
+		    EV_READ | EV_PERSIST, capture_read, NULL);
+		event_add(&ev_read, NULL);
+	}
+	evtimer_set(&ev_flush, capture_flush_timer, NULL);
+	tv.tv_sec = conf.flush_ms / 1000;
+	tv.tv_usec = (conf.flush_ms % 1000) * 1000;
+	evtimer_add(&ev_flush, &tv);
+
+	log_debug("capture started, link type %s", pcap_datalink_val_to_name(
+	    dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
+	event_dispatch();
+	fatalx("event loop ended");
+}
+
+static void
+capture_open(void)
+{
+	char			 errbuf[PCAP_ERRBUF_SIZE];
+	struct addrinfo		 hints, *res, *ai;
+	struct bpf_program	 bpf;
+	int			 error, sz;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((error = getaddrinfo(conf.collector, conf.port, &hints, &res)))
+		fatalx("collector %s port %s: %s", conf.collector, conf.port,
+		    gai_strerror(error));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((udpfd = socket(ai->ai_family, ai->ai_socktype |
+		    SOCK_CLOEXEC, ai->ai_protocol)) == -1)
+			continue;
+		if (connect(udpfd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(udpfd);
+		udpfd = -1;
+	}
+	freeaddrinfo(res);
+	if (udpfd == -1)
+		fatal("collector %s port %s", conf.collector, conf.port);
+	sz = 1024 * 1024;
+	if (setsockopt(udpfd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == -1)
+		log_warn("setsockopt SO_SNDBUF");
+
+	if (conf.readfile[0] != '\0') {
+		pcap = pcap_open_offline_with_tstamp_precision(conf.readfile,
+		    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		if (pcap == NULL)
+			fatalx("%s: %s", conf.readfile, errbuf);
+		nanots = 1;
+	} else {
+		if ((pcap = pcap_create(conf.interface, errbuf)) == NULL)
+			fatalx("%s: %s", conf.interface, errbuf);
+		pcap_set_snaplen(pcap, (int)conf.snaplen);
+		pcap_set_promisc(pcap, conf.promisc);
+		pcap_set_timeout(pcap, 100);
+		pcap_set_buffer_size(pcap, 4 * 1024 * 1024);
+		nanots = pcap_set_tstamp_precision(pcap,
+		    PCAP_TSTAMP_PRECISION_NANO) == 0;
+		if ((error = pcap_activate(pcap)) < 0)
+			fatalx("%s: %s", conf.interface, pcap_geterr(pcap));
+		if (error > 0)
+			log_warnx("%s: %s", conf.interface, pcap_geterr(pcap));
+		if (pcap_setnonblock(pcap, 1, errbuf) == -1)
+			fatalx("%s: %s", conf.interface, errbuf);
+		nanots = pcap_get_tstamp_precision(pcap) ==
+		    PCAP_TSTAMP_PRECISION_NANO;
+	}
+	if (conf.filter[0] != '\0') {
+		if (pcap_compile(pcap, &bpf, conf.filter, 1,
+		    PCAP_NETMASK_UNKNOWN) == -1)
+			fatalx("filter \"%s\": %s", conf.filter,
+			    pcap_geterr(pcap));
+		if (pcap_setfilter(pcap, &bpf) == -1)
+			fatalx("filter: %s", pcap_geterr(pcap));
+		pcap_freecode(&bpf);
+	}
+	dlt = pcap_datalink(pcap);
+	if (decode_linktype_ok(dlt) == -1)
+		log_warnx("link type %d (%s) is not decoded: frames are only "
+		    "counted", dlt, pcap_datalink_val_to_name(dlt) ?
+		    pcap_datalink_val_to_name(dlt) : "unknown");
+}
+
+static void
+pkt_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
+{
+	int64_t	ts;
+
+	stats->packets++;
+	stats->bytes += h->len;
+	ts = (int64_t)h->ts.tv_sec * 1000000000 +
+	    (int64_t)h->ts.tv_usec * (nanots ? 1 : 1000);
+	if (decode_linktype_ok(dlt) == -1) {
+		stats->linktype_unknown++;
+		return;
+	}
+	decode_packet(dlt, ts, p, h->caplen, h->len);
+}
+
+static void
+capture_read(int fd, short event, void *arg)
+{
+	struct timeval	tv;
+	int		n;
+
+	if (paused || finishing)
+		return;
+	if (conf.readfile[0] == '\0') {
+		if (pcap_dispatch(pcap, -1, pkt_handler, NULL) == -1)
+			log_warnx("pcap_dispatch: %s", pcap_geterr(pcap));
+		return;
+	}
+	n = pcap_dispatch(pcap, OFFLINE_CHUNK, pkt_handler, NULL);
+	if (n == -1)
+		log_warnx("%s: %s", conf.readfile, pcap_geterr(pcap));
+	if (n <= 0) {
+		log_debug("end of %s", conf.readfile);
+		capture_finish();
+		return;
+	}
+	timerclear(&tv);
+	evtimer_add(&ev_read, &tv);
+}
+
+static void
+capture_pause(int pause)
+{
+	struct timeval	tv;
+
+	if (pause == paused || finishing)
+		return;
+	paused = pause;
+	if (pause) {
+		event_del(&ev_read);
+		return;
+	}
+	if (conf.readfile[0] != '\0') {
+		timerclear(&tv);
+		evtimer_add(&ev_read, &tv);
+	} else
+		event_add(&ev_read, NULL);
+}
+
+static void
+capture_flush_timer(int fd, short event, void *arg)
+{
+	struct timeval	tv;
+	size_t		i;
+
+	for (i = 0; i < nrectypes; i++)
+		batch_flush((int)i);
+	tv.tv_sec = conf.flush_ms / 1000;
+	tv.tv_usec = (conf.flush_ms % 1000) * 1000;
+	evtimer_add(&ev_flush, &tv);
+}
+
+/* stop reading, hand over every batch, exit once all are sent */
+static void
+capture_finish(void)
+{
+	struct pcap_stat	ps;
+	size_t			i;
+
+	if (finishing)
+		return;
+	finishing = 1;
+	event_del(&ev_read);
+	if (conf.readfile[0] == '\0' && pcap_stats(pcap, &ps) == 0)
+		stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
+	for (i = 0; i < nrectypes; i++)
+		batch_flush((int)i);
+	capture_done_check();
+}
+
+static void
+capture_done_check(void)
+{
+	if (!finishing || ninflight > 0)
+		return;
+	if (imsg_compose(&iev_parent.ibuf, IMSG_STATS, 0, 0, -1, statbuf,
+	    sizeof(*stats) + nrectypes * sizeof(*tstats)) == -1 ||
+	    imsg_compose(&iev_parent.ibuf, IMSG_CAPTURE_DONE, 0, 0, -1,
+	    NULL, 0) == -1)
+		fatal("imsg_compose");
+	if (imsgbuf_flush(&iev_parent.ibuf) == -1)
+		fatal("imsgbuf_flush");
+	/* the parent closes the channel once it has read both */
+	proc_wait_close(&iev_parent.ibuf);
+}
+
+static void
+emit_record(void *arg, int type, const ProtobufCMessage *msg)
+{
+	struct tbatch	*tb = &batches[type];
+	size_t		 len, need;
+
+	len = protobuf_c_message_get_packed_size(msg);
+	need = varint_len(len) + len;
+	if (need > WIRE_MAX_BATCH - BATCH_HEADROOM) {
+		tstats[type].oversize++;
+		log_warnx_rl(&rl_oversize, "%s record of %zu bytes dropped: "
+		    "too large for any batch", rectypes[type]->name, len);
+		return;
+	}
+	if (tb->len > 0 && tb->len + need > tb->target)
+		batch_flush(type);
+	if (tb->len + need > tb->cap) {
+		size_t		 ncap = tb->cap ? tb->cap : 4096;
+		unsigned char	*nbuf;
+
+		while (ncap < tb->len + need)
+			ncap *= 2;
+		if ((nbuf = realloc(tb->buf, ncap)) == NULL)
+			fatal(NULL);
+		tb->buf = nbuf;
+		tb->cap = ncap;
+	}
+	tb->len += varint_put(tb->buf + tb->len, len);
+	tb->len += protobuf_c_message_pack(msg, tb->buf + tb->len);
+	tb->nrec++;
+}
+
+static void
+batch_flush(int type)
+{
+	struct tbatch	*tb = &batches[type];
+
+	if (tb->nrec == 0)
+		return;
+	/* the buffer travels with the batch; the type starts a fresh one */
+	batch_submit(type, tb->buf, tb->len, tb->nrec);
+	tb->buf = NULL;
+	tb->len = tb->cap = 0;
+	tb->nrec = 0;
+}
+
+/* pack a Batch around the framed records and give it to crypto */
+static void
+batch_submit(int type, unsigned char *buf, size_t len, uint32_t nrec)
+{
+	Batch		 b = BATCH__INIT;
+	struct inflight	*f;
+	struct iovec	 iov[2];
+	char		 tname[128];
+	size_t		 plen;
+
+	/* protobuf-c wants a char *, the descriptor's name is const */
+	strlcpy(tname, rectypes[type]->name, sizeof(tname));
+	b.sensor = conf.name;
+	b.type = tname;
+	b.count = nrec;
+	b.records.data = buf;
+	b.records.len = len;
+	if (batch__get_packed_size(&b) > WIRE_MAX_BATCH)
+		fatalx("%s: batch of %zu bytes", __func__, len);
+	plen = batch__pack(&b, scratch);
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		fatal(NULL);
+	f->hdr.id = ++batch_id;
+	f->hdr.type = (uint32_t)type;
+	f->hdr.nrec = nrec;
+	f->hdr.rawlen = (uint32_t)len;
+	f->buf = buf;
+	iov[0].iov_base = &f->hdr;
+	iov[0].iov_len = sizeof(f->hdr);
+	iov[1].iov_base = scratch;
+	iov[1].iov_len = plen;
+	if (imsg_composev_event(&iev_crypto, IMSG_BATCH, 0, 0, -1, iov,
+	    2) == -1)
+		fatal("imsg_compose");
+	TAILQ_INSERT_TAIL(&inflight, f, entry);
+	if (++ninflight >= MAX_INFLIGHT)
+		capture_pause(1);
+}
+
+static struct inflight *
+inflight_take(const struct batch_hdr *h)
+{
+	struct inflight	*f;
+
+	/* the crypto child answers in order */
+	if ((f = TAILQ_FIRST(&inflight)) == NULL || f->hdr.id != h->id)
+		fatalx("crypto answered batch %u out of order", h->id);
+	TAILQ_REMOVE(&inflight, f, entry);
+	ninflight--;
+	if (ninflight <= RESUME_INFLIGHT)
+		capture_pause(0);
+	return (f);
+}
+
+static void
+batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
+    size_t len)
+{
+	struct inflight	*f;
+	struct tbatch	*tb;
+	double		 r;
+	ssize_t		 n;
+
+	f = inflight_take(h);
+	tb = &batches[f->hdr.type];
+	if ((n = send(udpfd, dgram, len, 0)) == -1 || (size_t)n != len) {
+		stats->send_errors++;
+		log_warnx_rl(&rl_send, "send to collector: %s (%u %s records "
+		    "lost)", n == -1 ? strerror(errno) : "short write",
+		    f->hdr.nrec, rectypes[f->hdr.type]->name);
+	} else {
+		stats->datagrams++;
+		stats->wire_bytes += len;
+		tstats[f->hdr.type].sent += f->hdr.nrec;
+		tstats[f->hdr.type].batches++;
+	}
+	/* learn how well this type compresses to size the next batch */
+	r = (double)(len - WIRE_OVERHEAD) / (double)f->hdr.rawlen;
+	if (r > 1.0)
+		r = 1.0;
+	if (f->hdr.rawlen >= tb->target / 2)
+		tb->ratio = 0.75 * tb->ratio + 0.25 * r;
+	tb->target = (size_t)(budget * 0.9 / (tb->ratio < 0.05 ? 0.05 :
+	    tb->ratio));
+	if (tb->target < budget)
+		tb->target = budget;
+	if (tb->target > WIRE_MAX_BATCH - BATCH_HEADROOM)
+		tb->target = WIRE_MAX_BATCH - BATCH_HEADROOM;
+	free(f->buf);
+	free(f);
+	capture_done_check();
+}
+
+/* even compressed, the batch did not fit: send it as two halves */
+static void
+batch_toobig(const struct batch_hdr *h)
+{
+	struct inflight		*f;
+	struct tbatch		*tb;
+	struct frame_iter	 it;
+	const unsigned char	*rec;
+	unsigned char		*a, *b;
+	size_t			 reclen, cut = 0;
+	uint32_t		 i, half;
+
+	f = inflight_take(h);
+	tb = &batches[f->hdr.type];
+	tb->ratio = tb->ratio * 1.5 > 1.0 ? 1.0 : tb->ratio * 1.5;
+	if (f->hdr.nrec == 1) {
+		tstats[f->hdr.type].oversize++;
+		log_warnx_rl(&rl_oversize, "%s record of %u bytes dropped: "
+		    "does not fit max-datagram %u", rectypes[f->hdr.type]->name,
+		    f->hdr.rawlen, conf.max_datagram);
+	} else {
+		half = f->hdr.nrec / 2;
+		frame_iter_init(&it, f->buf, f->hdr.rawlen);
+		for (i = 0; i < half; i++) {
+			if (frame_next(&it, &rec, &reclen) != 1)
+				fatalx("%s: own batch misframed", __func__);
+			cut = (size_t)(rec + reclen - f->buf);
+		}
+		if ((a = malloc(cut)) == NULL ||
+		    (b = malloc(f->hdr.rawlen - cut)) == NULL)
+			fatal(NULL);
+		memcpy(a, f->buf, cut);
+		memcpy(b, f->buf + cut, f->hdr.rawlen - cut);
+		batch_submit((int)f->hdr.type, a, cut, half);
+		batch_submit((int)f->hdr.type, b, f->hdr.rawlen - cut,
+		    f->hdr.nrec - half);
+	}
+	free(f->buf);
+	free(f);
+	capture_done_check();
+}
+
+static void
+capture_dispatch_crypto(int fd, short event, void *arg)
+{
+	struct imsgev		*iev = arg;
+	struct imsgbuf		*ibuf = &iev->ibuf;
+	struct imsg		 imsg;
+	struct batch_hdr	 h;
+	int			 r;
+
+	if (proc_io(iev, event, "crypto") == 0)
+		fatalx("crypto channel closed");
+	for (;;) {
+		if ((r = imsg_get(ibuf, &imsg)) == -1)
+			fatal("crypto channel: imsg_get");
+		if (r == 0)
+			break;
+		if (IMSG_DATA_SIZE(&imsg) < sizeof(h))
+			fatalx("crypto: short imsg %u", imsg.hdr.type);
+		memcpy(&h, imsg.data, sizeof(h));
+		switch (imsg.hdr.type) {
+		case IMSG_DATAGRAM:
+			if (IMSG_DATA_SIZE(&imsg) - sizeof(h) > WIRE_DGRAM_MAX)
+				fatalx("crypto: datagram too large");
+			batch_sent(&h, (unsigned char *)imsg.data + sizeof(h),
+			    IMSG_DATA_SIZE(&imsg) - sizeof(h));
+			break;
+		case IMSG_BATCH_TOOBIG:
+			imsg_expect(&imsg, sizeof(h), "IMSG_BATCH_TOOBIG");
+			batch_toobig(&h);
+			break;
+		default:
+			fatalx("crypto: unexpected imsg %u", imsg.hdr.type);
+		}
+		imsg_free(&imsg);
+	}
+	imsg_event_add(iev);
+}
+
+static void
+capture_dispatch_parent(int fd, short event, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsgbuf	*ibuf = &iev->ibuf;
+	struct imsg	 imsg;
+	int		 r;
+
+	if (proc_io(iev, event, "parent") == 0)
+		fatalx("parent closed the channel");
+	for (;;) {
+		if ((r = imsg_get(ibuf, &imsg)) == -1)
+			fatal("parent channel: imsg_get");
+		if (r == 0)
+			break;
+		switch (imsg.hdr.type) {
+		case IMSG_SHUTDOWN:
+			imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
+			capture_finish();
+			break;
+		default:
+			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
+		}
+		imsg_free(&imsg);
+	}
+	imsg_event_add(iev);
+}

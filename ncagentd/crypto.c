@@ -1,0 +1,234 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * ncagentd crypto child: the only process that holds the sensor's
+ * secret key.  It compresses each batch the capture child hands it
+ * (compressing is not parsing: the bytes stay opaque) and seals it
+ * into a datagram for the collector.
+ */
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zlib.h>
+
+#include "keys.h"
+#include "ncagentd.h"
+#include "privsep.h"
+
+static void	 crypto_dispatch_capture(int, short, void *);
+static void	 crypto_dispatch_parent(int, short, void *);
+static void	 crypto_seal(const struct batch_hdr *, const unsigned char *,
+		    size_t);
+
+static struct agent_conf	 conf;
+static struct imsgev		 iev_parent, iev_capture;
+static unsigned char		 ourpk[WIRE_PKLEN];
+static unsigned char		*shared;	/* crypto_box_beforenm, locked */
+static struct wire_nonce	 nonce;
+static z_stream			 zs;
+static unsigned char		*ptbuf, *dgbuf;
+static size_t			 budget;
+
+__dead void
+crypto_main(int debug, int verbose)
+{
+	struct priv_user	 user;
+	struct imsg		 imsg;
+	unsigned char		 peerpk[WIRE_PKLEN], sk[WIRE_SKLEN];
+	char			 err[256];
+
+	log_procinit("crypto");
+	setproctitle("crypto");
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	/* no core dump or ptrace by our own user can show the key */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+
+	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1 ||
+	    imsgbuf_init(&iev_capture.ibuf, PROC_PEER_FD) == -1)
+		fatal("imsgbuf_init");
+	proc_recv(&iev_parent.ibuf, &imsg);
+	if (imsg.hdr.type != IMSG_CONFIG)
+		fatalx("expected IMSG_CONFIG, got %u", imsg.hdr.type);
+	imsg_expect(&imsg, sizeof(conf), "IMSG_CONFIG");
+	memcpy(&conf, imsg.data, sizeof(conf));
+	imsg_free(&imsg);
+
+	priv_lookup(&user, conf.user);
+	if (key_read(conf.collector_key, peerpk, 0, err, sizeof(err)) == -1)
+		fatalx("collector-key: %s", err);
+	if (conf.keyfile[0] != '\0') {
+		if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
+			fatalx("keyfile: %s", err);
+		crypto_scalarmult_base(ourpk, sk);
+	} else
+		crypto_box_keypair(ourpk, sk);
+	if ((shared = sodium_malloc(crypto_box_BEFORENMBYTES)) == NULL)
+		fatal("sodium_malloc");
+	if (crypto_box_beforenm(shared, peerpk, sk) != 0)
+		fatalx("collector-key %s is not a usable public key",
+		    conf.collector_key);
+	/* only the shared key is needed from here on */
+	sodium_memzero(sk, sizeof(sk));
+	sodium_mprotect_readonly(shared);
+	randombytes_buf(nonce.session, sizeof(nonce.session));
+	nonce.seq = 0;
+
+	budget = conf.max_datagram - WIRE_OVERHEAD;
+	if ((ptbuf = malloc(budget)) == NULL ||
+	    (dgbuf = malloc(conf.max_datagram)) == NULL)
+		fatal(NULL);
+	memset(&zs, 0, sizeof(zs));
+	/* one stream for the life of the process, reset per batch */
+	if (deflateInit(&zs, 1) != Z_OK)
+		fatalx("deflateInit");
+
+	priv_drop(&user, conf.chroot);
+
+	event_init();
+	iev_parent.handler = crypto_dispatch_parent;
+	iev_capture.handler = crypto_dispatch_capture;
+	imsg_event_add(&iev_parent);
+	imsg_event_add(&iev_capture);
+	log_debug("crypto started, session %02x%02x%02x%02x...",
+	    nonce.session[0], nonce.session[1], nonce.session[2],
+	    nonce.session[3]);
+	event_dispatch();
+	fatalx("event loop ended");
+}
+
+/*
+ * Compress when it makes the batch fit or smaller, seal, return the
+ * datagram.  A batch that fits neither way goes back to be split.
+ */
+static void
+crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
+    size_t len)
+{
+	struct iovec	 iov[2];
+	size_t		 ptlen, dlen;
+	int		 r, type = IMSG_DATAGRAM;
+
+	if (deflateReset(&zs) != Z_OK)
+		fatalx("deflateReset");
+	zs.next_in = (unsigned char *)(uintptr_t)batch;
+	zs.avail_in = (uInt)len;
+	zs.next_out = ptbuf + 1;
+	zs.avail_out = (uInt)(budget - 1);
+	r = deflate(&zs, Z_FINISH);
+	if (r == Z_STREAM_END && zs.total_out < len) {
+		ptbuf[0] = WIRE_ENC_ZLIB;
+		ptlen = 1 + zs.total_out;
+	} else if (r != Z_STREAM_END && r != Z_OK && r != Z_BUF_ERROR) {
+		fatalx("deflate: %d", r);
+	} else if (len <= budget - 1) {
+		ptbuf[0] = WIRE_ENC_RAW;
+		memcpy(ptbuf + 1, batch, len);
+		ptlen = 1 + len;
+	} else
+		type = IMSG_BATCH_TOOBIG;
+
+	iov[0].iov_base = (void *)(uintptr_t)h;
+	iov[0].iov_len = sizeof(*h);
+	if (type == IMSG_DATAGRAM) {
+		nonce.seq++;
+		if ((dlen = wire_seal(dgbuf, ourpk, &nonce, shared, ptbuf,
+		    ptlen)) == 0)
+			fatalx("wire_seal failed");
+		iov[1].iov_base = dgbuf;
+		iov[1].iov_len = dlen;
+	}
+	if (imsg_composev_event(&iev_capture, (uint32_t)type, 0, 0, -1, iov,
+	    type == IMSG_DATAGRAM ? 2 : 1) == -1)
+		fatal("imsg_compose");
+}
+
+static void
+crypto_dispatch_capture(int fd, short event, void *arg)
+{
+	struct imsgev		*iev = arg;
+	struct imsgbuf		*ibuf = &iev->ibuf;
+	struct imsg		 imsg;
+	struct batch_hdr	 h;
+	size_t			 len;
+	int			 r;
+
+	if (proc_io(iev, event, "capture") == 0) {
+		/* capture is gone; the parent decides what it means */
+		event_del(&iev->ev);
+		return;
+	}
+	for (;;) {
+		if ((r = imsg_get(ibuf, &imsg)) == -1)
+			fatal("capture channel: imsg_get");
+		if (r == 0)
+			break;
+		switch (imsg.hdr.type) {
+		case IMSG_BATCH:
+			if (IMSG_DATA_SIZE(&imsg) <= sizeof(h) ||
+			    IMSG_DATA_SIZE(&imsg) - sizeof(h) > WIRE_MAX_BATCH)
+				fatalx("IMSG_BATCH: bad length %zu",
+				    IMSG_DATA_SIZE(&imsg));
+			memcpy(&h, imsg.data, sizeof(h));
+			len = IMSG_DATA_SIZE(&imsg) - sizeof(h);
+			crypto_seal(&h, (unsigned char *)imsg.data +
+			    sizeof(h), len);
+			break;
+		default:
+			fatalx("capture: unexpected imsg %u", imsg.hdr.type);
+		}
+		imsg_free(&imsg);
+	}
+	imsg_event_add(iev);
+}
+
+static void
+crypto_dispatch_parent(int fd, short event, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsgbuf	*ibuf = &iev->ibuf;
+	struct imsg	 imsg;
+	int		 r;
+
+	if (proc_io(iev, event, "parent") == 0) {
+		/* the parent closes us once capture is done */
+		sodium_free(shared);
+		exit(0);
+	}
+	for (;;) {
+		if ((r = imsg_get(ibuf, &imsg)) == -1)
+			fatal("parent channel: imsg_get");
+		if (r == 0)
+			break;
+		fatalx("parent: unexpected imsg %u", imsg.hdr.type);
+	}
+	imsg_event_add(iev);
+}

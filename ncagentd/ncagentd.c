@@ -1,0 +1,334 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * ncagentd parent: reads the configuration, starts the capture and
+ * crypto children and watches them.  It never touches packets or keys.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <event.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ncagentd.h"
+#include "privsep.h"
+#include "records.h"
+
+static __dead void usage(void);
+static void	 parent_sig(int, short, void *);
+static void	 parent_dispatch(int, short, void *);
+static void	 parent_shutdown(void);
+static void	 parent_totals(void);
+
+static struct agent_conf	 conf;
+static struct imsgev		 iev[3];	/* by enum ncagentd_proc */
+static struct proc_child	 procs[2] = {
+	{ .name = "capture" }, { .name = "crypto" }
+};
+static unsigned char		*statbuf;	/* last stats from capture */
+static int			 have_stats;
+static int			 stopping;
+static int			 exitcode;
+
+static __dead void
+usage(void)
+{
+	extern char	*__progname;
+
+	fprintf(stderr, "usage: %s [-dnv] [-f file] [-i interface] "
+	    "[-r file]\n", __progname);
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct event	 ev_sigint, ev_sigterm, ev_sigchld, ev_sighup;
+	const char	*conffile = NCAGENTD_CONF, *role = NULL;
+	const char	*iface = NULL, *readfile = NULL;
+	char		 path[PATH_MAX];
+	int		 ch, debug = 0, verbose = 0, noaction = 0, i;
+	int		 sp_cap[2], sp_cry[2], sp_data[2];
+
+	setproctitle_init(argc, argv, environ);
+	while ((ch = getopt(argc, argv, "df:i:nP:r:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'i':
+			iface = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'P':
+			role = optarg;
+			break;
+		case 'r':
+			readfile = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0)
+		usage();
+
+	if (role != NULL) {
+		log_init(debug, LOG_DAEMON);
+		log_setverbose(verbose);
+		if (strcmp(role, "capture") == 0)
+			capture_main(debug, verbose);
+		if (strcmp(role, "crypto") == 0)
+			crypto_main(debug, verbose);
+		fatalx("unknown process role %s", role);
+	}
+
+	log_init(1, LOG_DAEMON);	/* stderr until we detach */
+	log_setverbose(verbose);
+	conf_defaults(&conf);
+	if (parse_config(conffile, &conf) == -1)
+		exit(1);
+	if (iface != NULL && strlcpy(conf.interface, iface,
+	    sizeof(conf.interface)) >= sizeof(conf.interface))
+		fatalx("interface name too long: %s", iface);
+	if (readfile != NULL) {
+		if (realpath(readfile, path) == NULL)
+			fatal("%s", readfile);
+		if (strlcpy(conf.readfile, path, sizeof(conf.readfile)) >=
+		    sizeof(conf.readfile))
+			fatalx("path too long: %s", readfile);
+	}
+	conf.verbose = verbose;
+	if (noaction) {
+		print_config(&conf);
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+	if (conf.interface[0] == '\0' && conf.readfile[0] == '\0')
+		fatalx("no interface: set \"interface\" in %s or use -i or -r",
+		    conffile);
+	if (geteuid() != 0)
+		fatalx("need root privileges");
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	proc_init_self();
+	if (priv_ensure_dir(conf.chroot, 0, 0, 0755) == -1)
+		fatalx("chroot directory %s unusable", conf.chroot);
+
+	log_init(debug, LOG_DAEMON);
+	log_procinit("parent");
+	if (!debug && daemon(0, 0) == -1)
+		fatal("daemon");
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp_cap) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp_cry) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp_data) == -1)
+		fatal("socketpair");
+	procs[0].pid = proc_start(argv[0], "capture",
+	    (int []){ sp_cap[1], sp_data[0] }, 2, debug, verbose);
+	procs[1].pid = proc_start(argv[0], "crypto",
+	    (int []){ sp_cry[1], sp_data[1] }, 2, debug, verbose);
+	close(sp_cap[1]);
+	close(sp_cry[1]);
+	close(sp_data[0]);
+	close(sp_data[1]);
+	setproctitle("parent");
+
+	event_init();
+	signal_set(&ev_sigint, SIGINT, parent_sig, NULL);
+	signal_set(&ev_sigterm, SIGTERM, parent_sig, NULL);
+	signal_set(&ev_sigchld, SIGCHLD, parent_sig, NULL);
+	signal_set(&ev_sighup, SIGHUP, parent_sig, NULL);
+	signal_add(&ev_sigint, NULL);
+	signal_add(&ev_sigterm, NULL);
+	signal_add(&ev_sigchld, NULL);
+	signal_add(&ev_sighup, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (imsgbuf_init(&iev[PROC_CAPTURE].ibuf, sp_cap[0]) == -1 ||
+	    imsgbuf_init(&iev[PROC_CRYPTO].ibuf, sp_cry[0]) == -1)
+		fatal("imsgbuf_init");
+	for (i = PROC_CAPTURE; i <= PROC_CRYPTO; i++) {
+		iev[i].handler = parent_dispatch;
+		iev[i].data = &procs[i - 1];
+		if (imsg_compose_event(&iev[i], IMSG_CONFIG, 0, 0, -1, &conf,
+		    sizeof(conf)) == -1)
+			fatal("imsg_compose");
+	}
+	log_info("sensor %s started, %s %s, collector %s port %s", conf.name,
+	    conf.readfile[0] ? "reading" : "capturing on",
+	    conf.readfile[0] ? conf.readfile : conf.interface,
+	    conf.collector, conf.port);
+
+	event_dispatch();
+	parent_totals();
+	exit(exitcode);
+}
+
+static void
+parent_sig(int sig, short event, void *arg)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		log_info("received signal %d, flushing", sig);
+		parent_shutdown();
+		break;
+	case SIGHUP:
+		log_warnx("SIGHUP: reload is not supported yet, ignored");
+		break;
+	case SIGCHLD:
+		if (proc_reap(procs, 2) == -1) {
+			proc_kill_all(procs, 2);
+			log_warnx("a child process died: exiting");
+			exitcode = 1;
+			event_loopexit(NULL);
+			return;
+		}
+		if (procs[0].exited && !procs[1].may_exit) {
+			/* capture is done and everything was sent */
+			procs[1].may_exit = 1;
+			close(iev[PROC_CRYPTO].ibuf.fd);
+			event_del(&iev[PROC_CRYPTO].ev);
+		}
+		if (proc_all_exited(procs, 2))
+			event_loopexit(NULL);
+		break;
+	}
+}
+
+static void
+parent_shutdown(void)
+{
+	if (stopping)
+		return;
+	stopping = 1;
+	if (imsg_compose_event(&iev[PROC_CAPTURE], IMSG_SHUTDOWN, 0, 0, -1,
+	    NULL, 0) == -1)
+		fatal("imsg_compose");
+}
+
+static void
+parent_dispatch(int fd, short event, void *arg)
+{
+	struct imsgev		*e = arg;
+	struct proc_child	*p = e->data;
+	struct imsgbuf		*ibuf = &e->ibuf;
+	struct imsg		 imsg;
+	size_t			 statlen;
+	int			 r;
+
+	if (proc_io(e, event, p->name) == 0) {
+		/* the child closed: SIGCHLD tells whether it may */
+		event_del(&e->ev);
+		return;
+	}
+	for (;;) {
+		if ((r = imsg_get(ibuf, &imsg)) == -1)
+			fatal("%s: imsg_get", p->name);
+		if (r == 0)
+			break;
+		switch (imsg.hdr.type) {
+		case IMSG_STATS:
+			statlen = sizeof(struct agent_stats) +
+			    nrectypes * sizeof(struct type_stats);
+			imsg_expect(&imsg, statlen, "IMSG_STATS");
+			if (statbuf == NULL && (statbuf = malloc(statlen)) ==
+			    NULL)
+				fatal(NULL);
+			memcpy(statbuf, imsg.data, statlen);
+			have_stats = 1;
+			break;
+		case IMSG_CAPTURE_DONE:
+			/*
+			 * Everything was sent.  Closing the channel is the
+			 * capture child's cue to exit, so its exit is never
+			 * seen before this message.
+			 */
+			imsg_expect(&imsg, 0, "IMSG_CAPTURE_DONE");
+			imsg_free(&imsg);
+			procs[0].may_exit = 1;
+			event_del(&e->ev);
+			imsgbuf_clear(ibuf);
+			close(fd);
+			return;
+		default:
+			fatalx("%s: unexpected imsg %u", p->name,
+			    imsg.hdr.type);
+		}
+		imsg_free(&imsg);
+	}
+	imsg_event_add(e);
+}
+
+/* the totals, so they can be compared with what the collector stored */
+static void
+parent_totals(void)
+{
+	struct agent_stats	*s = (struct agent_stats *)statbuf;
+	struct type_stats	*t;
+	size_t			 i;
+
+	if (!have_stats) {
+		log_warnx("no statistics from the capture process");
+		return;
+	}
+	t = (struct type_stats *)(s + 1);
+	log_info("totals: packets %llu bytes %llu datagrams %llu "
+	    "wire-bytes %llu send-errors %llu pcap-drops %llu "
+	    "unknown-linktype %llu",
+	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
+	    (unsigned long long)s->datagrams,
+	    (unsigned long long)s->wire_bytes,
+	    (unsigned long long)s->send_errors,
+	    (unsigned long long)s->pcap_drops,
+	    (unsigned long long)s->linktype_unknown);
+	for (i = 0; i < nrectypes; i++) {
+		if (t[i].records == 0 && t[i].errors == 0 &&
+		    t[i].unknown == 0 && log_getverbose() == 0)
+			continue;
+		log_info("type %s: records %llu sent %llu batches %llu "
+		    "errors %llu truncated %llu unknown %llu oversize %llu",
+		    rectypes[i]->name, (unsigned long long)t[i].records,
+		    (unsigned long long)t[i].sent,
+		    (unsigned long long)t[i].batches,
+		    (unsigned long long)t[i].errors,
+		    (unsigned long long)t[i].truncated,
+		    (unsigned long long)t[i].unknown,
+		    (unsigned long long)t[i].oversize);
+	}
+}

@@ -1,0 +1,132 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef NCAGENTD_H
+#define NCAGENTD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "wire.h"
+
+#define NCAGENTD_CONF		"/etc/ncagentd.conf"
+#define NCAGENTD_USER		"_ncagentd"
+#define NCAGENTD_CHROOT		"/var/empty"
+#define NCAP_PORT		4200
+#define NCAP_PORT_STR		"4200"
+
+#define FLUSH_DEFAULT_MS	1000
+#define SNAPLEN_DEFAULT		65535
+
+enum ncagentd_proc {
+	PROC_PARENT,
+	PROC_CAPTURE,
+	PROC_CRYPTO,
+};
+
+enum imsg_type {
+	IMSG_NONE,
+	IMSG_CONFIG,		/* parent -> children: struct agent_conf */
+	IMSG_PCAP_FD,		/* unused: capture opens its own handle */
+	IMSG_START,		/* parent -> children: go */
+	IMSG_SHUTDOWN,		/* parent -> capture: flush, then exit */
+	IMSG_BATCH,		/* capture -> crypto: batch_hdr + plaintext */
+	IMSG_DATAGRAM,		/* crypto -> capture: batch_hdr + datagram */
+	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
+	IMSG_CAPTURE_DONE,	/* capture -> parent: offline replay ended */
+	IMSG_STATS,		/* capture -> parent: struct agent_stats */
+	IMSG_CRYPTO_READY,	/* crypto -> parent: key loaded */
+};
+
+/* configuration, as the parent parsed it and the children receive it */
+struct agent_conf {
+	char		 name[65];		/* sensor name */
+	char		 interface[64];
+	char		 filter[1024];
+	char		 readfile[PATH_MAX];	/* -r, offline */
+	char		 collector[256];	/* host or address */
+	char		 port[16];
+	char		 collector_key[PATH_MAX];
+	char		 keyfile[PATH_MAX];	/* empty: ephemeral */
+	char		 user[64];
+	char		 chroot[PATH_MAX];
+	unsigned int	 max_datagram;
+	unsigned int	 flush_ms;
+	unsigned int	 snaplen;
+	int		 promisc;
+	int		 verbose;
+};
+
+/* a batch in flight between the capture and crypto children */
+struct batch_hdr {
+	uint32_t	 id;		/* capture's batch number */
+	uint32_t	 type;		/* index into rectypes[] */
+	uint32_t	 nrec;		/* records in the batch */
+	uint32_t	 rawlen;	/* length of the framed records */
+};
+
+/* what the capture child counts, per record type and in total */
+struct type_stats {
+	uint64_t	 records;	/* decoded into a record */
+	uint64_t	 errors;	/* decode errors (truncated included) */
+	uint64_t	 truncated;	/* header cut short by the capture */
+	uint64_t	 unknown;	/* payload of a protocol we do not decode */
+	uint64_t	 sent;		/* records handed to the collector */
+	uint64_t	 oversize;	/* records too large for any datagram */
+	uint64_t	 batches;
+};
+
+struct agent_stats {
+	uint64_t	 packets;
+	uint64_t	 bytes;
+	uint64_t	 datagrams;
+	uint64_t	 wire_bytes;	/* datagram bytes sent */
+	uint64_t	 send_errors;
+	uint64_t	 pcap_drops;	/* kernel drops reported by libpcap */
+	uint64_t	 linktype_unknown;
+	/* followed by nrectypes struct type_stats */
+};
+
+/*
+ * Decoding, in the capture child (decode*.c).  decode_packet() turns
+ * one captured frame into records and hands each to the emit function
+ * given to decode_init(); it never reads past caplen.
+ */
+typedef void	(*emit_fn)(void *arg, int type, const ProtobufCMessage *);
+
+void	 decode_init(emit_fn, void *arg, struct type_stats *per_type);
+/* 0 if the link type is decoded, -1 if not (counted by the caller) */
+int	 decode_linktype_ok(int dlt);
+void	 decode_packet(int dlt, int64_t ts_ns, const unsigned char *p,
+	    size_t caplen, size_t wirelen);
+
+/* process entry points */
+__dead void	 capture_main(int debug, int verbose);
+__dead void	 crypto_main(int debug, int verbose);
+
+/* parse.y, printconf.c */
+int	 parse_config(const char *file, struct agent_conf *);
+void	 print_config(const struct agent_conf *);
+void	 conf_defaults(struct agent_conf *);
+
+#endif /* NCAGENTD_H */

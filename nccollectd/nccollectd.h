@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef NCCOLLECTD_H
+#define NCCOLLECTD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "wire.h"
+
+#define NCCOLLECTD_CONF		"/etc/nccollectd.conf"
+#define NCCOLLECTD_USER		"_nccollectd"
+#define NCCOLLECTD_CHROOT	"/var/empty"
+#define NCCOLLECTD_SPOOL	"/var/spool/ncap"
+#define NCAP_PORT		4200
+#define NCAP_PORT_STR		"4200"
+
+enum nccollectd_proc {
+	PROC_PARENT,
+	PROC_RECEIVER,
+	PROC_CRYPTO,
+};
+
+enum imsg_type {
+	IMSG_NONE,
+	IMSG_CONFIG,		/* parent -> children: struct collector_conf */
+	IMSG_SOCKET,		/* parent -> receiver: the bound UDP socket */
+	IMSG_START,
+	IMSG_SHUTDOWN,		/* parent -> receiver: close files, exit */
+	IMSG_OPEN,		/* receiver -> crypto: dgram_hdr + datagram */
+	IMSG_OPENED,		/* crypto -> receiver: dgram_hdr + plaintext */
+	IMSG_REJECTED,		/* crypto -> receiver: dgram_hdr */
+	IMSG_STATS,		/* receiver -> parent: struct collector_stats */
+	IMSG_RECEIVER_DONE,	/* receiver -> parent: all stored, closing */
+};
+
+struct collector_conf {
+	char		 listen_addr[256];	/* empty: any */
+	char		 port[16];
+	char		 keyfile[PATH_MAX];	/* private key */
+	char		 spool[PATH_MAX];
+	char		 user[64];
+	char		 chroot[PATH_MAX];	/* crypto child's empty root */
+	int		 verbose;
+};
+
+/*
+ * A datagram between receiver and crypto: where it came from and, once
+ * opened, which sensor key and nonce it carried.
+ */
+struct dgram_hdr {
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
+	uint32_t		 len;		/* datagram length on the wire */
+	unsigned char		 pk[WIRE_PKLEN];
+	unsigned char		 nonce[WIRE_NONCELEN];
+};
+
+/* why a datagram was dropped; the receiver counts each */
+enum drop_cause {
+	DROP_SHORT,		/* shorter than the fixed overhead */
+	DROP_AUTH,		/* failed authentication */
+	DROP_ENCODING,		/* unknown encoding byte */
+	DROP_ZLIB,		/* bad zlib stream */
+	DROP_BOMB,		/* inflates past WIRE_MAX_BATCH */
+	DROP_PROTOBUF,		/* not a Batch */
+	DROP_FRAMING,		/* record framing or count wrong */
+	DROP_RECORD,		/* a record that is not its type */
+	DROP_NAME,		/* sensor name not allowed */
+	DROP_TYPE,		/* unknown record type */
+	DROP_REPEAT,		/* sequence number seen before */
+	DROP_WRITE,		/* could not store */
+	DROP_NCAUSES
+};
+
+struct collector_stats {
+	uint64_t	 datagrams;
+	uint64_t	 bytes;
+	uint64_t	 batches;
+	uint64_t	 records;	/* stored */
+	uint64_t	 gaps;		/* sequence numbers never seen */
+	uint64_t	 files;		/* files created */
+	uint64_t	 kernel_drops;	/* datagrams the socket buffer dropped */
+	uint64_t	 sessions_evicted;
+	uint64_t	 drops[DROP_NCAUSES];
+};
+
+extern const char *const drop_names[DROP_NCAUSES];
+
+__dead void	 receiver_main(int debug, int verbose);
+
+/* spool.c, in the receiver: files relative to the chroot (the spool) */
+void	 spool_init(int verbose);
+/* append framed records; 0 on success, -1 (logged) on failure */
+int	 spool_append(const char *sensor, int type, const unsigned char *recs,
+	    size_t len, uint32_t nrec, struct collector_stats *);
+void	 spool_close_all(void);
+__dead void	 crypto_main(int debug, int verbose);
+
+int	 parse_config(const char *file, struct collector_conf *);
+void	 print_config(const struct collector_conf *);
+void	 conf_defaults(struct collector_conf *);
+
+#endif /* NCCOLLECTD_H */

@@ -1,0 +1,189 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The spool, as the receiver sees it from inside its chroot: one
+ * directory per sensor, one .ncap file per record type.  Files stay
+ * open (up to MAX_OPEN, least recently used closed first) and each
+ * batch is appended with a single write; a failed write is cut back
+ * so a file never holds half a batch.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/tree.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ncap.h"
+#include "nccollectd.h"
+#include "records.h"
+#include "util.h"
+
+#define MAX_OPEN	256
+
+struct sfile {
+	RB_ENTRY(sfile)		 tree;
+	TAILQ_ENTRY(sfile)	 lru;
+	char			 sensor[SENSOR_NAME_MAX + 1];
+	int			 type;
+	int			 fd;
+	off_t			 size;
+};
+
+RB_HEAD(sfile_tree, sfile);
+static int	 sfile_cmp(struct sfile *, struct sfile *);
+RB_PROTOTYPE(sfile_tree, sfile, tree, sfile_cmp);
+RB_GENERATE(sfile_tree, sfile, tree, sfile_cmp);
+
+static struct sfile	*sfile_open(const char *, int, struct collector_stats *);
+static void		 sfile_close(struct sfile *);
+
+static struct sfile_tree		 files = RB_INITIALIZER(&files);
+static TAILQ_HEAD(sfile_lru_head, sfile) lru = TAILQ_HEAD_INITIALIZER(lru);
+static unsigned int			 nopen;
+static int				 spool_verbose;
+static struct log_ratelimit		 rl_io;
+
+static int
+sfile_cmp(struct sfile *a, struct sfile *b)
+{
+	int	r;
+
+	if ((r = strcmp(a->sensor, b->sensor)) != 0)
+		return (r);
+	return (a->type - b->type);
+}
+
+void
+spool_init(int verbose)
+{
+	spool_verbose = verbose;
+}
+
+static struct sfile *
+sfile_open(const char *sensor, int type, struct collector_stats *st)
+{
+	struct sfile	*f;
+	struct stat	 sb;
+	unsigned char	 hdr[512];
+	char		 path[SENSOR_NAME_MAX + 128];
+	size_t		 hlen;
+	ssize_t		 n;
+
+	/* the name was checked: no slash, no leading dot, not empty */
+	if (mkdir(sensor, 0750) == -1 && errno != EEXIST) {
+		log_warnx_rl(&rl_io, "mkdir %s: %s", sensor,
+		    strerror(errno));
+		return (NULL);
+	}
+	snprintf(path, sizeof(path), "%s/%s.ncap", sensor,
+	    rectypes[type]->name);
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		fatal(NULL);
+	strlcpy(f->sensor, sensor, sizeof(f->sensor));
+	f->type = type;
+	if ((f->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0640)) == -1 || fstat(f->fd, &sb) == -1) {
+		log_warnx_rl(&rl_io, "open %s: %s", path,
+		    strerror(errno));
+		if (f->fd != -1)
+			close(f->fd);
+		free(f);
+		return (NULL);
+	}
+	f->size = sb.st_size;
+	if (f->size == 0) {
+		hlen = ncap_header_encode(hdr, sizeof(hdr), sensor,
+		    rectypes[type]->name, now_ns());
+		if (hlen == 0)
+			fatalx("%s: header does not fit", __func__);
+		if ((n = write(f->fd, hdr, hlen)) != (ssize_t)hlen) {
+			log_warnx_rl(&rl_io, "write %s: %s", path,
+		    strerror(errno));
+			if (ftruncate(f->fd, 0) == -1)
+				log_warn("ftruncate %s", path);
+			close(f->fd);
+			free(f);
+			return (NULL);
+		}
+		f->size = (off_t)hlen;
+		st->files++;
+		if (spool_verbose)
+			log_info("new file %s", path);
+	}
+	if (nopen >= MAX_OPEN)
+		sfile_close(TAILQ_LAST(&lru, sfile_lru_head));
+	RB_INSERT(sfile_tree, &files, f);
+	TAILQ_INSERT_HEAD(&lru, f, lru);
+	nopen++;
+	return (f);
+}
+
+static void
+sfile_close(struct sfile *f)
+{
+	RB_REMOVE(sfile_tree, &files, f);
+	TAILQ_REMOVE(&lru, f, lru);
+	nopen--;
+	if (close(f->fd) == -1)
+		log_warn("close %s/%s.ncap", f->sensor, rectypes[f->type]->name);
+	free(f);
+}
+
+int
+spool_append(const char *sensor, int type, const unsigned char *recs,
+    size_t len, uint32_t nrec, struct collector_stats *st)
+{
+	struct sfile	 key, *f;
+	ssize_t		 n;
+
+	strlcpy(key.sensor, sensor, sizeof(key.sensor));
+	key.type = type;
+	if ((f = RB_FIND(sfile_tree, &files, &key)) != NULL) {
+		TAILQ_REMOVE(&lru, f, lru);
+		TAILQ_INSERT_HEAD(&lru, f, lru);
+	} else if ((f = sfile_open(sensor, type, st)) == NULL)
+		return (-1);
+
+	if ((n = write(f->fd, recs, len)) != (ssize_t)len) {
+		log_warnx_rl(&rl_io, "write %s/%s.ncap: %s", sensor,
+		    rectypes[type]->name,
+		    strerror(errno));
+		/* cut a partial batch off again, so every record is whole */
+		if (n > 0 && ftruncate(f->fd, f->size) == -1)
+			log_warn("ftruncate %s/%s.ncap", sensor,
+			    rectypes[type]->name);
+		return (-1);
+	}
+	f->size += (off_t)len;
+	return (0);
+}
+
+void
+spool_close_all(void)
+{
+	struct sfile	*f;
+
+	while ((f = RB_ROOT(&files)) != NULL)
+		sfile_close(f);
+}

@@ -1,0 +1,118 @@
+# Shared by the integration tests: TAP output, a scratch directory with
+# keys, and starting and stopping a collector and a sensor.
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+check() {
+	_d=$1
+	shift
+	if "$@"; then ok "$_d"; else notok "$_d"; fi
+}
+is() {
+	if [ "$1" = "$2" ]; then ok "$3"; else notok "$3 (got '$1', want '$2')"; fi
+}
+skip() { n=$((n + 1)); echo "ok $n - # SKIP $*"; }
+finish() {
+	echo "1..$n"
+	[ "$fails" -eq 0 ]
+}
+
+# a scratch directory, removed at exit with every process we started
+T=$(mktemp -d /tmp/ncap-t.XXXXXX)
+chmod 755 "$T"
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir -p "$T/empty" "$T/keys"
+"$NCCTL" keygen "$T/keys" >/dev/null || { echo "Bail out! keygen"; exit 1; }
+
+# the process has exited (a zombie waiting for us counts)
+gone() {
+	case "$(ps -o stat= -p "$1" 2>/dev/null)" in
+	""|Z*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# a UDP port nobody on this machine listens on
+free_port() {
+	while :; do
+		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		ss -Huln "sport = :$_p" | grep -q . || { echo "$_p"; return; }
+	done
+}
+
+# start_collector DIR [extra config lines]: sets CPID and CPORT
+start_collector() {
+	_dir=$1
+	mkdir -p "$_dir"
+	CPORT=$(free_port)
+	cat >"$_dir/nccollectd.conf" <<EOC
+listen on 127.0.0.1 port $CPORT
+keyfile "$T/keys/priv.key"
+spool "$_dir/spool"
+user "nobody"
+chroot "$T/empty"
+${2:-}
+EOC
+	"$NCCOLLECTD" -d -v -f "$_dir/nccollectd.conf" >"$_dir/collector.log" 2>&1 &
+	CPID=$!
+	PIDS="$PIDS $CPID"
+	# the receiver is ready when the spool directory is its root
+	_i=0
+	while [ $_i -lt 100 ]; do
+		ss -Huln "sport = :$CPORT" | grep -q . && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "# collector did not start:"; sed 's/^/# /' "$_dir/collector.log"
+	return 1
+}
+
+# stop_collector: SIGTERM, wait, the exit status is returned
+stop_collector() {
+	kill -TERM "$CPID"
+	wait "$CPID"
+}
+
+# sensor_conf DIR NAME [extra lines]: writes DIR/ncagentd.conf
+sensor_conf() {
+	mkdir -p "$1"
+	cat >"$1/ncagentd.conf" <<EOC
+name "$2"
+collector 127.0.0.1 port $CPORT
+collector-key "$T/keys/pub.key"
+user "nobody"
+chroot "$T/empty"
+flush-interval 200ms
+${3:-}
+EOC
+}
+
+# run_sensor DIR NAME PCAP [extra lines]: replay a capture, wait for it
+run_sensor() {
+	sensor_conf "$1" "$2" "${4:-}"
+	"$NCAGENTD" -d -v -f "$1/ncagentd.conf" -r "$3" >"$1/sensor.log" 2>&1
+}
+
+# totals of a sensor log: "type T: records N sent N ..." -> field value
+sensor_stat() {
+	sed -n "s/.*type $2: .* $3 \([0-9]*\).*/\1/p" "$1"
+}
+collector_stat() {
+	sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"
+}
+
+# number of records in a .ncap file (the header line excluded)
+nrecords() {
+	if [ -f "$1" ]; then
+		"$NCCTL" dump -j "$1" | tail -n +2 | wc -l
+	else
+		echo 0
+	fi
+}

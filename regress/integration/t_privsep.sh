@@ -1,0 +1,106 @@
+#!/bin/sh
+# Privilege separation: three processes per daemon, the children not
+# root, chrooted, with no_new_privs, and the private key in the crypto
+# child alone (its bytes are searched for in every process's memory).
+. "$REGRESS/integration/lib.sh"
+
+# pid of the child of $1 started with role $2
+child() {
+	for _c in $(pgrep -P "$1"); do
+		# setproctitle: "daemon: role"
+		tr '\0' ' ' <"/proc/$_c/cmdline" | grep -q -- ": $2 " &&
+		    { echo "$_c"; return; }
+	done
+}
+status() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
+# check_child PID ROLE ROOT
+check_child() {
+	is "$(status "$1" Uid | awk '{print $1, $2, $3}')" \
+	    "$NOBODY $NOBODY $NOBODY" "$2 runs as nobody (real, effective, saved)"
+	is "$(status "$1" NoNewPrivs)" 1 "$2 has no_new_privs"
+	is "$(readlink "/proc/$1/root")" "$3" "$2 is chrooted to $3"
+}
+NOBODY=$(id -u nobody)
+hex() { tr -d '\n' <"$1"; }
+# the hex text of a key as bytes in memory, itself in hex
+hexhex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
+
+# -- collector
+start_collector "$T/c" || exit 1
+sleep 0.3
+is "$(pgrep -P "$CPID" | wc -l)" 2 "collector: parent has two children"
+rcv=$(child "$CPID" receiver)
+cry=$(child "$CPID" crypto)
+check "collector: receiver and crypto found" [ -n "$rcv" ] && [ -n "$cry" ]
+is "$(status "$CPID" Uid | awk '{print $2}')" 0 "collector parent stays root"
+check_child "$rcv" "collector receiver" "$T/c/spool"
+check_child "$cry" "collector crypto" "$T/empty"
+
+sk=$(hex "$T/keys/priv.key")
+is "$($PYTHON "$REGRESS/integration/memscan.py" "$CPID" "$sk" \
+    "$(hexhex "$sk")")" "0 0" \
+    "collector parent: private key bytes and hex absent"
+is "$($PYTHON "$REGRESS/integration/memscan.py" "$rcv" "$sk" \
+    "$(hexhex "$sk")")" "0 0" \
+    "collector receiver: private key bytes and hex absent"
+c=$($PYTHON "$REGRESS/integration/memscan.py" "$cry" "$sk")
+check "collector crypto holds the key (the scan finds what is there: $c)" \
+    [ "$c" -ge 1 ]
+stop_collector
+is $? 0 "collector exits 0 on SIGTERM"
+
+# -- sensor, with a persistent key, capturing live on lo
+start_collector "$T/c2" || exit 1
+mkdir -p "$T/skeys"
+"$NCCTL" keygen "$T/skeys" >/dev/null
+sensor_conf "$T/s" privsep "keyfile \"$T/skeys/priv.key\"
+interface \"lo\"
+filter \"not udp port $CPORT\""
+"$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+sleep 0.5
+is "$(pgrep -P "$SPID" | wc -l)" 2 "sensor: parent has two children"
+cap=$(child "$SPID" capture)
+scr=$(child "$SPID" crypto)
+check "sensor: capture and crypto found" [ -n "$cap" ] && [ -n "$scr" ]
+check_child "$cap" "sensor capture" "$T/empty"
+check_child "$scr" "sensor crypto" "$T/empty"
+ssk=$(hex "$T/skeys/priv.key")
+shared=$($PYTHON -c "
+import nacl.bindings as b, sys
+print(b.crypto_box_beforenm(bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2])).hex())
+" "$(hex "$T/keys/pub.key")" "$ssk")
+for p in "$SPID:parent" "$cap:capture" "$scr:crypto"; do
+	is "$($PYTHON "$REGRESS/integration/memscan.py" "${p%%:*}" "$ssk" \
+	    "$(hexhex "$ssk")")" "0 0" \
+	    "sensor ${p#*:}: secret key bytes and hex absent"
+done
+is "$($PYTHON "$REGRESS/integration/memscan.py" "$SPID" "$shared") $($PYTHON \
+    "$REGRESS/integration/memscan.py" "$cap" "$shared")" "0 0" \
+    "sensor parent and capture: shared key absent"
+c=$($PYTHON "$REGRESS/integration/memscan.py" "$scr" "$shared")
+check "sensor crypto holds the shared key ($c)" [ "$c" -ge 1 ]
+
+# a child that dies takes the daemon down, non-zero
+kill -KILL "$cap"
+i=0
+while ! gone "$SPID" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "sensor exits when its capture child is killed" gone "$SPID"
+wait "$SPID"
+rc=$?
+check "and exits non-zero ($rc)" [ "$rc" -ne 0 ]
+check "and says why" grep -q "capture process .* terminated by signal 9" \
+    "$T/s/sensor.log"
+check "no process of it is left" [ -z "$(pgrep -f "$T/s/ncagentd.conf")" ]
+
+kill -KILL "$(child "$CPID" crypto)"
+wait "$CPID"
+rc=$?
+check "collector exits non-zero ($rc) when its crypto child dies" [ "$rc" -ne 0 ]
+# whichever child the parent reaps first is named (the receiver follows
+# its crypto peer within microseconds)
+check "and says why" grep -Eq \
+    "(crypto process .* terminated by signal 9|receiver process .* exited with status 1)" \
+    "$T/c2/collector.log"
+finish
