@@ -75,3 +75,19 @@ wire_open(unsigned char *pt, size_t ptsz, const unsigned char *k,
 		return (-1);
 	return ((ssize_t)ptlen);
 }
+
+int
+wire_pk_canonical(const unsigned char pk[WIRE_PKLEN])
+{
+	int	i;
+
+	if (pk[31] & 0x80)
+		return (0);
+	/* p = 2^255 - 19: little-endian ed ff .. ff 7f */
+	if (pk[31] != 0x7f)
+		return (1);
+	for (i = 30; i > 0; i--)
+		if (pk[i] != 0xff)
+			return (1);
+	return (pk[0] < 0xed);
+}

@@ -69,6 +69,14 @@ size_t	 wire_seal(unsigned char *out, const unsigned char *ourpk,
 	    const unsigned char *pt, size_t ptlen);
 
 /*
+ * 1 when a public key is in canonical form: below 2^255 - 19, so bit
+ * 255 clear.  X25519 ignores bit 255 and reduces modulo p, so without
+ * this check one sensor key would have several spellings and a
+ * datagram could be replayed under another of them.
+ */
+int	 wire_pk_canonical(const unsigned char pk[WIRE_PKLEN]);
+
+/*
  * Open a datagram: the sender key and nonce are read from it, the
  * shared key for that sender comes from the caller.  Returns plaintext
  * length, or -1 when the datagram is too short or fails authentication.

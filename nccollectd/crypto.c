@@ -163,12 +163,13 @@ static void
 crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 {
 	struct iovec	 iov[2];
-	struct peer	*p;
+	struct peer	*p = NULL;
 	ssize_t		 ptlen = -1;
 
 	memcpy(h->pk, dgram, WIRE_PKLEN);
 	memcpy(h->nonce, dgram + WIRE_PKLEN, WIRE_NONCELEN);
-	if ((p = peer_get(dgram)) != NULL)
+	/* a sensor key has one spelling, or replays could wear another */
+	if (wire_pk_canonical(dgram) && (p = peer_get(dgram)) != NULL)
 		ptlen = wire_open(ptbuf, WIRE_DGRAM_MAX, p->k, dgram, len);
 	iov[0].iov_base = h;
 	iov[0].iov_len = sizeof(*h);

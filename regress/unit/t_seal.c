@@ -46,7 +46,8 @@ collector_open(unsigned char *pt, size_t ptsz, const unsigned char *csk,
 {
 	unsigned char	k[crypto_box_BEFORENMBYTES];
 
-	if (len < WIRE_PKLEN || crypto_box_beforenm(k, dg, csk) != 0)
+	if (len < WIRE_PKLEN || !wire_pk_canonical(dg) ||
+	    crypto_box_beforenm(k, dg, csk) != 0)
 		return (-1);
 	return (wire_open(pt, ptsz, k, dg, len));
 }
@@ -56,6 +57,8 @@ main(void)
 {
 	unsigned char		 cpk[32], csk[32], spk[32], ssk[32];
 	unsigned char		 k[crypto_box_BEFORENMBYTES];
+	unsigned char		 k2[crypto_box_BEFORENMBYTES];
+	unsigned char		 kc[crypto_box_BEFORENMBYTES];
 	unsigned char		 pt[300], out[300], dg[300 + WIRE_OVERHEAD];
 	unsigned char		 ref[300 + crypto_box_MACBYTES];
 	unsigned char		 nb[WIRE_NONCELEN];
@@ -95,6 +98,8 @@ main(void)
 	    memcmp(dg + 56, ref, sizeof(ref)) == 0,
 	    "then exactly what crypto_box_easy gives: tag, ciphertext");
 
+	if (crypto_box_beforenm(kc, spk, csk) != 0)
+		return (1);
 	r = collector_open(out, sizeof(out), csk, dg, dlen);
 	ok(r == (ssize_t)sizeof(pt) && memcmp(out, pt, sizeof(pt)) == 0,
 	    "the collector opens it");
@@ -112,6 +117,21 @@ main(void)
 	ok(bad == 0, "every one of the datagram's bits flipped is rejected");
 	ok(collector_open(out, sizeof(out), csk, dg, dlen) ==
 	    (ssize_t)sizeof(pt), "and the unflipped datagram still opens");
+
+	/* X25519 ignores bit 255: without the check this one would open */
+	dg[31] ^= 0x80;
+	ok(crypto_box_beforenm(k2, dg, csk) == 0 && memcmp(k2, kc,
+	    sizeof(kc)) == 0, "bit 255 of the sender key does not change "
+	    "the shared key");
+	ok(!wire_pk_canonical(dg), "so a key with bit 255 set is not "
+	    "canonical");
+	dg[31] ^= 0x80;
+	memset(k2, 0xff, 32);
+	k2[0] = 0xec;
+	k2[31] = 0x7f;
+	ok(wire_pk_canonical(k2), "2^255 - 20 is canonical");
+	k2[0] = 0xed;
+	ok(!wire_pk_canonical(k2), "2^255 - 19 is not");
 
 	ok(collector_open(out, sizeof(out), csk, dg, dlen - 1) == -1,
 	    "a datagram one byte short is rejected");
