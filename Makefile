@@ -126,7 +126,7 @@ $(O)/%/parse.o: $(O)/%/parse.c $(GEN_H)
 test: all
 	sh regress/run.sh $(CURDIR) ncagentd nccollectd ncctl $(O)/regress
 	$(MAKE) san
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	NCAP_SANITIZER=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    sh regress/run.sh $(CURDIR) obj-san/bin obj-san/bin obj-san/bin \
 	    obj-san/regress

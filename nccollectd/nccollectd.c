@@ -54,7 +54,7 @@ static struct collector_stats	 stats;
 static int			 have_stats, stopping, exitcode;
 
 const char *const drop_names[DROP_NCAUSES] = {
-	"short", "auth", "encoding", "zlib", "bomb", "protobuf", "framing",
+	"short", "long", "auth", "encoding", "zlib", "bomb", "protobuf", "framing",
 	"record", "name", "type", "repeat", "write"
 };
 

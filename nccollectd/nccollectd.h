@@ -78,6 +78,7 @@ struct dgram_hdr {
 /* why a datagram was dropped; the receiver counts each */
 enum drop_cause {
 	DROP_SHORT,		/* shorter than the fixed overhead */
+	DROP_LONG,		/* longer than any datagram may be */
 	DROP_AUTH,		/* failed authentication */
 	DROP_ENCODING,		/* unknown encoding byte */
 	DROP_ZLIB,		/* bad zlib stream */

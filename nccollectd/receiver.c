@@ -228,7 +228,7 @@ receiver_read(int fd, short event, void *arg)
 			continue;
 		}
 		if ((msg.msg_flags & MSG_TRUNC) || n > WIRE_DGRAM_MAX) {
-			drop(DROP_SHORT, &h, "larger than any datagram");
+			drop(DROP_LONG, &h, "larger than any datagram");
 			continue;
 		}
 		iov[0].iov_base = &h;

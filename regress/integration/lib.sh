@@ -102,7 +102,7 @@ run_sensor() {
 
 # totals of a sensor log: "type T: records N sent N ..." -> field value
 sensor_stat() {
-	sed -n "s/.*type $2: .* $3 \([0-9]*\).*/\1/p" "$1"
+	sed -n "s/.*type $2:.* $3 \([0-9]*\).*/\1/p" "$1"
 }
 collector_stat() {
 	sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"

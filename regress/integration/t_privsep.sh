@@ -21,6 +21,14 @@ check_child() {
 	is "$(readlink "/proc/$1/root")" "$3" "$2 is chrooted to $3"
 }
 NOBODY=$(id -u nobody)
+scan() { "$PYTHON" "$REGRESS/integration/memscan.py" "$@"; }
+# ASan's shadow and allocator reserve terabytes of address space, too
+# much to read: the memory search runs in the plain build only
+if [ -n "${NCAP_SANITIZER:-}" ]; then
+	memscan=no
+else
+	memscan=yes
+fi
 hex() { tr -d '\n' <"$1"; }
 # the hex text of a key as bytes in memory, itself in hex
 hexhex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
@@ -36,16 +44,18 @@ is "$(status "$CPID" Uid | awk '{print $2}')" 0 "collector parent stays root"
 check_child "$rcv" "collector receiver" "$T/c/spool"
 check_child "$cry" "collector crypto" "$T/empty"
 
-sk=$(hex "$T/keys/priv.key")
-is "$($PYTHON "$REGRESS/integration/memscan.py" "$CPID" "$sk" \
-    "$(hexhex "$sk")")" "0 0" \
-    "collector parent: private key bytes and hex absent"
-is "$($PYTHON "$REGRESS/integration/memscan.py" "$rcv" "$sk" \
-    "$(hexhex "$sk")")" "0 0" \
-    "collector receiver: private key bytes and hex absent"
-c=$($PYTHON "$REGRESS/integration/memscan.py" "$cry" "$sk")
-check "collector crypto holds the key (the scan finds what is there: $c)" \
-    [ "$c" -ge 1 ]
+if [ $memscan = yes ]; then
+	sk=$(hex "$T/keys/priv.key")
+	is "$(scan "$CPID" "$sk" "$(hexhex "$sk")")" "0 0" \
+	    "collector parent: private key bytes and hex absent"
+	is "$(scan "$rcv" "$sk" "$(hexhex "$sk")")" "0 0" \
+	    "collector receiver: private key bytes and hex absent"
+	c=$(scan "$cry" "$sk")
+	check "collector crypto holds the key (the scan finds what is there: $c)" \
+	    [ "$c" -ge 1 ]
+else
+	skip "memory search under the sanitizers"
+fi
 stop_collector
 is $? 0 "collector exits 0 on SIGTERM"
 
@@ -66,21 +76,23 @@ scr=$(child "$SPID" crypto)
 check "sensor: capture and crypto found" [ -n "$cap" ] && [ -n "$scr" ]
 check_child "$cap" "sensor capture" "$T/empty"
 check_child "$scr" "sensor crypto" "$T/empty"
-ssk=$(hex "$T/skeys/priv.key")
-shared=$($PYTHON -c "
-import nacl.bindings as b, sys
-print(b.crypto_box_beforenm(bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2])).hex())
-" "$(hex "$T/keys/pub.key")" "$ssk")
-for p in "$SPID:parent" "$cap:capture" "$scr:crypto"; do
-	is "$($PYTHON "$REGRESS/integration/memscan.py" "${p%%:*}" "$ssk" \
-	    "$(hexhex "$ssk")")" "0 0" \
-	    "sensor ${p#*:}: secret key bytes and hex absent"
-done
-is "$($PYTHON "$REGRESS/integration/memscan.py" "$SPID" "$shared") $($PYTHON \
-    "$REGRESS/integration/memscan.py" "$cap" "$shared")" "0 0" \
-    "sensor parent and capture: shared key absent"
-c=$($PYTHON "$REGRESS/integration/memscan.py" "$scr" "$shared")
-check "sensor crypto holds the shared key ($c)" [ "$c" -ge 1 ]
+if [ $memscan = yes ]; then
+	ssk=$(hex "$T/skeys/priv.key")
+	# the shared key, computed independently with PyNaCl
+	shared=$($PYTHON -c 'import nacl.bindings as b, sys
+print(b.crypto_box_beforenm(bytes.fromhex(sys.argv[1]),
+    bytes.fromhex(sys.argv[2])).hex())' "$(hex "$T/keys/pub.key")" "$ssk")
+	for p in "$SPID:parent" "$cap:capture" "$scr:crypto"; do
+		is "$(scan "${p%%:*}" "$ssk" "$(hexhex "$ssk")")" "0 0" \
+		    "sensor ${p#*:}: secret key bytes and hex absent"
+	done
+	is "$(scan "$SPID" "$shared") $(scan "$cap" "$shared")" "0 0" \
+	    "sensor parent and capture: shared key absent"
+	c=$(scan "$scr" "$shared")
+	check "sensor crypto holds the shared key ($c)" [ "$c" -ge 1 ]
+else
+	skip "memory search under the sanitizers"
+fi
 
 # a child that dies takes the daemon down, non-zero
 kill -KILL "$cap"
