@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install what ncap needs to build and to run its tests on Debian 12.
+# Run as root; it is idempotent.
+set -e
+export DEBIAN_FRONTEND=noninteractive
+
+pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
+    libsodium-dev libpcap-dev libevent-dev zlib1g-dev libprotobuf-c-dev
+    libbsd-dev libseccomp-dev
+    tshark tcpdump mandoc clang iproute2 iputils-ping procps
+    python3 python3-nacl"
+# node and npm run the tweetnacl cross-check; keep a node that is there
+command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# the second NaCl implementation for the wire format test
+cd "$(dirname "$0")/../regress/nacl"
+if [ ! -d node_modules/tweetnacl ]; then
+	npm ci --no-audit --no-fund --loglevel=error
+fi
