@@ -47,7 +47,6 @@ enum ncagentd_proc {
 enum imsg_type {
 	IMSG_NONE,
 	IMSG_CONFIG,		/* parent -> children: struct agent_conf */
-	IMSG_PCAP_FD,		/* unused: capture opens its own handle */
 	IMSG_START,		/* parent -> children: go */
 	IMSG_SHUTDOWN,		/* parent -> capture: flush, then exit */
 	IMSG_BATCH,		/* capture -> crypto: batch_hdr + plaintext */
@@ -55,7 +54,6 @@ enum imsg_type {
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
 	IMSG_CAPTURE_DONE,	/* capture -> parent: offline replay ended */
 	IMSG_STATS,		/* capture -> parent: struct agent_stats */
-	IMSG_CRYPTO_READY,	/* crypto -> parent: key loaded */
 };
 
 /* configuration, as the parent parsed it and the children receive it */

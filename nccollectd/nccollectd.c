@@ -324,11 +324,14 @@ parent_totals(void)
 		    " %s %llu", drop_names[i],
 		    (unsigned long long)stats.drops[i]);
 	log_info("totals: datagrams %llu bytes %llu batches %llu records "
-	    "%llu files %llu gaps %llu; dropped:%s",
+	    "%llu files %llu gaps %llu kernel-drops %llu sessions-evicted "
+	    "%llu; dropped:%s",
 	    (unsigned long long)stats.datagrams,
 	    (unsigned long long)stats.bytes,
 	    (unsigned long long)stats.batches,
 	    (unsigned long long)stats.records,
 	    (unsigned long long)stats.files,
-	    (unsigned long long)stats.gaps, drops);
+	    (unsigned long long)stats.gaps,
+	    (unsigned long long)stats.kernel_drops,
+	    (unsigned long long)stats.sessions_evicted, drops);
 }

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/tree.h>
 
 #include <errno.h>
@@ -36,8 +37,8 @@
 
 #include <zlib.h>
 
+#include "ncap.h"
 #include "nccollectd.h"
-#include "ncap.pb-c.h"
 #include "privsep.h"
 #include "records.h"
 #include "util.h"
@@ -145,6 +146,8 @@ receiver_main(int debug, int verbose)
 		fatalx("inflateInit");
 
 	priv_lookup(&user, conf.user);
+	/* spool directories 0750, files 0640, whatever we inherited */
+	umask(027);
 	/* the spool is all this process may ever see */
 	priv_drop(&user, conf.spool);
 	spool_init(verbose);
@@ -392,6 +395,11 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	}
 	frame_iter_init(&it, b->records.data, b->records.len);
 	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
+		/* no reader takes a record larger than this */
+		if (reclen > NCAP_MAX_RECORD) {
+			drop(DROP_RECORD, h, "a record larger than any may be");
+			goto done;
+		}
 		/* every record must be what the batch says it is */
 		if ((m = protobuf_c_message_unpack(rectypes[type], NULL,
 		    reclen, rec)) == NULL) {

@@ -41,6 +41,8 @@ def batch(sensor, rtype, count, records):
 # a valid UDP record: just its timestamp (field 1)
 REC = fvarint(1, 1700000000000000000)
 FRAMED = varint(len(REC)) + REC
+# and one with an unknown field that makes it 70 kB
+BIG = REC + fbytes(100, bytes(70000))
 
 
 def sealed(pt, *opts):
@@ -72,7 +74,10 @@ cases = {
                 sealed(b"\0" + batch(b"good", b"UDP", 1, FRAMED[:-1])),
                 sealed(b"\0" + batch(b"good", b"UDP", 0, b""))],
     "record": [sealed(b"\0" + batch(b"good", b"UDP", 1,
-                                     varint(2) + b"\x0a\x7f"))],
+                                     varint(2) + b"\x0a\x7f")),
+               # a valid UDP record, but longer than any reader takes
+               sealed(b"\1" + zlib.compress(batch(b"good", b"UDP", 1,
+                      varint(len(BIG)) + BIG)))],
 }
 # one good datagram, sent three times: stored once, two repeats
 good = sealed(b"\0" + batch(b"forged", b"UDP", 1, FRAMED),
