@@ -1,0 +1,91 @@
+#!/bin/sh
+# make bench: replay a large generated capture through a sensor to a
+# collector on this machine, and print what went through, how fast, and
+# how much memory each process needed.
+#
+#	PACKETS=N	frames in the generated capture (default 1000000)
+set -eu
+root=$1
+cd "$root"
+PACKETS=${PACKETS:-1000000}
+B=$root/obj/bench
+mkdir -p "$B/empty" "$B/keys"
+chmod 755 "$B" "$B/empty"
+cap=$B/bench-$PACKETS.pcap
+if [ ! -f "$cap" ]; then
+	echo "generating $PACKETS frames..."
+	/usr/bin/python3 regress/captures/genbig.py "$cap" "$PACKETS" 42 \
+	    >"$cap.expect"
+fi
+[ -f "$B/keys/priv.key" ] || ./ncctl/ncctl keygen "$B/keys"
+rm -rf "$B/spool"
+PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
+cat >"$B/nccollectd.conf" <<EOC
+listen on 127.0.0.1 port $PORT
+keyfile "$B/keys/priv.key"
+spool "$B/spool"
+user "nobody"
+chroot "$B/empty"
+EOC
+cat >"$B/ncagentd.conf" <<EOC
+name "bench"
+collector 127.0.0.1 port $PORT
+collector-key "$B/keys/pub.key"
+user "nobody"
+chroot "$B/empty"
+EOC
+
+./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$B/collector.log" 2>&1 &
+cpid=$!
+sleep 0.5
+
+# peak resident memory of every process of both daemons
+peak() {
+	for p in "$@" $(pgrep -P "$1" 2>/dev/null) $(pgrep -P "$2" 2>/dev/null); do
+		printf '%s ' "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+		    awk '{ print $1 $2 }')"
+		sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null
+	done
+}
+
+start=$(date +%s.%N)
+./ncagentd/ncagentd -d -f "$B/ncagentd.conf" -r "$cap" >"$B/sensor.log" 2>&1 &
+spid=$!
+: >"$B/mem"
+while kill -0 "$spid" 2>/dev/null; do
+	peak "$spid" "$cpid" >>"$B/mem"
+	sleep 0.2
+done
+wait "$spid"
+end=$(date +%s.%N)
+sleep 0.5
+peak "$cpid" "$cpid" >>"$B/mem"
+kill -TERM "$cpid"
+wait "$cpid"
+
+secs=$(echo "$end - $start" | bc -l)
+get() { sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"; }
+packets=$(get "$B/sensor.log" packets)
+datagrams=$(get "$B/sensor.log" datagrams)
+wire=$(get "$B/sensor.log" wire-bytes)
+made=$(sed -n 's/.*type [A-Za-z0-9]*: records \([0-9]*\).*/\1/p' \
+    "$B/sensor.log" | paste -sd+ | bc)
+sent=$(sed -n 's/.*type [A-Za-z0-9]*:.* sent \([0-9]*\).*/\1/p' \
+    "$B/sensor.log" | paste -sd+ | bc)
+stored=$(get "$B/collector.log" records)
+recvd=$(get "$B/collector.log" datagrams)
+
+printf 'capture           %s (%d frames)\n' "$cap" "$packets"
+printf 'elapsed           %.2f s (sensor start to exit)\n' "$secs"
+printf 'packets/s         %.0f\n' "$(echo "$packets / $secs" | bc -l)"
+printf 'records/s         %.0f\n' "$(echo "$made / $secs" | bc -l)"
+printf 'records made      %d\n' "$made"
+printf 'records sent      %d\n' "$sent"
+printf 'datagrams         %d sent, %d received\n' "$datagrams" "$recvd"
+printf 'bytes on the wire %d (%.1f per record)\n' "$wire" \
+    "$(echo "$wire / $sent" | bc -l)"
+printf 'records stored    %d\n' "$stored"
+printf 'records lost      %d\n' "$((sent - stored))"
+echo "peak resident memory (VmHWM):"
+sort -k1,1 -k2,2n "$B/mem" | awk '{ m[$1] = $2 > m[$1] ? $2 : m[$1] }
+    END { for (p in m) printf "  %-28s %6d kB\n", p, m[p] }' | sort
