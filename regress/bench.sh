@@ -42,10 +42,14 @@ sleep 0.5
 # peak resident memory of every process of both daemons
 peak() {
 	for p in "$@" $(pgrep -P "$1" 2>/dev/null) $(pgrep -P "$2" 2>/dev/null); do
-		printf '%s ' "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
-		    awk '{ print $1 $2 }')"
-		sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null
+		# a process may end while we look: skip it
+		n=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
+		    awk '{ print $1 $2 }') || continue
+		m=$(sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$p/status" \
+		    2>/dev/null) || continue
+		[ -n "$n" ] && [ -n "$m" ] && echo "$n $m"
 	done
+	return 0
 }
 
 start=$(date +%s.%N)
