@@ -37,6 +37,7 @@ EOC
 
 ./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$B/collector.log" 2>&1 &
 cpid=$!
+trap 'kill -KILL $cpid ${spid:-} 2>/dev/null || true' EXIT
 sleep 0.5
 
 # peak resident memory of every process of both daemons
