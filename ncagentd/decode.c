@@ -1,0 +1,194 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#include <sys/types.h>
+
+#include <pcap.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ncagentd.h"
+#include "records.h"
+#include "records.pb-c.h"
+#include "decode.h"
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* deeper than any sane tunnel or extension header chain */
+#define DECODE_MAXLAYERS	32
+
+/*
+ * Every layer we decode, in one place.  Adding a record type is a
+ * message in records.proto, a decoder function and one line here.
+ * desc is the record type the decoder emits, NULL for a header that
+ * has none (its errors count against the layer that carried it).
+ */
+static const struct decoder {
+	enum layer				 layer;
+	uint32_t				 key;
+	const ProtobufCMessageDescriptor	*desc;
+	decoder_fn				 fn;
+} decoders[] = {
+	{ L_DLT,	DLT_EN10MB,	&ethernet__descriptor,	dec_ether },
+	{ L_DLT,	DLT_NULL,	NULL,			dec_null },
+	{ L_DLT,	DLT_LOOP,	NULL,			dec_null },
+	{ L_DLT,	DLT_RAW,	NULL,			dec_raw },
+	{ L_DLT,	DLT_IPV4,	NULL,			dec_raw },
+	{ L_DLT,	DLT_IPV6,	NULL,			dec_raw },
+
+	{ L_ETHERTYPE,	0x0800,		&ipv4__descriptor,	dec_ipv4 },
+	{ L_ETHERTYPE,	0x86dd,		&ipv6__descriptor,	dec_ipv6 },
+	{ L_ETHERTYPE,	0x0806,		&arp__descriptor,	dec_arp },
+	{ L_ETHERTYPE,	0x8035,		&arp__descriptor,	dec_arp },
+
+	/* IPv6 extension headers: only after IPv6 or one another */
+	{ L_IP6NEXT,	0,		NULL,			dec_ip6opts },
+	{ L_IP6NEXT,	43,		NULL,			dec_ip6opts },
+	{ L_IP6NEXT,	60,		NULL,			dec_ip6opts },
+	{ L_IP6NEXT,	44,		NULL,			dec_ip6frag },
+	{ L_IP6NEXT,	59,		NULL,			dec_nonext },
+
+	{ L_IPPROTO,	6,		&tcp__descriptor,	dec_tcp },
+	{ L_IPPROTO,	17,		&udp__descriptor,	dec_udp },
+	{ L_IPPROTO,	1,		&icmpv4__descriptor,	dec_icmp4 },
+	{ L_IPPROTO,	58,		&icmpv6__descriptor,	dec_icmp6 },
+	{ L_IPPROTO,	51,		NULL,			dec_ah },
+	{ L_IPPROTO,	4,		&ipv4__descriptor,	dec_ipv4 },
+	{ L_IPPROTO,	41,		&ipv6__descriptor,	dec_ipv6 },
+};
+
+/* the rectypes[] index of each decoder's desc, resolved once */
+static int			 dec_type[nitems(decoders)];
+
+static emit_fn			 emit_cb;
+static void			*emit_arg;
+static struct type_stats	*stats;
+
+static const struct decoder	*dec_lookup(enum layer, uint32_t, int *);
+
+void
+decode_init(emit_fn emit, void *arg, struct type_stats *per_type)
+{
+	size_t	 i;
+
+	emit_cb = emit;
+	emit_arg = arg;
+	stats = per_type;
+	for (i = 0; i < nitems(decoders); i++) {
+		if (decoders[i].desc == NULL) {
+			dec_type[i] = -1;
+			continue;
+		}
+		if ((dec_type[i] = rectype_bydesc(decoders[i].desc)) == -1)
+			fatalx("%s: record type %s missing from rectypes",
+			    __func__, decoders[i].desc->name);
+	}
+}
+
+int
+decode_linktype_ok(int dlt)
+{
+	int	 type;
+
+	if (dlt < 0 || dec_lookup(L_DLT, (uint32_t)dlt, &type) == NULL)
+		return (-1);
+	return (0);
+}
+
+static const struct decoder *
+dec_lookup(enum layer layer, uint32_t key, int *type)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(decoders); i++) {
+		if (decoders[i].layer == layer && decoders[i].key == key) {
+			*type = dec_type[i];
+			return (&decoders[i]);
+		}
+	}
+	/* after the extension headers comes an ordinary IP protocol */
+	if (layer == L_IP6NEXT)
+		return (dec_lookup(L_IPPROTO, key, type));
+	return (NULL);
+}
+
+void
+dec_emit(struct dctx *c, int type, const ProtobufCMessage *msg)
+{
+	stats[type].records++;
+	c->last_type = type;
+	emit_cb(emit_arg, type, msg);
+}
+
+void
+decode_packet(int dlt, int64_t ts_ns, const unsigned char *p,
+    size_t caplen, size_t wirelen)
+{
+	struct dctx		 c;
+	const struct decoder	*d;
+	int			 depth, type, blame;
+
+	/* every layer is bounded by what was captured, not by wirelen */
+	(void)wirelen;
+	if (dlt < 0 || p == NULL)
+		return;
+
+	memset(&c, 0, sizeof(c));
+	c.ts = ts_ns;
+	c.p = p;
+	c.len = caplen;
+	c.next = L_DLT;
+	c.key = (uint32_t)dlt;
+	c.last_type = -1;
+
+	for (depth = 0; depth < DECODE_MAXLAYERS; depth++) {
+		if (c.next == L_NONE)
+			return;
+		if ((d = dec_lookup(c.next, c.key, &type)) == NULL) {
+			/* the link type itself is counted by the caller */
+			if (c.next != L_DLT && c.last_type != -1)
+				stats[c.last_type].unknown++;
+			return;
+		}
+		blame = type != -1 ? type : c.last_type;
+		c.next = L_NONE;
+		switch (d->fn(&c, type, d->key)) {
+		case D_NEXT:
+			break;
+		case D_DONE:
+			return;
+		case D_TRUNC:
+			if (blame != -1) {
+				stats[blame].errors++;
+				stats[blame].truncated++;
+			}
+			return;
+		case D_BAD:
+			if (blame != -1)
+				stats[blame].errors++;
+			return;
+		case D_UNKNOWN:
+			if (c.last_type != -1)
+				stats[c.last_type].unknown++;
+			return;
+		}
+	}
+	/* a chain this deep is an attack or garbage */
+	if (c.last_type != -1)
+		stats[c.last_type].errors++;
+}

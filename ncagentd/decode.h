@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef NCAGENTD_DECODE_H
+#define NCAGENTD_DECODE_H
+
+/*
+ * Private to decode*.c: the per-packet context and the decoder
+ * functions that decode.c registers in its table.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+/* how the next layer is named, so the table can be searched for it */
+enum layer {
+	L_NONE,		/* nothing follows, or nothing we could name */
+	L_DLT,		/* key: pcap link type */
+	L_ETHERTYPE,	/* key: ethertype */
+	L_IPPROTO,	/* key: IP protocol, after IPv4 or an extension */
+	L_IP6NEXT,	/* key: IPv6 next header; falls back to L_IPPROTO */
+};
+
+enum dres {
+	D_NEXT,		/* done with this layer, go on with dctx.next */
+	D_DONE,		/* done, and nothing that follows is decoded */
+	D_TRUNC,	/* header cut short: no record */
+	D_BAD,		/* header present but impossible: no record */
+	D_UNKNOWN,	/* a variant we do not decode: no record */
+};
+
+struct dctx {
+	int64_t		 ts;
+	const uint8_t	*p;		/* this layer's bytes ... */
+	size_t		 len;		/* ... and how many are left */
+	enum layer	 next;		/* what the decoder found follows */
+	uint32_t	 key;
+	int		 last_type;	/* last record emitted, or -1 */
+	int		 ipver;		/* innermost IP header seen: 4, 6 */
+	size_t		 alen;		/* 4 or 16, 0 before any IP header */
+	uint8_t		 src[16];	/* innermost IP addresses, for */
+	uint8_t		 dst[16];	/* the layers above it */
+};
+
+/*
+ * A decoder reads its header from c->p, at most c->len bytes, emits
+ * its record through dec_emit() with the type it is given (-1 for
+ * a header that has no record type of its own), then points c->p and
+ * c->len at what follows and names it in c->next and c->key.
+ */
+typedef enum dres (*decoder_fn)(struct dctx *c, int type, uint32_t key);
+
+void		 dec_emit(struct dctx *, int, const ProtobufCMessage *);
+
+/* decode_link.c */
+enum dres	 dec_null(struct dctx *, int, uint32_t);
+enum dres	 dec_raw(struct dctx *, int, uint32_t);
+enum dres	 dec_ether(struct dctx *, int, uint32_t);
+enum dres	 dec_arp(struct dctx *, int, uint32_t);
+
+/* decode_ip.c */
+enum dres	 dec_ipv4(struct dctx *, int, uint32_t);
+enum dres	 dec_ipv6(struct dctx *, int, uint32_t);
+enum dres	 dec_ip6opts(struct dctx *, int, uint32_t);
+enum dres	 dec_ip6frag(struct dctx *, int, uint32_t);
+enum dres	 dec_ah(struct dctx *, int, uint32_t);
+enum dres	 dec_nonext(struct dctx *, int, uint32_t);
+
+/* decode_transport.c */
+enum dres	 dec_tcp(struct dctx *, int, uint32_t);
+enum dres	 dec_udp(struct dctx *, int, uint32_t);
+enum dres	 dec_icmp4(struct dctx *, int, uint32_t);
+enum dres	 dec_icmp6(struct dctx *, int, uint32_t);
+
+/* big-endian reads; the caller has checked that the bytes are there */
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return ((uint16_t)(p[0] << 8 | p[1]));
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3]);
+}
+
+/* bytes fields point at copies, so records never alias the frame */
+static inline void
+setbytes(ProtobufCBinaryData *b, uint8_t *buf, const uint8_t *src,
+    size_t n)
+{
+	memcpy(buf, src, n);
+	b->data = buf;
+	b->len = n;
+}
+
+/* step over a header of n bytes, already checked to be there */
+static inline void
+dec_advance(struct dctx *c, size_t n)
+{
+	c->p += n;
+	c->len -= n;
+}
+
+#endif /* NCAGENTD_DECODE_H */
