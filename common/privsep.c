@@ -199,6 +199,19 @@ proc_recv(struct imsgbuf *ibuf, struct imsg *imsg)
 	}
 }
 
+void
+proc_close(struct imsgev *iev, uint32_t type)
+{
+	if (type != 0 && (imsg_compose(&iev->ibuf, type, 0, 0, -1, NULL,
+	    0) == -1 || imsgbuf_flush(&iev->ibuf) == -1))
+		log_warn("%s: last message", __func__);
+	if (event_initialized(&iev->ev))
+		event_del(&iev->ev);
+	imsgbuf_clear(&iev->ibuf);
+	close(iev->ibuf.fd);
+	iev->ibuf.fd = -1;
+}
+
 __dead void
 proc_wait_close(struct imsgbuf *ibuf)
 {

@@ -79,6 +79,11 @@ struct imsgev;
 int	 proc_io(struct imsgev *, short event, const char *name);
 /* wait for one message (a child's config at start); fatal on EOF/error */
 void	 proc_recv(struct imsgbuf *, struct imsg *);
+/*
+ * Close a channel; with type != 0, send that message first, so the
+ * child can tell an order to stop from its parent's death.
+ */
+void	 proc_close(struct imsgev *, uint32_t type);
 /* a finished child: wait for the parent to close the channel, exit 0 */
 __dead void proc_wait_close(struct imsgbuf *);
 /* the fixed-size payload of a message, or fatal: a wrong length is fatal */

@@ -224,17 +224,19 @@ crypto_dispatch_parent(int fd, short event, void *arg)
 	struct imsg	 imsg;
 	int		 r;
 
-	if (proc_io(iev, event, "parent") == 0) {
-		/* the parent closes us once capture is done */
-		sodium_free(shared);
-		exit(0);
-	}
+	if (proc_io(iev, event, "parent") == 0)
+		fatalx("parent closed the channel");
 	for (;;) {
 		if ((r = imsg_get(ibuf, &imsg)) == -1)
 			fatal("parent channel: imsg_get");
 		if (r == 0)
 			break;
-		fatalx("parent: unexpected imsg %u", imsg.hdr.type);
+		if (imsg.hdr.type != IMSG_SHUTDOWN)
+			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
+		/* capture is done and gone: nothing is left to seal */
+		imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
+		sodium_free(shared);
+		exit(0);
 	}
 	imsg_event_add(iev);
 }

@@ -58,8 +58,8 @@ dec_tcp(struct dctx *c, int type, uint32_t key)
 	m.dst_port = rd16(c->p + 2);
 	m.seq_num = rd32(c->p + 4);
 	m.ack_num = rd32(c->p + 8);
-	/* NS is the low bit of the data offset byte */
-	m.flags = (uint32_t)(c->p[12] & 0x01) << 8 | c->p[13];
+	/* the 12 bits after the data offset: 3 reserved, NS, the 8 flags */
+	m.flags = rd16(c->p + 12) & 0x0fff;
 	m.window = rd16(c->p + 14);
 	m.checksum = rd16(c->p + 16);
 	m.urgent = rd16(c->p + 18);
@@ -102,6 +102,13 @@ icmp4_hasid(unsigned int t)
 	return (t == 0 || t == 8 || (t >= 13 && t <= 18));
 }
 
+/* RFC 8335 extended echo: an identifier, an 8-bit sequence, flags */
+static int
+icmp4_isxecho(unsigned int t)
+{
+	return (t == 42 || t == 43);
+}
+
 /* only the outer header: what an error message quotes is not decoded */
 enum dres
 dec_icmp4(struct dctx *c, int type, uint32_t key)
@@ -118,6 +125,9 @@ dec_icmp4(struct dctx *c, int type, uint32_t key)
 	if (icmp4_hasid(m.type)) {
 		m.id = rd16(c->p + 4);
 		m.seq = rd16(c->p + 6);
+	} else if (icmp4_isxecho(m.type)) {
+		m.id = rd16(c->p + 4);
+		m.seq = c->p[6];
 	}
 	dec_emit(c, type, &m.base);
 	return (D_DONE);

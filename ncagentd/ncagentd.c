@@ -222,8 +222,7 @@ parent_sig(int sig, short event, void *arg)
 		if (procs[0].exited && !procs[1].may_exit) {
 			/* capture is done and everything was sent */
 			procs[1].may_exit = 1;
-			close(iev[PROC_CRYPTO].ibuf.fd);
-			event_del(&iev[PROC_CRYPTO].ev);
+			proc_close(&iev[PROC_CRYPTO], IMSG_SHUTDOWN);
 		}
 		if (proc_all_exited(procs, 2))
 			event_loopexit(NULL);
@@ -282,9 +281,7 @@ parent_dispatch(int fd, short event, void *arg)
 			imsg_expect(&imsg, 0, "IMSG_CAPTURE_DONE");
 			imsg_free(&imsg);
 			procs[0].may_exit = 1;
-			event_del(&e->ev);
-			imsgbuf_clear(ibuf);
-			close(fd);
+			proc_close(e, 0);
 			return;
 		default:
 			fatalx("%s: unexpected imsg %u", p->name,

@@ -48,7 +48,8 @@ enum imsg_type {
 	IMSG_NONE,
 	IMSG_CONFIG,		/* parent -> children: struct agent_conf */
 	IMSG_START,		/* parent -> children: go */
-	IMSG_SHUTDOWN,		/* parent -> capture: flush, then exit */
+	IMSG_SHUTDOWN,		/* parent -> capture: flush, then exit;
+				   parent -> crypto: capture is gone, exit */
 	IMSG_BATCH,		/* capture -> crypto: batch_hdr + plaintext */
 	IMSG_DATAGRAM,		/* crypto -> capture: batch_hdr + datagram */
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */

@@ -226,17 +226,20 @@ crypto_dispatch_parent(int fd, short event, void *arg)
 	struct imsg	 imsg;
 	int		 r;
 
-	if (proc_io(iev, event, "parent") == 0) {
-		sodium_free(peers);
-		sodium_free(sk);
-		exit(0);
-	}
+	if (proc_io(iev, event, "parent") == 0)
+		fatalx("parent closed the channel");
 	for (;;) {
 		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
 			fatal("parent channel: imsg_get");
 		if (r == 0)
 			break;
-		fatalx("parent: unexpected imsg %u", imsg.hdr.type);
+		if (imsg.hdr.type != IMSG_SHUTDOWN)
+			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
+		/* the receiver has stored everything and is gone */
+		imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
+		sodium_free(peers);
+		sodium_free(sk);
+		exit(0);
 	}
 	imsg_event_add(iev);
 }

@@ -45,7 +45,8 @@ enum imsg_type {
 	IMSG_CONFIG,		/* parent -> children: struct collector_conf */
 	IMSG_SOCKET,		/* parent -> receiver: the bound UDP socket */
 	IMSG_START,
-	IMSG_SHUTDOWN,		/* parent -> receiver: close files, exit */
+	IMSG_SHUTDOWN,		/* parent -> receiver: close files, exit;
+				   parent -> crypto: receiver is gone, exit */
 	IMSG_OPEN,		/* receiver -> crypto: dgram_hdr + datagram */
 	IMSG_OPENED,		/* crypto -> receiver: dgram_hdr + plaintext */
 	IMSG_REJECTED,		/* crypto -> receiver: dgram_hdr */

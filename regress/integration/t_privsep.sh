@@ -61,6 +61,7 @@ is $? 0 "collector exits 0 on SIGTERM"
 
 # -- sensor, with a persistent key, capturing live on lo
 start_collector "$T/c2" || exit 1
+C2PID=$CPID
 mkdir -p "$T/skeys"
 "$NCCTL" keygen "$T/skeys" >/dev/null
 sensor_conf "$T/s" privsep "keyfile \"$T/skeys/priv.key\"
@@ -106,6 +107,30 @@ check "and says why" grep -q "capture process .* terminated by signal 9" \
     "$T/s/sensor.log"
 check "no process of it is left" [ -z "$(pgrep -f "$T/s/ncagentd.conf")" ]
 
+CPID=$C2PID
+stop_collector
+is $? 0 "the sensor's collector exits 0"
+
+# and when the parent dies, its children notice, say so and end
+start_collector "$T/c3" || exit 1
+sleep 0.3
+kids=$(pgrep -P "$CPID" | tr '\n' ' ')
+kill -KILL "$CPID"
+alive() { for _k in $kids; do gone "$_k" || return 0; done; return 1; }
+all_gone() { ! alive; }
+i=0
+while alive && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "the collector's children ($kids) end when their parent is killed" \
+    all_gone
+is "$(grep -c "fatal: parent closed the channel" "$T/c3/collector.log")" 2 \
+    "both say why"
+wait "$CPID" 2>/dev/null
+
+start_collector "$T/c4" || exit 1
+sleep 0.3
 kill -KILL "$(child "$CPID" crypto)"
 wait "$CPID"
 rc=$?
@@ -114,5 +139,5 @@ check "collector exits non-zero ($rc) when its crypto child dies" [ "$rc" -ne 0 
 # its crypto peer within microseconds)
 check "and says why" grep -Eq \
     "(crypto process .* terminated by signal 9|receiver process .* exited with status 1)" \
-    "$T/c2/collector.log"
+    "$T/c4/collector.log"
 finish
