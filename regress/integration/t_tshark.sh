@@ -1,6 +1,6 @@
 #!/bin/sh
 # Accuracy end to end: each capture of regress/captures (and a generated
-# one of a few thousand frames) goes through ncagentd -r and nccollectd;
+# one of a few thousand frames, also as pcapng) goes through ncagentd -r and nccollectd;
 # the dumped spool must hold, per record type, as many records as tshark
 # decodes layers of that type, with equal key fields.  Deliberate
 # differences are listed, with reasons, in tshark-differences.txt.
@@ -8,9 +8,12 @@
 
 command -v tshark >/dev/null || { skip "tshark not installed"; finish; exit; }
 "$PYTHON" "$CAPDIR/genbig.py" "$T/mix.pcap" 3000 11 >/dev/null
+# the same frames as pcapng, with nanosecond timestamps
+editcap -F pcapng --set-tsprec 9 "$T/mix.pcap" "$T/mix.pcapng" 2>/dev/null ||
+    editcap -F pcapng "$T/mix.pcap" "$T/mix.pcapng"
 start_collector "$T/c" || exit 1
 i=0
-for cap in "$CAPDIR"/*.pcap "$T/mix.pcap"; do
+for cap in "$CAPDIR"/*.pcap "$T/mix.pcap" "$T/mix.pcapng"; do
 	i=$((i + 1))
 	run_sensor "$T/s$i" "cap$i" "$cap"
 	is $? 0 "$(basename "$cap"): the replay exits 0"
@@ -20,7 +23,7 @@ is $? 0 "the collector exits 0"
 
 i=0
 : >"$T/stats"
-for cap in "$CAPDIR"/*.pcap "$T/mix.pcap"; do
+for cap in "$CAPDIR"/*.pcap "$T/mix.pcap" "$T/mix.pcapng"; do
 	i=$((i + 1))
 	"$PYTHON" "$REGRESS/integration/compare.py" \
 	    -x "$REGRESS/integration/tshark-differences.txt" \
