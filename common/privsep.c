@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -316,4 +317,81 @@ proc_io(struct imsgev *iev, short event, const char *name)
 			fatal("%s channel: write", name);
 	}
 	return (1);
+}
+
+void
+proc_spawn(const char *argv0, struct proc_child *p, struct imsgev *iev,
+    void (*dispatch)(int, short, void *), int debug, int verbose)
+{
+	int	sp[3][2], i;
+
+	for (i = 0; i < 3; i++)
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    sp[i]) == -1)
+			fatal("socketpair");
+	/* sp[2] joins the two children: the data path bypasses us */
+	for (i = 0; i < 2; i++) {
+		p[i].pid = proc_start(argv0, p[i].name,
+		    (int []){ sp[i][1], sp[2][i] }, 2, debug, verbose);
+		close(sp[i][1]);
+		close(sp[2][i]);
+		if (imsgbuf_init(&iev[i].ibuf, sp[i][0]) == -1)
+			fatal("imsgbuf_init");
+		iev[i].handler = dispatch;
+		iev[i].data = &p[i];
+	}
+}
+
+void
+proc_signals(struct event *ev, void (*cb)(int, short, void *))
+{
+	static const int	sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	int			i;
+
+	for (i = 0; i < 4; i++) {
+		signal_set(&ev[i], sigs[i], cb, NULL);
+		signal_add(&ev[i], NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+proc_sigchld(struct proc_child *p, struct imsgev *iev, uint32_t shutdown)
+{
+	if (proc_reap(p, 2) == -1) {
+		proc_kill_all(p, 2);
+		log_warnx("a child process died: exiting");
+		return (-1);
+	}
+	if (p[0].exited && !p[1].may_exit) {
+		/* the network child finished: nothing is left to seal */
+		p[1].may_exit = 1;
+		proc_close(&iev[1], shutdown);
+	}
+	return (proc_all_exited(p, 2));
+}
+
+void
+proc_child_init(const char *role, struct imsgev *parent, struct imsgev *peer,
+    uint32_t conftype, void *conf, size_t len)
+{
+	struct imsg	imsg;
+
+	log_procinit(role);
+	setproctitle("%s", role);
+	/* the parent orders our shutdown; a terminal's ^C is for it */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if (imsgbuf_init(&parent->ibuf, PROC_PARENT_FD) == -1 ||
+	    imsgbuf_init(&peer->ibuf, PROC_PEER_FD) == -1)
+		fatal("imsgbuf_init");
+	proc_recv(&parent->ibuf, &imsg);
+	if (imsg.hdr.type != conftype)
+		fatalx("expected the configuration, got imsg %u",
+		    imsg.hdr.type);
+	imsg_expect(&imsg, len, "configuration");
+	memcpy(conf, imsg.data, len);
+	imsg_free(&imsg);
 }

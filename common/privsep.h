@@ -71,6 +71,31 @@ int	 proc_all_exited(const struct proc_child *, int n);
 struct imsgbuf;
 struct imsg;
 struct imsgev;
+struct event;
+
+/*
+ * A daemon's two children: [0] its network child, [1] its crypto
+ * child, each named by its role.  proc_spawn starts both, each with its
+ * channel to us on fd 3 and the one to its sibling on fd 4, and sets up
+ * our ends (after event_init).
+ */
+void	 proc_spawn(const char *argv0, struct proc_child *, struct imsgev *,
+	    void (*)(int, short, void *), int debug, int verbose);
+/* the parent's signal events: SIGINT, SIGTERM, SIGHUP and SIGCHLD */
+void	 proc_signals(struct event *ev, void (*)(int, short, void *));
+/*
+ * SIGCHLD in the parent: -1 when a child died unasked (the rest are
+ * killed, it is logged), 1 once both have exited as asked, else 0.
+ * When the network child is gone, the crypto child is told to go.
+ */
+int	 proc_sigchld(struct proc_child *, struct imsgev *, uint32_t shutdown);
+/*
+ * The start every child shares: name the process, leave signals to the
+ * parent, open both channels and take the configuration (a message of
+ * type conftype and exactly len bytes).
+ */
+void	 proc_child_init(const char *role, struct imsgev *parent,
+	    struct imsgev *peer, uint32_t conftype, void *conf, size_t len);
 /*
  * The I/O half of every imsg event handler: read and write what the
  * event says.  Returns 0 when the peer closed the channel, else 1;

@@ -103,27 +103,11 @@ __dead void
 capture_main(int debug, int verbose)
 {
 	struct priv_user	 user;
-	struct imsg		 imsg;
 	struct timeval		 tv;
 	size_t			 i;
 
-	log_procinit("capture");
-	setproctitle("capture");
-	/* the parent orders our shutdown; a terminal's ^C is for it */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1 ||
-	    imsgbuf_init(&iev_crypto.ibuf, PROC_PEER_FD) == -1)
-		fatal("imsgbuf_init");
-	proc_recv(&iev_parent.ibuf, &imsg);
-	if (imsg.hdr.type != IMSG_CONFIG)
-		fatalx("expected IMSG_CONFIG, got %u", imsg.hdr.type);
-	imsg_expect(&imsg, sizeof(conf), "IMSG_CONFIG");
-	memcpy(&conf, imsg.data, sizeof(conf));
-	imsg_free(&imsg);
+	proc_child_init("capture", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
+	    sizeof(conf));
 
 	budget = conf.max_datagram - WIRE_OVERHEAD - 1;
 	if ((statbuf = calloc(1, sizeof(*stats) +

@@ -38,10 +38,10 @@
 #define FLUSH_DEFAULT_MS	1000
 #define SNAPLEN_DEFAULT		65535
 
-enum ncagentd_proc {
-	PROC_PARENT,
-	PROC_CAPTURE,
-	PROC_CRYPTO,
+/* the parent's children, by index */
+enum ncagentd_child {
+	CHILD_CAPTURE,
+	CHILD_CRYPTO,
 };
 
 enum imsg_type {

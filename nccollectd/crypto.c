@@ -80,30 +80,16 @@ __dead void
 crypto_main(int debug, int verbose)
 {
 	struct priv_user	 user;
-	struct imsg		 imsg;
 	char			 err[256];
 	int			 i;
 
-	log_procinit("crypto");
-	setproctitle("crypto");
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	/* no core dump or ptrace by our own user can show the key */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_DUMPABLE");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-
-	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1 ||
-	    imsgbuf_init(&iev_receiver.ibuf, PROC_PEER_FD) == -1)
-		fatal("imsgbuf_init");
-	proc_recv(&iev_parent.ibuf, &imsg);
-	if (imsg.hdr.type != IMSG_CONFIG)
-		fatalx("expected IMSG_CONFIG, got %u", imsg.hdr.type);
-	imsg_expect(&imsg, sizeof(conf), "IMSG_CONFIG");
-	memcpy(&conf, imsg.data, sizeof(conf));
-	imsg_free(&imsg);
+	proc_child_init("crypto", &iev_parent, &iev_receiver, IMSG_CONFIG, &conf,
+	    sizeof(conf));
 
 	priv_lookup(&user, conf.user);
 	/* secrets live in guarded, locked memory, wiped when freed */

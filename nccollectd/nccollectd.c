@@ -46,7 +46,7 @@ static void	 parent_dispatch(int, short, void *);
 static void	 parent_totals(void);
 
 static struct collector_conf	 conf;
-static struct imsgev		 iev[3];	/* by enum nccollectd_proc */
+static struct imsgev		 iev[2];	/* by enum nccollectd_child */
 static struct proc_child	 procs[2] = {
 	{ .name = "receiver" }, { .name = "crypto" }
 };
@@ -70,11 +70,11 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct event		 ev_sigint, ev_sigterm, ev_sigchld, ev_sighup;
+	struct event		 ev_sig[4];
 	struct priv_user	 user;
 	const char		*conffile = NCCOLLECTD_CONF, *role = NULL;
 	int			 ch, debug = 0, verbose = 0, noaction = 0, i;
-	int			 sp_rcv[2], sp_cry[2], sp_data[2], sock;
+	int			 sock;
 
 	setproctitle_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "df:nP:v")) != -1) {
@@ -139,43 +139,16 @@ main(int argc, char *argv[])
 	if (!debug && daemon(0, 0) == -1)
 		fatal("daemon");
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp_rcv) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp_cry) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp_data) == -1)
-		fatal("socketpair");
-	procs[0].pid = proc_start(argv[0], "receiver",
-	    (int []){ sp_rcv[1], sp_data[0] }, 2, debug, verbose);
-	procs[1].pid = proc_start(argv[0], "crypto",
-	    (int []){ sp_cry[1], sp_data[1] }, 2, debug, verbose);
-	close(sp_rcv[1]);
-	close(sp_cry[1]);
-	close(sp_data[0]);
-	close(sp_data[1]);
-	setproctitle("parent");
-
 	event_init();
-	signal_set(&ev_sigint, SIGINT, parent_sig, NULL);
-	signal_set(&ev_sigterm, SIGTERM, parent_sig, NULL);
-	signal_set(&ev_sigchld, SIGCHLD, parent_sig, NULL);
-	signal_set(&ev_sighup, SIGHUP, parent_sig, NULL);
-	signal_add(&ev_sigint, NULL);
-	signal_add(&ev_sigterm, NULL);
-	signal_add(&ev_sigchld, NULL);
-	signal_add(&ev_sighup, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (imsgbuf_init(&iev[PROC_RECEIVER].ibuf, sp_rcv[0]) == -1 ||
-	    imsgbuf_init(&iev[PROC_CRYPTO].ibuf, sp_cry[0]) == -1)
-		fatal("imsgbuf_init");
-	for (i = PROC_RECEIVER; i <= PROC_CRYPTO; i++) {
-		iev[i].handler = parent_dispatch;
-		iev[i].data = &procs[i - 1];
+	proc_signals(ev_sig, parent_sig);
+	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
+	setproctitle("parent");
+	for (i = 0; i < 2; i++)
 		if (imsg_compose_event(&iev[i], IMSG_CONFIG, 0, 0, -1, &conf,
 		    sizeof(conf)) == -1)
 			fatal("imsg_compose");
-	}
 	/* the socket goes to the receiver; our copy closes once sent */
-	if (imsg_compose_event(&iev[PROC_RECEIVER], IMSG_SOCKET, 0, 0, sock,
+	if (imsg_compose_event(&iev[CHILD_RECEIVER], IMSG_SOCKET, 0, 0, sock,
 	    NULL, 0) == -1)
 		fatal("imsg_compose");
 	log_info("collector started on %s port %s, spool %s",
@@ -239,7 +212,7 @@ parent_sig(int sig, short event, void *arg)
 			return;
 		stopping = 1;
 		log_info("received signal %d, closing the spool", sig);
-		if (imsg_compose_event(&iev[PROC_RECEIVER], IMSG_SHUTDOWN, 0,
+		if (imsg_compose_event(&iev[CHILD_RECEIVER], IMSG_SHUTDOWN, 0,
 		    0, -1, NULL, 0) == -1)
 			fatal("imsg_compose");
 		break;
@@ -247,19 +220,15 @@ parent_sig(int sig, short event, void *arg)
 		log_warnx("SIGHUP: reload is not supported yet, ignored");
 		break;
 	case SIGCHLD:
-		if (proc_reap(procs, 2) == -1) {
-			proc_kill_all(procs, 2);
-			log_warnx("a child process died: exiting");
+		switch (proc_sigchld(procs, iev, IMSG_SHUTDOWN)) {
+		case -1:
 			exitcode = 1;
 			event_loopexit(NULL);
-			return;
-		}
-		if (procs[0].exited && !procs[1].may_exit) {
-			procs[1].may_exit = 1;
-			proc_close(&iev[PROC_CRYPTO], IMSG_SHUTDOWN);
-		}
-		if (proc_all_exited(procs, 2))
+			break;
+		case 1:
 			event_loopexit(NULL);
+			break;
+		}
 		break;
 	}
 }

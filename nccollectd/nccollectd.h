@@ -34,10 +34,10 @@
 #define NCAP_PORT		4200
 #define NCAP_PORT_STR		"4200"
 
-enum nccollectd_proc {
-	PROC_PARENT,
-	PROC_RECEIVER,
-	PROC_CRYPTO,
+/* the parent's children, by index */
+enum nccollectd_child {
+	CHILD_RECEIVER,
+	CHILD_CRYPTO,
 };
 
 enum imsg_type {
