@@ -227,12 +227,16 @@ capture_open(void)
 static void
 pkt_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
 {
-	int64_t	ts;
+	int64_t	sec, ts;
 
 	stats->packets++;
 	stats->bytes += h->len;
-	ts = (int64_t)h->ts.tv_sec * 1000000000 +
-	    (int64_t)h->ts.tv_usec * (nanots ? 1 : 1000);
+	/*
+	 * A capture file's seconds are unsigned 32 bits, which libpcap
+	 * sign-extends: after 2038 they come out negative.
+	 */
+	sec = h->ts.tv_sec < 0 ? h->ts.tv_sec + (1LL << 32) : h->ts.tv_sec;
+	ts = sec * 1000000000 + (int64_t)h->ts.tv_usec * (nanots ? 1 : 1000);
 	if (decode_linktype_ok(dlt) == -1) {
 		stats->linktype_unknown++;
 		return;

@@ -11,9 +11,14 @@ command -v tshark >/dev/null || { skip "tshark not installed"; finish; exit; }
 # the same frames as pcapng, with nanosecond timestamps
 editcap -F pcapng --set-tsprec 9 "$T/mix.pcap" "$T/mix.pcapng" 2>/dev/null ||
     editcap -F pcapng "$T/mix.pcap" "$T/mix.pcapng"
+# from the tcpdump corpus, when present: timestamps past 2038 and 2106
+caps="$CAPDIR/*.pcap $T/mix.pcap $T/mix.pcapng"
+for f in time_2039.pcap time_2106.pcap; do
+	[ -f "$CORPUS/$f" ] && caps="$caps $CORPUS/$f"
+done
 start_collector "$T/c" || exit 1
 i=0
-for cap in "$CAPDIR"/*.pcap "$T/mix.pcap" "$T/mix.pcapng"; do
+for cap in $caps; do
 	i=$((i + 1))
 	run_sensor "$T/s$i" "cap$i" "$cap"
 	is $? 0 "$(basename "$cap"): the replay exits 0"
@@ -23,7 +28,7 @@ is $? 0 "the collector exits 0"
 
 i=0
 : >"$T/stats"
-for cap in "$CAPDIR"/*.pcap "$T/mix.pcap" "$T/mix.pcapng"; do
+for cap in $caps; do
 	i=$((i + 1))
 	"$PYTHON" "$REGRESS/integration/compare.py" \
 	    -x "$REGRESS/integration/tshark-differences.txt" \
