@@ -106,7 +106,7 @@ def tcp(src, dst, sport, dport, seq, ack, flags, payload=b"", win=65535,
     if doff is None:
         doff = 5 + len(options) // 4
     h = struct.pack("!HHIIBBHHH", sport, dport, seq, ack,
-                    doff << 4 | (flags >> 8 & 1), flags & 0xff, win, 0,
+                    doff << 4 | (flags >> 8 & 0xf), flags & 0xff, win, 0,
                     urg) + options
     seg = h + payload
     c = cksum(pseudo(src, dst, 6, len(seg)) + seg)
@@ -324,13 +324,6 @@ def ethernet_capture():
           len(llc), llc), [E], unknown=E)
     c.add("ipv4-gre", e4(struct.pack("!HH", 0, 0x0800) + b"\0" * 20, 47),
           [E, I4], unknown=I4)
-    # addresses as long as the header says: 16-byte protocol addresses
-    odd = (struct.pack("!HHBBH", 1, 0x86dd, 6, 16, 1) + MAC_A + IP6_A +
-           b"\0" * 6 + IP6_B)
-    c.add("arp-odd-sizes", ether(MAC_BCAST, MAC_A, 0x0806, odd), [E, A])
-    atmarp = struct.pack("!HHBBH", 19, 0x0800, 0, 0, 1) + b"\0" * 20
-    c.add("arp-atm", ether(MAC_BCAST, MAC_A, 0x0806, atmarp), [E],
-          unknown=E)
     c.add("ip6-sctp", e6(bytes([132, 0, 1, 4, 0, 0, 0, 0]) + b"\0" * 12,
           60), [E, I6], unknown=I6)
 
@@ -387,6 +380,23 @@ def ethernet_capture():
     # a UDP length below the header's own
     c.add("bad-udp-len", e4(udp(IP_A, IP_B, 1, 2, b"abcd", length=4), 17),
           [E, I4], error=("UDP", "bogus"))
+
+    # added later: new frames go at the end, as tshark-differences.txt
+    # names frames by number
+    # addresses as long as the header says: 16-byte protocol addresses
+    odd = (struct.pack("!HHBBH", 1, 0x86dd, 6, 16, 1) + MAC_A + IP6_A +
+           b"\0" * 6 + IP6_B)
+    c.add("arp-odd-sizes", ether(MAC_BCAST, MAC_A, 0x0806, odd), [E, A])
+    atmarp = struct.pack("!HHBBH", 19, 0x0800, 0, 0, 1) + b"\0" * 20
+    c.add("arp-atm", ether(MAC_BCAST, MAC_A, 0x0806, atmarp), [E],
+          unknown=E)
+    # the reserved bits count as flags too
+    c.add("tcp-reserved", e4(tcp(IP_A, IP_B, 40004, 8080, 1, 1,
+          0xe00 | ACK), 6), t4)
+    # RFC 8335 extended echo: 16-bit id, 8-bit seq, then the L bit
+    c.add("icmp-xecho", e4(icmp4(42, 0, struct.pack("!HBB", 0x0102, 5, 1),
+          struct.pack("!HxxHBB", 0x2000, 8, 2, 1) + IP_B), 1),
+          [E, I4, "ICMPv4"])
     return c
 
 

@@ -20,7 +20,7 @@
  * counters per type, key fields of known frames, every frame cut at
  * every length, and the tcpdump test corpus under the sanitizers.
  *
- * usage: t_decode [-c capturedir] [-C corpusdir]
+ * usage: t_decode [-c capturedir] [-C corpusdir] [capturedir [corpusdir]]
  *        t_decode -l file.pcap	(list the records of each frame, to
  *				 diff against tshark_layers.py -f)
  */
@@ -216,12 +216,16 @@ read_expect(const char *path, struct expect *x)
 		if ((w = strtok_r(line, " ", &save)) == NULL || *w == '#')
 			continue;
 		if (strcmp(w, "linktype") == 0) {
-			x->linktype = atoi(strtok_r(NULL, " ", &save));
+			if ((w = strtok_r(NULL, " ", &save)) == NULL)
+				goto bad;
+			x->linktype = atoi(w);
 		} else if (strcmp(w, "decoded") == 0) {
 			w = strtok_r(NULL, " ", &save);
 			x->decoded = w != NULL && strcmp(w, "yes") == 0;
 		} else if (strcmp(w, "frame") == 0) {
-			n = atoi(strtok_r(NULL, " ", &save));
+			if ((w = strtok_r(NULL, " ", &save)) == NULL)
+				goto bad;
+			n = atoi(w);
 			if (n != x->nframes + 1 || n > MAXFRAMES)
 				goto bad;
 			x->nframes = n;
@@ -806,6 +810,27 @@ check_ether_fields(void)
 	}
 }
 
+/* frames added at the end of decode-ether */
+static void
+check_ether_fields2(void)
+{
+	{
+		REC(t, TCP, "tcp-reserved", "TCP", 0) {
+			ok(t->flags == 0xe10, "tcp-reserved: flags 0x%x "
+			    "with the reserved bits", t->flags);
+			FREE(t);
+		}
+	}
+	{
+		REC(i, ICMPv4, "icmp-xecho", "ICMPv4", 0) {
+			ok(i->type == 42 && i->id == 0x0102 && i->seq == 5,
+			    "icmp-xecho: extended echo id 0x%x seq %u "
+			    "(8 bits)", i->id, i->seq);
+			FREE(i);
+		}
+	}
+}
+
 static void
 check_null_fields(void)
 {
@@ -1025,10 +1050,17 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: t_decode [-c capturedir] "
-			    "[-C corpusdir] [-l file]\n");
+			    "[-C corpusdir] [-l file] [capturedir "
+			    "[corpusdir]]\n");
 			return (1);
 		}
 	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0)
+		capdir = argv[0];
+	if (argc > 1)
+		corpus = argv[1];
 	if ((stats = calloc(nrectypes, sizeof(*stats))) == NULL) {
 		perror("calloc");
 		return (1);
@@ -1057,8 +1089,10 @@ main(int argc, char *argv[])
 
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		run_capture(capdir, caps[i]);
-		if (strcmp(caps[i], "decode-ether") == 0)
+		if (strcmp(caps[i], "decode-ether") == 0) {
 			check_ether_fields();
+			check_ether_fields2();
+		}
 		else if (strcmp(caps[i], "decode-null") == 0)
 			check_null_fields();
 	}
