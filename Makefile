@@ -39,14 +39,18 @@ CFLAGS +=	$(OPT) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
 LDFLAGS +=	$(SANFLAGS)
 LDLIBS +=	$(PKG_LIBS)
 
-# generated sources must exist before anything includes them
-GEN_H =		$(O)/proto/ncap.pb-c.h $(O)/proto/records.pb-c.h
+# record types may be spread over proto/records*.proto, one file per
+# protocol family; generated sources exist before anything includes them
+RECORD_PROTOS =	$(sort $(wildcard proto/records*.proto))
+RECORD_NAMES =	$(RECORD_PROTOS:proto/%.proto=%)
+RECORD_H =	$(RECORD_NAMES:%=$(O)/proto/%.pb-c.h)
+GEN_H =		$(O)/proto/ncap.pb-c.h $(RECORD_H)
 
 COMMON_SRCS =	common/log.c common/imsg.c common/privsep.c common/keys.c \
 		common/wire.c common/varint.c common/ncap.c common/records.c \
 		common/util.c
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
-		$(O)/proto/ncap.pb-c.o $(O)/proto/records.pb-c.o \
+		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
 		$(O)/proto/rectypes.o
 
 AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
@@ -111,8 +115,8 @@ $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h: proto/%.proto
 $(O)/proto/%.o: $(O)/proto/%.c $(GEN_H)
 	$(CC) $(CFLAGS) -Wno-cast-qual -Wno-missing-prototypes -c -o $@ $<
 
-$(O)/proto/rectypes.c: $(O)/proto/records.pb-c.h common/gen_rectypes.sh
-	sh common/gen_rectypes.sh $< > $@
+$(O)/proto/rectypes.c: $(RECORD_H) common/gen_rectypes.sh
+	sh common/gen_rectypes.sh $(RECORD_H) > $@
 
 $(O)/%/parse.c: %/parse.y
 	@mkdir -p $(@D)

@@ -80,6 +80,7 @@ static void			*emit_arg;
 static struct type_stats	*stats;
 
 static const struct decoder	*dec_lookup(enum layer, uint32_t, int *);
+static const struct decoder	*dec_lookup_port(const struct dctx *, int *);
 
 void
 decode_init(emit_fn emit, void *arg, struct type_stats *per_type)
@@ -127,6 +128,20 @@ dec_lookup(enum layer layer, uint32_t key, int *type)
 	return (NULL);
 }
 
+/*
+ * An application is known by its port on either side: the destination
+ * port first (a request), then the source port (a reply).
+ */
+static const struct decoder *
+dec_lookup_port(const struct dctx *c, int *type)
+{
+	const struct decoder	*d;
+
+	if ((d = dec_lookup(c->next, c->key, type)) == NULL)
+		d = dec_lookup(c->next, c->altkey, type);
+	return (d);
+}
+
 void
 dec_emit(struct dctx *c, int type, const ProtobufCMessage *msg)
 {
@@ -159,7 +174,11 @@ decode_packet(int dlt, int64_t ts_ns, const unsigned char *p,
 	for (depth = 0; depth < DECODE_MAXLAYERS; depth++) {
 		if (c.next == L_NONE)
 			return;
-		if ((d = dec_lookup(c.next, c.key, &type)) == NULL) {
+		if (c.next == L_UDPPORT || c.next == L_TCPPORT) {
+			/* most ports are nobody's: not an unknown protocol */
+			if ((d = dec_lookup_port(&c, &type)) == NULL)
+				return;
+		} else if ((d = dec_lookup(c.next, c.key, &type)) == NULL) {
 			/* the link type itself is counted by the caller */
 			if (c.next != L_DLT && c.last_type != -1)
 				stats[c.last_type].unknown++;

@@ -35,6 +35,8 @@ enum layer {
 	L_ETHERTYPE,	/* key: ethertype */
 	L_IPPROTO,	/* key: IP protocol, after IPv4 or an extension */
 	L_IP6NEXT,	/* key: IPv6 next header; falls back to L_IPPROTO */
+	L_UDPPORT,	/* key: UDP destination port, then the source port */
+	L_TCPPORT,	/* key: TCP destination port, then the source port */
 };
 
 enum dres {
@@ -56,6 +58,9 @@ struct dctx {
 	size_t		 alen;		/* 4 or 16, 0 before any IP header */
 	uint8_t		 src[16];	/* innermost IP addresses, for */
 	uint8_t		 dst[16];	/* the layers above it */
+	uint32_t	 altkey;	/* port layers: the source port */
+	uint16_t	 sport;		/* transport ports, for the */
+	uint16_t	 dport;		/* application layers */
 };
 
 /*

@@ -66,7 +66,16 @@ dec_tcp(struct dctx *c, int type, uint32_t key)
 	m.options_size = hlen - TCP_HDRLEN;
 	m.payload_size = c->len - hlen;
 	dec_emit(c, type, &m.base);
-	return (D_DONE);
+	if (m.payload_size == 0)
+		return (D_DONE);
+	/* the segment's data, to an application decoder if one knows it */
+	c->sport = (uint16_t)m.src_port;
+	c->dport = (uint16_t)m.dst_port;
+	dec_advance(c, hlen);
+	c->next = L_TCPPORT;
+	c->key = m.dst_port;
+	c->altkey = m.src_port;
+	return (D_NEXT);
 }
 
 enum dres
@@ -92,7 +101,16 @@ dec_udp(struct dctx *c, int type, uint32_t key)
 		extent = m.length;
 	m.payload_size = extent - UDP_HDRLEN;
 	dec_emit(c, type, &m.base);
-	return (D_DONE);
+	if (m.payload_size == 0)
+		return (D_DONE);
+	c->sport = (uint16_t)m.src_port;
+	c->dport = (uint16_t)m.dst_port;
+	c->p += UDP_HDRLEN;
+	c->len = extent - UDP_HDRLEN;
+	c->next = L_UDPPORT;
+	c->key = m.dst_port;
+	c->altkey = m.src_port;
+	return (D_NEXT);
 }
 
 /* the messages whose second word is an identifier and a sequence */
