@@ -56,8 +56,8 @@ LAYERS = {
     "ipv6": ("IPv6", False),
     "icmp": ("ICMPv4", True),
     "icmpv6": ("ICMPv6", True),
-    "tcp": ("TCP", True),
-    "udp": ("UDP", True),
+    "tcp": ("TCP", False),
+    "udp": ("UDP", False),
 }
 # headers we walk without a record of our own
 PASS = {"null", "raw", "ah"}

@@ -544,10 +544,22 @@ function defaultProtoPath()
 	return (path.join(__dirname, '..', '..', 'proto', 'records.proto'));
 }
 
+/*
+ * Record types may be spread over proto/records*.proto: without a file
+ * named, read them all as one schema (one syntax line kept).
+ */
 function loadProto(file)
 {
-	return (parseProto(fs.readFileSync(file || defaultProtoPath(),
-	    'utf8')));
+	if (file || process.env.NCAP_RECORDS_PROTO)
+		return (parseProto(fs.readFileSync(file || defaultProtoPath(),
+		    'utf8')));
+	const dir = path.dirname(defaultProtoPath());
+	const texts = fs.readdirSync(dir).filter((n) =>
+	    /^records.*\.proto$/.test(n)).sort().map((n, i) => {
+		const t = fs.readFileSync(path.join(dir, n), 'utf8');
+		return (i === 0 ? t : t.replace(/^\s*syntax\s*=.*$/mg, ''));
+	    });
+	return (parseProto(texts.join('\n')));
 }
 
 /* ---------------------------------------------------------------- */
