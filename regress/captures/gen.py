@@ -255,7 +255,7 @@ def ethernet_capture():
           0x1ff, b"x", urg=1), 6), t4)
 
     # UDP, ICMP
-    c.add("udp", e4(udp(IP_A, IP_B, 5353, 9999, DATA[:20]), 17),
+    c.add("udp", e4(udp(IP_A, IP_B, 5999, 9999, DATA[:20]), 17),
           [E, I4, "UDP"])
     c.add("icmp-echo", e4(icmp4(8, 0, struct.pack("!HH", 0x1234, 7),
           DATA[:32]), 1), [E, I4, "ICMPv4"])
@@ -266,7 +266,7 @@ def ethernet_capture():
           b"\0" * 12), 1), [E, I4, "ICMPv4"])
     # fragmentation needed, next-hop MTU 1400 where an echo's seq is;
     # the quoted IPv4 and UDP headers are not decoded
-    quoted = ipv4(IP_B, IP_A, 17, udp(IP_B, IP_A, 9999, 5353, b"q" * 8))
+    quoted = ipv4(IP_B, IP_A, 17, udp(IP_B, IP_A, 9999, 5999, b"q" * 8))
     c.add("icmp-unreach", e4(icmp4(3, 4, struct.pack("!HH", 0, 1400),
           quoted), 1), [E, I4, "ICMPv4"])
 
@@ -279,7 +279,7 @@ def ethernet_capture():
           [E, I4, "UDP"])
     c.add("ipv4-frag-second", e4(dgram[56:], 17, ident=0x2222, flags=0,
           frag=7), [E, I4])
-    c.add("ipv4-in-ipv4", e4(ipv4(IP_B, IP_A, 17, udp(IP_B, IP_A, 53, 53,
+    c.add("ipv4-in-ipv4", e4(ipv4(IP_B, IP_A, 17, udp(IP_B, IP_A, 5300, 5300,
           b"tun")), 4), [E, I4, I4, "UDP"])
     ah = struct.pack("!BBHII", 6, 4, 0, 0x100, 1) + b"\xaa" * 12
     c.add("ipv4-ah-tcp", e4(ah + tcp(IP_A, IP_B, 40002, 22, 1, 0, SYN), 51),
@@ -291,7 +291,7 @@ def ethernet_capture():
     t6 = [E, I6, "TCP"]
     c.add("ip6-tcp-syn", e6(tcp(IP6_A, IP6_B, 40010, 443, 77, 0, SYN,
           options=SYN_OPTS), 6, fl=0x12345, tc=0xb8), t6)
-    c.add("ip6-udp", e6(udp(IP6_A, IP6_B, 5353, 5353, DATA[:10]), 17),
+    c.add("ip6-udp", e6(udp(IP6_A, IP6_B, 5999, 5999, DATA[:10]), 17),
           [E, I6, "UDP"])
     c.add("ip6-echo", e6(icmp6(IP6_A, IP6_B, 128, 0,
           struct.pack("!HH", 0x55, 1) + DATA[:16]), 58), [E, I6, "ICMPv6"])
@@ -402,7 +402,7 @@ def ethernet_capture():
 
 def raw_capture():
     c = Capture("decode-raw", LT_RAW)
-    c.add("raw-udp", ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 123, 123,
+    c.add("raw-udp", ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 1230, 1230,
           b"\0" * 48)), ["IPv4", "UDP"])
     c.add("raw-ip6-echo", ipv6(IP6_B, IP6_A, 58, icmp6(IP6_B, IP6_A, 129, 0,
           struct.pack("!HH", 0x55, 1))), ["IPv6", "ICMPv6"])

@@ -587,8 +587,8 @@ check_ether_fields(void)
 	}
 	{
 		REC(u, UDP, "udp", "UDP", 0) {
-			ok(u->src_port == 5353 && u->dst_port == 9999 &&
-			    u->length == 28 && u->checksum == 0x5555 &&
+			ok(u->src_port == 5999 && u->dst_port == 9999 &&
+			    u->length == 28 && u->checksum == 0x52cf &&
 			    u->payload_size == 20 &&
 			    ip_is(&u->dst_ip, "10.1.0.2"),
 			    "udp: ports, length, checksum, payload_size");
@@ -675,7 +675,7 @@ check_ether_fields(void)
 		REC(u, UDP, "ipv4-in-ipv4", "UDP", 0) {
 			ok(ip_is(&u->src_ip, "10.1.0.2") &&
 			    ip_is(&u->dst_ip, "10.1.0.1") &&
-			    u->src_port == 53,
+			    u->src_port == 5300,
 			    "ipv4-in-ipv4: UDP has the inner addresses");
 			FREE(u);
 		}
