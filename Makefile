@@ -21,7 +21,7 @@ CC ?=		cc
 YACC =		byacc
 PROTOC_C ?=	protoc-c
 PKG_CONFIG ?=	pkg-config
-PKGS =		libsodium libpcap libevent zlib libprotobuf-c libbsd-overlay
+PKGS =		libsodium libpcap libevent zlib libprotobuf-c libbsd-overlay libmd
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))

@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     libsodium-dev libpcap-dev libevent-dev zlib1g-dev libprotobuf-c-dev
-    libbsd-dev libseccomp-dev
+    libbsd-dev libmd-dev libseccomp-dev
     tshark tcpdump mandoc clang iproute2 iputils-ping procps bc
     python3 python3-nacl"
 # node and npm run the tweetnacl cross-check; keep a node that is there
