@@ -395,3 +395,29 @@ proc_child_init(const char *role, struct imsgev *parent, struct imsgev *peer,
 	memcpy(conf, imsg.data, len);
 	imsg_free(&imsg);
 }
+
+void
+proc_dispatch(struct imsgev *iev, short event, const char *name,
+    int (*fn)(struct imsgev *, struct imsg *), void (*eof)(struct imsgev *))
+{
+	struct imsg	imsg;
+	int		r;
+
+	if (proc_io(iev, event, name) == 0) {
+		if (eof == NULL)
+			fatalx("%s closed the channel", name);
+		eof(iev);
+		return;
+	}
+	for (;;) {
+		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
+			fatal("%s channel: imsg_get", name);
+		if (r == 0)
+			break;
+		r = fn(iev, &imsg);
+		imsg_free(&imsg);
+		if (r == -1)
+			return;
+	}
+	imsg_event_add(iev);
+}

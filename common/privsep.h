@@ -102,6 +102,14 @@ void	 proc_child_init(const char *role, struct imsgev *parent,
  * errors are fatal and name the channel.
  */
 int	 proc_io(struct imsgev *, short event, const char *name);
+/*
+ * The whole of an imsg event handler: the I/O, then each message to fn,
+ * then re-arming.  When the peer closes, eof runs (NULL: that is fatal).
+ * fn returns 0, or -1 when it closed the channel and nothing may follow.
+ */
+void	 proc_dispatch(struct imsgev *, short event, const char *name,
+	    int (*fn)(struct imsgev *, struct imsg *),
+	    void (*eof)(struct imsgev *));
 /* wait for one message (a child's config at start); fatal on EOF/error */
 void	 proc_recv(struct imsgbuf *, struct imsg *);
 /*

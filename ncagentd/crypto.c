@@ -162,66 +162,49 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 		fatal("imsg_compose");
 }
 
+/* capture is gone: the parent decides what that means */
+static void
+crypto_capture_eof(struct imsgev *iev)
+{
+	event_del(&iev->ev);
+}
+
+static int
+crypto_imsg_capture(struct imsgev *iev, struct imsg *imsg)
+{
+	struct batch_hdr	h;
+
+	if (imsg->hdr.type != IMSG_BATCH)
+		fatalx("capture: unexpected imsg %u", imsg->hdr.type);
+	if (IMSG_DATA_SIZE(imsg) <= sizeof(h) ||
+	    IMSG_DATA_SIZE(imsg) - sizeof(h) > WIRE_MAX_BATCH)
+		fatalx("IMSG_BATCH: bad length %zu", IMSG_DATA_SIZE(imsg));
+	memcpy(&h, imsg->data, sizeof(h));
+	crypto_seal(&h, (unsigned char *)imsg->data + sizeof(h),
+	    IMSG_DATA_SIZE(imsg) - sizeof(h));
+	return (0);
+}
+
 static void
 crypto_dispatch_capture(int fd, short event, void *arg)
 {
-	struct imsgev		*iev = arg;
-	struct imsgbuf		*ibuf = &iev->ibuf;
-	struct imsg		 imsg;
-	struct batch_hdr	 h;
-	size_t			 len;
-	int			 r;
+	proc_dispatch(arg, event, "capture", crypto_imsg_capture,
+	    crypto_capture_eof);
+}
 
-	if (proc_io(iev, event, "capture") == 0) {
-		/* capture is gone; the parent decides what it means */
-		event_del(&iev->ev);
-		return;
-	}
-	for (;;) {
-		if ((r = imsg_get(ibuf, &imsg)) == -1)
-			fatal("capture channel: imsg_get");
-		if (r == 0)
-			break;
-		switch (imsg.hdr.type) {
-		case IMSG_BATCH:
-			if (IMSG_DATA_SIZE(&imsg) <= sizeof(h) ||
-			    IMSG_DATA_SIZE(&imsg) - sizeof(h) > WIRE_MAX_BATCH)
-				fatalx("IMSG_BATCH: bad length %zu",
-				    IMSG_DATA_SIZE(&imsg));
-			memcpy(&h, imsg.data, sizeof(h));
-			len = IMSG_DATA_SIZE(&imsg) - sizeof(h);
-			crypto_seal(&h, (unsigned char *)imsg.data +
-			    sizeof(h), len);
-			break;
-		default:
-			fatalx("capture: unexpected imsg %u", imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(iev);
+static int
+crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg->hdr.type != IMSG_SHUTDOWN)
+		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
+	/* capture is done and gone: nothing is left to seal */
+	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	sodium_free(shared);
+	exit(0);
 }
 
 static void
 crypto_dispatch_parent(int fd, short event, void *arg)
 {
-	struct imsgev	*iev = arg;
-	struct imsgbuf	*ibuf = &iev->ibuf;
-	struct imsg	 imsg;
-	int		 r;
-
-	if (proc_io(iev, event, "parent") == 0)
-		fatalx("parent closed the channel");
-	for (;;) {
-		if ((r = imsg_get(ibuf, &imsg)) == -1)
-			fatal("parent channel: imsg_get");
-		if (r == 0)
-			break;
-		if (imsg.hdr.type != IMSG_SHUTDOWN)
-			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
-		/* capture is done and gone: nothing is left to seal */
-		imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
-		sodium_free(shared);
-		exit(0);
-	}
-	imsg_event_add(iev);
+	proc_dispatch(arg, event, "parent", crypto_imsg_parent, NULL);
 }

@@ -168,64 +168,50 @@ crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 		sodium_memzero(ptbuf, (size_t)ptlen);
 }
 
+/* the receiver is gone: the parent decides what that means */
+static void
+crypto_receiver_eof(struct imsgev *iev)
+{
+	event_del(&iev->ev);
+}
+
+static int
+crypto_imsg_receiver(struct imsgev *iev, struct imsg *imsg)
+{
+	struct dgram_hdr	h;
+
+	if (imsg->hdr.type != IMSG_OPEN)
+		fatalx("receiver: unexpected imsg %u", imsg->hdr.type);
+	if (IMSG_DATA_SIZE(imsg) < sizeof(h) + WIRE_MIN ||
+	    IMSG_DATA_SIZE(imsg) - sizeof(h) > WIRE_DGRAM_MAX)
+		fatalx("IMSG_OPEN: bad length %zu", IMSG_DATA_SIZE(imsg));
+	memcpy(&h, imsg->data, sizeof(h));
+	crypto_open(&h, (unsigned char *)imsg->data + sizeof(h),
+	    IMSG_DATA_SIZE(imsg) - sizeof(h));
+	return (0);
+}
+
 static void
 crypto_dispatch_receiver(int fd, short event, void *arg)
 {
-	struct imsgev		*iev = arg;
-	struct imsg		 imsg;
-	struct dgram_hdr	 h;
-	size_t			 len;
-	int			 r;
+	proc_dispatch(arg, event, "receiver", crypto_imsg_receiver,
+	    crypto_receiver_eof);
+}
 
-	if (proc_io(iev, event, "receiver") == 0) {
-		event_del(&iev->ev);
-		return;
-	}
-	for (;;) {
-		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
-			fatal("receiver channel: imsg_get");
-		if (r == 0)
-			break;
-		switch (imsg.hdr.type) {
-		case IMSG_OPEN:
-			if (IMSG_DATA_SIZE(&imsg) < sizeof(h) + WIRE_MIN ||
-			    IMSG_DATA_SIZE(&imsg) - sizeof(h) > WIRE_DGRAM_MAX)
-				fatalx("IMSG_OPEN: bad length %zu",
-				    IMSG_DATA_SIZE(&imsg));
-			memcpy(&h, imsg.data, sizeof(h));
-			len = IMSG_DATA_SIZE(&imsg) - sizeof(h);
-			crypto_open(&h, (unsigned char *)imsg.data +
-			    sizeof(h), len);
-			break;
-		default:
-			fatalx("receiver: unexpected imsg %u", imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(iev);
+static int
+crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg->hdr.type != IMSG_SHUTDOWN)
+		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
+	/* the receiver has stored everything and is gone */
+	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	sodium_free(peers);
+	sodium_free(sk);
+	exit(0);
 }
 
 static void
 crypto_dispatch_parent(int fd, short event, void *arg)
 {
-	struct imsgev	*iev = arg;
-	struct imsg	 imsg;
-	int		 r;
-
-	if (proc_io(iev, event, "parent") == 0)
-		fatalx("parent closed the channel");
-	for (;;) {
-		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
-			fatal("parent channel: imsg_get");
-		if (r == 0)
-			break;
-		if (imsg.hdr.type != IMSG_SHUTDOWN)
-			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
-		/* the receiver has stored everything and is gone */
-		imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
-		sodium_free(peers);
-		sodium_free(sk);
-		exit(0);
-	}
-	imsg_event_add(iev);
+	proc_dispatch(arg, event, "parent", crypto_imsg_parent, NULL);
 }

@@ -43,6 +43,8 @@ static __dead void usage(void);
 static int	 open_socket(void);
 static void	 parent_sig(int, short, void *);
 static void	 parent_dispatch(int, short, void *);
+static int	 parent_imsg(struct imsgev *, struct imsg *);
+static void	 parent_eof(struct imsgev *);
 static void	 parent_totals(void);
 
 static struct collector_conf	 conf;
@@ -233,43 +235,42 @@ parent_sig(int sig, short event, void *arg)
 	}
 }
 
+/* a child closed: SIGCHLD tells whether it was allowed to */
+static void
+parent_eof(struct imsgev *e)
+{
+	event_del(&e->ev);
+}
+
+static int
+parent_imsg(struct imsgev *e, struct imsg *imsg)
+{
+	struct proc_child	*p = e->data;
+
+	switch (imsg->hdr.type) {
+	case IMSG_STATS:
+		imsg_expect(imsg, sizeof(stats), "IMSG_STATS");
+		memcpy(&stats, imsg->data, sizeof(stats));
+		have_stats = 1;
+		return (0);
+	case IMSG_RECEIVER_DONE:
+		/* closing is the receiver's cue to exit */
+		imsg_expect(imsg, 0, "IMSG_RECEIVER_DONE");
+		p->may_exit = 1;
+		proc_close(e, 0);
+		return (-1);
+	default:
+		fatalx("%s: unexpected imsg %u", p->name, imsg->hdr.type);
+	}
+}
+
 static void
 parent_dispatch(int fd, short event, void *arg)
 {
 	struct imsgev		*e = arg;
 	struct proc_child	*p = e->data;
-	struct imsg		 imsg;
-	int			 r;
 
-	if (proc_io(e, event, p->name) == 0) {
-		event_del(&e->ev);
-		return;
-	}
-	for (;;) {
-		if ((r = imsg_get(&e->ibuf, &imsg)) == -1)
-			fatal("%s: imsg_get", p->name);
-		if (r == 0)
-			break;
-		switch (imsg.hdr.type) {
-		case IMSG_STATS:
-			imsg_expect(&imsg, sizeof(stats), "IMSG_STATS");
-			memcpy(&stats, imsg.data, sizeof(stats));
-			have_stats = 1;
-			break;
-		case IMSG_RECEIVER_DONE:
-			/* closing is the receiver's cue to exit */
-			imsg_expect(&imsg, 0, "IMSG_RECEIVER_DONE");
-			imsg_free(&imsg);
-			procs[0].may_exit = 1;
-			proc_close(e, 0);
-			return;
-		default:
-			fatalx("%s: unexpected imsg %u", p->name,
-			    imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(e);
+	proc_dispatch(e, event, p->name, parent_imsg, parent_eof);
 }
 
 static void
