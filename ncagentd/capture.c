@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ncagentd.h"
@@ -126,6 +127,8 @@ capture_main(int debug, int verbose)
 	/* open what we need while we are still root */
 	priv_lookup(&user, conf.user);
 	capture_open();
+	/* the connection table: all its memory, and a random hash key */
+	flow_init(&conf, emit_record, NULL, tstats, &stats->flows_evicted);
 	priv_drop(&user, conf.chroot);
 
 	decode_init(emit_record, NULL, tstats);
@@ -292,8 +295,13 @@ static void
 capture_flush_timer(int fd, short event, void *arg)
 {
 	struct timeval	tv;
+	struct timespec	ts;
 	size_t		i;
 
+	/* live, quiet links still end idle connections; files never */
+	if (conf.readfile[0] == '\0' &&
+	    clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		flow_expire((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 	for (i = 0; i < nrectypes; i++)
 		batch_flush((int)i);
 	tv.tv_sec = conf.flush_ms / 1000;
@@ -314,6 +322,8 @@ capture_finish(void)
 	event_del(&ev_read);
 	if (conf.readfile[0] == '\0' && pcap_stats(pcap, &ps) == 0)
 		stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
+	/* nothing observed is lost: open connections go out now */
+	flow_shutdown();
 	for (i = 0; i < nrectypes; i++)
 		batch_flush((int)i);
 	capture_done_check();

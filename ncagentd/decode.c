@@ -23,6 +23,8 @@
 #include "ncagentd.h"
 #include "records.h"
 #include "records.pb-c.h"
+#include "records_udp.pb-c.h"
+#include "records_tcp.pb-c.h"
 #include "decode.h"
 
 #ifndef nitems
@@ -57,10 +59,12 @@ static const struct decoder {
 	{ L_ETHERTYPE,	0x8035,		&arp__descriptor,	dec_arp },
 
 	/* IPv6 extension headers: only after IPv6 or one another */
-	{ L_IP6NEXT,	0,		NULL,			dec_ip6opts },
+	{ L_IP6NEXT,	0,		&ipv6_hop_by_hop__descriptor,
+	    dec_ip6opts },
 	{ L_IP6NEXT,	43,		NULL,			dec_ip6opts },
 	{ L_IP6NEXT,	60,		NULL,			dec_ip6opts },
-	{ L_IP6NEXT,	44,		NULL,			dec_ip6frag },
+	{ L_IP6NEXT,	44,		&ipv6_fragment__descriptor,
+	    dec_ip6frag },
 	{ L_IP6NEXT,	59,		NULL,			dec_nonext },
 
 	{ L_IPPROTO,	6,		&tcp__descriptor,	dec_tcp },
@@ -70,6 +74,41 @@ static const struct decoder {
 	{ L_IPPROTO,	51,		NULL,			dec_ah },
 	{ L_IPPROTO,	4,		&ipv4__descriptor,	dec_ipv4 },
 	{ L_IPPROTO,	41,		&ipv6__descriptor,	dec_ipv6 },
+
+	/* link and network layers, second set (area "net") */
+	{ L_DLT,	DLT_LINUX_SLL,	NULL,			dec_sll },
+	{ L_DLT,	DLT_LINUX_SLL2,	NULL,			dec_sll },
+	{ L_ETHERTYPE,	0x8100,		&dot1_q__descriptor,	dec_vlan },
+	{ L_ETHERTYPE,	0x88a8,		&dot1_q__descriptor,	dec_vlan },
+	{ L_ETHERTYPE,	0x9100,		&dot1_q__descriptor,	dec_vlan },
+	{ L_IPPROTO,	2,		&igmp__descriptor,	dec_igmp },
+	{ L_ICMP6TYPE,	133,	&icmpv6_router_solicitation__descriptor,
+	    dec_nd_rs },
+	{ L_ICMP6TYPE,	134,	&icmpv6_router_advertisement__descriptor,
+	    dec_nd_ra },
+	{ L_ICMP6TYPE,	135,	&icmpv6_neighbor_solicitation__descriptor,
+	    dec_nd_ns },
+	{ L_ICMP6TYPE,	136,	&icmpv6_neighbor_advertisement__descriptor,
+	    dec_nd_na },
+
+	/* UDP applications (area "udpapp"); mDNS has DNS's format */
+	{ L_UDPPORT,	53,		&dns__descriptor,	dec_dns },
+	{ L_UDPPORT,	5353,		&dns__descriptor,	dec_dns },
+	{ L_TCPPORT,	53,		&dns__descriptor,	dec_dns_tcp },
+	{ L_UDPPORT,	67,		&dhcpv4__descriptor,	dec_dhcp },
+	{ L_UDPPORT,	68,		&dhcpv4__descriptor,	dec_dhcp },
+	{ L_UDPPORT,	123,		&ntp__descriptor,	dec_ntp },
+
+	/* TCP applications (area "tcpapp"): every TLS and HTTP port */
+	{ L_TCPPORT,	443,	&tlsclient_hello__descriptor,	dec_tls },
+	{ L_TCPPORT,	8443,	&tlsclient_hello__descriptor,	dec_tls },
+	{ L_TCPPORT,	465,	&tlsclient_hello__descriptor,	dec_tls },
+	{ L_TCPPORT,	853,	&tlsclient_hello__descriptor,	dec_tls },
+	{ L_TCPPORT,	993,	&tlsclient_hello__descriptor,	dec_tls },
+	{ L_TCPPORT,	995,	&tlsclient_hello__descriptor,	dec_tls },
+	{ L_TCPPORT,	80,		&http__descriptor,	dec_http },
+	{ L_TCPPORT,	8080,		&http__descriptor,	dec_http },
+	{ L_TCPPORT,	8000,		&http__descriptor,	dec_http },
 };
 
 /* the rectypes[] index of each decoder's desc, resolved once */
@@ -165,6 +204,7 @@ decode_packet(int dlt, int64_t ts_ns, const unsigned char *p,
 
 	memset(&c, 0, sizeof(c));
 	c.ts = ts_ns;
+	c.wirelen = wirelen;
 	c.p = p;
 	c.len = caplen;
 	c.next = L_DLT;
@@ -179,8 +219,12 @@ decode_packet(int dlt, int64_t ts_ns, const unsigned char *p,
 			if ((d = dec_lookup_port(&c, &type)) == NULL)
 				return;
 		} else if ((d = dec_lookup(c.next, c.key, &type)) == NULL) {
-			/* the link type itself is counted by the caller */
-			if (c.next != L_DLT && c.last_type != -1)
+			/*
+			 * The link type itself is counted by the caller;
+			 * an ICMPv6 type without a record is no unknown.
+			 */
+			if (c.next != L_DLT && c.next != L_ICMP6TYPE &&
+			    c.last_type != -1)
 				stats[c.last_type].unknown++;
 			return;
 		}

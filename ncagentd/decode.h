@@ -37,6 +37,7 @@ enum layer {
 	L_IP6NEXT,	/* key: IPv6 next header; falls back to L_IPPROTO */
 	L_UDPPORT,	/* key: UDP destination port, then the source port */
 	L_TCPPORT,	/* key: TCP destination port, then the source port */
+	L_ICMP6TYPE,	/* key: ICMPv6 type; a type nobody decodes ends */
 };
 
 enum dres {
@@ -56,11 +57,14 @@ struct dctx {
 	int		 last_type;	/* last record emitted, or -1 */
 	int		 ipver;		/* innermost IP header seen: 4, 6 */
 	size_t		 alen;		/* 4 or 16, 0 before any IP header */
+	int		 ipcut;		/* the capture ends before the */
+					/* innermost IP length says */
 	uint8_t		 src[16];	/* innermost IP addresses, for */
 	uint8_t		 dst[16];	/* the layers above it */
 	uint32_t	 altkey;	/* port layers: the source port */
 	uint16_t	 sport;		/* transport ports, for the */
 	uint16_t	 dport;		/* application layers */
+	size_t		 wirelen;	/* the frame's length on the wire */
 };
 
 /*
@@ -78,6 +82,8 @@ enum dres	 dec_null(struct dctx *, int, uint32_t);
 enum dres	 dec_raw(struct dctx *, int, uint32_t);
 enum dres	 dec_ether(struct dctx *, int, uint32_t);
 enum dres	 dec_arp(struct dctx *, int, uint32_t);
+enum dres	 dec_sll(struct dctx *, int, uint32_t);
+enum dres	 dec_vlan(struct dctx *, int, uint32_t);
 
 /* decode_ip.c */
 enum dres	 dec_ipv4(struct dctx *, int, uint32_t);
@@ -92,6 +98,27 @@ enum dres	 dec_tcp(struct dctx *, int, uint32_t);
 enum dres	 dec_udp(struct dctx *, int, uint32_t);
 enum dres	 dec_icmp4(struct dctx *, int, uint32_t);
 enum dres	 dec_icmp6(struct dctx *, int, uint32_t);
+
+/* decode_icmp.c: neighbour discovery and IGMP (area "net") */
+enum dres	 dec_nd_rs(struct dctx *, int, uint32_t);
+enum dres	 dec_nd_ra(struct dctx *, int, uint32_t);
+enum dres	 dec_nd_ns(struct dctx *, int, uint32_t);
+enum dres	 dec_nd_na(struct dctx *, int, uint32_t);
+enum dres	 dec_igmp(struct dctx *, int, uint32_t);
+
+/* decode_dns.c, decode_dhcp.c, decode_ntp.c (area "udpapp") */
+enum dres	 dec_dns(struct dctx *, int, uint32_t);
+enum dres	 dec_dns_tcp(struct dctx *, int, uint32_t);
+enum dres	 dec_dhcp(struct dctx *, int, uint32_t);
+enum dres	 dec_ntp(struct dctx *, int, uint32_t);
+
+/* decode_tls.c, decode_http.c (area "tcpapp") */
+enum dres	 dec_tls(struct dctx *, int, uint32_t);
+enum dres	 dec_http(struct dctx *, int, uint32_t);
+
+/* decode_flow.c: a transport header, counted in its connection */
+void		 flow_observe(const struct dctx *, unsigned int, uint32_t,
+		    uint32_t, uint32_t);
 
 /* big-endian reads; the caller has checked that the bytes are there */
 static inline uint16_t

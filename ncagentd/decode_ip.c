@@ -30,6 +30,16 @@
 #define AH_MINLEN	12
 #define IPV4_OFFMASK	0x1fff
 
+/* extension headers carry the addresses of the IPv6 header before them */
+static void
+ip6addrs(struct dctx *c, ProtobufCBinaryData *src, ProtobufCBinaryData *dst)
+{
+	src->data = c->src;
+	src->len = c->alen;
+	dst->data = c->dst;
+	dst->len = c->alen;
+}
+
 enum dres
 dec_ipv4(struct dctx *c, int type, uint32_t key)
 {
@@ -58,6 +68,7 @@ dec_ipv4(struct dctx *c, int type, uint32_t key)
 		return (D_BAD);
 	else
 		extent = m.length < c->len ? m.length : c->len;
+	c->ipcut = m.length > c->len;
 
 	m.timestamp = c->ts;
 	m.tos = c->p[1];
@@ -112,6 +123,7 @@ dec_ipv6(struct dctx *c, int type, uint32_t key)
 	extent = c->len - IPV6_HDRLEN;
 	if (m.payload_length != 0 && m.payload_length < extent)
 		extent = m.payload_length;
+	c->ipcut = m.payload_length > c->len - IPV6_HDRLEN;
 	m.payload_size = extent;
 	dec_emit(c, type, &m.base);
 
@@ -122,10 +134,14 @@ dec_ipv6(struct dctx *c, int type, uint32_t key)
 	return (D_NEXT);
 }
 
-/* hop-by-hop, routing and destination options: skipped by length */
+/*
+ * Hop-by-hop, routing and destination options, skipped by length; the
+ * hop-by-hop header (the one given a record type) gets a record.
+ */
 enum dres
 dec_ip6opts(struct dctx *c, int type, uint32_t key)
 {
+	IPv6HopByHop	 m = IPV6_HOP_BY_HOP__INIT;
 	size_t		 hlen;
 
 	if (c->len < 2)
@@ -133,6 +149,13 @@ dec_ip6opts(struct dctx *c, int type, uint32_t key)
 	hlen = ((size_t)c->p[1] + 1) * IP6_EXTMIN;
 	if (c->len < hlen)
 		return (D_TRUNC);
+	if (type != -1) {
+		m.timestamp = c->ts;
+		ip6addrs(c, &m.src_ip, &m.dst_ip);
+		m.next_header = c->p[0];
+		m.options_size = hlen - 2;
+		dec_emit(c, type, &m.base);
+	}
 	c->next = L_IP6NEXT;
 	c->key = c->p[0];
 	dec_advance(c, hlen);
@@ -142,10 +165,23 @@ dec_ip6opts(struct dctx *c, int type, uint32_t key)
 enum dres
 dec_ip6frag(struct dctx *c, int type, uint32_t key)
 {
+	IPv6Fragment	 m = IPV6_FRAGMENT__INIT;
+	uint16_t	 offmf;
+
 	if (c->len < IP6_FRAGLEN)
 		return (D_TRUNC);
+	offmf = rd16(c->p + 2);
+	if (type != -1) {
+		m.timestamp = c->ts;
+		ip6addrs(c, &m.src_ip, &m.dst_ip);
+		m.next_header = c->p[0];
+		m.frag_offset = offmf >> 3;
+		m.more_fragments = offmf & 1;
+		m.identification = rd32(c->p + 4);
+		dec_emit(c, type, &m.base);
+	}
 	/* only the first fragment has the next header */
-	if ((rd16(c->p + 2) >> 3) != 0)
+	if ((offmf >> 3) != 0)
 		return (D_DONE);
 	c->next = L_IP6NEXT;
 	c->key = c->p[0];

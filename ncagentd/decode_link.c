@@ -29,6 +29,10 @@
 #define ARP_HDRLEN	8	/* without the addresses */
 #define ARPHRD_ATM	19	/* RFC 2225 ATMARP: another layout */
 #define NULL_HDRLEN	4
+#define SLL_HDRLEN	16	/* Linux cooked capture v1 */
+#define SLL2_HDRLEN	20	/* and v2 */
+#define VLAN_HDRLEN	4	/* tag control, then the next ethertype */
+#define ARPHRD_NETLINK	824	/* SLL: the protocol is a netlink family */
 
 #define ET_IPV4		0x0800
 #define ET_IPV6		0x86dd
@@ -114,6 +118,65 @@ dec_ether(struct dctx *c, int type, uint32_t key)
 
 	dec_advance(c, ETHER_HDRLEN);
 	/* an 802.3 length finds no decoder and counts as unknown */
+	c->next = L_ETHERTYPE;
+	c->key = m.ethertype;
+	return (D_NEXT);
+}
+
+/*
+ * Linux cooked capture (what capturing on "any" gives) has no record of
+ * its own: it names the ethertype that follows.  v1: packet type,
+ * ARPHRD type, address length, 8 address bytes, protocol; v2: protocol,
+ * reserved, interface index, ARPHRD type, packet type, address length,
+ * 8 address bytes.  A protocol below 0x0600 is a Linux ETH_P_ value
+ * (802.2 LLC, CAN, ...), and under ARPHRD_NETLINK a netlink family:
+ * neither is an ethertype, and neither is decoded.
+ */
+enum dres
+dec_sll(struct dctx *c, int type, uint32_t key)
+{
+	uint16_t	 hatype, proto;
+	size_t		 hlen;
+
+	if (key == DLT_LINUX_SLL2) {
+		hlen = SLL2_HDRLEN;
+		if (c->len < hlen)
+			return (D_TRUNC);
+		proto = rd16(c->p);
+		hatype = rd16(c->p + 8);
+	} else {
+		hlen = SLL_HDRLEN;
+		if (c->len < hlen)
+			return (D_TRUNC);
+		hatype = rd16(c->p + 2);
+		proto = rd16(c->p + 14);
+	}
+	if (hatype == ARPHRD_NETLINK || proto < ETHER_MINTYPE)
+		return (D_DONE);
+	dec_advance(c, hlen);
+	c->next = L_ETHERTYPE;
+	c->key = proto;
+	return (D_NEXT);
+}
+
+/* an 802.1Q or 802.1ad tag: one record per tag, outer first */
+enum dres
+dec_vlan(struct dctx *c, int type, uint32_t key)
+{
+	Dot1Q		 m = DOT1_Q__INIT;
+	uint16_t	 tci;
+
+	if (c->len < VLAN_HDRLEN)
+		return (D_TRUNC);
+	tci = rd16(c->p);
+	m.timestamp = c->ts;
+	m.priority = tci >> 13;
+	m.drop_eligible = (tci >> 12) & 1;
+	m.vlan_id = tci & 0x0fff;
+	m.ethertype = rd16(c->p + 2);
+	dec_emit(c, type, &m.base);
+
+	dec_advance(c, VLAN_HDRLEN);
 	c->next = L_ETHERTYPE;
 	c->key = m.ethertype;
 	return (D_NEXT);

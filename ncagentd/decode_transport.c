@@ -66,6 +66,7 @@ dec_tcp(struct dctx *c, int type, uint32_t key)
 	m.options_size = hlen - TCP_HDRLEN;
 	m.payload_size = c->len - hlen;
 	dec_emit(c, type, &m.base);
+	flow_observe(c, 6, m.src_port, m.dst_port, m.flags);
 	if (m.payload_size == 0)
 		return (D_DONE);
 	/* the segment's data, to an application decoder if one knows it */
@@ -101,6 +102,7 @@ dec_udp(struct dctx *c, int type, uint32_t key)
 		extent = m.length;
 	m.payload_size = extent - UDP_HDRLEN;
 	dec_emit(c, type, &m.base);
+	flow_observe(c, 17, m.src_port, m.dst_port, 0);
 	if (m.payload_size == 0)
 		return (D_DONE);
 	c->sport = (uint16_t)m.src_port;
@@ -148,6 +150,7 @@ dec_icmp4(struct dctx *c, int type, uint32_t key)
 		m.seq = c->p[6];
 	}
 	dec_emit(c, type, &m.base);
+	flow_observe(c, 1, 0, 0, 0);
 	return (D_DONE);
 }
 
@@ -164,5 +167,13 @@ dec_icmp6(struct dctx *c, int type, uint32_t key)
 	m.code = c->p[1];
 	m.checksum = rd16(c->p + 2);
 	dec_emit(c, type, &m.base);
-	return (D_DONE);
+	flow_observe(c, 58, 0, 0, 0);
+
+	/*
+	 * A message type with a record of its own (neighbour discovery)
+	 * reads the whole message again; any other type ends here.
+	 */
+	c->next = L_ICMP6TYPE;
+	c->key = m.type;
+	return (D_NEXT);
 }

@@ -274,13 +274,14 @@ parent_totals(void)
 	t = (struct type_stats *)(s + 1);
 	log_info("totals: packets %llu bytes %llu datagrams %llu "
 	    "wire-bytes %llu send-errors %llu pcap-drops %llu "
-	    "unknown-linktype %llu",
+	    "unknown-linktype %llu connections-evicted %llu",
 	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
 	    (unsigned long long)s->datagrams,
 	    (unsigned long long)s->wire_bytes,
 	    (unsigned long long)s->send_errors,
 	    (unsigned long long)s->pcap_drops,
-	    (unsigned long long)s->linktype_unknown);
+	    (unsigned long long)s->linktype_unknown,
+	    (unsigned long long)s->flows_evicted);
 	for (i = 0; i < nrectypes; i++) {
 		if (t[i].records == 0 && t[i].errors == 0 &&
 		    t[i].unknown == 0 && log_getverbose() == 0)

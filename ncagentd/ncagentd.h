@@ -37,6 +37,11 @@
 
 #define FLUSH_DEFAULT_MS	1000
 #define SNAPLEN_DEFAULT		65535
+#define CONN_TABLE_DEFAULT	65536
+#define CONN_TABLE_MAX		1048576
+#define CONN_IDLE_DEFAULT	60
+#define CONN_ACTIVE_DEFAULT	300
+#define CONN_TIMEOUT_MAX	(7 * 86400)
 
 /* the parent's children, by index */
 enum ncagentd_child {
@@ -74,6 +79,9 @@ struct agent_conf {
 	unsigned int	 snaplen;
 	int		 promisc;
 	int		 verbose;
+	unsigned int	 conn_table_size;	/* 0: no Connection records */
+	unsigned int	 conn_idle_timeout;	/* seconds */
+	unsigned int	 conn_active_timeout;	/* seconds */
 };
 
 /* a batch in flight between the capture and crypto children */
@@ -103,6 +111,7 @@ struct agent_stats {
 	uint64_t	 send_errors;
 	uint64_t	 pcap_drops;	/* kernel drops reported by libpcap */
 	uint64_t	 linktype_unknown;
+	uint64_t	 flows_evicted;	/* connections pushed out of the table */
 	/* followed by nrectypes struct type_stats */
 };
 
@@ -118,6 +127,17 @@ void	 decode_init(emit_fn, void *arg, struct type_stats *per_type);
 int	 decode_linktype_ok(int dlt);
 void	 decode_packet(int dlt, int64_t ts_ns, const unsigned char *p,
 	    size_t caplen, size_t wirelen);
+
+/*
+ * Connection records (decode_flow.c), in the capture child: the table
+ * is made once by flow_init(); flow_expire() emits the connections
+ * idle at a time given in ns (live capture, when no packets come);
+ * flow_shutdown() emits every open one.
+ */
+void	 flow_init(const struct agent_conf *, emit_fn, void *,
+	    struct type_stats *, uint64_t *evicted);
+void	 flow_expire(int64_t now_ns);
+void	 flow_shutdown(void);
 
 /* process entry points */
 __dead void	 capture_main(int debug, int verbose);

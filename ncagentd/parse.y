@@ -69,6 +69,9 @@ enum keyword {
 	KW_FLUSHINTERVAL,
 	KW_SNAPLEN,
 	KW_PROMISCUOUS,
+	KW_CONNTABLE,
+	KW_CONNIDLE,
+	KW_CONNACTIVE,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -96,6 +99,7 @@ static int	 parse_interval(const char *, unsigned int *);
 
 %token	CHROOT COLLECTOR COLLECTORKEY FILTER FLUSHINTERVAL INTERFACE
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
+%token	CONNTABLE CONNIDLE CONNACTIVE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -283,6 +287,39 @@ main		: NAME string '\n' {
 			    $2 != -1)
 				conf->promisc = $2;
 		}
+		| CONNTABLE number '\n' {
+			if (once(KW_CONNTABLE, "connection-table-size") == 0 &&
+			    $2 != BADNUM) {
+				if ($2 < 0 || $2 > CONN_TABLE_MAX)
+					yyerror("connection-table-size %lld out "
+					    "of range (0-%d)", $2,
+					    CONN_TABLE_MAX);
+				else
+					conf->conn_table_size = $2;
+			}
+		}
+		| CONNIDLE number '\n' {
+			if (once(KW_CONNIDLE, "connection-idle-timeout") == 0 &&
+			    $2 != BADNUM) {
+				if ($2 < 1 || $2 > CONN_TIMEOUT_MAX)
+					yyerror("connection-idle-timeout %lld "
+					    "out of range (1-%d seconds)", $2,
+					    CONN_TIMEOUT_MAX);
+				else
+					conf->conn_idle_timeout = $2;
+			}
+		}
+		| CONNACTIVE number '\n' {
+			if (once(KW_CONNACTIVE, "connection-active-timeout") ==
+			    0 && $2 != BADNUM) {
+				if ($2 < 1 || $2 > CONN_TIMEOUT_MAX)
+					yyerror("connection-active-timeout %lld "
+					    "out of range (1-%d seconds)", $2,
+					    CONN_TIMEOUT_MAX);
+				else
+					conf->conn_active_timeout = $2;
+			}
+		}
 		| STRING {
 			yyerror("unknown keyword \"%s\"", $1);
 			free($1);
@@ -333,6 +370,9 @@ lookup(const char *s)
 		{ "chroot",		CHROOT },
 		{ "collector",		COLLECTOR },
 		{ "collector-key",	COLLECTORKEY },
+		{ "connection-active-timeout", CONNACTIVE },
+		{ "connection-idle-timeout", CONNIDLE },
+		{ "connection-table-size", CONNTABLE },
 		{ "filter",		FILTER },
 		{ "flush-interval",	FLUSHINTERVAL },
 		{ "interface",		INTERFACE },
@@ -631,6 +671,9 @@ conf_defaults(struct agent_conf *c)
 	c->flush_ms = FLUSH_DEFAULT_MS;
 	c->snaplen = SNAPLEN_DEFAULT;
 	c->promisc = 1;
+	c->conn_table_size = CONN_TABLE_DEFAULT;
+	c->conn_idle_timeout = CONN_IDLE_DEFAULT;
+	c->conn_active_timeout = CONN_ACTIVE_DEFAULT;
 }
 
 int

@@ -73,4 +73,7 @@ print_config(const struct agent_conf *conf)
 		printf("flush-interval %ums\n", conf->flush_ms);
 	printf("snaplen %u\n", conf->snaplen);
 	printf("promiscuous %s\n", conf->promisc ? "yes" : "no");
+	printf("connection-table-size %u\n", conf->conn_table_size);
+	printf("connection-idle-timeout %u\n", conf->conn_idle_timeout);
+	printf("connection-active-timeout %u\n", conf->conn_active_timeout);
 }

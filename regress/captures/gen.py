@@ -39,11 +39,19 @@ import os
 import struct
 import sys
 
-TYPES = ["Ethernet", "ARP", "IPv4", "IPv6", "ICMPv4", "ICMPv6", "TCP", "UDP"]
+TYPES = ["Ethernet", "ARP", "IPv4", "IPv6", "ICMPv4", "ICMPv6", "TCP", "UDP",
+         "Dot1Q", "IPv6HopByHop", "IPv6Fragment", "ICMPv6RouterSolicitation",
+         "ICMPv6RouterAdvertisement", "ICMPv6NeighborSolicitation",
+         "ICMPv6NeighborAdvertisement", "IGMP"]
+# neighbour discovery record types (NS is a TCP flag below)
+T_RS, T_RA, T_NS, T_NA = (
+    "ICMPv6RouterSolicitation", "ICMPv6RouterAdvertisement",
+    "ICMPv6NeighborSolicitation", "ICMPv6NeighborAdvertisement")
+HBH, FRAG = "IPv6HopByHop", "IPv6Fragment"
 
 # pcap link types (the file's LINKTYPE_ numbers)
 LT_NULL, LT_EN10MB, LT_RAW, LT_LOOP, LT_SLL = 0, 1, 101, 108, 113
-LT_IPV4, LT_IPV6 = 228, 229
+LT_USER0, LT_IPV4, LT_IPV6, LT_SLL2 = 147, 228, 229, 276
 
 TS_SEC = 1700000000		# 2023-11-14T22:13:20Z
 
@@ -298,22 +306,23 @@ def ethernet_capture():
     snm = bytes.fromhex("ff0200000000000000000001ff000002")
     ns = struct.pack("!I", 0) + IP6_B + bytes([1, 1]) + MAC_A
     c.add("ip6-ns", e6(icmp6(IP6_A, snm, 135, 0, ns), 58, dst=snm,
-          dmac=bytes.fromhex("3333ff000002"), hlim=255), [E, I6, "ICMPv6"])
+          dmac=bytes.fromhex("3333ff000002"), hlim=255),
+          [E, I6, "ICMPv6", T_NS])
     # hop-by-hop with a router alert and padding, then UDP
     hbh = bytes([17, 0, 5, 2, 0, 0, 1, 0])
     c.add("ip6-hbh-udp", e6(hbh + udp(IP6_A, IP6_B, 546, 547, b"hbh"), 0),
-          [E, I6, "UDP"])
+          [E, I6, HBH, "UDP"])
     fh_first = struct.pack("!BBHI", 17, 0, 0 << 3 | 1, 0xabcd)
     c.add("ip6-frag-first", e6(fh_first + udp(IP6_A, IP6_B, 6000, 6001,
-          DATA[:16], length=8 + 64), 44), [E, I6, "UDP"])
+          DATA[:16], length=8 + 64), 44), [E, I6, FRAG, "UDP"])
     fh_next = struct.pack("!BBHI", 17, 0, 3 << 3, 0xabcd)
-    c.add("ip6-frag-next", e6(fh_next + DATA[:40], 44), [E, I6])
+    c.add("ip6-frag-next", e6(fh_next + DATA[:40], 44), [E, I6, FRAG])
     # hop-by-hop, destination options (16 bytes), first fragment, TCP
     dst16 = bytes([44, 1, 1, 12]) + b"\0" * 12
     chain = (bytes([60, 0, 1, 4, 0, 0, 0, 0]) + dst16 +
              struct.pack("!BBHI", 6, 0, 1, 0x77) +
              tcp(IP6_A, IP6_B, 40011, 80, 5, 0, SYN))
-    c.add("ip6-chain-tcp", e6(chain, 0), t6)
+    c.add("ip6-chain-tcp", e6(chain, 0), [E, I6, HBH, FRAG, "TCP"])
     c.add("ip6-nonext", e6(b"", 59), [E, I6])
 
     # what we do not decode: counted as unknown on the enclosing layer
@@ -348,12 +357,11 @@ def ethernet_capture():
           error=("ICMPv4", "truncated"), snap=14 + 20 + 6)
     c.add("cut-ipv6", e6(udp(IP6_A, IP6_B, 1, 2, DATA), 17), [E],
           error=(I6, "truncated"), snap=14 + 30)
-    # an extension header has no record type: IPv6 takes the blame
     c.add("cut-ip6-hbh", e6(bytes([17, 1]) + b"\1\0" * 7 +
           udp(IP6_A, IP6_B, 1, 2, DATA), 0), [E, I6],
-          error=(I6, "truncated"), snap=14 + 40 + 12)
+          error=(HBH, "truncated"), snap=14 + 40 + 12)
     c.add("cut-ip6-frag", e6(fh_first + udp(IP6_A, IP6_B, 1, 2, DATA), 44),
-          [E, I6], error=(I6, "truncated"), snap=14 + 40 + 6)
+          [E, I6], error=(FRAG, "truncated"), snap=14 + 40 + 6)
     c.add("cut-icmp6", e6(icmp6(IP6_A, IP6_B, 128, 0, b"\0" * 8), 58),
           [E, I6], error=("ICMPv6", "truncated"), snap=14 + 40 + 3)
     c.add("cut-ip6-tcp", e6(tcp(IP6_A, IP6_B, 1, 2, 3, 4, SYN), 6),
@@ -450,11 +458,263 @@ def ipv6_capture():
     return c
 
 
+def sll(proto, payload, hatype=1, pkttype=0):
+    """Linux cooked capture v1: packet type, ARPHRD type, address
+    length, 8 address bytes, protocol."""
+    return struct.pack("!HHH8sH", pkttype, hatype, 6, MAC_A + b"\0\0",
+                       proto) + payload
+
+
+def sll2(proto, payload, hatype=1, pkttype=4, ifindex=2):
+    """v2: protocol, reserved, interface index, ARPHRD type, packet
+    type, address length, 8 address bytes."""
+    return struct.pack("!HHIHBB8s", proto, 0, ifindex, hatype, pkttype, 6,
+                       MAC_B + b"\0\0") + payload
+
+
+def vlan(tci_pcp, dei, vid, etype, payload):
+    return struct.pack("!HH", tci_pcp << 13 | dei << 12 | vid,
+                       etype) + payload
+
+
+def igmp(typ, mrt, group, rest=b""):
+    m = struct.pack("!BBH4s", typ, mrt, 0, group) + rest
+    return m[:2] + struct.pack("!H", cksum(m)) + m[4:]
+
+
+def ndopt(typ, body):
+    """an ND option: its length in 8-byte units, body padded to fit"""
+    n = (2 + len(body) + 7) // 8
+    return bytes([typ, n]) + body + b"\0" * (n * 8 - 2 - len(body))
+
+
+def pfx_opt(prefix, plen, flags=0xc0, valid=86400, pref=14400):
+    return bytes([3, 4, plen, flags]) + struct.pack("!III", valid, pref,
+                                                    0) + prefix
+
+
+ALL_NODES = bytes.fromhex("ff020000000000000000000000000001")
+ALL_ROUTERS = bytes.fromhex("ff020000000000000000000000000002")
+LL_A = bytes.fromhex("fe800000000000000000000000000001")
+LL_B = bytes.fromhex("fe800000000000000000000000000002")
+ZERO6 = b"\0" * 16
+PFX1 = bytes.fromhex("fd000001000000000000000000000000")
+PFX2 = bytes.fromhex("20010db8000100000000000000000000")
+
+
 def sll_capture():
-    """Linux cooked capture: a link type the decoder refuses."""
-    c = Capture("decode-sll", LT_SLL, decoded=False)
+    """Linux cooked capture v1 (capturing on "any")."""
+    c = Capture("decode-sll", LT_SLL)
     c.add("sll-ipv4", struct.pack("!HHH8sH", 0, 1, 6, MAC_A + b"\0\0",
-          0x0800) + ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 1, 2, b"")), [])
+          0x0800) + ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 1, 2, b"")),
+          ["IPv4", "UDP"])
+    c.add("sll-ipv6-tcp", sll(0x86dd, ipv6(IP6_A, IP6_B, 6, tcp(IP6_A, IP6_B,
+          40020, 22, 1, 0, SYN)), pkttype=4), ["IPv6", "TCP"])
+    c.add("sll-arp", sll(0x0806, arp(1, MAC_A, IP_A, b"\0" * 6, IP_B)),
+          ["ARP"])
+    c.add("sll-vlan", sll(0x8100, vlan(3, 0, 42, 0x0800, ipv4(IP_A, IP_B,
+          17, udp(IP_A, IP_B, 7000, 7001, b"vlan")))),
+          ["Dot1Q", "IPv4", "UDP"])
+    c.add("sll-igmp", sll(0x0800, ipv4(IP_A, bytes([224, 0, 0, 22]), 2,
+          igmp(0x16, 0, bytes([239, 1, 2, 3])), ttl=1)), ["IPv4", "IGMP"])
+    # ETH_P_802_2: an LLC frame follows, no ethertype
+    c.add("sll-llc", sll(0x0004, bytes([0x42, 0x42, 0x03]) + b"\0" * 35),
+          [])
+    # ARPHRD_NETLINK: the protocol is a netlink family
+    c.add("sll-netlink", sll(0x0000, b"\x14\0\0\0" + b"\0" * 16,
+          hatype=824), [])
+    # an ethertype nobody decodes: nothing to count it against
+    c.add("sll-unknown", sll(0x88b5, b"local"), [])
+    c.add("cut-sll", sll(0x0800, ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 1, 2,
+          b""))), [], snap=10)
+    c.add("cut-sll-ipv4", sll(0x0800, ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B,
+          1, 2, b""))), [], error=("IPv4", "truncated"), snap=16 + 12)
+    return c
+
+
+def sll2_capture():
+    """Linux cooked capture v2."""
+    c = Capture("decode-sll2", LT_SLL2)
+    c.add("sll2-ipv4", sll2(0x0800, ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B,
+          7100, 7101, b"two"))), ["IPv4", "UDP"])
+    ra = struct.pack("!BBHII", 64, 0, 1800, 0, 0) + ndopt(1, MAC_B) + \
+        pfx_opt(PFX1, 64)
+    c.add("sll2-ra", sll2(0x86dd, ipv6(LL_B, ALL_NODES, 58,
+          icmp6(LL_B, ALL_NODES, 134, 0, ra), hlim=255), pkttype=0),
+          ["IPv6", "ICMPv6", T_RA])
+    c.add("sll2-arp", sll2(0x0806, arp(2, MAC_B, IP_B, MAC_A, IP_A)),
+          ["ARP"])
+    c.add("sll2-qinq", sll2(0x88a8, vlan(0, 0, 10, 0x8100, vlan(0, 0, 20,
+          0x86dd, ipv6(IP6_A, IP6_B, 17, udp(IP6_A, IP6_B, 7200, 7201,
+                                              b"qq"))))),
+          ["Dot1Q", "Dot1Q", "IPv6", "UDP"])
+    c.add("sll2-netlink", sll2(0x0000, b"\x14\0\0\0" + b"\0" * 16,
+          hatype=824), [])
+    c.add("cut-sll2", sll2(0x0800, ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 1,
+          2, b""))), [], snap=18)
+    return c
+
+
+def unknown_linktype_capture():
+    """A link type the decoder refuses: reported once, counted."""
+    c = Capture("decode-user0", LT_USER0, decoded=False)
+    c.add("user0", b"\0" * 20, [])
+    return c
+
+
+def net_capture():
+    """VLAN tags, IPv6 extension headers, neighbour discovery, IGMP."""
+    c = Capture("decode-net", LT_EN10MB)
+    E, V, I4, I6, I6C = "Ethernet", "Dot1Q", "IPv4", "IPv6", "ICMPv6"
+
+    # 802.1Q: priority 5, drop eligible, VLAN 100
+    c.add("vlan-udp", ether(MAC_B, MAC_A, 0x8100, vlan(5, 1, 100, 0x0800,
+          ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 7300, 7301, b"tagged")))),
+          [E, V, I4, "UDP"])
+    # 802.1ad outer tag, 802.1Q inner tag
+    c.add("qinq-tcp", ether(MAC_B, MAC_A, 0x88a8, vlan(1, 0, 200, 0x8100,
+          vlan(6, 0, 300, 0x86dd, ipv6(IP6_A, IP6_B, 6, tcp(IP6_A, IP6_B,
+                                                            40030, 22, 9, 0,
+                                                            SYN))))),
+          [E, V, V, I6, "TCP"])
+    # the old QinQ ethertype, carrying ARP
+    c.add("vlan9100-arp", ether(MAC_BCAST, MAC_A, 0x9100, vlan(0, 0, 4094,
+          0x0806, arp(1, MAC_A, IP_A, b"\0" * 6, IP_B))), [E, V, "ARP"])
+    c.add("vlan-unknown", ether(MAC_B, MAC_A, 0x8100, vlan(0, 0, 7, 0x88b5,
+          b"local")), [E, V], unknown=V)
+    c.add("vlan-vid0", ether(MAC_B, MAC_A, 0x8100, vlan(7, 0, 0, 0x0800,
+          ipv4(IP_A, IP_B, 1, icmp4(8, 0, struct.pack("!HH", 3, 4))))),
+          [E, V, I4, "ICMPv4"])
+    c.add("cut-vlan", ether(MAC_B, MAC_A, 0x8100, vlan(0, 0, 5, 0x0800,
+          ipv4(IP_A, IP_B, 17, udp(IP_A, IP_B, 1, 2, b"")))), [E],
+          error=(V, "truncated"), snap=14 + 3)
+    c.add("cut-qinq-inner", ether(MAC_B, MAC_A, 0x88a8, vlan(0, 0, 5,
+          0x8100, vlan(0, 0, 6, 0x0800, ipv4(IP_A, IP_B, 17,
+                                              udp(IP_A, IP_B, 1, 2, b""))))),
+          [E, V], error=(V, "truncated"), snap=14 + 4 + 2)
+
+    # IGMP: v1 report, v2 query, report and leave (with the router
+    # alert option), v3 query and report
+    ra_opt = bytes([0x94, 4, 0, 0])
+    g1 = bytes([239, 1, 1, 1])
+    c.add("igmp-v1-report", e4(igmp(0x12, 0, bytes([224, 1, 2, 3])), 2,
+          ttl=1), [E, I4, "IGMP"])
+    c.add("igmp-v2-query", ether(MAC_B, MAC_A, 0x0800, ipv4(IP_A,
+          bytes([224, 0, 0, 1]), 2, igmp(0x11, 100, b"\0" * 4), ttl=1,
+          options=ra_opt)), [E, I4, "IGMP"])
+    c.add("igmp-v2-report", ether(MAC_B, MAC_A, 0x0800, ipv4(IP_A, g1, 2,
+          igmp(0x16, 0, g1), ttl=1, options=ra_opt)), [E, I4, "IGMP"])
+    c.add("igmp-v2-leave", ether(MAC_B, MAC_A, 0x0800, ipv4(IP_A,
+          bytes([224, 0, 0, 2]), 2, igmp(0x17, 0, g1), ttl=1,
+          options=ra_opt)), [E, I4, "IGMP"])
+    g2 = bytes([239, 2, 2, 2])
+    c.add("igmp-v3-query", ether(MAC_B, MAC_A, 0x0800, ipv4(IP_A, g2, 2,
+          igmp(0x11, 0x64, g2, struct.pack("!BBH4s", 2, 125, 1, IP_B)),
+          ttl=1, options=ra_opt)), [E, I4, "IGMP"])
+    # one record: change to exclude mode, no sources, group 239.3.3.3
+    rec = struct.pack("!BBH4s", 4, 0, 0, bytes([239, 3, 3, 3]))
+    c.add("igmp-v3-report", ether(MAC_B, MAC_A, 0x0800, ipv4(IP_A,
+          bytes([224, 0, 0, 22]), 2, igmp(0x22, 0, struct.pack("!HH", 0, 1),
+                                          rec), ttl=1, options=ra_opt)),
+          [E, I4, "IGMP"])
+    c.add("cut-igmp", e4(igmp(0x16, 0, g1), 2, ttl=1), [E, I4],
+          error=("IGMP", "truncated"), snap=14 + 20 + 5)
+
+    # IPv6 hop-by-hop (router alert) before an MLDv2 report, which has
+    # no record of its own; fragments
+    mld = icmp6(LL_A, bytes.fromhex("ff020000000000000000000000000016"),
+                143, 0, struct.pack("!HH", 0, 1) +
+                struct.pack("!BBH16s", 4, 0, 0, bytes.fromhex(
+                    "ff050000000000000000000000010003")))
+    c.add("hbh-mld", e6(bytes([58, 0, 5, 2, 0, 0, 1, 0]) + mld, 0,
+          src=LL_A, dst=bytes.fromhex("ff020000000000000000000000000016"),
+          dmac=bytes.fromhex("333300000016"), hlim=1),
+          [E, I6, HBH, I6C])
+    # 24 bytes of hop-by-hop options (a PadN), then the echo
+    hbh24 = bytes([58, 2, 1, 20]) + b"\0" * 20
+    c.add("hbh-long-echo", e6(hbh24 + icmp6(IP6_A, IP6_B, 128, 0,
+          b"\0\1\0\2"), 0), [E, I6, HBH, I6C])
+    # an atomic fragment (offset 0, no more fragments)
+    c.add("frag-atomic", e6(struct.pack("!BBHI", 17, 0, 0, 0x01020304) +
+          udp(IP6_A, IP6_B, 7400, 7401, b"atom"), 44), [E, I6, FRAG, "UDP"])
+    c.add("frag-middle", e6(struct.pack("!BBHI", 6, 0, 185 << 3 | 1,
+          0xfedcba98) + DATA[:32], 44), [E, I6, FRAG])
+    c.add("cut-frag-short", e6(struct.pack("!BBHI", 17, 0, 1, 5) +
+          udp(IP6_A, IP6_B, 1, 2, DATA), 44), [E, I6],
+          error=(FRAG, "truncated"), snap=14 + 40 + 7)
+    c.add("cut-hbh-len", e6(bytes([17, 0]), 0), [E, I6],
+          error=(HBH, "truncated"))
+
+    # neighbour discovery
+    rsm = icmp6(LL_A, ALL_ROUTERS, 133, 0, b"\0" * 4 + ndopt(1, MAC_A))
+    c.add("nd-rs", e6(rsm, 58, src=LL_A, dst=ALL_ROUTERS,
+          dmac=bytes.fromhex("333300000002"), hlim=255),
+          [E, I6, I6C, T_RS])
+    c.add("nd-rs-noopt", e6(icmp6(ZERO6, ALL_ROUTERS, 133, 0, b"\0" * 4), 58,
+          src=ZERO6, dst=ALL_ROUTERS, dmac=bytes.fromhex("333300000002"),
+          hlim=255), [E, I6, I6C, T_RS])
+    # M, O, high preference; source link-layer address, MTU, two
+    # prefixes, RDNSS
+    rabody = (struct.pack("!BBHII", 64, 0xc8, 1800, 30000, 1000) +
+              ndopt(1, MAC_B) + ndopt(5, struct.pack("!HI", 0, 1500)) +
+              pfx_opt(PFX1, 64) + pfx_opt(PFX2, 48, flags=0x80) +
+              ndopt(25, struct.pack("!HI", 0, 600) + IP6_B))
+    c.add("nd-ra", e6(icmp6(LL_B, ALL_NODES, 134, 0, rabody), 58, src=LL_B,
+          dst=ALL_NODES, dmac=bytes.fromhex("333300000001"), hlim=255),
+          [E, I6, I6C, T_RA])
+    c.add("nd-ra-bare", e6(icmp6(LL_B, ALL_NODES, 134, 0,
+          struct.pack("!BBHII", 0, 0, 0, 0, 0)), 58, src=LL_B,
+          dst=ALL_NODES, hlim=255), [E, I6, I6C, T_RA])
+    # duplicate address detection: from ::, no source address option
+    tgt = bytes.fromhex("fd000001000000000000000000000009")
+    snm9 = bytes.fromhex("ff0200000000000000000001ff000009")
+    c.add("nd-ns-dad", e6(icmp6(ZERO6, snm9, 135, 0, b"\0" * 4 + tgt), 58,
+          src=ZERO6, dst=snm9, dmac=bytes.fromhex("3333ff000009"),
+          hlim=255), [E, I6, I6C, T_NS])
+    # solicited, override; target link-layer address
+    c.add("nd-na", e6(icmp6(IP6_B, IP6_A, 136, 0, struct.pack("!I",
+          0x60000000) + IP6_B + ndopt(2, MAC_B)), 58, src=IP6_B, dst=IP6_A,
+          dmac=MAC_A, hlim=255), [E, I6, I6C, T_NA])
+    # a router's unsolicited advertisement, all three flags
+    c.add("nd-na-router", e6(icmp6(LL_B, ALL_NODES, 136, 0, struct.pack(
+          "!I", 0xe0000000) + LL_B), 58, src=LL_B, dst=ALL_NODES,
+          hlim=255), [E, I6, I6C, T_NA])
+    # an option of length 0 is invalid: the message is bogus
+    c.add("nd-optlen0", e6(icmp6(IP6_A, IP6_B, 135, 0, b"\0" * 4 + IP6_B +
+          bytes([1, 0]) + MAC_A), 58, hlim=255), [E, I6, I6C],
+          error=(T_NS, "bogus"))
+    c.add("nd-ra-optlen0", e6(icmp6(LL_B, ALL_NODES, 134, 0,
+          struct.pack("!BBHII", 64, 0, 1800, 0, 0) + ndopt(1, MAC_B) +
+          bytes([3, 0]) + b"\0" * 6), 58, src=LL_B, dst=ALL_NODES,
+          hlim=255), [E, I6, I6C], error=(T_RA, "bogus"))
+    # an option running past the end of the message
+    c.add("nd-ns-optlong", e6(icmp6(IP6_A, IP6_B, 135, 0, b"\0" * 4 +
+          IP6_B + bytes([1, 2]) + MAC_A), 58, hlim=255), [E, I6, I6C],
+          error=(T_NS, "truncated"))
+    # cut by the snap length: in the fixed part, in an option, and
+    # between two options (the message is still incomplete)
+    ram = e6(icmp6(LL_B, ALL_NODES, 134, 0, rabody), 58, src=LL_B,
+             dst=ALL_NODES, hlim=255)
+    cut_ra = (T_RA, "truncated")
+    c.add("cut-nd-ra-fixed", ram, [E, I6, I6C], error=cut_ra,
+          snap=14 + 40 + 10)
+    c.add("cut-nd-ra-prefix", ram, [E, I6, I6C], error=cut_ra,
+          snap=14 + 40 + 16 + 8 + 8 + 20)
+    c.add("cut-nd-ra-between", ram, [E, I6, I6C], error=cut_ra,
+          snap=14 + 40 + 16 + 8 + 8)
+    c.add("cut-nd-na", e6(icmp6(IP6_B, IP6_A, 136, 0, struct.pack("!I",
+          0x40000000) + IP6_B), 58), [E, I6, I6C],
+          error=(T_NA, "truncated"), snap=14 + 40 + 20)
+    # a longer link-layer address option (two units: 14 bytes)
+    c.add("nd-ns-ll14", e6(icmp6(IP6_A, IP6_B, 135, 0, b"\0" * 4 + IP6_B +
+          ndopt(1, bytes(range(1, 15)))), 58, hlim=255),
+          [E, I6, I6C, T_NS])
+    # other ICMPv6 types have no record of their own and are no unknown
+    c.add("icmp6-redirect", e6(icmp6(LL_B, LL_A, 137, 0, b"\0" * 4 + IP6_B +
+          IP6_A), 58, src=LL_B, dst=LL_A, hlim=255), [E, I6, I6C])
+    # DVMRP (IGMP type 0x13) shares IP protocol 2: not group membership
+    c.add("igmp-dvmrp", e4(igmp(0x13, 0, bytes([0, 0, 0x0b, 0x0f])), 2,
+          ttl=1), [E, I4], unknown=I4)
     return c
 
 
@@ -463,13 +723,14 @@ def main():
         os.path.dirname(os.path.abspath(__file__))
     for cap in (ethernet_capture(), raw_capture(), null_capture(),
                 loop_capture(), ipv4_capture(), ipv6_capture(),
-                sll_capture()):
+                sll_capture(), sll2_capture(), unknown_linktype_capture(),
+                net_capture()):
         counts = cap.write(outdir)
         print("%s.pcap: %d frames" % (cap.name, len(cap.frames)))
         for t in TYPES:
             k = counts[t]
             if any(k.values()):
-                print("  %-9s records %3d errors %2d truncated %2d "
+                print("  %-27s records %3d errors %2d truncated %2d "
                       "unknown %2d" % (t, k["records"], k["errors"],
                                        k["truncated"], k["unknown"]))
     return 0

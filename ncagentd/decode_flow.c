@@ -1,0 +1,385 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Connection records: a fixed table of the conversations seen, keyed
+ * by protocol, addresses and ports so that both directions of one
+ * find the same entry.  It is allocated once; packets only move
+ * entries between lists.  Time is the capture's: a replayed file
+ * expires connections as it did live, and gives the same records.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ncagentd.h"
+#include "records.h"
+#include "records_flow.pb-c.h"
+#include "decode.h"
+
+#define NS		1000000000LL
+#define LINGER_NS	(5 * NS)	/* late segments after a close */
+
+#define FLOW_TCP	6
+
+#define TH_FIN		0x01
+#define TH_SYN		0x02
+#define TH_RST		0x04
+#define TH_ACK		0x10
+
+/* Connection.state, documented in proto/records_flow.proto */
+#define ST_CLOSED	1
+#define ST_RESET	2
+#define ST_IDLE		3
+#define ST_ACTIVE	4
+#define ST_SHUTDOWN	5
+#define ST_EVICTED	6
+
+enum cstate {
+	C_OPEN,
+	C_CLOSING,	/* FIN both ways: waiting for the last ACK */
+	C_DONE,		/* emitted; absorbs stragglers until idle */
+};
+
+/* both endpoints in a fixed order, so both directions compare equal */
+struct ckey {
+	uint8_t		 a[16];		/* the lower (address, port) ... */
+	uint8_t		 b[16];		/* ... and the higher */
+	uint16_t	 aport;
+	uint16_t	 bport;
+	uint8_t		 proto;
+	uint8_t		 alen;
+	uint8_t		 pad[2];	/* zero, so memcmp sees no garbage */
+};
+
+struct conn {
+	struct ckey		 key;
+	LIST_ENTRY(conn)	 bucket;
+	TAILQ_ENTRY(conn)	 lru;	/* lru, done or free list */
+	int64_t			 first;
+	int64_t			 last;
+	uint64_t		 pkts[2];	/* [0]: from the client */
+	uint64_t		 bytes[2];
+	uint32_t		 hash;
+	uint16_t		 flags;		/* TCP flags, both ways */
+	uint8_t			 client;	/* 0: key.a is the client */
+	uint8_t			 fin;		/* 1 << direction of a FIN */
+	uint8_t			 firstfin;	/* direction of the first */
+	uint8_t			 state;		/* enum cstate */
+};
+
+TAILQ_HEAD(connq, conn);
+LIST_HEAD(connb, conn);
+
+static struct conn	*table;
+static struct connb	*buckets;
+static uint32_t		 bmask;
+static struct connq	 lru = TAILQ_HEAD_INITIALIZER(lru);	/* newest first */
+static struct connq	 done = TAILQ_HEAD_INITIALIZER(done);
+static struct connq	 freeq = TAILQ_HEAD_INITIALIZER(freeq);
+static unsigned char	 hkey[crypto_shorthash_KEYBYTES];
+static int64_t		 now, idle_ns, active_ns, linger_ns;
+static int		 conn_type = -1;
+static emit_fn		 emit_cb;
+static void		*emit_arg;
+static struct type_stats *stats;
+static uint64_t		*nevicted;
+
+static void	 conn_emit(struct conn *, unsigned int);
+static void	 conn_free(struct conn *, struct connq *);
+static void	 conn_done(struct conn *, unsigned int);
+static struct conn *conn_new(const struct ckey *, uint32_t);
+static void	 conn_tcp(struct conn *, unsigned int, unsigned int);
+static void	 flow_idle(void);
+
+void
+flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
+    struct type_stats *per_type, uint64_t *evicted)
+{
+	size_t	 i, nb;
+
+	/* a second call starts afresh (the unit test does that) */
+	free(table);
+	free(buckets);
+	table = NULL;
+	buckets = NULL;
+	TAILQ_INIT(&lru);
+	TAILQ_INIT(&done);
+	TAILQ_INIT(&freeq);
+	now = 0;
+
+	emit_cb = emit;
+	emit_arg = arg;
+	stats = per_type;
+	nevicted = evicted;
+	idle_ns = (int64_t)conf->conn_idle_timeout * NS;
+	active_ns = (int64_t)conf->conn_active_timeout * NS;
+	linger_ns = idle_ns < LINGER_NS ? idle_ns : LINGER_NS;
+	if ((conn_type = rectype_bydesc(&connection__descriptor)) == -1)
+		fatalx("%s: Connection missing from rectypes", __func__);
+	/* a table size of 0 turns connection records off */
+	if (conf->conn_table_size == 0)
+		return;
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	/* a secret hash key: nobody can aim packets at one bucket */
+	randombytes_buf(hkey, sizeof(hkey));
+	for (nb = 1; nb < conf->conn_table_size; nb <<= 1)
+		;
+	if ((table = calloc(conf->conn_table_size, sizeof(*table))) == NULL ||
+	    (buckets = calloc(nb, sizeof(*buckets))) == NULL)
+		fatal("connection table");
+	bmask = (uint32_t)(nb - 1);
+	for (i = 0; i < nb; i++)
+		LIST_INIT(&buckets[i]);
+	for (i = 0; i < conf->conn_table_size; i++)
+		TAILQ_INSERT_TAIL(&freeq, &table[i], lru);
+}
+
+static void
+conn_emit(struct conn *e, unsigned int state)
+{
+	Connection	 m = CONNECTION__INIT;
+	uint8_t		*ca, *sa;
+
+	ca = e->client ? e->key.b : e->key.a;
+	sa = e->client ? e->key.a : e->key.b;
+	m.timestamp_first = e->first;
+	m.timestamp_last = e->last;
+	m.protocol = e->key.proto;
+	m.src_ip.data = ca;
+	m.src_ip.len = e->key.alen;
+	m.dst_ip.data = sa;
+	m.dst_ip.len = e->key.alen;
+	m.src_port = e->client ? e->key.bport : e->key.aport;
+	m.dst_port = e->client ? e->key.aport : e->key.bport;
+	m.packets_client = e->pkts[0];
+	m.packets_server = e->pkts[1];
+	m.bytes_client = e->bytes[0];
+	m.bytes_server = e->bytes[1];
+	m.tcp_flags_seen = e->flags;
+	m.duration = e->last - e->first;
+	m.state = state;
+	stats[conn_type].records++;
+	emit_cb(emit_arg, conn_type, &m.base);
+}
+
+static void
+conn_free(struct conn *e, struct connq *q)
+{
+	LIST_REMOVE(e, bucket);
+	TAILQ_REMOVE(q, e, lru);
+	TAILQ_INSERT_HEAD(&freeq, e, lru);
+}
+
+/*
+ * Emitted: the key stays a few seconds, so that a retransmitted FIN or
+ * a last ACK does not make a connection of its own.
+ */
+static void
+conn_done(struct conn *e, unsigned int state)
+{
+	conn_emit(e, state);
+	e->state = C_DONE;
+	TAILQ_REMOVE(&lru, e, lru);
+	TAILQ_INSERT_HEAD(&done, e, lru);
+}
+
+/* a free entry, or the least recently seen one made free */
+static struct conn *
+conn_new(const struct ckey *k, uint32_t h)
+{
+	struct conn	*e;
+
+	if ((e = TAILQ_FIRST(&freeq)) == NULL) {
+		if ((e = TAILQ_LAST(&done, connq)) != NULL)
+			conn_free(e, &done);
+		else {
+			e = TAILQ_LAST(&lru, connq);
+			conn_emit(e, ST_EVICTED);
+			if (nevicted != NULL)
+				(*nevicted)++;
+			conn_free(e, &lru);
+		}
+		e = TAILQ_FIRST(&freeq);
+	}
+	TAILQ_REMOVE(&freeq, e, lru);
+	memset(e, 0, sizeof(*e));
+	e->key = *k;
+	e->hash = h;
+	LIST_INSERT_HEAD(&buckets[h & bmask], e, bucket);
+	TAILQ_INSERT_HEAD(&lru, e, lru);
+	return (e);
+}
+
+/* the oldest entries are at the tails: stop at the first one in time */
+static void
+flow_idle(void)
+{
+	struct conn	*e;
+
+	while ((e = TAILQ_LAST(&lru, connq)) != NULL &&
+	    now - e->last > idle_ns) {
+		conn_emit(e, e->state == C_CLOSING ? ST_CLOSED : ST_IDLE);
+		conn_free(e, &lru);
+	}
+	while ((e = TAILQ_LAST(&done, connq)) != NULL &&
+	    now - e->last > linger_ns)
+		conn_free(e, &done);
+}
+
+void
+flow_expire(int64_t now_ns)
+{
+	if (table == NULL)
+		return;
+	if (now_ns > now)
+		now = now_ns;
+	flow_idle();
+}
+
+/* the sensor stops: every open connection, oldest first */
+void
+flow_shutdown(void)
+{
+	struct conn	*e;
+
+	if (table == NULL)
+		return;
+	while ((e = TAILQ_LAST(&lru, connq)) != NULL) {
+		conn_emit(e, e->state == C_CLOSING ? ST_CLOSED : ST_SHUTDOWN);
+		conn_free(e, &lru);
+	}
+	while ((e = TAILQ_LAST(&done, connq)) != NULL)
+		conn_free(e, &done);
+}
+
+/* TCP: what this segment does to the connection's life */
+static void
+conn_tcp(struct conn *e, unsigned int dir, unsigned int flags)
+{
+	if (flags & TH_RST) {
+		conn_done(e, ST_RESET);
+		return;
+	}
+	if (flags & TH_FIN) {
+		if (e->fin == 0)
+			e->firstfin = (uint8_t)dir;
+		e->fin |= 1 << dir;
+		if (e->fin == 3)
+			e->state = C_CLOSING;
+		return;
+	}
+	/* the ACK of the second FIN ends it */
+	if (e->state == C_CLOSING && dir == e->firstfin && (flags & TH_ACK))
+		conn_done(e, ST_CLOSED);
+}
+
+/*
+ * Called by the transport decoders once their header is complete: a
+ * packet carried in a tunnel counts for the outer and the inner
+ * conversation, as it does in tshark's conversation tables.
+ */
+void
+flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
+    uint32_t dport, uint32_t flags)
+{
+	struct ckey	 k;
+	struct conn	*e;
+	unsigned char	 hv[crypto_shorthash_BYTES];
+	uint32_t	 h;
+	unsigned int	 side, dir, syn;
+	int		 cmp;
+
+	if (table == NULL)
+		return;
+	/* the clock is the capture's, then the idle ones go */
+	if (c->ts > now)
+		now = c->ts;
+	flow_idle();
+	if (c->alen != 4 && c->alen != 16)
+		return;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = (uint8_t)proto;
+	k.alen = (uint8_t)c->alen;
+	if ((cmp = memcmp(c->src, c->dst, c->alen)) == 0)
+		cmp = (int)sport - (int)dport;
+	side = cmp > 0;		/* 0: the sender is endpoint a */
+	memcpy(k.a, side ? c->dst : c->src, c->alen);
+	memcpy(k.b, side ? c->src : c->dst, c->alen);
+	k.aport = (uint16_t)(side ? dport : sport);
+	k.bport = (uint16_t)(side ? sport : dport);
+	crypto_shorthash(hv, (const unsigned char *)&k, sizeof(k), hkey);
+	memcpy(&h, hv, sizeof(h));
+
+	LIST_FOREACH(e, &buckets[h & bmask], bucket)
+		if (e->hash == h && memcmp(&e->key, &k, sizeof(k)) == 0)
+			break;
+
+	/* a SYN alone opens a new connection on ports used before */
+	syn = k.proto == FLOW_TCP &&
+	    (flags & (TH_SYN | TH_ACK)) == TH_SYN;
+	if (e != NULL && e->state == C_DONE) {
+		/* after RST or the last ACK: part of what was */
+		if (!syn)
+			return;
+		conn_free(e, &done);
+		e = NULL;
+	} else if (e != NULL && syn && e->state == C_CLOSING) {
+		conn_emit(e, ST_CLOSED);
+		conn_free(e, &lru);
+		e = NULL;
+	}
+
+	if (e == NULL) {
+		e = conn_new(&k, h);
+		/* the client sent the first packet, or was sent a SYN+ACK */
+		e->client = (uint8_t)side;
+		if (k.proto == FLOW_TCP &&
+		    (flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+			e->client = !side;
+		e->first = e->last = c->ts;
+	} else {
+		/* long enough: report it and go on counting from zero */
+		if (c->ts - e->first >= active_ns) {
+			conn_emit(e, ST_ACTIVE);
+			e->first = e->last = c->ts;
+			memset(e->pkts, 0, sizeof(e->pkts));
+			memset(e->bytes, 0, sizeof(e->bytes));
+			e->flags = 0;
+		}
+		TAILQ_REMOVE(&lru, e, lru);
+		TAILQ_INSERT_HEAD(&lru, e, lru);
+	}
+
+	dir = side != e->client;
+	e->pkts[dir]++;
+	e->bytes[dir] += c->wirelen;
+	e->flags |= flags;
+	if (c->ts > e->last)
+		e->last = c->ts;
+	if (c->ts < e->first)
+		e->first = c->ts;
+	if (k.proto == FLOW_TCP)
+		conn_tcp(e, dir, flags);
+}
