@@ -21,7 +21,7 @@ CC ?=		cc
 YACC =		byacc
 PROTOC_C ?=	protoc-c
 PKG_CONFIG ?=	pkg-config
-PKGS =		libsodium libpcap libevent zlib libprotobuf-c libbsd-overlay libmd
+PKGS =		libsodium libpcap libevent zlib libprotobuf-c libmd libbsd-overlay
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -58,7 +58,8 @@ AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
 AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
-		nccollectd/crypto.c nccollectd/spool.c nccollectd/printconf.c
+		nccollectd/crypto.c nccollectd/spool.c nccollectd/printconf.c \
+		nccollectd/unpack.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c
@@ -143,8 +144,53 @@ san:
 bench: all
 	sh regress/bench.sh $(CURDIR)
 
+# libFuzzer (clang): the decoder and the collector's unpacking, each for
+# FUZZ_SECONDS, seeded with every frame of the captures and with the
+# batches ncagentd would send for ours.  What crashes lands in
+# regress/fuzz/crashes/, which t_fuzzcases replays.
+FUZZ_SECONDS ?=	60
+FUZZ_MAXLEN ?=	8192
+FUZZ_CORPUS ?=	../shared/corpus/tcpdump-tests
+FUZZ_O =	obj-fuzz
+# (clang, unlike gcc, warns of the casts in protobuf-c's *__INIT macros)
+FUZZ_SAN =	-fsanitize=fuzzer-no-link,address,undefined \
+		-fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+		-Wno-cast-qual
+FUZZERS =	fuzz_decode fuzz_collector
+FUZZ_OBJS =	$(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(O)/nccollectd/unpack.o
+
+$(O)/fuzz/fuzz_%: regress/fuzz/fuzz_%.c $(FUZZ_OBJS) $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DNCAP_LIBFUZZER -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+	    $(FUZZ_OBJS) $(LDLIBS)
+
+$(O)/fuzz/mkseeds: regress/fuzz/mkseeds.c $(FUZZ_OBJS) $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+# t_fuzzcases links both harnesses, built without libFuzzer
+T_FUZZ_OBJS =	$(O)/regress/fuzz/fuzz_decode.o $(O)/regress/fuzz/fuzz_collector.o \
+		$(O)/nccollectd/unpack.o
+$(O)/regress/t_fuzzcases: $(T_FUZZ_OBJS)
+$(O)/regress/t_fuzzcases: LDLIBS := $(T_FUZZ_OBJS) $(LDLIBS)
+
 fuzz:
-	@echo "fuzzing arrives with issue 3"; exit 1
+	$(MAKE) O=$(FUZZ_O) CC=clang OPT="-O1 -g" SANFLAGS="$(FUZZ_SAN)" \
+	    $(FUZZERS:%=$(FUZZ_O)/fuzz/%) $(FUZZ_O)/fuzz/mkseeds
+	rm -rf $(FUZZ_O)/seeds
+	python3 regress/fuzz/seeds.py $(FUZZ_O)/seeds/fuzz_decode \
+	    regress/captures $(FUZZ_CORPUS)
+	$(FUZZ_O)/fuzz/mkseeds $(FUZZ_O)/seeds/fuzz_collector \
+	    regress/captures/*.pcap
+	mkdir -p regress/fuzz/crashes
+	@rc=0; for f in $(FUZZERS); do \
+		mkdir -p $(FUZZ_O)/corpus/$$f; \
+		echo "== $$f for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_O)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -max_len=$(FUZZ_MAXLEN) -timeout=10 -print_final_stats=1 \
+		    -artifact_prefix=regress/fuzz/crashes/$$f- \
+		    $(FUZZ_O)/corpus/$$f $(FUZZ_O)/seeds/$$f || rc=1; \
+	done; exit $$rc
 
 demo: all
 	sh etc/demo.sh $(CURDIR)
@@ -157,7 +203,7 @@ install: all
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
 
 clean:
-	rm -rf obj obj-san ncagentd/ncagentd nccollectd/nccollectd ncctl/ncctl
+	rm -rf obj obj-san obj-fuzz ncagentd/ncagentd nccollectd/nccollectd ncctl/ncctl
 
 .PHONY: all test san bench fuzz demo install clean
 .SECONDARY:

@@ -23,8 +23,11 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include <zlib.h>
+
 #include "imsg.h"
 #include "log.h"
+#include "ncap.pb-c.h"
 #include "wire.h"
 
 #define NCCOLLECTD_CONF		"/etc/nccollectd.conf"
@@ -116,6 +119,27 @@ void	 spool_init(int verbose);
 int	 spool_append(const char *sensor, int type, const unsigned char *recs,
 	    size_t len, uint32_t nrec, struct collector_stats *);
 void	 spool_close_all(void);
+
+/*
+ * unpack.c, in the receiver (and the fuzzer): a plaintext checked
+ * down to its records.  The pointers stay valid until
+ * batch_unpack_free().
+ */
+struct checked_batch {
+	Batch			*batch;		/* owns what follows */
+	const char		*sensor;
+	const char		*typename;
+	int			 type;		/* index into rectypes[] */
+	const unsigned char	*recs;		/* framed records */
+	size_t			 len;
+	uint32_t		 nrec;
+};
+/* 0, or -1 with the cause and a message for the log */
+int	 batch_unpack(const unsigned char *pt, size_t len, z_stream *,
+	    unsigned char *inflbuf, struct checked_batch *,
+	    enum drop_cause *why, const char **what);
+void	 batch_unpack_free(struct checked_batch *);
+
 __dead void	 crypto_main(int debug, int verbose);
 
 int	 parse_config(const char *file, struct collector_conf *);

@@ -37,12 +37,9 @@
 
 #include <zlib.h>
 
-#include "ncap.h"
 #include "nccollectd.h"
 #include "privsep.h"
-#include "records.h"
 #include "util.h"
-#include "varint.h"
 
 #define MAX_INFLIGHT	256		/* datagrams at the crypto child */
 #define RESUME_INFLIGHT	64
@@ -319,98 +316,31 @@ static void
 receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
     size_t len)
 {
-	struct frame_iter	 it;
-	const unsigned char	*buf, *rec;
+	struct checked_batch	 cb;
+	enum drop_cause		 why;
+	const char		*what;
 	char			 from[64];
-	ProtobufCMessage	*m;
-	Batch			*b;
-	size_t			 blen, reclen;
-	uint32_t		 n = 0;
-	int			 type, r;
 
 	if (session_check(h) == -1) {
 		drop(DROP_REPEAT, h, "sequence number seen before");
 		return;
 	}
-	if (len < 1) {
-		drop(DROP_ENCODING, h, "empty plaintext");
+	if (batch_unpack(pt, len, &zs, inflbuf, &cb, &why, &what) == -1) {
+		drop(why, h, what);
 		return;
 	}
-	switch (pt[0]) {
-	case WIRE_ENC_RAW:
-		buf = pt + 1;
-		blen = len - 1;
-		break;
-	case WIRE_ENC_ZLIB:
-		if (inflateReset(&zs) != Z_OK)
-			fatalx("inflateReset");
-		zs.next_in = (unsigned char *)(uintptr_t)(pt + 1);
-		zs.avail_in = (uInt)(len - 1);
-		zs.next_out = inflbuf;
-		zs.avail_out = WIRE_MAX_BATCH;
-		r = inflate(&zs, Z_FINISH);
-		if (r == Z_BUF_ERROR && zs.avail_out == 0) {
-			/* more output than any batch may hold: a bomb */
-			drop(DROP_BOMB, h, "inflates past the batch limit");
-			return;
-		}
-		if (r != Z_STREAM_END || zs.avail_in != 0) {
-			drop(DROP_ZLIB, h, "bad zlib stream");
-			return;
-		}
-		buf = inflbuf;
-		blen = zs.total_out;
-		break;
-	default:
-		drop(DROP_ENCODING, h, "unknown encoding");
-		return;
-	}
-
-	if ((b = batch__unpack(NULL, blen, buf)) == NULL) {
-		drop(DROP_PROTOBUF, h, "not a batch");
-		return;
-	}
-	if (b->sensor == NULL || !valid_sensor_name(b->sensor,
-	    strlen(b->sensor))) {
-		drop(DROP_NAME, h, "sensor name not allowed");
-		goto done;
-	}
-	if (b->type == NULL || (type = rectype_byname(b->type)) == -1) {
-		drop(DROP_TYPE, h, "unknown record type");
-		goto done;
-	}
-	frame_iter_init(&it, b->records.data, b->records.len);
-	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
-		/* no reader takes a record larger than this */
-		if (reclen > NCAP_MAX_RECORD) {
-			drop(DROP_RECORD, h, "a record larger than any may be");
-			goto done;
-		}
-		/* every record must be what the batch says it is */
-		if ((m = protobuf_c_message_unpack(rectypes[type], NULL,
-		    reclen, rec)) == NULL) {
-			drop(DROP_RECORD, h, "a record does not unpack");
-			goto done;
-		}
-		protobuf_c_message_free_unpacked(m, NULL);
-		n++;
-	}
-	if (r == -1 || n != b->count || n == 0) {
-		drop(DROP_FRAMING, h, "record framing or count wrong");
-		goto done;
-	}
-	if (spool_append(b->sensor, type, b->records.data, b->records.len, n,
+	if (spool_append(cb.sensor, cb.type, cb.recs, cb.len, cb.nrec,
 	    &stats) == -1) {
 		drop(DROP_WRITE, h, "could not store");
 		goto done;
 	}
 	stats.batches++;
-	stats.records += n;
+	stats.records += cb.nrec;
 	log_debug("batch %u bytes from %s sensor %s type %s records %u",
 	    h->len, sa_fmt((const struct sockaddr *)&h->from, from,
-	    sizeof(from)), b->sensor, b->type, n);
+	    sizeof(from)), cb.sensor, cb.typename, cb.nrec);
  done:
-	batch__free_unpacked(b, NULL);
+	batch_unpack_free(&cb);
 }
 
 static void

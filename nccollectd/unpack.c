@@ -1,0 +1,146 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * From an authenticated plaintext to records fit to store: the
+ * encoding byte, inflate with a hard limit, the Batch, its sensor
+ * name and type, and every framed record.  Used by the receiver and,
+ * on its own, by the fuzzer (regress/fuzz/fuzz_collector.c), so it
+ * keeps no state but what the caller hands it.
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "ncap.h"
+#include "nccollectd.h"
+#include "records.h"
+#include "util.h"
+#include "varint.h"
+
+static int	 unpack_fail(struct checked_batch *, enum drop_cause *,
+		    const char **, enum drop_cause, const char *);
+
+static int
+unpack_fail(struct checked_batch *out, enum drop_cause *why,
+    const char **what, enum drop_cause cause, const char *msg)
+{
+	batch_unpack_free(out);
+	*why = cause;
+	*what = msg;
+	return (-1);
+}
+
+/*
+ * pt holds the encoding byte and the batch; inflbuf has room for
+ * WIRE_MAX_BATCH bytes, and out points into it (or into pt) until
+ * batch_unpack_free().  On -1 nothing is held and why and what say
+ * why the datagram is dropped.
+ */
+int
+batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
+    unsigned char *inflbuf, struct checked_batch *out,
+    enum drop_cause *why, const char **what)
+{
+	struct frame_iter	 it;
+	const unsigned char	*buf, *rec;
+	ProtobufCMessage	*m;
+	Batch			*b;
+	size_t			 blen, reclen;
+	uint32_t		 n = 0;
+	int			 type, r;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 1)
+		return (unpack_fail(out, why, what, DROP_ENCODING,
+		    "empty plaintext"));
+	switch (pt[0]) {
+	case WIRE_ENC_RAW:
+		buf = pt + 1;
+		blen = len - 1;
+		break;
+	case WIRE_ENC_ZLIB:
+		if (inflateReset(zs) != Z_OK)
+			fatalx("inflateReset");
+		zs->next_in = (unsigned char *)(uintptr_t)(pt + 1);
+		zs->avail_in = (uInt)(len - 1);
+		zs->next_out = inflbuf;
+		zs->avail_out = WIRE_MAX_BATCH;
+		r = inflate(zs, Z_FINISH);
+		if (r == Z_BUF_ERROR && zs->avail_out == 0) {
+			/* more output than any batch may hold: a bomb */
+			return (unpack_fail(out, why, what, DROP_BOMB,
+			    "inflates past the batch limit"));
+		}
+		if (r != Z_STREAM_END || zs->avail_in != 0)
+			return (unpack_fail(out, why, what, DROP_ZLIB,
+			    "bad zlib stream"));
+		buf = inflbuf;
+		blen = zs->total_out;
+		break;
+	default:
+		return (unpack_fail(out, why, what, DROP_ENCODING,
+		    "unknown encoding"));
+	}
+
+	if ((b = batch__unpack(NULL, blen, buf)) == NULL)
+		return (unpack_fail(out, why, what, DROP_PROTOBUF,
+		    "not a batch"));
+	out->batch = b;
+	if (b->sensor == NULL || !valid_sensor_name(b->sensor,
+	    strlen(b->sensor)))
+		return (unpack_fail(out, why, what, DROP_NAME,
+		    "sensor name not allowed"));
+	if (b->type == NULL || (type = rectype_byname(b->type)) == -1)
+		return (unpack_fail(out, why, what, DROP_TYPE,
+		    "unknown record type"));
+	frame_iter_init(&it, b->records.data, b->records.len);
+	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
+		/* no reader takes a record larger than this */
+		if (reclen > NCAP_MAX_RECORD)
+			return (unpack_fail(out, why, what, DROP_RECORD,
+			    "a record larger than any may be"));
+		/* every record must be what the batch says it is */
+		if ((m = protobuf_c_message_unpack(rectypes[type], NULL,
+		    reclen, rec)) == NULL)
+			return (unpack_fail(out, why, what, DROP_RECORD,
+			    "a record does not unpack"));
+		protobuf_c_message_free_unpacked(m, NULL);
+		n++;
+	}
+	if (r == -1 || n != b->count || n == 0)
+		return (unpack_fail(out, why, what, DROP_FRAMING,
+		    "record framing or count wrong"));
+	out->sensor = b->sensor;
+	out->typename = b->type;
+	out->type = type;
+	out->recs = b->records.data;
+	out->len = b->records.len;
+	out->nrec = n;
+	return (0);
+}
+
+void
+batch_unpack_free(struct checked_batch *cb)
+{
+	if (cb->batch != NULL)
+		batch__free_unpacked(cb->batch, NULL);
+	memset(cb, 0, sizeof(*cb));
+}

@@ -1,0 +1,124 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * libFuzzer harness for the collector's path from an authenticated
+ * plaintext (encoding byte and Batch) to records fit to store:
+ * batch_unpack() in nccollectd/unpack.c, as the receiver calls it.
+ * What it accepts must be what spool_append() may write: a valid
+ * sensor name, a known type, and exactly nrec well-framed records.
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "../../nccollectd/nccollectd.h"
+#include "ncap.h"
+#include "records.h"
+#include "util.h"
+#include "varint.h"
+#include "fuzz.h"
+
+static z_stream		 zs;
+static unsigned char	*inflbuf;
+
+static void	 fuzz_collector_check(const struct checked_batch *);
+
+/* what the receiver would append, checked again on its own */
+static void
+fuzz_collector_check(const struct checked_batch *cb)
+{
+	struct frame_iter	 it;
+	const unsigned char	*rec;
+	size_t			 reclen;
+	uint32_t		 n = 0;
+	int			 r;
+
+	if (cb->sensor == NULL || !valid_sensor_name(cb->sensor,
+	    strlen(cb->sensor)) || cb->type < 0 ||
+	    (size_t)cb->type >= nrectypes ||
+	    strcmp(cb->typename, rectypes[cb->type]->name) != 0 ||
+	    cb->nrec == 0 || cb->recs == NULL) {
+		fprintf(stderr, "accepted a batch that is not valid\n");
+		abort();
+	}
+	frame_iter_init(&it, cb->recs, cb->len);
+	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
+		if (reclen > NCAP_MAX_RECORD)
+			abort();
+		n++;
+	}
+	if (r != 0 || n != cb->nrec) {
+		fprintf(stderr, "accepted %u records, %u framed\n",
+		    cb->nrec, n);
+		abort();
+	}
+}
+
+const char *
+fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
+{
+	struct checked_batch	 cb;
+	enum drop_cause		 why;
+	const char		*what;
+	unsigned char		*pt;
+
+	if (inflbuf == NULL) {
+		if ((inflbuf = malloc(WIRE_MAX_BATCH)) == NULL)
+			abort();
+		if (inflateInit(&zs) != Z_OK)
+			abort();
+	}
+	*nrec = 0;
+	/* the receiver takes no plaintext longer than a datagram */
+	if (size > WIRE_DGRAM_MAX)
+		return ("longer than a datagram");
+	/* an exact-size copy: any read past the plaintext is an overflow */
+	if ((pt = malloc(size ? size : 1)) == NULL)
+		abort();
+	memcpy(pt, data, size);
+	if (batch_unpack(pt, size, &zs, inflbuf, &cb, &why, &what) == -1) {
+		free(pt);
+		if ((int)why < 0 || why >= DROP_NCAUSES || what == NULL ||
+		    cb.batch != NULL)
+			abort();
+		return (what);
+	}
+	fuzz_collector_check(&cb);
+	*nrec = cb.nrec;
+	batch_unpack_free(&cb);
+	free(pt);
+	return (NULL);
+}
+
+#ifdef NCAP_LIBFUZZER
+int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint32_t	 n;
+
+	fuzz_collector(data, size, &n);
+	return (0);
+}
+#endif
