@@ -125,7 +125,7 @@ $(O)/%/parse.c: %/parse.y
 
 $(O)/%/parse.o: $(O)/%/parse.c $(GEN_H)
 	$(CC) $(CFLAGS) -I$* -Wno-sign-compare -Wno-missing-prototypes \
-	    -Wno-missing-declarations -c -o $@ $<
+	    -Wno-missing-declarations -MMD -MP -c -o $@ $<
 
 # the suite: once as built, then under the sanitizers
 test: all
