@@ -421,3 +421,9 @@ proc_dispatch(struct imsgev *iev, short event, const char *name,
 	}
 	imsg_event_add(iev);
 }
+
+void
+proc_eof_ignore(struct imsgev *iev)
+{
+	event_del(&iev->ev);
+}

@@ -110,6 +110,8 @@ int	 proc_io(struct imsgev *, short event, const char *name);
 void	 proc_dispatch(struct imsgev *, short event, const char *name,
 	    int (*fn)(struct imsgev *, struct imsg *),
 	    void (*eof)(struct imsgev *));
+/* an eof for proc_dispatch: stop listening, SIGCHLD tells the rest */
+void	 proc_eof_ignore(struct imsgev *);
 /* wait for one message (a child's config at start); fatal on EOF/error */
 void	 proc_recv(struct imsgbuf *, struct imsg *);
 /*

@@ -527,68 +527,49 @@ batch_toobig(const struct batch_hdr *h)
 	capture_done_check();
 }
 
+static int
+capture_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
+{
+	struct batch_hdr	h;
+
+	if (IMSG_DATA_SIZE(imsg) < sizeof(h))
+		fatalx("crypto: short imsg %u", imsg->hdr.type);
+	memcpy(&h, imsg->data, sizeof(h));
+	switch (imsg->hdr.type) {
+	case IMSG_DATAGRAM:
+		if (IMSG_DATA_SIZE(imsg) - sizeof(h) > WIRE_DGRAM_MAX)
+			fatalx("crypto: datagram too large");
+		batch_sent(&h, (unsigned char *)imsg->data + sizeof(h),
+		    IMSG_DATA_SIZE(imsg) - sizeof(h));
+		break;
+	case IMSG_BATCH_TOOBIG:
+		imsg_expect(imsg, sizeof(h), "IMSG_BATCH_TOOBIG");
+		batch_toobig(&h);
+		break;
+	default:
+		fatalx("crypto: unexpected imsg %u", imsg->hdr.type);
+	}
+	return (0);
+}
+
 static void
 capture_dispatch_crypto(int fd, short event, void *arg)
 {
-	struct imsgev		*iev = arg;
-	struct imsgbuf		*ibuf = &iev->ibuf;
-	struct imsg		 imsg;
-	struct batch_hdr	 h;
-	int			 r;
+	proc_dispatch(arg, event, "crypto", capture_imsg_crypto, NULL);
+}
 
-	if (proc_io(iev, event, "crypto") == 0)
-		fatalx("crypto channel closed");
-	for (;;) {
-		if ((r = imsg_get(ibuf, &imsg)) == -1)
-			fatal("crypto channel: imsg_get");
-		if (r == 0)
-			break;
-		if (IMSG_DATA_SIZE(&imsg) < sizeof(h))
-			fatalx("crypto: short imsg %u", imsg.hdr.type);
-		memcpy(&h, imsg.data, sizeof(h));
-		switch (imsg.hdr.type) {
-		case IMSG_DATAGRAM:
-			if (IMSG_DATA_SIZE(&imsg) - sizeof(h) > WIRE_DGRAM_MAX)
-				fatalx("crypto: datagram too large");
-			batch_sent(&h, (unsigned char *)imsg.data + sizeof(h),
-			    IMSG_DATA_SIZE(&imsg) - sizeof(h));
-			break;
-		case IMSG_BATCH_TOOBIG:
-			imsg_expect(&imsg, sizeof(h), "IMSG_BATCH_TOOBIG");
-			batch_toobig(&h);
-			break;
-		default:
-			fatalx("crypto: unexpected imsg %u", imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(iev);
+static int
+capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg->hdr.type != IMSG_SHUTDOWN)
+		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
+	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	capture_finish();
+	return (0);
 }
 
 static void
 capture_dispatch_parent(int fd, short event, void *arg)
 {
-	struct imsgev	*iev = arg;
-	struct imsgbuf	*ibuf = &iev->ibuf;
-	struct imsg	 imsg;
-	int		 r;
-
-	if (proc_io(iev, event, "parent") == 0)
-		fatalx("parent closed the channel");
-	for (;;) {
-		if ((r = imsg_get(ibuf, &imsg)) == -1)
-			fatal("parent channel: imsg_get");
-		if (r == 0)
-			break;
-		switch (imsg.hdr.type) {
-		case IMSG_SHUTDOWN:
-			imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
-			capture_finish();
-			break;
-		default:
-			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(iev);
+	proc_dispatch(arg, event, "parent", capture_imsg_parent, NULL);
 }

@@ -162,13 +162,6 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 		fatal("imsg_compose");
 }
 
-/* capture is gone: the parent decides what that means */
-static void
-crypto_capture_eof(struct imsgev *iev)
-{
-	event_del(&iev->ev);
-}
-
 static int
 crypto_imsg_capture(struct imsgev *iev, struct imsg *imsg)
 {
@@ -189,7 +182,7 @@ static void
 crypto_dispatch_capture(int fd, short event, void *arg)
 {
 	proc_dispatch(arg, event, "capture", crypto_imsg_capture,
-	    crypto_capture_eof);
+	    proc_eof_ignore);
 }
 
 static int

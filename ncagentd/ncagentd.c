@@ -42,6 +42,7 @@
 static __dead void usage(void);
 static void	 parent_sig(int, short, void *);
 static void	 parent_dispatch(int, short, void *);
+static int	 parent_imsg(struct imsgev *, struct imsg *);
 static void	 parent_shutdown(void);
 static void	 parent_totals(void);
 
@@ -208,55 +209,44 @@ parent_shutdown(void)
 		fatal("imsg_compose");
 }
 
+static int
+parent_imsg(struct imsgev *e, struct imsg *imsg)
+{
+	struct proc_child	*p = e->data;
+	size_t			 statlen;
+
+	switch (imsg->hdr.type) {
+	case IMSG_STATS:
+		statlen = sizeof(struct agent_stats) +
+		    nrectypes * sizeof(struct type_stats);
+		imsg_expect(imsg, statlen, "IMSG_STATS");
+		if (statbuf == NULL && (statbuf = malloc(statlen)) == NULL)
+			fatal(NULL);
+		memcpy(statbuf, imsg->data, statlen);
+		have_stats = 1;
+		return (0);
+	case IMSG_CAPTURE_DONE:
+		/*
+		 * Everything was sent.  Closing the channel is the capture
+		 * child's cue to exit, so its exit is never seen before
+		 * this message.
+		 */
+		imsg_expect(imsg, 0, "IMSG_CAPTURE_DONE");
+		p->may_exit = 1;
+		proc_close(e, 0);
+		return (-1);
+	default:
+		fatalx("%s: unexpected imsg %u", p->name, imsg->hdr.type);
+	}
+}
+
 static void
 parent_dispatch(int fd, short event, void *arg)
 {
 	struct imsgev		*e = arg;
 	struct proc_child	*p = e->data;
-	struct imsgbuf		*ibuf = &e->ibuf;
-	struct imsg		 imsg;
-	size_t			 statlen;
-	int			 r;
 
-	if (proc_io(e, event, p->name) == 0) {
-		/* the child closed: SIGCHLD tells whether it may */
-		event_del(&e->ev);
-		return;
-	}
-	for (;;) {
-		if ((r = imsg_get(ibuf, &imsg)) == -1)
-			fatal("%s: imsg_get", p->name);
-		if (r == 0)
-			break;
-		switch (imsg.hdr.type) {
-		case IMSG_STATS:
-			statlen = sizeof(struct agent_stats) +
-			    nrectypes * sizeof(struct type_stats);
-			imsg_expect(&imsg, statlen, "IMSG_STATS");
-			if (statbuf == NULL && (statbuf = malloc(statlen)) ==
-			    NULL)
-				fatal(NULL);
-			memcpy(statbuf, imsg.data, statlen);
-			have_stats = 1;
-			break;
-		case IMSG_CAPTURE_DONE:
-			/*
-			 * Everything was sent.  Closing the channel is the
-			 * capture child's cue to exit, so its exit is never
-			 * seen before this message.
-			 */
-			imsg_expect(&imsg, 0, "IMSG_CAPTURE_DONE");
-			imsg_free(&imsg);
-			procs[0].may_exit = 1;
-			proc_close(e, 0);
-			return;
-		default:
-			fatalx("%s: unexpected imsg %u", p->name,
-			    imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(e);
+	proc_dispatch(e, event, p->name, parent_imsg, proc_eof_ignore);
 }
 
 /* the totals, so they can be compared with what the collector stored */

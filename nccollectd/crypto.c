@@ -168,13 +168,6 @@ crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 		sodium_memzero(ptbuf, (size_t)ptlen);
 }
 
-/* the receiver is gone: the parent decides what that means */
-static void
-crypto_receiver_eof(struct imsgev *iev)
-{
-	event_del(&iev->ev);
-}
-
 static int
 crypto_imsg_receiver(struct imsgev *iev, struct imsg *imsg)
 {
@@ -195,7 +188,7 @@ static void
 crypto_dispatch_receiver(int fd, short event, void *arg)
 {
 	proc_dispatch(arg, event, "receiver", crypto_imsg_receiver,
-	    crypto_receiver_eof);
+	    proc_eof_ignore);
 }
 
 static int

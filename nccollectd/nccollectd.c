@@ -44,7 +44,6 @@ static int	 open_socket(void);
 static void	 parent_sig(int, short, void *);
 static void	 parent_dispatch(int, short, void *);
 static int	 parent_imsg(struct imsgev *, struct imsg *);
-static void	 parent_eof(struct imsgev *);
 static void	 parent_totals(void);
 
 static struct collector_conf	 conf;
@@ -235,13 +234,6 @@ parent_sig(int sig, short event, void *arg)
 	}
 }
 
-/* a child closed: SIGCHLD tells whether it was allowed to */
-static void
-parent_eof(struct imsgev *e)
-{
-	event_del(&e->ev);
-}
-
 static int
 parent_imsg(struct imsgev *e, struct imsg *imsg)
 {
@@ -270,7 +262,7 @@ parent_dispatch(int fd, short event, void *arg)
 	struct imsgev		*e = arg;
 	struct proc_child	*p = e->data;
 
-	proc_dispatch(e, event, p->name, parent_imsg, parent_eof);
+	proc_dispatch(e, event, p->name, parent_imsg, proc_eof_ignore);
 }
 
 static void

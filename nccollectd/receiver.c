@@ -343,49 +343,42 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	batch_unpack_free(&cb);
 }
 
-static void
-receiver_dispatch_crypto(int fd, short event, void *arg)
+static int
+receiver_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
 {
-	struct imsgev		*iev = arg;
-	struct imsg		 imsg;
-	struct dgram_hdr	 h;
-	size_t			 len;
-	int			 r;
+	struct dgram_hdr	h;
+	size_t			len;
 
-	if (proc_io(iev, event, "crypto") == 0)
-		fatalx("crypto channel closed");
-	for (;;) {
-		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
-			fatal("crypto channel: imsg_get");
-		if (r == 0)
-			break;
-		if (IMSG_DATA_SIZE(&imsg) < sizeof(h))
-			fatalx("crypto: short imsg %u", imsg.hdr.type);
-		memcpy(&h, imsg.data, sizeof(h));
-		len = IMSG_DATA_SIZE(&imsg) - sizeof(h);
-		if (ninflight == 0)
-			fatalx("crypto: answer to nothing");
-		ninflight--;
-		switch (imsg.hdr.type) {
-		case IMSG_OPENED:
-			if (len > WIRE_DGRAM_MAX)
-				fatalx("crypto: plaintext too large");
-			receive_plain(&h, (unsigned char *)imsg.data +
-			    sizeof(h), len);
-			break;
-		case IMSG_REJECTED:
-			imsg_expect(&imsg, sizeof(h), "IMSG_REJECTED");
-			drop(DROP_AUTH, &h, "failed authentication");
-			break;
-		default:
-			fatalx("crypto: unexpected imsg %u", imsg.hdr.type);
-		}
-		imsg_free(&imsg);
+	if (IMSG_DATA_SIZE(imsg) < sizeof(h))
+		fatalx("crypto: short imsg %u", imsg->hdr.type);
+	memcpy(&h, imsg->data, sizeof(h));
+	len = IMSG_DATA_SIZE(imsg) - sizeof(h);
+	if (ninflight == 0)
+		fatalx("crypto: answer to nothing");
+	ninflight--;
+	switch (imsg->hdr.type) {
+	case IMSG_OPENED:
+		if (len > WIRE_DGRAM_MAX)
+			fatalx("crypto: plaintext too large");
+		receive_plain(&h, (unsigned char *)imsg->data + sizeof(h), len);
+		break;
+	case IMSG_REJECTED:
+		imsg_expect(imsg, sizeof(h), "IMSG_REJECTED");
+		drop(DROP_AUTH, &h, "failed authentication");
+		break;
+	default:
+		fatalx("crypto: unexpected imsg %u", imsg->hdr.type);
 	}
 	if (ninflight <= RESUME_INFLIGHT)
 		receiver_pause(0);
 	receiver_done_check();
-	imsg_event_add(iev);
+	return (0);
+}
+
+static void
+receiver_dispatch_crypto(int fd, short event, void *arg)
+{
+	proc_dispatch(arg, event, "crypto", receiver_imsg_crypto, NULL);
 }
 
 /*
@@ -419,29 +412,18 @@ receiver_done_check(void)
 	proc_wait_close(&iev_parent.ibuf);
 }
 
+static int
+receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg->hdr.type != IMSG_SHUTDOWN)
+		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
+	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	receiver_finish();
+	return (0);
+}
+
 static void
 receiver_dispatch_parent(int fd, short event, void *arg)
 {
-	struct imsgev	*iev = arg;
-	struct imsg	 imsg;
-	int		 r;
-
-	if (proc_io(iev, event, "parent") == 0)
-		fatalx("parent closed the channel");
-	for (;;) {
-		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
-			fatal("parent channel: imsg_get");
-		if (r == 0)
-			break;
-		switch (imsg.hdr.type) {
-		case IMSG_SHUTDOWN:
-			imsg_expect(&imsg, 0, "IMSG_SHUTDOWN");
-			receiver_finish();
-			break;
-		default:
-			fatalx("parent: unexpected imsg %u", imsg.hdr.type);
-		}
-		imsg_free(&imsg);
-	}
-	imsg_event_add(iev);
+	proc_dispatch(arg, event, "parent", receiver_imsg_parent, NULL);
 }
