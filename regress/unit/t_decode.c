@@ -40,6 +40,7 @@
 #include "ncagentd.h"
 #include "records.h"
 #include "records.pb-c.h"
+#include "tap.h"
 
 #define CAPTURE_DIR	"regress/captures"
 #define CORPUS_DIR	"../shared/corpus/tcpdump-tests"
@@ -72,7 +73,6 @@ struct expect {
 	}		*count;
 };
 
-static int		 ntest, nfail;
 
 /* filled by emit() */
 static struct rec	 recs[MAXREC];
@@ -87,23 +87,7 @@ static uint64_t		 nemitted, badts, badpack, badtype;
 static struct expect	 xp;
 static struct type_stats *stats;
 
-static void	 ok(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /*
  * What capture.c does with a record, packing it at once, plus checks

@@ -39,6 +39,7 @@
 #include "ncagentd.h"
 #include "records.h"
 #include "records.pb-c.h"
+#include "tap.h"
 #include "records_flow.pb-c.h"
 
 #define CAPTURE_DIR	"regress/captures"
@@ -61,7 +62,6 @@ struct frame {
 	uint8_t		*data;
 };
 
-static int		 ntest, nfail;
 static struct conn	 got[MAXCONN];
 static size_t		 ngot, nother, ntoomany;
 static int		 conn_type;
@@ -71,20 +71,6 @@ static struct frame	 frames[MAXFRAMES];
 static size_t		 nframes;
 static int		 dlt;
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static void
 addr(char *dst, const ProtobufCBinaryData *b)

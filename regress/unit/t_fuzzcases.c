@@ -42,14 +42,12 @@
 #include "varint.h"
 #include "wire.h"
 #include "../fuzz/fuzz.h"
+#include "tap.h"
 
 #define CRASH_DIR	"regress/fuzz/crashes"
 #define BUFSZ		(512 * 1024)
 
-static int	 ntest, nfail;
 
-static void	 ok(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 static int	 same(const char *, const char *);
 static size_t	 mkbatch(unsigned char *, const char *, const char *,
 		    uint32_t, int);
@@ -58,20 +56,6 @@ static void	 known_decode(void);
 static void	 known_collector(void);
 static void	 replay(const char *);
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* two outcomes of fuzz_collector(), NULL meaning stored */
 static int

@@ -34,28 +34,11 @@
 #include <unistd.h>
 
 #include "imsg.h"
+#include "tap.h"
 #include "log.h"
 
-static int	 ntest, nfail;
 
-static void	 ok(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static void
 pair(int sv[2])

@@ -32,11 +32,10 @@
 #include <sodium.h>
 
 #include "keys.h"
+#include "tap.h"
 
-static int	 ntest, nfail;
 static char	 tmpdir[256];
 
-static void	 ok(int, const char *);
 static void	 ok_err(int, const char *, const char *, const char *);
 static const char *path(const char *);
 static void	 put_file(const char *, const char *, size_t, mode_t);
@@ -47,21 +46,13 @@ static void	 test_generate(void);
 static void	 test_read(void);
 static void	 cleanup(void);
 
-static void
-ok(int cond, const char *what)
-{
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", ntest, what);
-}
 
 static void
 ok_err(int cond, const char *err, const char *needle, const char *what)
 {
 	int	 found = strstr(err, needle) != NULL;
 
-	ok(cond && found, what);
+	ok(cond && found, "%s", what);
 	if (!found)
 		printf("# message \"%s\" lacks \"%s\"\n", err, needle);
 }

@@ -27,6 +27,7 @@
 #include "ncap.h"
 #include "ncap.pb-c.h"
 #include "records.h"
+#include "tap.h"
 #include "varint.h"
 
 #ifndef NCAP_VERSION
@@ -35,9 +36,7 @@
 
 #define CREATED		1700000000123456789LL
 
-static int	 ntest, nfail;
 
-static void	 ok(int, const char *);
 static void	 ok_err(int, const char *, const char *, const char *);
 static FILE	*mkfile(const unsigned char *, size_t);
 static size_t	 frame(unsigned char *, const unsigned char *, size_t);
@@ -49,14 +48,6 @@ static void	 test_read(void);
 static void	 test_damage(void);
 static void	 test_rectypes(void);
 
-static void
-ok(int cond, const char *what)
-{
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", ntest, what);
-}
 
 /* cond, and the error message holds needle */
 static void
@@ -64,7 +55,7 @@ ok_err(int cond, const char *err, const char *needle, const char *what)
 {
 	int	 found = strstr(err, needle) != NULL;
 
-	ok(cond && found, what);
+	ok(cond && found, "%s", what);
 	if (!found)
 		printf("# message \"%s\" lacks \"%s\"\n", err, needle);
 }

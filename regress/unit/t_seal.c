@@ -27,17 +27,9 @@
 #include <sodium.h>
 
 #include "wire.h"
+#include "tap.h"
 
-static int	tests, failed;
 
-static void
-ok(int cond, const char *what)
-{
-	tests++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", tests, what);
-}
 
 /* what the collector does: shared key from the datagram's sender key */
 static ssize_t
@@ -148,6 +140,6 @@ main(void)
 	ok(collector_open(out, sizeof(out), csk, dg, dlen) == 1,
 	    "one with just the encoding byte opens");
 
-	printf("1..%d\n", tests);
-	return (failed ? 1 : 0);
+	printf("1..%d\n", ntest);
+	return (nfail ? 1 : 0);
 }

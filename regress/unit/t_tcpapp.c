@@ -38,6 +38,7 @@
 #include "ncagentd.h"
 #include "records.h"
 #include "records_tcp.pb-c.h"
+#include "tap.h"
 
 #define CAPTURE_DIR	"regress/captures"
 #define MAXREC		8		/* app records of one frame */
@@ -61,7 +62,6 @@ struct frame {
 	int64_t		 ts;
 };
 
-static int		 ntest, nfail;
 static struct rec	 recs[MAXREC];
 static size_t		 nrecs;
 static uint64_t		 nbad;		/* records that failed to pack */
@@ -70,23 +70,7 @@ static int		 t_tls, t_http;
 static struct frame	 frames[MAXFRAMES];
 static int		 nframes;
 
-static void	 ok(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* what capture.c does: pack the record at once; keep the app ones */
 static void

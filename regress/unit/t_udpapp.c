@@ -37,6 +37,7 @@
 #include "ncagentd.h"
 #include "records.h"
 #include "records_udp.pb-c.h"
+#include "tap.h"
 
 #define CAPTURE_DIR	"regress/captures"
 #define MAXFRAMES	512
@@ -55,7 +56,6 @@ struct frame {
 	size_t		 reclen;
 };
 
-static int		 ntest, nfail;
 static struct frame	 frames[MAXFRAMES];
 static int		 nframes;
 static struct type_stats *stats;
@@ -67,23 +67,7 @@ static int		 napp;
 static uint8_t		 appbuf[RECBUF];
 static size_t		 applen;
 
-static void	 ok(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static int
 isapp(int type)

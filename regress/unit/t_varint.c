@@ -23,26 +23,10 @@
 #include <string.h>
 
 #include "varint.h"
+#include "tap.h"
 
-static int	 ntest, nfail;
 
-static void	 ok(int, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	printf("%sok %d - ", cond ? "" : "not ", ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* encodings worked out by hand from the base-128 rule */
 static const struct {
