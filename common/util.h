@@ -31,4 +31,9 @@ int64_t	 mono_ms(void);
 /* "addr:port" or "[addr]:port" into buf */
 const char *sa_fmt(const struct sockaddr *, char *buf, size_t len);
 
+/* for printconf: a string in the quotes parse.y reads, escaped */
+void	 print_quoted(const char *);
+/* keyword "string" and a newline */
+void	 print_string(const char *keyword, const char *);
+
 #endif /* NCAP_UTIL_H */

@@ -17,32 +17,13 @@
 #include <stdio.h>
 
 #include "ncagentd.h"
+#include "util.h"
 
 /*
  * ncagentd -n: the configuration in effect, defaults included, in
  * the syntax parse.y reads and always in the same order, so that a
  * test can compare it with a file.
  */
-
-static void
-print_quoted(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
-print_string(const char *keyword, const char *s)
-{
-	printf("%s ", keyword);
-	print_quoted(s);
-	putchar('\n');
-}
 
 void
 print_config(const struct agent_conf *conf)
