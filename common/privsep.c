@@ -401,14 +401,13 @@ proc_dispatch(struct imsgev *iev, short event, const char *name,
     int (*fn)(struct imsgev *, struct imsg *), void (*eof)(struct imsgev *))
 {
 	struct imsg	imsg;
-	int		r;
+	int		r, closed;
 
-	if (proc_io(iev, event, name) == 0) {
-		if (eof == NULL)
-			fatalx("%s closed the channel", name);
-		eof(iev);
-		return;
-	}
+	closed = proc_io(iev, event, name) == 0;
+	/*
+	 * What arrived before the peer closed is handled first: a
+	 * parent's last order comes just before its close.
+	 */
 	for (;;) {
 		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
 			fatal("%s channel: imsg_get", name);
@@ -418,6 +417,12 @@ proc_dispatch(struct imsgev *iev, short event, const char *name,
 		imsg_free(&imsg);
 		if (r == -1)
 			return;
+	}
+	if (closed) {
+		if (eof == NULL)
+			fatalx("%s closed the channel", name);
+		eof(iev);
+		return;
 	}
 	imsg_event_add(iev);
 }

@@ -19,6 +19,10 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
+#include "log.h"		/* __dead */
+
 /*
  * Children are started by re-executing our own binary with a role flag
  * (-P role), so nothing the parent holds is inherited.  A child finds
