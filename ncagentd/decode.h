@@ -144,6 +144,20 @@ setbytes(ProtobufCBinaryData *b, uint8_t *buf, const uint8_t *src,
 	b->len = n;
 }
 
+/*
+ * The innermost IP header's addresses, for a record of a layer above
+ * it (extension headers, transport, ICMP): the record points at the
+ * context's copies, which outlive the record.
+ */
+static inline void
+dec_addrs(struct dctx *c, ProtobufCBinaryData *src, ProtobufCBinaryData *dst)
+{
+	src->data = c->src;
+	src->len = c->alen;
+	dst->data = c->dst;
+	dst->len = c->alen;
+}
+
 /* step over a header of n bytes, already checked to be there */
 static inline void
 dec_advance(struct dctx *c, size_t n)

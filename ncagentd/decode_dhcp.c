@@ -125,10 +125,7 @@ dec_dhcp(struct dctx *c, int type, uint32_t key)
 	if (c->len < BOOTP_HDRLEN + DHCP_COOKIELEN)
 		return (D_TRUNC);
 	m.timestamp = c->ts;
-	m.src_ip.data = c->src;
-	m.src_ip.len = c->alen;
-	m.dst_ip.data = c->dst;
-	m.dst_ip.len = c->alen;
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.op = p[0];
 	m.htype = p[1];
 	m.xid = rd32(p + 4);

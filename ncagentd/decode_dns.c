@@ -393,10 +393,7 @@ dns_message(struct dctx *c, int type, const uint8_t *msg, size_t len,
 		return (D_TRUNC);
 	arena_used = 0;
 	m.timestamp = c->ts;
-	m.src_ip.data = c->src;
-	m.src_ip.len = c->alen;
-	m.dst_ip.data = c->dst;
-	m.dst_ip.len = c->alen;
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.src_port = c->sport;
 	m.dst_port = c->dport;
 	m.tcp = tcp;

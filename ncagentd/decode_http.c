@@ -240,10 +240,7 @@ dec_http(struct dctx *c, int type, uint32_t key)
 	}
 
 	m.timestamp = c->ts;
-	m.src_ip.data = c->src;
-	m.src_ip.len = c->alen;
-	m.dst_ip.data = c->dst;
-	m.dst_ip.len = c->alen;
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.src_port = c->sport;
 	m.dst_port = c->dport;
 	m.method = h.method;

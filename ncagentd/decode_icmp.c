@@ -66,18 +66,7 @@ struct ndopts {
 	size_t		 nprefix;
 };
 
-static void	 addrs(struct dctx *, ProtobufCBinaryData *,
-		    ProtobufCBinaryData *);
 static enum dres nd_options(const struct dctx *, size_t, struct ndopts *);
-
-static void
-addrs(struct dctx *c, ProtobufCBinaryData *src, ProtobufCBinaryData *dst)
-{
-	src->data = c->src;
-	src->len = c->alen;
-	dst->data = c->dst;
-	dst->len = c->alen;
-}
 
 /*
  * The options after the first fixed bytes of the message.  Each is a
@@ -162,7 +151,7 @@ dec_nd_rs(struct dctx *c, int type, uint32_t key)
 	if ((r = nd_options(c, ND_RS_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	if (o.have_src) {
 		m.source_mac.data = o.src_ll;
 		m.source_mac.len = o.src_ll_len;
@@ -183,7 +172,7 @@ dec_nd_ra(struct dctx *c, int type, uint32_t key)
 	if ((r = nd_options(c, ND_RA_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.hop_limit = c->p[4];
 	m.flags = c->p[5];
 	m.router_lifetime = rd16(c->p + 6);
@@ -212,7 +201,7 @@ dec_nd_ns(struct dctx *c, int type, uint32_t key)
 	if ((r = nd_options(c, ND_NS_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	setbytes(&m.target, target, c->p + 8, 16);
 	if (o.have_src) {
 		m.source_mac.data = o.src_ll;
@@ -236,7 +225,7 @@ dec_nd_na(struct dctx *c, int type, uint32_t key)
 	if ((r = nd_options(c, ND_NA_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	/* router, solicited, override */
 	m.flags = c->p[4] >> 5;
 	setbytes(&m.target, target, c->p + 8, 16);
@@ -274,7 +263,7 @@ dec_igmp(struct dctx *c, int type, uint32_t key)
 		return (D_UNKNOWN);
 	}
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.type = c->p[0];
 	m.max_resp_time = c->p[1];
 	if (m.type == IGMP_V3_REPORT) {

@@ -30,16 +30,6 @@
 #define AH_MINLEN	12
 #define IPV4_OFFMASK	0x1fff
 
-/* extension headers carry the addresses of the IPv6 header before them */
-static void
-ip6addrs(struct dctx *c, ProtobufCBinaryData *src, ProtobufCBinaryData *dst)
-{
-	src->data = c->src;
-	src->len = c->alen;
-	dst->data = c->dst;
-	dst->len = c->alen;
-}
-
 enum dres
 dec_ipv4(struct dctx *c, int type, uint32_t key)
 {
@@ -151,7 +141,7 @@ dec_ip6opts(struct dctx *c, int type, uint32_t key)
 		return (D_TRUNC);
 	if (type != -1) {
 		m.timestamp = c->ts;
-		ip6addrs(c, &m.src_ip, &m.dst_ip);
+		dec_addrs(c, &m.src_ip, &m.dst_ip);
 		m.next_header = c->p[0];
 		m.options_size = hlen - 2;
 		dec_emit(c, type, &m.base);
@@ -173,7 +163,7 @@ dec_ip6frag(struct dctx *c, int type, uint32_t key)
 	offmf = rd16(c->p + 2);
 	if (type != -1) {
 		m.timestamp = c->ts;
-		ip6addrs(c, &m.src_ip, &m.dst_ip);
+		dec_addrs(c, &m.src_ip, &m.dst_ip);
 		m.next_header = c->p[0];
 		m.frag_offset = offmf >> 3;
 		m.more_fragments = offmf & 1;

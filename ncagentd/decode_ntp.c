@@ -44,10 +44,7 @@ dec_ntp(struct dctx *c, int type, uint32_t key)
 	if (c->len < NTP_HDRLEN)
 		return (D_TRUNC);
 	m.timestamp = c->ts;
-	m.src_ip.data = c->src;
-	m.src_ip.len = c->alen;
-	m.dst_ip.data = c->dst;
-	m.dst_ip.len = c->alen;
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.leap = p[0] >> 6;
 	m.version = (p[0] >> 3) & 0x7;
 	m.stratum = p[1];

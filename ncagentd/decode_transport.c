@@ -28,16 +28,6 @@
 #define ICMP4_HDRLEN	8	/* type, code, checksum, 4 bytes per type */
 #define ICMP6_HDRLEN	4	/* type, code, checksum */
 
-/* the transport layers take their addresses from the IP header */
-static void
-addrs(struct dctx *c, ProtobufCBinaryData *src, ProtobufCBinaryData *dst)
-{
-	src->data = c->src;
-	src->len = c->alen;
-	dst->data = c->dst;
-	dst->len = c->alen;
-}
-
 enum dres
 dec_tcp(struct dctx *c, int type, uint32_t key)
 {
@@ -53,7 +43,7 @@ dec_tcp(struct dctx *c, int type, uint32_t key)
 	if (c->len < hlen)
 		return (D_TRUNC);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.src_port = rd16(c->p);
 	m.dst_port = rd16(c->p + 2);
 	m.seq_num = rd32(c->p + 4);
@@ -92,7 +82,7 @@ dec_udp(struct dctx *c, int type, uint32_t key)
 	if (m.length != 0 && m.length < UDP_HDRLEN)
 		return (D_BAD);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.src_port = rd16(c->p);
 	m.dst_port = rd16(c->p + 2);
 	m.checksum = rd16(c->p + 6);
@@ -138,7 +128,7 @@ dec_icmp4(struct dctx *c, int type, uint32_t key)
 	if (c->len < ICMP4_HDRLEN)
 		return (D_TRUNC);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.type = c->p[0];
 	m.code = c->p[1];
 	m.checksum = rd16(c->p + 2);
@@ -162,7 +152,7 @@ dec_icmp6(struct dctx *c, int type, uint32_t key)
 	if (c->len < ICMP6_HDRLEN)
 		return (D_TRUNC);
 	m.timestamp = c->ts;
-	addrs(c, &m.src_ip, &m.dst_ip);
+	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.type = c->p[0];
 	m.code = c->p[1];
 	m.checksum = rd16(c->p + 2);
