@@ -26,11 +26,14 @@ spool "$D/spool"
 user "nobody"
 chroot "$D/empty"
 EOC
+# the live sensor leaves its own datagrams out; a replay needs no filter
+# (and some link types in regress/captures take none)
 for s in live replay; do
+	[ $s = live ] && filter="filter \"not udp port $PORT\"" || filter=""
 	cat >"$D/$s.conf" <<EOC
 name "$s"
 interface "lo"
-filter "not udp port $PORT"
+$filter
 collector 127.0.0.1 port $PORT
 collector-key "$D/keys/pub.key"
 user "nobody"
