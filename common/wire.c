@@ -14,64 +14,161 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <stdint.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "wire.h"
 
-void
-wire_nonce_encode(unsigned char out[WIRE_NONCELEN], const struct wire_nonce *n)
+static void
+be64_put(unsigned char *p, uint64_t v)
 {
 	int	i;
 
-	memcpy(out, n->session, WIRE_SESSIONLEN);
 	for (i = 0; i < 8; i++)
-		out[WIRE_SESSIONLEN + i] = (n->seq >> (56 - 8 * i)) & 0xff;
+		p[i] = (v >> (56 - 8 * i)) & 0xff;
 }
 
-void
-wire_nonce_decode(struct wire_nonce *n, const unsigned char in[WIRE_NONCELEN])
+static uint64_t
+be64_get(const unsigned char *p)
 {
-	int	i;
+	uint64_t	v = 0;
+	int		i;
 
-	memcpy(n->session, in, WIRE_SESSIONLEN);
-	n->seq = 0;
 	for (i = 0; i < 8; i++)
-		n->seq = (n->seq << 8) | in[WIRE_SESSIONLEN + i];
+		v = (v << 8) | p[i];
+	return (v);
+}
+
+/* a datagram's nonce: 16 zero bytes, then the sequence number */
+static void
+data_nonce(unsigned char n[WIRE_NONCELEN], uint64_t seq)
+{
+	memset(n, 0, WIRE_NONCELEN - 8);
+	be64_put(n + WIRE_NONCELEN - 8, seq);
+}
+
+int
+wire_session_new(struct wire_session *s, const unsigned char *idpk,
+    const unsigned char *kid, const unsigned char *collpk, uint64_t created)
+{
+	unsigned char	 cpt[WIRE_CERTPT], esk[WIRE_SKLEN];
+	int		 r;
+
+	s->hdr[0] = WIRE_VERSION;
+	memcpy(s->hdr + WIRE_OFF_ID, idpk, WIRE_PKLEN);
+	randombytes_buf(s->hdr + WIRE_OFF_SNONCE, WIRE_NONCELEN);
+	/* E's secret lives on this stack frame only, and is wiped here */
+	crypto_box_keypair(cpt, esk);
+	r = crypto_box_beforenm(s->k, collpk, esk);
+	sodium_memzero(esk, sizeof(esk));
+	if (r != 0)
+		return (-1);
+	be64_put(cpt + WIRE_PKLEN, created);
+	if (crypto_box_easy_afternm(s->hdr + WIRE_OFF_CERT, cpt, sizeof(cpt),
+	    s->hdr + WIRE_OFF_SNONCE, kid) != 0)
+		return (-1);
+	s->created = created;
+	s->seq = 0;
+	return (0);
 }
 
 size_t
-wire_seal(unsigned char *out, const unsigned char *ourpk,
-    const struct wire_nonce *n, const unsigned char *k,
+wire_seal(unsigned char *out, struct wire_session *s,
     const unsigned char *pt, size_t ptlen)
 {
-	unsigned char	*nonce = out + WIRE_PKLEN;
+	unsigned char	 nonce[WIRE_NONCELEN];
 
-	memcpy(out, ourpk, WIRE_PKLEN);
-	wire_nonce_encode(nonce, n);
+	s->seq++;
+	memcpy(out, s->hdr, WIRE_SESSLEN);
+	be64_put(out + WIRE_OFF_SEQ, s->seq);
+	data_nonce(nonce, s->seq);
 	/* the tag comes first, then the ciphertext: crypto_box_easy's layout */
-	if (crypto_box_easy_afternm(out + WIRE_PKLEN + WIRE_NONCELEN, pt,
-	    ptlen, nonce, k) != 0)
+	if (crypto_box_easy_afternm(out + WIRE_HDRLEN, pt, ptlen, nonce,
+	    s->k) != 0)
 		return (0);
 	return (ptlen + WIRE_OVERHEAD);
+}
+
+size_t
+wire_budget(size_t max, size_t pad)
+{
+	size_t	b = max - WIRE_OVERHEAD;
+
+	if (pad <= 1)
+		return (b);
+	/* room for the 0x80 that starts the padding */
+	return (b / pad * pad - 1);
+}
+
+int
+wire_pad(unsigned char *pt, size_t *len, size_t size, size_t block)
+{
+	size_t	padded;
+
+	if (block < 1 || *len >= SIZE_MAX - block)
+		return (-1);
+	padded = (*len / block + 1) * block;
+	if (padded > size)
+		return (-1);
+	pt[*len] = 0x80;
+	memset(pt + *len + 1, 0, padded - *len - 1);
+	*len = padded;
+	return (0);
+}
+
+ssize_t
+wire_unpad(const unsigned char *pt, size_t len)
+{
+	while (len > 0 && pt[len - 1] == 0)
+		len--;
+	if (len == 0 || pt[len - 1] != 0x80)
+		return (-1);
+	return ((ssize_t)(len - 1));
+}
+
+const unsigned char *
+wire_id(const unsigned char *dgram)
+{
+	return (dgram + WIRE_OFF_ID);
+}
+
+uint64_t
+wire_seq(const unsigned char *dgram)
+{
+	return (be64_get(dgram + WIRE_OFF_SEQ));
+}
+
+int
+wire_cert_open(const unsigned char *dgram, const unsigned char *kid,
+    unsigned char epk[WIRE_PKLEN], uint64_t *created)
+{
+	unsigned char	cpt[WIRE_CERTPT];
+
+	if (crypto_box_open_easy_afternm(cpt, dgram + WIRE_OFF_CERT,
+	    WIRE_CERTLEN, dgram + WIRE_OFF_SNONCE, kid) != 0)
+		return (-1);
+	memcpy(epk, cpt, WIRE_PKLEN);
+	*created = be64_get(cpt + WIRE_PKLEN);
+	return (0);
 }
 
 ssize_t
 wire_open(unsigned char *pt, size_t ptsz, const unsigned char *k,
     const unsigned char *dgram, size_t len)
 {
-	const unsigned char	*nonce = dgram + WIRE_PKLEN;
-	const unsigned char	*box = nonce + WIRE_NONCELEN;
-	size_t			 ptlen;
+	unsigned char	 nonce[WIRE_NONCELEN];
+	size_t		 ptlen;
 
-	if (len < WIRE_MIN)
+	if (len < WIRE_MIN || dgram[0] != WIRE_VERSION)
 		return (-1);
 	ptlen = len - WIRE_OVERHEAD;
 	if (ptlen > ptsz)
 		return (-1);
-	if (crypto_box_open_easy_afternm(pt, box, len - WIRE_PKLEN -
-	    WIRE_NONCELEN, nonce, k) != 0)
+	data_nonce(nonce, wire_seq(dgram));
+	if (crypto_box_open_easy_afternm(pt, dgram + WIRE_HDRLEN,
+	    len - WIRE_HDRLEN, nonce, k) != 0)
 		return (-1);
 	return ((ssize_t)ptlen);
 }

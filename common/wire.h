@@ -23,24 +23,49 @@
 #include <sodium.h>
 
 /*
- * Wire format v1: one UDP datagram from sensor to collector.
+ * Wire format v2: one UDP datagram from sensor to collector.  Every
+ * datagram carries its session's certificate, so each one can be
+ * opened on its own: a lost datagram costs nothing but itself, and a
+ * restarted collector picks up a running session.
  *
- *	sensor public key (32) | nonce (24) | crypto_box (16 tag + ciphertext)
+ *	off  len
+ *	0      1  version (2)
+ *	1     32  I, the sensor's identity public key
+ *	33    24  N, the session nonce, random per session
+ *	57    56  certificate: crypto_box from I to the collector, nonce
+ *		  N, of E (32, the session public key) | T (8, big
+ *		  endian, session start in ns since the epoch)
+ *	113    8  sequence number, big endian, from 1 within the session
+ *	121 16+n  crypto_box from E to the collector, nonce 16 zero bytes
+ *		  | sequence number, of the plaintext
  *
- * nonce = session id (16 random bytes) | sequence number (64 bit, big
- * endian, from 1 within the session).  The plaintext is one encoding
- * byte (WIRE_ENC_RAW or WIRE_ENC_ZLIB) and a protobuf Batch.
+ * The plaintext is an encoding byte (WIRE_ENC_RAW or WIRE_ENC_ZLIB,
+ * or'ed with WIRE_ENC_PADDED when padding follows) and a protobuf
+ * Batch; padding is 0x80 then zero bytes (ISO/IEC 7816-4).
  */
+#define WIRE_VERSION		2
 #define WIRE_PKLEN		crypto_box_PUBLICKEYBYTES	/* 32 */
 #define WIRE_SKLEN		crypto_box_SECRETKEYBYTES	/* 32 */
+#define WIRE_KEYLEN		crypto_box_BEFORENMBYTES	/* 32 */
 #define WIRE_NONCELEN		crypto_box_NONCEBYTES		/* 24 */
-#define WIRE_SESSIONLEN		16
 #define WIRE_TAGLEN		crypto_box_MACBYTES		/* 16 */
-#define WIRE_OVERHEAD		(WIRE_PKLEN + WIRE_NONCELEN + WIRE_TAGLEN)
+#define WIRE_CERTPT		(WIRE_PKLEN + 8)
+#define WIRE_CERTLEN		(WIRE_TAGLEN + WIRE_CERTPT)	/* 56 */
+
+#define WIRE_OFF_ID		1
+#define WIRE_OFF_SNONCE		(WIRE_OFF_ID + WIRE_PKLEN)	/* 33 */
+#define WIRE_OFF_CERT		(WIRE_OFF_SNONCE + WIRE_NONCELEN) /* 57 */
+#define WIRE_OFF_SEQ		(WIRE_OFF_CERT + WIRE_CERTLEN)	/* 113 */
+#define WIRE_HDRLEN		(WIRE_OFF_SEQ + 8)		/* 121 */
+/* what identifies a session: version, I, N and the certificate */
+#define WIRE_SESSLEN		WIRE_OFF_SEQ
+#define WIRE_OVERHEAD		(WIRE_HDRLEN + WIRE_TAGLEN)	/* 137 */
 #define WIRE_MIN		(WIRE_OVERHEAD + 1)
 
 #define WIRE_ENC_RAW		0
 #define WIRE_ENC_ZLIB		1
+#define WIRE_ENC_PADDED		0x80
+#define WIRE_PAD_MAX		4096
 
 #define WIRE_DGRAM_DEFAULT	1400
 #define WIRE_DGRAM_MIN		512
@@ -49,24 +74,49 @@
 /* the largest inflated batch either side accepts (a zip bomb is larger) */
 #define WIRE_MAX_BATCH		(192 * 1024)
 
-struct wire_nonce {
-	unsigned char	 session[WIRE_SESSIONLEN];
-	uint64_t	 seq;
+/*
+ * A sensor's session.  k, the key shared between E and the collector,
+ * must point to locked memory; E's secret exists only inside
+ * wire_session_new().
+ */
+struct wire_session {
+	unsigned char	 hdr[WIRE_SESSLEN];	/* version, I, N, certificate */
+	unsigned char	*k;
+	uint64_t	 created;		/* T */
+	uint64_t	 seq;			/* last used */
 };
 
-void	 wire_nonce_encode(unsigned char out[WIRE_NONCELEN],
-	    const struct wire_nonce *);
-void	 wire_nonce_decode(struct wire_nonce *,
-	    const unsigned char in[WIRE_NONCELEN]);
+/*
+ * Start a session: a new E, its key with the collector, the
+ * certificate under kid (the identity's key with the collector).
+ * created must grow from one session to the next.  0, or -1 when the
+ * collector key is unusable.
+ */
+int	 wire_session_new(struct wire_session *, const unsigned char *idpk,
+	    const unsigned char *kid, const unsigned char *collpk,
+	    uint64_t created);
 
 /*
- * Seal plaintext (ptlen bytes) into out, which must hold ptlen +
- * WIRE_OVERHEAD bytes, with a shared key from crypto_box_beforenm.
- * Returns the datagram length, 0 if the plaintext is too large.
+ * Seal plaintext (ptlen bytes) as the session's next datagram into
+ * out, which must hold ptlen + WIRE_OVERHEAD bytes.  Returns the
+ * datagram length.
  */
-size_t	 wire_seal(unsigned char *out, const unsigned char *ourpk,
-	    const struct wire_nonce *, const unsigned char *k,
+size_t	 wire_seal(unsigned char *out, struct wire_session *,
 	    const unsigned char *pt, size_t ptlen);
+
+/*
+ * Plaintext bytes (encoding byte included) a datagram of max bytes
+ * holds when it is padded to a multiple of pad (0 or 1: no padding).
+ */
+size_t	 wire_budget(size_t max, size_t pad);
+
+/*
+ * Pad a plaintext of *len bytes in a buffer of size bytes to a multiple
+ * of block; 0, or -1 when it does not fit.
+ */
+int	 wire_pad(unsigned char *pt, size_t *len, size_t size, size_t block);
+/* the plaintext length without its padding, -1 if the padding is bad */
+ssize_t	 wire_unpad(const unsigned char *pt, size_t len);
 
 /*
  * 1 when a public key is in canonical form: below 2^255 - 19, so bit
@@ -76,10 +126,22 @@ size_t	 wire_seal(unsigned char *out, const unsigned char *ourpk,
  */
 int	 wire_pk_canonical(const unsigned char pk[WIRE_PKLEN]);
 
+/* the fixed fields of a datagram of at least WIRE_MIN bytes */
+const unsigned char *wire_id(const unsigned char *dgram);
+uint64_t wire_seq(const unsigned char *dgram);
+
 /*
- * Open a datagram: the sender key and nonce are read from it, the
- * shared key for that sender comes from the caller.  Returns plaintext
- * length, or -1 when the datagram is too short or fails authentication.
+ * Open a datagram's certificate with kid, the key shared by its
+ * identity and the collector: E and T.  0, or -1 if it is not
+ * authentic.
+ */
+int	 wire_cert_open(const unsigned char *dgram, const unsigned char *kid,
+	    unsigned char epk[WIRE_PKLEN], uint64_t *created);
+
+/*
+ * Open a datagram with k, the key shared by its E and the collector.
+ * Returns the plaintext length, or -1 when the datagram is too short,
+ * too long for ptsz or fails authentication.
  */
 ssize_t	 wire_open(unsigned char *pt, size_t ptsz, const unsigned char *k,
 	    const unsigned char *dgram, size_t len);

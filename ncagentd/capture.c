@@ -110,7 +110,7 @@ capture_main(int debug, int verbose)
 	proc_child_init("capture", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
 	    sizeof(conf));
 
-	budget = conf.max_datagram - WIRE_OVERHEAD - 1;
+	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if ((statbuf = calloc(1, sizeof(*stats) +
 	    nrectypes * sizeof(*tstats))) == NULL ||
 	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||

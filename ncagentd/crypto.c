@@ -16,9 +16,11 @@
 
 /*
  * ncagentd crypto child: the only process that holds the sensor's
- * secret key.  It compresses each batch the capture child hands it
+ * identity key.  It compresses each batch the capture child hands it
  * (compressing is not parsing: the bytes stay opaque) and seals it
- * into a datagram for the collector.
+ * into a datagram for the collector, under a session key it replaces
+ * every rekey interval.  Of the identity key it keeps only what it
+ * shares with the collector, to certify new sessions.
  */
 
 #include <sys/types.h>
@@ -26,6 +28,7 @@
 
 #include <errno.h>
 #include <event.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,26 +40,31 @@
 #include "keys.h"
 #include "ncagentd.h"
 #include "privsep.h"
+#include "util.h"
 
 static void	 crypto_dispatch_capture(int, short, void *);
 static void	 crypto_dispatch_parent(int, short, void *);
 static void	 crypto_seal(const struct batch_hdr *, const unsigned char *,
 		    size_t);
+static void	 crypto_rekey(int, short, void *);
+static void	 session_start(void);
 
 static struct agent_conf	 conf;
 static struct imsgev		 iev_parent, iev_capture;
-static unsigned char		 ourpk[WIRE_PKLEN];
-static unsigned char		*shared;	/* crypto_box_beforenm, locked */
-static struct wire_nonce	 nonce;
+static unsigned char		 idpk[WIRE_PKLEN], collpk[WIRE_PKLEN];
+static unsigned char		*kid;		/* identity <-> collector, locked */
+static struct wire_session	 sess;		/* sess.k locked */
+static struct event		 ev_rekey;
 static z_stream			 zs;
 static unsigned char		*ptbuf, *dgbuf;
-static size_t			 budget;
+static size_t			 budget;	/* plaintext bytes per datagram */
 
 __dead void
 crypto_main(int debug, int verbose)
 {
 	struct priv_user	 user;
-	unsigned char		 peerpk[WIRE_PKLEN], sk[WIRE_SKLEN];
+	unsigned char		 sk[WIRE_SKLEN];
+	struct timeval		 tv;
 	char			 err[256];
 
 	/* no core dump or ptrace by our own user can show the key */
@@ -68,27 +76,28 @@ crypto_main(int debug, int verbose)
 	    sizeof(conf));
 
 	priv_lookup(&user, conf.user);
-	if (key_read(conf.collector_key, peerpk, 0, err, sizeof(err)) == -1)
+	if (key_read(conf.collector_key, collpk, 0, err, sizeof(err)) == -1)
 		fatalx("collector-key: %s", err);
 	if (conf.keyfile[0] != '\0') {
 		if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
 			fatalx("keyfile: %s", err);
-		crypto_scalarmult_base(ourpk, sk);
+		crypto_scalarmult_base(idpk, sk);
 	} else
-		crypto_box_keypair(ourpk, sk);
-	if ((shared = sodium_malloc(crypto_box_BEFORENMBYTES)) == NULL)
+		crypto_box_keypair(idpk, sk);
+	/* secrets live in guarded, locked memory, wiped when freed */
+	if ((kid = sodium_malloc(WIRE_KEYLEN)) == NULL ||
+	    (sess.k = sodium_malloc(WIRE_KEYLEN)) == NULL)
 		fatal("sodium_malloc");
-	if (crypto_box_beforenm(shared, peerpk, sk) != 0)
+	if (crypto_box_beforenm(kid, collpk, sk) != 0)
 		fatalx("collector-key %s is not a usable public key",
 		    conf.collector_key);
-	/* only the shared key is needed from here on */
+	/* certifying sessions needs only the key shared with the collector */
 	sodium_memzero(sk, sizeof(sk));
-	sodium_mprotect_readonly(shared);
-	randombytes_buf(nonce.session, sizeof(nonce.session));
-	nonce.seq = 0;
+	sodium_mprotect_readonly(kid);
+	session_start();
 
-	budget = conf.max_datagram - WIRE_OVERHEAD;
-	if ((ptbuf = malloc(budget)) == NULL ||
+	budget = wire_budget(conf.max_datagram, conf.pad);
+	if ((ptbuf = malloc(conf.max_datagram)) == NULL ||
 	    (dgbuf = malloc(conf.max_datagram)) == NULL)
 		fatal(NULL);
 	memset(&zs, 0, sizeof(zs));
@@ -109,11 +118,47 @@ crypto_main(int debug, int verbose)
 	iev_capture.handler = crypto_dispatch_capture;
 	imsg_event_add(&iev_parent);
 	imsg_event_add(&iev_capture);
-	log_debug("crypto started, session %02x%02x%02x%02x...",
-	    nonce.session[0], nonce.session[1], nonce.session[2],
-	    nonce.session[3]);
+	evtimer_set(&ev_rekey, crypto_rekey, NULL);
+	tv.tv_sec = conf.rekey_ms / 1000;
+	tv.tv_usec = (conf.rekey_ms % 1000) * 1000;
+	evtimer_add(&ev_rekey, &tv);
 	event_dispatch();
 	fatalx("event loop ended");
+}
+
+/*
+ * A new session key, certified by the identity.  The old session key
+ * is overwritten in place: what was sealed under it cannot be opened
+ * with anything this process still holds.
+ */
+static void
+session_start(void)
+{
+	uint64_t	created;
+	char		hex[2 * 8 + 1];
+
+	/* the collector refuses a session not newer than the last */
+	created = (uint64_t)now_ns();
+	if (created <= sess.created)
+		created = sess.created + 1;
+	sodium_mprotect_readwrite(sess.k);
+	if (wire_session_new(&sess, idpk, kid, collpk, created) == -1)
+		fatalx("collector-key %s is not a usable public key",
+		    conf.collector_key);
+	sodium_mprotect_readonly(sess.k);
+	sodium_bin2hex(hex, sizeof(hex), sess.hdr + WIRE_OFF_SNONCE, 8);
+	log_debug("session %s... started", hex);
+}
+
+static void
+crypto_rekey(int fd, short event, void *arg)
+{
+	struct timeval	tv;
+
+	session_start();
+	tv.tv_sec = conf.rekey_ms / 1000;
+	tv.tv_usec = (conf.rekey_ms % 1000) * 1000;
+	evtimer_add(&ev_rekey, &tv);
 }
 
 /*
@@ -146,13 +191,21 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 		ptlen = 1 + len;
 	} else
 		type = IMSG_BATCH_TOOBIG;
+	/* budget left room for the padding */
+	if (type == IMSG_DATAGRAM && conf.pad > 1) {
+		ptbuf[0] |= WIRE_ENC_PADDED;
+		if (wire_pad(ptbuf, &ptlen, conf.max_datagram - WIRE_OVERHEAD,
+		    conf.pad) == -1)
+			fatalx("padding does not fit");
+	}
 
 	iov[0].iov_base = (void *)(uintptr_t)h;
 	iov[0].iov_len = sizeof(*h);
 	if (type == IMSG_DATAGRAM) {
-		nonce.seq++;
-		if ((dlen = wire_seal(dgbuf, ourpk, &nonce, shared, ptbuf,
-		    ptlen)) == 0)
+		/* a nonce is never used twice: a new session first */
+		if (sess.seq == UINT64_MAX)
+			session_start();
+		if ((dlen = wire_seal(dgbuf, &sess, ptbuf, ptlen)) == 0)
 			fatalx("wire_seal failed");
 		iov[1].iov_base = dgbuf;
 		iov[1].iov_len = dlen;
@@ -192,7 +245,8 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
 	/* capture is done and gone: nothing is left to seal */
 	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
-	sodium_free(shared);
+	sodium_free(sess.k);
+	sodium_free(kid);
 	exit(0);
 }
 

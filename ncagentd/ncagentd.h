@@ -36,6 +36,7 @@
 #define NCAP_PORT_STR		"4200"
 
 #define FLUSH_DEFAULT_MS	1000
+#define REKEY_DEFAULT_MS	(600 * 1000)
 #define SNAPLEN_DEFAULT		65535
 #define CONN_TABLE_DEFAULT	16384
 #define CONN_TABLE_MAX		1048576
@@ -76,6 +77,8 @@ struct agent_conf {
 	char		 chroot[PATH_MAX];
 	unsigned int	 max_datagram;
 	unsigned int	 flush_ms;
+	unsigned int	 rekey_ms;		/* new session key every */
+	unsigned int	 pad;			/* 0, 1: none */
 	unsigned int	 snaplen;
 	int		 promisc;
 	int		 verbose;

@@ -38,9 +38,15 @@
 #define NAME_MAX_LEN	64
 #define FLUSH_MIN_MS	50
 #define FLUSH_MAX_MS	(3600 * 1000)
+#define REKEY_MIN_MS	100
+#define REKEY_MAX_MS	(86400 * 1000)
+/* longer than any interval we take, short enough for an unsigned int */
+#define INTERVAL_MAX_MS	(7 * 86400 * 1000)
 
 /* what "number" yields for a word that is not one, once reported */
 #define BADNUM		LLONG_MIN
+/* what "interval" yields for a word that is not one, not yet reported */
+#define BADINTERVAL	(LLONG_MIN + 1)
 
 static struct file {
 	FILE		*stream;
@@ -54,6 +60,7 @@ static struct file {
 } *file;
 
 static struct agent_conf	*conf;
+static char			*badinterval;
 
 /* the line each keyword was first seen on, 0 if not yet */
 enum keyword {
@@ -72,6 +79,8 @@ enum keyword {
 	KW_CONNTABLE,
 	KW_CONNIDLE,
 	KW_CONNACTIVE,
+	KW_REKEY,
+	KW_PAD,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -95,16 +104,18 @@ static int	 copy(char *, size_t, const char *, const char *);
 static int	 copy_path(char *, size_t, const char *, const char *);
 static int	 valid_name(const char *);
 static int	 parse_interval(const char *, unsigned int *);
+static void	 set_interval(enum keyword, const char *, unsigned int *,
+		    long long, unsigned int, unsigned int);
 %}
 
 %token	CHROOT COLLECTOR COLLECTORKEY FILTER FLUSHINTERVAL INTERFACE
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
-%token	CONNTABLE CONNIDLE CONNACTIVE
+%token	CONNTABLE CONNIDLE CONNACTIVE PAD REKEY
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number yesno port
+%type	<v.number>	number yesno port interval
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -137,6 +148,26 @@ number		: NUMBER
 				$$ = BADNUM;
 			}
 			free($1);
+		}
+		;
+
+/* milliseconds: a number is seconds, a word is "Ns" or "Nms" */
+interval	: NUMBER {
+			$$ = $1 > INTERVAL_MAX_MS / 1000 ? INTERVAL_MAX_MS + 1 :
+			    $1 * 1000;
+		}
+		| STRING {
+			unsigned int	 ms;
+
+			if (parse_interval($1, &ms) == -1) {
+				/* said by set_interval(), which knows the keyword */
+				free(badinterval);
+				badinterval = $1;
+				$$ = BADINTERVAL;
+			} else {
+				$$ = ms;
+				free($1);
+			}
 		}
 		;
 
@@ -244,33 +275,22 @@ main		: NAME string '\n' {
 					conf->max_datagram = $2;
 			}
 		}
-		| FLUSHINTERVAL NUMBER '\n' {
-			if (once(KW_FLUSHINTERVAL, "flush-interval") == 0) {
-				if ($2 < 1 || $2 > FLUSH_MAX_MS / 1000)
-					yyerror("flush-interval %lld out of "
-					    "range (1-%d seconds)", $2,
-					    FLUSH_MAX_MS / 1000);
-				else
-					conf->flush_ms = $2 * 1000;
-			}
+		| FLUSHINTERVAL interval '\n' {
+			set_interval(KW_FLUSHINTERVAL, "flush-interval",
+			    &conf->flush_ms, $2, FLUSH_MIN_MS, FLUSH_MAX_MS);
 		}
-		| FLUSHINTERVAL STRING '\n' {
-			unsigned int	 ms;
-
-			if (once(KW_FLUSHINTERVAL, "flush-interval") == 0) {
-				if (parse_interval($2, &ms) == -1)
-					yyerror("flush-interval \"%s\": give "
-					    "seconds (N or Ns) or milliseconds "
-					    "(Nms)", $2);
-				else if (ms < FLUSH_MIN_MS ||
-				    ms > FLUSH_MAX_MS)
-					yyerror("flush-interval %s out of "
-					    "range (%dms-%ds)", $2,
-					    FLUSH_MIN_MS, FLUSH_MAX_MS / 1000);
+		| REKEY interval '\n' {
+			set_interval(KW_REKEY, "rekey", &conf->rekey_ms, $2,
+			    REKEY_MIN_MS, REKEY_MAX_MS);
+		}
+		| PAD number '\n' {
+			if (once(KW_PAD, "pad") == 0 && $2 != BADNUM) {
+				if ($2 < 1 || $2 > WIRE_PAD_MAX)
+					yyerror("pad %lld out of range "
+					    "(1-%d)", $2, WIRE_PAD_MAX);
 				else
-					conf->flush_ms = ms;
+					conf->pad = $2;
 			}
-			free($2);
 		}
 		| SNAPLEN number '\n' {
 			if (once(KW_SNAPLEN, "snaplen") == 0 &&
@@ -380,8 +400,10 @@ lookup(const char *s)
 		{ "max-datagram",	MAXDATAGRAM },
 		{ "name",		NAME },
 		{ "no",			NO },
+		{ "pad",		PAD },
 		{ "port",		PORT },
 		{ "promiscuous",	PROMISCUOUS },
+		{ "rekey",		REKEY },
 		{ "snaplen",		SNAPLEN },
 		{ "user",		USER },
 		{ "yes",		YES },
@@ -624,8 +646,8 @@ parse_interval(const char *s, unsigned int *ms)
 
 	for (p = s; isdigit((unsigned char)*p); p++) {
 		n = n * 10 + (*p - '0');
-		if (n > FLUSH_MAX_MS)
-			n = FLUSH_MAX_MS + 1;	/* out of range, said later */
+		if (n > INTERVAL_MAX_MS)
+			n = INTERVAL_MAX_MS + 1; /* out of range, said later */
 	}
 	if (p == s)
 		return (-1);
@@ -634,8 +656,37 @@ parse_interval(const char *s, unsigned int *ms)
 	else if (*p != '\0' && strcmp(p, "s") != 0)
 		return (-1);
 	n *= unit;
-	*ms = n > FLUSH_MAX_MS ? FLUSH_MAX_MS + 1 : n;
+	*ms = n > INTERVAL_MAX_MS ? INTERVAL_MAX_MS + 1 : n;
 	return (0);
+}
+
+static void
+set_interval(enum keyword kw, const char *name, unsigned int *ms,
+    long long v, unsigned int min, unsigned int max)
+{
+	char	given[32], range[64];
+
+	if (once(kw, name) == -1)
+		return;
+	if (v == BADINTERVAL) {
+		yyerror("%s \"%s\": give seconds (N or Ns) or milliseconds "
+		    "(Nms)", name, badinterval);
+		return;
+	}
+	if (v < min || v > max) {
+		if (v % 1000 == 0)
+			snprintf(given, sizeof(given), "%llds", v / 1000);
+		else
+			snprintf(given, sizeof(given), "%lldms", v);
+		if (min % 1000 == 0)
+			snprintf(range, sizeof(range), "%us-%us", min / 1000,
+			    max / 1000);
+		else
+			snprintf(range, sizeof(range), "%ums-%us", min,
+			    max / 1000);
+		yyerror("%s %s out of range (%s)", name, given, range);
+	} else
+		*ms = (unsigned int)v;
 }
 
 /* the sensor's default name: the host name up to its first dot */
@@ -669,6 +720,7 @@ conf_defaults(struct agent_conf *c)
 	strlcpy(c->chroot, NCAGENTD_CHROOT, sizeof(c->chroot));
 	c->max_datagram = 1400;
 	c->flush_ms = FLUSH_DEFAULT_MS;
+	c->rekey_ms = REKEY_DEFAULT_MS;
 	c->snaplen = SNAPLEN_DEFAULT;
 	c->promisc = 1;
 	c->conn_table_size = CONN_TABLE_DEFAULT;
@@ -706,6 +758,11 @@ parse_config(const char *filename, struct agent_conf *c)
 		log_warnx("%s: no collector given", filename);
 		f.errors++;
 	}
+	if (c->pad > c->max_datagram - WIRE_OVERHEAD) {
+		log_warnx("%s: pad %u is more than a datagram of %u bytes "
+		    "holds", filename, c->pad, c->max_datagram);
+		f.errors++;
+	}
 	if (!seen[KW_COLLECTORKEY]) {
 		log_warnx("%s: no collector-key given", filename);
 		f.errors++;
@@ -714,5 +771,7 @@ parse_config(const char *filename, struct agent_conf *c)
 	errors = f.errors;
 	file = NULL;
 	conf = NULL;
+	free(badinterval);
+	badinterval = NULL;
 	return (errors ? -1 : 0);
 }

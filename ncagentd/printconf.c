@@ -25,6 +25,15 @@
  * test can compare it with a file.
  */
 
+static void
+print_interval(const char *keyword, unsigned int ms)
+{
+	if (ms % 1000 == 0)
+		printf("%s %u\n", keyword, ms / 1000);
+	else
+		printf("%s %ums\n", keyword, ms);
+}
+
 void
 print_config(const struct agent_conf *conf)
 {
@@ -48,10 +57,12 @@ print_config(const struct agent_conf *conf)
 	print_string("user", conf->user);
 	print_string("chroot", conf->chroot);
 	printf("max-datagram %u\n", conf->max_datagram);
-	if (conf->flush_ms % 1000 == 0)
-		printf("flush-interval %u\n", conf->flush_ms / 1000);
+	print_interval("flush-interval", conf->flush_ms);
+	print_interval("rekey", conf->rekey_ms);
+	if (conf->pad > 1)
+		printf("pad %u\n", conf->pad);
 	else
-		printf("flush-interval %ums\n", conf->flush_ms);
+		printf("# no padding\n");
 	printf("snaplen %u\n", conf->snaplen);
 	printf("promiscuous %s\n", conf->promisc ? "yes" : "no");
 	printf("connection-table-size %u\n", conf->conn_table_size);

@@ -17,13 +17,19 @@
 /*
  * nccollectd crypto child: the only process that holds the collector's
  * secret key.  It opens datagrams the receiver hands it and returns the
- * plaintext; it reads nothing of a datagram but the fixed-size sender
- * key and nonce at its start.
+ * plaintext; of a datagram it reads only the fixed-size header (sensor
+ * key, session nonce and certificate, sequence number) and the box.
+ *
+ * Two caches, both in locked memory: the key each sensor identity
+ * shares with us (for trusted sensors computed once at start, never
+ * evicted), and the key of each session, from its certificate.  A
+ * datagram of a known session costs no Curve25519 operation.
  */
 
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/tree.h>
 
 #include <errno.h>
@@ -39,36 +45,62 @@
 #include "nccollectd.h"
 #include "privsep.h"
 
-#define KEYCACHE_SIZE	1024	/* sensors whose shared key is kept */
+#define KEYCACHE_SIZE	1024	/* open: sensor identities whose key is kept */
+#define SESSCACHE_MIN	1024	/* session keys kept */
+#define SESSCACHE_MAX	16384
 
-/* a precomputed shared key per sensor key: one Curve25519 per sensor */
+/* the key a sensor identity shares with us */
 struct peer {
 	RB_ENTRY(peer)		 tree;
 	TAILQ_ENTRY(peer)	 lru;
 	unsigned char		 pk[WIRE_PKLEN];
-	unsigned char		 k[crypto_box_BEFORENMBYTES];
+	unsigned char		 k[WIRE_KEYLEN];
+};
+
+/* a session, as its datagrams' headers name it, and its key */
+struct skey {
+	RB_ENTRY(skey)		 tree;
+	TAILQ_ENTRY(skey)	 lru;
+	unsigned char		 sess[WIRE_SESSLEN];
+	unsigned char		 epk[WIRE_PKLEN];
+	uint64_t		 created;
+	unsigned char		 k[WIRE_KEYLEN];
 };
 
 RB_HEAD(peer_tree, peer);
 static int	 peer_cmp(struct peer *, struct peer *);
 RB_PROTOTYPE(peer_tree, peer, tree, peer_cmp);
+RB_HEAD(skey_tree, skey);
+static int	 skey_cmp(struct skey *, struct skey *);
+RB_PROTOTYPE(skey_tree, skey, tree, skey_cmp);
+TAILQ_HEAD(peer_list, peer);
+TAILQ_HEAD(skey_list, skey);
 
 static void	 crypto_dispatch_receiver(int, short, void *);
 static void	 crypto_dispatch_parent(int, short, void *);
 static void	 crypto_open(struct dgram_hdr *, const unsigned char *, size_t);
 static struct peer *peer_get(const unsigned char *);
+static struct skey *skey_get(const unsigned char *);
+static void	*locked_array(size_t, size_t);
 
 static struct collector_conf	 conf;
 static struct imsgev		 iev_parent, iev_receiver;
 static unsigned char		*sk;		/* locked memory */
 static struct peer		*peers;		/* locked memory */
+static size_t			 npeers;
+static struct skey		*skeys;		/* locked memory */
+static size_t			 nskeys;
 static struct peer_tree		 peer_tree = RB_INITIALIZER(&peer_tree);
-static TAILQ_HEAD(peer_lru_head, peer) peer_lru =
-    TAILQ_HEAD_INITIALIZER(peer_lru);
-static TAILQ_HEAD(, peer)	 peer_free = TAILQ_HEAD_INITIALIZER(peer_free);
+static struct peer_list		 peer_lru = TAILQ_HEAD_INITIALIZER(peer_lru);
+static struct peer_list		 peer_free = TAILQ_HEAD_INITIALIZER(peer_free);
+static struct skey_tree		 skey_tree = RB_INITIALIZER(&skey_tree);
+static struct skey_list		 skey_lru = TAILQ_HEAD_INITIALIZER(skey_lru);
+static struct skey_list		 skey_free = TAILQ_HEAD_INITIALIZER(skey_free);
+static int			 trusted;	/* only listed sensors */
 static unsigned char		*ptbuf;
 
 RB_GENERATE(peer_tree, peer, tree, peer_cmp);
+RB_GENERATE(skey_tree, skey, tree, skey_cmp);
 
 static int
 peer_cmp(struct peer *a, struct peer *b)
@@ -76,12 +108,38 @@ peer_cmp(struct peer *a, struct peer *b)
 	return (memcmp(a->pk, b->pk, sizeof(a->pk)));
 }
 
+static int
+skey_cmp(struct skey *a, struct skey *b)
+{
+	return (memcmp(a->sess, b->sess, sizeof(a->sess)));
+}
+
+/*
+ * Guarded memory that stays out of swap.  sodium_malloc() tries to
+ * lock it but says nothing when that fails; we want to know.
+ */
+static void *
+locked_array(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = sodium_allocarray(n, size)) == NULL)
+		fatal("sodium_allocarray");
+	if (sodium_mlock(p, n * size) == -1)
+		fatal("cannot lock %zu bytes of key memory (RLIMIT_MEMLOCK)",
+		    n * size);
+	return (p);
+}
+
 __dead void
 crypto_main(int debug, int verbose)
 {
 	struct priv_user	 user;
+	struct conf_sensor	*sensors;
+	struct rlimit		 rl;
+	struct peer		*p;
 	char			 err[256];
-	int			 i;
+	size_t			 i, need;
 
 	/* no core dump or ptrace by our own user can show the key */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
@@ -90,17 +148,49 @@ crypto_main(int debug, int verbose)
 		fatalx("sodium_init");
 	proc_child_init("crypto", &iev_parent, &iev_receiver, IMSG_CONFIG, &conf,
 	    sizeof(conf));
+	sensors = recv_sensors(&iev_parent.ibuf, conf.nsensors);
+	trusted = conf.nsensors > 0;
 
 	priv_lookup(&user, conf.user);
+	npeers = trusted ? conf.nsensors : KEYCACHE_SIZE;
+	nskeys = trusted ? 2 * (size_t)conf.nsensors + 64 : SESSCACHE_MIN;
+	if (nskeys < SESSCACHE_MIN)
+		nskeys = SESSCACHE_MIN;
+	if (nskeys > SESSCACHE_MAX)
+		nskeys = SESSCACHE_MAX;
+	/* still root: allow ourselves to lock what the keys need */
+	need = npeers * sizeof(*peers) + nskeys * sizeof(*skeys) +
+	    256 * 1024;		/* page rounding, guard pages, slack */
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max = need;
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1)
+			log_warn("setrlimit RLIMIT_MEMLOCK %zu", need);
+	}
 	/* secrets live in guarded, locked memory, wiped when freed */
-	if ((sk = sodium_malloc(WIRE_SKLEN)) == NULL ||
-	    (peers = sodium_allocarray(KEYCACHE_SIZE, sizeof(*peers))) ==
-	    NULL)
-		fatal("sodium_malloc");
+	sk = locked_array(1, WIRE_SKLEN);
+	peers = locked_array(npeers, sizeof(*peers));
+	skeys = locked_array(nskeys, sizeof(*skeys));
 	if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
 		fatalx("keyfile: %s", err);
-	for (i = 0; i < KEYCACHE_SIZE; i++)
-		TAILQ_INSERT_TAIL(&peer_free, &peers[i], lru);
+	for (i = 0; i < nskeys; i++)
+		TAILQ_INSERT_TAIL(&skey_free, &skeys[i], lru);
+	if (trusted) {
+		/* one Curve25519 per trusted sensor, now, and never again */
+		for (i = 0; i < npeers; i++) {
+			p = &peers[i];
+			memcpy(p->pk, sensors[i].pk, sizeof(p->pk));
+			if (crypto_box_beforenm(p->k, p->pk, sk) != 0)
+				fatalx("sensor %s: unusable key",
+				    sensors[i].name);
+			if (RB_INSERT(peer_tree, &peer_tree, p) != NULL)
+				fatalx("sensor %s: key listed twice",
+				    sensors[i].name);
+		}
+	} else
+		for (i = 0; i < npeers; i++)
+			TAILQ_INSERT_TAIL(&peer_free, &peers[i], lru);
+	free(sensors);
 	if ((ptbuf = malloc(WIRE_DGRAM_MAX)) == NULL)
 		fatal(NULL);
 
@@ -115,6 +205,7 @@ crypto_main(int debug, int verbose)
 	fatalx("event loop ended");
 }
 
+/* a sensor identity's key with us; with a list, only a listed one */
 static struct peer *
 peer_get(const unsigned char *pk)
 {
@@ -122,14 +213,18 @@ peer_get(const unsigned char *pk)
 
 	memcpy(key.pk, pk, sizeof(key.pk));
 	if ((p = RB_FIND(peer_tree, &peer_tree, &key)) != NULL) {
-		TAILQ_REMOVE(&peer_lru, p, lru);
-		TAILQ_INSERT_HEAD(&peer_lru, p, lru);
+		if (!trusted) {
+			TAILQ_REMOVE(&peer_lru, p, lru);
+			TAILQ_INSERT_HEAD(&peer_lru, p, lru);
+		}
 		return (p);
 	}
+	if (trusted)
+		return (NULL);
 	if ((p = TAILQ_FIRST(&peer_free)) != NULL)
 		TAILQ_REMOVE(&peer_free, p, lru);
 	else {
-		p = TAILQ_LAST(&peer_lru, peer_lru_head);
+		p = TAILQ_LAST(&peer_lru, peer_list);
 		TAILQ_REMOVE(&peer_lru, p, lru);
 		RB_REMOVE(peer_tree, &peer_tree, p);
 	}
@@ -145,18 +240,65 @@ peer_get(const unsigned char *pk)
 	return (p);
 }
 
+/*
+ * The key of the datagram's session: cached, or from its certificate,
+ * which the sensor's identity key must have made.  NULL if it did not.
+ */
+static struct skey *
+skey_get(const unsigned char *dgram)
+{
+	struct skey	 key, *s;
+	struct peer	*p;
+	unsigned char	 epk[WIRE_PKLEN];
+	uint64_t	 created;
+
+	memcpy(key.sess, dgram, sizeof(key.sess));
+	if ((s = RB_FIND(skey_tree, &skey_tree, &key)) != NULL) {
+		TAILQ_REMOVE(&skey_lru, s, lru);
+		TAILQ_INSERT_HEAD(&skey_lru, s, lru);
+		return (s);
+	}
+	/* a sensor key has one spelling, or replays could wear another */
+	if (!wire_pk_canonical(wire_id(dgram)) ||
+	    (p = peer_get(wire_id(dgram))) == NULL)
+		return (NULL);
+	if (wire_cert_open(dgram, p->k, epk, &created) == -1)
+		return (NULL);
+	if ((s = TAILQ_FIRST(&skey_free)) != NULL)
+		TAILQ_REMOVE(&skey_free, s, lru);
+	else {
+		s = TAILQ_LAST(&skey_lru, skey_list);
+		TAILQ_REMOVE(&skey_lru, s, lru);
+		RB_REMOVE(skey_tree, &skey_tree, s);
+	}
+	if (crypto_box_beforenm(s->k, epk, sk) != 0) {
+		sodium_memzero(s, sizeof(*s));
+		TAILQ_INSERT_HEAD(&skey_free, s, lru);
+		return (NULL);
+	}
+	memcpy(s->sess, dgram, sizeof(s->sess));
+	memcpy(s->epk, epk, sizeof(s->epk));
+	s->created = created;
+	RB_INSERT(skey_tree, &skey_tree, s);
+	TAILQ_INSERT_HEAD(&skey_lru, s, lru);
+	return (s);
+}
+
 static void
 crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 {
 	struct iovec	 iov[2];
-	struct peer	*p = NULL;
+	struct skey	*s = NULL;
 	ssize_t		 ptlen = -1;
 
-	memcpy(h->pk, dgram, WIRE_PKLEN);
-	memcpy(h->nonce, dgram + WIRE_PKLEN, WIRE_NONCELEN);
-	/* a sensor key has one spelling, or replays could wear another */
-	if (wire_pk_canonical(dgram) && (p = peer_get(dgram)) != NULL)
-		ptlen = wire_open(ptbuf, WIRE_DGRAM_MAX, p->k, dgram, len);
+	/* what the receiver read, as we read it */
+	memcpy(h->sess, dgram, sizeof(h->sess));
+	h->seq = wire_seq(dgram);
+	if (dgram[0] == WIRE_VERSION && (s = skey_get(dgram)) != NULL) {
+		ptlen = wire_open(ptbuf, WIRE_DGRAM_MAX, s->k, dgram, len);
+		memcpy(h->epk, s->epk, sizeof(h->epk));
+		h->created = s->created;
+	}
 	iov[0].iov_base = h;
 	iov[0].iov_len = sizeof(*h);
 	iov[1].iov_base = ptbuf;
@@ -167,7 +309,6 @@ crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 	if (ptlen > 0)
 		sodium_memzero(ptbuf, (size_t)ptlen);
 }
-
 static int
 crypto_imsg_receiver(struct imsgev *iev, struct imsg *imsg)
 {
@@ -198,6 +339,7 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
 	/* the receiver has stored everything and is gone */
 	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	sodium_free(skeys);
 	sodium_free(peers);
 	sodium_free(sk);
 	exit(0);

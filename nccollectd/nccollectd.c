@@ -47,6 +47,7 @@ static int	 parent_imsg(struct imsgev *, struct imsg *);
 static void	 parent_totals(void);
 
 static struct collector_conf	 conf;
+static struct conf_sensor	*sensors;
 static struct imsgev		 iev[2];	/* by enum nccollectd_child */
 static struct proc_child	 procs[2] = {
 	{ .name = "receiver" }, { .name = "crypto" }
@@ -55,8 +56,9 @@ static struct collector_stats	 stats;
 static int			 have_stats, stopping, exitcode;
 
 const char *const drop_names[DROP_NCAUSES] = {
-	"short", "long", "auth", "encoding", "zlib", "bomb", "protobuf", "framing",
-	"record", "name", "type", "repeat", "write"
+	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
+	"encoding", "zlib", "bomb", "protobuf", "framing", "record", "name",
+	"type", "repeat", "old", "write"
 };
 
 static __dead void
@@ -116,11 +118,11 @@ main(int argc, char *argv[])
 	log_init(1, LOG_DAEMON);
 	log_setverbose(verbose);
 	conf_defaults(&conf);
-	if (parse_config(conffile, &conf) == -1)
+	if (parse_config(conffile, &conf, &sensors) == -1)
 		exit(1);
 	conf.verbose = verbose;
 	if (noaction) {
-		print_config(&conf);
+		print_config(&conf, sensors);
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
@@ -144,10 +146,12 @@ main(int argc, char *argv[])
 	proc_signals(ev_sig, parent_sig);
 	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
 	setproctitle("parent");
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if (imsg_compose_event(&iev[i], IMSG_CONFIG, 0, 0, -1, &conf,
 		    sizeof(conf)) == -1)
 			fatal("imsg_compose");
+		send_sensors(&iev[i], sensors, conf.nsensors);
+	}
 	/* the socket goes to the receiver; our copy closes once sent */
 	if (imsg_compose_event(&iev[CHILD_RECEIVER], IMSG_SOCKET, 0, 0, sock,
 	    NULL, 0) == -1)
@@ -155,6 +159,13 @@ main(int argc, char *argv[])
 	log_info("collector started on %s port %s, spool %s",
 	    conf.listen_addr[0] ? conf.listen_addr : "*", conf.port,
 	    conf.spool);
+	if (conf.nsensors == 0)
+		log_warnx("OPEN: no sensor is listed in %s, so any holder of "
+		    "the collector's public key may store records under any "
+		    "sensor name", conffile);
+	else
+		log_info("%u trusted sensors; datagrams from other keys are "
+		    "dropped", conf.nsensors);
 
 	event_dispatch();
 	parent_totals();
@@ -282,8 +293,8 @@ parent_totals(void)
 		    " %s %llu", drop_names[i],
 		    (unsigned long long)stats.drops[i]);
 	log_info("totals: datagrams %llu bytes %llu batches %llu records "
-	    "%llu files %llu gaps %llu kernel-drops %llu sessions-evicted "
-	    "%llu; dropped:%s",
+	    "%llu files %llu gaps %llu kernel-drops %llu sessions %llu "
+	    "keys-evicted %llu renamed %llu; dropped:%s",
 	    (unsigned long long)stats.datagrams,
 	    (unsigned long long)stats.bytes,
 	    (unsigned long long)stats.batches,
@@ -291,5 +302,7 @@ parent_totals(void)
 	    (unsigned long long)stats.files,
 	    (unsigned long long)stats.gaps,
 	    (unsigned long long)stats.kernel_drops,
-	    (unsigned long long)stats.sessions_evicted, drops);
+	    (unsigned long long)stats.sessions,
+	    (unsigned long long)stats.keys_evicted,
+	    (unsigned long long)stats.renamed, drops);
 }

@@ -46,6 +46,8 @@ enum nccollectd_child {
 enum imsg_type {
 	IMSG_NONE,
 	IMSG_CONFIG,		/* parent -> children: struct collector_conf */
+	IMSG_SENSORS,		/* parent -> children: struct conf_sensor[],
+				   conf.nsensors in all, in one or more */
 	IMSG_SOCKET,		/* parent -> receiver: the bound UDP socket */
 	IMSG_START,
 	IMSG_SHUTDOWN,		/* parent -> receiver: close files, exit;
@@ -65,25 +67,42 @@ struct collector_conf {
 	char		 user[64];
 	char		 chroot[PATH_MAX];	/* crypto child's empty root */
 	int		 verbose;
+	unsigned int	 nsensors;		/* 0: open to any sensor key */
 };
 
+/* a trusted sensor: its records go under name, whatever it claims */
+struct conf_sensor {
+	char		 name[65];
+	unsigned char	 pk[WIRE_PKLEN];
+};
+#define SENSORS_PER_IMSG	1024
+#define SENSORS_MAX		65536
+
 /*
- * A datagram between receiver and crypto: where it came from and, once
- * opened, which sensor key and nonce it carried.
+ * A datagram between receiver and crypto: where it came from, its
+ * session and sequence number as the receiver read them and, once
+ * opened, the session's public key and start from its certificate.
  */
 struct dgram_hdr {
 	struct sockaddr_storage	 from;
 	socklen_t		 fromlen;
 	uint32_t		 len;		/* datagram length on the wire */
-	unsigned char		 pk[WIRE_PKLEN];
-	unsigned char		 nonce[WIRE_NONCELEN];
+	uint64_t		 seq;
+	uint32_t		 pending;	/* receiver: a new key, held */
+	unsigned char		 sess[WIRE_SESSLEN];
+	unsigned char		 epk[WIRE_PKLEN];	/* crypto fills in */
+	uint64_t		 created;		/* crypto fills in */
 };
 
 /* why a datagram was dropped; the receiver counts each */
 enum drop_cause {
 	DROP_SHORT,		/* shorter than the fixed overhead */
 	DROP_LONG,		/* longer than any datagram may be */
+	DROP_VERSION,		/* not wire format v2 */
+	DROP_UNTRUSTED,		/* a sensor key not in the list */
+	DROP_RATE,		/* too many new sensor keys from one source */
 	DROP_AUTH,		/* failed authentication */
+	DROP_STALE,		/* a session older than the sensor's last two */
 	DROP_ENCODING,		/* unknown encoding byte */
 	DROP_ZLIB,		/* bad zlib stream */
 	DROP_BOMB,		/* inflates past WIRE_MAX_BATCH */
@@ -93,6 +112,7 @@ enum drop_cause {
 	DROP_NAME,		/* sensor name not allowed */
 	DROP_TYPE,		/* unknown record type */
 	DROP_REPEAT,		/* sequence number seen before */
+	DROP_OLD,		/* sequence number behind the window */
 	DROP_WRITE,		/* could not store */
 	DROP_NCAUSES
 };
@@ -105,13 +125,20 @@ struct collector_stats {
 	uint64_t	 gaps;		/* sequence numbers never seen */
 	uint64_t	 files;		/* files created */
 	uint64_t	 kernel_drops;	/* datagrams the socket buffer dropped */
-	uint64_t	 sessions_evicted;
+	uint64_t	 sessions;	/* sessions started */
+	uint64_t	 keys_evicted;	/* open mode: sensor keys forgotten */
+	uint64_t	 renamed;	/* batches stored under the trusted name
+					   instead of the one they claimed */
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
 extern const char *const drop_names[DROP_NCAUSES];
 
 __dead void	 receiver_main(int debug, int verbose);
+/* sensors.c: the trusted sensors, parent to children after IMSG_CONFIG */
+void	 send_sensors(struct imsgev *, const struct conf_sensor *,
+	    unsigned int);
+struct conf_sensor *recv_sensors(struct imsgbuf *, unsigned int);
 
 /* spool.c, in the receiver: files relative to the chroot (the spool) */
 void	 spool_init(int verbose);
@@ -142,8 +169,10 @@ void	 batch_unpack_free(struct checked_batch *);
 
 __dead void	 crypto_main(int debug, int verbose);
 
-int	 parse_config(const char *file, struct collector_conf *);
-void	 print_config(const struct collector_conf *);
+int	 parse_config(const char *file, struct collector_conf *,
+	    struct conf_sensor **);
+void	 print_config(const struct collector_conf *,
+	    const struct conf_sensor *);
 void	 conf_defaults(struct collector_conf *);
 
 #endif /* NCCOLLECTD_H */

@@ -32,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keys.h"
 #include "nccollectd.h"
+#include "util.h"
 
 /* what "number" yields for a word that is not one, once reported */
 #define BADNUM		LLONG_MIN
@@ -78,9 +80,13 @@ int	 yyerror(const char *, ...)
 static int	 once(enum keyword, const char *);
 static int	 copy(char *, size_t, const char *, const char *);
 static int	 copy_path(char *, size_t, const char *, const char *);
+static void	 add_sensor(const char *, const char *);
+
+static struct conf_sensor	*sensors;
+static unsigned int		 nalloc;
 %}
 
-%token	CHROOT KEYFILE LISTEN ON PORT SPOOL USER
+%token	CHROOT KEY KEYFILE LISTEN ON PORT SENSOR SPOOL USER
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -179,6 +185,11 @@ main		: LISTEN ON string port '\n' {
 				    $2, "chroot");
 			free($2);
 		}
+		| SENSOR string KEY string '\n' {
+			add_sensor($2, $4);
+			free($2);
+			free($4);
+		}
 		| STRING {
 			yyerror("unknown keyword \"%s\"", $1);
 			free($1);
@@ -227,10 +238,12 @@ lookup(const char *s)
 	/* sorted by strcmp(), bsearch() needs it */
 	static const struct keywords keywords[] = {
 		{ "chroot",		CHROOT },
+		{ "key",		KEY },
 		{ "keyfile",		KEYFILE },
 		{ "listen",		LISTEN },
 		{ "on",			ON },
 		{ "port",		PORT },
+		{ "sensor",		SENSOR },
 		{ "spool",		SPOOL },
 		{ "user",		USER },
 	};
@@ -455,8 +468,58 @@ conf_defaults(struct collector_conf *c)
 	strlcpy(c->chroot, NCCOLLECTD_CHROOT, sizeof(c->chroot));
 }
 
+/* a trusted sensor: a name and a key, neither given twice */
+static void
+add_sensor(const char *name, const char *hex)
+{
+	struct conf_sensor	*s;
+	unsigned char		 pk[WIRE_PKLEN];
+	unsigned int		 i;
+
+	if (!valid_sensor_name(name, strlen(name))) {
+		yyerror("sensor \"%s\": a name is 1-64 of A-Z a-z 0-9 . _ - "
+		    "and does not start with '.'", name);
+		return;
+	}
+	if (strlen(hex) != KEY_HEXLEN || key_parse_hex(hex, pk) == -1) {
+		yyerror("sensor %s: key must be 64 hexadecimal digits", name);
+		return;
+	}
+	if (!wire_pk_canonical(pk)) {
+		yyerror("sensor %s: key is not a canonical Curve25519 public "
+		    "key", name);
+		return;
+	}
+	for (i = 0; i < conf->nsensors; i++) {
+		if (strcmp(sensors[i].name, name) == 0) {
+			yyerror("sensor %s listed twice", name);
+			return;
+		}
+		if (memcmp(sensors[i].pk, pk, sizeof(pk)) == 0) {
+			yyerror("sensor %s has the key of sensor %s", name,
+			    sensors[i].name);
+			return;
+		}
+	}
+	if (conf->nsensors >= SENSORS_MAX) {
+		yyerror("more than %d sensors", SENSORS_MAX);
+		return;
+	}
+	if (conf->nsensors == nalloc) {
+		nalloc = nalloc ? nalloc * 2 : 16;
+		if ((s = reallocarray(sensors, nalloc, sizeof(*s))) == NULL)
+			fatal(NULL);
+		sensors = s;
+	}
+	s = &sensors[conf->nsensors++];
+	memset(s, 0, sizeof(*s));
+	strlcpy(s->name, name, sizeof(s->name));
+	memcpy(s->pk, pk, sizeof(s->pk));
+}
+
 int
-parse_config(const char *filename, struct collector_conf *c)
+parse_config(const char *filename, struct collector_conf *c,
+    struct conf_sensor **sp)
 {
 	struct file	 f;
 	int		 errors;
@@ -487,5 +550,8 @@ parse_config(const char *filename, struct collector_conf *c)
 	errors = f.errors;
 	file = NULL;
 	conf = NULL;
+	*sp = sensors;
+	sensors = NULL;
+	nalloc = 0;
 	return (errors ? -1 : 0);
 }

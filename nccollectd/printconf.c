@@ -16,6 +16,8 @@
 
 #include <stdio.h>
 
+#include <sodium.h>
+
 #include "nccollectd.h"
 #include "util.h"
 
@@ -26,8 +28,12 @@
  */
 
 void
-print_config(const struct collector_conf *conf)
+print_config(const struct collector_conf *conf,
+    const struct conf_sensor *sensors)
 {
+	char		 hex[2 * WIRE_PKLEN + 1];
+	unsigned int	 i;
+
 	printf("listen on ");
 	if (conf->listen_addr[0] == '\0')
 		printf("*");
@@ -38,4 +44,13 @@ print_config(const struct collector_conf *conf)
 	print_string("spool", conf->spool);
 	print_string("user", conf->user);
 	print_string("chroot", conf->chroot);
+	if (conf->nsensors == 0)
+		printf("# OPEN: no sensor listed, any holder of the public key "
+		    "may write as any sensor\n");
+	for (i = 0; i < conf->nsensors; i++) {
+		sodium_bin2hex(hex, sizeof(hex), sensors[i].pk, WIRE_PKLEN);
+		printf("sensor ");
+		print_quoted(sensors[i].name);
+		printf(" key %s\n", hex);
+	}
 }

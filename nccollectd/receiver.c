@@ -27,14 +27,18 @@
 #include <sys/stat.h>
 #include <sys/tree.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <event.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <zlib.h>
 
 #include "nccollectd.h"
@@ -44,29 +48,50 @@
 #define MAX_INFLIGHT	256		/* datagrams at the crypto child */
 #define RESUME_INFLIGHT	64
 #define READ_BURST	64		/* datagrams per read event */
-#define MAX_SESSIONS	4096
+#define MAX_KEYS	4096		/* open: sensor keys remembered */
 #define WINDOW_BITS	1024		/* anti-replay window per session */
+#define SRC_SLOTS	1024		/* sources whose new keys are counted */
+#define NEWKEY_RATE	20		/* new sensor keys per second ... */
+#define NEWKEY_BURST	100		/* ... and at once, per source */
 
 /*
- * One sensor session: a sensor key and the session id of its nonces.
- * The window remembers which of the last WINDOW_BITS sequence numbers
- * were seen, so late datagrams are stored and repeats are not.
+ * A session of a sensor key, named by its session nonce and
+ * certificate.  The window remembers which of the last WINDOW_BITS
+ * sequence numbers were seen, so late datagrams are stored and
+ * repeats are not.  Only datagrams that authenticated move it.
  */
-struct session {
-	RB_ENTRY(session)	 tree;
-	TAILQ_ENTRY(session)	 lru;
-	unsigned char		 pk[WIRE_PKLEN];
-	unsigned char		 id[WIRE_SESSIONLEN];
+struct slot {
+	unsigned char		 id[WIRE_SESSLEN - WIRE_OFF_SNONCE];
+	int			 used;
+	uint64_t		 created;
 	uint64_t		 top;		/* highest sequence seen */
 	uint64_t		 window[WINDOW_BITS / 64];
-	uint64_t		 gaps;
-	uint64_t		 repeats;
 };
 
-RB_HEAD(session_tree, session);
+/*
+ * A sensor key and its two newest sessions: a session older than both
+ * is refused, so an old session cannot be replayed once two newer ones
+ * were seen.  Trusted keys come from the configuration and stay; in
+ * open mode keys are learnt and the least recently used is forgotten.
+ */
+struct sensor {
+	RB_ENTRY(sensor)	 tree;
+	TAILQ_ENTRY(sensor)	 lru;
+	unsigned char		 pk[WIRE_PKLEN];
+	const char		*name;		/* trusted: its name */
+	struct slot		 slot[2];	/* newest first */
+};
 
-static int	 session_cmp(struct session *, struct session *);
-RB_PROTOTYPE(session_tree, session, tree, session_cmp);
+/* new sensor keys from one source address, a token bucket */
+struct source {
+	unsigned char		 addr[16];
+	int64_t			 last_ms;
+	unsigned int		 tokens;
+};
+
+RB_HEAD(sensor_tree, sensor);
+static int	 sensor_cmp(struct sensor *, struct sensor *);
+RB_PROTOTYPE(sensor_tree, sensor, tree, sensor_cmp);
 
 static void	 receiver_dispatch_parent(int, short, void *);
 static void	 receiver_dispatch_crypto(int, short, void *);
@@ -74,9 +99,19 @@ static void	 receiver_read(int, short, void *);
 static void	 receiver_pause(int);
 static void	 receiver_finish(void);
 static void	 receiver_done_check(void);
+static void	 receive_one(struct dgram_hdr *, const unsigned char *,
+		    size_t);
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
 		    size_t);
-static int	 session_check(const struct dgram_hdr *);
+static struct sensor *sensor_find(const unsigned char *);
+static struct sensor *sensor_learn(const unsigned char *);
+static struct slot *slot_find(struct sensor *, const unsigned char *);
+static struct slot *slot_start(struct sensor *, const unsigned char *,
+		    uint64_t);
+static int	 window_check(struct slot *, uint64_t, int);
+static int	 newkey_allowed(const struct dgram_hdr *, const unsigned char *);
+static void	 pending_add(const unsigned char *);
+static void	 pending_del(const unsigned char *);
 static void	 drop(enum drop_cause, const struct dgram_hdr *, const char *);
 
 static struct collector_conf	 conf;
@@ -86,24 +121,29 @@ static struct event		 ev_sock;
 static int			 paused, draining, finishing;
 static unsigned int		 ninflight;
 static struct collector_stats	 stats;
-static struct session_tree	 sessions = RB_INITIALIZER(&sessions);
-static TAILQ_HEAD(session_lru_head, session) session_lru =
-    TAILQ_HEAD_INITIALIZER(session_lru);
-static unsigned int		 nsessions;
+static struct sensor_tree	 sensors = RB_INITIALIZER(&sensors);
+static TAILQ_HEAD(sensor_lru_head, sensor) sensor_lru =
+    TAILQ_HEAD_INITIALIZER(sensor_lru);
+static unsigned int		 nlearnt;
+static int			 trusted;	/* only listed sensor keys */
+static struct conf_sensor	*trusted_list;
+static struct source		 sources[SRC_SLOTS];
+static unsigned char		 srckey[crypto_shorthash_KEYBYTES];
+/* new keys at the crypto child: counted once, not per datagram */
+static struct {
+	unsigned char		 pk[WIRE_PKLEN];
+	unsigned int		 refs;
+}				 pending[MAX_INFLIGHT];
 static z_stream			 zs;
 static unsigned char		*dgbuf, *inflbuf;
-static struct log_ratelimit	 rl_drop[DROP_NCAUSES];
+static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed;
 
-RB_GENERATE(session_tree, session, tree, session_cmp);
+RB_GENERATE(sensor_tree, sensor, tree, sensor_cmp);
 
 static int
-session_cmp(struct session *a, struct session *b)
+sensor_cmp(struct sensor *a, struct sensor *b)
 {
-	int	r;
-
-	if ((r = memcmp(a->pk, b->pk, sizeof(a->pk))) != 0)
-		return (r);
-	return (memcmp(a->id, b->id, sizeof(a->id)));
+	return (memcmp(a->pk, b->pk, sizeof(a->pk)));
 }
 
 __dead void
@@ -112,8 +152,23 @@ receiver_main(int debug, int verbose)
 	struct priv_user	 user;
 	struct imsg		 imsg;
 
+	struct sensor		*s;
+	unsigned int		 i;
+
 	proc_child_init("receiver", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
 	    sizeof(conf));
+	trusted_list = recv_sensors(&iev_parent.ibuf, conf.nsensors);
+	trusted = conf.nsensors > 0;
+	for (i = 0; i < conf.nsensors; i++) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			fatal(NULL);
+		memcpy(s->pk, trusted_list[i].pk, sizeof(s->pk));
+		s->name = trusted_list[i].name;
+		if (RB_INSERT(sensor_tree, &sensors, s) != NULL)
+			fatalx("sensor %s: key listed twice",
+			    trusted_list[i].name);
+	}
+	crypto_shorthash_keygen(srckey);
 	proc_recv(&iev_parent.ibuf, &imsg);
 	if (imsg.hdr.type != IMSG_SOCKET || imsg.fd == -1)
 		fatalx("expected IMSG_SOCKET with a socket");
@@ -217,16 +272,56 @@ receiver_read(int fd, short event, void *arg)
 			drop(DROP_LONG, &h, "larger than any datagram");
 			continue;
 		}
-		iov[0].iov_base = &h;
-		iov[0].iov_len = sizeof(h);
-		iov[1].iov_base = dgbuf;
-		iov[1].iov_len = (size_t)n;
-		if (imsg_composev_event(&iev_crypto, IMSG_OPEN, 0, 0, -1, iov,
-		    2) == -1)
-			fatal("imsg_compose");
-		if (++ninflight >= MAX_INFLIGHT)
-			receiver_pause(1);
+		receive_one(&h, dgbuf, (size_t)n);
 	}
+}
+
+/*
+ * What the header alone tells, before any cryptography: the version,
+ * whether the key may write here, and for a known session whether the
+ * sequence number is new.  The rest goes to the crypto child.
+ */
+static void
+receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
+{
+	struct iovec	 iov[2];
+	struct sensor	*s;
+	struct slot	*sl;
+	int		 why;
+
+	if (dg[0] != WIRE_VERSION) {
+		drop(DROP_VERSION, h, "not wire format version 2");
+		return;
+	}
+	memcpy(h->sess, dg, sizeof(h->sess));
+	h->seq = wire_seq(dg);
+	if ((s = sensor_find(wire_id(dg))) == NULL) {
+		if (trusted) {
+			drop(DROP_UNTRUSTED, h, "sensor key not listed");
+			return;
+		}
+		/* a new key will cost the crypto child a Curve25519 */
+		if (!newkey_allowed(h, wire_id(dg))) {
+			drop(DROP_RATE, h, "too many new sensor keys");
+			return;
+		}
+		h->pending = 1;
+	} else if ((sl = slot_find(s, h->sess)) != NULL &&
+	    (why = window_check(sl, h->seq, 0)) != -1) {
+		drop((enum drop_cause)why, h, why == DROP_OLD ?
+		    "sequence number behind the window" :
+		    "sequence number seen before");
+		return;
+	}
+	iov[0].iov_base = h;
+	iov[0].iov_len = sizeof(*h);
+	iov[1].iov_base = (void *)(uintptr_t)dg;
+	iov[1].iov_len = n;
+	if (imsg_composev_event(&iev_crypto, IMSG_OPEN, 0, 0, -1, iov,
+	    2) == -1)
+		fatal("imsg_compose");
+	if (++ninflight >= MAX_INFLIGHT)
+		receiver_pause(1);
 }
 
 static void
@@ -245,91 +340,245 @@ receiver_pause(int pause)
 	}
 }
 
-/*
- * Returns 0 for a sequence number not seen before (and records it),
- * -1 for a repeat or one too old to tell.
- */
-static int
-session_check(const struct dgram_hdr *h)
+static struct sensor *
+sensor_find(const unsigned char *pk)
 {
-	struct session		 key, *s;
-	struct wire_nonce	 n;
-	uint64_t		 shift, i, bit;
+	struct sensor	key;
 
-	wire_nonce_decode(&n, h->nonce);
-	memcpy(key.pk, h->pk, sizeof(key.pk));
-	memcpy(key.id, n.session, sizeof(key.id));
-	if ((s = RB_FIND(session_tree, &sessions, &key)) == NULL) {
-		if (nsessions >= MAX_SESSIONS) {
-			s = TAILQ_LAST(&session_lru, session_lru_head);
-			TAILQ_REMOVE(&session_lru, s, lru);
-			RB_REMOVE(session_tree, &sessions, s);
-			nsessions--;
-			stats.sessions_evicted++;
-			free(s);
-		}
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			fatal(NULL);
-		memcpy(s->pk, key.pk, sizeof(s->pk));
-		memcpy(s->id, key.id, sizeof(s->id));
-		RB_INSERT(session_tree, &sessions, s);
-		nsessions++;
-	} else
-		TAILQ_REMOVE(&session_lru, s, lru);
-	TAILQ_INSERT_HEAD(&session_lru, s, lru);
-
-	if (n.seq == 0)
-		return (-1);
-	if (n.seq > s->top) {
-		shift = n.seq - s->top;
-		/* numbers skipped over are gaps until they turn up late */
-		s->gaps += shift - 1;
-		stats.gaps += shift - 1;
-		if (shift >= WINDOW_BITS)
-			memset(s->window, 0, sizeof(s->window));
-		else
-			for (i = s->top + 1; i < n.seq; i++)
-				s->window[(i % WINDOW_BITS) / 64] &=
-				    ~(1ULL << (i % 64));
-		s->top = n.seq;
-		bit = n.seq % WINDOW_BITS;
-		s->window[bit / 64] |= 1ULL << (bit % 64);
-		return (0);
-	}
-	if (s->top - n.seq >= WINDOW_BITS) {
-		s->repeats++;
-		return (-1);
-	}
-	bit = n.seq % WINDOW_BITS;
-	if (s->window[bit / 64] & (1ULL << (bit % 64))) {
-		s->repeats++;
-		return (-1);
-	}
-	s->window[bit / 64] |= 1ULL << (bit % 64);
-	s->gaps--;
-	stats.gaps--;
-	return (0);
+	memcpy(key.pk, pk, sizeof(key.pk));
+	return (RB_FIND(sensor_tree, &sensors, &key));
 }
 
-/* an authenticated plaintext: inflate, unpack, check, store */
+/* open mode: a key that authenticated; the oldest learnt one may go */
+static struct sensor *
+sensor_learn(const unsigned char *pk)
+{
+	struct sensor	*s;
+
+	if (nlearnt >= MAX_KEYS) {
+		s = TAILQ_LAST(&sensor_lru, sensor_lru_head);
+		TAILQ_REMOVE(&sensor_lru, s, lru);
+		RB_REMOVE(sensor_tree, &sensors, s);
+		nlearnt--;
+		stats.keys_evicted++;
+		free(s);
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal(NULL);
+	memcpy(s->pk, pk, sizeof(s->pk));
+	RB_INSERT(sensor_tree, &sensors, s);
+	TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
+	nlearnt++;
+	return (s);
+}
+
+/* sess: a datagram's first WIRE_SESSLEN bytes */
+static struct slot *
+slot_find(struct sensor *s, const unsigned char *sess)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++)
+		if (s->slot[i].used && memcmp(s->slot[i].id,
+		    sess + WIRE_OFF_SNONCE, sizeof(s->slot[i].id)) == 0)
+			return (&s->slot[i]);
+	return (NULL);
+}
+
+/*
+ * An authentic session not seen before: it takes the place of the
+ * older of the two when it is newer than that one, else it is stale,
+ * an old session replayed (or a sensor whose clock went back).
+ */
+static struct slot *
+slot_start(struct sensor *s, const unsigned char *sess, uint64_t created)
+{
+	struct slot	*sl;
+
+	if (!s->slot[0].used || created > s->slot[0].created) {
+		s->slot[1] = s->slot[0];
+		sl = &s->slot[0];
+	} else if (created < s->slot[0].created && (!s->slot[1].used ||
+	    created > s->slot[1].created))
+		sl = &s->slot[1];
+	else
+		return (NULL);
+	memset(sl, 0, sizeof(*sl));
+	memcpy(sl->id, sess + WIRE_OFF_SNONCE, sizeof(sl->id));
+	sl->used = 1;
+	sl->created = created;
+	stats.sessions++;
+	return (sl);
+}
+
+/*
+ * -1 for a sequence number not seen before (recorded if commit), else
+ * why the datagram is dropped: a repeat, or too far behind to tell.
+ */
+static int
+window_check(struct slot *sl, uint64_t seq, int commit)
+{
+	uint64_t	 shift, i, bit;
+
+	if (seq == 0 || (seq <= sl->top && sl->top - seq >= WINDOW_BITS))
+		return (DROP_OLD);
+	bit = seq % WINDOW_BITS;
+	if (seq <= sl->top && (sl->window[bit / 64] & (1ULL << (bit % 64))))
+		return (DROP_REPEAT);
+	if (!commit)
+		return (-1);
+	if (seq > sl->top) {
+		shift = seq - sl->top;
+		/* numbers skipped over are gaps until they turn up late */
+		stats.gaps += shift - 1;
+		if (shift >= WINDOW_BITS)
+			memset(sl->window, 0, sizeof(sl->window));
+		else
+			for (i = sl->top + 1; i < seq; i++)
+				sl->window[(i % WINDOW_BITS) / 64] &=
+				    ~(1ULL << (i % 64));
+		sl->top = seq;
+	} else
+		stats.gaps--;
+	sl->window[bit / 64] |= 1ULL << (bit % 64);
+	return (-1);
+}
+
+/*
+ * A token bucket per source address (hashed into a fixed table, a
+ * collision just starts a full bucket) for keys not seen before.  A
+ * key already at the crypto child is not counted again.
+ */
+static int
+newkey_allowed(const struct dgram_hdr *h, const unsigned char *pk)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	struct source			*src;
+	unsigned char			 addr[16], hash[crypto_shorthash_BYTES];
+	int64_t				 now, add;
+	uint64_t			 slot;
+	unsigned int			 i;
+
+	for (i = 0; i < MAX_INFLIGHT; i++)
+		if (pending[i].refs > 0 && memcmp(pending[i].pk, pk,
+		    WIRE_PKLEN) == 0) {
+			pending[i].refs++;
+			return (1);
+		}
+	memset(addr, 0, sizeof(addr));
+	if (h->from.ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)&h->from;
+		memcpy(addr, &sin->sin_addr, sizeof(sin->sin_addr));
+	} else if (h->from.ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)&h->from;
+		memcpy(addr, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+	}
+	crypto_shorthash(hash, addr, sizeof(addr), srckey);
+	memcpy(&slot, hash, sizeof(slot));
+	src = &sources[slot % SRC_SLOTS];
+	now = mono_ms();
+	if (memcmp(src->addr, addr, sizeof(addr)) != 0 || src->last_ms == 0) {
+		memcpy(src->addr, addr, sizeof(addr));
+		src->tokens = NEWKEY_BURST;
+		src->last_ms = now;
+	} else if ((add = (now - src->last_ms) * NEWKEY_RATE / 1000) > 0) {
+		src->tokens = src->tokens + add > NEWKEY_BURST ?
+		    NEWKEY_BURST : src->tokens + (unsigned int)add;
+		src->last_ms += add * 1000 / NEWKEY_RATE;
+	}
+	if (src->tokens == 0)
+		return (0);
+	src->tokens--;
+	pending_add(pk);
+	return (1);
+}
+
+static void
+pending_add(const unsigned char *pk)
+{
+	unsigned int	i;
+
+	for (i = 0; i < MAX_INFLIGHT; i++)
+		if (pending[i].refs == 0) {
+			memcpy(pending[i].pk, pk, WIRE_PKLEN);
+			pending[i].refs = 1;
+			return;
+		}
+	fatalx("more new keys pending than datagrams in flight");
+}
+
+static void
+pending_del(const unsigned char *pk)
+{
+	unsigned int	i;
+
+	for (i = 0; i < MAX_INFLIGHT; i++)
+		if (pending[i].refs > 0 && memcmp(pending[i].pk, pk,
+		    WIRE_PKLEN) == 0) {
+			pending[i].refs--;
+			return;
+		}
+	fatalx("a new key answered that was not pending");
+}
+
+/*
+ * An authenticated plaintext: its session and sequence number are
+ * recorded, then it is inflated, unpacked, checked and stored.
+ */
 static void
 receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
     size_t len)
 {
 	struct checked_batch	 cb;
+	struct sensor		*s;
+	struct slot		*sl;
 	enum drop_cause		 why;
-	const char		*what;
-	char			 from[64];
+	const char		*what, *name;
+	char			 from[64], hex[2 * 8 + 1];
+	char			 ehex[2 * WIRE_PKLEN + 1];
+	int			 w;
 
-	if (session_check(h) == -1) {
-		drop(DROP_REPEAT, h, "sequence number seen before");
+	if ((s = sensor_find(wire_id(h->sess))) == NULL) {
+		if (trusted)
+			fatalx("crypto opened a datagram of an unlisted key");
+		s = sensor_learn(wire_id(h->sess));
+	} else if (s->name == NULL) {
+		TAILQ_REMOVE(&sensor_lru, s, lru);
+		TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
+	}
+	if ((sl = slot_find(s, h->sess)) == NULL) {
+		if ((sl = slot_start(s, h->sess, h->created)) == NULL) {
+			drop(DROP_STALE, h, "session older than the sensor's "
+			    "last two");
+			return;
+		}
+		sodium_bin2hex(hex, sizeof(hex), h->sess + WIRE_OFF_SNONCE, 8);
+		log_debug("session %s... of %s from %s: created %llu, "
+		    "session key %s", hex, s->name ? s->name : "open sensor",
+		    sa_fmt((const struct sockaddr *)&h->from, from,
+		    sizeof(from)), (unsigned long long)h->created,
+		    sodium_bin2hex(ehex, sizeof(ehex), h->epk, WIRE_PKLEN));
+	}
+	if ((w = window_check(sl, h->seq, 1)) != -1) {
+		drop((enum drop_cause)w, h, w == DROP_OLD ?
+		    "sequence number behind the window" :
+		    "sequence number seen before");
 		return;
 	}
 	if (batch_unpack(pt, len, &zs, inflbuf, &cb, &why, &what) == -1) {
 		drop(why, h, what);
 		return;
 	}
-	if (spool_append(cb.sensor, cb.type, cb.recs, cb.len, cb.nrec,
+	/* a listed key writes under its name, whatever the batch says */
+	name = cb.sensor;
+	if (s->name != NULL && strcmp(s->name, cb.sensor) != 0) {
+		name = s->name;
+		stats.renamed++;
+		log_warnx_rl(&rl_renamed, "sensor %s sent a batch as \"%s\": "
+		    "stored as %s", s->name, cb.sensor, s->name);
+	}
+	if (spool_append(name, cb.type, cb.recs, cb.len, cb.nrec,
 	    &stats) == -1) {
 		drop(DROP_WRITE, h, "could not store");
 		goto done;
@@ -338,7 +587,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	stats.records += cb.nrec;
 	log_debug("batch %u bytes from %s sensor %s type %s records %u",
 	    h->len, sa_fmt((const struct sockaddr *)&h->from, from,
-	    sizeof(from)), cb.sensor, cb.typename, cb.nrec);
+	    sizeof(from)), name, cb.typename, cb.nrec);
  done:
 	batch_unpack_free(&cb);
 }
@@ -356,6 +605,8 @@ receiver_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
 	if (ninflight == 0)
 		fatalx("crypto: answer to nothing");
 	ninflight--;
+	if (h.pending)
+		pending_del(wire_id(h.sess));
 	switch (imsg->hdr.type) {
 	case IMSG_OPENED:
 		if (len > WIRE_DGRAM_MAX)

@@ -64,6 +64,7 @@ batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
 	ProtobufCMessage	*m;
 	Batch			*b;
 	size_t			 blen, reclen;
+	ssize_t			 unpadded;
 	uint32_t		 n = 0;
 	int			 type, r;
 
@@ -71,7 +72,13 @@ batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
 	if (len < 1)
 		return (unpack_fail(out, why, what, DROP_ENCODING,
 		    "empty plaintext"));
-	switch (pt[0]) {
+	if (pt[0] & WIRE_ENC_PADDED) {
+		if ((unpadded = wire_unpad(pt, len)) < 1)
+			return (unpack_fail(out, why, what, DROP_ENCODING,
+			    "bad padding"));
+		len = (size_t)unpadded;
+	}
+	switch (pt[0] & ~WIRE_ENC_PADDED) {
 	case WIRE_ENC_RAW:
 		buf = pt + 1;
 		blen = len - 1;
