@@ -9,40 +9,12 @@ import subprocess
 import sys
 import zlib
 
+from ncpb import BIG, FRAMED, batch, varint
+
 port, pub, forge = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 dst = ("127.0.0.1", port)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 rnd = random.Random(4200)
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def fbytes(num, b):
-    return varint(num << 3 | 2) + varint(len(b)) + b
-
-
-def fvarint(num, v):
-    return varint(num << 3) + varint(v)
-
-
-def batch(sensor, rtype, count, records):
-    return (fbytes(1, sensor) + fbytes(2, rtype) + fvarint(3, count) +
-            fbytes(4, records))
-
-
-# a valid UDP record: just its timestamp (field 1)
-REC = fvarint(1, 1700000000000000000)
-FRAMED = varint(len(REC)) + REC
-# and one with an unknown field that makes it 70 kB
-BIG = REC + fbytes(100, bytes(70000))
 
 
 def sealed(pt, *opts):
