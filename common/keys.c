@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include "keys.h"
+#include "log.h"
 
 #define PUBKEY_FILE	"pub.key"
 #define PRIVKEY_FILE	"priv.key"
@@ -229,4 +230,17 @@ key_generate(const char *dir, char *err, size_t errlen)
  done:
 	sodium_memzero(sk, sizeof(sk));
 	return (rv);
+}
+
+void *
+key_alloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = sodium_allocarray(n, size)) == NULL)
+		fatal("sodium_allocarray");
+	if (sodium_mlock(p, n * size) == -1)
+		fatal("cannot lock %zu bytes of key memory (RLIMIT_MEMLOCK)",
+		    n * size);
+	return (p);
 }

@@ -32,6 +32,12 @@ int	 key_read(const char *path, unsigned char key[KEY_LEN], int private,
 int	 key_parse_hex(const char *hex, unsigned char key[KEY_LEN]);
 void	 key_to_hex(const unsigned char key[KEY_LEN],
 	    char hex[KEY_HEXLEN + 1]);
+/*
+ * n * size bytes of guarded memory locked out of swap, for keys; fatal
+ * when it cannot be had or locked (sodium_malloc() alone would go on
+ * with unlocked memory without a word).
+ */
+void	*key_alloc(size_t n, size_t size);
 /* create DIR/pub.key and DIR/priv.key; refuses to overwrite */
 int	 key_generate(const char *dir, char *err, size_t errlen);
 

@@ -85,9 +85,8 @@ crypto_main(int debug, int verbose)
 	} else
 		crypto_box_keypair(idpk, sk);
 	/* secrets live in guarded, locked memory, wiped when freed */
-	if ((kid = sodium_malloc(WIRE_KEYLEN)) == NULL ||
-	    (sess.k = sodium_malloc(WIRE_KEYLEN)) == NULL)
-		fatal("sodium_malloc");
+	kid = key_alloc(1, WIRE_KEYLEN);
+	sess.k = key_alloc(1, WIRE_KEYLEN);
 	if (crypto_box_beforenm(kid, collpk, sk) != 0)
 		fatalx("collector-key %s is not a usable public key",
 		    conf.collector_key);

@@ -81,7 +81,6 @@ static void	 crypto_dispatch_parent(int, short, void *);
 static void	 crypto_open(struct dgram_hdr *, const unsigned char *, size_t);
 static struct peer *peer_get(const unsigned char *);
 static struct skey *skey_get(const unsigned char *);
-static void	*locked_array(size_t, size_t);
 
 static struct collector_conf	 conf;
 static struct imsgev		 iev_parent, iev_receiver;
@@ -114,23 +113,6 @@ skey_cmp(struct skey *a, struct skey *b)
 	return (memcmp(a->sess, b->sess, sizeof(a->sess)));
 }
 
-/*
- * Guarded memory that stays out of swap.  sodium_malloc() tries to
- * lock it but says nothing when that fails; we want to know.
- */
-static void *
-locked_array(size_t n, size_t size)
-{
-	void	*p;
-
-	if ((p = sodium_allocarray(n, size)) == NULL)
-		fatal("sodium_allocarray");
-	if (sodium_mlock(p, n * size) == -1)
-		fatal("cannot lock %zu bytes of key memory (RLIMIT_MEMLOCK)",
-		    n * size);
-	return (p);
-}
-
 __dead void
 crypto_main(int debug, int verbose)
 {
@@ -161,16 +143,16 @@ crypto_main(int debug, int verbose)
 	/* still root: allow ourselves to lock what the keys need */
 	need = npeers * sizeof(*peers) + nskeys * sizeof(*skeys) +
 	    256 * 1024;		/* page rounding, guard pages, slack */
-	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < need) {
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max = need;
 		if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1)
 			log_warn("setrlimit RLIMIT_MEMLOCK %zu", need);
 	}
 	/* secrets live in guarded, locked memory, wiped when freed */
-	sk = locked_array(1, WIRE_SKLEN);
-	peers = locked_array(npeers, sizeof(*peers));
-	skeys = locked_array(nskeys, sizeof(*skeys));
+	sk = key_alloc(1, WIRE_SKLEN);
+	peers = key_alloc(npeers, sizeof(*peers));
+	skeys = key_alloc(nskeys, sizeof(*skeys));
 	if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
 		fatalx("keyfile: %s", err);
 	for (i = 0; i < nskeys; i++)

@@ -43,6 +43,9 @@ check "collector: receiver and crypto found" [ -n "$rcv" ] && [ -n "$cry" ]
 is "$(status "$CPID" Uid | awk '{print $2}')" 0 "collector parent stays root"
 check_child "$rcv" "collector receiver" "$T/c/spool"
 check_child "$cry" "collector crypto" "$T/empty"
+lck=$(status "$cry" VmLck | awk '{print $1}')
+check "collector crypto keeps its keys in locked memory (VmLck $lck kB)" \
+    [ "${lck:-0}" -gt 0 ]
 
 if [ $memscan = yes ]; then
 	sk=$(hex "$T/keys/priv.key")
@@ -77,6 +80,13 @@ scr=$(child "$SPID" crypto)
 check "sensor: capture and crypto found" [ -n "$cap" ] && [ -n "$scr" ]
 check_child "$cap" "sensor capture" "$T/empty"
 check_child "$scr" "sensor crypto" "$T/empty"
+lck=$(status "$scr" VmLck | awk '{print $1}')
+check "sensor crypto keeps its keys in locked memory (VmLck $lck kB)" \
+    [ "${lck:-0}" -gt 0 ]
+for p in "$SPID:parent" "$cap:capture"; do
+	is "$(status "${p%%:*}" VmLck | awk '{print $1}')" 0 \
+	    "sensor ${p#*:} locks no memory"
+done
 if [ $memscan = yes ]; then
 	ssk=$(hex "$T/skeys/priv.key")
 	# the shared key, computed independently with PyNaCl
