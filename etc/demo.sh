@@ -17,14 +17,20 @@ NCCTL=$root/ncctl/ncctl
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (the daemons drop to nobody)"; exit 1; }
 mkdir -p "$D/empty"
 chmod 755 "$D" "$D/empty"
-mkdir -p "$D/keys"
-[ -f "$D/keys/priv.key" ] || "$NCCTL" keygen "$D/keys"
+# the collector's key, and an identity for each sensor, which the
+# collector lists: it takes records from these two keys only
+for k in keys live replay; do
+	mkdir -p "$D/$k"
+	[ -f "$D/$k/priv.key" ] || "$NCCTL" keygen "$D/$k" >/dev/null
+done
 cat >"$D/nccollectd.conf" <<EOC
 listen on 127.0.0.1 port $PORT
 keyfile "$D/keys/priv.key"
 spool "$D/spool"
 user "nobody"
 chroot "$D/empty"
+sensor live key $(tr -d '\n' <"$D/live/pub.key")
+sensor replay key $(tr -d '\n' <"$D/replay/pub.key")
 EOC
 # the live sensor leaves its own datagrams out; a replay needs no filter
 # (and some link types in regress/captures take none)
@@ -36,6 +42,7 @@ interface "lo"
 $filter
 collector 127.0.0.1 port $PORT
 collector-key "$D/keys/pub.key"
+keyfile "$D/$s/priv.key"
 user "nobody"
 chroot "$D/empty"
 EOC
