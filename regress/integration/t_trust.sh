@@ -164,6 +164,19 @@ for mode in trusted open; do
 	fi
 done
 
+# -- open: the keys remembered are bounded, the oldest forgotten first
+start_collector "$T/ev" || exit 1
+forge -R -c 4200 -o <"$T/one" >"$T/many.bin"
+trust spray "$T/many.bin" "$CPORT" 100
+sleep 1
+stop_collector
+log=$T/ev/collector.log
+is "$(nrecords "$T/ev/spool/flood/UDP.ncap")" 4200 \
+    "4200 new keys, 100 from each of 42 addresses, all stored"
+is "$(total "$log" sessions) $(total "$log" keys-evicted)" "4200 104" \
+    "4200 sessions; 4096 keys are remembered, 104 forgotten"
+is "$(total "$log" ratelimit)" 0 "none was rate-limited"
+
 # -- rotation: live on lo, a new session key every second
 start_collector "$T/c5" "$LIST" || exit 1
 GPORT=$(free_port)

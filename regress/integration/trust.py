@@ -8,6 +8,8 @@
 #					-c wrote to FRESH (2-byte lengths)
 #	trust.py send FILE PORT [I...]	datagrams ncforge -c wrote to FILE,
 #					all in order, or those numbered I (from 0)
+#	trust.py spray FILE PORT PER	the same, PER from each source address
+#					in turn, from 127.0.0.2 on
 #	trust.py batch NAME [N]		a raw plaintext: a Batch of N (1) UDP
 #					records claiming sensor NAME
 #	trust.py skey CSKHEX EPKHEX...	the session keys a collector secret
@@ -92,6 +94,16 @@ def main():
         pick = [int(i) for i in sys.argv[4:]] or range(len(dgrams))
         for i in pick:
             s.sendto(dgrams[i], ("127.0.0.1", port))
+    elif cmd == "spray":
+        dgrams, port, per = framed(sys.argv[2]), int(sys.argv[3]), \
+            int(sys.argv[4])
+        socks = {}
+        for i, d in enumerate(dgrams):
+            src = "127.0.0.%d" % (2 + i // per)
+            if src not in socks:
+                socks[src] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks[src].bind((src, 0))
+            socks[src].sendto(d, ("127.0.0.1", port))
     elif cmd == "batch":
         n = int(sys.argv[3]) if len(sys.argv) > 3 else 1
         recs = (varint(len(REC)) + REC) * n
