@@ -48,7 +48,7 @@ GEN_H =		$(O)/proto/ncap.pb-c.h $(RECORD_H)
 
 COMMON_SRCS =	common/log.c common/imsg.c common/privsep.c common/keys.c \
 		common/wire.c common/varint.c common/ncap.c common/records.c \
-		common/util.c
+		common/util.c common/control.c
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
 		$(O)/proto/rectypes.o
@@ -62,7 +62,7 @@ COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/unpack.c nccollectd/sensors.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
-CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c
+CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c
 CTL_OBJS =	$(CTL_SRCS:%.c=$(O)/%.o)
 
 ifeq ($(BIN),)

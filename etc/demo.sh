@@ -29,6 +29,7 @@ keyfile "$D/keys/priv.key"
 spool "$D/spool"
 user "nobody"
 chroot "$D/empty"
+socket "$D/collector.sock"
 sensor live key $(tr -d '\n' <"$D/live/pub.key")
 sensor replay key $(tr -d '\n' <"$D/replay/pub.key")
 EOC
@@ -45,6 +46,7 @@ collector-key "$D/keys/pub.key"
 keyfile "$D/$s/priv.key"
 user "nobody"
 chroot "$D/empty"
+socket "$D/$s.sock"
 EOC
 done
 

@@ -73,6 +73,7 @@ static void	 capture_read(int, short, void *);
 static void	 capture_flush_timer(int, short, void *);
 static void	 capture_pause(int);
 static void	 capture_finish(void);
+static void	 capture_reconf(const struct agent_conf *);
 static void	 capture_done_check(void);
 static void	 emit_record(void *, int, const ProtobufCMessage *);
 static void	 batch_flush(int);
@@ -375,6 +376,7 @@ emit_record(void *arg, int type, const ProtobufCMessage *msg)
 	tb->len += varint_put(tb->buf + tb->len, len);
 	tb->len += protobuf_c_message_pack(msg, tb->buf + tb->len);
 	tb->nrec++;
+	tstats[type].bytes += len;
 }
 
 static void
@@ -467,6 +469,7 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		stats->wire_bytes += len;
 		tstats[f->hdr.type].sent += f->hdr.nrec;
 		tstats[f->hdr.type].batches++;
+		tstats[f->hdr.type].wire_bytes += len;
 	}
 	/* learn how well this type compresses to size the next batch */
 	r = (double)(len - WIRE_OVERHEAD) / (double)f->hdr.rawlen;
@@ -561,11 +564,66 @@ capture_dispatch_crypto(int fd, short event, void *arg)
 static int
 capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	if (imsg->hdr.type != IMSG_SHUTDOWN)
+	struct pcap_stat	ps;
+	struct agent_conf	nconf;
+	int			v;
+
+	switch (imsg->hdr.type) {
+	case IMSG_SHUTDOWN:
+		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+		capture_finish();
+		break;
+	case IMSG_CTL_SHOW_STATS:
+		/* for ncctl: the same counters as at exit, now */
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
+		if (conf.readfile[0] == '\0' && !finishing &&
+		    pcap_stats(pcap, &ps) == 0)
+			stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
+		if (imsg_compose_event(iev, IMSG_STATS, imsg->hdr.peerid, 0,
+		    -1, statbuf, sizeof(*stats) + nrectypes *
+		    sizeof(*tstats)) == -1)
+			fatal("imsg_compose");
+		break;
+	case IMSG_RECONF:
+		imsg_expect(imsg, sizeof(nconf), "IMSG_RECONF");
+		memcpy(&nconf, imsg->data, sizeof(nconf));
+		capture_reconf(&nconf);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
+		memcpy(&v, imsg->data, sizeof(v));
+		log_setverbose(v);
+		break;
+	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
-	capture_finish();
+	}
 	return (0);
+}
+
+/*
+ * What a reload may change while we run: the name batches carry, how
+ * long they wait, their size with padding, how long connections live.
+ * Batches under way are not touched; the next ones follow the change.
+ */
+static void
+capture_reconf(const struct agent_conf *n)
+{
+	struct timeval	tv;
+
+	memcpy(conf.name, n->name, sizeof(conf.name));
+	conf.name[sizeof(conf.name) - 1] = '\0';
+	conf.pad = n->pad;
+	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
+	if (n->flush_ms != conf.flush_ms) {
+		conf.flush_ms = n->flush_ms;
+		tv.tv_sec = conf.flush_ms / 1000;
+		tv.tv_usec = (conf.flush_ms % 1000) * 1000;
+		evtimer_add(&ev_flush, &tv);
+	}
+	conf.conn_idle_timeout = n->conn_idle_timeout;
+	conf.conn_active_timeout = n->conn_active_timeout;
+	flow_reconf(&conf);
+	log_info("configuration reloaded");
 }
 
 static void

@@ -240,13 +240,39 @@ crypto_dispatch_capture(int fd, short event, void *arg)
 static int
 crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	if (imsg->hdr.type != IMSG_SHUTDOWN)
+	struct agent_conf	nconf;
+	struct timeval		tv;
+	int			v;
+
+	switch (imsg->hdr.type) {
+	case IMSG_SHUTDOWN:
+		/* capture is done and gone: nothing is left to seal */
+		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+		sodium_free(sess.k);
+		sodium_free(kid);
+		exit(0);
+	case IMSG_RECONF:
+		/* a new padding or rekey interval; the session goes on */
+		imsg_expect(imsg, sizeof(nconf), "IMSG_RECONF");
+		memcpy(&nconf, imsg->data, sizeof(nconf));
+		conf.pad = nconf.pad;
+		budget = wire_budget(conf.max_datagram, conf.pad);
+		if (nconf.rekey_ms != conf.rekey_ms) {
+			conf.rekey_ms = nconf.rekey_ms;
+			tv.tv_sec = conf.rekey_ms / 1000;
+			tv.tv_usec = (conf.rekey_ms % 1000) * 1000;
+			evtimer_add(&ev_rekey, &tv);
+		}
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
+		memcpy(&v, imsg->data, sizeof(v));
+		log_setverbose(v);
+		break;
+	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	/* capture is done and gone: nothing is left to seal */
-	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
-	sodium_free(sess.k);
-	sodium_free(kid);
-	exit(0);
+	}
+	return (0);
 }
 
 static void

@@ -112,6 +112,14 @@ static void	 conn_tcp(struct conn *, unsigned int, unsigned int);
 static void	 flow_idle(void);
 
 void
+flow_reconf(const struct agent_conf *conf)
+{
+	idle_ns = (int64_t)conf->conn_idle_timeout * NS;
+	active_ns = (int64_t)conf->conn_active_timeout * NS;
+	linger_ns = idle_ns < LINGER_NS ? idle_ns : LINGER_NS;
+}
+
+void
 flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
     struct type_stats *per_type, uint64_t *evicted)
 {
@@ -131,9 +139,7 @@ flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
 	emit_arg = arg;
 	stats = per_type;
 	nevicted = evicted;
-	idle_ns = (int64_t)conf->conn_idle_timeout * NS;
-	active_ns = (int64_t)conf->conn_active_timeout * NS;
-	linger_ns = idle_ns < LINGER_NS ? idle_ns : LINGER_NS;
+	flow_reconf(conf);
 	if ((conn_type = rectype_bydesc(&connection__descriptor)) == -1)
 		fatalx("%s: Connection missing from rectypes", __func__);
 	/* a table size of 0 turns connection records off */

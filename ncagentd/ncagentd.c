@@ -38,6 +38,7 @@
 #include "ncagentd.h"
 #include "privsep.h"
 #include "records.h"
+#include "util.h"
 
 static __dead void usage(void);
 static void	 parent_sig(int, short, void *);
@@ -45,6 +46,12 @@ static void	 parent_dispatch(int, short, void *);
 static int	 parent_imsg(struct imsgev *, struct imsg *);
 static void	 parent_shutdown(void);
 static void	 parent_totals(void);
+static int	 load_config(struct agent_conf *);
+static void	 parent_control(struct ctl_conn *, struct imsg *);
+static void	 parent_reload(struct ctl_conn *);
+static const char *restart_needed(const struct agent_conf *,
+		    const struct agent_conf *);
+static void	 stats_kv(struct ctl_conn *, const unsigned char *);
 
 static struct agent_conf	 conf;
 static struct imsgev		 iev[2];	/* by enum ncagentd_child */
@@ -55,6 +62,9 @@ static unsigned char		*statbuf;	/* last stats from capture */
 static int			 have_stats;
 static int			 stopping;
 static int			 exitcode;
+static const char		*conffile = NCAGENTD_CONF;
+static const char		*opt_iface, *opt_readfile;
+static int64_t			 started_ms;
 
 static __dead void
 usage(void)
@@ -70,10 +80,9 @@ int
 main(int argc, char *argv[])
 {
 	struct event	 ev_sig[4];
-	const char	*conffile = NCAGENTD_CONF, *role = NULL;
-	const char	*iface = NULL, *readfile = NULL;
-	char		 path[PATH_MAX];
+	const char	*role = NULL;
 	int		 ch, debug = 0, verbose = 0, noaction = 0, i;
+	int		 ctlfd, rctlfd = -1;
 
 	setproctitle_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "df:i:nP:r:v")) != -1) {
@@ -85,7 +94,7 @@ main(int argc, char *argv[])
 			conffile = optarg;
 			break;
 		case 'i':
-			iface = optarg;
+			opt_iface = optarg;
 			break;
 		case 'n':
 			noaction = 1;
@@ -94,7 +103,7 @@ main(int argc, char *argv[])
 			role = optarg;
 			break;
 		case 'r':
-			readfile = optarg;
+			opt_readfile = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -120,18 +129,8 @@ main(int argc, char *argv[])
 	log_init(1, LOG_DAEMON);	/* stderr until we detach */
 	log_setverbose(verbose);
 	conf_defaults(&conf);
-	if (parse_config(conffile, &conf) == -1)
+	if (load_config(&conf) == -1)
 		exit(1);
-	if (iface != NULL && strlcpy(conf.interface, iface,
-	    sizeof(conf.interface)) >= sizeof(conf.interface))
-		fatalx("interface name too long: %s", iface);
-	if (readfile != NULL) {
-		if (realpath(readfile, path) == NULL)
-			fatal("%s", readfile);
-		if (strlcpy(conf.readfile, path, sizeof(conf.readfile)) >=
-		    sizeof(conf.readfile))
-			fatalx("path too long: %s", readfile);
-	}
 	conf.verbose = verbose;
 	if (noaction) {
 		print_config(&conf);
@@ -148,6 +147,10 @@ main(int argc, char *argv[])
 	proc_init_self();
 	if (priv_ensure_dir(conf.chroot, 0, 0, 0755) == -1)
 		fatalx("chroot directory %s unusable", conf.chroot);
+	if ((ctlfd = control_open(conf.ctlsock, 0)) == -1 ||
+	    (conf.rctlsock[0] != '\0' &&
+	    (rctlfd = control_open(conf.rctlsock, 1)) == -1))
+		fatalx("cannot open the control socket");
 
 	log_init(debug, LOG_DAEMON);
 	log_procinit("parent");
@@ -155,6 +158,10 @@ main(int argc, char *argv[])
 		fatal("daemon");
 
 	event_init();
+	started_ms = mono_ms();
+	control_listen(ctlfd, 0, parent_control);
+	if (rctlfd != -1)
+		control_listen(rctlfd, 1, parent_control);
 	proc_signals(ev_sig, parent_sig);
 	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
 	setproctitle("parent");
@@ -169,7 +176,37 @@ main(int argc, char *argv[])
 
 	event_dispatch();
 	parent_totals();
+	control_cleanup(conf.ctlsock);
+	control_cleanup(conf.rctlsock);
 	exit(exitcode);
+}
+
+/* the configuration file, then what the command line overrides */
+static int
+load_config(struct agent_conf *c)
+{
+	char	 path[PATH_MAX];
+
+	conf_defaults(c);
+	if (parse_config(conffile, c) == -1)
+		return (-1);
+	if (opt_iface != NULL && strlcpy(c->interface, opt_iface,
+	    sizeof(c->interface)) >= sizeof(c->interface)) {
+		log_warnx("interface name too long: %s", opt_iface);
+		return (-1);
+	}
+	if (opt_readfile != NULL) {
+		if (realpath(opt_readfile, path) == NULL) {
+			log_warn("%s", opt_readfile);
+			return (-1);
+		}
+		if (strlcpy(c->readfile, path, sizeof(c->readfile)) >=
+		    sizeof(c->readfile)) {
+			log_warnx("path too long: %s", opt_readfile);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 static void
@@ -182,7 +219,8 @@ parent_sig(int sig, short event, void *arg)
 		parent_shutdown();
 		break;
 	case SIGHUP:
-		log_warnx("SIGHUP: reload is not supported yet, ignored");
+		log_info("received SIGHUP, reloading %s", conffile);
+		parent_reload(NULL);
 		break;
 	case SIGCHLD:
 		switch (proc_sigchld(procs, iev, IMSG_SHUTDOWN)) {
@@ -213,6 +251,7 @@ static int
 parent_imsg(struct imsgev *e, struct imsg *imsg)
 {
 	struct proc_child	*p = e->data;
+	struct ctl_conn		*c;
 	size_t			 statlen;
 
 	switch (imsg->hdr.type) {
@@ -220,6 +259,14 @@ parent_imsg(struct imsgev *e, struct imsg *imsg)
 		statlen = sizeof(struct agent_stats) +
 		    nrectypes * sizeof(struct type_stats);
 		imsg_expect(imsg, statlen, "IMSG_STATS");
+		/* an answer for ncctl, if it is still there */
+		if (imsg->hdr.peerid != 0) {
+			if ((c = control_find(imsg->hdr.peerid)) != NULL) {
+				stats_kv(c, imsg->data);
+				control_result(c, 0, "%s", "");
+			}
+			return (0);
+		}
 		if (statbuf == NULL && (statbuf = malloc(statlen)) == NULL)
 			fatal(NULL);
 		memcpy(statbuf, imsg->data, statlen);
@@ -285,5 +332,165 @@ parent_totals(void)
 		    (unsigned long long)t[i].truncated,
 		    (unsigned long long)t[i].unknown,
 		    (unsigned long long)t[i].oversize);
+	}
+}
+
+/* ncctl's requests; the restricted socket passes the show ones only */
+static void
+parent_control(struct ctl_conn *c, struct imsg *imsg)
+{
+	int	v, i;
+
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_SHOW_STATS:
+		if (IMSG_DATA_SIZE(imsg) != 0 || stopping) {
+			control_result(c, 1, stopping ? "shutting down" :
+			    "malformed request");
+			break;
+		}
+		if (imsg_compose_event(&iev[CHILD_CAPTURE],
+		    IMSG_CTL_SHOW_STATS, c->id, 0, -1, NULL, 0) == -1)
+			fatal("imsg_compose");
+		break;
+	case IMSG_CTL_SHOW_SENSORS:
+		control_result(c, 1, "ncagentd is a sensor: ask the collector "
+		    "about sensors");
+		break;
+	case IMSG_CTL_RELOAD:
+		parent_reload(c);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		if (IMSG_DATA_SIZE(imsg) != sizeof(v)) {
+			control_result(c, 1, "malformed request");
+			break;
+		}
+		memcpy(&v, imsg->data, sizeof(v));
+		v = v ? 1 : 0;
+		log_setverbose(v);
+		for (i = 0; i < 2; i++)
+			if (imsg_compose_event(&iev[i], IMSG_CTL_LOG_VERBOSE,
+			    0, 0, -1, &v, sizeof(v)) == -1)
+				fatal("imsg_compose");
+		log_info("logging %s", v ? "verbose" : "brief");
+		control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+		break;
+	default:
+		control_result(c, 1, "unknown request %u", imsg->hdr.type);
+		break;
+	}
+}
+
+/*
+ * SIGHUP or ncctl reload: read the file again and, if it is valid and
+ * changes nothing that needs a restart, hand it to the children.  On
+ * any error the running configuration stays.
+ */
+static void
+parent_reload(struct ctl_conn *c)
+{
+	struct agent_conf	 n;
+	const char		*what;
+	int			 i;
+
+	if (load_config(&n) == -1) {
+		log_warnx("reload: %s has errors, the running configuration "
+		    "stays", conffile);
+		if (c != NULL)
+			control_result(c, 1, "%s has errors (see the log), the "
+			    "running configuration stays", conffile);
+		return;
+	}
+	n.verbose = conf.verbose;
+	if ((what = restart_needed(&conf, &n)) != NULL) {
+		log_warnx("reload: %s changed, which takes a restart; the "
+		    "running configuration stays", what);
+		if (c != NULL)
+			control_result(c, 1, "%s changed, which takes a "
+			    "restart; the running configuration stays", what);
+		return;
+	}
+	conf = n;
+	for (i = 0; i < 2; i++)
+		if (imsg_compose_event(&iev[i], IMSG_RECONF, 0, 0, -1, &conf,
+		    sizeof(conf)) == -1)
+			fatal("imsg_compose");
+	log_info("reloaded %s", conffile);
+	if (c != NULL)
+		control_result(c, 0, "reloaded %s", conffile);
+}
+
+/* the first setting a running sensor cannot take on, or NULL */
+static const char *
+restart_needed(const struct agent_conf *o, const struct agent_conf *n)
+{
+#define SAME_STR(f)	(strcmp(o->f, n->f) == 0)
+	if (!SAME_STR(interface) || !SAME_STR(readfile))
+		return ("interface");
+	if (!SAME_STR(filter))
+		return ("filter");
+	if (!SAME_STR(collector) || !SAME_STR(port))
+		return ("collector");
+	if (!SAME_STR(collector_key))
+		return ("collector-key");
+	if (!SAME_STR(keyfile))
+		return ("keyfile");
+	if (!SAME_STR(user))
+		return ("user");
+	if (!SAME_STR(chroot))
+		return ("chroot");
+	if (!SAME_STR(ctlsock) || !SAME_STR(rctlsock))
+		return ("socket");
+#undef SAME_STR
+	if (o->max_datagram != n->max_datagram)
+		return ("max-datagram");
+	if (o->snaplen != n->snaplen)
+		return ("snaplen");
+	if (o->promisc != n->promisc)
+		return ("promiscuous");
+	if (o->conn_table_size != n->conn_table_size)
+		return ("connection-table-size");
+	return (NULL);
+}
+
+/* the capture child's counters as ncctl shows them */
+static void
+stats_kv(struct ctl_conn *c, const unsigned char *buf)
+{
+	struct agent_stats	 s;
+	struct type_stats	 t;
+	size_t			 i;
+
+	memcpy(&s, buf, sizeof(s));
+	control_kv(c, "", "", "sensor", conf.name, 0);
+	control_kv(c, "", "", "uptime", NULL,
+	    (uint64_t)(mono_ms() - started_ms) / 1000);
+	control_kv(c, "", "", "packets", NULL, s.packets);
+	control_kv(c, "", "", "bytes", NULL, s.bytes);
+	control_kv(c, "", "", "datagrams", NULL, s.datagrams);
+	control_kv(c, "", "", "wire-bytes", NULL, s.wire_bytes);
+	control_kv(c, "", "", "send-errors", NULL, s.send_errors);
+	control_kv(c, "", "", "pcap-drops", NULL, s.pcap_drops);
+	control_kv(c, "", "", "unknown-linktype", NULL, s.linktype_unknown);
+	control_kv(c, "", "", "connections-evicted", NULL, s.flows_evicted);
+	for (i = 0; i < nrectypes; i++) {
+		memcpy(&t, buf + sizeof(s) + i * sizeof(t), sizeof(t));
+		control_kv(c, "types", rectypes[i]->name, "records", NULL,
+		    t.records);
+		control_kv(c, "types", rectypes[i]->name, "bytes", NULL,
+		    t.bytes);
+		control_kv(c, "types", rectypes[i]->name, "sent", NULL,
+		    t.sent);
+		control_kv(c, "types", rectypes[i]->name, "datagrams", NULL,
+		    t.batches);
+		control_kv(c, "types", rectypes[i]->name, "wire-bytes", NULL,
+		    t.wire_bytes);
+		control_kv(c, "types", rectypes[i]->name, "errors", NULL,
+		    t.errors);
+		control_kv(c, "types", rectypes[i]->name, "truncated", NULL,
+		    t.truncated);
+		control_kv(c, "types", rectypes[i]->name, "unknown", NULL,
+		    t.unknown);
+		control_kv(c, "types", rectypes[i]->name, "oversize", NULL,
+		    t.oversize);
 	}
 }

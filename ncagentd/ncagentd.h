@@ -25,6 +25,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "control.h"
 #include "imsg.h"
 #include "log.h"
 #include "wire.h"
@@ -60,7 +61,9 @@ enum imsg_type {
 	IMSG_DATAGRAM,		/* crypto -> capture: batch_hdr + datagram */
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
 	IMSG_CAPTURE_DONE,	/* capture -> parent: offline replay ended */
-	IMSG_STATS,		/* capture -> parent: struct agent_stats */
+	IMSG_STATS,		/* capture -> parent: struct agent_stats, at
+				   exit, or with ncctl's peerid on request */
+	IMSG_RECONF,		/* parent -> children: struct agent_conf */
 };
 
 /* configuration, as the parent parsed it and the children receive it */
@@ -85,6 +88,8 @@ struct agent_conf {
 	unsigned int	 conn_table_size;	/* 0: no Connection records */
 	unsigned int	 conn_idle_timeout;	/* seconds */
 	unsigned int	 conn_active_timeout;	/* seconds */
+	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
+	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };
 
 /* a batch in flight between the capture and crypto children */
@@ -104,6 +109,8 @@ struct type_stats {
 	uint64_t	 sent;		/* records handed to the collector */
 	uint64_t	 oversize;	/* records too large for any datagram */
 	uint64_t	 batches;
+	uint64_t	 bytes;		/* of the records made */
+	uint64_t	 wire_bytes;	/* of the datagrams sent */
 };
 
 struct agent_stats {
@@ -141,6 +148,8 @@ void	 flow_init(const struct agent_conf *, emit_fn, void *,
 	    struct type_stats *, uint64_t *evicted);
 void	 flow_expire(int64_t now_ns);
 void	 flow_shutdown(void);
+/* the timeouts of a reloaded configuration */
+void	 flow_reconf(const struct agent_conf *);
 
 /* process entry points */
 __dead void	 capture_main(int debug, int verbose);

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "ncagentd.h"
 
 #define NAME_MAX_LEN	64
@@ -81,6 +82,8 @@ enum keyword {
 	KW_CONNACTIVE,
 	KW_REKEY,
 	KW_PAD,
+	KW_SOCKET,
+	KW_RSOCKET,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -102,6 +105,7 @@ int	 yyerror(const char *, ...)
 static int	 once(enum keyword, const char *);
 static int	 copy(char *, size_t, const char *, const char *);
 static int	 copy_path(char *, size_t, const char *, const char *);
+static void	 copy_socket(char *, const char *);
 static int	 valid_name(const char *);
 static int	 parse_interval(const char *, unsigned int *);
 static void	 set_interval(enum keyword, const char *, unsigned int *,
@@ -110,6 +114,7 @@ static void	 set_interval(enum keyword, const char *, unsigned int *,
 
 %token	CHROOT COLLECTOR COLLECTORKEY FILTER FLUSHINTERVAL INTERFACE
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
+%token	RESTRICTED SOCKET
 %token	CONNTABLE CONNIDLE CONNACTIVE PAD REKEY
 %token	ERROR
 %token	<v.string>	STRING
@@ -247,6 +252,16 @@ main		: NAME string '\n' {
 			if (once(KW_KEYFILE, "keyfile") == 0)
 				copy_path(conf->keyfile, sizeof(conf->keyfile),
 				    $2, "keyfile");
+			free($2);
+		}
+		| SOCKET string '\n' {
+			if (once(KW_SOCKET, "socket") == 0)
+				copy_socket(conf->ctlsock, $2);
+			free($2);
+		}
+		| SOCKET string RESTRICTED '\n' {
+			if (once(KW_RSOCKET, "socket ... restricted") == 0)
+				copy_socket(conf->rctlsock, $2);
 			free($2);
 		}
 		| USER string '\n' {
@@ -404,7 +419,9 @@ lookup(const char *s)
 		{ "port",		PORT },
 		{ "promiscuous",	PROMISCUOUS },
 		{ "rekey",		REKEY },
+		{ "restricted",		RESTRICTED },
 		{ "snaplen",		SNAPLEN },
+		{ "socket",		SOCKET },
 		{ "user",		USER },
 		{ "yes",		YES },
 	};
@@ -711,6 +728,19 @@ default_name(const char *filename)
 	strlcpy(conf->name, host, sizeof(conf->name));
 }
 
+/* a control socket: an absolute path that fits a sockaddr_un */
+static void
+copy_socket(char *dst, const char *path)
+{
+	if (path[0] != '/')
+		yyerror("socket \"%s\": give an absolute path", path);
+	else if (strlen(path) >= CTL_PATH_MAX)
+		yyerror("socket \"%s\": longer than %d characters", path,
+		    CTL_PATH_MAX - 1);
+	else
+		strlcpy(dst, path, CTL_PATH_MAX);
+}
+
 void
 conf_defaults(struct agent_conf *c)
 {
@@ -718,6 +748,7 @@ conf_defaults(struct agent_conf *c)
 	strlcpy(c->port, NCAP_PORT_STR, sizeof(c->port));
 	strlcpy(c->user, NCAGENTD_USER, sizeof(c->user));
 	strlcpy(c->chroot, NCAGENTD_CHROOT, sizeof(c->chroot));
+	strlcpy(c->ctlsock, NCAGENTD_SOCKET, sizeof(c->ctlsock));
 	c->max_datagram = 1400;
 	c->flush_ms = FLUSH_DEFAULT_MS;
 	c->rekey_ms = REKEY_DEFAULT_MS;

@@ -56,6 +56,12 @@ print_config(const struct agent_conf *conf)
 		printf("# no keyfile: an ephemeral key\n");
 	print_string("user", conf->user);
 	print_string("chroot", conf->chroot);
+	print_string("socket", conf->ctlsock);
+	if (conf->rctlsock[0] != '\0') {
+		printf("socket ");
+		print_quoted(conf->rctlsock);
+		printf(" restricted\n");
+	}
 	printf("max-datagram %u\n", conf->max_datagram);
 	print_interval("flush-interval", conf->flush_ms);
 	print_interval("rekey", conf->rekey_ms);

@@ -25,6 +25,7 @@
 
 #include <zlib.h>
 
+#include "control.h"
 #include "imsg.h"
 #include "log.h"
 #include "ncap.pb-c.h"
@@ -68,6 +69,8 @@ struct collector_conf {
 	char		 chroot[PATH_MAX];	/* crypto child's empty root */
 	int		 verbose;
 	unsigned int	 nsensors;		/* 0: open to any sensor key */
+	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
+	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };
 
 /* a trusted sensor: its records go under name, whatever it claims */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "keys.h"
 #include "nccollectd.h"
 #include "util.h"
@@ -59,6 +60,8 @@ enum keyword {
 	KW_SPOOL,
 	KW_USER,
 	KW_CHROOT,
+	KW_SOCKET,
+	KW_RSOCKET,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -80,6 +83,7 @@ int	 yyerror(const char *, ...)
 static int	 once(enum keyword, const char *);
 static int	 copy(char *, size_t, const char *, const char *);
 static int	 copy_path(char *, size_t, const char *, const char *);
+static void	 copy_socket(char *, const char *);
 static void	 add_sensor(const char *, const char *);
 
 static struct conf_sensor	*sensors;
@@ -87,6 +91,7 @@ static unsigned int		 nalloc;
 %}
 
 %token	CHROOT KEY KEYFILE LISTEN ON PORT SENSOR SPOOL USER
+%token	RESTRICTED SOCKET
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -169,6 +174,16 @@ main		: LISTEN ON string port '\n' {
 				    $2, "spool");
 			free($2);
 		}
+		| SOCKET string '\n' {
+			if (once(KW_SOCKET, "socket") == 0)
+				copy_socket(conf->ctlsock, $2);
+			free($2);
+		}
+		| SOCKET string RESTRICTED '\n' {
+			if (once(KW_RSOCKET, "socket ... restricted") == 0)
+				copy_socket(conf->rctlsock, $2);
+			free($2);
+		}
 		| USER string '\n' {
 			if (once(KW_USER, "user") == 0) {
 				if ($2[0] == '\0')
@@ -243,7 +258,9 @@ lookup(const char *s)
 		{ "listen",		LISTEN },
 		{ "on",			ON },
 		{ "port",		PORT },
+		{ "restricted",		RESTRICTED },
 		{ "sensor",		SENSOR },
+		{ "socket",		SOCKET },
 		{ "spool",		SPOOL },
 		{ "user",		USER },
 	};
@@ -458,6 +475,19 @@ copy_path(char *dst, size_t dstlen, const char *src, const char *what)
 	return (copy(dst, dstlen, src, what));
 }
 
+/* a control socket: an absolute path that fits a sockaddr_un */
+static void
+copy_socket(char *dst, const char *path)
+{
+	if (path[0] != '/')
+		yyerror("socket \"%s\": give an absolute path", path);
+	else if (strlen(path) >= CTL_PATH_MAX)
+		yyerror("socket \"%s\": longer than %d characters", path,
+		    CTL_PATH_MAX - 1);
+	else
+		strlcpy(dst, path, CTL_PATH_MAX);
+}
+
 void
 conf_defaults(struct collector_conf *c)
 {
@@ -466,6 +496,7 @@ conf_defaults(struct collector_conf *c)
 	strlcpy(c->spool, NCCOLLECTD_SPOOL, sizeof(c->spool));
 	strlcpy(c->user, NCCOLLECTD_USER, sizeof(c->user));
 	strlcpy(c->chroot, NCCOLLECTD_CHROOT, sizeof(c->chroot));
+	strlcpy(c->ctlsock, NCCOLLECTD_SOCKET, sizeof(c->ctlsock));
 }
 
 /* a trusted sensor: a name and a key, neither given twice */

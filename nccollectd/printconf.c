@@ -44,6 +44,12 @@ print_config(const struct collector_conf *conf,
 	print_string("spool", conf->spool);
 	print_string("user", conf->user);
 	print_string("chroot", conf->chroot);
+	print_string("socket", conf->ctlsock);
+	if (conf->rctlsock[0] != '\0') {
+		printf("socket ");
+		print_quoted(conf->rctlsock);
+		printf(" restricted\n");
+	}
 	if (conf->nsensors == 0)
 		printf("# OPEN: no sensor listed, any holder of the public key "
 		    "may write as any sensor\n");

@@ -54,7 +54,7 @@ static size_t	 elem_size(ProtobufCType);
 static int	 field_present(const ProtobufCMessage *,
 		    const ProtobufCFieldDescriptor *);
 static size_t	 utf8_seq(const unsigned char *, size_t);
-static void	 json_string(FILE *, const char *);
+
 static void	 put_float(FILE *, double, int);
 static void	 bytes_text(FILE *, const ProtobufCBinaryData *);
 static void	 json_value(FILE *, const ProtobufCFieldDescriptor *,
@@ -170,7 +170,7 @@ utf8_seq(const unsigned char *s, size_t left)
  * A JSON string.  The output is always valid JSON: a byte that is not
  * part of well-formed UTF-8 is written as \u00XX, so none is lost.
  */
-static void
+void
 json_string(FILE *out, const char *str)
 {
 	const unsigned char	*s = (const unsigned char *)str;

@@ -14,7 +14,12 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,8 @@
 
 #include <sodium.h>
 
+#include "control.h"
+#include "imsg.h"
 #include "keys.h"
 #include "ncctl.h"
 
@@ -31,30 +38,29 @@
 
 static int	 cmd_keygen(int, char *[]);
 static int	 cmd_dump(int, char *[]);
+static int	 cmd_control(enum action, const char *, int);
+static const char *default_socket(enum action);
 static __dead void usage(void);
-
-/* each command parses its own arguments; argv[0] is the command name */
-static const struct command {
-	const char	*name;
-	int		(*run)(int, char *[]);
-} commands[] = {
-	{ "keygen",	cmd_keygen },
-	{ "dump",	cmd_dump },
-};
 
 static __dead void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: ncctl keygen dir\n"
-	    "       ncctl dump [-c | -j] file\n"
+	    "usage: ncctl [-j] [-s socket] command [argument ...]\n"
 	    "\n"
-	    "keygen writes dir/pub.key (0644) and dir/priv.key (0600).\n"
-	    "dump writes an .ncap file (\"-\" for standard input) as JSON\n"
-	    "lines (-j, the default) or CSV (-c).\n");
+	    "commands:\n"
+	    "  show stats        counters of the daemon\n"
+	    "  show sensors      the collector's sensors\n"
+	    "  reload            read the configuration again\n"
+	    "  log verbose|brief log debug messages or not\n"
+	    "  keygen dir        write dir/pub.key (0644) and dir/priv.key "
+	    "(0600)\n"
+	    "  dump [-c | -j] file\n"
+	    "                    an .ncap file (\"-\" for standard input) as "
+	    "JSON\n"
+	    "                    lines (-j, the default) or CSV (-c)\n");
 	exit(1);
 }
-
 static int
 cmd_keygen(int argc, char *argv[])
 {
@@ -104,15 +110,164 @@ cmd_dump(int argc, char *argv[])
 	return (rv);
 }
 
+/* with -s unset: the daemon's socket that exists, if only one does */
+static const char *
+default_socket(enum action act)
+{
+	int	 a, c;
+
+	if (act == ACT_SHOW_SENSORS)
+		return (NCCOLLECTD_SOCKET);
+	a = access(NCAGENTD_SOCKET, F_OK) == 0;
+	c = access(NCCOLLECTD_SOCKET, F_OK) == 0;
+	if (a && c)
+		errx(1, "both %s and %s exist: say which with -s",
+		    NCAGENTD_SOCKET, NCCOLLECTD_SOCKET);
+	return (a ? NCAGENTD_SOCKET : NCCOLLECTD_SOCKET);
+}
+
+/* one request, the answer printed; the daemon's status is ours */
+static int
+cmd_control(enum action act, const char *path, int json)
+{
+	struct sockaddr_un	 sun;
+	struct imsgbuf		 ibuf;
+	struct imsg		 imsg;
+	struct ctl_result	 res;
+	struct ctl_kv		*kv = NULL, *nkv;
+	size_t			 nkv_total = 0, k;
+	ssize_t			 n;
+	uint32_t		 type;
+	int			 fd, v = 0, done = 0, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		errx(1, "%s: path too long", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		err(1, "connect %s", path);
+	if (imsgbuf_init(&ibuf, fd) == -1)
+		err(1, "imsgbuf_init");
+	switch (act) {
+	case ACT_SHOW_STATS:
+		type = IMSG_CTL_SHOW_STATS;
+		break;
+	case ACT_SHOW_SENSORS:
+		type = IMSG_CTL_SHOW_SENSORS;
+		break;
+	case ACT_RELOAD:
+		type = IMSG_CTL_RELOAD;
+		break;
+	case ACT_LOG_VERBOSE:
+	case ACT_LOG_BRIEF:
+		type = IMSG_CTL_LOG_VERBOSE;
+		v = act == ACT_LOG_VERBOSE;
+		break;
+	default:
+		errx(1, "%s: unexpected action", __func__);
+	}
+	if (imsg_compose(&ibuf, type, 0, 0, -1, type == IMSG_CTL_LOG_VERBOSE ?
+	    &v : NULL, type == IMSG_CTL_LOG_VERBOSE ? sizeof(v) : 0) == -1 ||
+	    imsgbuf_flush(&ibuf) == -1)
+		err(1, "write to %s", path);
+	while (!done) {
+		if ((n = imsgbuf_read(&ibuf)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			err(1, "read from %s", path);
+		}
+		if (n == 0)
+			errx(1, "%s: the daemon closed the connection", path);
+		while (!done && (r = imsg_get(&ibuf, &imsg)) != 0) {
+			if (r == -1)
+				errx(1, "%s: malformed answer", path);
+			switch (imsg.hdr.type) {
+			case IMSG_CTL_KV:
+				if (IMSG_DATA_SIZE(&imsg) % sizeof(*kv) != 0)
+					errx(1, "%s: malformed answer", path);
+				k = IMSG_DATA_SIZE(&imsg) / sizeof(*kv);
+				if ((nkv = reallocarray(kv, nkv_total + k,
+				    sizeof(*kv))) == NULL)
+					err(1, NULL);
+				kv = nkv;
+				memcpy(kv + nkv_total, imsg.data,
+				    k * sizeof(*kv));
+				nkv_total += k;
+				break;
+			case IMSG_CTL_RESULT:
+				if (IMSG_DATA_SIZE(&imsg) != sizeof(res))
+					errx(1, "%s: malformed answer", path);
+				memcpy(&res, imsg.data, sizeof(res));
+				res.msg[sizeof(res.msg) - 1] = '\0';
+				done = 1;
+				break;
+			default:
+				errx(1, "%s: unexpected answer %u", path,
+				    imsg.hdr.type);
+			}
+			imsg_free(&imsg);
+		}
+	}
+	close(fd);
+	/* strings from the daemon end where they must */
+	for (k = 0; k < nkv_total; k++) {
+		kv[k].section[sizeof(kv[k].section) - 1] = '\0';
+		kv[k].item[sizeof(kv[k].item) - 1] = '\0';
+		kv[k].key[sizeof(kv[k].key) - 1] = '\0';
+		kv[k].str[sizeof(kv[k].str) - 1] = '\0';
+	}
+	if (res.status != 0) {
+		fprintf(stderr, "ncctl: %s\n", res.msg[0] ? res.msg : "failed");
+		free(kv);
+		return (1);
+	}
+	if (act == ACT_SHOW_STATS || act == ACT_SHOW_SENSORS)
+		show_kv(kv, nkv_total, json);
+	else if (res.msg[0] != '\0')
+		printf("%s\n", res.msg);
+	free(kv);
+	return (0);
+}
+
 int
 main(int argc, char *argv[])
 {
-	size_t	 i;
+	enum action	 act;
+	const char	*sock = NULL;
+	int		 ch, json = 0, used = 0;
 
-	if (argc < 2)
+	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
 		usage();
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return (commands[i].run(argc - 1, argv + 1));
-	usage();
+	act = parse_words(argc, argv, &used);
+	argc -= used - 1;
+	argv += used - 1;
+	switch (act) {
+	case ACT_KEYGEN:
+		return (cmd_keygen(argc, argv));
+	case ACT_DUMP:
+		optind = 1;
+		return (cmd_dump(argc, argv));
+	default:
+		if (argc != 1)
+			usage();
+		return (cmd_control(act, sock ? sock : default_socket(act),
+		    json));
+	}
 }

@@ -27,4 +27,30 @@ enum dump_fmt {
 /* dump.c: write the .ncap stream in to stdout; returns the exit status */
 int	 dump_file(FILE *in, const char *name, enum dump_fmt);
 
+/* a string as JSON, quotes included (dump.c) */
+void	 json_string(FILE *, const char *);
+
+/* parser.c: the command words, matched by unambiguous prefix */
+enum action {
+	ACT_NONE,
+	ACT_KEYGEN,
+	ACT_DUMP,
+	ACT_SHOW_STATS,
+	ACT_SHOW_SENSORS,
+	ACT_RELOAD,
+	ACT_LOG_VERBOSE,
+	ACT_LOG_BRIEF,
+};
+
+/*
+ * The action the words of argv name, and in *used how many words that
+ * took (keygen and dump take their own arguments after that).  On an
+ * unknown or ambiguous word it says so and exits.
+ */
+enum action	 parse_words(int argc, char *argv[], int *used);
+
+/* output.c: show answers as text or JSON */
+struct ctl_kv;
+void	 show_kv(const struct ctl_kv *, size_t, int json);
+
 #endif /* NCAP_NCCTL_H */

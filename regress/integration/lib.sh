@@ -58,6 +58,7 @@ keyfile "$T/keys/priv.key"
 spool "$_dir/spool"
 user "nobody"
 chroot "$T/empty"
+socket "$_dir/ctl.sock"
 ${2:-}
 EOC
 	"$NCCOLLECTD" -d -v -f "$_dir/nccollectd.conf" >"$_dir/collector.log" 2>&1 &
@@ -90,6 +91,7 @@ collector-key "$T/keys/pub.key"
 user "nobody"
 chroot "$T/empty"
 flush-interval 200ms
+socket "$1/ctl.sock"
 ${3:-}
 EOC
 }

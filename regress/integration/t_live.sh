@@ -38,6 +38,7 @@ keyfile "$T/keys/priv.key"
 spool "$T/c/spool"
 user "nobody"
 chroot "$T/empty"
+socket "$T/c/ctl.sock"
 EOC
 ip netns exec "$A" "$NCCOLLECTD" -d -v -f "$T/c/nccollectd.conf" >"$T/c/collector.log" 2>&1 &
 CPID=$!

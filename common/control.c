@@ -1,0 +1,319 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The daemon end of the control socket, in the parent.  Requests are
+ * small fixed-size imsgs from local users with access to the socket;
+ * a connection that sends anything malformed is closed, never fatal.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+
+#define CTL_MAX_CONNS	32
+#define CTL_MAX_KV	65536
+#define CTL_MAX_QUEUED	256		/* messages a client leaves unread */
+
+struct ctl_listener {
+	struct event	 ev;
+	int		 fd;
+	int		 restricted;
+	void		(*handler)(struct ctl_conn *, struct imsg *);
+};
+
+static void	 control_accept(int, short, void *);
+static void	 control_dispatch(int, short, void *);
+static void	 control_close(struct ctl_conn *);
+
+static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+static unsigned int		 nconns;
+static uint32_t			 lastid;
+static struct ctl_listener	 listeners[2];
+static int			 nlisteners;
+
+int
+control_open(const char *path, int restricted)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("control socket %s: path too long", path);
+		return (-1);
+	}
+	/* a socket left by an earlier run goes; anything else stays */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_warnx("control socket %s: exists and is not a "
+			    "socket", path);
+			return (-1);
+		}
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
+		    -1) {
+			log_warn("control socket: socket");
+			return (-1);
+		}
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			log_warnx("control socket %s: in use by a running "
+			    "daemon", path);
+			close(fd);
+			return (-1);
+		}
+		close(fd);
+		if (unlink(path) == -1) {
+			log_warn("control socket %s: unlink", path);
+			return (-1);
+		}
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("control socket: socket");
+		return (-1);
+	}
+	old = umask(restricted ? 0111 : 0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("control socket %s: bind", path);
+		umask(old);
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	if (chmod(path, restricted ? 0666 : 0660) == -1 ||
+	    listen(fd, 8) == -1) {
+		log_warn("control socket %s", path);
+		close(fd);
+		unlink(path);
+		return (-1);
+	}
+	return (fd);
+}
+
+void
+control_cleanup(const char *path)
+{
+	if (path != NULL && path[0] != '\0')
+		unlink(path);
+}
+
+void
+control_listen(int fd, int restricted,
+    void (*handler)(struct ctl_conn *, struct imsg *))
+{
+	struct ctl_listener	*l;
+
+	if (nlisteners == (int)(sizeof(listeners) / sizeof(listeners[0])))
+		fatalx("%s: too many control sockets", __func__);
+	l = &listeners[nlisteners++];
+	l->fd = fd;
+	l->restricted = restricted;
+	l->handler = handler;
+	event_set(&l->ev, fd, EV_READ | EV_PERSIST, control_accept, l);
+	event_add(&l->ev, NULL);
+}
+
+static void
+control_accept(int fd, short event, void *arg)
+{
+	struct ctl_listener	*l = arg;
+	struct ctl_conn		*c;
+	int			 s;
+
+	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control socket: accept");
+		return;
+	}
+	if (nconns >= CTL_MAX_CONNS) {
+		log_warnx("control socket: more than %d connections, closing "
+		    "the new one", CTL_MAX_CONNS);
+		close(s);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("control socket");
+		close(s);
+		return;
+	}
+	if (imsgbuf_init(&c->iev.ibuf, s) == -1) {
+		log_warn("control socket");
+		close(s);
+		free(c);
+		return;
+	}
+	/* ids are never 0: 0 means no control connection on a channel */
+	if (++lastid == 0)
+		lastid = 1;
+	c->id = lastid;
+	c->restricted = l->restricted;
+	c->iev.handler = control_dispatch;
+	c->iev.data = l;
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	nconns++;
+	imsg_event_add(&c->iev);
+}
+
+struct ctl_conn *
+control_find(uint32_t id)
+{
+	struct ctl_conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id)
+			return (c);
+	return (NULL);
+}
+
+static void
+control_close(struct ctl_conn *c)
+{
+	event_del(&c->iev.ev);
+	close(c->iev.ibuf.fd);
+	imsgbuf_clear(&c->iev.ibuf);
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	free(c->kv);
+	free(c);
+}
+
+static void
+control_dispatch(int fd, short event, void *arg)
+{
+	struct imsgev		*iev = arg;
+	struct ctl_conn		*c = (struct ctl_conn *)((char *)iev -
+				    offsetof(struct ctl_conn, iev));
+	struct ctl_listener	*l = iev->data;
+	struct imsg		 imsg;
+	ssize_t			 n;
+	int			 r;
+	uint32_t		 id = c->id;
+
+	if (event & EV_READ) {
+		if (((n = imsgbuf_read(&iev->ibuf)) == -1 && errno != EAGAIN &&
+		    errno != EINTR) || n == 0) {
+			control_close(c);
+			return;
+		}
+	}
+	if (event & EV_WRITE) {
+		if (imsgbuf_write(&iev->ibuf) == -1) {
+			control_close(c);
+			return;
+		}
+	}
+	for (;;) {
+		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1) {
+			log_warnx("control socket: malformed message, closing");
+			control_close(c);
+			return;
+		}
+		if (r == 0)
+			break;
+		if (imsg.fd != -1) {
+			close(imsg.fd);
+			imsg.fd = -1;
+		}
+		if (c->restricted && imsg.hdr.type != IMSG_CTL_SHOW_STATS &&
+		    imsg.hdr.type != IMSG_CTL_SHOW_SENSORS)
+			control_result(c, 1, "not allowed on the restricted "
+			    "control socket");
+		else
+			l->handler(c, &imsg);
+		imsg_free(&imsg);
+		/* the handler may have closed it */
+		if ((c = control_find(id)) == NULL)
+			return;
+	}
+	if (imsgbuf_queuelen(&iev->ibuf) > CTL_MAX_QUEUED) {
+		log_warnx("control socket: client does not read, closing");
+		control_close(c);
+		return;
+	}
+	imsg_event_add(iev);
+}
+
+void
+control_kv(struct ctl_conn *c, const char *section, const char *item,
+    const char *key, const char *str, uint64_t num)
+{
+	struct ctl_kv	*kv;
+	size_t		 n;
+
+	if (c->nkv == CTL_MAX_KV)
+		return;
+	if (c->nkv == c->kvsize) {
+		n = c->kvsize ? c->kvsize * 2 : 64;
+		if ((kv = reallocarray(c->kv, n, sizeof(*kv))) == NULL)
+			fatal(NULL);
+		c->kv = kv;
+		c->kvsize = n;
+	}
+	kv = &c->kv[c->nkv++];
+	memset(kv, 0, sizeof(*kv));
+	strlcpy(kv->section, section, sizeof(kv->section));
+	strlcpy(kv->item, item, sizeof(kv->item));
+	strlcpy(kv->key, key, sizeof(kv->key));
+	if (str != NULL)
+		strlcpy(kv->str, str, sizeof(kv->str));
+	kv->num = num;
+}
+
+void
+control_result(struct ctl_conn *c, int status, const char *fmt, ...)
+{
+	struct ctl_result	 res;
+	va_list			 ap;
+	size_t			 i, k, per = IMSG_MAXDATA / sizeof(struct ctl_kv);
+
+	for (i = 0; i < c->nkv; i += k) {
+		k = c->nkv - i < per ? c->nkv - i : per;
+		if (imsg_compose(&c->iev.ibuf, IMSG_CTL_KV, 0, 0, -1,
+		    c->kv + i, k * sizeof(*c->kv)) == -1)
+			fatal("imsg_compose");
+	}
+	free(c->kv);
+	c->kv = NULL;
+	c->nkv = c->kvsize = 0;
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	va_start(ap, fmt);
+	vsnprintf(res.msg, sizeof(res.msg), fmt, ap);
+	va_end(ap);
+	if (imsg_compose_event(&c->iev, IMSG_CTL_RESULT, 0, 0, -1, &res,
+	    sizeof(res)) == -1)
+		fatal("imsg_compose");
+}
