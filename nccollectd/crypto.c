@@ -80,6 +80,7 @@ static void	 crypto_dispatch_receiver(int, short, void *);
 static void	 crypto_dispatch_parent(int, short, void *);
 static void	 crypto_open(struct dgram_hdr *, const unsigned char *, size_t);
 static struct peer *peer_get(const unsigned char *);
+static void	 peers_load(const struct conf_sensor *, unsigned int);
 static struct skey *skey_get(const unsigned char *);
 
 static struct collector_conf	 conf;
@@ -96,6 +97,7 @@ static struct skey_tree		 skey_tree = RB_INITIALIZER(&skey_tree);
 static struct skey_list		 skey_lru = TAILQ_HEAD_INITIALIZER(skey_lru);
 static struct skey_list		 skey_free = TAILQ_HEAD_INITIALIZER(skey_free);
 static int			 trusted;	/* only listed sensors */
+static struct sensors_rx	 rx;		/* a reloaded list, arriving */
 static unsigned char		*ptbuf;
 
 RB_GENERATE(peer_tree, peer, tree, peer_cmp);
@@ -119,7 +121,6 @@ crypto_main(int debug, int verbose)
 	struct priv_user	 user;
 	struct conf_sensor	*sensors;
 	struct rlimit		 rl;
-	struct peer		*p;
 	char			 err[256];
 	size_t			 i, need;
 
@@ -134,14 +135,16 @@ crypto_main(int debug, int verbose)
 	trusted = conf.nsensors > 0;
 
 	priv_lookup(&user, conf.user);
-	npeers = trusted ? conf.nsensors : KEYCACHE_SIZE;
-	nskeys = trusted ? 2 * (size_t)conf.nsensors + 64 : SESSCACHE_MIN;
+	nskeys = 2 * (size_t)conf.nsensors + 64;
 	if (nskeys < SESSCACHE_MIN)
 		nskeys = SESSCACHE_MIN;
 	if (nskeys > SESSCACHE_MAX)
 		nskeys = SESSCACHE_MAX;
-	/* still root: allow ourselves to lock what the keys need */
-	need = npeers * sizeof(*peers) + nskeys * sizeof(*skeys) +
+	/*
+	 * Still root: allow ourselves to lock what the keys may need, the
+	 * longest list a reload could bring included.
+	 */
+	need = SENSORS_MAX * sizeof(*peers) + nskeys * sizeof(*skeys) +
 	    256 * 1024;		/* page rounding, guard pages, slack */
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
@@ -151,27 +154,12 @@ crypto_main(int debug, int verbose)
 	}
 	/* secrets live in guarded, locked memory, wiped when freed */
 	sk = key_alloc(1, WIRE_SKLEN);
-	peers = key_alloc(npeers, sizeof(*peers));
 	skeys = key_alloc(nskeys, sizeof(*skeys));
 	if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
 		fatalx("keyfile: %s", err);
 	for (i = 0; i < nskeys; i++)
 		TAILQ_INSERT_TAIL(&skey_free, &skeys[i], lru);
-	if (trusted) {
-		/* one Curve25519 per trusted sensor, now, and never again */
-		for (i = 0; i < npeers; i++) {
-			p = &peers[i];
-			memcpy(p->pk, sensors[i].pk, sizeof(p->pk));
-			if (crypto_box_beforenm(p->k, p->pk, sk) != 0)
-				fatalx("sensor %s: unusable key",
-				    sensors[i].name);
-			if (RB_INSERT(peer_tree, &peer_tree, p) != NULL)
-				fatalx("sensor %s: key listed twice",
-				    sensors[i].name);
-		}
-	} else
-		for (i = 0; i < npeers; i++)
-			TAILQ_INSERT_TAIL(&peer_free, &peers[i], lru);
+	peers_load(sensors, conf.nsensors);
 	free(sensors);
 	if ((ptbuf = malloc(WIRE_DGRAM_MAX)) == NULL)
 		fatal(NULL);
@@ -185,6 +173,53 @@ crypto_main(int debug, int verbose)
 	imsg_event_add(&iev_receiver);
 	event_dispatch();
 	fatalx("event loop ended");
+}
+
+/*
+ * The sensor identities we share a key with: with a list, exactly the
+ * listed ones, each computed now, one Curve25519 each and never again;
+ * without, a cache filled as keys turn up.  On reload the session keys
+ * of identities no longer listed go too.
+ */
+static void
+peers_load(const struct conf_sensor *list, unsigned int n)
+{
+	struct peer	*p, key;
+	struct skey	*s, *next;
+	size_t		 i;
+
+	RB_INIT(&peer_tree);
+	TAILQ_INIT(&peer_lru);
+	TAILQ_INIT(&peer_free);
+	if (peers != NULL)
+		sodium_free(peers);
+	trusted = n > 0;
+	npeers = trusted ? n : KEYCACHE_SIZE;
+	peers = key_alloc(npeers, sizeof(*peers));
+	for (i = 0; i < npeers; i++) {
+		p = &peers[i];
+		if (!trusted) {
+			TAILQ_INSERT_TAIL(&peer_free, p, lru);
+			continue;
+		}
+		memcpy(p->pk, list[i].pk, sizeof(p->pk));
+		if (crypto_box_beforenm(p->k, p->pk, sk) != 0)
+			fatalx("sensor %s: unusable key", list[i].name);
+		if (RB_INSERT(peer_tree, &peer_tree, p) != NULL)
+			fatalx("sensor %s: key listed twice", list[i].name);
+	}
+	if (!trusted)
+		return;
+	for (s = RB_MIN(skey_tree, &skey_tree); s != NULL; s = next) {
+		next = RB_NEXT(skey_tree, &skey_tree, s);
+		memcpy(key.pk, wire_id(s->sess), sizeof(key.pk));
+		if (RB_FIND(peer_tree, &peer_tree, &key) != NULL)
+			continue;
+		RB_REMOVE(skey_tree, &skey_tree, s);
+		TAILQ_REMOVE(&skey_lru, s, lru);
+		sodium_memzero(s, sizeof(*s));
+		TAILQ_INSERT_HEAD(&skey_free, s, lru);
+	}
 }
 
 /* a sensor identity's key with us; with a list, only a listed one */
@@ -317,14 +352,35 @@ crypto_dispatch_receiver(int fd, short event, void *arg)
 static int
 crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	if (imsg->hdr.type != IMSG_SHUTDOWN)
+	int	v, done = 0;
+
+	switch (imsg->hdr.type) {
+	case IMSG_SHUTDOWN:
+		/* the receiver has stored everything and is gone */
+		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+		sodium_free(skeys);
+		sodium_free(peers);
+		sodium_free(sk);
+		exit(0);
+	case IMSG_RECONF:
+		done = sensors_rx_start(&rx, imsg);
+		break;
+	case IMSG_SENSORS:
+		done = sensors_rx_add(&rx, imsg);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
+		memcpy(&v, imsg->data, sizeof(v));
+		log_setverbose(v);
+		break;
+	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	/* the receiver has stored everything and is gone */
-	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
-	sodium_free(skeys);
-	sodium_free(peers);
-	sodium_free(sk);
-	exit(0);
+	}
+	if (done) {
+		peers_load(rx.list, rx.n);
+		sensors_rx_done(&rx);
+	}
+	return (0);
 }
 
 static void

@@ -34,8 +34,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "nccollectd.h"
 #include "privsep.h"
+#include "records.h"
+#include "util.h"
 
 #define RCVBUF_SIZE	(8 * 1024 * 1024)
 
@@ -45,6 +49,13 @@ static void	 parent_sig(int, short, void *);
 static void	 parent_dispatch(int, short, void *);
 static int	 parent_imsg(struct imsgev *, struct imsg *);
 static void	 parent_totals(void);
+static void	 parent_control(struct ctl_conn *, struct imsg *);
+static void	 parent_reload(struct ctl_conn *);
+static const char *restart_needed(const struct collector_conf *,
+		    const struct collector_conf *);
+static void	 stats_kv(struct ctl_conn *, const unsigned char *);
+static void	 sensors_kv(struct ctl_conn *, const struct sensor_info *,
+		    size_t);
 
 static struct collector_conf	 conf;
 static struct conf_sensor	*sensors;
@@ -54,6 +65,8 @@ static struct proc_child	 procs[2] = {
 };
 static struct collector_stats	 stats;
 static int			 have_stats, stopping, exitcode;
+static const char		*conffile = NCCOLLECTD_CONF;
+static int64_t			 started_ms;
 
 const char *const drop_names[DROP_NCAUSES] = {
 	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
@@ -75,7 +88,8 @@ main(int argc, char *argv[])
 {
 	struct event		 ev_sig[4];
 	struct priv_user	 user;
-	const char		*conffile = NCCOLLECTD_CONF, *role = NULL;
+	const char		*role = NULL;
+	int			 ctlfd, rctlfd = -1;
 	int			 ch, debug = 0, verbose = 0, noaction = 0, i;
 	int			 sock;
 
@@ -136,6 +150,10 @@ main(int argc, char *argv[])
 	if (priv_ensure_dir(conf.spool, user.uid, user.gid, 0750) == -1)
 		fatalx("spool directory %s unusable", conf.spool);
 	sock = open_socket();
+	if ((ctlfd = control_open(conf.ctlsock, 0)) == -1 ||
+	    (conf.rctlsock[0] != '\0' &&
+	    (rctlfd = control_open(conf.rctlsock, 1)) == -1))
+		fatalx("cannot open the control socket");
 
 	log_init(debug, LOG_DAEMON);
 	log_procinit("parent");
@@ -143,6 +161,10 @@ main(int argc, char *argv[])
 		fatal("daemon");
 
 	event_init();
+	started_ms = mono_ms();
+	control_listen(ctlfd, 0, parent_control);
+	if (rctlfd != -1)
+		control_listen(rctlfd, 1, parent_control);
 	proc_signals(ev_sig, parent_sig);
 	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
 	setproctitle("parent");
@@ -169,6 +191,8 @@ main(int argc, char *argv[])
 
 	event_dispatch();
 	parent_totals();
+	control_cleanup(conf.ctlsock);
+	control_cleanup(conf.rctlsock);
 	exit(exitcode);
 }
 
@@ -229,7 +253,8 @@ parent_sig(int sig, short event, void *arg)
 			fatal("imsg_compose");
 		break;
 	case SIGHUP:
-		log_warnx("SIGHUP: reload is not supported yet, ignored");
+		log_info("received SIGHUP, reloading %s", conffile);
+		parent_reload(NULL);
 		break;
 	case SIGCHLD:
 		switch (proc_sigchld(procs, iev, IMSG_SHUTDOWN)) {
@@ -249,12 +274,36 @@ static int
 parent_imsg(struct imsgev *e, struct imsg *imsg)
 {
 	struct proc_child	*p = e->data;
+	struct ctl_conn		*c;
+	size_t			 n;
 
 	switch (imsg->hdr.type) {
 	case IMSG_STATS:
-		imsg_expect(imsg, sizeof(stats), "IMSG_STATS");
+		imsg_expect(imsg, sizeof(stats) + nrectypes *
+		    sizeof(struct ctype_stats), "IMSG_STATS");
+		if (imsg->hdr.peerid != 0) {
+			/* an answer for ncctl, if it is still there */
+			if ((c = control_find(imsg->hdr.peerid)) != NULL) {
+				stats_kv(c, imsg->data);
+				control_result(c, 0, "%s", "");
+			}
+			return (0);
+		}
 		memcpy(&stats, imsg->data, sizeof(stats));
 		have_stats = 1;
+		return (0);
+	case IMSG_SENSOR_INFO:
+		n = IMSG_DATA_SIZE(imsg) / sizeof(struct sensor_info);
+		if (n == 0 || n > SENSOR_INFO_PER_IMSG || n *
+		    sizeof(struct sensor_info) != IMSG_DATA_SIZE(imsg))
+			fatalx("IMSG_SENSOR_INFO: bad length");
+		if ((c = control_find(imsg->hdr.peerid)) != NULL)
+			sensors_kv(c, imsg->data, n);
+		return (0);
+	case IMSG_SENSOR_INFO_END:
+		imsg_expect(imsg, 0, "IMSG_SENSOR_INFO_END");
+		if ((c = control_find(imsg->hdr.peerid)) != NULL)
+			control_result(c, 0, "%s", "");
 		return (0);
 	case IMSG_RECEIVER_DONE:
 		/* closing is the receiver's cue to exit */
@@ -305,4 +354,195 @@ parent_totals(void)
 	    (unsigned long long)stats.sessions,
 	    (unsigned long long)stats.keys_evicted,
 	    (unsigned long long)stats.renamed, drops);
+}
+
+/* ncctl's requests; the restricted socket passes the show ones only */
+static void
+parent_control(struct ctl_conn *c, struct imsg *imsg)
+{
+	int	v, i;
+
+	switch (imsg->hdr.type) {
+	case IMSG_CTL_SHOW_STATS:
+	case IMSG_CTL_SHOW_SENSORS:
+		if (IMSG_DATA_SIZE(imsg) != 0 || stopping) {
+			control_result(c, 1, stopping ? "shutting down" :
+			    "malformed request");
+			break;
+		}
+		if (imsg_compose_event(&iev[CHILD_RECEIVER], imsg->hdr.type,
+		    c->id, 0, -1, NULL, 0) == -1)
+			fatal("imsg_compose");
+		break;
+	case IMSG_CTL_RELOAD:
+		parent_reload(c);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		if (IMSG_DATA_SIZE(imsg) != sizeof(v)) {
+			control_result(c, 1, "malformed request");
+			break;
+		}
+		memcpy(&v, imsg->data, sizeof(v));
+		v = v ? 1 : 0;
+		log_setverbose(v);
+		for (i = 0; i < 2; i++)
+			if (imsg_compose_event(&iev[i], IMSG_CTL_LOG_VERBOSE,
+			    0, 0, -1, &v, sizeof(v)) == -1)
+				fatal("imsg_compose");
+		log_info("logging %s", v ? "verbose" : "brief");
+		control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+		break;
+	default:
+		control_result(c, 1, "unknown request %u", imsg->hdr.type);
+		break;
+	}
+}
+
+/*
+ * SIGHUP or ncctl reload: read the file again and, if it is valid and
+ * changes nothing that needs a restart, give both children the new
+ * sensor list.  On any error the running configuration stays.
+ */
+static void
+parent_reload(struct ctl_conn *c)
+{
+	struct collector_conf	 n;
+	struct conf_sensor	*list = NULL;
+	const char		*what;
+	int			 i;
+
+	conf_defaults(&n);
+	if (parse_config(conffile, &n, &list) == -1) {
+		free(list);
+		log_warnx("reload: %s has errors, the running configuration "
+		    "stays", conffile);
+		if (c != NULL)
+			control_result(c, 1, "%s has errors (see the log), the "
+			    "running configuration stays", conffile);
+		return;
+	}
+	n.verbose = conf.verbose;
+	if ((what = restart_needed(&conf, &n)) != NULL) {
+		free(list);
+		log_warnx("reload: %s changed, which takes a restart; the "
+		    "running configuration stays", what);
+		if (c != NULL)
+			control_result(c, 1, "%s changed, which takes a "
+			    "restart; the running configuration stays", what);
+		return;
+	}
+	conf = n;
+	free(sensors);
+	sensors = list;
+	for (i = 0; i < 2; i++) {
+		if (imsg_compose_event(&iev[i], IMSG_RECONF, 0, 0, -1, &conf,
+		    sizeof(conf)) == -1)
+			fatal("imsg_compose");
+		send_sensors(&iev[i], sensors, conf.nsensors);
+	}
+	if (conf.nsensors == 0)
+		log_warnx("reloaded %s: OPEN, no sensor is listed, so any "
+		    "holder of the collector's public key may store records "
+		    "under any sensor name", conffile);
+	else
+		log_info("reloaded %s: %u trusted sensors", conffile,
+		    conf.nsensors);
+	if (c != NULL)
+		control_result(c, 0, "reloaded %s: %u sensors listed%s",
+		    conffile, conf.nsensors, conf.nsensors ? "" :
+		    ", open to any key");
+}
+
+/* the first setting a running collector cannot take on, or NULL */
+static const char *
+restart_needed(const struct collector_conf *o, const struct collector_conf *n)
+{
+	if (strcmp(o->listen_addr, n->listen_addr) != 0 ||
+	    strcmp(o->port, n->port) != 0)
+		return ("listen on");
+	if (strcmp(o->keyfile, n->keyfile) != 0)
+		return ("keyfile");
+	if (strcmp(o->spool, n->spool) != 0)
+		return ("spool");
+	if (strcmp(o->user, n->user) != 0)
+		return ("user");
+	if (strcmp(o->chroot, n->chroot) != 0)
+		return ("chroot");
+	if (strcmp(o->ctlsock, n->ctlsock) != 0 ||
+	    strcmp(o->rctlsock, n->rctlsock) != 0)
+		return ("socket");
+	return (NULL);
+}
+
+/* the receiver's counters as ncctl shows them */
+static void
+stats_kv(struct ctl_conn *c, const unsigned char *buf)
+{
+	struct collector_stats	 s;
+	struct ctype_stats	 t;
+	size_t			 i;
+
+	memcpy(&s, buf, sizeof(s));
+	control_kv(c, "", "", "uptime", NULL,
+	    (uint64_t)(mono_ms() - started_ms) / 1000);
+	control_kv(c, "", "", "sensors-listed", NULL, conf.nsensors);
+	control_kv(c, "", "", "datagrams", NULL, s.datagrams);
+	control_kv(c, "", "", "bytes", NULL, s.bytes);
+	control_kv(c, "", "", "batches", NULL, s.batches);
+	control_kv(c, "", "", "records", NULL, s.records);
+	control_kv(c, "", "", "files", NULL, s.files);
+	control_kv(c, "", "", "gaps", NULL, s.gaps);
+	control_kv(c, "", "", "kernel-drops", NULL, s.kernel_drops);
+	control_kv(c, "", "", "sessions", NULL, s.sessions);
+	control_kv(c, "", "", "keys-evicted", NULL, s.keys_evicted);
+	control_kv(c, "", "", "renamed", NULL, s.renamed);
+	for (i = 0; i < DROP_NCAUSES; i++)
+		control_kv(c, "dropped", "", drop_names[i], NULL, s.drops[i]);
+	for (i = 0; i < nrectypes; i++) {
+		memcpy(&t, buf + sizeof(s) + i * sizeof(t), sizeof(t));
+		control_kv(c, "types", rectypes[i]->name, "records", NULL,
+		    t.records);
+		control_kv(c, "types", rectypes[i]->name, "batches", NULL,
+		    t.batches);
+		control_kv(c, "types", rectypes[i]->name, "bytes", NULL,
+		    t.bytes);
+	}
+}
+
+static void
+sensors_kv(struct ctl_conn *c, const struct sensor_info *in, size_t n)
+{
+	struct sensor_info	 si;
+	char			 item[80], hex[2 * WIRE_PKLEN + 1], addr[64];
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&si, &in[i], sizeof(si));
+		si.name[sizeof(si.name) - 1] = '\0';
+		sodium_bin2hex(hex, sizeof(hex), si.pk, sizeof(si.pk));
+		/* an item per key, by its fingerprint: two open sensors
+		 * may claim one name */
+		snprintf(item, sizeof(item), "%.16s", hex);
+		control_kv(c, "sensors", item, "name", si.name[0] ? si.name :
+		    "-", 0);
+		control_kv(c, "sensors", item, "listed", si.listed ? "yes" :
+		    "no", 0);
+		control_kv(c, "sensors", item, "from",
+		    si.last_seen ? sa_fmt((struct sockaddr *)&si.from, addr,
+		    sizeof(addr)) : "-", 0);
+		sodium_bin2hex(hex, sizeof(hex), si.session,
+		    sizeof(si.session));
+		control_kv(c, "sensors", item, "session",
+		    si.sessions ? hex : "-", 0);
+		control_kv(c, "sensors", item, "session-start", NULL,
+		    si.session_start / 1000000000);
+		control_kv(c, "sensors", item, "last-seen", NULL,
+		    si.last_seen / 1000000000);
+		control_kv(c, "sensors", item, "sessions", NULL, si.sessions);
+		control_kv(c, "sensors", item, "records", NULL, si.records);
+		control_kv(c, "sensors", item, "batches", NULL, si.batches);
+		control_kv(c, "sensors", item, "gaps", NULL, si.gaps);
+		control_kv(c, "sensors", item, "repeats", NULL, si.repeats);
+		control_kv(c, "sensors", item, "rejects", NULL, si.rejects);
+	}
 }

@@ -56,7 +56,13 @@ enum imsg_type {
 	IMSG_OPEN,		/* receiver -> crypto: dgram_hdr + datagram */
 	IMSG_OPENED,		/* crypto -> receiver: dgram_hdr + plaintext */
 	IMSG_REJECTED,		/* crypto -> receiver: dgram_hdr */
-	IMSG_STATS,		/* receiver -> parent: struct collector_stats */
+	IMSG_STATS,		/* receiver -> parent: struct collector_stats
+				   and nrectypes struct ctype_stats, at exit
+				   or with ncctl's peerid on request */
+	IMSG_SENSOR_INFO,	/* receiver -> parent: struct sensor_info[] */
+	IMSG_SENSOR_INFO_END,	/* receiver -> parent: that was all */
+	IMSG_RECONF,		/* parent -> children: struct collector_conf,
+				   then IMSG_SENSORS as at start */
 	IMSG_RECEIVER_DONE,	/* receiver -> parent: all stored, closing */
 };
 
@@ -135,6 +141,31 @@ struct collector_stats {
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
+/* what was stored, per record type */
+struct ctype_stats {
+	uint64_t	 records;
+	uint64_t	 batches;
+	uint64_t	 bytes;		/* of the records */
+};
+
+/* ncctl show sensors: one per sensor key the receiver knows */
+struct sensor_info {
+	char			 name[65];	/* listed, or last claimed */
+	int			 listed;
+	unsigned char		 pk[WIRE_PKLEN];
+	struct sockaddr_storage	 from;		/* of the last one stored */
+	unsigned char		 session[8];	/* newest session's nonce */
+	uint64_t		 session_start;	/* its T, ns */
+	uint64_t		 last_seen;	/* ns since the epoch */
+	uint64_t		 sessions;
+	uint64_t		 records;
+	uint64_t		 batches;
+	uint64_t		 gaps;
+	uint64_t		 repeats;	/* repeat and old */
+	uint64_t		 rejects;	/* every drop of its datagrams */
+};
+#define SENSOR_INFO_PER_IMSG	512
+
 extern const char *const drop_names[DROP_NCAUSES];
 
 __dead void	 receiver_main(int debug, int verbose);
@@ -142,6 +173,13 @@ __dead void	 receiver_main(int debug, int verbose);
 void	 send_sensors(struct imsgev *, const struct conf_sensor *,
 	    unsigned int);
 struct conf_sensor *recv_sensors(struct imsgbuf *, unsigned int);
+struct sensors_rx {
+	struct conf_sensor	*list;
+	unsigned int		 n, want;
+};
+int	 sensors_rx_start(struct sensors_rx *, const struct imsg *);
+int	 sensors_rx_add(struct sensors_rx *, const struct imsg *);
+void	 sensors_rx_done(struct sensors_rx *);
 
 /* spool.c, in the receiver: files relative to the chroot (the spool) */
 void	 spool_init(int verbose);

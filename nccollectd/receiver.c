@@ -43,6 +43,7 @@
 
 #include "nccollectd.h"
 #include "privsep.h"
+#include "records.h"
 #include "util.h"
 
 #define MAX_INFLIGHT	256		/* datagrams at the crypto child */
@@ -78,8 +79,11 @@ struct sensor {
 	RB_ENTRY(sensor)	 tree;
 	TAILQ_ENTRY(sensor)	 lru;
 	unsigned char		 pk[WIRE_PKLEN];
-	const char		*name;		/* trusted: its name */
+	char			 name[65];	/* listed: its name */
+	int			 listed;
+	int			 keep;		/* still listed, on reload */
 	struct slot		 slot[2];	/* newest first */
+	struct sensor_info	 info;		/* for ncctl show sensors */
 };
 
 /* new sensor keys from one source address, a token bucket */
@@ -104,6 +108,13 @@ static void	 receive_one(struct dgram_hdr *, const unsigned char *,
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
 		    size_t);
 static struct sensor *sensor_find(const unsigned char *);
+static void	 sensors_load(const struct conf_sensor *, unsigned int);
+static void	 sensor_forget(struct sensor *);
+static void	 sensor_drop(struct sensor *, enum drop_cause,
+		    const struct dgram_hdr *, const char *);
+static void	 send_stats(uint32_t);
+static void	 receiver_reload(void);
+static void	 send_sensor_info(uint32_t);
 static struct sensor *sensor_learn(const unsigned char *);
 static struct slot *slot_find(struct sensor *, const unsigned char *);
 static struct slot *slot_start(struct sensor *, const unsigned char *,
@@ -126,7 +137,8 @@ static TAILQ_HEAD(sensor_lru_head, sensor) sensor_lru =
     TAILQ_HEAD_INITIALIZER(sensor_lru);
 static unsigned int		 nlearnt;
 static int			 trusted;	/* only listed sensor keys */
-static struct conf_sensor	*trusted_list;
+static struct ctype_stats	*tstats;	/* per record type */
+static struct sensors_rx	 rx;		/* a reloaded list, arriving */
 static struct source		 sources[SRC_SLOTS];
 static unsigned char		 srckey[crypto_shorthash_KEYBYTES];
 /* new keys at the crypto child: counted once, not per datagram */
@@ -152,22 +164,15 @@ receiver_main(int debug, int verbose)
 	struct priv_user	 user;
 	struct imsg		 imsg;
 
-	struct sensor		*s;
-	unsigned int		 i;
+	struct conf_sensor	*list;
 
 	proc_child_init("receiver", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
 	    sizeof(conf));
-	trusted_list = recv_sensors(&iev_parent.ibuf, conf.nsensors);
-	trusted = conf.nsensors > 0;
-	for (i = 0; i < conf.nsensors; i++) {
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			fatal(NULL);
-		memcpy(s->pk, trusted_list[i].pk, sizeof(s->pk));
-		s->name = trusted_list[i].name;
-		if (RB_INSERT(sensor_tree, &sensors, s) != NULL)
-			fatalx("sensor %s: key listed twice",
-			    trusted_list[i].name);
-	}
+	list = recv_sensors(&iev_parent.ibuf, conf.nsensors);
+	sensors_load(list, conf.nsensors);
+	free(list);
+	if ((tstats = calloc(nrectypes, sizeof(*tstats))) == NULL)
+		fatal(NULL);
 	crypto_shorthash_keygen(srckey);
 	proc_recv(&iev_parent.ibuf, &imsg);
 	if (imsg.hdr.type != IMSG_SOCKET || imsg.fd == -1)
@@ -308,7 +313,7 @@ receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
 		h->pending = 1;
 	} else if ((sl = slot_find(s, h->sess)) != NULL &&
 	    (why = window_check(sl, h->seq, 0)) != -1) {
-		drop((enum drop_cause)why, h, why == DROP_OLD ?
+		sensor_drop(s, (enum drop_cause)why, h, why == DROP_OLD ?
 		    "sequence number behind the window" :
 		    "sequence number seen before");
 		return;
@@ -356,20 +361,90 @@ sensor_learn(const unsigned char *pk)
 	struct sensor	*s;
 
 	if (nlearnt >= MAX_KEYS) {
-		s = TAILQ_LAST(&sensor_lru, sensor_lru_head);
-		TAILQ_REMOVE(&sensor_lru, s, lru);
-		RB_REMOVE(sensor_tree, &sensors, s);
-		nlearnt--;
+		sensor_forget(TAILQ_LAST(&sensor_lru, sensor_lru_head));
 		stats.keys_evicted++;
-		free(s);
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal(NULL);
 	memcpy(s->pk, pk, sizeof(s->pk));
+	memcpy(s->info.pk, pk, sizeof(s->info.pk));
 	RB_INSERT(sensor_tree, &sensors, s);
 	TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
 	nlearnt++;
 	return (s);
+}
+
+/* a sensor key goes, with its sessions */
+static void
+sensor_forget(struct sensor *s)
+{
+	if (!s->listed) {
+		TAILQ_REMOVE(&sensor_lru, s, lru);
+		nlearnt--;
+	}
+	RB_REMOVE(sensor_tree, &sensors, s);
+	free(s);
+}
+
+/*
+ * The list of trusted sensors, at start and on reload.  A key that
+ * stays keeps its sessions and windows, so nothing in flight is lost
+ * or stored twice, even when its name changes.  A key no longer listed
+ * is forgotten, or, when the list is now empty, stays as a learnt one.
+ */
+static void
+sensors_load(const struct conf_sensor *list, unsigned int n)
+{
+	struct sensor	*s, *next;
+	unsigned int	 i;
+
+	RB_FOREACH(s, sensor_tree, &sensors)
+		s->keep = 0;
+	for (i = 0; i < n; i++) {
+		if ((s = sensor_find(list[i].pk)) == NULL) {
+			if ((s = calloc(1, sizeof(*s))) == NULL)
+				fatal(NULL);
+			memcpy(s->pk, list[i].pk, sizeof(s->pk));
+			memcpy(s->info.pk, list[i].pk, sizeof(s->info.pk));
+			RB_INSERT(sensor_tree, &sensors, s);
+		} else if (!s->listed) {
+			TAILQ_REMOVE(&sensor_lru, s, lru);
+			nlearnt--;
+		}
+		s->listed = 1;
+		s->keep = 1;
+		strlcpy(s->name, list[i].name, sizeof(s->name));
+	}
+	trusted = n > 0;
+	for (s = RB_MIN(sensor_tree, &sensors); s != NULL; s = next) {
+		next = RB_NEXT(sensor_tree, &sensors, s);
+		if (s->keep)
+			continue;
+		if (trusted)
+			sensor_forget(s);
+		else if (s->listed) {
+			/* open now: a key once listed is one more learnt */
+			s->listed = 0;
+			s->name[0] = '\0';
+			TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
+			nlearnt++;
+		}
+	}
+	while (nlearnt > MAX_KEYS) {
+		sensor_forget(TAILQ_LAST(&sensor_lru, sensor_lru_head));
+		stats.keys_evicted++;
+	}
+}
+
+/* a datagram of a known key dropped: counted for it too */
+static void
+sensor_drop(struct sensor *s, enum drop_cause cause,
+    const struct dgram_hdr *h, const char *what)
+{
+	s->info.rejects++;
+	if (cause == DROP_REPEAT || cause == DROP_OLD)
+		s->info.repeats++;
+	drop(cause, h, what);
 }
 
 /* sess: a datagram's first WIRE_SESSLEN bytes */
@@ -408,6 +483,11 @@ slot_start(struct sensor *s, const unsigned char *sess, uint64_t created)
 	sl->used = 1;
 	sl->created = created;
 	stats.sessions++;
+	s->info.sessions++;
+	if (sl == &s->slot[0]) {
+		memcpy(s->info.session, sl->id, sizeof(s->info.session));
+		s->info.session_start = created;
+	}
 	return (sl);
 }
 
@@ -537,42 +617,48 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	const char		*what, *name;
 	char			 from[64], hex[2 * 8 + 1];
 	char			 ehex[2 * WIRE_PKLEN + 1];
+	uint64_t		 gaps;
 	int			 w;
 
 	if ((s = sensor_find(wire_id(h->sess))) == NULL) {
-		if (trusted)
-			fatalx("crypto opened a datagram of an unlisted key");
+		/* unlisted by a reload while the datagram was being opened */
+		if (trusted) {
+			drop(DROP_UNTRUSTED, h, "sensor key not listed");
+			return;
+		}
 		s = sensor_learn(wire_id(h->sess));
-	} else if (s->name == NULL) {
+	} else if (!s->listed) {
 		TAILQ_REMOVE(&sensor_lru, s, lru);
 		TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
 	}
 	if ((sl = slot_find(s, h->sess)) == NULL) {
 		if ((sl = slot_start(s, h->sess, h->created)) == NULL) {
-			drop(DROP_STALE, h, "session older than the sensor's "
-			    "last two");
+			sensor_drop(s, DROP_STALE, h, "session older than the "
+			    "sensor's last two");
 			return;
 		}
 		sodium_bin2hex(hex, sizeof(hex), h->sess + WIRE_OFF_SNONCE, 8);
 		log_debug("session %s... of %s from %s: created %llu, "
-		    "session key %s", hex, s->name ? s->name : "open sensor",
+		    "session key %s", hex, s->listed ? s->name : "open sensor",
 		    sa_fmt((const struct sockaddr *)&h->from, from,
 		    sizeof(from)), (unsigned long long)h->created,
 		    sodium_bin2hex(ehex, sizeof(ehex), h->epk, WIRE_PKLEN));
 	}
+	gaps = stats.gaps;
 	if ((w = window_check(sl, h->seq, 1)) != -1) {
-		drop((enum drop_cause)w, h, w == DROP_OLD ?
+		sensor_drop(s, (enum drop_cause)w, h, w == DROP_OLD ?
 		    "sequence number behind the window" :
 		    "sequence number seen before");
 		return;
 	}
+	s->info.gaps += stats.gaps - gaps;
 	if (batch_unpack(pt, len, &zs, inflbuf, &cb, &why, &what) == -1) {
-		drop(why, h, what);
+		sensor_drop(s, why, h, what);
 		return;
 	}
 	/* a listed key writes under its name, whatever the batch says */
 	name = cb.sensor;
-	if (s->name != NULL && strcmp(s->name, cb.sensor) != 0) {
+	if (s->listed && strcmp(s->name, cb.sensor) != 0) {
 		name = s->name;
 		stats.renamed++;
 		log_warnx_rl(&rl_renamed, "sensor %s sent a batch as \"%s\": "
@@ -580,11 +666,19 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	}
 	if (spool_append(name, cb.type, cb.recs, cb.len, cb.nrec,
 	    &stats) == -1) {
-		drop(DROP_WRITE, h, "could not store");
+		sensor_drop(s, DROP_WRITE, h, "could not store");
 		goto done;
 	}
 	stats.batches++;
 	stats.records += cb.nrec;
+	tstats[cb.type].records += cb.nrec;
+	tstats[cb.type].batches++;
+	tstats[cb.type].bytes += cb.len;
+	s->info.records += cb.nrec;
+	s->info.batches++;
+	s->info.from = h->from;
+	s->info.last_seen = (uint64_t)now_ns();
+	strlcpy(s->info.name, name, sizeof(s->info.name));
 	log_debug("batch %u bytes from %s sensor %s type %s records %u",
 	    h->len, sa_fmt((const struct sockaddr *)&h->from, from,
 	    sizeof(from)), name, cb.typename, cb.nrec);
@@ -596,6 +690,7 @@ static int
 receiver_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
 {
 	struct dgram_hdr	h;
+	struct sensor		*s;
 	size_t			len;
 
 	if (IMSG_DATA_SIZE(imsg) < sizeof(h))
@@ -615,7 +710,10 @@ receiver_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_REJECTED:
 		imsg_expect(imsg, sizeof(h), "IMSG_REJECTED");
-		drop(DROP_AUTH, &h, "failed authentication");
+		if ((s = sensor_find(wire_id(h.sess))) != NULL)
+			sensor_drop(s, DROP_AUTH, &h, "failed authentication");
+		else
+			drop(DROP_AUTH, &h, "failed authentication");
 		break;
 	default:
 		fatalx("crypto: unexpected imsg %u", imsg->hdr.type);
@@ -653,9 +751,8 @@ receiver_done_check(void)
 	if (!finishing || ninflight > 0)
 		return;
 	spool_close_all();
-	if (imsg_compose(&iev_parent.ibuf, IMSG_STATS, 0, 0, -1, &stats,
-	    sizeof(stats)) == -1 ||
-	    imsg_compose(&iev_parent.ibuf, IMSG_RECEIVER_DONE, 0, 0, -1,
+	send_stats(0);
+	if (imsg_compose(&iev_parent.ibuf, IMSG_RECEIVER_DONE, 0, 0, -1,
 	    NULL, 0) == -1)
 		fatal("imsg_compose");
 	if (imsgbuf_flush(&iev_parent.ibuf) == -1)
@@ -663,13 +760,94 @@ receiver_done_check(void)
 	proc_wait_close(&iev_parent.ibuf);
 }
 
+/* the totals and, after them, the counts per type */
+static void
+send_stats(uint32_t peerid)
+{
+	struct iovec	iov[2];
+
+	iov[0].iov_base = &stats;
+	iov[0].iov_len = sizeof(stats);
+	iov[1].iov_base = tstats;
+	iov[1].iov_len = nrectypes * sizeof(*tstats);
+	if (imsg_composev_event(&iev_parent, IMSG_STATS, peerid, 0, -1, iov,
+	    2) == -1)
+		fatal("imsg_compose");
+}
+
+static void
+send_sensor_info(uint32_t peerid)
+{
+	struct sensor_info	*buf;
+	struct sensor		*s;
+	size_t			 n = 0;
+
+	if ((buf = calloc(SENSOR_INFO_PER_IMSG, sizeof(*buf))) == NULL)
+		fatal(NULL);
+	RB_FOREACH(s, sensor_tree, &sensors) {
+		buf[n] = s->info;
+		buf[n].listed = s->listed;
+		if (s->listed)
+			strlcpy(buf[n].name, s->name, sizeof(buf[n].name));
+		if (++n == SENSOR_INFO_PER_IMSG) {
+			if (imsg_compose_event(&iev_parent, IMSG_SENSOR_INFO,
+			    peerid, 0, -1, buf, n * sizeof(*buf)) == -1)
+				fatal("imsg_compose");
+			n = 0;
+		}
+	}
+	if ((n > 0 && imsg_compose_event(&iev_parent, IMSG_SENSOR_INFO,
+	    peerid, 0, -1, buf, n * sizeof(*buf)) == -1) ||
+	    imsg_compose_event(&iev_parent, IMSG_SENSOR_INFO_END, peerid, 0,
+	    -1, NULL, 0) == -1)
+		fatal("imsg_compose");
+	free(buf);
+}
+
+static void
+receiver_reload(void)
+{
+	sensors_load(rx.list, rx.n);
+	log_info("sensor list reloaded: %u sensors%s", rx.n,
+	    rx.n ? "" : ", open to any key");
+	sensors_rx_done(&rx);
+}
+
 static int
 receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	if (imsg->hdr.type != IMSG_SHUTDOWN)
+	int			 v;
+
+	switch (imsg->hdr.type) {
+	case IMSG_SHUTDOWN:
+		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+		receiver_finish();
+		break;
+	case IMSG_CTL_SHOW_STATS:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
+		send_stats(imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_SHOW_SENSORS:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_SENSORS");
+		send_sensor_info(imsg->hdr.peerid);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
+		memcpy(&v, imsg->data, sizeof(v));
+		log_setverbose(v);
+		break;
+	case IMSG_RECONF:
+		/* the sensor list follows, in one or more IMSG_SENSORS */
+		if (sensors_rx_start(&rx, imsg))
+			receiver_reload();
+		break;
+	case IMSG_SENSORS:
+		if (sensors_rx_add(&rx, imsg))
+			receiver_reload();
+		break;
+	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
-	receiver_finish();
+	}
 	return (0);
 }
 

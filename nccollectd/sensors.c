@@ -67,3 +67,51 @@ recv_sensors(struct imsgbuf *ibuf, unsigned int n)
 			fatalx("IMSG_SENSORS: name not terminated");
 	return (s);
 }
+
+/*
+ * A reloaded list arrives while the child runs: IMSG_RECONF says how
+ * many, IMSG_SENSORS bring them.  Each returns 1 once the list is
+ * complete (rx->list, rx->n), then sensors_rx_done() frees it.
+ */
+int
+sensors_rx_start(struct sensors_rx *rx, const struct imsg *imsg)
+{
+	struct collector_conf	 nconf;
+
+	imsg_expect(imsg, sizeof(nconf), "IMSG_RECONF");
+	memcpy(&nconf, imsg->data, sizeof(nconf));
+	if (rx->want != 0 || nconf.nsensors > SENSORS_MAX)
+		fatalx("IMSG_RECONF out of turn");
+	free(rx->list);
+	rx->list = NULL;
+	rx->want = nconf.nsensors;
+	rx->n = 0;
+	if (rx->want == 0)
+		return (1);
+	if ((rx->list = calloc(rx->want, sizeof(*rx->list))) == NULL)
+		fatal(NULL);
+	return (0);
+}
+
+int
+sensors_rx_add(struct sensors_rx *rx, const struct imsg *imsg)
+{
+	size_t	k = IMSG_DATA_SIZE(imsg) / sizeof(*rx->list), i;
+
+	if (rx->want == 0 || k == 0 || k > rx->want - rx->n ||
+	    IMSG_DATA_SIZE(imsg) != k * sizeof(*rx->list))
+		fatalx("IMSG_SENSORS: bad length or out of turn");
+	memcpy(rx->list + rx->n, imsg->data, k * sizeof(*rx->list));
+	for (i = rx->n; i < rx->n + k; i++)
+		rx->list[i].name[sizeof(rx->list[i].name) - 1] = '\0';
+	rx->n += (unsigned int)k;
+	return (rx->n == rx->want);
+}
+
+void
+sensors_rx_done(struct sensors_rx *rx)
+{
+	free(rx->list);
+	rx->list = NULL;
+	rx->want = 0;
+}

@@ -30,6 +30,8 @@
 static void	 show_text(const struct ctl_kv *, size_t);
 static void	 show_json(const struct ctl_kv *, size_t);
 static void	 text_value(const struct ctl_kv *, int width);
+static int	 text_width(const struct ctl_kv *);
+static size_t	 row_len(const struct ctl_kv *, size_t, size_t);
 static int	 same(const char *, const char *);
 
 static int
@@ -47,25 +49,48 @@ show_kv(const struct ctl_kv *kv, size_t n, int json)
 		show_text(kv, n);
 }
 
+static int
+text_width(const struct ctl_kv *kv)
+{
+	char	buf[32];
+
+	if (kv->str[0] != '\0')
+		return ((int)strlen(kv->str));
+	return (snprintf(buf, sizeof(buf), "%llu",
+	    (unsigned long long)kv->num));
+}
+
 static void
 text_value(const struct ctl_kv *kv, int width)
 {
 	if (kv->str[0] != '\0')
-		printf(" %*s", width, kv->str);
+		printf("  %*s", width, kv->str);
 	else
-		printf(" %*llu", width, (unsigned long long)kv->num);
+		printf("  %*llu", width, (unsigned long long)kv->num);
+}
+
+/* rows of one item each: how many values an item at i has */
+static size_t
+row_len(const struct ctl_kv *kv, size_t i, size_t end)
+{
+	size_t	k;
+
+	for (k = 0; i + k < end && same(kv[i + k].item, kv[i].item); k++)
+		;
+	return (k);
 }
 
 /*
  * Top-level values one per line; a section's items as rows of a table
- * whose columns are the first item's keys.  Rows of numbers that are
- * all zero are left out: the JSON output has them.
+ * whose columns are the first item's keys, each as wide as its widest
+ * value.  Rows of numbers that are all zero are left out: the JSON
+ * output has them.
  */
 static void
 show_text(const struct ctl_kv *kv, size_t n)
 {
-	size_t		 i, j, k, end, cols;
-	int		 zero;
+	size_t		 i, j, k, end, cols, len;
+	int		 zero, w[64], iw;
 
 	for (i = 0; i < n; i = end) {
 		for (end = i + 1; end < n && same(kv[end].section,
@@ -79,26 +104,41 @@ show_text(const struct ctl_kv *kv, size_t n)
 			}
 			continue;
 		}
-		for (cols = 0; i + cols < end && same(kv[i + cols].item,
-		    kv[i].item); cols++)
-			;
-		printf("\n%-28s", kv[i].section);
+		for (zero = 1, j = i; j < end; j++)
+			if (kv[j].str[0] != '\0' || kv[j].num != 0)
+				zero = 0;
+		if (zero)
+			continue;
+		cols = row_len(kv, i, end);
+		if (cols > sizeof(w) / sizeof(w[0]))
+			cols = sizeof(w) / sizeof(w[0]);
+		iw = (int)strlen(kv[i].section);
 		for (k = 0; k < cols; k++)
-			printf(" %12s", kv[i + k].key);
+			w[k] = (int)strlen(kv[i + k].key);
+		for (j = i; j < end; j += len) {
+			len = row_len(kv, j, end);
+			if ((int)strlen(kv[j].item) > iw)
+				iw = (int)strlen(kv[j].item);
+			for (k = 0; k < len && k < cols; k++)
+				if (text_width(&kv[j + k]) > w[k])
+					w[k] = text_width(&kv[j + k]);
+		}
+		printf("\n%-*s", iw, kv[i].section);
+		for (k = 0; k < cols; k++)
+			printf("  %*s", w[k], kv[i + k].key);
 		printf("\n");
-		for (j = i; j < end; j += k) {
+		for (j = i; j < end; j += len) {
+			len = row_len(kv, j, end);
 			zero = 1;
-			for (k = 0; j + k < end && same(kv[j + k].item,
-			    kv[j].item); k++)
+			for (k = 0; k < len; k++)
 				if (kv[j + k].str[0] != '\0' ||
 				    kv[j + k].num != 0)
 					zero = 0;
 			if (zero)
 				continue;
-			printf("%-28s", kv[j].item[0] ? kv[j].item : "-");
-			for (k = 0; j + k < end && same(kv[j + k].item,
-			    kv[j].item); k++)
-				text_value(&kv[j + k], 12);
+			printf("%-*s", iw, kv[j].item[0] ? kv[j].item : "-");
+			for (k = 0; k < len && k < cols; k++)
+				text_value(&kv[j + k], w[k]);
 			printf("\n");
 		}
 	}

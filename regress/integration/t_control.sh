@@ -1,0 +1,165 @@
+#!/bin/sh
+# ncctl against running daemons: show stats and show sensors give the
+# numbers the test sent and the spool holds; the restricted socket
+# answers show only; command words take unambiguous prefixes; log
+# verbose and brief take effect; a reload under load changes the
+# sensor list three times without losing or repeating a record, and a
+# bad configuration is refused while the old one keeps working.
+. "$REGRESS/integration/lib.sh"
+
+pub() { tr -d '\n' <"$1/pub.key"; }
+for k in a b c; do
+	mkdir -p "$T/k$k"
+	"$NCCTL" keygen "$T/k$k" >/dev/null || exit 1
+done
+# json FILE EXPR: a value of ncctl -j output, by a Python expression on j
+json() { "$PYTHON" -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"; }
+types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
+total() { sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"; }
+
+# -- a live sensor: what it counted, asked while it runs
+start_collector "$T/c" "sensor alpha key $(pub "$T/ka")
+socket \"$T/c/ro.sock\" restricted" || exit 1
+GPORT=$(free_port)
+sensor_conf "$T/s" alpha "keyfile \"$T/ka/priv.key\"
+interface \"lo\"
+filter \"udp dst port $GPORT\""
+"$NCAGENTD" -d -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+i=0
+while ! grep -q "capture started" "$T/s/sensor.log" && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(37):
+    s.sendto(b"x" * (10 + i), ("127.0.0.1", int(sys.argv[1])))
+' "$GPORT"
+sleep 0.5
+"$NCCTL" -j -s "$T/s/ctl.sock" show stats >"$T/sstats.json"
+is $? 0 "ncctl -j show stats on the sensor"
+is "$(json "$T/sstats.json" 'j["sensor"], j["packets"]')" "('alpha', 37)" \
+    "the sensor saw the 37 packets sent"
+is "$(json "$T/sstats.json" 'j["types"]["UDP"]["records"]')" 37 \
+    "and made 37 UDP records"
+"$NCCTL" -s "$T/s/ctl.sock" sh st >"$T/sstats.txt"
+check "ncctl sh st is show stats, as text" \
+    grep -Eq '^packets +37$' "$T/sstats.txt"
+"$NCCTL" -s "$T/s/ctl.sock" show s 2>"$T/err"
+check "a word that names two commands is refused ($(cat "$T/err"))" \
+    grep -q "ambiguous" "$T/err"
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "the sensor exits 0"
+check "its control socket is gone" [ ! -e "$T/s/ctl.sock" ]
+sleep 0.3
+
+# -- the collector: the numbers the spool holds
+"$NCCTL" -j -s "$T/c/ctl.sock" show stats >"$T/cstats.json"
+is $? 0 "ncctl -j show stats on the collector"
+sent=0
+for t in $(types "$T/s/sensor.log"); do
+	ns=$(sensor_stat "$T/s/sensor.log" "$t" sent)
+	sent=$((sent + ns))
+	is "$(json "$T/cstats.json" "j['types']['$t']['records']")" \
+	    "$(nrecords "$T/c/spool/alpha/$t.ncap")" \
+	    "collector: $t records counted = $t records in the spool"
+done
+is "$(json "$T/cstats.json" 'j["records"]')" "$sent" \
+    "collector: records stored = records the sensor sent ($sent)"
+is "$(json "$T/cstats.json" 'j["datagrams"]')" \
+    "$(total "$T/s/sensor.log" datagrams)" \
+    "collector: datagrams received = datagrams the sensor sent"
+"$NCCTL" -j -s "$T/c/ctl.sock" show sensors >"$T/sensors.json"
+fp=$(pub "$T/ka" | cut -c1-16)
+is "$(json "$T/sensors.json" "j['sensors']['$fp']['name'], j['sensors']['$fp']['records']")" \
+    "('alpha', $sent)" "show sensors: alpha by its key, $sent records"
+is "$(json "$T/sensors.json" "j['sensors']['$fp']['listed'], j['sensors']['$fp']['gaps'], j['sensors']['$fp']['repeats']")" \
+    "('yes', 0, 0)" "listed, no gaps, no repeats"
+"$NCCTL" -j -s "$T/c/ro.sock" show sensors >/dev/null
+is $? 0 "the restricted socket answers show"
+"$NCCTL" -s "$T/c/ro.sock" reload 2>"$T/err"
+is $? 1 "and refuses reload"
+check "saying so" grep -q "restricted" "$T/err"
+"$NCCTL" -s "$T/c/ro.sock" log verbose 2>/dev/null
+is $? 1 "and log verbose"
+
+# log verbose and brief: the receiver's per-batch line comes and goes
+run_sensor "$T/s1" alpha "$CAPDIR/decode-ipv4.pcap" \
+    "keyfile \"$T/ka/priv.key\""
+b0=$(grep -c "batch .* bytes from" "$T/c/collector.log")
+"$NCCTL" -s "$T/c/ctl.sock" log brief >/dev/null
+run_sensor "$T/s2" alpha "$CAPDIR/decode-ipv4.pcap" \
+    "keyfile \"$T/ka/priv.key\""
+sleep 0.3
+b1=$(grep -c "batch .* bytes from" "$T/c/collector.log")
+is "$b1" "$b0" "log brief: no per-batch lines"
+"$NCCTL" -s "$T/c/ctl.sock" log verbose >/dev/null
+run_sensor "$T/s3" alpha "$CAPDIR/decode-ipv4.pcap" \
+    "keyfile \"$T/ka/priv.key\""
+sleep 0.3
+b2=$(grep -c "batch .* bytes from" "$T/c/collector.log")
+check "log verbose: per-batch lines again ($b1 -> $b2)" [ "$b2" -gt "$b1" ]
+stop_collector
+is $? 0 "the collector exits 0"
+
+# -- reload under load
+"$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" 60000 3 >/dev/null
+conf() {
+	cat "$T/r/base.conf" >"$T/r/nccollectd.conf"
+	printf '%s\n' "$@" >>"$T/r/nccollectd.conf"
+}
+start_collector "$T/r" "sensor alpha key $(pub "$T/ka")" || exit 1
+cp "$T/r/nccollectd.conf" "$T/r/base.conf"
+sed -i '/^sensor /d' "$T/r/base.conf"
+run_sensor "$T/load" alpha "$T/big.pcap" "keyfile \"$T/ka/priv.key\"" &
+LP=$!
+sleep 0.2
+conf "sensor alpha key $(pub "$T/ka")" "sensor beta key $(pub "$T/kb")"
+"$NCCTL" -s "$T/r/ctl.sock" reload >/dev/null
+r1=$?
+conf "sensor alpha key $(pub "$T/ka")" "sensor gamma key $(pub "$T/kc")"
+kill -HUP "$CPID"
+conf "sensor alpha key $(pub "$T/ka")" "sensor beta key $(pub "$T/kb")" \
+    "sensor gamma key $(pub "$T/kc")"
+"$NCCTL" -s "$T/r/ctl.sock" reload >/dev/null
+r3=$?
+kill -0 $LP 2>/dev/null
+running=$?
+is "$r1 $r3 $running" "0 0 0" \
+    "two reloads by ncctl, one by SIGHUP, while the replay runs"
+# a bad one, and one that needs a restart
+cp "$T/r/nccollectd.conf" "$T/r/good.conf"
+echo "sensor broken key 1234" >>"$T/r/nccollectd.conf"
+"$NCCTL" -s "$T/r/ctl.sock" reload 2>"$T/err"
+is $? 1 "a configuration with an error is refused"
+check "saying the running one stays" grep -q "running configuration stays" "$T/err"
+sed "s/^listen on .*/listen on 127.0.0.1 port $(free_port)/" "$T/r/good.conf" \
+    >"$T/r/nccollectd.conf"
+"$NCCTL" -s "$T/r/ctl.sock" reload 2>"$T/err"
+is $? 1 "a new listen address is refused"
+check "as one that takes a restart" grep -q "listen on changed" "$T/err"
+cp "$T/r/good.conf" "$T/r/nccollectd.conf"
+wait $LP
+is $? 0 "the replay exits 0"
+sleep 0.3
+"$NCCTL" -j -s "$T/r/ctl.sock" show sensors >"$T/rs.json"
+is "$(json "$T/rs.json" 'sorted(v["name"] for v in j["sensors"].values())')" \
+    "['alpha', 'beta', 'gamma']" "the last list is in force"
+stop_collector
+is $? 0 "the collector exits 0"
+log=$T/r/collector.log
+lost=""
+for t in $(types "$T/load/sensor.log"); do
+	[ "$(nrecords "$T/r/spool/alpha/$t.ncap")" = \
+	    "$(sensor_stat "$T/load/sensor.log" "$t" sent)" ] || lost="$lost $t"
+done
+is "$lost" "" "every record of the replay is stored once"
+is "$(total "$log" repeat) $(total "$log" gaps) $(total "$log" untrusted)" \
+    "0 0 0" "no repeat, no gap, nothing untrusted"
+is "$(grep -c "sensor list reloaded" "$log")" 3 "the receiver took three lists"
+finish
