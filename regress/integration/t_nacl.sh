@@ -15,16 +15,27 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
 
-# Wire format v1 against a second implementation: tweetnacl and a
+# Wire format v2 against a second implementation: tweetnacl and a
 # hand-written protobuf codec in regress/nacl/.
 #
-#  1. the JS sensor and collector agree with each other, and the JS
-#     collector refuses a replay and a datagram sealed to another key;
+#  1. the JS sensor and collector agree with each other (several
+#     sessions, raw, zlib and padded), and the JS collector refuses a
+#     replay, a datagram for another collector key, a forged
+#     certificate and a session older than the last;
 #  2. JS sensor -> nccollectd: `ncctl dump -j` lists exactly the records
-#     sent, field by field, and nothing from a replayed or forged one;
-#  3. ncagentd -> JS collector: every datagram opens, is in sequence and
-#     well framed, and the records per type match tshark's view of the
-#     capture.
+#     sent, field by field, over two sessions of one identity; replays,
+#     forgeries, a stale session and a version 1 datagram are refused,
+#     and the collector's totals count each as what it is;
+#  3. the same with the sensor's key listed (`sensor NAME key HEX`): its
+#     records are stored under NAME whatever its batches say, and a
+#     second, unlisted identity is refused;
+#  4. ncagentd -> JS collector: every datagram opens (its certificate
+#     with the key of ncagentd's keyfile), is in sequence and well
+#     framed, and the records per type match ncagentd's, the capture's
+#     generator's and tshark's counts;
+#  5. the same with `rekey 200ms` and `pad 128`, the capture fed through
+#     a FIFO over 1.6 s: several sessions, each with a fresh session key
+#     and nonce and a later start time, every plaintext padded.
 #
 # usage: t_nacl.sh [ncagentd nccollectd ncctl capture.pcap]
 # Without arguments the binaries come from $NCAGENTD, $NCCOLLECTD and
@@ -58,6 +69,8 @@ else
 	exit 2
 fi
 NACL=$(cd "$(dirname "$0")/../nacl" && pwd)
+PYTHON=${PYTHON:-python3}
+REGRESS=${REGRESS:-$(cd "$(dirname "$0")/.." && pwd)}
 
 n=0
 failed=0
@@ -82,9 +95,23 @@ check() {
 	shift
 	if "$@"; then ok "$desc"; else notok "$desc"; fi
 }
+# is GOT WANT DESCRIPTION: one test, equal strings
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		notok "$3 (got '$1', want '$2')"
+	fi
+}
 # the head of a file as TAP diagnostics
 diag() {
 	[ -s "$1" ] && head -n "${2:-20}" "$1" | sed 's/^/# /'
+	return 0
+}
+# the end of a daemon's log, without the line per batch
+diag_log() {
+	[ -s "$1" ] && grep -v ': batch ' "$1" | tail -n "${2:-20}" |
+	    sed 's/^/# /'
 	return 0
 }
 
@@ -179,6 +206,52 @@ same_records() {
 	return 0
 }
 
+# sent FILE NAME: a count sensor.js -e wrote
+sent() {
+	sed -n "s/^$2 //p" "$1"
+}
+# total LOG NAME: a counter of nccollectd's or ncagentd's totals line
+total() {
+	sed -n "s/.*totals:.* $2 \([0-9][0-9]*\).*/\1/p" "$1" | tail -n 1
+}
+# summary FILE KEY: a value of collector.js's summary line
+summary() {
+	node "$NACL/canon.js" get "summary.$2" "$1" | grep -v '^$'
+}
+# totals_are LOG WHAT "name value ...": one test per counter
+totals_are() {
+	_log=$1
+	_what=$2
+	set -- $3
+	while [ $# -gt 1 ]; do
+		is "$(total "$_log" "$1")" "$2" \
+		    "$_what: nccollectd totals $1 $2"
+		shift 2
+	done
+}
+# all COMMAND...: the status of a list of tests, for check
+all() {
+	for _t in "$@"; do
+		eval "$_t" || return 1
+	done
+}
+# totals_zero LOG WHAT NAME...: those counters are all 0
+totals_zero() {
+	_log=$1
+	_what=$2
+	shift 2
+	_bad=""
+	for _k in "$@"; do
+		[ "$(total "$_log" "$_k")" = 0 ] || _bad="$_bad $_k"
+	done
+	if [ -z "$_bad" ]; then
+		ok "$_what: nccollectd totals $* all 0"
+	else
+		grep 'totals:' "$_log" | sed 's/^/# /'
+		notok "$_what: nccollectd totals not 0:$_bad"
+	fi
+}
+
 if ! command -v node > /dev/null 2>&1; then
 	echo "Bail out! node is not installed"
 	exit 1
@@ -196,74 +269,140 @@ fi
 js_keygen "$T/jskeys" && js_keygen "$T/otherkeys" || exit 1
 
 P=$(pick_port)
-node "$NACL/collector.js" "$P" "$T/jskeys/priv.key" 3s \
+node "$NACL/collector.js" -s "$T/js.sess" "$P" "$T/jskeys/priv.key" 1s \
     > "$T/js.col" 2> "$T/js.col.err" &
 cpid=$!
 pids="$pids $cpid"
 if wait_port "$P" "$cpid"; then
-	node "$NACL/sensor.js" 127.0.0.1 "$P" "$T/jskeys/pub.key" js 500 \
-	    > "$T/js.sent" 2> "$T/js.sent.err"
+	node "$NACL/sensor.js" -s 3 -P 64 -e "$T/js.counts" 127.0.0.1 "$P" \
+	    "$T/jskeys/pub.key" js 500 > "$T/js.sent" 2> "$T/js.sent.err"
 	src=$?
 	wait_exit "$cpid" 60
 	crc=$?
 	node "$NACL/canon.js" records UDP "$T/js.col" > "$T/js.got"
+	d="sensor.js -> collector.js: 500 UDP records in 3 sessions, raw, zlib, padded"
 	if [ $src -eq 0 ] && [ $crc -eq 0 ] &&
 	    same_records "$T/js.sent" "$T/js.got"; then
-		ok "sensor.js -> collector.js: 500 UDP records, raw and zlib"
+		ok "$d"
 	else
 		diag "$T/js.sent.err"
 		diag "$T/js.col.err"
-		notok "sensor.js -> collector.js: 500 UDP records, raw and zlib"
+		notok "$d"
 	fi
+	got=$(for k in sessions datagrams padded; do
+		summary "$T/js.col" $k
+	done | tr '\n' ' ')
+	is "$got" "3 $(sent "$T/js.counts" datagrams) \
+$(sent "$T/js.counts" padded) " \
+	    "collector.js: sessions, datagrams and padded ones as sent"
 else
 	diag "$T/js.col.err"
 	notok "sensor.js -> collector.js: collector.js did not listen"
 fi
 
-# the JS collector must not pass what it should refuse
-P=$(pick_port)
-node "$NACL/collector.js" "$P" "$T/jskeys/priv.key" 3s \
-    > "$T/js2.col" 2> "$T/js2.col.err" &
-cpid=$!
-pids="$pids $cpid"
-if wait_port "$P" "$cpid"; then
-	node "$NACL/sensor.js" -T 127.0.0.1 "$P" "$T/jskeys/pub.key" js 20 \
+# js_refuses WHAT PATTERN KEY [SENSOR-OPTIONS...]: collector.js exits
+# 1 saying PATTERN when sensor.js sends to KEY with those options
+js_refuses() {
+	_what=$1
+	_pat=$2
+	_key=$3
+	shift 3
+	P=$(pick_port)
+	node "$NACL/collector.js" "$P" "$T/jskeys/priv.key" 1s \
+	    > "$T/jsr.col" 2> "$T/jsr.col.err" &
+	cpid=$!
+	pids="$pids $cpid"
+	if ! wait_port "$P" "$cpid"; then
+		notok "collector.js refuses $_what: no listener"
+		return
+	fi
+	node "$NACL/sensor.js" "$@" 127.0.0.1 "$P" "$_key" js 20 \
 	    > /dev/null 2>&1
 	wait_exit "$cpid" 60
 	crc=$?
-	if [ $crc -eq 1 ] && grep -q 'sequence 1 after' "$T/js2.col.err"; then
-		ok "collector.js refuses a replayed datagram"
+	if [ $crc -eq 1 ] && grep -q "$_pat" "$T/jsr.col.err"; then
+		ok "collector.js refuses $_what"
 	else
-		diag "$T/js2.col.err"
-		notok "collector.js refuses a replayed datagram (status $crc)"
+		diag "$T/jsr.col.err"
+		notok "collector.js refuses $_what (status $crc)"
 	fi
-else
-	notok "collector.js refuses a replayed datagram: no listener"
-fi
-
-P=$(pick_port)
-node "$NACL/collector.js" "$P" "$T/jskeys/priv.key" 3s \
-    > "$T/js3.col" 2> "$T/js3.col.err" &
-cpid=$!
-pids="$pids $cpid"
-if wait_port "$P" "$cpid"; then
-	node "$NACL/sensor.js" 127.0.0.1 "$P" "$T/otherkeys/pub.key" js 5 \
-	    > /dev/null 2>&1
-	wait_exit "$cpid" 60
-	crc=$?
-	if [ $crc -eq 1 ] &&
-	    grep -q 'authentication failed' "$T/js3.col.err"; then
-		ok "collector.js refuses a datagram sealed to another key"
-	else
-		diag "$T/js3.col.err"
-		notok "collector.js refuses a datagram sealed to another key"
-	fi
-else
-	notok "collector.js refuses a datagram sealed to another key"
-fi
+}
+k=$T/jskeys/pub.key
+js_refuses "a replayed datagram" 'sequence 1 after' "$k" -r 1
+js_refuses "a datagram for another collector key" \
+    'certificate authentication failed' "$T/otherkeys/pub.key"
+js_refuses "a tampered datagram" '): authentication failed' "$k" -F
+js_refuses "a certificate from another identity" \
+    'certificate authentication failed' "$k" -C
+js_refuses "a session older than the last" ', not after ' "$k" -O 1
 
 # ------------------------------------------------------------------
 # 2. sensor.js -> nccollectd -> ncctl dump
+
+# start_collectd NAME [config lines]: nccollectd on a new port $P with
+# spool $T/NAME.spool, its pid in $dpid
+start_collectd() {
+	mkdir -p "$T/$1.spool" "$T/empty"
+	# the daemon writes as its unprivileged user
+	chown nobody "$T/$1.spool"
+	P=$(pick_port)
+	cat > "$T/$1.conf" <<-EOF
+	listen on 127.0.0.1 port $P
+	keyfile "$T/keys/priv.key"
+	spool "$T/$1.spool"
+	user "nobody"
+	chroot "$T/empty"
+	socket "$T/$1.sock"
+	${2:-}
+	EOF
+	"$COLLECT" -d -v -f "$T/$1.conf" > "$T/$1.out" 2> "$T/$1.err" &
+	dpid=$!
+	pids="$pids $dpid"
+	if ! wait_port "$P" "$dpid"; then
+		diag "$T/$1.err"
+		notok "nccollectd ($1) listens on 127.0.0.1 port $P"
+		return 1
+	fi
+	ok "nccollectd ($1) listens on 127.0.0.1 port $P"
+}
+
+# stop_collectd NAME: SIGTERM, exit 0, its totals as diagnostics
+stop_collectd() {
+	# give the receiver a moment to write what is queued
+	sleep 0.5
+	kill -TERM "$dpid"
+	wait_exit "$dpid" 20
+	drc=$?
+	if [ $drc -eq 0 ]; then
+		ok "nccollectd ($1) exits 0 on SIGTERM"
+	else
+		diag_log "$T/$1.err"
+		notok "nccollectd ($1) exits 0 on SIGTERM (status $drc)"
+	fi
+	grep 'totals:' "$T/$1.err" | sed 's/^.*totals:/# totals:/'
+}
+
+# dump_is FILE SENSOR EXPECTED TAG: the .ncap file holds the records of
+# EXPECTED, under that sensor name; the dump goes to $T/TAG.dump*
+dump_is() {
+	_d=$T/$4.dump
+	if ! "$CTL" dump -j "$1" > "$_d" 2> "$_d.err"; then
+		diag "$_d.err"
+		ls -lR "$(dirname "$(dirname "$1")")" | sed 's/^/# /'
+		notok "ncctl dump -j $1"
+		return
+	fi
+	ok "ncctl dump -j $(basename "$(dirname "$1")")/$(basename "$1")"
+	head -n 1 "$_d" > "$_d.hdr"
+	tail -n +2 "$_d" > "$_d.recs"
+	hdr=$(for k in magic format sensor record_type; do
+		node "$NACL/canon.js" get $k "$_d.hdr"
+	done | tr '\n' ' ')
+	is "$hdr" "ncap 1 $2 UDP " \
+	    "dump header: magic ncap, format 1, sensor $2, record type UDP"
+	check "dump lists exactly the $(wc -l < "$3") records sensor.js sent" \
+	    same_records "$3" "$_d.recs"
+}
 
 part2() {
 	name=nacl1
@@ -278,9 +417,7 @@ part2() {
 		fi
 	done
 
-	mkdir -p "$T/keys" "$T/spool" "$T/empty"
-	# the daemon writes as its unprivileged user
-	chown nobody "$T/spool"
+	mkdir -p "$T/keys"
 	if "$CTL" keygen "$T/keys" > "$T/keygen.out" 2>&1 &&
 	    grep -Eqx '[0-9a-f]{64}' "$T/keys/pub.key" &&
 	    grep -Eqx '[0-9a-fA-F]{64}' "$T/keys/priv.key" &&
@@ -293,79 +430,192 @@ part2() {
 		return
 	fi
 
-	P=$(pick_port)
-	cat > "$T/nccollectd.conf" <<-EOF
-	listen on 127.0.0.1 port $P
-	keyfile "$T/keys/priv.key"
-	spool "$T/spool"
-	user "nobody"
-	chroot "$T/empty"
-	EOF
-	"$COLLECT" -d -v -f "$T/nccollectd.conf" > "$T/nccollectd.out" \
-	    2> "$T/nccollectd.err" &
-	dpid=$!
-	pids="$pids $dpid"
-	if ! wait_port "$P" "$dpid"; then
-		diag "$T/nccollectd.err"
-		notok "nccollectd listens on 127.0.0.1 port $P"
-		return
-	fi
-	ok "nccollectd listens on 127.0.0.1 port $P"
+	start_collectd open || return
 
-	# two sessions of one sensor name; the second adds a replay of
-	# its datagram 1 and a forged datagram, which must not be stored
-	node "$NACL/sensor.js" 127.0.0.1 "$P" "$T/keys/pub.key" $name 500 \
-	    > "$T/sent1" 2> "$T/sent1.err" &&
-	    node "$NACL/sensor.js" -T -b 5000 127.0.0.1 "$P" \
-	    "$T/keys/pub.key" $name 40 > "$T/sent2" 2> "$T/sent2.err"
+	# Two sessions of one identity, 500 records in raw, zlib and
+	# padded plaintexts, the last datagram of the first session after
+	# the first of the second (-L).  Then a tampered copy of the last
+	# good datagram before it (-F), a forged certificate (-C), two
+	# datagrams of a session older than both (-O 2), 3 replays in
+	# order and 3 out of order (-r 3), a version 1 datagram (-V).
+	node "$NACL/sensor.js" -s 2 -P 64 -L -F -C -O 2 -r 3 -V \
+	    -e "$T/open.counts" 127.0.0.1 "$P" "$T/keys/pub.key" $name 500 \
+	    > "$T/open.sent" 2> "$T/open.sent.err"
 	check "sensor.js sent its datagrams" [ $? -eq 0 ]
-	diag "$T/sent1.err"
-	diag "$T/sent2.err"
-	cat "$T/sent1" "$T/sent2" > "$T/sent"
+	diag "$T/open.sent.err"
+	stop_collectd open
 
-	# give the receiver a moment to write what is queued
-	sleep 1
-	kill -TERM "$dpid"
-	wait_exit "$dpid" 20
-	drc=$?
-	if [ $drc -eq 0 ]; then
-		ok "nccollectd exits 0 on SIGTERM"
-	else
-		diag "$T/nccollectd.err" 40
-		notok "nccollectd exits 0 on SIGTERM (status $drc)"
-	fi
+	c=$T/open.counts
+	# what sensor.js was asked to send, it did
+	is "$(for k in records sessions late forged forged_cert stale \
+	    replays version; do sent "$c" $k; done | tr '\n' ' ')" \
+	    "500 2 1 1 1 2 6 1 " "sensor.js sent what it was asked to"
+	check "sensor.js sent raw, zlib and padded plaintexts" all \
+	    '[ "$(sent "$c" raw)" -gt 0 ]' '[ "$(sent "$c" zlib)" -gt 0 ]' \
+	    '[ "$(sent "$c" padded)" -gt 0 ]'
+	# the good ones and 1 tampered, 1 forged certificate, 2 stale,
+	# 6 replays, 1 version 1
+	good=$(sent "$c" good)
+	is "$(sent "$c" datagrams)" $((good + 11)) \
+	    "sensor.js sent $good good datagrams and 11 bad ones"
 
-	f="$T/spool/$name/UDP.ncap"
-	if ! "$CTL" dump -j "$f" > "$T/dump" 2> "$T/dump.err"; then
-		diag "$T/dump.err"
-		ls -lR "$T/spool" | sed 's/^/# /'
-		notok "ncctl dump -j $name/UDP.ncap"
-		return
-	fi
-	ok "ncctl dump -j $name/UDP.ncap"
+	dump_is "$T/open.spool/$name/UDP.ncap" $name "$T/open.sent" open
+	check "nothing stored but $name/UDP.ncap" \
+	    [ "$(cd "$T/open.spool" && find . -type f)" = "./$name/UDP.ncap" ]
 
-	head -n 1 "$T/dump" > "$T/dump.hdr"
-	tail -n +2 "$T/dump" > "$T/dump.recs"
-	hdr=$(for k in magic format sensor record_type; do
-		node "$NACL/canon.js" get $k "$T/dump.hdr"
-	done | tr '\n' ' ')
-	if [ "$hdr" = "ncap 1 $name UDP " ]; then
-		ok "dump header: magic ncap, format 1, sensor, record type"
-	else
-		diag "$T/dump.hdr"
-		notok "dump header: magic ncap, format 1, sensor, record type"
-	fi
-	check "dump lists exactly the records sensor.js sent" \
-	    same_records "$T/sent" "$T/dump.recs"
+	# every datagram is counted as what it is
+	totals_are "$T/open.err" open "datagrams $((good + 11)) \
+	    batches $good records 500 sessions 2 files 1 repeat 6 auth 2 \
+	    stale 2 version 1"
+	totals_zero "$T/open.err" "open" gaps kernel-drops renamed \
+	    keys-evicted short long untrusted ratelimit encoding zlib bomb \
+	    protobuf framing record name type old write
 }
 part2
 
 # ------------------------------------------------------------------
-# 3. ncagentd -> collector.js, compared with what ncagentd, the
-#    capture's generator and tshark say it holds
-
+# 3. a listed sensor: stored under its name, others refused
 
 part3() {
+	if [ "$(id -u)" != 0 ] || [ ! -f "$T/keys/pub.key" ]; then
+		skip "nccollectd with a sensor list" "no collector key (part 2)"
+		return
+	fi
+	# the identity from ncctl, used by tweetnacl
+	mkdir -p "$T/jsid"
+	"$CTL" keygen "$T/jsid" > /dev/null 2>&1 || {
+		notok "ncctl keygen $T/jsid"
+		return
+	}
+	start_collectd listed "sensor \"trusted1\" key \"$(cat "$T/jsid/pub.key")\"" ||
+	    return
+
+	# batches that claim "liar", from a listed key
+	node "$NACL/sensor.js" -k "$T/jsid/priv.key" -s 2 -F -C \
+	    -e "$T/listed.counts" 127.0.0.1 "$P" "$T/keys/pub.key" liar 120 \
+	    > "$T/listed.sent" 2> "$T/listed.sent.err"
+	r1=$?
+	# and an identity nobody listed
+	node "$NACL/sensor.js" -s 2 -e "$T/unlisted.counts" 127.0.0.1 "$P" \
+	    "$T/keys/pub.key" intruder 60 > /dev/null 2> "$T/unlisted.err"
+	r2=$?
+	check "sensor.js sent its datagrams, as a listed and an unlisted sensor" \
+	    [ $r1$r2 = 00 ]
+	diag "$T/listed.sent.err"
+	diag "$T/unlisted.err"
+	stop_collectd listed
+
+	is "$(sent "$T/listed.counts" identity)" "$(cat "$T/jsid/pub.key")" \
+	    "tweetnacl derives the public key ncctl keygen wrote"
+	dump_is "$T/listed.spool/trusted1/UDP.ncap" trusted1 \
+	    "$T/listed.sent" listed
+	check "nothing stored as liar or intruder" \
+	    [ "$(cd "$T/listed.spool" && find . -type f)" = \
+	    "./trusted1/UDP.ncap" ]
+
+	good=$(sent "$T/listed.counts" good)
+	other=$(sent "$T/unlisted.counts" datagrams)
+	totals_are "$T/listed.err" listed "datagrams $((good + 2 + other)) \
+	    batches $good records 120 renamed $good sessions 2 \
+	    untrusted $other auth 2"
+	totals_zero "$T/listed.err" "listed" gaps kernel-drops keys-evicted \
+	    short long version ratelimit stale repeat old encoding name write
+}
+part3
+
+# ------------------------------------------------------------------
+# 4. ncagentd -> collector.js, compared with what ncagentd, the
+#    capture's generator and tshark say it holds
+
+# run_agent NAME INPUT [config lines] [collector.js options]: ncagentd
+# -r INPUT to collector.js; 0 when both ran (their checks come after)
+run_agent() {
+	_name=$1
+	_in=$2
+	Q=$(pick_port)
+	node "$NACL/collector.js" -T 120 -i "$T/skeys/pub.key" \
+	    -s "$T/$_name.sess" ${4:-} "$Q" "$T/keys/priv.key" 1s \
+	    > "$T/$_name.col" 2> "$T/$_name.col.err" &
+	cpid=$!
+	pids="$pids $cpid"
+	if ! wait_port "$Q" "$cpid"; then
+		diag "$T/$_name.col.err"
+		notok "collector.js listens for ncagentd ($_name)"
+		return 1
+	fi
+	cat > "$T/$_name.conf" <<-EOF
+	name "nacltest"
+	collector 127.0.0.1 port $Q
+	collector-key "$T/keys/pub.key"
+	keyfile "$T/skeys/priv.key"
+	user "nobody"
+	chroot "$T/empty"
+	socket "$T/$_name.sock"
+	${3:-}
+	EOF
+	start_ns=$(date +%s%N)
+	"$AGENT" -d -v -r "$_in" -f "$T/$_name.conf" \
+	    > "$T/$_name.out" 2> "$T/$_name.err" &
+	apid=$!
+	pids="$pids $apid"
+	wait_exit "$apid" 60
+	arc=$?
+	end_ns=$(date +%s%N)
+	if [ $arc -eq 0 ]; then
+		ok "ncagentd -r reads the capture and exits 0 ($_name)"
+	else
+		diag_log "$T/$_name.err"
+		notok "ncagentd -r reads the capture and exits 0 ($_name, status $arc)"
+	fi
+	grep 'totals:' "$T/$_name.err" | sed 's/^.*totals:/# ncagentd totals:/'
+
+	wait_exit "$cpid" 60
+	crc=$?
+	grep summary "$T/$_name.col" | sed 's/^/# collector.js: /'
+	if [ $crc -eq 0 ]; then
+		ok "collector.js opened every datagram: certified, in sequence, framed ($_name)"
+	else
+		diag "$T/$_name.col.err"
+		notok "collector.js opened every datagram: certified, in sequence, framed ($_name)"
+	fi
+
+	names=$(node "$NACL/canon.js" get sensor "$T/$_name.col" |
+	    grep -v '^$' | sort -u | tr '\n' ' ')
+	is "$names" "nacltest " "batches carry the sensor name nacltest ($_name)"
+
+	# what ncagentd says it sent, from its "type T: records N sent M"
+	# lines at exit (-v); M must have arrived, no more, no less
+	node "$NACL/canon.js" counts "$T/$_name.col" > "$T/$_name.got"
+	sed -n 's/.*type \([A-Za-z0-9_]*\): records [0-9]* sent \([0-9]*\).*/\1 \2/p' \
+	    "$T/$_name.err" > "$T/$_name.counts"
+	if [ -s "$T/$_name.counts" ]; then
+		while read -r t want; do
+			got=$(sed -n "s/^$t //p" "$T/$_name.got")
+			is "${got:-0}" "$want" "$t records: collector.js, ncagentd sent ($_name)"
+		done < "$T/$_name.counts"
+		cut -d' ' -f1 "$T/$_name.counts" > "$T/$_name.types"
+		extra=$(cut -d' ' -f1 "$T/$_name.got" |
+		    grep -vxF -f "$T/$_name.types" | tr '\n' ' ')
+		is "$extra" "" \
+		    "collector.js saw no type ncagentd did not send ($_name)"
+	else
+		skip "records per type as ncagentd reports them ($_name)" \
+		    "no \"type T: records N sent M\" lines in its log"
+	fi
+	is "$(summary "$T/$_name.col" datagrams)" \
+	    "$(total "$T/$_name.err" datagrams)" \
+	    "datagrams: collector.js, ncagentd's totals ($_name)"
+	sessions=$(summary "$T/$_name.col" sessions)
+	# each session: identity nonce E T datagrams last-sequence padded
+	check "every session certified by the keyfile's identity ($_name)" \
+	    all '[ -s "$T/$_name.sess" ]' '[ -z "$(cut -d" " -f1 \
+	    "$T/$_name.sess" | grep -vxF "$(cat "$T/skeys/pub.key")")" ]'
+	check "every session's sequence numbers run 1..n, no gap ($_name)" \
+	    [ -z "$(awk '$5 != $6 || $5 < 1' "$T/$_name.sess")" ]
+	return 0
+}
+
+part4() {
 	if [ "$(id -u)" != 0 ]; then
 		skip "ncagentd -> collector.js" "not root (user, chroot)"
 		return
@@ -378,84 +628,26 @@ part3() {
 		notok "ncagentd -> collector.js: cannot read $PCAP"
 		return
 	fi
+	mkdir -p "$T/keys" "$T/empty"
 	if [ ! -f "$T/keys/pub.key" ]; then
-		mkdir -p "$T/keys" "$T/empty"
 		"$CTL" keygen "$T/keys" > /dev/null 2>&1 ||
 		    js_keygen "$T/keys"
 	fi
+	# the sensor's identity
+	mkdir -p "$T/skeys"
+	"$CTL" keygen "$T/skeys" > /dev/null 2>&1 || js_keygen "$T/skeys"
 
-	Q=$(pick_port)
-	node "$NACL/collector.js" -T 240 "$Q" "$T/keys/priv.key" 5s \
-	    > "$T/agent.col" 2> "$T/agent.col.err" &
-	cpid=$!
-	pids="$pids $cpid"
-	if ! wait_port "$Q" "$cpid"; then
-		diag "$T/agent.col.err"
-		notok "collector.js listens for ncagentd"
-		return
-	fi
-	cat > "$T/ncagentd.conf" <<-EOF
-	name "nacltest"
-	collector 127.0.0.1 port $Q
-	collector-key "$T/keys/pub.key"
-	user "nobody"
-	chroot "$T/empty"
-	flush-interval 1
-	EOF
-	"$AGENT" -d -v -r "$PCAP" -f "$T/ncagentd.conf" \
-	    > "$T/ncagentd.out" 2> "$T/ncagentd.err" &
-	apid=$!
-	pids="$pids $apid"
-	wait_exit "$apid" 120
-	arc=$?
-	if [ $arc -eq 0 ]; then
-		ok "ncagentd -r reads the capture and exits 0"
-	else
-		diag "$T/ncagentd.err" 40
-		notok "ncagentd -r reads the capture and exits 0 (status $arc)"
-	fi
-	# ncagentd's totals, for whoever reads the log
-	grep -i -E 'total|records|datagram' "$T/ncagentd.err" |
-	    tail -n 20 | sed 's/^/# ncagentd: /'
-
-	wait_exit "$cpid" 60
-	crc=$?
-	grep summary "$T/agent.col" | sed 's/^/# collector.js: /'
-	if [ $crc -eq 0 ]; then
-		ok "collector.js opened every datagram: in sequence, framed"
-	else
-		diag "$T/agent.col.err"
-		notok "collector.js opened every datagram: in sequence, framed"
-	fi
-
-	names=$(node "$NACL/canon.js" get sensor "$T/agent.col" |
-	    grep -v '^$' | sort -u | tr '\n' ' ')
-	check "batches carry the sensor name nacltest" \
-	    [ "$names" = "nacltest " ]
-
-	# what ncagentd says it sent, from its "type T: records N sent M"
-	# lines at exit (-v); M must have arrived, no more, no less
-	sed -n 's/.*type \([A-Za-z0-9_]*\): records [0-9]* sent \([0-9]*\).*/\1 \2/p' \
-	    "$T/ncagentd.err" > "$T/agent.counts"
-	if [ -s "$T/agent.counts" ]; then
-		while read -r t want; do
-			got=$(node "$NACL/canon.js" count "$t" "$T/agent.col")
-			check "$t records: collector.js $got, ncagentd sent $want" \
-			    [ "$got" = "$want" ]
-		done < "$T/agent.counts"
-	else
-		skip "records per type as ncagentd reports them" \
-		    "no \"type T: records N sent M\" lines in its log"
-	fi
+	run_agent file "$PCAP" "flush-interval 1" || return
+	is "$sessions" 1 "one session when the rekey interval is not reached"
+	is "$(summary "$T/file.col" padded)" 0 "no padding unless asked"
 
 	# the capture generator's own expectations, every type it lists
 	exp="${PCAP%.pcap}.expect"
 	if [ -f "$exp" ]; then
 		grep '^count ' "$exp" > "$T/expect.counts"
 		while read -r _ t want _; do
-			got=$(node "$NACL/canon.js" count "$t" "$T/agent.col")
-			check "$t records: collector.js $got, $(basename "$exp") $want" \
-			    [ "$got" = "$want" ]
+			got=$(sed -n "s/^$t //p" "$T/file.got")
+			is "${got:-0}" "$want" "$t records: collector.js, $(basename "$exp")"
 		done < "$T/expect.counts"
 	fi
 
@@ -469,12 +661,68 @@ part3() {
 	    tr -d '{}" ' | tr ',' '\n' | grep -v '^file:' | tr ':' ' ' \
 	    > "$T/tshark.counts"
 	while read -r t want; do
-		got=$(node "$NACL/canon.js" count "$t" "$T/agent.col")
-		check "$t records: collector.js $got, tshark $want" \
-		    [ "$got" = "$want" ]
+		got=$(sed -n "s/^$t //p" "$T/file.got")
+		is "${got:-0}" "$want" "$t records: collector.js, tshark"
 	done < "$T/tshark.counts"
 }
-part3
+part4
+
+# ------------------------------------------------------------------
+# 5. ncagentd with rekey and pad -> collector.js: sessions, padding
+
+part5() {
+	if [ "$(id -u)" != 0 ] || [ ! -x "$AGENT" ] || [ ! -r "$PCAP" ] ||
+	    [ ! -f "$T/skeys/pub.key" ]; then
+		skip "ncagentd rekey and pad -> collector.js" "see part 4"
+		return
+	fi
+	# the capture again and again, through a FIFO, over 1.6 s: the
+	# sensor reads it for longer than 8 rekey intervals
+	mkfifo "$T/feed.fifo" || {
+		notok "mkfifo"
+		return
+	}
+	# should the feeder fail, the FIFO must still open and end
+	(node "$NACL/pcapfeed.js" "$PCAP" 5000 1600 "$T/feed.fifo" ||
+	    : > "$T/feed.fifo") 2> "$T/feed.err" &
+	fpid=$!
+	pids="$pids $fpid"
+	run_agent rekey "$T/feed.fifo" \
+	    "$(printf 'flush-interval 50ms\nrekey 200ms\npad 128')" "-P 128"
+	r=$?
+	wait_exit "$fpid" 10
+	diag "$T/feed.err"
+	[ $r -eq 0 ] || return
+
+	s=$T/rekey.sess
+	check "several sessions in 1.6 s with rekey 200ms ($sessions)" \
+	    [ "${sessions:-0}" -ge 4 ]
+	is "$(cut -d' ' -f2 "$s" | sort -u | wc -l) $(cut -d' ' -f3 "$s" |
+	    sort -u | wc -l)" "$sessions $sessions" \
+	    "a fresh session nonce N and session key E in every session"
+	bad=""
+	prev=0
+	while read -r _ _ _ t _ _ _; do
+		if [ "$t" -lt "$start_ns" ] || [ "$t" -gt "$end_ns" ]; then
+			bad="$bad $t(outside the run)"
+		elif [ $prev -ne 0 ] && [ $((t - prev)) -lt 150000000 ]; then
+			bad="$bad $t(only $(((t - prev) / 1000000)) ms later)"
+		fi
+		prev=$t
+	done < "$s"
+	if [ -z "$bad" ]; then
+		ok "session start times T: in the run, >= 150 ms apart, increasing"
+	else
+		echo "# run from $start_ns to $end_ns;$bad"
+		notok "session start times T: in the run, >= 150 ms apart, increasing"
+	fi
+	is "$(summary "$T/rekey.col" padded)" \
+	    "$(summary "$T/rekey.col" datagrams)" \
+	    "every plaintext padded to a multiple of 128, padding well formed"
+	check "every session's datagrams padded" \
+	    [ -z "$(awk '$7 != $5' "$s")" ]
+}
+part5
 
 echo "1..$n"
 [ $failed -eq 0 ] || exit 1

@@ -26,7 +26,10 @@
  *	canon.js count TYPE FILE	records of TYPE in collector.js's
  *					summary (0 when none)
  *	canon.js get KEY FILE		KEY of each line: strings bare,
- *					other values as JSON
+ *					other values as JSON; KEY may be
+ *					a path, summary.sessions
+ *	canon.js counts FILE		"Type records" for each type in
+ *					collector.js's summary
  *	canon.js fields TYPE K1,K2,.. FILE
  *					those record keys of each
  *					collector.js line of TYPE, one
@@ -41,7 +44,7 @@ const pb = require('./pb.js');
 function usage()
 {
 	process.stderr.write('usage: canon.js lines | records TYPE | ' +
-	    'count TYPE | get KEY | fields TYPE KEYS  FILE\n');
+	    'count TYPE | counts | get KEY | fields TYPE KEYS  FILE\n');
 	process.exit(2);
 }
 
@@ -98,9 +101,26 @@ case 'count': {
 case 'get':
 	if (a.length !== 3)
 		usage();
-	for (const o of readLines(a[2]))
-		out.push(o[a[1]] === undefined ? '' : bare(o[a[1]]));
+	for (const o of readLines(a[2])) {
+		let v = o;
+		for (const k of a[1].split('.'))
+			v = v !== null && typeof v === 'object' &&
+			    !Buffer.isBuffer(v) ? v[k] : undefined;
+		out.push(v === undefined ? '' : bare(v));
+	}
 	break;
+case 'counts': {
+	if (a.length !== 2)
+		usage();
+	const s = readLines(a[1]).filter((o) => o.summary !== undefined);
+	if (s.length !== 1) {
+		process.stderr.write('canon.js: no summary line\n');
+		process.exit(1);
+	}
+	for (const t of Object.keys(s[0].summary.types))
+		out.push(t + ' ' + bare(s[0].summary.types[t]));
+	break;
+}
 case 'fields': {
 	if (a.length !== 4)
 		usage();

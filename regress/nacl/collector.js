@@ -16,14 +16,26 @@
  */
 
 /*
- * A collector written against wire format v1 with tweetnacl instead of
- * libsodium.  It is strict where nccollectd is forgiving: the first
- * datagram that fails authentication, framing or the sequence check
- * (1, 2, 3, ... per session, one session per sensor key) ends it with
- * exit status 1.
+ * A collector written against wire format v2 (see pb.js) with tweetnacl
+ * instead of libsodium.  It is strict where nccollectd is forgiving:
+ * the first datagram that fails authentication, framing, padding or
+ * the session and sequence checks ends it with exit status 1.  Those
+ * checks, per sensor identity I: a session not seen before must have a
+ * certificate from I, a start time T above that of every earlier
+ * session of I, and a session key E and nonce N never seen before; it
+ * replaces I's session, which sends nothing more; sequence numbers run
+ * 1, 2, 3, ... in each session.
  *
  * usage: collector.js [-a addr] [-p records.proto] [-t Type,...]
- *	      [-T deadline_s] port priv.key (count | idle_s"s")
+ *	      [-T deadline_s] [-i identity-pub.key] [-P pad]
+ *	      [-s sessions-file] port priv.key (count | idle_s"s")
+ *
+ * -i: only that sensor identity, whose certificates are opened with the
+ * key of that file (not the copy in the datagram).  -P: every
+ * plaintext must be padded to a multiple of pad, with 1 to pad bytes of
+ * padding.  Without -P padding is checked where the encoding byte says
+ * there is some.  -s: one line per session at the end, "identity nonce
+ * E T datagrams last-sequence padded" (hex, T in ns).
  *
  * The third argument is either the number of datagrams to wait for or
  * an idle timeout such as "3s", counted from the last datagram (from
@@ -31,17 +43,19 @@
  * SIGTERM ends it like an idle timeout.
  *
  * stdout, JSON lines: for each record of the types in -t (default
- * UDP,TCP,IPv4) { type, sensor, seq, fields: { number: value },
- * record: { name: dump-style value } }, where fields is the generic
- * decoding (varints as numbers, length-delimited as hex) and record the
- * same fields named and rendered by records.proto as `ncctl dump -j`
- * does; at the end { summary: { datagrams, raw, zlib, sessions,
- * batches, types: { Type: records } } }.
+ * UDP,TCP,IPv4) { type, sensor, session, seq, fields: { number: value },
+ * record: { name: dump-style value } }, where session counts from 1 in
+ * the order sessions began, fields is the generic decoding (varints as
+ * numbers, length-delimited as hex) and record the same fields named
+ * and rendered by records.proto as `ncctl dump -j` does; at the end
+ * { summary: { datagrams, bytes, maxlen, raw, zlib, padded,
+ * identities, sessions, batches, types: { Type: records } } }.
  */
 
 'use strict';
 
 const dgram = require('dgram');
+const fs = require('fs');
 const zlib = require('zlib');
 const nacl = require('tweetnacl');
 const pb = require('./pb.js');
@@ -50,6 +64,7 @@ function usage()
 {
 	process.stderr.write('usage: collector.js [-a addr] ' +
 	    '[-p records.proto] [-t Type,...] [-T deadline_s] ' +
+	    '[-i identity-pub.key] [-P pad] [-s sessions-file] ' +
 	    'port priv.key (count | idle_s"s")\n');
 	process.exit(2);
 }
@@ -59,6 +74,9 @@ let addr = '127.0.0.1';
 let protoFile = null;
 let show = ['UDP', 'TCP', 'IPv4'];
 let deadline = 300;
+let idFile = null;
+let padTo = 0;
+let sessFile = null;
 
 while (argv.length > 0 && argv[0].startsWith('-')) {
 	const o = argv.shift();
@@ -72,10 +90,16 @@ while (argv.length > 0 && argv[0].startsWith('-')) {
 		show = argv.shift().split(',');
 	else if (o === '-T')
 		deadline = Number(argv.shift());
+	else if (o === '-i')
+		idFile = argv.shift();
+	else if (o === '-P')
+		padTo = Number(argv.shift());
+	else if (o === '-s')
+		sessFile = argv.shift();
 	else
 		usage();
 }
-if (argv.length !== 3)
+if (argv.length !== 3 || !Number.isInteger(padTo) || padTo < 0)
 	usage();
 const port = Number(argv[0]);
 const keyFile = argv[1];
@@ -94,10 +118,16 @@ let idle = null;
 
 const schema = pb.loadProto(protoFile);
 const sk = pb.readKey(keyFile);
-const sessions = new Map();	/* sensor key (hex) -> session state */
+const onlyId = idFile === null ? null : pb.readKey(idFile);
+const identities = new Map();	/* I (hex) -> { current, created } */
+const sessions = new Map();	/* version | I | N | cert (hex) -> session */
+const order = [];		/* the sessions, as they began */
+const seenE = new Set();
+const seenN = new Set();
 const types = {};
 const unknown = [];
-const stats = { datagrams: 0, raw: 0, zlib: 0, batches: 0, bytes: 0 };
+const stats = { datagrams: 0, bytes: 0, maxlen: 0, raw: 0, zlib: 0,
+    padded: 0, batches: 0 };
 let idleTimer = null;
 let done = false;
 
@@ -111,12 +141,19 @@ function finish(status, why)
 	done = true;
 	if (why)
 		process.stderr.write('collector.js: ' + why + '\n');
+	if (sessFile !== null)
+		fs.writeFileSync(sessFile, order.map((s) => [s.id, s.n, s.e,
+		    s.created, s.datagrams, s.seq, s.padded].join(' ') +
+		    '\n').join(''));
 	process.stdout.write(pb.jsonText({ summary: {
 		datagrams: stats.datagrams,
 		bytes: stats.bytes,
+		maxlen: stats.maxlen,
 		raw: stats.raw,
 		zlib: stats.zlib,
-		sessions: sessions.size,
+		padded: stats.padded,
+		identities: identities.size,
+		sessions: order.length,
 		batches: stats.batches,
 		types,
 	} }) + '\n', () => {
@@ -148,40 +185,112 @@ function armIdle(secs)
 	}, secs * 1000);
 }
 
+const hex = (b) => Buffer.from(b).toString('hex');
+
+/*
+ * The session of a datagram: known, or new, when its certificate opens
+ * and it is newer than every earlier session of its identity.
+ */
+function session(d, no)
+{
+	const key = hex(d.subarray(0, pb.OFF_SEQ));
+	const idPk = d.subarray(pb.OFF_ID, pb.OFF_ID + pb.PKLEN);
+	const idHex = hex(idPk);
+	let who = identities.get(idHex);
+	let s = sessions.get(key);
+
+	if (s !== undefined) {
+		if (who.current !== s)
+			throw new Error('datagram ' + no + ': session ' +
+			    s.index + ' of ' + idHex + ' after session ' +
+			    who.current.index + ' began');
+		return (s);
+	}
+	if (onlyId !== null && !Buffer.from(onlyId).equals(idPk))
+		throw new Error('datagram ' + no + ': identity ' + idHex +
+		    ', expected ' + hex(onlyId));
+	const n = d.subarray(pb.OFF_SNONCE, pb.OFF_SNONCE + pb.NONCELEN);
+	const cert = d.subarray(pb.OFF_CERT, pb.OFF_CERT + pb.CERTLEN);
+	/* with -i, the certificate is opened with the key we were given */
+	const cpt = nacl.box.open(new Uint8Array(cert), new Uint8Array(n),
+	    onlyId !== null ? onlyId : new Uint8Array(idPk), sk);
+	if (cpt === null)
+		throw new Error('datagram ' + no + ': certificate ' +
+		    'authentication failed for ' + idHex);
+	if (cpt.length !== pb.CERTPTLEN)
+		throw new Error('certificate of ' + cpt.length + ' bytes');
+	const e = cpt.subarray(0, pb.PKLEN);
+	const created = Buffer.from(cpt.subarray(pb.PKLEN)).
+	    readBigUInt64BE(0);
+	if (who !== undefined && created <= who.created)
+		throw new Error('datagram ' + no + ': session of ' + idHex +
+		    ' created ' + created + ', not after ' + who.created);
+	if (seenE.has(hex(e)))
+		throw new Error('datagram ' + no + ': session key ' + hex(e) +
+		    ' used again');
+	if (seenN.has(hex(n)))
+		throw new Error('datagram ' + no + ': session nonce ' +
+		    hex(n) + ' used again');
+	seenE.add(hex(e));
+	seenN.add(hex(n));
+	s = { index: order.length + 1, id: idHex, n: hex(n), e: hex(e),
+	    created, seq: 0n, datagrams: 0, padded: 0, sensor: null,
+	    k: nacl.box.before(e, sk) };
+	if (who === undefined) {
+		who = {};
+		identities.set(idHex, who);
+	}
+	who.current = s;
+	who.created = created;
+	sessions.set(key, s);
+	order.push(s);
+	return (s);
+}
+
 /* open, check and print one datagram; throws on any failure */
 function handle(d)
 {
+	const no = stats.datagrams;
+
 	if (d.length < pb.OVERHEAD + 1)
-		throw new Error('datagram of ' + d.length + ' bytes, short');
-	const pk = new Uint8Array(d.subarray(0, pb.PKLEN));
-	const nonce = d.subarray(pb.PKLEN, pb.PKLEN + pb.NONCELEN);
-	const box = d.subarray(pb.PKLEN + pb.NONCELEN);
-	const pkHex = Buffer.from(pk).toString('hex');
-	const n = pb.nonceDecode(nonce);
-
-	let s = sessions.get(pkHex);
-	if (s === undefined) {
-		s = { session: n.session, seq: 0n, sensor: null,
-		    shared: nacl.box.before(pk, sk) };
-		sessions.set(pkHex, s);
-	}
-	const pt = nacl.box.open.after(new Uint8Array(box),
-	    new Uint8Array(nonce), s.shared);
+		throw new Error('datagram ' + no + ' of ' + d.length +
+		    ' bytes, short');
+	if (d.length > pb.DGRAM_DEFAULT)
+		throw new Error('datagram ' + no + ' of ' + d.length +
+		    ' bytes, above ' + pb.DGRAM_DEFAULT);
+	if (d[0] !== pb.VERSION)
+		throw new Error('datagram ' + no + ': version ' + d[0]);
+	const s = session(d, no);
+	const seq = d.readBigUInt64BE(pb.OFF_SEQ);
+	const pt = nacl.box.open.after(new Uint8Array(d.subarray(pb.HDRLEN)),
+	    new Uint8Array(pb.dataNonce(seq)), s.k);
 	if (pt === null)
-		throw new Error('authentication failed for datagram ' +
-		    (stats.datagrams + 1) + ' from ' + pkHex);
-	if (!n.session.equals(s.session))
-		throw new Error('sensor ' + pkHex + ' changed session ' +
-		    s.session.toString('hex') + ' -> ' +
-		    n.session.toString('hex'));
-	if (n.seq !== s.seq + 1n)
-		throw new Error('sensor ' + pkHex + ': sequence ' + n.seq +
-		    ' after ' + s.seq);
-	s.seq = n.seq;
+		throw new Error('datagram ' + no + ' (session ' + s.index +
+		    ', sequence ' + seq + '): authentication failed');
+	if (seq !== s.seq + 1n)
+		throw new Error('session ' + s.index + ' of ' + s.id +
+		    ': sequence ' + seq + ' after ' + s.seq);
+	s.seq = seq;
+	s.datagrams++;
 
-	const plain = Buffer.from(pt);
+	let plain = Buffer.from(pt);
+	const where = 'session ' + s.index + ' datagram ' + seq;
+	if (plain[0] & pb.ENC_PADDED) {
+		const len = pb.unpadLength(plain);
+		if (len < 1)
+			throw new Error(where + ': bad padding');
+		if (padTo > 0 && (plain.length % padTo !== 0 ||
+		    plain.length - len > padTo))
+			throw new Error(where + ': ' + len + ' bytes ' +
+			    'padded to ' + plain.length + ', not to the next ' +
+			    'multiple of ' + padTo);
+		plain = plain.subarray(0, len);
+		stats.padded++;
+		s.padded++;
+	} else if (padTo > 0)
+		throw new Error(where + ': not padded');
 	let batchBuf;
-	switch (plain[0]) {
+	switch (plain[0] & ~pb.ENC_PADDED) {
 	case pb.ENC_RAW:
 		stats.raw++;
 		batchBuf = plain.subarray(1);
@@ -198,13 +307,11 @@ function handle(d)
 				    r.engine.bytesWritten) +
 				    ' bytes after the zlib stream');
 		} catch (e) {
-			throw new Error('datagram ' + n.seq + ': zlib: ' +
-			    e.message);
+			throw new Error(where + ': zlib: ' + e.message);
 		}
 		break;
 	default:
-		throw new Error('datagram ' + n.seq + ': encoding byte ' +
-		    plain[0]);
+		throw new Error(where + ': encoding byte ' + plain[0]);
 	}
 
 	const b = pb.batchDecode(batchBuf);
@@ -233,12 +340,12 @@ function handle(d)
 		const record = pb.renderRecord(schema, b.type, fields,
 		    unknown);
 		if (unknown.length > 0)
-			throw new Error('datagram ' + n.seq + ': field ' +
-			    unknown[0] + ' is not in records.proto');
+			throw new Error(where + ': field ' + unknown[0] +
+			    ' is not in records.proto');
 		if (!show.includes(b.type))
 			continue;
 		process.stdout.write(pb.jsonText({ type: b.type,
-		    sensor: b.sensor, seq: n.seq,
+		    sensor: b.sensor, session: s.index, seq,
 		    fields: pb.genericView(fields), record }) + '\n');
 	}
 }
@@ -248,6 +355,8 @@ sock.on('message', (d) => {
 		return;
 	stats.datagrams++;
 	stats.bytes += d.length;
+	if (d.length > stats.maxlen)
+		stats.maxlen = d.length;
 	try {
 		handle(d);
 	} catch (e) {

@@ -16,7 +16,7 @@
 
 /*
  * A second, independent implementation of what ncap puts on the wire:
- * protobuf varints and length-delimited fields, the wire v1 datagram
+ * protobuf varints and length-delimited fields, the wire v2 datagram
  * layout, a reader for the subset of .proto syntax records.proto uses,
  * and the value rendering of `ncctl dump -j`.  Nothing here is generated
  * from the .proto files, so a disagreement with the C side is a bug on
@@ -31,14 +31,39 @@
 const fs = require('fs');
 const path = require('path');
 
-/* wire v1 layout, as in common/wire.h */
+/*
+ * Wire format v2, from the description at the top of common/wire.h:
+ *
+ *	off  len
+ *	0      1  version (2)
+ *	1     32  I, the sensor's identity public key
+ *	33    24  N, the session nonce, random per session
+ *	57    56  certificate: box (tag, then ciphertext) from I's secret
+ *		  key to the collector, nonce N, of E (32, the session
+ *		  public key) | T (8, big endian, ns since the epoch)
+ *	113    8  sequence number, big endian, from 1 in the session
+ *	121 16+n  box from E's secret key to the collector, nonce 16 zero
+ *		  bytes | the sequence number, of the plaintext
+ *
+ * Plaintext: an encoding byte (0 raw, 1 zlib, or'ed with 0x80 when
+ * padded) and a Batch, then when padded 0x80 and zero bytes up to a
+ * multiple of the pad size (ISO/IEC 7816-4).
+ */
+const VERSION = 2;
 const PKLEN = 32;
 const NONCELEN = 24;
-const SESSIONLEN = 16;
 const TAGLEN = 16;
-const OVERHEAD = PKLEN + NONCELEN + TAGLEN;
+const CERTPTLEN = PKLEN + 8;
+const CERTLEN = TAGLEN + CERTPTLEN;
+const OFF_ID = 1;
+const OFF_SNONCE = OFF_ID + PKLEN;
+const OFF_CERT = OFF_SNONCE + NONCELEN;
+const OFF_SEQ = OFF_CERT + CERTLEN;
+const HDRLEN = OFF_SEQ + 8;
+const OVERHEAD = HDRLEN + TAGLEN;
 const ENC_RAW = 0;
 const ENC_ZLIB = 1;
+const ENC_PADDED = 0x80;
 const DGRAM_DEFAULT = 1400;
 const MAX_BATCH = 192 * 1024;
 
@@ -285,23 +310,48 @@ function utf8Strict(buf, what)
 }
 
 /* ---------------------------------------------------------------- */
-/* the nonce: session id (16) | sequence number (u64, big endian) */
+/* a datagram's box nonce: 16 zero bytes, then the sequence number */
 
-function nonceEncode(session, seq)
+function dataNonce(seq)
 {
 	const n = Buffer.alloc(NONCELEN);
 
-	session.copy(n, 0, 0, SESSIONLEN);
-	n.writeBigUInt64BE(BigInt(seq), SESSIONLEN);
+	n.writeBigUInt64BE(BigInt(seq), NONCELEN - 8);
 	return (n);
 }
 
-function nonceDecode(n)
+function be64(v)
 {
-	return ({
-		session: Buffer.from(n.subarray(0, SESSIONLEN)),
-		seq: Buffer.from(n).readBigUInt64BE(SESSIONLEN),
-	});
+	const b = Buffer.alloc(8);
+
+	b.writeBigUInt64BE(BigInt(v));
+	return (b);
+}
+
+/*
+ * ISO/IEC 7816-4 padding: 0x80, then zero bytes up to the next multiple
+ * of block (so 1 to block bytes are added).
+ */
+function pad(buf, block)
+{
+	const len = (Math.floor(buf.length / block) + 1) * block;
+	const out = Buffer.alloc(len);
+
+	buf.copy(out);
+	out[buf.length] = 0x80;
+	return (out);
+}
+
+/* the length without the padding, or -1 when it is not well formed */
+function unpadLength(buf)
+{
+	let i = buf.length;
+
+	while (i > 0 && buf[i - 1] === 0)
+		i--;
+	if (i === 0 || buf[i - 1] !== 0x80)
+		return (-1);
+	return (i - 1);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1075,11 +1125,13 @@ function jsonText(v)
 }
 
 module.exports = {
-	PKLEN, NONCELEN, SESSIONLEN, TAGLEN, OVERHEAD, ENC_RAW, ENC_ZLIB,
-	DGRAM_DEFAULT, MAX_BATCH, WT_VARINT, WT_I64, WT_LEN, WT_I32,
+	VERSION, PKLEN, NONCELEN, TAGLEN, CERTPTLEN, CERTLEN, OFF_ID,
+	OFF_SNONCE, OFF_CERT, OFF_SEQ, HDRLEN, OVERHEAD, ENC_RAW, ENC_ZLIB,
+	ENC_PADDED, DGRAM_DEFAULT, MAX_BATCH, WT_VARINT, WT_I64, WT_LEN,
+	WT_I32,
 	PbError, varintEncode, varintDecode, decodeFields, genericView,
 	frameRecords, unframeRecords, batchEncode, batchDecode,
-	nonceEncode, nonceDecode, readKey, parseProto, loadProto,
+	dataNonce, be64, pad, unpadLength, readKey, parseProto, loadProto,
 	defaultProtoPath, bytesText, bytesFromText, ipv6Text, encodeRecord,
 	renderRecord, zeroValue, JNum, jsonParse, jsonText,
 };
