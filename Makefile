@@ -5,12 +5,15 @@
 #	make bench		offline replay of a large generated capture
 #	make fuzz		libFuzzer harnesses (clang)
 #	make demo		a collector and a sensor on this machine
-#	make install		PREFIX (/usr/local) and DESTDIR honoured
+#	make install		PREFIX (/usr/local), SYSCONFDIR (/etc), DESTDIR
 
 VERSION =	0.1.0
 PREFIX ?=	/usr/local
 SBINDIR ?=	$(PREFIX)/sbin
 MANDIR ?=	$(PREFIX)/share/man
+EXAMPLEDIR ?=	$(PREFIX)/share/examples/ncap
+SYSCONFDIR ?=	/etc
+SYSTEMDUNITDIR ?=	$(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 # O: where objects and generated code go; BIN: where the programs go
@@ -98,23 +101,23 @@ $(CTL): $(CTL_OBJS) $(COMMON_OBJS)
 UNIT_AGENT_OBJS = $(filter-out $(O)/ncagentd/ncagentd.o,$(AGENT_OBJS))
 $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
 	    $(UNIT_AGENT_OBJS) $(LDLIBS)
 
 $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_OBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_OBJS) $(LDLIBS)
 
 $(O)/%.o: %.c $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -I$(<D) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(<D) -MMD -MP -c -o $@ $<
 
 $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/proto
 	$(PROTOC_C) --proto_path=proto --c_out=$(O)/proto $<
 
 $(O)/proto/%.o: $(O)/proto/%.c $(GEN_H)
-	$(CC) $(CFLAGS) -Wno-cast-qual -Wno-missing-prototypes -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-cast-qual -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/proto/rectypes.c: $(RECORD_H) common/gen_rectypes.sh
 	sh common/gen_rectypes.sh $(RECORD_H) > $@
@@ -124,7 +127,7 @@ $(O)/%/parse.c: %/parse.y
 	$(YACC) -o $@ $<
 
 $(O)/%/parse.o: $(O)/%/parse.c $(GEN_H)
-	$(CC) $(CFLAGS) -I$* -Wno-sign-compare -Wno-missing-prototypes \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I$* -Wno-sign-compare -Wno-missing-prototypes \
 	    -Wno-missing-declarations -MMD -MP -c -o $@ $<
 
 # the suite: once as built, then under the sanitizers
@@ -161,12 +164,12 @@ FUZZ_OBJS =	$(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(O)/nccollectd/unpack.o
 
 $(O)/fuzz/fuzz_%: regress/fuzz/fuzz_%.c $(FUZZ_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DNCAP_LIBFUZZER -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DNCAP_LIBFUZZER -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
 	    $(FUZZ_OBJS) $(LDLIBS)
 
 $(O)/fuzz/mkseeds: regress/fuzz/mkseeds.c $(FUZZ_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
 # t_fuzzcases links both harnesses, built without libFuzzer
 T_FUZZ_OBJS =	$(O)/regress/fuzz/fuzz_decode.o $(O)/regress/fuzz/fuzz_collector.o \
@@ -195,12 +198,25 @@ fuzz:
 demo: all
 	sh etc/demo.sh $(CURDIR)
 
+# programs, manual pages, systemd units and rc scripts, and the example
+# configurations, which also go to SYSCONFDIR unless a file is there
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(EXAMPLEDIR) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/init.d
 	install -m 755 $(AGENT) $(COLLECT) $(CTL) $(DESTDIR)$(SBINDIR)
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 etc/ncagentd.conf etc/nccollectd.conf \
+	    $(DESTDIR)$(EXAMPLEDIR)
+	install -m 644 etc/ncagentd.service etc/nccollectd.service \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 755 etc/rc/ncagentd etc/rc/nccollectd \
+	    $(DESTDIR)$(SYSCONFDIR)/init.d
+	for f in ncagentd.conf nccollectd.conf; do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || \
+		    install -m 644 etc/$$f $(DESTDIR)$(SYSCONFDIR)/$$f; \
+	done
 
 clean:
 	rm -rf obj obj-san obj-fuzz ncagentd/ncagentd nccollectd/nccollectd ncctl/ncctl

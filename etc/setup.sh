@@ -8,7 +8,8 @@ pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     libsodium-dev libpcap-dev libevent-dev zlib1g-dev libprotobuf-c-dev
     libbsd-dev libmd-dev libseccomp-dev
     tshark tcpdump mandoc clang iproute2 iputils-ping procps bc
-    python3 python3-nacl"
+    python3 python3-nacl
+    debhelper dpkg-dev adduser"
 # node and npm run the tweetnacl cross-check; keep a node that is there
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"

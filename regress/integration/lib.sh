@@ -4,7 +4,7 @@
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; return 1; }
 check() {
 	_d=$1
 	shift
