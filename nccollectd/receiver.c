@@ -52,8 +52,8 @@
 #define MAX_KEYS	4096		/* open: sensor keys remembered */
 #define WINDOW_BITS	1024		/* anti-replay window per session */
 #define SRC_SLOTS	1024		/* sources whose new keys are counted */
-#define NEWKEY_RATE	20		/* new sensor keys per second ... */
-#define NEWKEY_BURST	100		/* ... and at once, per source */
+#define NEWKEY_RATE	200		/* new sensor keys per second ... */
+#define NEWKEY_BURST	1000		/* ... and at once, per source */
 
 /*
  * A session of a sensor key, named by its session nonce and

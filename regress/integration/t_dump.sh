@@ -170,7 +170,7 @@ build() {
 	    "$src/proto/ncap.proto" &&
 	sh "$src/common/gen_rectypes.sh" "$b/records.pb-c.h" \
 	    > "$b/rectypes.c" || return 1
-	pkgs="libsodium libprotobuf-c libbsd-overlay"
+	pkgs="libsodium libprotobuf-c libbsd-overlay libevent"
 	cflags="-std=gnu11 -D_GNU_SOURCE -DNCAP_VERSION=\"t-1.0\"
 	    -I$src/common -I$src/ncctl -I$b $(pkg-config --cflags $pkgs)"
 	libs="$(pkg-config --libs $pkgs) -lm"
@@ -178,8 +178,9 @@ build() {
 	    $src/common/varint.c $b/ncap.pb-c.c $b/records.pb-c.c
 	    $b/rectypes.c"
 	${CC:-cc} $cflags $1 ${T_DUMP_CFLAGS:-} -o "$b/ncctl" \
-	    "$src/ncctl/ncctl.c" "$src/ncctl/dump.c" "$src/common/keys.c" \
-	    $common $libs &&
+	    "$src/ncctl/ncctl.c" "$src/ncctl/dump.c" "$src/ncctl/parser.c" \
+	    "$src/ncctl/output.c" "$src/common/keys.c" "$src/common/imsg.c" \
+	    "$src/common/log.c" $common $libs &&
 	${CC:-cc} $cflags $1 ${T_DUMP_CFLAGS:-} -o "$b/gen" \
 	    "$src/regress/integration/dumptest.c" $common $libs
 }

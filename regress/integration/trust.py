@@ -77,17 +77,20 @@ def main():
         if len(sys.argv) > 5:
             s.bind((sys.argv[5], 0))
         rnd = random.Random(99)
+        v2 = 0
         for i in range(n):
             size = rnd.randrange(0, 1500)
             d = bytearray(rnd.getrandbits(8) for _ in range(size))
             # half of them claim to be version 2
             if size and i % 2:
                 d[0] = 2
+                # long enough to carry a key the collector looks up
+                v2 += size >= 138
             s.sendto(bytes(d), ("127.0.0.1", port))
         fresh = framed(sys.argv[4])
         for d in fresh:
             s.sendto(d, ("127.0.0.1", port))
-        print(n, len(fresh))
+        print(n, len(fresh), v2)
     elif cmd == "send":
         dgrams, port = framed(sys.argv[2]), int(sys.argv[3])
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
