@@ -43,9 +43,14 @@ check "collector: receiver and crypto found" [ -n "$rcv" ] && [ -n "$cry" ]
 is "$(status "$CPID" Uid | awk '{print $2}')" 0 "collector parent stays root"
 check_child "$rcv" "collector receiver" "$T/c/spool"
 check_child "$cry" "collector crypto" "$T/empty"
-lck=$(status "$cry" VmLck | awk '{print $1}')
-check "collector crypto keeps its keys in locked memory (VmLck $lck kB)" \
-    [ "${lck:-0}" -gt 0 ]
+# ASan's mlock() does nothing, so only the plain build can show it
+if [ $memscan = yes ]; then
+	lck=$(status "$cry" VmLck | awk '{print $1}')
+	check "collector crypto keeps its keys in locked memory (VmLck $lck kB)" \
+	    [ "${lck:-0}" -gt 0 ]
+else
+	skip "locked memory under the sanitizers"
+fi
 
 if [ $memscan = yes ]; then
 	sk=$(hex "$T/keys/priv.key")
@@ -80,9 +85,14 @@ scr=$(child "$SPID" crypto)
 check "sensor: capture and crypto found" [ -n "$cap" ] && [ -n "$scr" ]
 check_child "$cap" "sensor capture" "$T/empty"
 check_child "$scr" "sensor crypto" "$T/empty"
-lck=$(status "$scr" VmLck | awk '{print $1}')
-check "sensor crypto keeps its keys in locked memory (VmLck $lck kB)" \
-    [ "${lck:-0}" -gt 0 ]
+# ASan's mlock() does nothing, so only the plain build can show it
+if [ $memscan = yes ]; then
+	lck=$(status "$scr" VmLck | awk '{print $1}')
+	check "sensor crypto keeps its keys in locked memory (VmLck $lck kB)" \
+	    [ "${lck:-0}" -gt 0 ]
+else
+	skip "locked memory under the sanitizers"
+fi
 for p in "$SPID:parent" "$cap:capture"; do
 	is "$(status "${p%%:*}" VmLck | awk '{print $1}')" 0 \
 	    "sensor ${p#*:} locks no memory"
