@@ -21,7 +21,8 @@ CC ?=		cc
 YACC =		byacc
 PROTOC_C ?=	protoc-c
 PKG_CONFIG ?=	pkg-config
-PKGS =		libsodium libpcap libevent zlib libprotobuf-c libmd libbsd-overlay
+PKGS =		libsodium libpcap libevent zlib libprotobuf-c libmd libbsd-overlay \
+		libseccomp
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))
@@ -48,7 +49,7 @@ GEN_H =		$(O)/proto/ncap.pb-c.h $(RECORD_H)
 
 COMMON_SRCS =	common/log.c common/imsg.c common/privsep.c common/keys.c \
 		common/wire.c common/varint.c common/ncap.c common/records.c \
-		common/util.c
+		common/util.c common/sandbox.c
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
 		$(O)/proto/rectypes.o

@@ -37,6 +37,7 @@
 #include "keys.h"
 #include "ncagentd.h"
 #include "privsep.h"
+#include "sandbox.h"
 
 static void	 crypto_dispatch_capture(int, short, void *);
 static void	 crypto_dispatch_parent(int, short, void *);
@@ -103,6 +104,7 @@ crypto_main(int debug, int verbose)
 		fatalx("deflateInit");
 
 	priv_drop(&user, conf.chroot);
+	sandbox_enter(SANDBOX_SENSOR_CRYPTO);
 
 	event_init();
 	iev_parent.handler = crypto_dispatch_parent;

@@ -38,6 +38,7 @@
 #include "keys.h"
 #include "nccollectd.h"
 #include "privsep.h"
+#include "sandbox.h"
 
 #define KEYCACHE_SIZE	1024	/* sensors whose shared key is kept */
 
@@ -105,6 +106,7 @@ crypto_main(int debug, int verbose)
 		fatal(NULL);
 
 	priv_drop(&user, conf.chroot);
+	sandbox_enter(SANDBOX_COLLECTOR_CRYPTO);
 
 	event_init();
 	iev_parent.handler = crypto_dispatch_parent;
