@@ -120,6 +120,9 @@ sandbox_enter(enum sandbox_role role)
 	const struct sandbox	*sb;
 	scmp_filter_ctx		 ctx;
 	int			 r;
+#ifdef NCAP_SANDBOX_SELFTEST
+	const char		*s;
+#endif
 
 	if ((unsigned int)role >= sizeof(sandboxes) / sizeof(sandboxes[0]))
 		fatalx("%s: no sandbox %d", __func__, (int)role);
@@ -149,6 +152,21 @@ sandbox_enter(enum sandbox_role role)
 	seccomp_release(ctx);
 	log_debug("sandbox %s entered, %llu descriptors", sb->name,
 	    (unsigned long long)sb->nofile);
+
+#ifdef NCAP_SANDBOX_SELFTEST
+	/*
+	 * Regress binaries only: the role the environment names opens a
+	 * network socket, which no child may, and must die of it.
+	 */
+	if ((s = getenv("NCAP_SANDBOX_SELFTEST")) != NULL &&
+	    strcmp(s, sb->name) == 0) {
+		log_info("selftest: socket(AF_INET) inside the sandbox");
+		if (socket(AF_INET, SOCK_DGRAM, 0) == -1)
+			fatal("selftest: socket(AF_INET) was refused, not "
+			    "killed");
+		fatalx("selftest: socket(AF_INET) was allowed");
+	}
+#endif
 }
 
 static void
