@@ -241,6 +241,35 @@ imsg_expect(const struct imsg *imsg, size_t len, const char *what)
 		    IMSG_DATA_SIZE(imsg), len);
 }
 
+/* log how a child ended; 1 if it should not have: signal, failure, unasked */
+static int
+proc_ended(const struct proc_child *p)
+{
+	if (WIFSIGNALED(p->status) && WTERMSIG(p->status) == SIGSYS) {
+		/* the seccomp filter's verdict (sandbox.c) */
+		log_warnx("%s process %d killed by SIGSYS: a system call "
+		    "outside its sandbox", p->name, (int)p->pid);
+		return (1);
+	}
+	if (WIFSIGNALED(p->status)) {
+		log_warnx("%s process %d terminated by signal %d", p->name,
+		    (int)p->pid, WTERMSIG(p->status));
+		return (1);
+	}
+	if (WEXITSTATUS(p->status) != 0) {
+		log_warnx("%s process %d exited with status %d", p->name,
+		    (int)p->pid, WEXITSTATUS(p->status));
+		return (1);
+	}
+	if (!p->may_exit) {
+		log_warnx("%s process %d exited unexpectedly", p->name,
+		    (int)p->pid);
+		return (1);
+	}
+	log_debug("%s process %d exited", p->name, (int)p->pid);
+	return (0);
+}
+
 int
 proc_reap(struct proc_child *p, int n)
 {
@@ -255,21 +284,8 @@ proc_reap(struct proc_child *p, int n)
 			continue;
 		p[i].exited = 1;
 		p[i].status = status;
-		if (WIFSIGNALED(status)) {
-			log_warnx("%s process %d terminated by signal %d",
-			    p[i].name, (int)pid, WTERMSIG(status));
+		if (proc_ended(&p[i]))
 			bad = 1;
-		} else if (WEXITSTATUS(status) != 0) {
-			log_warnx("%s process %d exited with status %d",
-			    p[i].name, (int)pid, WEXITSTATUS(status));
-			bad = 1;
-		} else if (!p[i].may_exit) {
-			log_warnx("%s process %d exited unexpectedly",
-			    p[i].name, (int)pid);
-			bad = 1;
-		} else
-			log_debug("%s process %d exited", p[i].name,
-			    (int)pid);
 	}
 	return (bad ? -1 : 0);
 }
@@ -282,10 +298,19 @@ proc_kill_all(struct proc_child *p, int n)
 	for (i = 0; i < n; i++)
 		if (p[i].pid > 0 && !p[i].exited)
 			kill(p[i].pid, SIGKILL);
-	for (i = 0; i < n; i++)
-		if (p[i].pid > 0 && !p[i].exited &&
-		    waitpid(p[i].pid, &p[i].status, 0) == p[i].pid)
-			p[i].exited = 1;
+	for (i = 0; i < n; i++) {
+		if (p[i].pid <= 0 || p[i].exited ||
+		    waitpid(p[i].pid, &p[i].status, 0) != p[i].pid)
+			continue;
+		p[i].exited = 1;
+		/*
+		 * One that ended on its own before our SIGKILL says why:
+		 * a sibling's death may have been reaped first.
+		 */
+		if (!WIFSIGNALED(p[i].status) ||
+		    WTERMSIG(p[i].status) != SIGKILL)
+			proc_ended(&p[i]);
+	}
 }
 
 int

@@ -41,6 +41,7 @@
 #include "ncap.pb-c.h"
 #include "privsep.h"
 #include "records.h"
+#include "sandbox.h"
 #include "util.h"
 #include "varint.h"
 
@@ -131,6 +132,7 @@ capture_main(int debug, int verbose)
 	/* the connection table: all its memory, and a random hash key */
 	flow_init(&conf, emit_record, NULL, tstats, &stats->flows_evicted);
 	priv_drop(&user, conf.chroot);
+	sandbox_enter(SANDBOX_CAPTURE);
 
 	decode_init(emit_record, NULL, tstats);
 

@@ -40,6 +40,7 @@
 #include "keys.h"
 #include "ncagentd.h"
 #include "privsep.h"
+#include "sandbox.h"
 #include "util.h"
 
 static void	 crypto_dispatch_capture(int, short, void *);
@@ -111,6 +112,7 @@ crypto_main(int debug, int verbose)
 		fatalx("deflateInit");
 
 	priv_drop(&user, conf.chroot);
+	sandbox_enter(SANDBOX_SENSOR_CRYPTO);
 
 	event_init();
 	iev_parent.handler = crypto_dispatch_parent;

@@ -44,6 +44,7 @@
 #include "keys.h"
 #include "nccollectd.h"
 #include "privsep.h"
+#include "sandbox.h"
 
 #define KEYCACHE_SIZE	1024	/* open: sensor identities whose key is kept */
 #define SESSCACHE_MIN	1024	/* session keys kept */
@@ -165,6 +166,7 @@ crypto_main(int debug, int verbose)
 		fatal(NULL);
 
 	priv_drop(&user, conf.chroot);
+	sandbox_enter(SANDBOX_COLLECTOR_CRYPTO);
 
 	event_init();
 	iev_parent.handler = crypto_dispatch_parent;

@@ -44,6 +44,7 @@
 #include "nccollectd.h"
 #include "privsep.h"
 #include "records.h"
+#include "sandbox.h"
 #include "util.h"
 
 #define MAX_INFLIGHT	256		/* datagrams at the crypto child */
@@ -193,6 +194,7 @@ receiver_main(int debug, int verbose)
 	umask(027);
 	/* the spool is all this process may ever see */
 	priv_drop(&user, conf.spool);
+	sandbox_enter(SANDBOX_RECEIVER);
 	spool_init(verbose);
 
 	event_init();

@@ -17,9 +17,9 @@
 /*
  * The spool, as the receiver sees it from inside its chroot: one
  * directory per sensor, one .ncap file per record type.  Files stay
- * open (up to MAX_OPEN, least recently used closed first) and each
- * batch is appended with a single write; a failed write is cut back
- * so a file never holds half a batch.
+ * open (up to SPOOL_MAX_OPEN, least recently used closed first) and
+ * each batch is appended with a single write; a failed write is cut
+ * back so a file never holds half a batch.
  */
 
 #include <sys/types.h>
@@ -37,9 +37,8 @@
 #include "ncap.h"
 #include "nccollectd.h"
 #include "records.h"
+#include "sandbox.h"
 #include "util.h"
-
-#define MAX_OPEN	256
 
 struct sfile {
 	RB_ENTRY(sfile)		 tree;
@@ -131,7 +130,7 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 		if (spool_verbose)
 			log_info("new file %s", path);
 	}
-	if (nopen >= MAX_OPEN)
+	if (nopen >= SPOOL_MAX_OPEN)
 		sfile_close(TAILQ_LAST(&lru, sfile_lru_head));
 	RB_INSERT(sfile_tree, &files, f);
 	TAILQ_INSERT_HEAD(&lru, f, lru);

@@ -39,6 +39,17 @@ gone() {
 	esac
 }
 
+# pid of the child of $1 started with role $2
+child() {
+	for _c in $(pgrep -P "$1"); do
+		# setproctitle: "daemon: role"
+		tr '\0' ' ' <"/proc/$_c/cmdline" | grep -q -- ": $2 " &&
+		    { echo "$_c"; return; }
+	done
+}
+# status PID FIELD: a field of /proc/PID/status
+status() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
+
 # a UDP port nobody on this machine listens on
 free_port() {
 	while :; do

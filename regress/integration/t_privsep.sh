@@ -4,15 +4,6 @@
 # child alone (its bytes are searched for in every process's memory).
 . "$REGRESS/integration/lib.sh"
 
-# pid of the child of $1 started with role $2
-child() {
-	for _c in $(pgrep -P "$1"); do
-		# setproctitle: "daemon: role"
-		tr '\0' ' ' <"/proc/$_c/cmdline" | grep -q -- ": $2 " &&
-		    { echo "$_c"; return; }
-	done
-}
-status() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 # check_child PID ROLE ROOT
 check_child() {
 	is "$(status "$1" Uid | awk '{print $1, $2, $3}')" \

@@ -1,0 +1,263 @@
+#!/bin/sh
+#
+# Copyright (c) 2026 The ncap developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+
+# The children's sandboxes (common/sandbox.c):
+#
+#  1. every child of both daemons runs under its seccomp filter with
+#     no_new_privs, as nobody in its chroot, with the resource limits of
+#     its role, and holds exactly the descriptors its limit counts on;
+#  2. a call outside the filter kills the child and the daemon exits
+#     non-zero naming the process and SIGSYS: for each of the four
+#     roles, with the selftest binaries (the daemons have no such hook);
+#  3. paths the other tests do not take stay inside the filters: the
+#     receiver past SPOOL_MAX_OPEN files, a capture whose interface
+#     goes down, comes back and goes away.
+#
+# That the daemons do all their usual work under the filters is what
+# every other integration test shows.
+. "$REGRESS/integration/lib.sh"
+
+NOBODY="$(id -u nobody) $(id -u nobody) $(id -u nobody)"
+NOGROUP="$(id -g nobody) $(id -g nobody) $(id -g nobody)"
+AGENT_ST=$UNITDIR/ncagentd-selftest
+COLLECT_ST=$UNITDIR/nccollectd-selftest
+
+# limit PID NAME: the soft and hard limit as /proc/PID/limits shows them
+limit() {
+	sed -n "s/^$2  *\([^ ]*\)  *\([^ ]*\) .*/\1 \2/p" "/proc/$1/limits"
+}
+nfds() { ls "/proc/$1/fd" | wc -l; }
+# settle CMD WANT: CMD's output once it is WANT, or its last after 5 s
+settle() {
+	_i=0
+	while _v=$(eval "$1"); [ "$_v" != "$2" ] && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "$_v"
+}
+# sandboxed PARENT ROLE: the child's pid once its filter is on
+sandboxed() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_p=$(child "$1" "$2")
+		if [ -n "$_p" ] && [ "$(status "$_p" Seccomp)" = 2 ]; then
+			echo "$_p"
+			return
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "${_p:-0}"
+}
+# ASan reserves terabytes of address space: no RLIMIT_DATA under it
+if [ -n "${NCAP_SANITIZER:-}" ]; then
+	DATA=unlimited
+else
+	DATA=67108864
+fi
+
+# check_child PID NAME ROOT NOFILE HELD DATA
+check_child() {
+	is "$(status "$1" Seccomp)" 2 "$2: seccomp filter"
+	is "$(status "$1" NoNewPrivs)" 1 "$2: no_new_privs"
+	is "$(status "$1" Uid | awk '{print $1, $2, $3}')" "$NOBODY" \
+	    "$2: runs as nobody (real, effective, saved)"
+	is "$(status "$1" Gid | awk '{print $1, $2, $3}')" "$NOGROUP" \
+	    "$2: and nobody's group"
+	is "$(readlink "/proc/$1/root")" "$3" "$2: chrooted to $3"
+	is "$(limit "$1" "Max core file size")" "0 0" "$2: RLIMIT_CORE 0"
+	is "$(limit "$1" "Max processes")" "0 0" "$2: RLIMIT_NPROC 0"
+	is "$(limit "$1" "Max open files")" "$4 $4" "$2: RLIMIT_NOFILE $4"
+	is "$(settle "nfds $1" "$5")" "$5" \
+	    "$2: holds the $5 descriptors it was counted for"
+	is "$(limit "$1" "Max data size")" "$6 $6" "$2: RLIMIT_DATA $6"
+}
+
+# -- 1. the four children as they run
+start_collector "$T/c" || exit 1
+rcv=$(sandboxed "$CPID" receiver)
+cry=$(sandboxed "$CPID" crypto)
+# with -d there is no syslog socket: one less than each limit, and the
+# receiver has none of the 257 spool files its limit makes room for
+check_child "$rcv" "collector receiver" "$T/c/spool" 267 9 unlimited
+check_child "$cry" "collector crypto" "$T/empty" 9 8 "$DATA"
+
+sensor_conf "$T/s" sandbox "interface \"lo\"
+filter \"not udp port $CPORT\""
+"$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+cap=$(sandboxed "$SPID" capture)
+scr=$(sandboxed "$SPID" crypto)
+check_child "$cap" "sensor capture" "$T/empty" 11 10 unlimited
+check_child "$scr" "sensor crypto" "$T/empty" 9 8 "$DATA"
+
+# live traffic through the sandboxed capture, crypto and receiver
+ping -c 3 -i 0.2 127.0.0.1 >/dev/null
+sleep 0.5
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "the sensor flushes and exits 0 on SIGTERM"
+stop_collector
+is $? 0 "the collector exits 0 on SIGTERM"
+check "the pings were stored ($(nrecords "$T/c/spool/sandbox/ICMPv4.ncap"))" \
+    [ "$(nrecords "$T/c/spool/sandbox/ICMPv4.ncap")" -ge 6 ]
+is "$(grep -c SIGSYS "$T/s/sensor.log" "$T/c/collector.log" |
+    sed 's/.*://' | tr '\n' ' ')" "0 0 " "and no process died of SIGSYS"
+
+# -- 2. one call outside the filter, role by role
+nohook() { ! grep -qa NCAP_SANDBOX_SELFTEST "$@"; }
+check "ncagentd and nccollectd have no selftest hook" \
+    nohook "$NCAGENTD" "$NCCOLLECTD"
+check "the selftest binaries have it" \
+    grep -qa NCAP_SANDBOX_SELFTEST "$AGENT_ST" "$COLLECT_ST"
+# killed RC: non-zero, and not timeout's
+killed() { [ "$1" -ne 0 ] && [ "$1" -ne 124 ]; }
+# selftest DAEMON ROLE LOG: the role's own line and the parent's verdict
+selftest() {
+	check "$1 $2: the $2 process makes the call" grep -q \
+	    "^$1-selftest\[$2\]: selftest: socket(AF_INET) inside the sandbox" \
+	    "$3"
+	check "$1 $2: the parent names it and SIGSYS" grep -q \
+	    "^$1-selftest\[parent\]: $2 process [0-9]* killed by SIGSYS: a system call outside its sandbox" \
+	    "$3"
+	is "$(grep -c 'selftest: socket(AF_INET) was' "$3")" 0 \
+	    "$1 $2: the call never returned"
+}
+
+start_collector "$T/c2" || exit 1
+sensor_conf "$T/st" selftest
+timeout 60 "$AGENT_ST" -d -f "$T/st/ncagentd.conf" \
+    -r "$CAPDIR/decode-ether.pcap" >"$T/st/none.log" 2>&1
+is $? 0 "ncagentd-selftest without NCAP_SANDBOX_SELFTEST replays, exits 0"
+for role in capture crypto; do
+	NCAP_SANDBOX_SELFTEST=$role timeout 60 "$AGENT_ST" -d -v \
+	    -f "$T/st/ncagentd.conf" -r "$CAPDIR/decode-ether.pcap" \
+	    >"$T/st/$role.log" 2>&1
+	rc=$?
+	check "ncagentd $role: the sensor exits non-zero ($rc)" killed $rc
+	selftest ncagentd "$role" "$T/st/$role.log"
+done
+stop_collector
+is $? 0 "their collector exits 0"
+
+mkdir -p "$T/cs"
+cat >"$T/cs/nccollectd.conf" <<EOC
+listen on 127.0.0.1 port $(free_port)
+keyfile "$T/keys/priv.key"
+spool "$T/cs/spool"
+user "nobody"
+chroot "$T/empty"
+EOC
+for role in receiver crypto; do
+	NCAP_SANDBOX_SELFTEST=$role timeout 60 "$COLLECT_ST" -d -v \
+	    -f "$T/cs/nccollectd.conf" >"$T/cs/$role.log" 2>&1
+	rc=$?
+	check "nccollectd $role: the collector exits non-zero ($rc)" killed $rc
+	selftest nccollectd "$role" "$T/cs/$role.log"
+done
+
+# -- 3a. more sensors than the receiver keeps files open for
+start_collector "$T/c3" || exit 1
+rcv=$(sandboxed "$CPID" receiver)
+"$PYTHON" - "$CPORT" "$T/keys/pub.key" "$NCFORGE" <<'EOF'
+import subprocess, sys
+port, pub, forge = sys.argv[1], sys.argv[2], sys.argv[3]
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+def fbytes(num, b):
+    return varint(num << 3 | 2) + varint(len(b)) + b
+# a UDP record of just its timestamp, one per Batch, one sensor each
+rec = varint(1 << 3) + varint(1700000000000000000)
+for i in range(300):
+    pt = (b"\0" + fbytes(1, b"s%03d" % i) + fbytes(2, b"UDP") +
+          varint(3 << 3) + varint(1) + fbytes(4, varint(len(rec)) + rec))
+    subprocess.run([forge, "-k", pub, "127.0.0.1", port], input=pt,
+                   check=True)
+EOF
+is $? 0 "300 sensors of one record each sent"
+stored() { ls "$T/c3/spool" | wc -l; }
+is "$(settle stored 300)" 300 "a directory for each"
+check "the receiver is still running" kill -0 "$rcv"
+is "$(settle "nfds $rcv" 265)" 265 \
+    "it holds its 9 descriptors and 256 spool files"
+stop_collector
+is $? 0 "the collector exits 0 on SIGTERM"
+is "$(collector_stat "$T/c3/collector.log" files) $(collector_stat \
+    "$T/c3/collector.log" records)" "300 300" "300 files, 300 records stored"
+is "$(ls "$T"/c3/spool/*/UDP.ncap | wc -l)" 300 "each in its sensor's UDP.ncap"
+
+# -- 3b. the capture's interface goes down, comes back, goes away
+if [ "$(id -u)" -ne 0 ] || ! ip netns add "ncapS$$" 2>/dev/null; then
+	skip "network namespaces unavailable"
+	finish
+	exit
+fi
+NS=ncapS$$
+trap 'ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL;
+    ip netns del "$NS"; cleanup' EXIT
+ip -n "$NS" link add vA type veth peer name vB
+for l in lo vA vB; do
+	ip -n "$NS" link set "$l" up
+done
+CPORT=4200
+mkdir -p "$T/c4"
+cat >"$T/c4/nccollectd.conf" <<EOC
+listen on 127.0.0.1 port $CPORT
+keyfile "$T/keys/priv.key"
+spool "$T/c4/spool"
+user "nobody"
+chroot "$T/empty"
+EOC
+ip netns exec "$NS" "$NCCOLLECTD" -d -f "$T/c4/nccollectd.conf" \
+    >"$T/c4/collector.log" 2>&1 &
+CPID=$!
+sensor_conf "$T/s4" veth 'interface "vA"'
+sleep 0.3
+ip netns exec "$NS" "$NCAGENTD" -d -v -f "$T/s4/ncagentd.conf" \
+    >"$T/s4/sensor.log" 2>&1 &
+SPID=$!
+cap=$(sandboxed "$SPID" capture)
+started() { grep -c "capture started" "$T/s4/sensor.log"; }
+is "$(settle started 1)" 1 "the sensor captures on vA"
+# a zombie counts as gone: nothing here may reap an orphan
+alive() { ! gone "$1"; }
+ip -n "$NS" link set vA down
+sleep 1
+check "its capture process survives vA going down" alive "$cap"
+ip -n "$NS" link set vA up
+sleep 0.3
+ip -n "$NS" link del vB
+gone_msg() { grep -c "The interface disappeared" "$T/s4/sensor.log"; }
+is "$(settle gone_msg 1)" 1 "vA goes away: pcap says so"
+check "and the capture process survives that too" alive "$cap"
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "the sensor exits 0 on SIGTERM"
+kill -TERM "$CPID"
+wait "$CPID"
+is $? 0 "its collector exits 0"
+is "$(grep -c SIGSYS "$T/s4/sensor.log")" 0 "no process died of SIGSYS"
+[ "$fails" -eq 0 ] || sed "s/^/# /" "$T/s4/sensor.log"
+finish
