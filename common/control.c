@@ -317,3 +317,55 @@ control_result(struct ctl_conn *c, int status, const char *fmt, ...)
 	    sizeof(res)) == -1)
 		fatal("imsg_compose");
 }
+
+/*
+ * ncctl log verbose|brief, the same in both parents: our own level,
+ * then the children's, then the answer.
+ */
+void
+control_log_verbose(struct ctl_conn *c, const struct imsg *imsg,
+    struct imsgev *children, int n)
+{
+	int	v, i;
+
+	if (IMSG_DATA_SIZE(imsg) != sizeof(v)) {
+		control_result(c, 1, "malformed request");
+		return;
+	}
+	memcpy(&v, imsg->data, sizeof(v));
+	v = v ? 1 : 0;
+	log_setverbose(v);
+	for (i = 0; i < n; i++)
+		if (imsg_compose_event(&children[i], IMSG_CTL_LOG_VERBOSE, 0,
+		    0, -1, &v, sizeof(v)) == -1)
+			fatal("imsg_compose");
+	log_info("logging %s", v ? "verbose" : "brief");
+	control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+}
+
+/* in a child: the level its parent passed on */
+void
+control_child_verbose(const struct imsg *imsg)
+{
+	int	v;
+
+	if (IMSG_DATA_SIZE(imsg) != sizeof(v))
+		fatalx("IMSG_CTL_LOG_VERBOSE: wrong length %zu",
+		    IMSG_DATA_SIZE(imsg));
+	memcpy(&v, imsg->data, sizeof(v));
+	log_setverbose(v);
+}
+
+/* the uint64_t counters of a struct, each under its key */
+void
+control_kv_fields(struct ctl_conn *c, const char *section, const char *item,
+    const void *base, const struct ctl_field *f, size_t n)
+{
+	uint64_t	v;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&v, (const unsigned char *)base + f[i].off, sizeof(v));
+		control_kv(c, section, item, f[i].key, NULL, v);
+	}
+}

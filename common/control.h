@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "imsg.h"
@@ -90,5 +91,18 @@ void	 control_kv(struct ctl_conn *, const char *section, const char *item,
 void	 control_result(struct ctl_conn *, int status, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
 void	 control_cleanup(const char *path);
+/* log verbose|brief: ours, then the n children's */
+void	 control_log_verbose(struct ctl_conn *, const struct imsg *,
+	    struct imsgev *children, int n);
+void	 control_child_verbose(const struct imsg *);
+
+/* a uint64_t counter of a struct, for control_kv_fields() */
+struct ctl_field {
+	const char	*key;
+	size_t		 off;
+};
+void	 control_kv_fields(struct ctl_conn *, const char *section,
+	    const char *item, const void *base, const struct ctl_field *,
+	    size_t);
 
 #endif /* NCAP_CONTROL_H */

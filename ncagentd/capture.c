@@ -568,7 +568,6 @@ capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	struct pcap_stat	ps;
 	struct agent_conf	nconf;
-	int			v;
 
 	switch (imsg->hdr.type) {
 	case IMSG_SHUTDOWN:
@@ -592,9 +591,7 @@ capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		capture_reconf(&nconf);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
-		memcpy(&v, imsg->data, sizeof(v));
-		log_setverbose(v);
+		control_child_verbose(imsg);
 		break;
 	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);

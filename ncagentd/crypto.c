@@ -244,7 +244,6 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	struct agent_conf	nconf;
 	struct timeval		tv;
-	int			v;
 
 	switch (imsg->hdr.type) {
 	case IMSG_SHUTDOWN:
@@ -267,9 +266,7 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		}
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
-		memcpy(&v, imsg->data, sizeof(v));
-		log_setverbose(v);
+		control_child_verbose(imsg);
 		break;
 	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);

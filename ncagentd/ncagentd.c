@@ -27,6 +27,7 @@
 #include <event.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,8 +340,6 @@ parent_totals(void)
 static void
 parent_control(struct ctl_conn *c, struct imsg *imsg)
 {
-	int	v, i;
-
 	switch (imsg->hdr.type) {
 	case IMSG_CTL_SHOW_STATS:
 		if (IMSG_DATA_SIZE(imsg) != 0 || stopping) {
@@ -360,19 +359,7 @@ parent_control(struct ctl_conn *c, struct imsg *imsg)
 		parent_reload(c);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		if (IMSG_DATA_SIZE(imsg) != sizeof(v)) {
-			control_result(c, 1, "malformed request");
-			break;
-		}
-		memcpy(&v, imsg->data, sizeof(v));
-		v = v ? 1 : 0;
-		log_setverbose(v);
-		for (i = 0; i < 2; i++)
-			if (imsg_compose_event(&iev[i], IMSG_CTL_LOG_VERBOSE,
-			    0, 0, -1, &v, sizeof(v)) == -1)
-				fatal("imsg_compose");
-		log_info("logging %s", v ? "verbose" : "brief");
-		control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+		control_log_verbose(c, imsg, iev, 2);
 		break;
 	default:
 		control_result(c, 1, "unknown request %u", imsg->hdr.type);
@@ -453,44 +440,43 @@ restart_needed(const struct agent_conf *o, const struct agent_conf *n)
 }
 
 /* the capture child's counters as ncctl shows them */
+#define F(s, f, k)	{ k, offsetof(struct s, f) }
+static const struct ctl_field totals_fields[] = {
+	F(agent_stats, packets, "packets"),
+	F(agent_stats, bytes, "bytes"),
+	F(agent_stats, datagrams, "datagrams"),
+	F(agent_stats, wire_bytes, "wire-bytes"),
+	F(agent_stats, send_errors, "send-errors"),
+	F(agent_stats, pcap_drops, "pcap-drops"),
+	F(agent_stats, linktype_unknown, "unknown-linktype"),
+	F(agent_stats, flows_evicted, "connections-evicted"),
+};
+static const struct ctl_field type_fields[] = {
+	F(type_stats, records, "records"),
+	F(type_stats, bytes, "bytes"),
+	F(type_stats, sent, "sent"),
+	F(type_stats, batches, "datagrams"),
+	F(type_stats, wire_bytes, "wire-bytes"),
+	F(type_stats, errors, "errors"),
+	F(type_stats, truncated, "truncated"),
+	F(type_stats, unknown, "unknown"),
+	F(type_stats, oversize, "oversize"),
+};
+#undef F
+
 static void
 stats_kv(struct ctl_conn *c, const unsigned char *buf)
 {
-	struct agent_stats	 s;
-	struct type_stats	 t;
-	size_t			 i;
+	size_t	i;
 
-	memcpy(&s, buf, sizeof(s));
 	control_kv(c, "", "", "sensor", conf.name, 0);
 	control_kv(c, "", "", "uptime", NULL,
 	    (uint64_t)(mono_ms() - started_ms) / 1000);
-	control_kv(c, "", "", "packets", NULL, s.packets);
-	control_kv(c, "", "", "bytes", NULL, s.bytes);
-	control_kv(c, "", "", "datagrams", NULL, s.datagrams);
-	control_kv(c, "", "", "wire-bytes", NULL, s.wire_bytes);
-	control_kv(c, "", "", "send-errors", NULL, s.send_errors);
-	control_kv(c, "", "", "pcap-drops", NULL, s.pcap_drops);
-	control_kv(c, "", "", "unknown-linktype", NULL, s.linktype_unknown);
-	control_kv(c, "", "", "connections-evicted", NULL, s.flows_evicted);
-	for (i = 0; i < nrectypes; i++) {
-		memcpy(&t, buf + sizeof(s) + i * sizeof(t), sizeof(t));
-		control_kv(c, "types", rectypes[i]->name, "records", NULL,
-		    t.records);
-		control_kv(c, "types", rectypes[i]->name, "bytes", NULL,
-		    t.bytes);
-		control_kv(c, "types", rectypes[i]->name, "sent", NULL,
-		    t.sent);
-		control_kv(c, "types", rectypes[i]->name, "datagrams", NULL,
-		    t.batches);
-		control_kv(c, "types", rectypes[i]->name, "wire-bytes", NULL,
-		    t.wire_bytes);
-		control_kv(c, "types", rectypes[i]->name, "errors", NULL,
-		    t.errors);
-		control_kv(c, "types", rectypes[i]->name, "truncated", NULL,
-		    t.truncated);
-		control_kv(c, "types", rectypes[i]->name, "unknown", NULL,
-		    t.unknown);
-		control_kv(c, "types", rectypes[i]->name, "oversize", NULL,
-		    t.oversize);
-	}
+	control_kv_fields(c, "", "", buf, totals_fields,
+	    sizeof(totals_fields) / sizeof(totals_fields[0]));
+	for (i = 0; i < nrectypes; i++)
+		control_kv_fields(c, "types", rectypes[i]->name,
+		    buf + sizeof(struct agent_stats) +
+		    i * sizeof(struct type_stats), type_fields,
+		    sizeof(type_fields) / sizeof(type_fields[0]));
 }

@@ -354,7 +354,7 @@ crypto_dispatch_receiver(int fd, short event, void *arg)
 static int
 crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	int	v, done = 0;
+	int	done = 0;
 
 	switch (imsg->hdr.type) {
 	case IMSG_SHUTDOWN:
@@ -371,9 +371,7 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		done = sensors_rx_add(&rx, imsg);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
-		memcpy(&v, imsg->data, sizeof(v));
-		log_setverbose(v);
+		control_child_verbose(imsg);
 		break;
 	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);

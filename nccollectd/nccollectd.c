@@ -28,6 +28,7 @@
 #include <event.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,8 +361,6 @@ parent_totals(void)
 static void
 parent_control(struct ctl_conn *c, struct imsg *imsg)
 {
-	int	v, i;
-
 	switch (imsg->hdr.type) {
 	case IMSG_CTL_SHOW_STATS:
 	case IMSG_CTL_SHOW_SENSORS:
@@ -378,19 +377,7 @@ parent_control(struct ctl_conn *c, struct imsg *imsg)
 		parent_reload(c);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		if (IMSG_DATA_SIZE(imsg) != sizeof(v)) {
-			control_result(c, 1, "malformed request");
-			break;
-		}
-		memcpy(&v, imsg->data, sizeof(v));
-		v = v ? 1 : 0;
-		log_setverbose(v);
-		for (i = 0; i < 2; i++)
-			if (imsg_compose_event(&iev[i], IMSG_CTL_LOG_VERBOSE,
-			    0, 0, -1, &v, sizeof(v)) == -1)
-				fatal("imsg_compose");
-		log_info("logging %s", v ? "verbose" : "brief");
-		control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+		control_log_verbose(c, imsg, iev, 2);
 		break;
 	default:
 		control_result(c, 1, "unknown request %u", imsg->hdr.type);
@@ -475,38 +462,52 @@ restart_needed(const struct collector_conf *o, const struct collector_conf *n)
 }
 
 /* the receiver's counters as ncctl shows them */
+#define F(s, f, k)	{ k, offsetof(struct s, f) }
+static const struct ctl_field totals_fields[] = {
+	F(collector_stats, datagrams, "datagrams"),
+	F(collector_stats, bytes, "bytes"),
+	F(collector_stats, batches, "batches"),
+	F(collector_stats, records, "records"),
+	F(collector_stats, files, "files"),
+	F(collector_stats, gaps, "gaps"),
+	F(collector_stats, kernel_drops, "kernel-drops"),
+	F(collector_stats, sessions, "sessions"),
+	F(collector_stats, keys_evicted, "keys-evicted"),
+	F(collector_stats, renamed, "renamed"),
+};
+static const struct ctl_field type_fields[] = {
+	F(ctype_stats, records, "records"),
+	F(ctype_stats, batches, "batches"),
+	F(ctype_stats, bytes, "bytes"),
+};
+static const struct ctl_field sensor_fields[] = {
+	F(sensor_info, sessions, "sessions"),
+	F(sensor_info, records, "records"),
+	F(sensor_info, batches, "batches"),
+	F(sensor_info, gaps, "gaps"),
+	F(sensor_info, repeats, "repeats"),
+	F(sensor_info, rejects, "rejects"),
+};
+#undef F
+#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+
 static void
 stats_kv(struct ctl_conn *c, const unsigned char *buf)
 {
 	struct collector_stats	 s;
-	struct ctype_stats	 t;
 	size_t			 i;
 
 	memcpy(&s, buf, sizeof(s));
 	control_kv(c, "", "", "uptime", NULL,
 	    (uint64_t)(mono_ms() - started_ms) / 1000);
 	control_kv(c, "", "", "sensors-listed", NULL, conf.nsensors);
-	control_kv(c, "", "", "datagrams", NULL, s.datagrams);
-	control_kv(c, "", "", "bytes", NULL, s.bytes);
-	control_kv(c, "", "", "batches", NULL, s.batches);
-	control_kv(c, "", "", "records", NULL, s.records);
-	control_kv(c, "", "", "files", NULL, s.files);
-	control_kv(c, "", "", "gaps", NULL, s.gaps);
-	control_kv(c, "", "", "kernel-drops", NULL, s.kernel_drops);
-	control_kv(c, "", "", "sessions", NULL, s.sessions);
-	control_kv(c, "", "", "keys-evicted", NULL, s.keys_evicted);
-	control_kv(c, "", "", "renamed", NULL, s.renamed);
+	control_kv_fields(c, "", "", &s, totals_fields, NFIELDS(totals_fields));
 	for (i = 0; i < DROP_NCAUSES; i++)
 		control_kv(c, "dropped", "", drop_names[i], NULL, s.drops[i]);
-	for (i = 0; i < nrectypes; i++) {
-		memcpy(&t, buf + sizeof(s) + i * sizeof(t), sizeof(t));
-		control_kv(c, "types", rectypes[i]->name, "records", NULL,
-		    t.records);
-		control_kv(c, "types", rectypes[i]->name, "batches", NULL,
-		    t.batches);
-		control_kv(c, "types", rectypes[i]->name, "bytes", NULL,
-		    t.bytes);
-	}
+	for (i = 0; i < nrectypes; i++)
+		control_kv_fields(c, "types", rectypes[i]->name, buf +
+		    sizeof(s) + i * sizeof(struct ctype_stats), type_fields,
+		    NFIELDS(type_fields));
 }
 
 static void
@@ -538,11 +539,7 @@ sensors_kv(struct ctl_conn *c, const struct sensor_info *in, size_t n)
 		    si.session_start / 1000000000);
 		control_kv(c, "sensors", item, "last-seen", NULL,
 		    si.last_seen / 1000000000);
-		control_kv(c, "sensors", item, "sessions", NULL, si.sessions);
-		control_kv(c, "sensors", item, "records", NULL, si.records);
-		control_kv(c, "sensors", item, "batches", NULL, si.batches);
-		control_kv(c, "sensors", item, "gaps", NULL, si.gaps);
-		control_kv(c, "sensors", item, "repeats", NULL, si.repeats);
-		control_kv(c, "sensors", item, "rejects", NULL, si.rejects);
+		control_kv_fields(c, "sensors", item, &si, sensor_fields,
+		    NFIELDS(sensor_fields));
 	}
 }

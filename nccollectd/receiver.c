@@ -818,7 +818,6 @@ receiver_reload(void)
 static int
 receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	int			 v;
 
 	switch (imsg->hdr.type) {
 	case IMSG_SHUTDOWN:
@@ -834,9 +833,7 @@ receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		send_sensor_info(imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
-		memcpy(&v, imsg->data, sizeof(v));
-		log_setverbose(v);
+		control_child_verbose(imsg);
 		break;
 	case IMSG_RECONF:
 		/* the sensor list follows, in one or more IMSG_SENSORS */
