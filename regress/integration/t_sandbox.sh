@@ -175,24 +175,14 @@ done
 # -- 3a. more sensors than the receiver keeps files open for
 start_collector "$T/c3" || exit 1
 rcv=$(sandboxed "$CPID" receiver)
-"$PYTHON" - "$CPORT" "$T/keys/pub.key" "$NCFORGE" <<'EOF'
+PYTHONPATH="$REGRESS/integration" "$PYTHON" - "$CPORT" "$T/keys/pub.key" \
+    "$NCFORGE" <<'EOF'
 import subprocess, sys
+from ncpb import FRAMED, batch
 port, pub, forge = sys.argv[1], sys.argv[2], sys.argv[3]
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-def fbytes(num, b):
-    return varint(num << 3 | 2) + varint(len(b)) + b
 # a UDP record of just its timestamp, one per Batch, one sensor each
-rec = varint(1 << 3) + varint(1700000000000000000)
 for i in range(300):
-    pt = (b"\0" + fbytes(1, b"s%03d" % i) + fbytes(2, b"UDP") +
-          varint(3 << 3) + varint(1) + fbytes(4, varint(len(rec)) + rec))
+    pt = b"\0" + batch(b"s%03d" % i, b"UDP", 1, FRAMED)
     subprocess.run([forge, "-k", pub, "127.0.0.1", port], input=pt,
                    check=True)
 EOF
