@@ -80,7 +80,7 @@ def main():
         v2 = 0
         for i in range(n):
             size = rnd.randrange(0, 1500)
-            d = bytearray(rnd.getrandbits(8) for _ in range(size))
+            d = bytearray(rnd.randbytes(size))
             # half of them claim to be version 2
             if size and i % 2:
                 d[0] = 2
