@@ -18,6 +18,9 @@ if [ ! -f "$cap" ]; then
 	    >"$cap.expect"
 fi
 [ -f "$B/keys/priv.key" ] || ./ncctl/ncctl keygen "$B/keys"
+# the sensor has an identity the collector lists, as deployed
+mkdir -p "$B/skeys"
+[ -f "$B/skeys/priv.key" ] || ./ncctl/ncctl keygen "$B/skeys"
 rm -rf "$B/spool"
 PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
 cat >"$B/nccollectd.conf" <<EOC
@@ -26,13 +29,17 @@ keyfile "$B/keys/priv.key"
 spool "$B/spool"
 user "nobody"
 chroot "$B/empty"
+socket "$B/collector.sock"
+sensor bench key $(tr -d '\n' <"$B/skeys/pub.key")
 EOC
 cat >"$B/ncagentd.conf" <<EOC
 name "bench"
 collector 127.0.0.1 port $PORT
 collector-key "$B/keys/pub.key"
+keyfile "$B/skeys/priv.key"
 user "nobody"
 chroot "$B/empty"
+socket "$B/sensor.sock"
 EOC
 
 ./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$B/collector.log" 2>&1 &
