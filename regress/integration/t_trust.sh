@@ -149,6 +149,8 @@ for mode in trusted open; do
 	sleep 0.3
 	stop_collector
 	log=$T/f$mode/collector.log
+	is "$(total "$log" kernel-drops)" 0 \
+	    "$mode: the collector kept up: its socket dropped nothing"
 	check "$mode: every record alpha sent is stored despite the flood" \
 	    all_stored "$T/fs$mode/sensor.log" "$T/f$mode/spool/alpha"
 	echo "# $mode: $(sed -n 's/.*totals: //p' "$log")"

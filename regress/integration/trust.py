@@ -5,7 +5,8 @@
 #					every datagram to PORT in a capture
 #	trust.py flood PORT N FRESH [SRC]
 #					N random datagrams, then those ncforge
-#					-c wrote to FRESH (2-byte lengths)
+#					-c wrote to FRESH (2-byte lengths), at
+#					about 10000 a second
 #	trust.py send FILE PORT [I...]	datagrams ncforge -c wrote to FILE,
 #					all in order, or those numbered I (from 0)
 #	trust.py spray FILE PORT PER	the same, PER from each source address
@@ -18,6 +19,7 @@ import random
 import socket
 import struct
 import sys
+import time
 
 from ncpb import REC, batch, varint
 
@@ -58,6 +60,13 @@ def pcap_payloads(path, port):
     return out
 
 
+def pace(i):
+    # a flood, but one a sanitizer build drains as it comes: what the
+    # socket buffer cannot hold is lost for everyone, whatever we do
+    if i % 500 == 499:
+        time.sleep(0.05)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "replay":
@@ -87,9 +96,11 @@ def main():
                 # long enough to carry a key the collector looks up
                 v2 += size >= 138
             s.sendto(bytes(d), ("127.0.0.1", port))
+            pace(i)
         fresh = framed(sys.argv[4])
-        for d in fresh:
+        for i, d in enumerate(fresh):
             s.sendto(d, ("127.0.0.1", port))
+            pace(i)
         print(n, len(fresh), v2)
     elif cmd == "send":
         dgrams, port = framed(sys.argv[2]), int(sys.argv[3])
