@@ -38,14 +38,15 @@
 #include "control.h"
 #include "log.h"
 
-#define CTL_MAX_CONNS	32
-#define CTL_MAX_KV	65536
-#define CTL_MAX_QUEUED	256		/* messages a client leaves unread */
+#define CTL_MAX_CONNS	16		/* per socket */
+#define CTL_MAX_KV	65536		/* values in one answer, 14 MB */
+#define CTL_MAX_QUEUED	80		/* messages a client leaves unread */
 
 struct ctl_listener {
 	struct event	 ev;
 	int		 fd;
 	int		 restricted;
+	unsigned int	 nconns;
 	void		(*handler)(struct ctl_conn *, struct imsg *);
 };
 
@@ -54,7 +55,6 @@ static void	 control_dispatch(int, short, void *);
 static void	 control_close(struct ctl_conn *);
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
-static unsigned int		 nconns;
 static uint32_t			 lastid;
 static struct ctl_listener	 listeners[2];
 static int			 nlisteners;
@@ -111,8 +111,8 @@ control_open(const char *path, int restricted)
 		return (-1);
 	}
 	umask(old);
-	if (chmod(path, restricted ? 0666 : 0660) == -1 ||
-	    listen(fd, 8) == -1) {
+	/* the umask made it 0660 or 0666: no chmod() that a link could divert */
+	if (listen(fd, 8) == -1) {
 		log_warn("control socket %s", path);
 		close(fd);
 		unlink(path);
@@ -158,7 +158,8 @@ control_accept(int fd, short event, void *arg)
 			log_warn("control socket: accept");
 		return;
 	}
-	if (nconns >= CTL_MAX_CONNS) {
+	/* each socket its own share: the restricted one cannot lock root out */
+	if (l->nconns >= CTL_MAX_CONNS) {
 		log_warnx("control socket: more than %d connections, closing "
 		    "the new one", CTL_MAX_CONNS);
 		close(s);
@@ -183,7 +184,7 @@ control_accept(int fd, short event, void *arg)
 	c->iev.handler = control_dispatch;
 	c->iev.data = l;
 	TAILQ_INSERT_TAIL(&conns, c, entry);
-	nconns++;
+	l->nconns++;
 	imsg_event_add(&c->iev);
 }
 
@@ -201,11 +202,13 @@ control_find(uint32_t id)
 static void
 control_close(struct ctl_conn *c)
 {
+	struct ctl_listener	*l = c->iev.data;
+
 	event_del(&c->iev.ev);
 	close(c->iev.ibuf.fd);
 	imsgbuf_clear(&c->iev.ibuf);
 	TAILQ_REMOVE(&conns, c, entry);
-	nconns--;
+	l->nconns--;
 	free(c->kv);
 	free(c);
 }
@@ -247,6 +250,15 @@ control_dispatch(int fd, short event, void *arg)
 			close(imsg.fd);
 			imsg.fd = -1;
 		}
+		/* one request at a time: ncctl waits for its answer */
+		if (c->busy) {
+			imsg_free(&imsg);
+			log_warnx("control socket: a request before the last "
+			    "was answered, closing");
+			control_close(c);
+			return;
+		}
+		c->busy = 1;
 		if (c->restricted && imsg.hdr.type != IMSG_CTL_SHOW_STATS &&
 		    imsg.hdr.type != IMSG_CTL_SHOW_SENSORS)
 			control_result(c, 1, "not allowed on the restricted "
@@ -273,8 +285,10 @@ control_kv(struct ctl_conn *c, const char *section, const char *item,
 	struct ctl_kv	*kv;
 	size_t		 n;
 
-	if (c->nkv == CTL_MAX_KV)
+	if (c->nkv == CTL_MAX_KV) {
+		c->dropped++;
 		return;
+	}
 	if (c->nkv == c->kvsize) {
 		n = c->kvsize ? c->kvsize * 2 : 64;
 		if ((kv = reallocarray(c->kv, n, sizeof(*kv))) == NULL)
@@ -313,6 +327,11 @@ control_result(struct ctl_conn *c, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res.msg, sizeof(res.msg), fmt, ap);
 	va_end(ap);
+	if (c->dropped > 0 && res.msg[0] == '\0')
+		snprintf(res.msg, sizeof(res.msg), "answer cut short: %zu "
+		    "values left out", c->dropped);
+	c->dropped = 0;
+	c->busy = 0;
 	if (imsg_compose_event(&c->iev, IMSG_CTL_RESULT, 0, 0, -1, &res,
 	    sizeof(res)) == -1)
 		fatal("imsg_compose");

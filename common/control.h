@@ -70,9 +70,11 @@ struct ctl_conn {
 	struct imsgev		 iev;
 	uint32_t		 id;
 	int			 restricted;
+	int			 busy;		/* a request unanswered */
 	/* a show command being answered: values gathered so far */
 	struct ctl_kv		*kv;
 	size_t			 nkv, kvsize;
+	size_t			 dropped;	/* past CTL_MAX_KV */
 };
 
 /* as root: create the socket, mode 0660 (0666 restricted); fd or -1 */

@@ -38,6 +38,7 @@
 #include <seccomp.h>
 
 #include "log.h"
+#include "privsep.h"
 #include "sandbox.h"
 
 /*
@@ -261,8 +262,13 @@ rules_child(scmp_filter_ctx ctx)
 	allow(ctx, SCMP_SYS(epoll_wait));
 	/* proc_wait_close() waits for the parent with poll; so does pcap */
 	allow(ctx, SCMP_SYS(poll));
-	/* the imsg channels to the parent and to the sibling */
-	allow(ctx, SCMP_SYS(sendmsg));
+	/*
+	 * The imsg channels to the parent and to the sibling, and no other
+	 * descriptor: sendmsg could otherwise reach any address through a
+	 * UDP socket.  recvmsg also reads the receiver's datagrams.
+	 */
+	allow_if(ctx, SCMP_SYS(sendmsg), arg_eq(0, PROC_PARENT_FD));
+	allow_if(ctx, SCMP_SYS(sendmsg), arg_eq(0, PROC_PEER_FD));
 	allow(ctx, SCMP_SYS(recvmsg));
 	/* log lines to stderr (-d) */
 	allow(ctx, SCMP_SYS(write));

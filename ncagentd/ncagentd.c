@@ -65,6 +65,7 @@ static int			 stopping;
 static int			 exitcode;
 static const char		*conffile = NCAGENTD_CONF;
 static const char		*opt_iface, *opt_readfile;
+static char			 readfile_abs[PATH_MAX];
 static int64_t			 started_ms;
 
 static __dead void
@@ -186,8 +187,6 @@ main(int argc, char *argv[])
 static int
 load_config(struct agent_conf *c)
 {
-	char	 path[PATH_MAX];
-
 	conf_defaults(c);
 	if (parse_config(conffile, c) == -1)
 		return (-1);
@@ -196,12 +195,16 @@ load_config(struct agent_conf *c)
 		log_warnx("interface name too long: %s", opt_iface);
 		return (-1);
 	}
+	/* made absolute at the first load: a reload runs from / */
 	if (opt_readfile != NULL) {
-		if (realpath(opt_readfile, path) == NULL) {
-			log_warn("%s", opt_readfile);
-			return (-1);
+		if (opt_readfile != readfile_abs) {
+			if (realpath(opt_readfile, readfile_abs) == NULL) {
+				log_warn("%s", opt_readfile);
+				return (-1);
+			}
+			opt_readfile = readfile_abs;
 		}
-		if (strlcpy(c->readfile, path, sizeof(c->readfile)) >=
+		if (strlcpy(c->readfile, opt_readfile, sizeof(c->readfile)) >=
 		    sizeof(c->readfile)) {
 			log_warnx("path too long: %s", opt_readfile);
 			return (-1);
@@ -220,6 +223,8 @@ parent_sig(int sig, short event, void *arg)
 		parent_shutdown();
 		break;
 	case SIGHUP:
+		if (stopping)
+			break;
 		log_info("received SIGHUP, reloading %s", conffile);
 		parent_reload(NULL);
 		break;
@@ -280,6 +285,8 @@ parent_imsg(struct imsgev *e, struct imsg *imsg)
 		 * this message.
 		 */
 		imsg_expect(imsg, 0, "IMSG_CAPTURE_DONE");
+		/* nothing more for ncctl from here on */
+		stopping = 1;
 		p->may_exit = 1;
 		proc_close(e, 0);
 		return (-1);
@@ -356,10 +363,15 @@ parent_control(struct ctl_conn *c, struct imsg *imsg)
 		    "about sensors");
 		break;
 	case IMSG_CTL_RELOAD:
-		parent_reload(c);
-		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		control_log_verbose(c, imsg, iev, 2);
+		if (stopping) {
+			control_result(c, 1, "shutting down");
+			break;
+		}
+		if (imsg->hdr.type == IMSG_CTL_RELOAD)
+			parent_reload(c);
+		else
+			control_log_verbose(c, imsg, iev, 2);
 		break;
 	default:
 		control_result(c, 1, "unknown request %u", imsg->hdr.type);

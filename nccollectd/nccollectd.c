@@ -254,6 +254,8 @@ parent_sig(int sig, short event, void *arg)
 			fatal("imsg_compose");
 		break;
 	case SIGHUP:
+		if (stopping)
+			break;
 		log_info("received SIGHUP, reloading %s", conffile);
 		parent_reload(NULL);
 		break;
@@ -374,10 +376,15 @@ parent_control(struct ctl_conn *c, struct imsg *imsg)
 			fatal("imsg_compose");
 		break;
 	case IMSG_CTL_RELOAD:
-		parent_reload(c);
-		break;
 	case IMSG_CTL_LOG_VERBOSE:
-		control_log_verbose(c, imsg, iev, 2);
+		if (stopping) {
+			control_result(c, 1, "shutting down");
+			break;
+		}
+		if (imsg->hdr.type == IMSG_CTL_RELOAD)
+			parent_reload(c);
+		else
+			control_log_verbose(c, imsg, iev, 2);
 		break;
 	default:
 		control_result(c, 1, "unknown request %u", imsg->hdr.type);

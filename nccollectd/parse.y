@@ -504,7 +504,7 @@ static void
 add_sensor(const char *name, const char *hex)
 {
 	struct conf_sensor	*s;
-	unsigned char		 pk[WIRE_PKLEN];
+	unsigned char		 pk[WIRE_PKLEN], n[32], q[32];
 	unsigned int		 i;
 
 	if (!valid_sensor_name(name, strlen(name))) {
@@ -519,6 +519,13 @@ add_sensor(const char *name, const char *hex)
 	if (!wire_pk_canonical(pk)) {
 		yyerror("sensor %s: key is not a canonical Curve25519 public "
 		    "key", name);
+		return;
+	}
+	/* a point of small order shares the zero key with everyone */
+	memset(n, 0x5a, sizeof(n));
+	if (crypto_scalarmult(q, n, pk) != 0) {
+		yyerror("sensor %s: key is a point of small order, no key "
+		    "a sensor could have", name);
 		return;
 	}
 	for (i = 0; i < conf->nsensors; i++) {

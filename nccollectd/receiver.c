@@ -167,6 +167,8 @@ receiver_main(int debug, int verbose)
 
 	struct conf_sensor	*list;
 
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
 	proc_child_init("receiver", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
 	    sizeof(conf));
 	list = recv_sensors(&iev_parent.ibuf, conf.nsensors);

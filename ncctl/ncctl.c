@@ -20,6 +20,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))
 #endif
+
+#define CTL_TIMEOUT_MS	60000
 
 static int	 cmd_keygen(int, char *[]);
 static int	 cmd_dump(int, char *[]);
@@ -134,6 +137,7 @@ cmd_control(enum action act, const char *path, int json)
 	struct imsgbuf		 ibuf;
 	struct imsg		 imsg;
 	struct ctl_result	 res;
+	struct pollfd		 pfd;
 	struct ctl_kv		*kv = NULL, *nkv;
 	size_t			 nkv_total = 0, k;
 	ssize_t			 n;
@@ -173,7 +177,18 @@ cmd_control(enum action act, const char *path, int json)
 	    &v : NULL, type == IMSG_CTL_LOG_VERBOSE ? sizeof(v) : 0) == -1 ||
 	    imsgbuf_flush(&ibuf) == -1)
 		err(1, "write to %s", path);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
 	while (!done) {
+		/* a reload of a long sensor list takes seconds, not minutes */
+		if ((r = poll(&pfd, 1, CTL_TIMEOUT_MS)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if (r == 0)
+			errx(1, "%s: no answer in %d s", path,
+			    CTL_TIMEOUT_MS / 1000);
 		if ((n = imsgbuf_read(&ibuf)) == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
@@ -224,9 +239,11 @@ cmd_control(enum action act, const char *path, int json)
 		free(kv);
 		return (1);
 	}
-	if (act == ACT_SHOW_STATS || act == ACT_SHOW_SENSORS)
+	if (act == ACT_SHOW_STATS || act == ACT_SHOW_SENSORS) {
 		show_kv(kv, nkv_total, json);
-	else if (res.msg[0] != '\0')
+		if (res.msg[0] != '\0')
+			fprintf(stderr, "ncctl: %s\n", res.msg);
+	} else if (res.msg[0] != '\0')
 		printf("%s\n", res.msg);
 	free(kv);
 	return (0);

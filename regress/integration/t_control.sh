@@ -87,6 +87,29 @@ is $? 1 "and refuses reload"
 check "saying so" grep -q "restricted" "$T/err"
 "$NCCTL" -s "$T/c/ro.sock" log verbose 2>/dev/null
 is $? 1 "and log verbose"
+# a client that asks again before its answer, or sends garbage, is
+# closed; the daemon goes on
+"$PYTHON" - "$T/c/ctl.sock" <<'EOP'
+import socket, struct, sys
+for msg in (struct.pack("=IIII", 1001, 16, 0, 0) * 1000,
+            struct.pack("=IIII", 1000, 8, 0, 0),
+            struct.pack("=IIII", 1000, 0x7fffffff, 0, 0),
+            bytes(range(256)) * 64):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    try:
+        s.sendall(msg)
+        s.settimeout(5)
+        while s.recv(65536):
+            pass
+    except OSError:
+        pass
+    s.close()
+EOP
+"$NCCTL" -s "$T/c/ctl.sock" show stats >/dev/null
+is $? 0 "after pipelined, short, huge and garbage requests it still answers"
+check "and says why it closed them" \
+    grep -q "control socket: .*closing" "$T/c/collector.log"
 
 # log verbose and brief: the receiver's per-batch line comes and goes
 run_sensor "$T/s1" alpha "$CAPDIR/decode-ipv4.pcap" \
