@@ -233,14 +233,27 @@ key_generate(const char *dir, char *err, size_t errlen)
 }
 
 void *
-key_alloc(size_t n, size_t size)
+key_alloc_try(size_t n, size_t size)
 {
 	void	*p;
 
 	if ((p = sodium_allocarray(n, size)) == NULL)
-		fatal("sodium_allocarray");
-	if (sodium_mlock(p, n * size) == -1)
-		fatal("cannot lock %zu bytes of key memory (RLIMIT_MEMLOCK)",
-		    n * size);
+		return (NULL);
+	if (sodium_mlock(p, n * size) == -1) {
+		sodium_free(p);
+		errno = ENOMEM;
+		return (NULL);
+	}
+	return (p);
+}
+
+void *
+key_alloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = key_alloc_try(n, size)) == NULL)
+		fatal("cannot have %zu bytes of locked key memory "
+		    "(RLIMIT_MEMLOCK)", n * size);
 	return (p);
 }

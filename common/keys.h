@@ -38,6 +38,8 @@ void	 key_to_hex(const unsigned char key[KEY_LEN],
  * with unlocked memory without a word).
  */
 void	*key_alloc(size_t n, size_t size);
+/* the same, NULL when it cannot be had */
+void	*key_alloc_try(size_t n, size_t size);
 /* create DIR/pub.key and DIR/priv.key; refuses to overwrite */
 int	 key_generate(const char *dir, char *err, size_t errlen);
 

@@ -143,15 +143,22 @@ crypto_main(int debug, int verbose)
 		nskeys = SESSCACHE_MAX;
 	/*
 	 * Still root: allow ourselves to lock what the keys may need, the
-	 * longest list a reload could bring included.
+	 * longest list a reload could bring next to the one in use.
 	 */
-	need = SENSORS_MAX * sizeof(*peers) + nskeys * sizeof(*skeys) +
-	    256 * 1024;		/* page rounding, guard pages, slack */
+	need = 2 * SENSORS_MAX * sizeof(*peers) + nskeys * sizeof(*skeys) +
+	    256 * 1024;		/* old and new list on reload, guard pages */
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max = need;
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1)
-			log_warn("setrlimit RLIMIT_MEMLOCK %zu", need);
+		/* without CAP_SYS_RESOURCE, as high as the hard limit goes */
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1 &&
+		    getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1)
+				log_warn("setrlimit RLIMIT_MEMLOCK");
+			log_debug("locked memory limited to %llu bytes",
+			    (unsigned long long)rl.rlim_cur);
+		}
 	}
 	/* secrets live in guarded, locked memory, wiped when freed */
 	sk = key_alloc(1, WIRE_SKLEN);
@@ -186,32 +193,53 @@ crypto_main(int debug, int verbose)
 static void
 peers_load(const struct conf_sensor *list, unsigned int n)
 {
-	struct peer	*p, key;
-	struct skey	*s, *next;
-	size_t		 i;
+	struct peer_tree	 tree = RB_INITIALIZER(&tree);
+	struct peer		*p, *old, *np, key;
+	struct skey		*s, *next;
+	size_t			 i, nn;
+	int			 nowtrusted = n > 0;
 
-	RB_INIT(&peer_tree);
-	TAILQ_INIT(&peer_lru);
-	TAILQ_INIT(&peer_free);
-	if (peers != NULL)
+	nn = nowtrusted ? n : KEYCACHE_SIZE;
+	/*
+	 * The new list next to the old one, so that the keys of sensors
+	 * that stay need no computing; when locked memory is short, the
+	 * old one goes first and every key is computed again.
+	 */
+	if ((np = key_alloc_try(nn, sizeof(*np))) == NULL) {
+		log_warnx("reload: locked memory is short, computing the "
+		    "keys of all %zu sensors again", nn);
 		sodium_free(peers);
-	trusted = n > 0;
-	npeers = trusted ? n : KEYCACHE_SIZE;
-	peers = key_alloc(npeers, sizeof(*peers));
-	for (i = 0; i < npeers; i++) {
-		p = &peers[i];
-		if (!trusted) {
-			TAILQ_INSERT_TAIL(&peer_free, p, lru);
-			continue;
-		}
+		peers = NULL;
+		RB_INIT(&peer_tree);
+		trusted = 0;
+		np = key_alloc(nn, sizeof(*np));
+	}
+	for (i = 0; nowtrusted && i < nn; i++) {
+		p = &np[i];
 		memcpy(p->pk, list[i].pk, sizeof(p->pk));
-		if (crypto_box_beforenm(p->k, p->pk, sk) != 0)
+		/* a key listed before keeps what it shares with us */
+		if (trusted && (old = RB_FIND(peer_tree, &peer_tree, p)) !=
+		    NULL)
+			memcpy(p->k, old->k, sizeof(p->k));
+		else if (crypto_box_beforenm(p->k, p->pk, sk) != 0)
 			fatalx("sensor %s: unusable key", list[i].name);
-		if (RB_INSERT(peer_tree, &peer_tree, p) != NULL)
+		if (RB_INSERT(peer_tree, &tree, p) != NULL)
 			fatalx("sensor %s: key listed twice", list[i].name);
 	}
-	if (!trusted)
+	if (peers != NULL)
+		sodium_free(peers);
+	peers = np;
+	npeers = nn;
+	trusted = nowtrusted;
+	peer_tree = tree;
+	TAILQ_INIT(&peer_lru);
+	TAILQ_INIT(&peer_free);
+	if (!trusted) {
+		for (i = 0; i < npeers; i++)
+			TAILQ_INSERT_TAIL(&peer_free, &peers[i], lru);
 		return;
+	}
+	/* session keys of identities no longer listed go too */
 	for (s = RB_MIN(skey_tree, &skey_tree); s != NULL; s = next) {
 		next = RB_NEXT(skey_tree, &skey_tree, s);
 		memcpy(key.pk, wire_id(s->sess), sizeof(key.pk));

@@ -87,6 +87,7 @@ static void	 copy_socket(char *, const char *);
 static void	 add_sensor(const char *, const char *);
 
 static struct conf_sensor	*sensors;
+static int			*slines;	/* the line of each */
 static unsigned int		 nalloc;
 %}
 
@@ -505,7 +506,7 @@ add_sensor(const char *name, const char *hex)
 {
 	struct conf_sensor	*s;
 	unsigned char		 pk[WIRE_PKLEN], n[32], q[32];
-	unsigned int		 i;
+	int			*l;
 
 	if (!valid_sensor_name(name, strlen(name))) {
 		yyerror("sensor \"%s\": a name is 1-64 of A-Z a-z 0-9 . _ - "
@@ -528,31 +529,77 @@ add_sensor(const char *name, const char *hex)
 		    "a sensor could have", name);
 		return;
 	}
-	for (i = 0; i < conf->nsensors; i++) {
-		if (strcmp(sensors[i].name, name) == 0) {
-			yyerror("sensor %s listed twice", name);
-			return;
-		}
-		if (memcmp(sensors[i].pk, pk, sizeof(pk)) == 0) {
-			yyerror("sensor %s has the key of sensor %s", name,
-			    sensors[i].name);
-			return;
-		}
-	}
 	if (conf->nsensors >= SENSORS_MAX) {
 		yyerror("more than %d sensors", SENSORS_MAX);
 		return;
 	}
 	if (conf->nsensors == nalloc) {
 		nalloc = nalloc ? nalloc * 2 : 16;
-		if ((s = reallocarray(sensors, nalloc, sizeof(*s))) == NULL)
+		if ((s = reallocarray(sensors, nalloc, sizeof(*s))) == NULL ||
+		    (l = reallocarray(slines, nalloc, sizeof(*l))) == NULL)
 			fatal(NULL);
 		sensors = s;
+		slines = l;
 	}
+	slines[conf->nsensors] = yylval.lineno;
 	s = &sensors[conf->nsensors++];
 	memset(s, 0, sizeof(*s));
 	strlcpy(s->name, name, sizeof(s->name));
 	memcpy(s->pk, pk, sizeof(s->pk));
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const unsigned int	*x = a, *y = b;
+	int			 r;
+
+	if ((r = strcmp(sensors[*x].name, sensors[*y].name)) != 0)
+		return (r);
+	return (slines[*x] - slines[*y]);
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	const unsigned int	*x = a, *y = b;
+	int			 r;
+
+	if ((r = memcmp(sensors[*x].pk, sensors[*y].pk, WIRE_PKLEN)) != 0)
+		return (r);
+	return (slines[*x] - slines[*y]);
+}
+
+/* no name and no key twice: sorted, so thousands of sensors stay quick */
+static void
+check_sensors(const char *filename, unsigned int n)
+{
+	unsigned int	*ix, i;
+
+	if (n < 2)
+		return;
+	if ((ix = calloc(n, sizeof(*ix))) == NULL)
+		fatal(NULL);
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	qsort(ix, n, sizeof(*ix), by_name);
+	for (i = 1; i < n; i++)
+		if (strcmp(sensors[ix[i]].name, sensors[ix[i - 1]].name) ==
+		    0) {
+			log_warnx("%s:%d: sensor %s listed twice", filename,
+			    slines[ix[i]], sensors[ix[i]].name);
+			file->errors++;
+		}
+	qsort(ix, n, sizeof(*ix), by_key);
+	for (i = 1; i < n; i++)
+		if (memcmp(sensors[ix[i]].pk, sensors[ix[i - 1]].pk,
+		    WIRE_PKLEN) == 0) {
+			log_warnx("%s:%d: sensor %s has the key of sensor %s",
+			    filename, slines[ix[i]], sensors[ix[i]].name,
+			    sensors[ix[i - 1]].name);
+			file->errors++;
+		}
+	free(ix);
 }
 
 int
@@ -584,6 +631,9 @@ parse_config(const char *filename, struct collector_conf *c,
 		log_warnx("%s: no keyfile given", filename);
 		f.errors++;
 	}
+	check_sensors(filename, c->nsensors);
+	free(slines);
+	slines = NULL;
 
 	errors = f.errors;
 	file = NULL;

@@ -37,6 +37,11 @@ nsent() {
 
 # -- spoofing: beta's key claims alpha's name; an unlisted key
 start_collector "$T/c1" "$LIST" || exit 1
+i=0
+while ! grep -q "trusted sensors" "$T/c1/collector.log" && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 check "the collector says it trusts 2 sensors" \
     grep -q "2 trusted sensors" "$T/c1/collector.log"
 run_sensor "$T/spoof" alpha "$CAPDIR/decode-ether.pcap" \
