@@ -356,6 +356,7 @@ crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 	if (ptlen > 0)
 		sodium_memzero(ptbuf, (size_t)ptlen);
 }
+
 static int
 crypto_imsg_receiver(struct imsgev *iev, struct imsg *imsg)
 {
