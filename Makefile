@@ -240,6 +240,10 @@ clean:
 	rm -rf obj obj-san obj-fuzz ncagentd/ncagentd nccollectd/nccollectd ncctl/ncctl
 
 .PHONY: all test san bench fuzz demo install clean
-.SECONDARY:
+# generated sources are kept, so that make does not run protoc-c and
+# byacc again after each build; everything else is rebuilt when deleted
+.SECONDARY: $(O)/proto/ncap.pb-c.c $(O)/proto/ncap.pb-c.h \
+	    $(RECORD_NAMES:%=$(O)/proto/%.pb-c.c) $(RECORD_H) \
+	    $(O)/ncagentd/parse.c $(O)/nccollectd/parse.c
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
