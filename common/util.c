@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <event.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -105,4 +106,14 @@ print_string(const char *keyword, const char *s)
 	printf("%s ", keyword);
 	print_quoted(s);
 	putchar('\n');
+}
+
+void
+evtimer_add_ms(struct event *ev, unsigned int ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
 }

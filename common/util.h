@@ -31,6 +31,10 @@ int64_t	 mono_ms(void);
 /* "addr:port" or "[addr]:port" into buf */
 const char *sa_fmt(const struct sockaddr *, char *buf, size_t len);
 
+/* a libevent timer, in milliseconds */
+struct event;
+void	 evtimer_add_ms(struct event *, unsigned int ms);
+
 /* for printconf: a string in the quotes parse.y reads, escaped */
 void	 print_quoted(const char *);
 /* keyword "string" and a newline */

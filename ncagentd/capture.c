@@ -151,9 +151,7 @@ capture_main(int debug, int verbose)
 		event_add(&ev_read, NULL);
 	}
 	evtimer_set(&ev_flush, capture_flush_timer, NULL);
-	tv.tv_sec = conf.flush_ms / 1000;
-	tv.tv_usec = (conf.flush_ms % 1000) * 1000;
-	evtimer_add(&ev_flush, &tv);
+	evtimer_add_ms(&ev_flush, conf.flush_ms);
 
 	log_debug("capture started, link type %s", pcap_datalink_val_to_name(
 	    dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
@@ -297,7 +295,6 @@ capture_pause(int pause)
 static void
 capture_flush_timer(int fd, short event, void *arg)
 {
-	struct timeval	tv;
 	struct timespec	ts;
 	size_t		i;
 
@@ -307,9 +304,7 @@ capture_flush_timer(int fd, short event, void *arg)
 		flow_expire((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 	for (i = 0; i < nrectypes; i++)
 		batch_flush((int)i);
-	tv.tv_sec = conf.flush_ms / 1000;
-	tv.tv_usec = (conf.flush_ms % 1000) * 1000;
-	evtimer_add(&ev_flush, &tv);
+	evtimer_add_ms(&ev_flush, conf.flush_ms);
 }
 
 /* stop reading, hand over every batch, exit once all are sent */
@@ -607,7 +602,6 @@ capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 static void
 capture_reconf(const struct agent_conf *n)
 {
-	struct timeval	tv;
 
 	memcpy(conf.name, n->name, sizeof(conf.name));
 	conf.name[sizeof(conf.name) - 1] = '\0';
@@ -615,9 +609,7 @@ capture_reconf(const struct agent_conf *n)
 	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if (n->flush_ms != conf.flush_ms) {
 		conf.flush_ms = n->flush_ms;
-		tv.tv_sec = conf.flush_ms / 1000;
-		tv.tv_usec = (conf.flush_ms % 1000) * 1000;
-		evtimer_add(&ev_flush, &tv);
+		evtimer_add_ms(&ev_flush, conf.flush_ms);
 	}
 	conf.conn_idle_timeout = n->conn_idle_timeout;
 	conf.conn_active_timeout = n->conn_active_timeout;

@@ -65,7 +65,6 @@ crypto_main(int debug, int verbose)
 {
 	struct priv_user	 user;
 	unsigned char		 sk[WIRE_SKLEN];
-	struct timeval		 tv;
 	char			 err[256];
 
 	/* no core dump or ptrace by our own user can show the key */
@@ -120,9 +119,7 @@ crypto_main(int debug, int verbose)
 	imsg_event_add(&iev_parent);
 	imsg_event_add(&iev_capture);
 	evtimer_set(&ev_rekey, crypto_rekey, NULL);
-	tv.tv_sec = conf.rekey_ms / 1000;
-	tv.tv_usec = (conf.rekey_ms % 1000) * 1000;
-	evtimer_add(&ev_rekey, &tv);
+	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 	event_dispatch();
 	fatalx("event loop ended");
 }
@@ -154,12 +151,9 @@ session_start(void)
 static void
 crypto_rekey(int fd, short event, void *arg)
 {
-	struct timeval	tv;
 
 	session_start();
-	tv.tv_sec = conf.rekey_ms / 1000;
-	tv.tv_usec = (conf.rekey_ms % 1000) * 1000;
-	evtimer_add(&ev_rekey, &tv);
+	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 }
 
 /*
@@ -243,7 +237,6 @@ static int
 crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	struct agent_conf	nconf;
-	struct timeval		tv;
 
 	switch (imsg->hdr.type) {
 	case IMSG_SHUTDOWN:
@@ -260,9 +253,7 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		budget = wire_budget(conf.max_datagram, conf.pad);
 		if (nconf.rekey_ms != conf.rekey_ms) {
 			conf.rekey_ms = nconf.rekey_ms;
-			tv.tv_sec = conf.rekey_ms / 1000;
-			tv.tv_usec = (conf.rekey_ms % 1000) * 1000;
-			evtimer_add(&ev_rekey, &tv);
+			evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 		}
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
