@@ -47,12 +47,16 @@ struct ctl_listener {
 	int		 fd;
 	int		 restricted;
 	unsigned int	 nconns;
-	void		(*handler)(struct ctl_conn *, struct imsg *);
+	const struct ctl_daemon *daemon;
 };
 
 static void	 control_accept(int, short, void *);
 static void	 control_dispatch(int, short, void *);
 static void	 control_close(struct ctl_conn *);
+static void	 control_request(const struct ctl_daemon *, struct ctl_conn *,
+		    const struct imsg *);
+static void	 control_log_verbose(const struct ctl_daemon *,
+		    struct ctl_conn *, const struct imsg *);
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static uint32_t			 lastid;
@@ -129,8 +133,7 @@ control_cleanup(const char *path)
 }
 
 void
-control_listen(int fd, int restricted,
-    void (*handler)(struct ctl_conn *, struct imsg *))
+control_listen(int fd, int restricted, const struct ctl_daemon *d)
 {
 	struct ctl_listener	*l;
 
@@ -139,7 +142,7 @@ control_listen(int fd, int restricted,
 	l = &listeners[nlisteners++];
 	l->fd = fd;
 	l->restricted = restricted;
-	l->handler = handler;
+	l->daemon = d;
 	event_set(&l->ev, fd, EV_READ | EV_PERSIST, control_accept, l);
 	event_add(&l->ev, NULL);
 }
@@ -259,14 +262,9 @@ control_dispatch(int fd, short event, void *arg)
 			return;
 		}
 		c->busy = 1;
-		if (c->restricted && imsg.hdr.type != IMSG_CTL_SHOW_STATS &&
-		    imsg.hdr.type != IMSG_CTL_SHOW_SENSORS)
-			control_result(c, 1, "not allowed on the restricted "
-			    "control socket");
-		else
-			l->handler(c, &imsg);
+		control_request(l->daemon, c, &imsg);
 		imsg_free(&imsg);
-		/* the handler may have closed it */
+		/* answering may have closed it */
 		if ((c = control_find(id)) == NULL)
 			return;
 	}
@@ -338,12 +336,59 @@ control_result(struct ctl_conn *c, int status, const char *fmt, ...)
 }
 
 /*
- * ncctl log verbose|brief, the same in both parents: our own level,
- * then the children's, then the answer.
+ * A request, the same in both parents: show goes to the network child
+ * (which answers with the connection's id), reload and log are done
+ * here.  The restricted socket passes the show requests only, and a
+ * daemon on its way out refuses all.
  */
-void
-control_log_verbose(struct ctl_conn *c, const struct imsg *imsg,
-    struct imsgev *children, int n)
+static void
+control_request(const struct ctl_daemon *d, struct ctl_conn *c,
+    const struct imsg *imsg)
+{
+	uint32_t	type = imsg->hdr.type;
+
+	if (c->restricted && type != IMSG_CTL_SHOW_STATS &&
+	    type != IMSG_CTL_SHOW_SENSORS) {
+		control_result(c, 1, "not allowed on the restricted control "
+		    "socket");
+		return;
+	}
+	if (*d->stopping) {
+		control_result(c, 1, "shutting down");
+		return;
+	}
+	switch (type) {
+	case IMSG_CTL_SHOW_SENSORS:
+		if (d->nosensors != NULL) {
+			control_result(c, 1, "%s", d->nosensors);
+			break;
+		}
+		/* FALLTHROUGH */
+	case IMSG_CTL_SHOW_STATS:
+		if (IMSG_DATA_SIZE(imsg) != 0) {
+			control_result(c, 1, "malformed request");
+			break;
+		}
+		if (imsg_compose_event(&d->children[0], type, c->id, 0, -1,
+		    NULL, 0) == -1)
+			fatal("imsg_compose");
+		break;
+	case IMSG_CTL_RELOAD:
+		d->reload(c);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		control_log_verbose(d, c, imsg);
+		break;
+	default:
+		control_result(c, 1, "unknown request %u", type);
+		break;
+	}
+}
+
+/* log verbose|brief: ours, then the children's, then the answer */
+static void
+control_log_verbose(const struct ctl_daemon *d, struct ctl_conn *c,
+    const struct imsg *imsg)
 {
 	int	v, i;
 
@@ -354,12 +399,30 @@ control_log_verbose(struct ctl_conn *c, const struct imsg *imsg,
 	memcpy(&v, imsg->data, sizeof(v));
 	v = v ? 1 : 0;
 	log_setverbose(v);
-	for (i = 0; i < n; i++)
-		if (imsg_compose_event(&children[i], IMSG_CTL_LOG_VERBOSE, 0,
-		    0, -1, &v, sizeof(v)) == -1)
+	for (i = 0; i < d->nchildren; i++)
+		if (imsg_compose_event(&d->children[i], IMSG_CTL_LOG_VERBOSE,
+		    0, 0, -1, &v, sizeof(v)) == -1)
 			fatal("imsg_compose");
 	log_info("logging %s", v ? "verbose" : "brief");
 	control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+}
+
+/*
+ * A reload that cannot be: said in the log and, when ncctl asked (c is
+ * not NULL), to it.
+ */
+void
+control_reload_refused(struct ctl_conn *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[256];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("reload: %s", msg);
+	if (c != NULL)
+		control_result(c, 1, "%s", msg);
 }
 
 /* in a child: the level its parent passed on */

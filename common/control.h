@@ -79,13 +79,23 @@ struct ctl_conn {
 
 /* as root: create the socket, mode 0660 (0666 restricted); fd or -1 */
 int	 control_open(const char *path, int restricted);
+/* what a daemon's parent tells its control sockets */
+struct ctl_daemon {
+	struct imsgev	*children;	/* [0], the network child, answers
+					   show requests with the id */
+	int		 nchildren;
+	const int	*stopping;	/* set: every request is refused */
+	const char	*nosensors;	/* why show sensors is refused, or NULL */
+	void		(*reload)(struct ctl_conn *);
+};
+
 /*
- * After event_init: accept on fd; every message of a connection goes to
- * handler, which answers with control_kv() and control_result().  A
- * restricted connection only gets the show commands through.
+ * After event_init: accept on fd and answer for d; the daemon finishes
+ * show answers with control_kv() and control_result() when its child's
+ * reply comes.  A restricted connection only gets the show commands
+ * through.
  */
-void	 control_listen(int fd, int restricted,
-	    void (*handler)(struct ctl_conn *, struct imsg *));
+void	 control_listen(int fd, int restricted, const struct ctl_daemon *d);
 struct ctl_conn *control_find(uint32_t id);
 void	 control_kv(struct ctl_conn *, const char *section, const char *item,
 	    const char *key, const char *str, uint64_t num);
@@ -93,9 +103,10 @@ void	 control_kv(struct ctl_conn *, const char *section, const char *item,
 void	 control_result(struct ctl_conn *, int status, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
 void	 control_cleanup(const char *path);
-/* log verbose|brief: ours, then the n children's */
-void	 control_log_verbose(struct ctl_conn *, const struct imsg *,
-	    struct imsgev *children, int n);
+/* a reload refused: logged, and told to ncctl when c is not NULL */
+void	 control_reload_refused(struct ctl_conn *, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+/* in a child: IMSG_CTL_LOG_VERBOSE from its parent */
 void	 control_child_verbose(const struct imsg *);
 
 /* a uint64_t counter of a struct, for control_kv_fields() */
@@ -103,6 +114,8 @@ struct ctl_field {
 	const char	*key;
 	size_t		 off;
 };
+#define CTL_FIELD(s, f, k)	{ k, offsetof(struct s, f) }
+#define CTL_NFIELDS(a)		(sizeof(a) / sizeof((a)[0]))
 void	 control_kv_fields(struct ctl_conn *, const char *section,
 	    const char *item, const void *base, const struct ctl_field *,
 	    size_t);

@@ -27,7 +27,6 @@
 #include <event.h>
 #include <limits.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +47,6 @@ static int	 parent_imsg(struct imsgev *, struct imsg *);
 static void	 parent_shutdown(void);
 static void	 parent_totals(void);
 static int	 load_config(struct agent_conf *);
-static void	 parent_control(struct ctl_conn *, struct imsg *);
 static void	 parent_reload(struct ctl_conn *);
 static const char *restart_needed(const struct agent_conf *,
 		    const struct agent_conf *);
@@ -67,6 +65,15 @@ static const char		*conffile = NCAGENTD_CONF;
 static const char		*opt_iface, *opt_readfile;
 static char			 readfile_abs[PATH_MAX];
 static int64_t			 started_ms;
+
+/* the network child answers show requests, the parent the rest */
+static const struct ctl_daemon	 ctl = {
+	.children = iev,
+	.nchildren = 2,
+	.stopping = &stopping,
+	.nosensors = "ncagentd is a sensor: ask the collector about sensors",
+	.reload = parent_reload,
+};
 
 static __dead void
 usage(void)
@@ -161,9 +168,9 @@ main(int argc, char *argv[])
 
 	event_init();
 	started_ms = mono_ms();
-	control_listen(ctlfd, 0, parent_control);
+	control_listen(ctlfd, 0, &ctl);
 	if (rctlfd != -1)
-		control_listen(rctlfd, 1, parent_control);
+		control_listen(rctlfd, 1, &ctl);
 	proc_signals(ev_sig, parent_sig);
 	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
 	setproctitle("parent");
@@ -343,42 +350,6 @@ parent_totals(void)
 	}
 }
 
-/* ncctl's requests; the restricted socket passes the show ones only */
-static void
-parent_control(struct ctl_conn *c, struct imsg *imsg)
-{
-	switch (imsg->hdr.type) {
-	case IMSG_CTL_SHOW_STATS:
-		if (IMSG_DATA_SIZE(imsg) != 0 || stopping) {
-			control_result(c, 1, stopping ? "shutting down" :
-			    "malformed request");
-			break;
-		}
-		if (imsg_compose_event(&iev[CHILD_CAPTURE],
-		    IMSG_CTL_SHOW_STATS, c->id, 0, -1, NULL, 0) == -1)
-			fatal("imsg_compose");
-		break;
-	case IMSG_CTL_SHOW_SENSORS:
-		control_result(c, 1, "ncagentd is a sensor: ask the collector "
-		    "about sensors");
-		break;
-	case IMSG_CTL_RELOAD:
-	case IMSG_CTL_LOG_VERBOSE:
-		if (stopping) {
-			control_result(c, 1, "shutting down");
-			break;
-		}
-		if (imsg->hdr.type == IMSG_CTL_RELOAD)
-			parent_reload(c);
-		else
-			control_log_verbose(c, imsg, iev, 2);
-		break;
-	default:
-		control_result(c, 1, "unknown request %u", imsg->hdr.type);
-		break;
-	}
-}
-
 /*
  * SIGHUP or ncctl reload: read the file again and, if it is valid and
  * changes nothing that needs a restart, hand it to the children.  On
@@ -392,20 +363,14 @@ parent_reload(struct ctl_conn *c)
 	int			 i;
 
 	if (load_config(&n) == -1) {
-		log_warnx("reload: %s has errors, the running configuration "
-		    "stays", conffile);
-		if (c != NULL)
-			control_result(c, 1, "%s has errors (see the log), the "
-			    "running configuration stays", conffile);
+		control_reload_refused(c, "%s has errors, the running "
+		    "configuration stays", conffile);
 		return;
 	}
 	n.verbose = conf.verbose;
 	if ((what = restart_needed(&conf, &n)) != NULL) {
-		log_warnx("reload: %s changed, which takes a restart; the "
-		    "running configuration stays", what);
-		if (c != NULL)
-			control_result(c, 1, "%s changed, which takes a "
-			    "restart; the running configuration stays", what);
+		control_reload_refused(c, "%s changed, which takes a "
+		    "restart; the running configuration stays", what);
 		return;
 	}
 	conf = n;
@@ -452,29 +417,27 @@ restart_needed(const struct agent_conf *o, const struct agent_conf *n)
 }
 
 /* the capture child's counters as ncctl shows them */
-#define F(s, f, k)	{ k, offsetof(struct s, f) }
 static const struct ctl_field totals_fields[] = {
-	F(agent_stats, packets, "packets"),
-	F(agent_stats, bytes, "bytes"),
-	F(agent_stats, datagrams, "datagrams"),
-	F(agent_stats, wire_bytes, "wire-bytes"),
-	F(agent_stats, send_errors, "send-errors"),
-	F(agent_stats, pcap_drops, "pcap-drops"),
-	F(agent_stats, linktype_unknown, "unknown-linktype"),
-	F(agent_stats, flows_evicted, "connections-evicted"),
+	CTL_FIELD(agent_stats, packets, "packets"),
+	CTL_FIELD(agent_stats, bytes, "bytes"),
+	CTL_FIELD(agent_stats, datagrams, "datagrams"),
+	CTL_FIELD(agent_stats, wire_bytes, "wire-bytes"),
+	CTL_FIELD(agent_stats, send_errors, "send-errors"),
+	CTL_FIELD(agent_stats, pcap_drops, "pcap-drops"),
+	CTL_FIELD(agent_stats, linktype_unknown, "unknown-linktype"),
+	CTL_FIELD(agent_stats, flows_evicted, "connections-evicted"),
 };
 static const struct ctl_field type_fields[] = {
-	F(type_stats, records, "records"),
-	F(type_stats, bytes, "bytes"),
-	F(type_stats, sent, "sent"),
-	F(type_stats, batches, "datagrams"),
-	F(type_stats, wire_bytes, "wire-bytes"),
-	F(type_stats, errors, "errors"),
-	F(type_stats, truncated, "truncated"),
-	F(type_stats, unknown, "unknown"),
-	F(type_stats, oversize, "oversize"),
+	CTL_FIELD(type_stats, records, "records"),
+	CTL_FIELD(type_stats, bytes, "bytes"),
+	CTL_FIELD(type_stats, sent, "sent"),
+	CTL_FIELD(type_stats, batches, "datagrams"),
+	CTL_FIELD(type_stats, wire_bytes, "wire-bytes"),
+	CTL_FIELD(type_stats, errors, "errors"),
+	CTL_FIELD(type_stats, truncated, "truncated"),
+	CTL_FIELD(type_stats, unknown, "unknown"),
+	CTL_FIELD(type_stats, oversize, "oversize"),
 };
-#undef F
 
 static void
 stats_kv(struct ctl_conn *c, const unsigned char *buf)
@@ -485,10 +448,10 @@ stats_kv(struct ctl_conn *c, const unsigned char *buf)
 	control_kv(c, "", "", "uptime", NULL,
 	    (uint64_t)(mono_ms() - started_ms) / 1000);
 	control_kv_fields(c, "", "", buf, totals_fields,
-	    sizeof(totals_fields) / sizeof(totals_fields[0]));
+	    CTL_NFIELDS(totals_fields));
 	for (i = 0; i < nrectypes; i++)
 		control_kv_fields(c, "types", rectypes[i]->name,
 		    buf + sizeof(struct agent_stats) +
 		    i * sizeof(struct type_stats), type_fields,
-		    sizeof(type_fields) / sizeof(type_fields[0]));
+		    CTL_NFIELDS(type_fields));
 }

@@ -28,7 +28,6 @@
 #include <event.h>
 #include <netdb.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +49,6 @@ static void	 parent_sig(int, short, void *);
 static void	 parent_dispatch(int, short, void *);
 static int	 parent_imsg(struct imsgev *, struct imsg *);
 static void	 parent_totals(void);
-static void	 parent_control(struct ctl_conn *, struct imsg *);
 static void	 parent_reload(struct ctl_conn *);
 static const char *restart_needed(const struct collector_conf *,
 		    const struct collector_conf *);
@@ -73,6 +71,15 @@ const char *const drop_names[DROP_NCAUSES] = {
 	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
 	"encoding", "zlib", "bomb", "protobuf", "framing", "record", "name",
 	"type", "repeat", "old", "write"
+};
+
+/* the network child answers show requests, the parent the rest */
+static const struct ctl_daemon	 ctl = {
+	.children = iev,
+	.nchildren = 2,
+	.stopping = &stopping,
+	.nosensors = NULL,
+	.reload = parent_reload,
 };
 
 static __dead void
@@ -163,9 +170,9 @@ main(int argc, char *argv[])
 
 	event_init();
 	started_ms = mono_ms();
-	control_listen(ctlfd, 0, parent_control);
+	control_listen(ctlfd, 0, &ctl);
 	if (rctlfd != -1)
-		control_listen(rctlfd, 1, parent_control);
+		control_listen(rctlfd, 1, &ctl);
 	proc_signals(ev_sig, parent_sig);
 	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
 	setproctitle("parent");
@@ -359,39 +366,6 @@ parent_totals(void)
 	    (unsigned long long)stats.renamed, drops);
 }
 
-/* ncctl's requests; the restricted socket passes the show ones only */
-static void
-parent_control(struct ctl_conn *c, struct imsg *imsg)
-{
-	switch (imsg->hdr.type) {
-	case IMSG_CTL_SHOW_STATS:
-	case IMSG_CTL_SHOW_SENSORS:
-		if (IMSG_DATA_SIZE(imsg) != 0 || stopping) {
-			control_result(c, 1, stopping ? "shutting down" :
-			    "malformed request");
-			break;
-		}
-		if (imsg_compose_event(&iev[CHILD_RECEIVER], imsg->hdr.type,
-		    c->id, 0, -1, NULL, 0) == -1)
-			fatal("imsg_compose");
-		break;
-	case IMSG_CTL_RELOAD:
-	case IMSG_CTL_LOG_VERBOSE:
-		if (stopping) {
-			control_result(c, 1, "shutting down");
-			break;
-		}
-		if (imsg->hdr.type == IMSG_CTL_RELOAD)
-			parent_reload(c);
-		else
-			control_log_verbose(c, imsg, iev, 2);
-		break;
-	default:
-		control_result(c, 1, "unknown request %u", imsg->hdr.type);
-		break;
-	}
-}
-
 /*
  * SIGHUP or ncctl reload: read the file again and, if it is valid and
  * changes nothing that needs a restart, give both children the new
@@ -408,21 +382,15 @@ parent_reload(struct ctl_conn *c)
 	conf_defaults(&n);
 	if (parse_config(conffile, &n, &list) == -1) {
 		free(list);
-		log_warnx("reload: %s has errors, the running configuration "
-		    "stays", conffile);
-		if (c != NULL)
-			control_result(c, 1, "%s has errors (see the log), the "
-			    "running configuration stays", conffile);
+		control_reload_refused(c, "%s has errors, the running "
+		    "configuration stays", conffile);
 		return;
 	}
 	n.verbose = conf.verbose;
 	if ((what = restart_needed(&conf, &n)) != NULL) {
 		free(list);
-		log_warnx("reload: %s changed, which takes a restart; the "
-		    "running configuration stays", what);
-		if (c != NULL)
-			control_result(c, 1, "%s changed, which takes a "
-			    "restart; the running configuration stays", what);
+		control_reload_refused(c, "%s changed, which takes a "
+		    "restart; the running configuration stays", what);
 		return;
 	}
 	conf = n;
@@ -469,34 +437,31 @@ restart_needed(const struct collector_conf *o, const struct collector_conf *n)
 }
 
 /* the receiver's counters as ncctl shows them */
-#define F(s, f, k)	{ k, offsetof(struct s, f) }
 static const struct ctl_field totals_fields[] = {
-	F(collector_stats, datagrams, "datagrams"),
-	F(collector_stats, bytes, "bytes"),
-	F(collector_stats, batches, "batches"),
-	F(collector_stats, records, "records"),
-	F(collector_stats, files, "files"),
-	F(collector_stats, gaps, "gaps"),
-	F(collector_stats, kernel_drops, "kernel-drops"),
-	F(collector_stats, sessions, "sessions"),
-	F(collector_stats, keys_evicted, "keys-evicted"),
-	F(collector_stats, renamed, "renamed"),
+	CTL_FIELD(collector_stats, datagrams, "datagrams"),
+	CTL_FIELD(collector_stats, bytes, "bytes"),
+	CTL_FIELD(collector_stats, batches, "batches"),
+	CTL_FIELD(collector_stats, records, "records"),
+	CTL_FIELD(collector_stats, files, "files"),
+	CTL_FIELD(collector_stats, gaps, "gaps"),
+	CTL_FIELD(collector_stats, kernel_drops, "kernel-drops"),
+	CTL_FIELD(collector_stats, sessions, "sessions"),
+	CTL_FIELD(collector_stats, keys_evicted, "keys-evicted"),
+	CTL_FIELD(collector_stats, renamed, "renamed"),
 };
 static const struct ctl_field type_fields[] = {
-	F(ctype_stats, records, "records"),
-	F(ctype_stats, batches, "batches"),
-	F(ctype_stats, bytes, "bytes"),
+	CTL_FIELD(ctype_stats, records, "records"),
+	CTL_FIELD(ctype_stats, batches, "batches"),
+	CTL_FIELD(ctype_stats, bytes, "bytes"),
 };
 static const struct ctl_field sensor_fields[] = {
-	F(sensor_info, sessions, "sessions"),
-	F(sensor_info, records, "records"),
-	F(sensor_info, batches, "batches"),
-	F(sensor_info, gaps, "gaps"),
-	F(sensor_info, repeats, "repeats"),
-	F(sensor_info, rejects, "rejects"),
+	CTL_FIELD(sensor_info, sessions, "sessions"),
+	CTL_FIELD(sensor_info, records, "records"),
+	CTL_FIELD(sensor_info, batches, "batches"),
+	CTL_FIELD(sensor_info, gaps, "gaps"),
+	CTL_FIELD(sensor_info, repeats, "repeats"),
+	CTL_FIELD(sensor_info, rejects, "rejects"),
 };
-#undef F
-#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
 
 static void
 stats_kv(struct ctl_conn *c, const unsigned char *buf)
@@ -508,13 +473,13 @@ stats_kv(struct ctl_conn *c, const unsigned char *buf)
 	control_kv(c, "", "", "uptime", NULL,
 	    (uint64_t)(mono_ms() - started_ms) / 1000);
 	control_kv(c, "", "", "sensors-listed", NULL, conf.nsensors);
-	control_kv_fields(c, "", "", &s, totals_fields, NFIELDS(totals_fields));
+	control_kv_fields(c, "", "", &s, totals_fields, CTL_NFIELDS(totals_fields));
 	for (i = 0; i < DROP_NCAUSES; i++)
 		control_kv(c, "dropped", "", drop_names[i], NULL, s.drops[i]);
 	for (i = 0; i < nrectypes; i++)
 		control_kv_fields(c, "types", rectypes[i]->name, buf +
 		    sizeof(s) + i * sizeof(struct ctype_stats), type_fields,
-		    NFIELDS(type_fields));
+		    CTL_NFIELDS(type_fields));
 }
 
 static void
@@ -547,6 +512,6 @@ sensors_kv(struct ctl_conn *c, const struct sensor_info *in, size_t n)
 		control_kv(c, "sensors", item, "last-seen", NULL,
 		    si.last_seen / 1000000000);
 		control_kv_fields(c, "sensors", item, &si, sensor_fields,
-		    NFIELDS(sensor_fields));
+		    CTL_NFIELDS(sensor_fields));
 	}
 }
