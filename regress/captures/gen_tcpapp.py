@@ -38,6 +38,8 @@ import os
 import struct
 import sys
 
+from pcapgen import cksum, pcap_header, pcap_record
+
 TS_SEC = 1700000000
 MAC_C = bytes.fromhex("020000000a01")
 MAC_S = bytes.fromhex("020000000a02")
@@ -48,14 +50,6 @@ IP6_S = bytes.fromhex("20010db8000000ff0000000000000005")
 
 GREASE = [0x0a0a + 0x1010 * i for i in range(16)]
 
-
-def cksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def tcp(src, dst, sport, dport, seq, payload, flags=0x18):
@@ -96,13 +90,11 @@ class Capture:
 
     def write(self, outdir):
         with open(os.path.join(outdir, self.name + ".pcap"), "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0,
-                                65535, 1))
+            f.write(pcap_header(1))
             for i, (label, data, _, _, caplen) in enumerate(self.frames):
                 cap = data[:caplen] if caplen is not None else data
-                f.write(struct.pack("<IIII", TS_SEC + i // 1000,
-                                    (i % 1000) * 1000, len(cap), len(data)))
-                f.write(cap)
+                f.write(pcap_record(TS_SEC + i // 1000, (i % 1000) * 1000,
+                                    cap, len(data)))
         with open(os.path.join(outdir, self.name + ".expect"), "w") as f:
             f.write("# %s.pcap, written by gen_tcpapp.py\n" % self.name)
             for i, (label, _, outcome, fields, _) in enumerate(self.frames):

@@ -7,17 +7,11 @@ import random
 import struct
 import sys
 
+from pcapgen import cksum, pcap_header, pcap_record
+
 out, n = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def mac(i):
@@ -32,7 +26,7 @@ def ip4(src, dst, proto, payload, ident):
     h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident,
                     0x4000, 64, proto, 0, bytes([10, 1, src >> 8, src & 0xFF]),
                     bytes([10, 2, dst >> 8, dst & 0xFF]))
-    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    h = h[:10] + struct.pack("!H", cksum(h)) + h[12:]
     return h + payload
 
 
@@ -56,7 +50,7 @@ counts = {"Ethernet": 0, "ARP": 0, "IPv4": 0, "IPv6": 0, "TCP": 0,
           "UDP": 0, "ICMPv4": 0}
 ts = 1700000000 * 10**6
 with open(out, "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    f.write(pcap_header(1))
     for i in range(n):
         ts += rnd.randint(1, 2000)
         a, b = rnd.randint(1, 500), rnd.randint(1, 50)
@@ -96,7 +90,6 @@ with open(out, "wb") as f:
             counts["IPv6"] += 1
             counts["UDP"] += 1
         counts["Ethernet"] += 1
-        f.write(struct.pack("<IIII", ts // 10**6, ts % 10**6, len(p), len(p)))
-        f.write(p)
+        f.write(pcap_record(ts // 10**6, ts % 10**6, p))
 for t, c in counts.items():
     print(t, c)
