@@ -55,12 +55,10 @@
 
 /* what the options of one message said */
 struct ndopts {
-	uint8_t		 src_ll[ND_LLMAX];
-	size_t		 src_ll_len;
-	int		 have_src;
-	uint8_t		 tgt_ll[ND_LLMAX];
-	size_t		 tgt_ll_len;
-	int		 have_tgt;
+	uint8_t			 src_ll[ND_LLMAX];
+	ProtobufCBinaryData	 src_mac;	/* into src_ll; len 0: none */
+	uint8_t			 tgt_ll[ND_LLMAX];
+	ProtobufCBinaryData	 tgt_mac;	/* into tgt_ll; len 0: none */
 	char		 prefix[ND_MAXPREFIX][ND_PREFIXTEXT];
 	char		*prefixp[ND_MAXPREFIX];
 	size_t		 nprefix;
@@ -77,7 +75,8 @@ static enum dres nd_options(const struct dctx *, size_t, struct ndopts *);
  * first ND_LLMAX bytes), and up to ND_MAXPREFIX prefixes; other
  * options are skipped.  The options end where the message does, so a
  * message the capture cut (c->ipcut) is truncated even where the cut
- * falls between two options.
+ * falls between two options, and so is one shorter than its fixed
+ * bytes.
  */
 static enum dres
 nd_options(const struct dctx *c, size_t fixed, struct ndopts *o)
@@ -87,9 +86,10 @@ nd_options(const struct dctx *c, size_t fixed, struct ndopts *o)
 	size_t		 olen, alen;
 	char		 addr[INET6_ADDRSTRLEN];
 
-	if (c->ipcut)
+	if (c->len < fixed || c->ipcut)
 		return (D_TRUNC);
-	o->have_src = o->have_tgt = 0;
+	memset(&o->src_mac, 0, sizeof(o->src_mac));
+	memset(&o->tgt_mac, 0, sizeof(o->tgt_mac));
 	o->nprefix = 0;
 	while (len > 0) {
 		if (len < 2)
@@ -104,18 +104,13 @@ nd_options(const struct dctx *c, size_t fixed, struct ndopts *o)
 			alen = ND_LLMAX;
 		switch (p[0]) {
 		case NDOPT_SRC_LL:
-			if (o->have_src)
-				break;
-			memcpy(o->src_ll, p + 2, alen);
-			o->src_ll_len = alen;
-			o->have_src = 1;
+			/* the first only; an option holds 6 bytes or more */
+			if (o->src_mac.len == 0)
+				setbytes(&o->src_mac, o->src_ll, p + 2, alen);
 			break;
 		case NDOPT_TGT_LL:
-			if (o->have_tgt)
-				break;
-			memcpy(o->tgt_ll, p + 2, alen);
-			o->tgt_ll_len = alen;
-			o->have_tgt = 1;
+			if (o->tgt_mac.len == 0)
+				setbytes(&o->tgt_mac, o->tgt_ll, p + 2, alen);
 			break;
 		case NDOPT_PREFIX:
 			/* too short to hold a prefix, or one too many */
@@ -146,16 +141,11 @@ dec_nd_rs(struct dctx *c, int type, uint32_t key)
 	struct ndopts			 o;
 	enum dres			 r;
 
-	if (c->len < ND_RS_LEN)
-		return (D_TRUNC);
 	if ((r = nd_options(c, ND_RS_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
 	dec_addrs(c, &m.src_ip, &m.dst_ip);
-	if (o.have_src) {
-		m.source_mac.data = o.src_ll;
-		m.source_mac.len = o.src_ll_len;
-	}
+	m.source_mac = o.src_mac;
 	dec_emit(c, type, &m.base);
 	return (D_DONE);
 }
@@ -167,8 +157,6 @@ dec_nd_ra(struct dctx *c, int type, uint32_t key)
 	struct ndopts			 o;
 	enum dres			 r;
 
-	if (c->len < ND_RA_LEN)
-		return (D_TRUNC);
 	if ((r = nd_options(c, ND_RA_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
@@ -180,10 +168,7 @@ dec_nd_ra(struct dctx *c, int type, uint32_t key)
 	m.retrans_timer = rd32(c->p + 12);
 	m.n_prefixes = o.nprefix;
 	m.prefixes = o.prefixp;
-	if (o.have_src) {
-		m.source_mac.data = o.src_ll;
-		m.source_mac.len = o.src_ll_len;
-	}
+	m.source_mac = o.src_mac;
 	dec_emit(c, type, &m.base);
 	return (D_DONE);
 }
@@ -196,17 +181,12 @@ dec_nd_ns(struct dctx *c, int type, uint32_t key)
 	uint8_t				 target[16];
 	enum dres			 r;
 
-	if (c->len < ND_NS_LEN)
-		return (D_TRUNC);
 	if ((r = nd_options(c, ND_NS_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
 	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	setbytes(&m.target, target, c->p + 8, 16);
-	if (o.have_src) {
-		m.source_mac.data = o.src_ll;
-		m.source_mac.len = o.src_ll_len;
-	}
+	m.source_mac = o.src_mac;
 	dec_emit(c, type, &m.base);
 	return (D_DONE);
 }
@@ -220,8 +200,6 @@ dec_nd_na(struct dctx *c, int type, uint32_t key)
 	enum dres			 r;
 
 	icmpv6_neighbor_advertisement__init(&m);
-	if (c->len < ND_NA_LEN)
-		return (D_TRUNC);
 	if ((r = nd_options(c, ND_NA_LEN, &o)) != D_NEXT)
 		return (r);
 	m.timestamp = c->ts;
@@ -229,10 +207,7 @@ dec_nd_na(struct dctx *c, int type, uint32_t key)
 	/* router, solicited, override */
 	m.flags = c->p[4] >> 5;
 	setbytes(&m.target, target, c->p + 8, 16);
-	if (o.have_tgt) {
-		m.target_mac.data = o.tgt_ll;
-		m.target_mac.len = o.tgt_ll_len;
-	}
+	m.target_mac = o.tgt_mac;
 	dec_emit(c, type, &m.base);
 	return (D_DONE);
 }
