@@ -16,10 +16,12 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@
 #define CTL_TIMEOUT_MS	60000
 
 static int	 cmd_keygen(int, char *[]);
+static void	 mkpath(const char *);
 static int	 cmd_dump(int, char *[]);
 static int	 cmd_control(enum action, const char *, int);
 static const char *default_socket(enum action);
@@ -73,9 +76,40 @@ cmd_keygen(int argc, char *argv[])
 		usage();
 	if (sodium_init() == -1)
 		errx(1, "sodium_init failed");
+	mkpath(argv[1]);
 	if (key_generate(argv[1], errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 	return (0);
+}
+
+/*
+ * The key directory and those above it, as mkdir -p makes them: 0755
+ * less the umask, since pub.key is to be read; priv.key is 0600.
+ */
+static void
+mkpath(const char *dir)
+{
+	struct stat	 st;
+	char		 path[PATH_MAX], *p;
+
+	if (strlcpy(path, dir, sizeof(path)) >= sizeof(path))
+		errx(1, "%s: path too long", dir);
+	for (p = path + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			*p = '\0';
+			if (mkdir(path, 0755) == -1 && errno != EEXIST)
+				err(1, "mkdir %s", path);
+			*p = dir[p - path];
+		}
+		if (*p == '\0')
+			break;
+	}
+	if (stat(dir, &st) == -1)
+		err(1, "%s", dir);
+	if (!S_ISDIR(st.st_mode))
+		errx(1, "%s: not a directory", dir);
 }
 
 static int

@@ -156,6 +156,14 @@ check "pub.key is 64 hex digits and a newline" \
 cp keys/pub.key pub.before
 status "keygen refuses to overwrite" 1 "$ncctl" keygen keys
 check "and leaves the key alone" cmp -s pub.before keys/pub.key
+status "keygen makes the directories it needs" 0 sh -c \
+    "umask 022 && exec '$ncctl' keygen new/etc/ncap/"
+check "0755, with the pair in the last" test "$(stat -c %a new new/etc \
+    new/etc/ncap new/etc/ncap/pub.key new/etc/ncap/priv.key | tr '\n' ' ')" \
+    = "755 755 755 644 600 "
+: >afile
+status "keygen under a file" 1 "$ncctl" keygen afile/k
+check "says it is not a directory" grep -q "afile/k: Not a directory" err
 
 # ---- part two: every kind of field, through dumptest.proto ------------
 
