@@ -50,20 +50,21 @@ RECORD_NAMES =	$(RECORD_PROTOS:proto/%.proto=%)
 RECORD_H =	$(RECORD_NAMES:%=$(O)/proto/%.pb-c.h)
 GEN_H =		$(O)/proto/ncap.pb-c.h $(RECORD_H)
 
-COMMON_SRCS =	common/log.c common/imsg.c common/privsep.c common/keys.c \
-		common/wire.c common/varint.c common/ncap.c common/records.c \
-		common/util.c common/control.c common/sandbox.c
+COMMON_SRCS =	common/log.c common/imsg.c common/proc.c common/privsep.c \
+		common/keys.c common/wire.c common/varint.c common/ncap.c \
+		common/records.c common/util.c common/conf.c common/control.c \
+		common/sandbox.c
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
 		$(O)/proto/rectypes.o
 
 AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
-		ncagentd/printconf.c $(wildcard ncagentd/decode*.c)
+		ncagentd/config.c $(wildcard ncagentd/decode*.c)
 AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
-		nccollectd/crypto.c nccollectd/spool.c nccollectd/printconf.c \
-		nccollectd/unpack.c nccollectd/sensors.c
+		nccollectd/crypto.c nccollectd/spool.c nccollectd/config.c \
+		nccollectd/unpack.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c

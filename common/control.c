@@ -35,8 +35,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "control.h"
 #include "log.h"
+#include "proc.h"
 
 #define CTL_MAX_CONNS	16		/* per socket */
 #define CTL_MAX_KV	65536		/* values in one answer, 14 MB */
@@ -47,15 +49,14 @@ struct ctl_listener {
 	int		 fd;
 	int		 restricted;
 	unsigned int	 nconns;
-	const struct ctl_daemon *daemon;
+	const struct ctl_command *cmds;
+	size_t		 ncmds;
 };
 
 static void	 control_accept(int, short, void *);
 static void	 control_dispatch(int, short, void *);
 static void	 control_close(struct ctl_conn *);
-static void	 control_request(const struct ctl_daemon *, struct ctl_conn *,
-		    const struct imsg *);
-static void	 control_log_verbose(const struct ctl_daemon *,
+static void	 control_request(const struct ctl_listener *,
 		    struct ctl_conn *, const struct imsg *);
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
@@ -133,7 +134,8 @@ control_cleanup(const char *path)
 }
 
 void
-control_listen(int fd, int restricted, const struct ctl_daemon *d)
+control_listen(int fd, int restricted, const struct ctl_command *cmds,
+    size_t ncmds)
 {
 	struct ctl_listener	*l;
 
@@ -142,7 +144,8 @@ control_listen(int fd, int restricted, const struct ctl_daemon *d)
 	l = &listeners[nlisteners++];
 	l->fd = fd;
 	l->restricted = restricted;
-	l->daemon = d;
+	l->cmds = cmds;
+	l->ncmds = ncmds;
 	event_set(&l->ev, fd, EV_READ | EV_PERSIST, control_accept, l);
 	event_add(&l->ev, NULL);
 }
@@ -262,7 +265,7 @@ control_dispatch(int fd, short event, void *arg)
 			return;
 		}
 		c->busy = 1;
-		control_request(l->daemon, c, &imsg);
+		control_request(l, c, &imsg);
 		imsg_free(&imsg);
 		/* answering may have closed it */
 		if ((c = control_find(id)) == NULL)
@@ -336,75 +339,75 @@ control_result(struct ctl_conn *c, int status, const char *fmt, ...)
 }
 
 /*
- * A request, the same in both parents: show goes to the network child
- * (which answers with the connection's id), reload and log are done
- * here.  The restricted socket passes the show requests only, and a
- * daemon on its way out refuses all.
+ * A request, looked up in the daemon's table: refused when unknown,
+ * not for the restricted socket, malformed, or when the daemon is on
+ * its way out.
  */
 static void
-control_request(const struct ctl_daemon *d, struct ctl_conn *c,
+control_request(const struct ctl_listener *l, struct ctl_conn *c,
     const struct imsg *imsg)
 {
-	uint32_t	type = imsg->hdr.type;
+	const struct ctl_command	*cmd;
+	size_t				 i;
 
-	if (c->restricted && type != IMSG_CTL_SHOW_STATS &&
-	    type != IMSG_CTL_SHOW_SENSORS) {
+	for (i = 0; i < l->ncmds; i++)
+		if (l->cmds[i].type == imsg->hdr.type)
+			break;
+	if (i == l->ncmds) {
+		control_result(c, 1, "unknown request %u", imsg->hdr.type);
+		return;
+	}
+	cmd = &l->cmds[i];
+	if (c->restricted && !cmd->restricted) {
 		control_result(c, 1, "not allowed on the restricted control "
 		    "socket");
 		return;
 	}
-	if (*d->stopping) {
+	if (proc_stopping()) {
 		control_result(c, 1, "shutting down");
 		return;
 	}
-	switch (type) {
-	case IMSG_CTL_SHOW_SENSORS:
-		if (d->nosensors != NULL) {
-			control_result(c, 1, "%s", d->nosensors);
-			break;
-		}
-		/* FALLTHROUGH */
-	case IMSG_CTL_SHOW_STATS:
-		if (IMSG_DATA_SIZE(imsg) != 0) {
-			control_result(c, 1, "malformed request");
-			break;
-		}
-		if (imsg_compose_event(&d->children[0], type, c->id, 0, -1,
-		    NULL, 0) == -1)
-			fatal("imsg_compose");
-		break;
-	case IMSG_CTL_RELOAD:
-		d->reload(c);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		control_log_verbose(d, c, imsg);
-		break;
-	default:
-		control_result(c, 1, "unknown request %u", type);
-		break;
-	}
-}
-
-/* log verbose|brief: ours, then the children's, then the answer */
-static void
-control_log_verbose(const struct ctl_daemon *d, struct ctl_conn *c,
-    const struct imsg *imsg)
-{
-	int	v, i;
-
-	if (IMSG_DATA_SIZE(imsg) != sizeof(v)) {
+	if (IMSG_DATA_SIZE(imsg) != cmd->len) {
 		control_result(c, 1, "malformed request");
 		return;
 	}
+	cmd->fn(c, imsg);
+}
+
+/* a request a child answers, with the connection's id */
+void
+control_ask(struct ctl_conn *c, int id, uint32_t type)
+{
+	if (proc_compose(id, type, c->id, -1, NULL, 0) == -1)
+		fatal("imsg_compose");
+}
+
+/* log verbose|brief: ours, then the children's, then the answer */
+void
+control_log_verbose(struct ctl_conn *c, const struct imsg *imsg)
+{
+	int	v;
+
 	memcpy(&v, imsg->data, sizeof(v));
 	v = v ? 1 : 0;
 	log_setverbose(v);
-	for (i = 0; i < d->nchildren; i++)
-		if (imsg_compose_event(&d->children[i], IMSG_CTL_LOG_VERBOSE,
-		    0, 0, -1, &v, sizeof(v)) == -1)
-			fatal("imsg_compose");
+	proc_compose_children(IMSG_CTL_LOG_VERBOSE, 0, &v, sizeof(v));
 	log_info("logging %s", v ? "verbose" : "brief");
 	control_result(c, 0, "logging %s", v ? "verbose" : "brief");
+}
+
+/* show config: a section per process, a row per keyword */
+void
+control_config_kv(struct ctl_conn *c, const char *name,
+    const struct conf_keyword *kw, size_t n, const void *conf)
+{
+	char	value[sizeof(((struct ctl_kv *)0)->str)];
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		conf_value(value, sizeof(value), &kw[i], conf);
+		control_kv(c, name, kw[i].name, "value", value, 0);
+	}
 }
 
 /*

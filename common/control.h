@@ -40,6 +40,7 @@ enum ctl_imsg {
 	IMSG_CTL_SHOW_SENSORS,
 	IMSG_CTL_RELOAD,
 	IMSG_CTL_LOG_VERBOSE,		/* int: 0 brief, 1 verbose */
+	IMSG_CTL_SHOW_CONFIG,
 	/* daemon -> ncctl */
 	IMSG_CTL_KV,			/* struct ctl_kv[] */
 	IMSG_CTL_RESULT,		/* struct ctl_result, the last answer */
@@ -77,35 +78,47 @@ struct ctl_conn {
 	size_t			 dropped;	/* past CTL_MAX_KV */
 };
 
-/* as root: create the socket, mode 0660 (0666 restricted); fd or -1 */
-int	 control_open(const char *path, int restricted);
-/* what a daemon's parent tells its control sockets */
-struct ctl_daemon {
-	struct imsgev	*children;	/* [0], the network child, answers
-					   show requests with the id */
-	int		 nchildren;
-	const int	*stopping;	/* set: every request is refused */
-	const char	*nosensors;	/* why show sensors is refused, or NULL */
-	void		(*reload)(struct ctl_conn *);
+/*
+ * What a daemon answers on its control socket: each request it knows,
+ * the length of its payload, whether the restricted socket takes it,
+ * and what does it.  A request not in the table is refused, and so is
+ * every request once the daemon is stopping.
+ */
+struct ctl_command {
+	uint32_t	 type;
+	size_t		 len;
+	int		 restricted;
+	void		(*fn)(struct ctl_conn *, const struct imsg *);
 };
 
-/*
- * After event_init: accept on fd and answer for d; the daemon finishes
- * show answers with control_kv() and control_result() when its child's
- * reply comes.  A restricted connection only gets the show commands
- * through.
- */
-void	 control_listen(int fd, int restricted, const struct ctl_daemon *d);
+/* as root: create the socket, mode 0660 (0666 restricted); fd or -1 */
+int	 control_open(const char *path, int restricted);
+#define CTL_NCOMMANDS(t)	(sizeof(t) / sizeof((t)[0]))
+/* after event_init: accept on fd and answer from the daemon's table */
+void	 control_listen(int fd, int restricted, const struct ctl_command *,
+	    size_t);
+void	 control_cleanup(const char *path);
 struct ctl_conn *control_find(uint32_t id);
+/*
+ * Building an answer: values gathered, then the result sends them and
+ * completes it.  A request handed to a child carries the connection's
+ * id as peerid, and so does the child's answer.
+ */
 void	 control_kv(struct ctl_conn *, const char *section, const char *item,
 	    const char *key, const char *str, uint64_t num);
-/* send the values gathered, then the result: the answer is complete */
 void	 control_result(struct ctl_conn *, int status, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
-void	 control_cleanup(const char *path);
+void	 control_ask(struct ctl_conn *, int proc, uint32_t type);
 /* a reload refused: logged, and told to ncctl when c is not NULL */
 void	 control_reload_refused(struct ctl_conn *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
+
+/* commands both daemons have, for their tables */
+void	 control_log_verbose(struct ctl_conn *, const struct imsg *);
+/* a process's configuration, keyword by keyword, in section name */
+struct conf_keyword;
+void	 control_config_kv(struct ctl_conn *, const char *name,
+	    const struct conf_keyword *, size_t, const void *conf);
 /* in a child: IMSG_CTL_LOG_VERBOSE from its parent */
 void	 control_child_verbose(const struct imsg *);
 

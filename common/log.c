@@ -27,7 +27,9 @@
 /* until log_init() says otherwise, everything goes to stderr */
 static int		 log_debug_mode = 1;
 static int		 log_verbose;
+static int		 log_stderr;
 static const char	*log_procname;
+static void		(*log_fatalhook)(const char *);
 
 static void	 logit(int, const char *);
 static void	 vfatal(int, const char *, va_list)
@@ -56,6 +58,18 @@ log_setverbose(int verbose)
 	log_verbose = verbose;
 }
 
+void
+log_setstderr(int on)
+{
+	log_stderr = on;
+}
+
+void
+log_setfatalhook(void (*hook)(const char *))
+{
+	log_fatalhook = hook;
+}
+
 int
 log_getverbose(void)
 {
@@ -66,14 +80,17 @@ log_getverbose(void)
 static void
 logit(int pri, const char *msg)
 {
-	if (log_debug_mode) {
+	if (log_debug_mode || log_stderr) {
 		if (log_procname != NULL)
 			fprintf(stderr, "%s[%s]: %s\n", getprogname(),
 			    log_procname, msg);
 		else
 			fprintf(stderr, "%s: %s\n", getprogname(), msg);
 		fflush(stderr);
-	} else if (log_procname != NULL)
+	}
+	if (log_debug_mode)
+		return;
+	if (log_procname != NULL)
 		syslog(pri, "%s: %s", log_procname, msg);
 	else
 		syslog(pri, "%s", msg);
@@ -198,6 +215,8 @@ vfatal(int with_errno, const char *fmt, va_list ap)
 	} else if (asprintf(&line, "fatal: %s", msg) == -1)
 		line = NULL;
 	logit(LOG_CRIT, line != NULL ? line : msg);
+	if (log_fatalhook != NULL)
+		log_fatalhook(line != NULL ? line : msg);
 	free(line);
 	free(msg);
 }

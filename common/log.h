@@ -31,6 +31,10 @@
 void	log_init(int debug, int facility);
 void	log_procinit(const char *procname);
 void	log_setverbose(int verbose);
+/* without -d: stderr as well as syslog, until the daemon is up */
+void	log_setstderr(int);
+/* called with the line of a fatal error before exiting; NULL: none */
+void	log_setfatalhook(void (*)(const char *));
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));

@@ -17,28 +17,40 @@
 #ifndef NCAP_SANDBOX_H
 #define NCAP_SANDBOX_H
 
+#include <sys/resource.h>
+
+#include <seccomp.h>
+
 /*
  * What pledge(2) is on OpenBSD: once a child has dropped its privileges
- * (priv_drop), it sets resource limits that fit its role and loads a
- * seccomp filter that lets through only the system calls the role
- * needs.  A few calls that libraries make to probe fail instead; any
- * other kills the process, and the parent logs it.
+ * (priv_drop), it sets resource limits and loads a seccomp filter that
+ * lets through only the system calls its role needs.  A few calls that
+ * libraries make to probe fail instead; any other kills the process,
+ * and the parent logs it.
+ *
+ * This is the mechanism, and what every child needs (its event loop,
+ * its channels, its log).  Each role states its own additions, with a
+ * reason for each, in its own file.
  */
-enum sandbox_role {
-	SANDBOX_CAPTURE,		/* ncagentd: packets to datagrams */
-	SANDBOX_SENSOR_CRYPTO,		/* ncagentd: compress and seal */
-	SANDBOX_RECEIVER,		/* nccollectd: datagrams to spool */
-	SANDBOX_COLLECTOR_CRYPTO,	/* nccollectd: open */
+struct sandbox {
+	void		(*rules)(scmp_filter_ctx);	/* the role's own */
+	rlim_t		 fds;	/* descriptors the role opens itself */
+	rlim_t		 data;	/* RLIMIT_DATA, 0 for none */
 };
 
-/*
- * The spool files the receiver keeps open at most (spool.c closes the
- * least recently used one once it has opened one more).  It is here
- * because the receiver's RLIMIT_NOFILE is computed from it.
- */
-#define SPOOL_MAX_OPEN		256
-
 /* limits, then the filter; fatal on any failure, never half entered */
-void	 sandbox_enter(enum sandbox_role);
+void	 sandbox_enter(const struct sandbox *);
+
+/* for a role's rules: allowed, allowed when, failing with error when */
+void	 sandbox_allow(scmp_filter_ctx, int nr);
+void	 sandbox_allow_if(scmp_filter_ctx, int nr, struct scmp_arg_cmp);
+void	 sandbox_refuse_if(scmp_filter_ctx, int error, int nr,
+	    struct scmp_arg_cmp);
+/* argument n is v, or is v once masked */
+struct scmp_arg_cmp sandbox_eq(unsigned int n, scmp_datum_t v);
+struct scmp_arg_cmp sandbox_masked(unsigned int n, scmp_datum_t mask,
+	    scmp_datum_t v);
+/* what libsodium needs for keys in guarded, locked memory */
+void	 sandbox_allow_keymem(scmp_filter_ctx);
 
 #endif /* NCAP_SANDBOX_H */

@@ -89,26 +89,6 @@ sa_fmt(const struct sockaddr *sa, char *buf, size_t len)
 }
 
 void
-print_quoted(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-void
-print_string(const char *keyword, const char *s)
-{
-	printf("%s ", keyword);
-	print_quoted(s);
-	putchar('\n');
-}
-
-void
 evtimer_add_ms(struct event *ev, unsigned int ms)
 {
 	struct timeval	tv;

@@ -35,9 +35,4 @@ const char *sa_fmt(const struct sockaddr *, char *buf, size_t len);
 struct event;
 void	 evtimer_add_ms(struct event *, unsigned int ms);
 
-/* for printconf: a string in the quotes parse.y reads, escaped */
-void	 print_quoted(const char *);
-/* keyword "string" and a newline */
-void	 print_string(const char *keyword, const char *);
-
 #endif /* NCAP_UTIL_H */

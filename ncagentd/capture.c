@@ -23,6 +23,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 
@@ -37,9 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "ncagentd.h"
 #include "ncap.pb-c.h"
 #include "privsep.h"
+#include "proc.h"
 #include "records.h"
 #include "sandbox.h"
 #include "util.h"
@@ -67,14 +70,15 @@ struct inflight {
 	unsigned char		*buf;	/* framed records */
 };
 
-static void	 capture_dispatch_parent(int, short, void *);
-static void	 capture_dispatch_crypto(int, short, void *);
+static int	 capture_imsg_parent(int, struct imsg *);
+static int	 capture_imsg_crypto(int, struct imsg *);
 static void	 capture_open(void);
 static void	 capture_read(int, short, void *);
 static void	 capture_flush_timer(int, short, void *);
 static void	 capture_pause(int);
 static void	 capture_finish(void);
-static void	 capture_reconf(const struct agent_conf *);
+static void	 capture_merge(const struct agent_conf *);
+static void	 rules_capture(scmp_filter_ctx);
 static void	 capture_done_check(void);
 static void	 emit_record(void *, int, const ProtobufCMessage *);
 static void	 batch_flush(int);
@@ -86,7 +90,8 @@ static void	 pkt_handler(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
 
 static struct agent_conf	 conf;
-static struct imsgev		 iev_parent, iev_crypto;
+static struct config_rx		 rx;
+static int			 configured;
 static pcap_t			*pcap;
 static int			 dlt, nanots, udpfd = -1;
 static struct event		 ev_read, ev_flush;
@@ -102,15 +107,17 @@ static struct agent_stats	*stats;
 static struct type_stats	*tstats;
 static struct log_ratelimit	 rl_send, rl_oversize;
 
-__dead void
-capture_main(int debug, int verbose)
+/* what the capture opens itself: its socket to the collector, pcap */
+static const struct sandbox	 capture_sandbox = { rules_capture, 2, 0 };
+
+void
+capture_main(void)
 {
 	struct priv_user	 user;
 	struct timeval		 tv;
 	size_t			 i;
 
-	proc_child_init("capture", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
-	    sizeof(conf));
+	proc_wait(PROC_PARENT, capture_imsg_parent, &configured);
 
 	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if ((statbuf = calloc(1, sizeof(*stats) +
@@ -132,15 +139,13 @@ capture_main(int debug, int verbose)
 	/* the connection table: all its memory, and a random hash key */
 	flow_init(&conf, emit_record, NULL, tstats, &stats->flows_evicted);
 	priv_drop(&user, conf.chroot);
-	sandbox_enter(SANDBOX_CAPTURE);
+	sandbox_enter(&capture_sandbox);
 
 	decode_init(emit_record, NULL, tstats);
 
 	event_init();
-	iev_parent.handler = capture_dispatch_parent;
-	iev_crypto.handler = capture_dispatch_crypto;
-	imsg_event_add(&iev_parent);
-	imsg_event_add(&iev_crypto);
+	proc_listen(PROC_PARENT, capture_imsg_parent, NULL);
+	proc_listen(PROC_CRYPTO, capture_imsg_crypto, NULL);
 	if (conf.readfile[0] != '\0') {
 		evtimer_set(&ev_read, capture_read, NULL);
 		timerclear(&tv);
@@ -155,6 +160,7 @@ capture_main(int debug, int verbose)
 
 	log_debug("capture started, link type %s", pcap_datalink_val_to_name(
 	    dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
+	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
 }
@@ -332,15 +338,11 @@ capture_done_check(void)
 {
 	if (!finishing || ninflight > 0)
 		return;
-	if (imsg_compose(&iev_parent.ibuf, IMSG_STATS, 0, 0, -1, statbuf,
-	    sizeof(*stats) + nrectypes * sizeof(*tstats)) == -1 ||
-	    imsg_compose(&iev_parent.ibuf, IMSG_CAPTURE_DONE, 0, 0, -1,
-	    NULL, 0) == -1)
+	if (proc_compose(PROC_PARENT, IMSG_STATS, 0, -1, statbuf,
+	    sizeof(*stats) + nrectypes * sizeof(*tstats)) == -1)
 		fatal("imsg_compose");
-	if (imsgbuf_flush(&iev_parent.ibuf) == -1)
-		fatal("imsgbuf_flush");
 	/* the parent closes the channel once it has read both */
-	proc_wait_close(&iev_parent.ibuf);
+	proc_child_done();
 }
 
 static void
@@ -422,8 +424,7 @@ batch_submit(int type, unsigned char *buf, size_t len, uint32_t nrec)
 	iov[0].iov_len = sizeof(f->hdr);
 	iov[1].iov_base = scratch;
 	iov[1].iov_len = plen;
-	if (imsg_composev_event(&iev_crypto, IMSG_BATCH, 0, 0, -1, iov,
-	    2) == -1)
+	if (proc_composev(PROC_CRYPTO, IMSG_BATCH, 0, -1, iov, 2) == -1)
 		fatal("imsg_compose");
 	TAILQ_INSERT_TAIL(&inflight, f, entry);
 	if (++ninflight >= MAX_INFLIGHT)
@@ -528,7 +529,7 @@ batch_toobig(const struct batch_hdr *h)
 }
 
 static int
-capture_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
+capture_imsg_crypto(int from, struct imsg *imsg)
 {
 	struct batch_hdr	h;
 
@@ -552,21 +553,21 @@ capture_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
 	return (0);
 }
 
-static void
-capture_dispatch_crypto(int fd, short event, void *arg)
-{
-	proc_dispatch(arg, event, "crypto", capture_imsg_crypto, NULL);
-}
-
 static int
-capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+capture_imsg_parent(int from, struct imsg *imsg)
 {
 	struct pcap_stat	ps;
-	struct agent_conf	nconf;
 
+	switch (config_recv(&rx, imsg)) {
+	case 1:
+		capture_merge(&rx.conf);
+		return (0);
+	case 0:
+		return (0);
+	}
 	switch (imsg->hdr.type) {
-	case IMSG_SHUTDOWN:
-		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	case IMSG_PROC_SHUTDOWN:
+		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
 		capture_finish();
 		break;
 	case IMSG_CTL_SHOW_STATS:
@@ -575,15 +576,14 @@ capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		if (conf.readfile[0] == '\0' && !finishing &&
 		    pcap_stats(pcap, &ps) == 0)
 			stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
-		if (imsg_compose_event(iev, IMSG_STATS, imsg->hdr.peerid, 0,
-		    -1, statbuf, sizeof(*stats) + nrectypes *
+		if (proc_compose(PROC_PARENT, IMSG_STATS, imsg->hdr.peerid, -1,
+		    statbuf, sizeof(*stats) + nrectypes *
 		    sizeof(*tstats)) == -1)
 			fatal("imsg_compose");
 		break;
-	case IMSG_RECONF:
-		imsg_expect(imsg, sizeof(nconf), "IMSG_RECONF");
-		memcpy(&nconf, imsg->data, sizeof(nconf));
-		capture_reconf(&nconf);
+	case IMSG_CTL_SHOW_CONFIG:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
+		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
 		control_child_verbose(imsg);
@@ -595,30 +595,48 @@ capture_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 }
 
 /*
- * What a reload may change while we run: the name batches carry, how
- * long they wait, their size with padding, how long connections live.
+ * A configuration from the parent: at start, ours; later, what a
+ * reload may change while we run: the name batches carry, how long
+ * they wait, their size with padding, how long connections live.
  * Batches under way are not touched; the next ones follow the change.
  */
 static void
-capture_reconf(const struct agent_conf *n)
+capture_merge(const struct agent_conf *n)
 {
+	const char	*what;
+	unsigned int	 flush_ms = conf.flush_ms;
 
-	memcpy(conf.name, n->name, sizeof(conf.name));
-	conf.name[sizeof(conf.name) - 1] = '\0';
-	conf.pad = n->pad;
-	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
-	if (n->flush_ms != conf.flush_ms) {
-		conf.flush_ms = n->flush_ms;
-		evtimer_add_ms(&ev_flush, conf.flush_ms);
+	if (!configured) {
+		conf = *n;
+		configured = 1;
+		return;
 	}
-	conf.conn_idle_timeout = n->conn_idle_timeout;
-	conf.conn_active_timeout = n->conn_active_timeout;
+	/* the parent refuses such a reload: one here is a bug */
+	if ((what = conf_restart(agent_keywords, agent_nkeywords, &conf,
+	    n)) != NULL)
+		fatalx("reload changed %s, which takes a restart", what);
+	conf = *n;
+	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
+	if (conf.flush_ms != flush_ms)
+		evtimer_add_ms(&ev_flush, conf.flush_ms);
 	flow_reconf(&conf);
 	log_info("configuration reloaded");
 }
 
+/* ncagentd's capture child: reads packets, sends datagrams */
 static void
-capture_dispatch_parent(int fd, short event, void *arg)
+rules_capture(scmp_filter_ctx ctx)
 {
-	proc_dispatch(arg, event, "parent", capture_imsg_parent, NULL);
+	/* the capture file of -r */
+	sandbox_allow(ctx, SCMP_SYS(read));
+	/* pcap_stats() and pcap's look at a socket error after poll */
+	sandbox_allow_if(ctx, SCMP_SYS(getsockopt), sandbox_eq(1, SOL_PACKET));
+	sandbox_allow_if(ctx, SCMP_SYS(getsockopt), sandbox_eq(1, SOL_SOCKET));
+	/*
+	 * When the interface goes down, pcap finds which one it was bound
+	 * to and reads its flags: up again, or gone?
+	 */
+	sandbox_allow(ctx, SCMP_SYS(getsockname));
+	sandbox_allow_if(ctx, SCMP_SYS(ioctl), sandbox_eq(1, SIOCGIFFLAGS));
+	/* send() to the collector is sendto() with no address: allowed */
 }

@@ -37,21 +37,26 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "conf.h"
 #include "keys.h"
 #include "ncagentd.h"
 #include "privsep.h"
+#include "proc.h"
 #include "sandbox.h"
 #include "util.h"
 
-static void	 crypto_dispatch_capture(int, short, void *);
-static void	 crypto_dispatch_parent(int, short, void *);
+static int	 crypto_imsg_capture(int, struct imsg *);
+static int	 crypto_imsg_parent(int, struct imsg *);
+static void	 crypto_merge(const struct agent_conf *);
+static void	 rules_crypto(scmp_filter_ctx);
 static void	 crypto_seal(const struct batch_hdr *, const unsigned char *,
 		    size_t);
 static void	 crypto_rekey(int, short, void *);
 static void	 session_start(void);
 
 static struct agent_conf	 conf;
-static struct imsgev		 iev_parent, iev_capture;
+static struct config_rx		 rx;
+static int			 configured;
 static unsigned char		 idpk[WIRE_PKLEN], collpk[WIRE_PKLEN];
 static unsigned char		*kid;		/* identity <-> collector, locked */
 static struct wire_session	 sess;		/* sess.k locked */
@@ -60,8 +65,19 @@ static z_stream			 zs;
 static unsigned char		*ptbuf, *dgbuf;
 static size_t			 budget;	/* plaintext bytes per datagram */
 
-__dead void
-crypto_main(int debug, int verbose)
+/*
+ * Its data (RLIMIT_DATA: heap and private writable mappings) is one or
+ * two MB at rest: the libraries' own and its two 256 kB imsg read
+ * buffers.  At worst its queue back to the capture holds an answer for
+ * every batch the capture may have in flight, 64 of at most 64 kB.
+ * 64 MB leaves room for that and still stops a runaway.  It opens no
+ * descriptor of its own.
+ */
+static const struct sandbox	 crypto_sandbox = { rules_crypto, 0,
+				    (rlim_t)64 * 1024 * 1024 };
+
+void
+crypto_main(void)
 {
 	struct priv_user	 user;
 	unsigned char		 sk[WIRE_SKLEN];
@@ -72,8 +88,7 @@ crypto_main(int debug, int verbose)
 		fatal("prctl PR_SET_DUMPABLE");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-	proc_child_init("crypto", &iev_parent, &iev_capture, IMSG_CONFIG, &conf,
-	    sizeof(conf));
+	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
 
 	priv_lookup(&user, conf.user);
 	if (key_read(conf.collector_key, collpk, 0, err, sizeof(err)) == -1)
@@ -111,15 +126,14 @@ crypto_main(int debug, int verbose)
 		fatalx("deflateInit");
 
 	priv_drop(&user, conf.chroot);
-	sandbox_enter(SANDBOX_SENSOR_CRYPTO);
+	sandbox_enter(&crypto_sandbox);
 
 	event_init();
-	iev_parent.handler = crypto_dispatch_parent;
-	iev_capture.handler = crypto_dispatch_capture;
-	imsg_event_add(&iev_parent);
-	imsg_event_add(&iev_capture);
+	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
+	proc_listen(PROC_CAPTURE, crypto_imsg_capture, proc_eof_ignore);
 	evtimer_set(&ev_rekey, crypto_rekey, NULL);
 	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
+	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
 }
@@ -205,13 +219,13 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 		iov[1].iov_base = dgbuf;
 		iov[1].iov_len = dlen;
 	}
-	if (imsg_composev_event(&iev_capture, (uint32_t)type, 0, 0, -1, iov,
+	if (proc_composev(PROC_CAPTURE, (uint32_t)type, 0, -1, iov,
 	    type == IMSG_DATAGRAM ? 2 : 1) == -1)
 		fatal("imsg_compose");
 }
 
 static int
-crypto_imsg_capture(struct imsgev *iev, struct imsg *imsg)
+crypto_imsg_capture(int from, struct imsg *imsg)
 {
 	struct batch_hdr	h;
 
@@ -226,35 +240,26 @@ crypto_imsg_capture(struct imsgev *iev, struct imsg *imsg)
 	return (0);
 }
 
-static void
-crypto_dispatch_capture(int fd, short event, void *arg)
-{
-	proc_dispatch(arg, event, "capture", crypto_imsg_capture,
-	    proc_eof_ignore);
-}
-
 static int
-crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+crypto_imsg_parent(int from, struct imsg *imsg)
 {
-	struct agent_conf	nconf;
-
+	switch (config_recv(&rx, imsg)) {
+	case 1:
+		crypto_merge(&rx.conf);
+		return (0);
+	case 0:
+		return (0);
+	}
 	switch (imsg->hdr.type) {
-	case IMSG_SHUTDOWN:
+	case IMSG_PROC_SHUTDOWN:
 		/* capture is done and gone: nothing is left to seal */
-		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
 		sodium_free(sess.k);
 		sodium_free(kid);
-		exit(0);
-	case IMSG_RECONF:
-		/* a new padding or rekey interval; the session goes on */
-		imsg_expect(imsg, sizeof(nconf), "IMSG_RECONF");
-		memcpy(&nconf, imsg->data, sizeof(nconf));
-		conf.pad = nconf.pad;
-		budget = wire_budget(conf.max_datagram, conf.pad);
-		if (nconf.rekey_ms != conf.rekey_ms) {
-			conf.rekey_ms = nconf.rekey_ms;
-			evtimer_add_ms(&ev_rekey, conf.rekey_ms);
-		}
+		proc_child_done();
+	case IMSG_CTL_SHOW_CONFIG:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
+		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
 		control_child_verbose(imsg);
@@ -265,8 +270,32 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 	return (0);
 }
 
+/* at start, ours; on reload a new padding or rekey interval */
 static void
-crypto_dispatch_parent(int fd, short event, void *arg)
+crypto_merge(const struct agent_conf *n)
 {
-	proc_dispatch(arg, event, "parent", crypto_imsg_parent, NULL);
+	const char	*what;
+	unsigned int	 rekey_ms = conf.rekey_ms;
+
+	if (!configured) {
+		conf = *n;
+		configured = 1;
+		return;
+	}
+	/* the parent refuses such a reload: one here is a bug */
+	if ((what = conf_restart(agent_keywords, agent_nkeywords, &conf,
+	    n)) != NULL)
+		fatalx("reload changed %s, which takes a restart", what);
+	conf = *n;
+	budget = wire_budget(conf.max_datagram, conf.pad);
+	/* the session goes on; the next one comes at the new interval */
+	if (conf.rekey_ms != rekey_ms)
+		evtimer_add_ms(&ev_rekey, conf.rekey_ms);
+}
+
+/* the sensor's crypto child: keys in guarded memory, nothing more */
+static void
+rules_crypto(scmp_filter_ctx ctx)
+{
+	sandbox_allow_keymem(ctx);
 }

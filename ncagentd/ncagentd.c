@@ -36,44 +36,56 @@
 #include <sodium.h>
 
 #include "ncagentd.h"
+#include "conf.h"
 #include "privsep.h"
+#include "proc.h"
 #include "records.h"
 #include "util.h"
 
 static __dead void usage(void);
 static void	 parent_sig(int, short, void *);
-static void	 parent_dispatch(int, short, void *);
-static int	 parent_imsg(struct imsgev *, struct imsg *);
-static void	 parent_shutdown(void);
+static int	 parent_imsg(int, struct imsg *);
+static void	 parent_ready(void);
 static void	 parent_totals(void);
 static int	 load_config(struct agent_conf *);
 static void	 parent_reload(struct ctl_conn *);
-static const char *restart_needed(const struct agent_conf *,
-		    const struct agent_conf *);
+static void	 ctl_show_stats(struct ctl_conn *, const struct imsg *);
+static void	 ctl_show_config(struct ctl_conn *, const struct imsg *);
+static void	 ctl_nosensors(struct ctl_conn *, const struct imsg *);
+static void	 ctl_reload(struct ctl_conn *, const struct imsg *);
 static void	 stats_kv(struct ctl_conn *, const unsigned char *);
 
-static struct agent_conf	 conf;
-static struct imsgev		 iev[2];	/* by enum ncagentd_child */
-static struct proc_child	 procs[2] = {
-	{ .name = "capture" }, { .name = "crypto" }
+/*
+ * The processes: the capture child reads packets and sends what the
+ * crypto child seals, so those two talk directly; the crypto child
+ * stops once the capture child has sent everything and gone.
+ */
+static const struct proc_def	 procs[PROC_NPROCS] = {
+	[PROC_PARENT] = { "parent", NULL, 0, PROC_PARENT },
+	[PROC_CAPTURE] = { "capture", capture_main, PROC_BIT(PROC_CRYPTO),
+	    PROC_PARENT },
+	[PROC_CRYPTO] = { "crypto", crypto_main, PROC_BIT(PROC_CAPTURE),
+	    PROC_CAPTURE },
 };
+
+/* the control socket's requests; show ones on the restricted socket */
+static const struct ctl_command	 ctl_commands[] = {
+	{ IMSG_CTL_SHOW_STATS, 0, 1, ctl_show_stats },
+	{ IMSG_CTL_SHOW_SENSORS, 0, 1, ctl_nosensors },
+	{ IMSG_CTL_SHOW_CONFIG, 0, 1, ctl_show_config },
+	{ IMSG_CTL_RELOAD, 0, 0, ctl_reload },
+	{ IMSG_CTL_LOG_VERBOSE, sizeof(int), 0, control_log_verbose },
+};
+
+static struct agent_conf	 conf;
+static struct config_rx		 shown[PROC_NPROCS];	/* show config */
 static unsigned char		*statbuf;	/* last stats from capture */
 static int			 have_stats;
-static int			 stopping;
 static int			 exitcode;
 static const char		*conffile = NCAGENTD_CONF;
 static const char		*opt_iface, *opt_readfile;
 static char			 readfile_abs[PATH_MAX];
 static int64_t			 started_ms;
-
-/* the network child answers show requests, the parent the rest */
-static const struct ctl_daemon	 ctl = {
-	.children = iev,
-	.nchildren = 2,
-	.stopping = &stopping,
-	.nosensors = "ncagentd is a sensor: ask the collector about sensors",
-	.reload = parent_reload,
-};
 
 static __dead void
 usage(void)
@@ -125,14 +137,11 @@ main(int argc, char *argv[])
 	if (argc != 0)
 		usage();
 
+	proc_init(procs, PROC_NPROCS, debug, verbose);
 	if (role != NULL) {
 		log_init(debug, LOG_DAEMON);
 		log_setverbose(verbose);
-		if (strcmp(role, "capture") == 0)
-			capture_main(debug, verbose);
-		if (strcmp(role, "crypto") == 0)
-			crypto_main(debug, verbose);
-		fatalx("unknown process role %s", role);
+		proc_child(role);
 	}
 
 	log_init(1, LOG_DAEMON);	/* stderr until we detach */
@@ -161,33 +170,40 @@ main(int argc, char *argv[])
 	    (rctlfd = control_open(conf.rctlsock, 1)) == -1))
 		fatalx("cannot open the control socket");
 
+	/* syslog from here on, and stderr until the children are up */
 	log_init(debug, LOG_DAEMON);
+	log_setstderr(!debug);
 	log_procinit("parent");
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	proc_detach(debug);
 
 	event_init();
 	started_ms = mono_ms();
-	control_listen(ctlfd, 0, &ctl);
+	control_listen(ctlfd, 0, ctl_commands, CTL_NCOMMANDS(ctl_commands));
 	if (rctlfd != -1)
-		control_listen(rctlfd, 1, &ctl);
+		control_listen(rctlfd, 1, ctl_commands,
+		    CTL_NCOMMANDS(ctl_commands));
 	proc_signals(ev_sig, parent_sig);
-	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
+	proc_spawn(argv[0], parent_imsg, parent_ready);
 	setproctitle("parent");
-	for (i = 0; i < 2; i++)
-		if (imsg_compose_event(&iev[i], IMSG_CONFIG, 0, 0, -1, &conf,
-		    sizeof(conf)) == -1)
-			fatal("imsg_compose");
-	log_info("sensor %s started, %s %s, collector %s port %s", conf.name,
-	    conf.readfile[0] ? "reading" : "capturing on",
-	    conf.readfile[0] ? conf.readfile : conf.interface,
-	    conf.collector, conf.port);
+	/* start is a reload from nothing */
+	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
+		config_send(i, &conf, 0);
 
 	event_dispatch();
 	parent_totals();
 	control_cleanup(conf.ctlsock);
 	control_cleanup(conf.rctlsock);
 	exit(exitcode);
+}
+
+/* every child is up: what runs is what the log says */
+static void
+parent_ready(void)
+{
+	log_info("sensor %s started, %s %s, collector %s port %s", conf.name,
+	    conf.readfile[0] ? "reading" : "capturing on",
+	    conf.readfile[0] ? conf.readfile : conf.interface,
+	    conf.collector, conf.port);
 }
 
 /* the configuration file, then what the command line overrides */
@@ -226,17 +242,18 @@ parent_sig(int sig, short event, void *arg)
 	switch (sig) {
 	case SIGINT:
 	case SIGTERM:
-		log_info("received signal %d, flushing", sig);
-		parent_shutdown();
+		if (!proc_stopping())
+			log_info("received signal %d, flushing", sig);
+		proc_stop();
 		break;
 	case SIGHUP:
-		if (stopping)
+		if (proc_stopping())
 			break;
 		log_info("received SIGHUP, reloading %s", conffile);
 		parent_reload(NULL);
 		break;
 	case SIGCHLD:
-		switch (proc_sigchld(procs, iev, IMSG_SHUTDOWN)) {
+		switch (proc_reap()) {
 		case -1:
 			exitcode = 1;
 			event_loopexit(NULL);
@@ -249,24 +266,27 @@ parent_sig(int sig, short event, void *arg)
 	}
 }
 
-static void
-parent_shutdown(void)
-{
-	if (stopping)
-		return;
-	stopping = 1;
-	if (imsg_compose_event(&iev[CHILD_CAPTURE], IMSG_SHUTDOWN, 0, 0, -1,
-	    NULL, 0) == -1)
-		fatal("imsg_compose");
-}
-
 static int
-parent_imsg(struct imsgev *e, struct imsg *imsg)
+parent_imsg(int from, struct imsg *imsg)
 {
-	struct proc_child	*p = e->data;
 	struct ctl_conn		*c;
 	size_t			 statlen;
 
+	switch (config_recv(&shown[from], imsg)) {
+	case 1:
+		/* a child's configuration, for ncctl show config */
+		if ((c = control_find(imsg->hdr.peerid)) == NULL)
+			return (0);
+		control_config_kv(c, proc_name(from), agent_keywords,
+		    agent_nkeywords, &shown[from].conf);
+		if (from + 1 < PROC_NPROCS)
+			control_ask(c, from + 1, IMSG_CTL_SHOW_CONFIG);
+		else
+			control_result(c, 0, "%s", "");
+		return (0);
+	case 0:
+		return (0);
+	}
 	switch (imsg->hdr.type) {
 	case IMSG_STATS:
 		statlen = sizeof(struct agent_stats) +
@@ -285,30 +305,10 @@ parent_imsg(struct imsgev *e, struct imsg *imsg)
 		memcpy(statbuf, imsg->data, statlen);
 		have_stats = 1;
 		return (0);
-	case IMSG_CAPTURE_DONE:
-		/*
-		 * Everything was sent.  Closing the channel is the capture
-		 * child's cue to exit, so its exit is never seen before
-		 * this message.
-		 */
-		imsg_expect(imsg, 0, "IMSG_CAPTURE_DONE");
-		/* nothing more for ncctl from here on */
-		stopping = 1;
-		p->may_exit = 1;
-		proc_close(e, 0);
-		return (-1);
 	default:
-		fatalx("%s: unexpected imsg %u", p->name, imsg->hdr.type);
+		fatalx("%s: unexpected imsg %u", proc_name(from),
+		    imsg->hdr.type);
 	}
-}
-
-static void
-parent_dispatch(int fd, short event, void *arg)
-{
-	struct imsgev		*e = arg;
-	struct proc_child	*p = e->data;
-
-	proc_dispatch(e, event, p->name, parent_imsg, proc_eof_ignore);
 }
 
 /* the totals, so they can be compared with what the collector stored */
@@ -352,8 +352,9 @@ parent_totals(void)
 
 /*
  * SIGHUP or ncctl reload: read the file again and, if it is valid and
- * changes nothing that needs a restart, hand it to the children.  On
- * any error the running configuration stays.
+ * changes nothing that needs a restart, hand it to the children the
+ * way they had it at start.  On any error the running configuration
+ * stays.
  */
 static void
 parent_reload(struct ctl_conn *c)
@@ -368,52 +369,46 @@ parent_reload(struct ctl_conn *c)
 		return;
 	}
 	n.verbose = conf.verbose;
-	if ((what = restart_needed(&conf, &n)) != NULL) {
+	if ((what = conf_restart(agent_keywords, agent_nkeywords, &conf,
+	    &n)) != NULL) {
 		control_reload_refused(c, "%s changed, which takes a "
 		    "restart; the running configuration stays", what);
 		return;
 	}
 	conf = n;
-	for (i = 0; i < 2; i++)
-		if (imsg_compose_event(&iev[i], IMSG_RECONF, 0, 0, -1, &conf,
-		    sizeof(conf)) == -1)
-			fatal("imsg_compose");
+	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
+		config_send(i, &conf, 0);
 	log_info("reloaded %s", conffile);
 	if (c != NULL)
 		control_result(c, 0, "reloaded %s", conffile);
 }
 
-/* the first setting a running sensor cannot take on, or NULL */
-static const char *
-restart_needed(const struct agent_conf *o, const struct agent_conf *n)
+static void
+ctl_reload(struct ctl_conn *c, const struct imsg *imsg)
 {
-#define SAME_STR(f)	(strcmp(o->f, n->f) == 0)
-	if (!SAME_STR(interface) || !SAME_STR(readfile))
-		return ("interface");
-	if (!SAME_STR(filter))
-		return ("filter");
-	if (!SAME_STR(collector) || !SAME_STR(port))
-		return ("collector");
-	if (!SAME_STR(collector_key))
-		return ("collector-key");
-	if (!SAME_STR(keyfile))
-		return ("keyfile");
-	if (!SAME_STR(user))
-		return ("user");
-	if (!SAME_STR(chroot))
-		return ("chroot");
-	if (!SAME_STR(ctlsock) || !SAME_STR(rctlsock))
-		return ("socket");
-#undef SAME_STR
-	if (o->max_datagram != n->max_datagram)
-		return ("max-datagram");
-	if (o->snaplen != n->snaplen)
-		return ("snaplen");
-	if (o->promisc != n->promisc)
-		return ("promiscuous");
-	if (o->conn_table_size != n->conn_table_size)
-		return ("connection-table-size");
-	return (NULL);
+	parent_reload(c);
+}
+
+static void
+ctl_show_stats(struct ctl_conn *c, const struct imsg *imsg)
+{
+	control_ask(c, PROC_CAPTURE, imsg->hdr.type);
+}
+
+static void
+ctl_nosensors(struct ctl_conn *c, const struct imsg *imsg)
+{
+	control_result(c, 1, "ncagentd is a sensor: ask the collector about "
+	    "sensors");
+}
+
+/* ours, then each child's as it has it, in table order */
+static void
+ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
+{
+	control_config_kv(c, "parent", agent_keywords, agent_nkeywords,
+	    &conf);
+	control_ask(c, PROC_PARENT + 1, imsg->hdr.type);
 }
 
 /* the capture child's counters as ncctl shows them */

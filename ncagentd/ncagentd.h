@@ -25,9 +25,11 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "conf.h"
 #include "control.h"
 #include "imsg.h"
 #include "log.h"
+#include "proc.h"
 #include "wire.h"
 
 #define NCAGENTD_CONF		"/etc/ncagentd.conf"
@@ -45,25 +47,22 @@
 #define CONN_ACTIVE_DEFAULT	300
 #define CONN_TIMEOUT_MAX	(7 * 86400)
 
-/* the parent's children, by index */
-enum ncagentd_child {
-	CHILD_CAPTURE,
-	CHILD_CRYPTO,
+/* the processes, by their place in the table (ncagentd.c) */
+enum ncagentd_proc {
+	PROC_CAPTURE = PROC_PARENT + 1,	/* packets to batches, sends */
+	PROC_CRYPTO,			/* compresses and seals batches */
+	PROC_NPROCS
 };
 
 enum imsg_type {
 	IMSG_NONE,
-	IMSG_CONFIG,		/* parent -> children: struct agent_conf */
-	IMSG_START,		/* parent -> children: go */
-	IMSG_SHUTDOWN,		/* parent -> capture: flush, then exit;
-				   parent -> crypto: capture is gone, exit */
+	IMSG_CONF,		/* parent -> children: struct agent_conf,
+				   between IMSG_RECONF_START and _END */
 	IMSG_BATCH,		/* capture -> crypto: batch_hdr + plaintext */
 	IMSG_DATAGRAM,		/* crypto -> capture: batch_hdr + datagram */
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
-	IMSG_CAPTURE_DONE,	/* capture -> parent: offline replay ended */
 	IMSG_STATS,		/* capture -> parent: struct agent_stats, at
 				   exit, or with ncctl's peerid on request */
-	IMSG_RECONF,		/* parent -> children: struct agent_conf */
 };
 
 /* configuration, as the parent parsed it and the children receive it */
@@ -152,12 +151,22 @@ void	 flow_shutdown(void);
 void	 flow_reconf(const struct agent_conf *);
 
 /* process entry points */
-__dead void	 capture_main(int debug, int verbose);
-__dead void	 crypto_main(int debug, int verbose);
+void	 capture_main(void);
+void	 crypto_main(void);
 
-/* parse.y, printconf.c */
+/* parse.y */
 int	 parse_config(const char *file, struct agent_conf *);
-void	 print_config(const struct agent_conf *);
 void	 conf_defaults(struct agent_conf *);
+
+/* config.c: the keywords, and the configuration between processes */
+extern const struct conf_keyword agent_keywords[];
+extern const size_t agent_nkeywords;
+void	 print_config(const struct agent_conf *);
+void	 config_send(int id, const struct agent_conf *, uint32_t peerid);
+struct config_rx {
+	struct agent_conf	 conf;
+	int			 state;
+};
+int	 config_recv(struct config_rx *, const struct imsg *);
 
 #endif /* NCAGENTD_H */

@@ -41,9 +41,11 @@
 
 #include <sodium.h>
 
+#include "conf.h"
 #include "keys.h"
 #include "nccollectd.h"
 #include "privsep.h"
+#include "proc.h"
 #include "sandbox.h"
 
 #define KEYCACHE_SIZE	1024	/* open: sensor identities whose key is kept */
@@ -77,15 +79,18 @@ RB_PROTOTYPE(skey_tree, skey, tree, skey_cmp);
 TAILQ_HEAD(peer_list, peer);
 TAILQ_HEAD(skey_list, skey);
 
-static void	 crypto_dispatch_receiver(int, short, void *);
-static void	 crypto_dispatch_parent(int, short, void *);
+static int	 crypto_imsg_receiver(int, struct imsg *);
+static int	 crypto_imsg_parent(int, struct imsg *);
+static void	 crypto_merge(struct collector_conf *);
+static void	 rules_crypto(scmp_filter_ctx);
 static void	 crypto_open(struct dgram_hdr *, const unsigned char *, size_t);
 static struct peer *peer_get(const unsigned char *);
 static void	 peers_load(const struct conf_sensor *, unsigned int);
 static struct skey *skey_get(const unsigned char *);
 
 static struct collector_conf	 conf;
-static struct imsgev		 iev_parent, iev_receiver;
+static struct config_rx		 rx;
+static int			 configured;
 static unsigned char		*sk;		/* locked memory */
 static struct peer		*peers;		/* locked memory */
 static size_t			 npeers;
@@ -98,8 +103,18 @@ static struct skey_tree		 skey_tree = RB_INITIALIZER(&skey_tree);
 static struct skey_list		 skey_lru = TAILQ_HEAD_INITIALIZER(skey_lru);
 static struct skey_list		 skey_free = TAILQ_HEAD_INITIALIZER(skey_free);
 static int			 trusted;	/* only listed sensors */
-static struct sensors_rx	 rx;		/* a reloaded list, arriving */
 static unsigned char		*ptbuf;
+
+/*
+ * Its data (RLIMIT_DATA: heap and private writable mappings) is one or
+ * two MB at rest: the libraries' own and its two 256 kB imsg read
+ * buffers.  At worst its queue back to the receiver holds an answer
+ * for every datagram the receiver may have in flight, 256 of at most
+ * 64 kB: 17 MB.  64 MB leaves room for that and still stops a runaway.
+ * It opens no descriptor of its own.
+ */
+static const struct sandbox	 crypto_sandbox = { rules_crypto, 0,
+				    (rlim_t)64 * 1024 * 1024 };
 
 RB_GENERATE(peer_tree, peer, tree, peer_cmp);
 RB_GENERATE(skey_tree, skey, tree, skey_cmp);
@@ -116,11 +131,10 @@ skey_cmp(struct skey *a, struct skey *b)
 	return (memcmp(a->sess, b->sess, sizeof(a->sess)));
 }
 
-__dead void
-crypto_main(int debug, int verbose)
+void
+crypto_main(void)
 {
 	struct priv_user	 user;
-	struct conf_sensor	*sensors;
 	struct rlimit		 rl;
 	char			 err[256];
 	size_t			 i, need;
@@ -130,9 +144,7 @@ crypto_main(int debug, int verbose)
 		fatal("prctl PR_SET_DUMPABLE");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-	proc_child_init("crypto", &iev_parent, &iev_receiver, IMSG_CONFIG, &conf,
-	    sizeof(conf));
-	sensors = recv_sensors(&iev_parent.ibuf, conf.nsensors);
+	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
 	trusted = conf.nsensors > 0;
 
 	priv_lookup(&user, conf.user);
@@ -167,19 +179,17 @@ crypto_main(int debug, int verbose)
 		fatalx("keyfile: %s", err);
 	for (i = 0; i < nskeys; i++)
 		TAILQ_INSERT_TAIL(&skey_free, &skeys[i], lru);
-	peers_load(sensors, conf.nsensors);
-	free(sensors);
+	peers_load(conf.sensors, conf.nsensors);
 	if ((ptbuf = malloc(WIRE_DGRAM_MAX)) == NULL)
 		fatal(NULL);
 
 	priv_drop(&user, conf.chroot);
-	sandbox_enter(SANDBOX_COLLECTOR_CRYPTO);
+	sandbox_enter(&crypto_sandbox);
 
 	event_init();
-	iev_parent.handler = crypto_dispatch_parent;
-	iev_receiver.handler = crypto_dispatch_receiver;
-	imsg_event_add(&iev_parent);
-	imsg_event_add(&iev_receiver);
+	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
+	proc_listen(PROC_RECEIVER, crypto_imsg_receiver, proc_eof_ignore);
+	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
 }
@@ -350,15 +360,15 @@ crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 	iov[0].iov_len = sizeof(*h);
 	iov[1].iov_base = ptbuf;
 	iov[1].iov_len = ptlen > 0 ? (size_t)ptlen : 0;
-	if (imsg_composev_event(&iev_receiver, ptlen >= 0 ? IMSG_OPENED :
-	    IMSG_REJECTED, 0, 0, -1, iov, ptlen >= 0 ? 2 : 1) == -1)
+	if (proc_composev(PROC_RECEIVER, ptlen >= 0 ? IMSG_OPENED :
+	    IMSG_REJECTED, 0, -1, iov, ptlen >= 0 ? 2 : 1) == -1)
 		fatal("imsg_compose");
 	if (ptlen > 0)
 		sodium_memzero(ptbuf, (size_t)ptlen);
 }
 
 static int
-crypto_imsg_receiver(struct imsgev *iev, struct imsg *imsg)
+crypto_imsg_receiver(int from, struct imsg *imsg)
 {
 	struct dgram_hdr	h;
 
@@ -373,31 +383,27 @@ crypto_imsg_receiver(struct imsgev *iev, struct imsg *imsg)
 	return (0);
 }
 
-static void
-crypto_dispatch_receiver(int fd, short event, void *arg)
-{
-	proc_dispatch(arg, event, "receiver", crypto_imsg_receiver,
-	    proc_eof_ignore);
-}
-
 static int
-crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+crypto_imsg_parent(int from, struct imsg *imsg)
 {
-	int	done = 0;
-
+	switch (config_recv(&rx, imsg)) {
+	case 1:
+		crypto_merge(&rx.conf);
+		return (0);
+	case 0:
+		return (0);
+	}
 	switch (imsg->hdr.type) {
-	case IMSG_SHUTDOWN:
+	case IMSG_PROC_SHUTDOWN:
 		/* the receiver has stored everything and is gone */
-		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
 		sodium_free(skeys);
 		sodium_free(peers);
 		sodium_free(sk);
-		exit(0);
-	case IMSG_RECONF:
-		done = sensors_rx_start(&rx, imsg);
-		break;
-	case IMSG_SENSORS:
-		done = sensors_rx_add(&rx, imsg);
+		proc_child_done();
+	case IMSG_CTL_SHOW_CONFIG:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
+		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
 		break;
 	case IMSG_CTL_LOG_VERBOSE:
 		control_child_verbose(imsg);
@@ -405,15 +411,34 @@ crypto_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
 	}
-	if (done) {
-		peers_load(rx.list, rx.n);
-		sensors_rx_done(&rx);
-	}
 	return (0);
 }
 
+/*
+ * A configuration from the parent: at start, ours; on reload, all a
+ * running crypto child takes from it is the list of trusted sensors.
+ */
 static void
-crypto_dispatch_parent(int fd, short event, void *arg)
+crypto_merge(struct collector_conf *n)
 {
-	proc_dispatch(arg, event, "parent", crypto_imsg_parent, NULL);
+	const char	*what;
+
+	if (!configured) {
+		conf = *n;
+		configured = 1;
+		return;
+	}
+	if ((what = conf_restart(collector_keywords, collector_nkeywords,
+	    &conf, n)) != NULL)
+		fatalx("reload changed %s, which takes a restart", what);
+	free(conf.sensors);
+	conf = *n;
+	peers_load(conf.sensors, conf.nsensors);
+}
+
+/* the collector's crypto child: keys in guarded memory, nothing more */
+static void
+rules_crypto(scmp_filter_ctx ctx)
+{
+	sandbox_allow_keymem(ctx);
 }

@@ -37,7 +37,9 @@
 #include <sodium.h>
 
 #include "nccollectd.h"
+#include "conf.h"
 #include "privsep.h"
+#include "proc.h"
 #include "records.h"
 #include "util.h"
 
@@ -46,24 +48,43 @@
 static __dead void usage(void);
 static int	 open_socket(void);
 static void	 parent_sig(int, short, void *);
-static void	 parent_dispatch(int, short, void *);
-static int	 parent_imsg(struct imsgev *, struct imsg *);
+static int	 parent_imsg(int, struct imsg *);
+static void	 parent_ready(void);
 static void	 parent_totals(void);
 static void	 parent_reload(struct ctl_conn *);
-static const char *restart_needed(const struct collector_conf *,
-		    const struct collector_conf *);
+static void	 ctl_show(struct ctl_conn *, const struct imsg *);
+static void	 ctl_show_config(struct ctl_conn *, const struct imsg *);
+static void	 ctl_reload(struct ctl_conn *, const struct imsg *);
 static void	 stats_kv(struct ctl_conn *, const unsigned char *);
 static void	 sensors_kv(struct ctl_conn *, const struct sensor_info *,
 		    size_t);
 
-static struct collector_conf	 conf;
-static struct conf_sensor	*sensors;
-static struct imsgev		 iev[2];	/* by enum nccollectd_child */
-static struct proc_child	 procs[2] = {
-	{ .name = "receiver" }, { .name = "crypto" }
+/*
+ * The processes: the receiver hands each datagram to the crypto child
+ * to open, so those two talk directly; the crypto child stops once
+ * the receiver has stored everything and gone.
+ */
+static const struct proc_def	 procs[PROC_NPROCS] = {
+	[PROC_PARENT] = { "parent", NULL, 0, PROC_PARENT },
+	[PROC_RECEIVER] = { "receiver", receiver_main, PROC_BIT(PROC_CRYPTO),
+	    PROC_PARENT },
+	[PROC_CRYPTO] = { "crypto", crypto_main, PROC_BIT(PROC_RECEIVER),
+	    PROC_RECEIVER },
 };
+
+/* the control socket's requests; show ones on the restricted socket */
+static const struct ctl_command	 ctl_commands[] = {
+	{ IMSG_CTL_SHOW_STATS, 0, 1, ctl_show },
+	{ IMSG_CTL_SHOW_SENSORS, 0, 1, ctl_show },
+	{ IMSG_CTL_SHOW_CONFIG, 0, 1, ctl_show_config },
+	{ IMSG_CTL_RELOAD, 0, 0, ctl_reload },
+	{ IMSG_CTL_LOG_VERBOSE, sizeof(int), 0, control_log_verbose },
+};
+
+static struct collector_conf	 conf;
+static struct config_rx		 shown[PROC_NPROCS];	/* show config */
 static struct collector_stats	 stats;
-static int			 have_stats, stopping, exitcode;
+static int			 have_stats, exitcode;
 static const char		*conffile = NCCOLLECTD_CONF;
 static int64_t			 started_ms;
 
@@ -71,15 +92,6 @@ const char *const drop_names[DROP_NCAUSES] = {
 	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
 	"encoding", "zlib", "bomb", "protobuf", "framing", "record", "name",
 	"type", "repeat", "old", "write"
-};
-
-/* the network child answers show requests, the parent the rest */
-static const struct ctl_daemon	 ctl = {
-	.children = iev,
-	.nchildren = 2,
-	.stopping = &stopping,
-	.nosensors = NULL,
-	.reload = parent_reload,
 };
 
 static __dead void
@@ -127,24 +139,21 @@ main(int argc, char *argv[])
 	if (argc != 0)
 		usage();
 
+	proc_init(procs, PROC_NPROCS, debug, verbose);
 	if (role != NULL) {
 		log_init(debug, LOG_DAEMON);
 		log_setverbose(verbose);
-		if (strcmp(role, "receiver") == 0)
-			receiver_main(debug, verbose);
-		if (strcmp(role, "crypto") == 0)
-			crypto_main(debug, verbose);
-		fatalx("unknown process role %s", role);
+		proc_child(role);
 	}
 
 	log_init(1, LOG_DAEMON);
 	log_setverbose(verbose);
 	conf_defaults(&conf);
-	if (parse_config(conffile, &conf, &sensors) == -1)
+	if (parse_config(conffile, &conf, &conf.sensors) == -1)
 		exit(1);
 	conf.verbose = verbose;
 	if (noaction) {
-		print_config(&conf, sensors);
+		print_config(&conf);
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
@@ -163,29 +172,39 @@ main(int argc, char *argv[])
 	    (rctlfd = control_open(conf.rctlsock, 1)) == -1))
 		fatalx("cannot open the control socket");
 
+	/* syslog from here on, and stderr until the children are up */
 	log_init(debug, LOG_DAEMON);
+	log_setstderr(!debug);
 	log_procinit("parent");
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	proc_detach(debug);
 
 	event_init();
 	started_ms = mono_ms();
-	control_listen(ctlfd, 0, &ctl);
+	control_listen(ctlfd, 0, ctl_commands, CTL_NCOMMANDS(ctl_commands));
 	if (rctlfd != -1)
-		control_listen(rctlfd, 1, &ctl);
+		control_listen(rctlfd, 1, ctl_commands,
+		    CTL_NCOMMANDS(ctl_commands));
 	proc_signals(ev_sig, parent_sig);
-	proc_spawn(argv[0], procs, iev, parent_dispatch, debug, verbose);
+	proc_spawn(argv[0], parent_imsg, parent_ready);
 	setproctitle("parent");
-	for (i = 0; i < 2; i++) {
-		if (imsg_compose_event(&iev[i], IMSG_CONFIG, 0, 0, -1, &conf,
-		    sizeof(conf)) == -1)
-			fatal("imsg_compose");
-		send_sensors(&iev[i], sensors, conf.nsensors);
-	}
+	/* start is a reload from nothing */
+	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
+		config_send(i, &conf, 0);
 	/* the socket goes to the receiver; our copy closes once sent */
-	if (imsg_compose_event(&iev[CHILD_RECEIVER], IMSG_SOCKET, 0, 0, sock,
-	    NULL, 0) == -1)
+	if (proc_compose(PROC_RECEIVER, IMSG_SOCKET, 0, sock, NULL, 0) == -1)
 		fatal("imsg_compose");
+
+	event_dispatch();
+	parent_totals();
+	control_cleanup(conf.ctlsock);
+	control_cleanup(conf.rctlsock);
+	exit(exitcode);
+}
+
+/* every child is up: what runs is what the log says */
+static void
+parent_ready(void)
+{
 	log_info("collector started on %s port %s, spool %s",
 	    conf.listen_addr[0] ? conf.listen_addr : "*", conf.port,
 	    conf.spool);
@@ -196,12 +215,6 @@ main(int argc, char *argv[])
 	else
 		log_info("%u trusted sensors; datagrams from other keys are "
 		    "dropped", conf.nsensors);
-
-	event_dispatch();
-	parent_totals();
-	control_cleanup(conf.ctlsock);
-	control_cleanup(conf.rctlsock);
-	exit(exitcode);
 }
 
 /* bound as root, so a privileged port and a large buffer are possible */
@@ -252,22 +265,18 @@ parent_sig(int sig, short event, void *arg)
 	switch (sig) {
 	case SIGINT:
 	case SIGTERM:
-		if (stopping)
-			return;
-		stopping = 1;
-		log_info("received signal %d, closing the spool", sig);
-		if (imsg_compose_event(&iev[CHILD_RECEIVER], IMSG_SHUTDOWN, 0,
-		    0, -1, NULL, 0) == -1)
-			fatal("imsg_compose");
+		if (!proc_stopping())
+			log_info("received signal %d, closing the spool", sig);
+		proc_stop();
 		break;
 	case SIGHUP:
-		if (stopping)
+		if (proc_stopping())
 			break;
 		log_info("received SIGHUP, reloading %s", conffile);
 		parent_reload(NULL);
 		break;
 	case SIGCHLD:
-		switch (proc_sigchld(procs, iev, IMSG_SHUTDOWN)) {
+		switch (proc_reap()) {
 		case -1:
 			exitcode = 1;
 			event_loopexit(NULL);
@@ -281,12 +290,30 @@ parent_sig(int sig, short event, void *arg)
 }
 
 static int
-parent_imsg(struct imsgev *e, struct imsg *imsg)
+parent_imsg(int from, struct imsg *imsg)
 {
-	struct proc_child	*p = e->data;
 	struct ctl_conn		*c;
 	size_t			 n;
 
+	switch (config_recv(&shown[from], imsg)) {
+	case 1:
+		/* a child's configuration, for ncctl show config */
+		c = control_find(imsg->hdr.peerid);
+		if (c != NULL)
+			control_config_kv(c, proc_name(from),
+			    collector_keywords, collector_nkeywords,
+			    &shown[from].conf);
+		free(shown[from].conf.sensors);
+		if (c == NULL)
+			return (0);
+		if (from + 1 < PROC_NPROCS)
+			control_ask(c, from + 1, IMSG_CTL_SHOW_CONFIG);
+		else
+			control_result(c, 0, "%s", "");
+		return (0);
+	case 0:
+		return (0);
+	}
 	switch (imsg->hdr.type) {
 	case IMSG_STATS:
 		imsg_expect(imsg, sizeof(stats) + nrectypes *
@@ -315,24 +342,10 @@ parent_imsg(struct imsgev *e, struct imsg *imsg)
 		if ((c = control_find(imsg->hdr.peerid)) != NULL)
 			control_result(c, 0, "%s", "");
 		return (0);
-	case IMSG_RECEIVER_DONE:
-		/* closing is the receiver's cue to exit */
-		imsg_expect(imsg, 0, "IMSG_RECEIVER_DONE");
-		p->may_exit = 1;
-		proc_close(e, 0);
-		return (-1);
 	default:
-		fatalx("%s: unexpected imsg %u", p->name, imsg->hdr.type);
+		fatalx("%s: unexpected imsg %u", proc_name(from),
+		    imsg->hdr.type);
 	}
-}
-
-static void
-parent_dispatch(int fd, short event, void *arg)
-{
-	struct imsgev		*e = arg;
-	struct proc_child	*p = e->data;
-
-	proc_dispatch(e, event, p->name, parent_imsg, proc_eof_ignore);
 }
 
 static void
@@ -368,40 +381,36 @@ parent_totals(void)
 
 /*
  * SIGHUP or ncctl reload: read the file again and, if it is valid and
- * changes nothing that needs a restart, give both children the new
- * sensor list.  On any error the running configuration stays.
+ * changes nothing that needs a restart, hand it to the children the
+ * way they had it at start.  On any error the running configuration
+ * stays.
  */
 static void
 parent_reload(struct ctl_conn *c)
 {
 	struct collector_conf	 n;
-	struct conf_sensor	*list = NULL;
 	const char		*what;
 	int			 i;
 
 	conf_defaults(&n);
-	if (parse_config(conffile, &n, &list) == -1) {
-		free(list);
+	if (parse_config(conffile, &n, &n.sensors) == -1) {
+		free(n.sensors);
 		control_reload_refused(c, "%s has errors, the running "
 		    "configuration stays", conffile);
 		return;
 	}
 	n.verbose = conf.verbose;
-	if ((what = restart_needed(&conf, &n)) != NULL) {
-		free(list);
+	if ((what = conf_restart(collector_keywords, collector_nkeywords,
+	    &conf, &n)) != NULL) {
+		free(n.sensors);
 		control_reload_refused(c, "%s changed, which takes a "
 		    "restart; the running configuration stays", what);
 		return;
 	}
+	free(conf.sensors);
 	conf = n;
-	free(sensors);
-	sensors = list;
-	for (i = 0; i < 2; i++) {
-		if (imsg_compose_event(&iev[i], IMSG_RECONF, 0, 0, -1, &conf,
-		    sizeof(conf)) == -1)
-			fatal("imsg_compose");
-		send_sensors(&iev[i], sensors, conf.nsensors);
-	}
+	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
+		config_send(i, &conf, 0);
 	if (conf.nsensors == 0)
 		log_warnx("reloaded %s: OPEN, no sensor is listed, so any "
 		    "holder of the collector's public key may store records "
@@ -415,25 +424,26 @@ parent_reload(struct ctl_conn *c)
 		    ", open to any key");
 }
 
-/* the first setting a running collector cannot take on, or NULL */
-static const char *
-restart_needed(const struct collector_conf *o, const struct collector_conf *n)
+static void
+ctl_reload(struct ctl_conn *c, const struct imsg *imsg)
 {
-	if (strcmp(o->listen_addr, n->listen_addr) != 0 ||
-	    strcmp(o->port, n->port) != 0)
-		return ("listen on");
-	if (strcmp(o->keyfile, n->keyfile) != 0)
-		return ("keyfile");
-	if (strcmp(o->spool, n->spool) != 0)
-		return ("spool");
-	if (strcmp(o->user, n->user) != 0)
-		return ("user");
-	if (strcmp(o->chroot, n->chroot) != 0)
-		return ("chroot");
-	if (strcmp(o->ctlsock, n->ctlsock) != 0 ||
-	    strcmp(o->rctlsock, n->rctlsock) != 0)
-		return ("socket");
-	return (NULL);
+	parent_reload(c);
+}
+
+/* the receiver counts, and knows the sensors */
+static void
+ctl_show(struct ctl_conn *c, const struct imsg *imsg)
+{
+	control_ask(c, PROC_RECEIVER, imsg->hdr.type);
+}
+
+/* ours, then each child's as it has it, in table order */
+static void
+ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
+{
+	control_config_kv(c, "parent", collector_keywords,
+	    collector_nkeywords, &conf);
+	control_ask(c, PROC_PARENT + 1, imsg->hdr.type);
 }
 
 /* the receiver's counters as ncctl shows them */

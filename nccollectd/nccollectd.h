@@ -25,10 +25,12 @@
 
 #include <zlib.h>
 
+#include "conf.h"
 #include "control.h"
 #include "imsg.h"
 #include "log.h"
 #include "ncap.pb-c.h"
+#include "proc.h"
 #include "wire.h"
 
 #define NCCOLLECTD_CONF		"/etc/nccollectd.conf"
@@ -38,21 +40,21 @@
 #define NCAP_PORT		4200
 #define NCAP_PORT_STR		"4200"
 
-/* the parent's children, by index */
-enum nccollectd_child {
-	CHILD_RECEIVER,
-	CHILD_CRYPTO,
+/* the processes, by their place in the table (nccollectd.c) */
+enum nccollectd_proc {
+	PROC_RECEIVER = PROC_PARENT + 1,	/* datagrams to the spool */
+	PROC_CRYPTO,				/* opens datagrams */
+	PROC_NPROCS
 };
 
 enum imsg_type {
 	IMSG_NONE,
-	IMSG_CONFIG,		/* parent -> children: struct collector_conf */
+	IMSG_CONF,		/* parent -> children: struct collector_conf,
+				   then its sensors, between
+				   IMSG_RECONF_START and _END */
 	IMSG_SENSORS,		/* parent -> children: struct conf_sensor[],
 				   conf.nsensors in all, in one or more */
 	IMSG_SOCKET,		/* parent -> receiver: the bound UDP socket */
-	IMSG_START,
-	IMSG_SHUTDOWN,		/* parent -> receiver: close files, exit;
-				   parent -> crypto: receiver is gone, exit */
 	IMSG_OPEN,		/* receiver -> crypto: dgram_hdr + datagram */
 	IMSG_OPENED,		/* crypto -> receiver: dgram_hdr + plaintext */
 	IMSG_REJECTED,		/* crypto -> receiver: dgram_hdr */
@@ -61,9 +63,6 @@ enum imsg_type {
 				   or with ncctl's peerid on request */
 	IMSG_SENSOR_INFO,	/* receiver -> parent: struct sensor_info[] */
 	IMSG_SENSOR_INFO_END,	/* receiver -> parent: that was all */
-	IMSG_RECONF,		/* parent -> children: struct collector_conf,
-				   then IMSG_SENSORS as at start */
-	IMSG_RECEIVER_DONE,	/* receiver -> parent: all stored, closing */
 };
 
 struct collector_conf {
@@ -75,6 +74,7 @@ struct collector_conf {
 	char		 chroot[PATH_MAX];	/* crypto child's empty root */
 	int		 verbose;
 	unsigned int	 nsensors;		/* 0: open to any sensor key */
+	struct conf_sensor *sensors;		/* in each process its own */
 	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };
@@ -168,18 +168,14 @@ struct sensor_info {
 
 extern const char *const drop_names[DROP_NCAUSES];
 
-__dead void	 receiver_main(int debug, int verbose);
-/* sensors.c: the trusted sensors, parent to children after IMSG_CONFIG */
-void	 send_sensors(struct imsgev *, const struct conf_sensor *,
-	    unsigned int);
-struct conf_sensor *recv_sensors(struct imsgbuf *, unsigned int);
-struct sensors_rx {
-	struct conf_sensor	*list;
-	unsigned int		 n, want;
-};
-int	 sensors_rx_start(struct sensors_rx *, const struct imsg *);
-int	 sensors_rx_add(struct sensors_rx *, const struct imsg *);
-void	 sensors_rx_done(struct sensors_rx *);
+/*
+ * The spool files the receiver keeps open at most (spool.c closes the
+ * least recently used one once it has opened one more); its sandbox's
+ * RLIMIT_NOFILE counts them.
+ */
+#define SPOOL_MAX_OPEN		256
+
+void	 receiver_main(void);
 
 /* spool.c, in the receiver: files relative to the chroot (the spool) */
 void	 spool_init(int verbose);
@@ -208,12 +204,23 @@ int	 batch_unpack(const unsigned char *pt, size_t len, z_stream *,
 	    enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
 
-__dead void	 crypto_main(int debug, int verbose);
+void	 crypto_main(void);
 
+/* parse.y */
 int	 parse_config(const char *file, struct collector_conf *,
 	    struct conf_sensor **);
-void	 print_config(const struct collector_conf *,
-	    const struct conf_sensor *);
 void	 conf_defaults(struct collector_conf *);
+
+/* config.c: the keywords, and the configuration between processes */
+extern const struct conf_keyword collector_keywords[];
+extern const size_t collector_nkeywords;
+void	 print_config(const struct collector_conf *);
+void	 config_send(int id, const struct collector_conf *, uint32_t peerid);
+struct config_rx {
+	struct collector_conf	 conf;
+	unsigned int		 n;	/* sensors so far */
+	int			 state;
+};
+int	 config_recv(struct config_rx *, const struct imsg *);
 
 #endif /* NCCOLLECTD_H */

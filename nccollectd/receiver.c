@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <event.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,8 +42,10 @@
 #include <sodium.h>
 #include <zlib.h>
 
+#include "conf.h"
 #include "nccollectd.h"
 #include "privsep.h"
+#include "proc.h"
 #include "records.h"
 #include "sandbox.h"
 #include "util.h"
@@ -98,8 +101,10 @@ RB_HEAD(sensor_tree, sensor);
 static int	 sensor_cmp(struct sensor *, struct sensor *);
 RB_PROTOTYPE(sensor_tree, sensor, tree, sensor_cmp);
 
-static void	 receiver_dispatch_parent(int, short, void *);
-static void	 receiver_dispatch_crypto(int, short, void *);
+static int	 receiver_imsg_parent(int, struct imsg *);
+static int	 receiver_imsg_crypto(int, struct imsg *);
+static void	 receiver_merge(struct collector_conf *);
+static void	 rules_receiver(scmp_filter_ctx);
 static void	 receiver_read(int, short, void *);
 static void	 receiver_pause(int);
 static void	 receiver_finish(void);
@@ -114,7 +119,6 @@ static void	 sensor_forget(struct sensor *);
 static void	 sensor_drop(struct sensor *, enum drop_cause,
 		    const struct dgram_hdr *, const char *);
 static void	 send_stats(uint32_t);
-static void	 receiver_reload(void);
 static void	 send_sensor_info(uint32_t);
 static struct sensor *sensor_learn(const unsigned char *);
 static struct slot *slot_find(struct sensor *, const unsigned char *);
@@ -127,8 +131,9 @@ static void	 pending_del(const unsigned char *);
 static void	 drop(enum drop_cause, const struct dgram_hdr *, const char *);
 
 static struct collector_conf	 conf;
-static struct imsgev		 iev_parent, iev_crypto;
-static int			 sock = -1;
+static struct config_rx		 rx;
+static int			 configured;
+static int			 sock = -1, have_sock;
 static struct event		 ev_sock;
 static int			 paused, draining, finishing;
 static unsigned int		 ninflight;
@@ -139,7 +144,6 @@ static TAILQ_HEAD(sensor_lru_head, sensor) sensor_lru =
 static unsigned int		 nlearnt;
 static int			 trusted;	/* only listed sensor keys */
 static struct ctype_stats	*tstats;	/* per record type */
-static struct sensors_rx	 rx;		/* a reloaded list, arriving */
 static struct source		 sources[SRC_SLOTS];
 static unsigned char		 srckey[crypto_shorthash_KEYBYTES];
 /* new keys at the crypto child: counted once, not per datagram */
@@ -151,6 +155,14 @@ static z_stream			 zs;
 static unsigned char		*dgbuf, *inflbuf;
 static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed;
 
+/*
+ * What the receiver opens itself: its UDP socket and the spool files,
+ * one more than it keeps (spool.c opens a new file before it closes
+ * the oldest).
+ */
+static const struct sandbox	 receiver_sandbox = { rules_receiver,
+				    1 + SPOOL_MAX_OPEN + 1, 0 };
+
 RB_GENERATE(sensor_tree, sensor, tree, sensor_cmp);
 
 static int
@@ -159,30 +171,18 @@ sensor_cmp(struct sensor *a, struct sensor *b)
 	return (memcmp(a->pk, b->pk, sizeof(a->pk)));
 }
 
-__dead void
-receiver_main(int debug, int verbose)
+void
+receiver_main(void)
 {
 	struct priv_user	 user;
-	struct imsg		 imsg;
-
-	struct conf_sensor	*list;
 
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-	proc_child_init("receiver", &iev_parent, &iev_crypto, IMSG_CONFIG, &conf,
-	    sizeof(conf));
-	list = recv_sensors(&iev_parent.ibuf, conf.nsensors);
-	sensors_load(list, conf.nsensors);
-	free(list);
 	if ((tstats = calloc(nrectypes, sizeof(*tstats))) == NULL)
 		fatal(NULL);
 	crypto_shorthash_keygen(srckey);
-	proc_recv(&iev_parent.ibuf, &imsg);
-	if (imsg.hdr.type != IMSG_SOCKET || imsg.fd == -1)
-		fatalx("expected IMSG_SOCKET with a socket");
-	imsg_expect(&imsg, 0, "IMSG_SOCKET");
-	sock = imsg.fd;
-	imsg_free(&imsg);
+	proc_wait(PROC_PARENT, receiver_imsg_parent, &configured);
+	proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
 
 	if ((dgbuf = malloc(WIRE_DGRAM_MAX + 1)) == NULL ||
 	    (inflbuf = malloc(WIRE_MAX_BATCH)) == NULL)
@@ -196,16 +196,15 @@ receiver_main(int debug, int verbose)
 	umask(027);
 	/* the spool is all this process may ever see */
 	priv_drop(&user, conf.spool);
-	sandbox_enter(SANDBOX_RECEIVER);
-	spool_init(verbose);
+	sandbox_enter(&receiver_sandbox);
+	spool_init(conf.verbose);
 
 	event_init();
-	iev_parent.handler = receiver_dispatch_parent;
-	iev_crypto.handler = receiver_dispatch_crypto;
-	imsg_event_add(&iev_parent);
-	imsg_event_add(&iev_crypto);
+	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
+	proc_listen(PROC_CRYPTO, receiver_imsg_crypto, NULL);
 	event_set(&ev_sock, sock, EV_READ | EV_PERSIST, receiver_read, NULL);
 	event_add(&ev_sock, NULL);
+	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
 }
@@ -326,8 +325,7 @@ receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
 	iov[0].iov_len = sizeof(*h);
 	iov[1].iov_base = (void *)(uintptr_t)dg;
 	iov[1].iov_len = n;
-	if (imsg_composev_event(&iev_crypto, IMSG_OPEN, 0, 0, -1, iov,
-	    2) == -1)
+	if (proc_composev(PROC_CRYPTO, IMSG_OPEN, 0, -1, iov, 2) == -1)
 		fatal("imsg_compose");
 	if (++ninflight >= MAX_INFLIGHT)
 		receiver_pause(1);
@@ -691,7 +689,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 }
 
 static int
-receiver_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
+receiver_imsg_crypto(int from, struct imsg *imsg)
 {
 	struct dgram_hdr	h;
 	struct sensor		*s;
@@ -728,12 +726,6 @@ receiver_imsg_crypto(struct imsgev *iev, struct imsg *imsg)
 	return (0);
 }
 
-static void
-receiver_dispatch_crypto(int fd, short event, void *arg)
-{
-	proc_dispatch(arg, event, "crypto", receiver_imsg_crypto, NULL);
-}
-
 /*
  * Read what the socket still holds (datagrams the kernel accepted are
  * ours to store), then store the rest and report.
@@ -756,12 +748,7 @@ receiver_done_check(void)
 		return;
 	spool_close_all();
 	send_stats(0);
-	if (imsg_compose(&iev_parent.ibuf, IMSG_RECEIVER_DONE, 0, 0, -1,
-	    NULL, 0) == -1)
-		fatal("imsg_compose");
-	if (imsgbuf_flush(&iev_parent.ibuf) == -1)
-		fatal("imsgbuf_flush");
-	proc_wait_close(&iev_parent.ibuf);
+	proc_child_done();
 }
 
 /* the totals and, after them, the counts per type */
@@ -774,8 +761,7 @@ send_stats(uint32_t peerid)
 	iov[0].iov_len = sizeof(stats);
 	iov[1].iov_base = tstats;
 	iov[1].iov_len = nrectypes * sizeof(*tstats);
-	if (imsg_composev_event(&iev_parent, IMSG_STATS, peerid, 0, -1, iov,
-	    2) == -1)
+	if (proc_composev(PROC_PARENT, IMSG_STATS, peerid, -1, iov, 2) == -1)
 		fatal("imsg_compose");
 }
 
@@ -794,36 +780,41 @@ send_sensor_info(uint32_t peerid)
 		if (s->listed)
 			strlcpy(buf[n].name, s->name, sizeof(buf[n].name));
 		if (++n == SENSOR_INFO_PER_IMSG) {
-			if (imsg_compose_event(&iev_parent, IMSG_SENSOR_INFO,
-			    peerid, 0, -1, buf, n * sizeof(*buf)) == -1)
+			if (proc_compose(PROC_PARENT, IMSG_SENSOR_INFO,
+			    peerid, -1, buf, n * sizeof(*buf)) == -1)
 				fatal("imsg_compose");
 			n = 0;
 		}
 	}
-	if ((n > 0 && imsg_compose_event(&iev_parent, IMSG_SENSOR_INFO,
-	    peerid, 0, -1, buf, n * sizeof(*buf)) == -1) ||
-	    imsg_compose_event(&iev_parent, IMSG_SENSOR_INFO_END, peerid, 0,
-	    -1, NULL, 0) == -1)
+	if ((n > 0 && proc_compose(PROC_PARENT, IMSG_SENSOR_INFO, peerid, -1,
+	    buf, n * sizeof(*buf)) == -1) ||
+	    proc_compose(PROC_PARENT, IMSG_SENSOR_INFO_END, peerid, -1, NULL,
+	    0) == -1)
 		fatal("imsg_compose");
 	free(buf);
 }
 
-static void
-receiver_reload(void)
-{
-	sensors_load(rx.list, rx.n);
-	log_info("sensor list reloaded: %u sensors%s", rx.n,
-	    rx.n ? "" : ", open to any key");
-	sensors_rx_done(&rx);
-}
-
 static int
-receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
+receiver_imsg_parent(int from, struct imsg *imsg)
 {
-
+	switch (config_recv(&rx, imsg)) {
+	case 1:
+		receiver_merge(&rx.conf);
+		return (0);
+	case 0:
+		return (0);
+	}
 	switch (imsg->hdr.type) {
-	case IMSG_SHUTDOWN:
-		imsg_expect(imsg, 0, "IMSG_SHUTDOWN");
+	case IMSG_SOCKET:
+		if (have_sock || imsg->fd == -1)
+			fatalx("IMSG_SOCKET: out of turn or without a socket");
+		imsg_expect(imsg, 0, "IMSG_SOCKET");
+		sock = imsg->fd;
+		imsg->fd = -1;
+		have_sock = 1;
+		break;
+	case IMSG_PROC_SHUTDOWN:
+		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
 		receiver_finish();
 		break;
 	case IMSG_CTL_SHOW_STATS:
@@ -834,17 +825,12 @@ receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_SENSORS");
 		send_sensor_info(imsg->hdr.peerid);
 		break;
+	case IMSG_CTL_SHOW_CONFIG:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
+		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
+		break;
 	case IMSG_CTL_LOG_VERBOSE:
 		control_child_verbose(imsg);
-		break;
-	case IMSG_RECONF:
-		/* the sensor list follows, in one or more IMSG_SENSORS */
-		if (sensors_rx_start(&rx, imsg))
-			receiver_reload();
-		break;
-	case IMSG_SENSORS:
-		if (sensors_rx_add(&rx, imsg))
-			receiver_reload();
 		break;
 	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
@@ -852,8 +838,44 @@ receiver_imsg_parent(struct imsgev *iev, struct imsg *imsg)
 	return (0);
 }
 
+/*
+ * A configuration from the parent, at start and on reload: all a
+ * running receiver takes from it is the list of trusted sensors.
+ */
 static void
-receiver_dispatch_parent(int fd, short event, void *arg)
+receiver_merge(struct collector_conf *n)
 {
-	proc_dispatch(arg, event, "parent", receiver_imsg_parent, NULL);
+	const char	*what;
+
+	if (configured && (what = conf_restart(collector_keywords,
+	    collector_nkeywords, &conf, n)) != NULL)
+		fatalx("reload changed %s, which takes a restart", what);
+	free(conf.sensors);
+	conf = *n;
+	sensors_load(conf.sensors, conf.nsensors);
+	if (configured)
+		log_info("sensor list reloaded: %u sensors%s", conf.nsensors,
+		    conf.nsensors ? "" : ", open to any key");
+	configured = 1;
+}
+
+/* nccollectd's receiver child: its root is the spool */
+static void
+rules_receiver(scmp_filter_ctx ctx)
+{
+	/* a directory per sensor */
+	sandbox_allow(ctx, SCMP_SYS(mkdir));
+	/*
+	 * and a file per record type, opened write-only to append, never
+	 * truncated on open and never through a symbolic link: the
+	 * receiver cannot read what it stored
+	 */
+	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
+	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
+	    O_WRONLY | O_APPEND | O_NOFOLLOW));
+	/* the size of a file opened, where the next batch goes */
+	sandbox_allow(ctx, SCMP_SYS(fstat));
+	sandbox_allow(ctx, SCMP_SYS(newfstatat));
+	/* a failed append is cut back to whole batches */
+	sandbox_allow(ctx, SCMP_SYS(ftruncate));
 }

@@ -37,7 +37,6 @@
 #include "ncap.h"
 #include "nccollectd.h"
 #include "records.h"
-#include "sandbox.h"
 #include "util.h"
 
 struct sfile {

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
-#include "privsep.h"
+#include "proc.h"
 #include "tap.h"
 
 static int	seen[8], nseen, eofs, eof_after;

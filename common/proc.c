@@ -1,0 +1,849 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * A daemon's processes, from its table: spawning, the channels between
+ * them, routing by process id, watching and stopping.  Nothing here
+ * knows what any role does.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <paths.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "proc.h"
+
+/* one end of a channel, named by the process at the other end */
+struct proc_chan {
+	struct imsgev	 iev;
+	int		 id;
+	int		 open;
+	int		 listening;
+	proc_handler	 fn;
+	void		(*eof)(int);
+};
+
+/* the parent's view of a child */
+struct proc_state {
+	pid_t		 pid;
+	int		 ready;
+	int		 asked;		/* told to stop */
+	int		 may_exit;	/* reported done */
+	int		 exited;
+	int		 status;
+};
+
+static void	 proc_chan_open(int, int);
+static void	 proc_chan_event(int, short, void *);
+static int	 proc_chan_imsg(struct imsgev *, struct imsg *);
+static void	 proc_chan_eof(struct imsgev *);
+static void	 proc_chan_close(struct proc_chan *);
+static void	 proc_chan_drain(struct proc_chan *);
+static pid_t	 proc_start(const char *, const char *, const int *, int);
+static int	 proc_io(struct imsgev *, short, const char *);
+static int	 proc_ended(int);
+static void	 proc_kill_all(void);
+static void	 proc_ask_stop(int);
+static void	 proc_fatal_hook(const char *);
+static void	 proc_detach_done(void);
+static __dead void proc_wait_close(struct imsgbuf *);
+
+static char			 self[PATH_MAX];
+static const struct proc_def	*procs;
+static int			 nprocs, me = PROC_PARENT;
+static int			 p_debug, p_verbose;
+static struct proc_chan		 chans[PROC_MAX];
+static struct proc_state	 state[PROC_MAX];
+static int			 stopping;
+static void			(*all_ready)(void);
+static int			 detach_fd = -1;
+
+void
+proc_init_self(void)
+{
+	ssize_t	n;
+
+	/* resolve now: the path stays right even if our cwd changes */
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	self[n] = '\0';
+}
+
+void
+proc_init(const struct proc_def *table, int n, int debug, int verbose)
+{
+	int	i, j;
+
+	if (n < 1 || n > PROC_MAX)
+		fatalx("%s: %d processes", __func__, n);
+	/* a channel has two ends: both must name it */
+	for (i = 1; i < n; i++) {
+		if (table[i].stop_after < 0 || table[i].stop_after >= n ||
+		    table[i].stop_after == i)
+			fatalx("%s: %s stops after nothing", __func__,
+			    table[i].name);
+		for (j = 1; j < n; j++)
+			if (((table[i].peers & PROC_BIT(j)) != 0) !=
+			    ((table[j].peers & PROC_BIT(i)) != 0) || (i == j &&
+			    (table[i].peers & PROC_BIT(j))))
+				fatalx("%s: %s and %s disagree on their "
+				    "channel", __func__, table[i].name,
+				    table[j].name);
+	}
+	procs = table;
+	nprocs = n;
+	p_debug = debug;
+	p_verbose = verbose;
+}
+
+int
+proc_self(void)
+{
+	return (me);
+}
+
+const char *
+proc_name(int id)
+{
+	if (id < 0 || id >= nprocs)
+		return ("?");
+	return (procs[id].name);
+}
+
+int
+proc_count(void)
+{
+	return (nprocs);
+}
+
+int
+proc_nchannels(void)
+{
+	int	i, n = 0;
+
+	for (i = 0; i < nprocs; i++)
+		if (chans[i].open)
+			n++;
+	return (n);
+}
+
+/*
+ * Fork and exec ourselves as role; fds[i] becomes PROC_FD_BASE + i.
+ * Without -d a child's stdio is /dev/null: it must not keep the
+ * terminal or pipe that started the daemon open once the daemon is
+ * in the background.  Until it is ready, what makes it fail reaches
+ * the parent as IMSG_PROC_FATAL instead.
+ */
+static pid_t
+proc_start(const char *argv0, const char *role, const int *fds, int nfds)
+{
+	char	*argv[8];
+	int	 argc = 0, i, moved[PROC_MAX], null;
+	pid_t	 pid;
+
+	if (nfds > PROC_MAX)
+		fatalx("%s: too many fds", __func__);
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		return (pid);
+	}
+
+	if (!p_debug) {
+		if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
+			fatal("%s", _PATH_DEVNULL);
+		for (i = 0; i < 3; i++)
+			if (dup2(null, i) == -1)
+				fatal("dup2");
+		if (null > 2)
+			close(null);
+	}
+	/* move the channels above their targets, then into place */
+	for (i = 0; i < nfds; i++)
+		if ((moved[i] = fcntl(fds[i], F_DUPFD, PROC_FD_BASE + nfds)) ==
+		    -1)
+			fatal("fcntl F_DUPFD");
+	for (i = 0; i < nfds; i++)
+		if (dup2(moved[i], PROC_FD_BASE + i) == -1)
+			fatal("dup2");
+	closefrom(PROC_FD_BASE + nfds);
+
+	/* copies keep the strings writable, as execv wants */
+	if ((argv[argc++] = strdup(argv0)) == NULL ||
+	    (argv[argc++] = strdup("-P")) == NULL ||
+	    (argv[argc++] = strdup(role)) == NULL)
+		fatal(NULL);
+	if (p_debug && (argv[argc++] = strdup("-d")) == NULL)
+		fatal(NULL);
+	if (p_verbose && (argv[argc++] = strdup(p_verbose > 1 ? "-vv" :
+	    "-v")) == NULL)
+		fatal(NULL);
+	argv[argc] = NULL;
+	execv(self, argv);
+	fatal("execv %s", self);
+}
+
+static void
+proc_chan_open(int id, int fd)
+{
+	struct proc_chan	*c = &chans[id];
+
+	memset(c, 0, sizeof(*c));
+	if (imsgbuf_init(&c->iev.ibuf, fd) == -1)
+		fatal("imsgbuf_init");
+	c->id = id;
+	c->open = 1;
+	c->iev.handler = proc_chan_event;
+	c->iev.data = c;
+}
+
+void
+proc_detach(int debug)
+{
+	int	p[2], null, status;
+	char	c = 0;
+	pid_t	pid;
+
+	if (debug)
+		return;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		/*
+		 * The command that was run: it ends when the daemon is
+		 * up, or with the daemon's status when it is not.
+		 */
+		close(p[1]);
+		while (read(p[0], &c, 1) == -1 && errno == EINTR)
+			;
+		/* the daemon's "ready", or nothing: it ended */
+		if (c == 'R')
+			_exit(0);
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		_exit(WIFEXITED(status) && WEXITSTATUS(status) != 0 ?
+		    WEXITSTATUS(status) : 1);
+	}
+	close(p[0]);
+	detach_fd = p[1];
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	/* stderr stays until we are up: why we fail goes there */
+	if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
+		fatal("%s", _PATH_DEVNULL);
+	if (dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1)
+		fatal("dup2");
+	if (null > STDERR_FILENO)
+		close(null);
+}
+
+/* every child is up: let the command that started us go */
+static void
+proc_detach_done(void)
+{
+	int	null;
+
+	if (detach_fd == -1)
+		return;
+	if (write(detach_fd, "R", 1) != 1)
+		log_warn("%s", __func__);
+	close(detach_fd);
+	detach_fd = -1;
+	if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
+		fatal("%s", _PATH_DEVNULL);
+	if (dup2(null, STDERR_FILENO) == -1)
+		fatal("dup2");
+	if (null > STDERR_FILENO)
+		close(null);
+	log_setstderr(0);
+}
+
+void
+proc_signals(struct event *ev, void (*cb)(int, short, void *))
+{
+	static const int	sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	int			i;
+
+	for (i = 0; i < 4; i++) {
+		signal_set(&ev[i], sigs[i], cb, NULL);
+		signal_add(&ev[i], NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+proc_spawn(const char *argv0, proc_handler fn, void (*ready)(void))
+{
+	int	 up[PROC_MAX][2], peer[PROC_MAX][PROC_MAX][2];
+	int	 fds[PROC_MAX], nfds, i, j;
+
+	all_ready = ready;
+	memset(peer, -1, sizeof(peer));
+	for (i = 1; i < nprocs; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    up[i]) == -1)
+			fatal("socketpair");
+		for (j = i + 1; j < nprocs; j++)
+			if ((procs[i].peers & PROC_BIT(j)) &&
+			    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+			    peer[i][j]) == -1)
+				fatal("socketpair");
+	}
+	/* the lower id of a pair has end 0; siblings in table order */
+	for (i = 1; i < nprocs; i++) {
+		nfds = 0;
+		fds[nfds++] = up[i][1];
+		for (j = 1; j < nprocs; j++) {
+			if (!(procs[i].peers & PROC_BIT(j)))
+				continue;
+			fds[nfds++] = i < j ? peer[i][j][0] : peer[j][i][1];
+		}
+		state[i].pid = proc_start(argv0, procs[i].name, fds, nfds);
+	}
+	for (i = 1; i < nprocs; i++) {
+		close(up[i][1]);
+		for (j = i + 1; j < nprocs; j++)
+			if (peer[i][j][0] != -1) {
+				close(peer[i][j][0]);
+				close(peer[i][j][1]);
+			}
+		proc_chan_open(i, up[i][0]);
+		proc_listen(i, fn, proc_eof_ignore);
+	}
+}
+
+__dead void
+proc_child(const char *role)
+{
+	int	i, fd = PROC_FD_BASE;
+
+	for (i = 1; i < nprocs; i++)
+		if (strcmp(procs[i].name, role) == 0)
+			break;
+	if (i == nprocs)
+		fatalx("unknown process role %s", role);
+	me = i;
+	log_procinit(procs[me].name);
+	setproctitle("%s", procs[me].name);
+	/* the parent orders our shutdown; a terminal's ^C is for it */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	proc_chan_open(PROC_PARENT, fd++);
+	for (i = 1; i < nprocs; i++)
+		if (procs[me].peers & PROC_BIT(i))
+			proc_chan_open(i, fd++);
+	/* our stderr is /dev/null: the parent says why we could not start */
+	if (!p_debug)
+		log_setfatalhook(proc_fatal_hook);
+	procs[me].run();
+	fatalx("%s returned", procs[me].name);
+}
+
+static void
+proc_fatal_hook(const char *msg)
+{
+	struct imsgbuf	*ibuf = &chans[PROC_PARENT].iev.ibuf;
+
+	log_setfatalhook(NULL);
+	if (imsg_compose(ibuf, IMSG_PROC_FATAL, 0, 0, -1, msg,
+	    strlen(msg) + 1) == 0)
+		imsgbuf_flush(ibuf);
+}
+
+void
+proc_child_ready(void)
+{
+	log_setfatalhook(NULL);
+	if (proc_compose(PROC_PARENT, IMSG_PROC_READY, 0, -1, NULL, 0) == -1)
+		fatal("imsg_compose");
+}
+
+__dead void
+proc_child_done(void)
+{
+	struct imsgbuf	*ibuf = &chans[PROC_PARENT].iev.ibuf;
+
+	if (imsg_compose(ibuf, IMSG_PROC_DONE, 0, 0, -1, NULL, 0) == -1 ||
+	    imsgbuf_flush(ibuf) == -1)
+		fatal("%s", __func__);
+	proc_wait_close(ibuf);
+}
+
+/* a finished child: wait for the parent to close the channel, exit 0 */
+static __dead void
+proc_wait_close(struct imsgbuf *ibuf)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+
+	for (;;) {
+		pfd.fd = ibuf->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			fatal("poll");
+		if ((n = imsgbuf_read(ibuf)) == 0)
+			exit(0);
+		if (n == -1 && errno != EAGAIN && errno != EINTR)
+			fatal("%s: read", __func__);
+		/* nothing the parent says now matters: drop it */
+		ibuf->rlen = 0;
+	}
+}
+
+void
+proc_listen(int id, proc_handler fn, void (*eof)(int))
+{
+	struct proc_chan	*c = &chans[id];
+
+	if (!c->open)
+		fatalx("%s: no channel to %s", __func__, proc_name(id));
+	c->fn = fn;
+	c->eof = eof;
+	c->listening = 1;
+	imsg_event_add(&c->iev);
+}
+
+static void
+proc_chan_event(int fd, short event, void *arg)
+{
+	struct proc_chan	*c = arg;
+
+	proc_dispatch(&c->iev, event, proc_name(c->id), proc_chan_imsg,
+	    c->eof != NULL ? proc_chan_eof : NULL);
+}
+
+static void
+proc_chan_eof(struct imsgev *iev)
+{
+	struct proc_chan	*c = iev->data;
+
+	c->eof(c->id);
+}
+
+/* what every process understands, then the daemon's own messages */
+static int
+proc_chan_imsg(struct imsgev *iev, struct imsg *imsg)
+{
+	struct proc_chan	*c = iev->data;
+	char			*msg;
+
+	if (me == PROC_PARENT) {
+		switch (imsg->hdr.type) {
+		case IMSG_PROC_READY:
+			imsg_expect(imsg, 0, "IMSG_PROC_READY");
+			state[c->id].ready = 1;
+			log_debug("%s process %d is up", proc_name(c->id),
+			    (int)state[c->id].pid);
+			if (proc_all_ready()) {
+				if (all_ready != NULL)
+					all_ready();
+				proc_detach_done();
+			}
+			return (0);
+		case IMSG_PROC_FATAL:
+			msg = imsg->data;
+			if (IMSG_DATA_SIZE(imsg) == 0 ||
+			    msg[IMSG_DATA_SIZE(imsg) - 1] != '\0')
+				fatalx("IMSG_PROC_FATAL: malformed");
+			log_warnx("%s process: %s", proc_name(c->id), msg);
+			return (0);
+		case IMSG_PROC_DONE:
+			imsg_expect(imsg, 0, "IMSG_PROC_DONE");
+			proc_done(c->id);
+			return (-1);
+		}
+	}
+	return (c->fn(c->id, imsg));
+}
+
+static void
+proc_chan_close(struct proc_chan *c)
+{
+	if (!c->open)
+		return;
+	if (event_initialized(&c->iev.ev))
+		event_del(&c->iev.ev);
+	imsgbuf_clear(&c->iev.ibuf);
+	close(c->iev.ibuf.fd);
+	c->iev.ibuf.fd = -1;
+	c->open = c->listening = 0;
+}
+
+/*
+ * A child that died: what it said before, IMSG_PROC_FATAL above all,
+ * is still in its channel.  Read it before the reaper reports.
+ */
+static void
+proc_chan_drain(struct proc_chan *c)
+{
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+	char		*msg;
+
+	while (c->open) {
+		n = imsgbuf_read(&c->iev.ibuf);
+		while ((r = imsg_get(&c->iev.ibuf, &imsg)) == 1) {
+			msg = imsg.data;
+			if (imsg.hdr.type == IMSG_PROC_FATAL &&
+			    IMSG_DATA_SIZE(&imsg) > 0 &&
+			    msg[IMSG_DATA_SIZE(&imsg) - 1] == '\0')
+				log_warnx("%s process: %s", proc_name(c->id),
+				    msg);
+			imsg_free(&imsg);
+		}
+		if (r == -1 || n <= 0)
+			break;
+	}
+}
+
+void
+proc_eof_ignore(int id)
+{
+	struct proc_chan	*c = &chans[id];
+
+	if (event_initialized(&c->iev.ev))
+		event_del(&c->iev.ev);
+	c->listening = 0;
+}
+
+int
+proc_compose(int id, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	struct proc_chan	*c = &chans[id];
+
+	if (id < 0 || id >= nprocs || !c->open) {
+		errno = EPIPE;
+		return (-1);
+	}
+	if (imsg_compose(&c->iev.ibuf, type, peerid, 0, fd, data, len) == -1)
+		return (-1);
+	if (c->listening)
+		imsg_event_add(&c->iev);
+	return (0);
+}
+
+int
+proc_composev(int id, uint32_t type, uint32_t peerid, int fd,
+    const struct iovec *iov, int iovcnt)
+{
+	struct proc_chan	*c = &chans[id];
+
+	if (id < 0 || id >= nprocs || !c->open) {
+		errno = EPIPE;
+		return (-1);
+	}
+	if (imsg_composev(&c->iev.ibuf, type, peerid, 0, fd, iov,
+	    iovcnt) == -1)
+		return (-1);
+	if (c->listening)
+		imsg_event_add(&c->iev);
+	return (0);
+}
+
+void
+proc_compose_children(uint32_t type, uint32_t peerid, const void *data,
+    size_t len)
+{
+	int	i;
+
+	for (i = 1; i < nprocs; i++)
+		if (chans[i].open && proc_compose(i, type, peerid, -1, data,
+		    len) == -1)
+			fatal("imsg_compose");
+}
+
+struct imsgbuf *
+proc_ibuf(int id)
+{
+	return (&chans[id].iev.ibuf);
+}
+
+int
+proc_all_ready(void)
+{
+	int	i;
+
+	for (i = 1; i < nprocs; i++)
+		if (!state[i].ready)
+			return (0);
+	return (1);
+}
+
+static void
+proc_ask_stop(int id)
+{
+	if (state[id].asked || state[id].exited || !chans[id].open)
+		return;
+	state[id].asked = 1;
+	if (proc_compose(id, IMSG_PROC_SHUTDOWN, 0, -1, NULL, 0) == -1)
+		fatal("imsg_compose");
+}
+
+int
+proc_stop(void)
+{
+	int	i, was = stopping;
+
+	stopping = 1;
+	for (i = 1; i < nprocs; i++)
+		if (procs[i].stop_after == PROC_PARENT)
+			proc_ask_stop(i);
+	return (was);
+}
+
+void
+proc_done(int id)
+{
+	/* nothing new is taken on once a child has finished */
+	stopping = 1;
+	state[id].may_exit = 1;
+	proc_chan_close(&chans[id]);
+}
+
+int
+proc_stopping(void)
+{
+	return (stopping);
+}
+
+/* log how a child ended; 1 if it should not have: signal, failure, unasked */
+static int
+proc_ended(int id)
+{
+	struct proc_state	*p = &state[id];
+	const char		*name = proc_name(id);
+
+	if (WIFSIGNALED(p->status) && WTERMSIG(p->status) == SIGSYS) {
+		/* the seccomp filter's verdict (sandbox.c) */
+		log_warnx("%s process %d killed by SIGSYS: a system call "
+		    "outside its sandbox", name, (int)p->pid);
+		return (1);
+	}
+	if (WIFSIGNALED(p->status)) {
+		log_warnx("%s process %d terminated by signal %d", name,
+		    (int)p->pid, WTERMSIG(p->status));
+		return (1);
+	}
+	if (WEXITSTATUS(p->status) != 0) {
+		log_warnx("%s process %d exited with status %d", name,
+		    (int)p->pid, WEXITSTATUS(p->status));
+		return (1);
+	}
+	if (!p->may_exit) {
+		log_warnx("%s process %d exited unexpectedly", name,
+		    (int)p->pid);
+		return (1);
+	}
+	log_debug("%s process %d exited", name, (int)p->pid);
+	return (0);
+}
+
+/* children ignore SIGTERM (the parent orders shutdown): SIGKILL them */
+static void
+proc_kill_all(void)
+{
+	int	i;
+
+	for (i = 1; i < nprocs; i++)
+		if (state[i].pid > 0 && !state[i].exited)
+			kill(state[i].pid, SIGKILL);
+	for (i = 1; i < nprocs; i++) {
+		if (state[i].pid <= 0 || state[i].exited ||
+		    waitpid(state[i].pid, &state[i].status, 0) !=
+		    state[i].pid)
+			continue;
+		state[i].exited = 1;
+		/*
+		 * One that ended on its own before our SIGKILL says why:
+		 * a sibling's death may have been reaped first.
+		 */
+		if (!WIFSIGNALED(state[i].status) ||
+		    WTERMSIG(state[i].status) != SIGKILL) {
+			proc_chan_drain(&chans[i]);
+			proc_ended(i);
+		}
+	}
+}
+
+int
+proc_reap(void)
+{
+	pid_t	pid;
+	int	i, j, status, bad = 0, all = 1;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 1; i < nprocs; i++)
+			if (state[i].pid == pid)
+				break;
+		if (i == nprocs)
+			continue;
+		state[i].exited = 1;
+		state[i].status = status;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+		    !state[i].may_exit)
+			proc_chan_drain(&chans[i]);
+		if (proc_ended(i))
+			bad = 1;
+	}
+	if (bad) {
+		proc_kill_all();
+		log_warnx("a child process died: exiting");
+		return (-1);
+	}
+	for (i = 1; i < nprocs; i++) {
+		if (!state[i].exited) {
+			all = 0;
+			continue;
+		}
+		/* nothing is left for those that came after it */
+		for (j = 1; j < nprocs; j++)
+			if (procs[j].stop_after == i)
+				proc_ask_stop(j);
+	}
+	return (all);
+}
+
+void
+proc_recv(struct imsgbuf *ibuf, struct imsg *imsg)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		r;
+
+	for (;;) {
+		if ((r = imsg_get(ibuf, imsg)) == -1)
+			fatal("%s: imsg_get", __func__);
+		if (r == 1)
+			return;
+		pfd.fd = ibuf->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if ((n = imsgbuf_read(ibuf)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			fatal("%s: read", __func__);
+		}
+		if (n == 0)
+			fatalx("%s: the channel was closed", __func__);
+	}
+}
+
+void
+proc_wait(int id, proc_handler fn, const int *until)
+{
+	struct imsg	imsg;
+	int		r;
+
+	while (!*until) {
+		proc_recv(&chans[id].iev.ibuf, &imsg);
+		r = fn(id, &imsg);
+		imsg_free(&imsg);
+		if (r == -1)
+			fatalx("%s: %s closed the channel", __func__,
+			    proc_name(id));
+	}
+}
+
+void
+imsg_expect(const struct imsg *imsg, size_t len, const char *what)
+{
+	if (IMSG_DATA_SIZE(imsg) != len)
+		fatalx("%s: wrong length %zu, expected %zu", what,
+		    IMSG_DATA_SIZE(imsg), len);
+}
+
+static int
+proc_io(struct imsgev *iev, short event, const char *name)
+{
+	struct imsgbuf	*ibuf = &iev->ibuf;
+	ssize_t		 n;
+
+	if (event & EV_READ) {
+		if ((n = imsgbuf_read(ibuf)) == -1 && errno != EAGAIN &&
+		    errno != EINTR)
+			fatal("%s channel: read", name);
+		if (n == 0)
+			return (0);
+	}
+	if (event & EV_WRITE) {
+		if (imsgbuf_write(ibuf) == -1 && errno != EPIPE)
+			fatal("%s channel: write", name);
+	}
+	return (1);
+}
+
+void
+proc_dispatch(struct imsgev *iev, short event, const char *name,
+    int (*fn)(struct imsgev *, struct imsg *), void (*eof)(struct imsgev *))
+{
+	struct imsg	imsg;
+	int		r, closed;
+
+	closed = proc_io(iev, event, name) == 0;
+	/*
+	 * What arrived before the peer closed is handled first: a
+	 * parent's last order comes just before its close.
+	 */
+	for (;;) {
+		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1)
+			fatal("%s channel: imsg_get", name);
+		if (r == 0)
+			break;
+		r = fn(iev, &imsg);
+		imsg_free(&imsg);
+		if (r == -1)
+			return;
+	}
+	if (closed) {
+		if (eof == NULL)
+			fatalx("%s closed the channel", name);
+		eof(iev);
+		return;
+	}
+	imsg_event_add(iev);
+}

@@ -1,0 +1,153 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * ncagentd's configuration as a whole: its keywords (what each sets,
+ * whether a running sensor takes a change), printing it, and carrying
+ * it from the parent to the children, the same way at start and on
+ * reload.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "ncagentd.h"
+#include "proc.h"
+
+static void	 print_unset(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_collector(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_pad(FILE *, const struct conf_keyword *, const void *);
+
+#define F(m)	CONF_FIELD(agent_conf, m)
+
+/*
+ * In the order -n prints them.  A keyword without CONF_RELOAD is fixed
+ * for the life of the process: a reload that changes it is refused.
+ */
+const struct conf_keyword agent_keywords[] = {
+	{ "name", CONF_RELOAD, conf_print_string, { F(name) } },
+	{ "interface", 0, print_unset, { F(interface) } },
+	{ "filter", 0, print_unset, { F(filter) } },
+	{ "collector", 0, print_collector, { F(collector), F(port) } },
+	{ "collector-key", 0, conf_print_string, { F(collector_key) } },
+	{ "keyfile", 0, print_unset, { F(keyfile) } },
+	{ "user", 0, conf_print_string, { F(user) } },
+	{ "chroot", 0, conf_print_string, { F(chroot) } },
+	{ "socket", 0, conf_print_socket, { F(ctlsock), F(rctlsock) } },
+	{ "max-datagram", 0, conf_print_uint, { F(max_datagram) } },
+	{ "flush-interval", CONF_RELOAD, conf_print_ms, { F(flush_ms) } },
+	{ "rekey", CONF_RELOAD, conf_print_ms, { F(rekey_ms) } },
+	{ "pad", CONF_RELOAD, print_pad, { F(pad) } },
+	{ "snaplen", 0, conf_print_uint, { F(snaplen) } },
+	{ "promiscuous", 0, conf_print_yesno, { F(promisc) } },
+	{ "connection-table-size", 0, conf_print_uint,
+	    { F(conn_table_size) } },
+	{ "connection-idle-timeout", CONF_RELOAD, conf_print_uint,
+	    { F(conn_idle_timeout) } },
+	{ "connection-active-timeout", CONF_RELOAD, conf_print_uint,
+	    { F(conn_active_timeout) } },
+};
+const size_t agent_nkeywords = sizeof(agent_keywords) /
+    sizeof(agent_keywords[0]);
+
+/* a string that may be empty: then a comment says what that means */
+static void
+print_unset(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (conf_str(kw, conf, 0)[0] != '\0')
+		conf_print_string(fp, kw, conf);
+	else if (strcmp(kw->name, "keyfile") == 0)
+		fprintf(fp, "# no keyfile: an ephemeral key\n");
+	else
+		fprintf(fp, "# no %s\n", kw->name);
+}
+
+static void
+print_collector(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	fprintf(fp, "%s ", kw->name);
+	conf_print_quoted(fp, conf_str(kw, conf, 0));
+	fprintf(fp, " port %s\n", conf_str(kw, conf, 1));
+}
+
+static void
+print_pad(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (conf_uint(kw, conf, 0) > 1)
+		conf_print_uint(fp, kw, conf);
+	else
+		fprintf(fp, "# no padding\n");
+}
+
+void
+print_config(const struct agent_conf *conf)
+{
+	conf_print(stdout, agent_keywords, agent_nkeywords, conf);
+}
+
+/*
+ * To a child, at start and on every reload, or back to the parent for
+ * ncctl show config (peerid: the control connection).
+ */
+void
+config_send(int id, const struct agent_conf *conf, uint32_t peerid)
+{
+	if (proc_compose(id, IMSG_RECONF_START, peerid, -1, NULL, 0) == -1 ||
+	    proc_compose(id, IMSG_CONF, peerid, -1, conf,
+	    sizeof(*conf)) == -1 ||
+	    proc_compose(id, IMSG_RECONF_END, peerid, -1, NULL, 0) == -1)
+		fatal("imsg_compose");
+}
+
+/*
+ * A configuration arriving: built aside in rx, complete (1) at
+ * IMSG_RECONF_END; 0 while it arrives; -1 for a message that is not
+ * part of one.
+ */
+int
+config_recv(struct config_rx *rx, const struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_RECONF_START:
+		imsg_expect(imsg, 0, "IMSG_RECONF_START");
+		if (rx->state != 0)
+			fatalx("IMSG_RECONF_START out of turn");
+		memset(&rx->conf, 0, sizeof(rx->conf));
+		rx->state = 1;
+		return (0);
+	case IMSG_CONF:
+		imsg_expect(imsg, sizeof(rx->conf), "IMSG_CONF");
+		if (rx->state != 1)
+			fatalx("IMSG_CONF out of turn");
+		/* the parent is trusted: it could have us run anything */
+		memcpy(&rx->conf, imsg->data, sizeof(rx->conf));
+		rx->state = 2;
+		return (0);
+	case IMSG_RECONF_END:
+		imsg_expect(imsg, 0, "IMSG_RECONF_END");
+		if (rx->state != 2)
+			fatalx("IMSG_RECONF_END out of turn");
+		rx->state = 0;
+		return (1);
+	}
+	return (-1);
+}

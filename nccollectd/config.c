@@ -1,0 +1,173 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * nccollectd's configuration as a whole: its keywords (what each sets,
+ * whether a running collector takes a change), printing it, and
+ * carrying it with its list of sensors from the parent to the children,
+ * the same way at start and on reload.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "conf.h"
+#include "nccollectd.h"
+#include "proc.h"
+
+static void	 print_listen(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_sensors(FILE *, const struct conf_keyword *,
+		    const void *);
+
+#define F(m)	CONF_FIELD(collector_conf, m)
+
+/*
+ * In the order -n prints them.  A keyword without CONF_RELOAD is fixed
+ * for the life of the process: a reload that changes it is refused.
+ */
+const struct conf_keyword collector_keywords[] = {
+	{ "listen on", 0, print_listen, { F(listen_addr), F(port) } },
+	{ "keyfile", 0, conf_print_string, { F(keyfile) } },
+	{ "spool", 0, conf_print_string, { F(spool) } },
+	{ "user", 0, conf_print_string, { F(user) } },
+	{ "chroot", 0, conf_print_string, { F(chroot) } },
+	{ "socket", 0, conf_print_socket, { F(ctlsock), F(rctlsock) } },
+	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0 } } },
+};
+const size_t collector_nkeywords = sizeof(collector_keywords) /
+    sizeof(collector_keywords[0]);
+
+static void
+print_listen(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	const char	*addr = conf_str(kw, conf, 0);
+
+	fprintf(fp, "%s ", kw->name);
+	if (addr[0] == '\0')
+		fprintf(fp, "*");
+	else
+		conf_print_quoted(fp, addr);
+	fprintf(fp, " port %s\n", conf_str(kw, conf, 1));
+}
+
+static void
+print_sensors(FILE *fp, const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+	char				 hex[2 * WIRE_PKLEN + 1];
+	unsigned int			 i;
+
+	if (conf->nsensors == 0)
+		fprintf(fp, "# OPEN: no sensor listed, any holder of the "
+		    "public key may write as any sensor\n");
+	for (i = 0; i < conf->nsensors; i++) {
+		sodium_bin2hex(hex, sizeof(hex), conf->sensors[i].pk,
+		    WIRE_PKLEN);
+		fprintf(fp, "%s ", kw->name);
+		conf_print_quoted(fp, conf->sensors[i].name);
+		fprintf(fp, " key %s\n", hex);
+	}
+}
+
+void
+print_config(const struct collector_conf *conf)
+{
+	conf_print(stdout, collector_keywords, collector_nkeywords, conf);
+}
+
+/*
+ * To a child, at start and on every reload, or back to the parent for
+ * ncctl show config (peerid: the control connection): the settings,
+ * then the sensors in pieces an imsg can hold.
+ */
+void
+config_send(int id, const struct collector_conf *conf, uint32_t peerid)
+{
+	unsigned int	 i, k, n = conf->nsensors;
+
+	if (proc_compose(id, IMSG_RECONF_START, peerid, -1, NULL, 0) == -1 ||
+	    proc_compose(id, IMSG_CONF, peerid, -1, conf,
+	    sizeof(*conf)) == -1)
+		fatal("imsg_compose");
+	for (i = 0; i < n; i += k) {
+		k = n - i < SENSORS_PER_IMSG ? n - i : SENSORS_PER_IMSG;
+		if (proc_compose(id, IMSG_SENSORS, peerid, -1,
+		    conf->sensors + i, k * sizeof(*conf->sensors)) == -1)
+			fatal("imsg_compose");
+	}
+	if (proc_compose(id, IMSG_RECONF_END, peerid, -1, NULL, 0) == -1)
+		fatal("imsg_compose");
+}
+
+/*
+ * A configuration arriving: built aside in rx, complete (1) at
+ * IMSG_RECONF_END, when rx->conf.sensors is the caller's to keep and
+ * free; 0 while it arrives; -1 for a message that is not part of one.
+ */
+int
+config_recv(struct config_rx *rx, const struct imsg *imsg)
+{
+	size_t	k;
+
+	switch (imsg->hdr.type) {
+	case IMSG_RECONF_START:
+		imsg_expect(imsg, 0, "IMSG_RECONF_START");
+		if (rx->state != 0)
+			fatalx("IMSG_RECONF_START out of turn");
+		memset(&rx->conf, 0, sizeof(rx->conf));
+		rx->n = 0;
+		rx->state = 1;
+		return (0);
+	case IMSG_CONF:
+		imsg_expect(imsg, sizeof(rx->conf), "IMSG_CONF");
+		if (rx->state != 1)
+			fatalx("IMSG_CONF out of turn");
+		/* the parent is trusted: it could have us run anything */
+		memcpy(&rx->conf, imsg->data, sizeof(rx->conf));
+		rx->conf.sensors = NULL;
+		if (rx->conf.nsensors > SENSORS_MAX)
+			fatalx("IMSG_CONF: %u sensors", rx->conf.nsensors);
+		if (rx->conf.nsensors > 0 && (rx->conf.sensors = calloc(
+		    rx->conf.nsensors, sizeof(*rx->conf.sensors))) == NULL)
+			fatal(NULL);
+		rx->state = 2;
+		return (0);
+	case IMSG_SENSORS:
+		k = IMSG_DATA_SIZE(imsg) / sizeof(*rx->conf.sensors);
+		if (rx->state != 2 || k == 0 ||
+		    k > rx->conf.nsensors - rx->n ||
+		    IMSG_DATA_SIZE(imsg) != k * sizeof(*rx->conf.sensors))
+			fatalx("IMSG_SENSORS: bad length or out of turn");
+		memcpy(rx->conf.sensors + rx->n, imsg->data,
+		    k * sizeof(*rx->conf.sensors));
+		rx->n += (unsigned int)k;
+		return (0);
+	case IMSG_RECONF_END:
+		imsg_expect(imsg, 0, "IMSG_RECONF_END");
+		if (rx->state != 2 || rx->n != rx->conf.nsensors)
+			fatalx("IMSG_RECONF_END out of turn");
+		rx->state = 0;
+		return (1);
+	}
+	return (-1);
+}
