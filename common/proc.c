@@ -473,10 +473,11 @@ proc_chan_imsg(struct imsgev *iev, struct imsg *imsg)
 			state[c->id].ready = 1;
 			log_debug("%s process %d is up", proc_name(c->id),
 			    (int)state[c->id].pid);
+			/* in the background first: success says nothing */
 			if (proc_all_ready()) {
+				proc_detach_done();
 				if (all_ready != NULL)
 					all_ready();
-				proc_detach_done();
 			}
 			return (0);
 		case IMSG_PROC_FATAL:

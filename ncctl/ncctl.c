@@ -44,8 +44,8 @@
 static int	 cmd_keygen(int, char *[]);
 static void	 mkpath(const char *);
 static int	 cmd_dump(int, char *[]);
-static int	 cmd_control(enum action, const char *, int);
-static const char *default_socket(enum action);
+static int	 cmd_control(const struct token *, const char *, int);
+static const char *default_socket(const struct token *);
 static __dead void usage(void);
 
 static __dead void
@@ -57,6 +57,7 @@ usage(void)
 	    "commands:\n"
 	    "  show stats        counters of the daemon\n"
 	    "  show sensors      the collector's sensors\n"
+	    "  show config       what each of its processes runs with\n"
 	    "  reload            read the configuration again\n"
 	    "  log verbose|brief log debug messages or not\n"
 	    "  keygen dir        write dir/pub.key (0644) and dir/priv.key "
@@ -149,11 +150,11 @@ cmd_dump(int argc, char *argv[])
 
 /* with -s unset: the daemon's socket that exists, if only one does */
 static const char *
-default_socket(enum action act)
+default_socket(const struct token *t)
 {
 	int	 a, c;
 
-	if (act == ACT_SHOW_SENSORS)
+	if (t->flags & TOK_COLLECTOR)
 		return (NCCOLLECTD_SOCKET);
 	a = access(NCAGENTD_SOCKET, F_OK) == 0;
 	c = access(NCCOLLECTD_SOCKET, F_OK) == 0;
@@ -165,7 +166,7 @@ default_socket(enum action act)
 
 /* one request, the answer printed; the daemon's status is ours */
 static int
-cmd_control(enum action act, const char *path, int json)
+cmd_control(const struct token *t, const char *path, int json)
 {
 	struct sockaddr_un	 sun;
 	struct imsgbuf		 ibuf;
@@ -175,8 +176,7 @@ cmd_control(enum action act, const char *path, int json)
 	struct ctl_kv		*kv = NULL, *nkv;
 	size_t			 nkv_total = 0, k;
 	ssize_t			 n;
-	uint32_t		 type;
-	int			 fd, v = 0, done = 0, r;
+	int			 fd, done = 0, r;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -189,26 +189,8 @@ cmd_control(enum action act, const char *path, int json)
 		err(1, "connect %s", path);
 	if (imsgbuf_init(&ibuf, fd) == -1)
 		err(1, "imsgbuf_init");
-	switch (act) {
-	case ACT_SHOW_STATS:
-		type = IMSG_CTL_SHOW_STATS;
-		break;
-	case ACT_SHOW_SENSORS:
-		type = IMSG_CTL_SHOW_SENSORS;
-		break;
-	case ACT_RELOAD:
-		type = IMSG_CTL_RELOAD;
-		break;
-	case ACT_LOG_VERBOSE:
-	case ACT_LOG_BRIEF:
-		type = IMSG_CTL_LOG_VERBOSE;
-		v = act == ACT_LOG_VERBOSE;
-		break;
-	default:
-		errx(1, "%s: unexpected action", __func__);
-	}
-	if (imsg_compose(&ibuf, type, 0, 0, -1, type == IMSG_CTL_LOG_VERBOSE ?
-	    &v : NULL, type == IMSG_CTL_LOG_VERBOSE ? sizeof(v) : 0) == -1 ||
+	if (imsg_compose(&ibuf, t->type, 0, 0, -1, (t->flags & TOK_ARG) ?
+	    &t->arg : NULL, (t->flags & TOK_ARG) ? sizeof(t->arg) : 0) == -1 ||
 	    imsgbuf_flush(&ibuf) == -1)
 		err(1, "write to %s", path);
 	pfd.fd = fd;
@@ -273,7 +255,7 @@ cmd_control(enum action act, const char *path, int json)
 		free(kv);
 		return (1);
 	}
-	if (act == ACT_SHOW_STATS || act == ACT_SHOW_SENSORS) {
+	if (t->flags & TOK_SHOW) {
 		show_kv(kv, nkv_total, json);
 		if (res.msg[0] != '\0')
 			fprintf(stderr, "ncctl: %s\n", res.msg);
@@ -286,7 +268,7 @@ cmd_control(enum action act, const char *path, int json)
 int
 main(int argc, char *argv[])
 {
-	enum action	 act;
+	const struct token *t;
 	const char	*sock = NULL;
 	int		 ch, json = 0, used = 0;
 
@@ -306,10 +288,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
-	act = parse_words(argc, argv, &used);
+	t = parse_words(argc, argv, &used);
 	argc -= used - 1;
 	argv += used - 1;
-	switch (act) {
+	switch (t->action) {
 	case ACT_KEYGEN:
 		return (cmd_keygen(argc, argv));
 	case ACT_DUMP:
@@ -318,7 +300,6 @@ main(int argc, char *argv[])
 	default:
 		if (argc != 1)
 			usage();
-		return (cmd_control(act, sock ? sock : default_socket(act),
-		    json));
+		return (cmd_control(t, sock ? sock : default_socket(t), json));
 	}
 }

@@ -17,6 +17,7 @@
 #ifndef NCAP_NCCTL_H
 #define NCAP_NCCTL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 enum dump_fmt {
@@ -30,24 +31,33 @@ int	 dump_file(FILE *in, const char *name, enum dump_fmt);
 /* a string as JSON, quotes included (dump.c) */
 void	 json_string(FILE *, const char *);
 
-/* parser.c: the command words, matched by unambiguous prefix */
+/*
+ * parser.c: the command words, matched by unambiguous prefix.  A word
+ * that ends a command says what ncctl does: a request to a daemon
+ * (which message, with which argument, how its answer is shown), or
+ * one of its own commands.
+ */
 enum action {
 	ACT_NONE,
 	ACT_KEYGEN,
 	ACT_DUMP,
-	ACT_SHOW_STATS,
-	ACT_SHOW_SENSORS,
-	ACT_RELOAD,
-	ACT_LOG_VERBOSE,
-	ACT_LOG_BRIEF,
+	ACT_REQUEST,
 };
 
-/*
- * The action the words of argv name, and in *used how many words that
- * took (keygen and dump take their own arguments after that).  On an
- * unknown or ambiguous word it says so and exits.
- */
-enum action	 parse_words(int argc, char *argv[], int *used);
+#define TOK_SHOW	0x01	/* the answer is values to print */
+#define TOK_COLLECTOR	0x02	/* only the collector answers it */
+#define TOK_ARG		0x04	/* arg goes with the request */
+
+struct token {
+	const char		*word;		/* NULL ends a table */
+	enum action		 action;	/* set when the word is matched */
+	uint32_t		 type;		/* ACT_REQUEST: the message */
+	int			 arg;
+	int			 flags;
+	const struct token	*next;		/* NULL: the words end here */
+};
+
+const struct token *parse_words(int argc, char *argv[], int *used);
 
 /* output.c: show answers as text or JSON */
 struct ctl_kv;

@@ -24,33 +24,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "ncctl.h"
 
-struct token {
-	const char		*word;		/* NULL ends a table */
-	enum action		 action;	/* set when the word is matched */
-	const struct token	*next;		/* NULL: the words end here */
-};
-
 static const struct token t_show[] = {
-	{ "sensors",	ACT_SHOW_SENSORS,	NULL },
-	{ "stats",	ACT_SHOW_STATS,		NULL },
-	{ NULL,		ACT_NONE,		NULL }
+	{ "config",	ACT_REQUEST,	IMSG_CTL_SHOW_CONFIG, 0, TOK_SHOW,
+	    NULL },
+	{ "sensors",	ACT_REQUEST,	IMSG_CTL_SHOW_SENSORS, 0,
+	    TOK_SHOW | TOK_COLLECTOR, NULL },
+	{ "stats",	ACT_REQUEST,	IMSG_CTL_SHOW_STATS, 0, TOK_SHOW,
+	    NULL },
+	{ NULL,		ACT_NONE,	0, 0, 0, NULL }
 };
 
 static const struct token t_log[] = {
-	{ "brief",	ACT_LOG_BRIEF,		NULL },
-	{ "verbose",	ACT_LOG_VERBOSE,	NULL },
-	{ NULL,		ACT_NONE,		NULL }
+	{ "brief",	ACT_REQUEST,	IMSG_CTL_LOG_VERBOSE, 0, TOK_ARG,
+	    NULL },
+	{ "verbose",	ACT_REQUEST,	IMSG_CTL_LOG_VERBOSE, 1, TOK_ARG,
+	    NULL },
+	{ NULL,		ACT_NONE,	0, 0, 0, NULL }
 };
 
 static const struct token t_main[] = {
-	{ "dump",	ACT_DUMP,		NULL },
-	{ "keygen",	ACT_KEYGEN,		NULL },
-	{ "log",	ACT_NONE,		t_log },
-	{ "reload",	ACT_RELOAD,		NULL },
-	{ "show",	ACT_NONE,		t_show },
-	{ NULL,		ACT_NONE,		NULL }
+	{ "dump",	ACT_DUMP,	0, 0, 0, NULL },
+	{ "keygen",	ACT_KEYGEN,	0, 0, 0, NULL },
+	{ "log",	ACT_NONE,	0, 0, 0, t_log },
+	{ "reload",	ACT_REQUEST,	IMSG_CTL_RELOAD, 0, 0, NULL },
+	{ "show",	ACT_NONE,	0, 0, 0, t_show },
+	{ NULL,		ACT_NONE,	0, 0, 0, NULL }
 };
 
 static const struct token *match(const struct token *, const char *);
@@ -96,7 +97,7 @@ list(const struct token *table, const char *word, const char *after)
 	exit(1);
 }
 
-enum action
+const struct token *
 parse_words(int argc, char *argv[], int *used)
 {
 	const struct token	*table = t_main, *t;
@@ -108,7 +109,7 @@ parse_words(int argc, char *argv[], int *used)
 			list(table, argv[i], after);
 		if (t->next == NULL) {
 			*used = i + 1;
-			return (t->action);
+			return (t);
 		}
 		if ((after[0] != '\0' &&
 		    strlcat(after, " ", sizeof(after)) >= sizeof(after)) ||
@@ -117,5 +118,5 @@ parse_words(int argc, char *argv[], int *used)
 		table = t->next;
 	}
 	list(table, NULL, after);
-	return (ACT_NONE);
+	return (NULL);
 }
