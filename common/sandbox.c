@@ -151,6 +151,10 @@ selftest(void)
 	} else if (strcmp(call, "open-write") == 0)
 		/* not the receiver's append-only, no-follow kind either */
 		r = open("selftest", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	else if (strcmp(call, "open-append") == 0)
+		/* the receiver's kind: the control for the one above */
+		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |
+		    O_NOFOLLOW, 0600);
 	else
 		fatalx("selftest: unknown call %s", call);
 	if (r == -1)

@@ -20,9 +20,10 @@
 #  1. every child of both daemons runs under its seccomp filter with
 #     no_new_privs, as nobody in its chroot, with the resource limits of
 #     its role, and holds exactly the descriptors its limit counts on;
-#  2. a call outside the filter kills the child and the daemon exits
-#     non-zero naming the process and SIGSYS: for each of the four
-#     roles, with the selftest binaries (the daemons have no such hook);
+#  2. calls no child may make (a network socket, execve, ptrace, fork,
+#     a file opened for writing) kill the child, and the daemon exits
+#     non-zero naming the process and SIGSYS: each call in each of the
+#     four roles, with the selftest binaries (the daemons have none);
 #  3. paths the other tests do not take stay inside the filters: the
 #     receiver past SPOOL_MAX_OPEN files, a capture whose interface
 #     goes down, comes back and goes away.
@@ -120,7 +121,13 @@ check "the pings were stored ($(nrecords "$T/c/spool/sandbox/ICMPv4.ncap"))" \
 is "$(grep -c SIGSYS "$T/s/sensor.log" "$T/c/collector.log" |
     sed 's/.*://' | tr '\n' ' ')" "0 0 " "and no process died of SIGSYS"
 
-# -- 2. one call outside the filter, role by role
+# -- 2. calls no child may make, in every role
+#
+# What a parser taken over would try first: a network socket, running
+# a program, tracing, a new process, a file opened for writing (for the
+# receiver, one not opened append-only and without following links).
+# Each must kill the role that makes it, however its own list grows.
+CALLS="socket execve ptrace fork open-write"
 nohook() { ! grep -qa NCAP_SANDBOX_SELFTEST "$@"; }
 check "ncagentd and nccollectd have no selftest hook" \
     nohook "$NCAGENTD" "$NCCOLLECTD"
@@ -128,16 +135,17 @@ check "the selftest binaries have it" \
     grep -qa NCAP_SANDBOX_SELFTEST "$AGENT_ST" "$COLLECT_ST"
 # killed RC: non-zero, and not timeout's
 killed() { [ "$1" -ne 0 ] && [ "$1" -ne 124 ]; }
-# selftest DAEMON ROLE LOG: the role's own line and the parent's verdict
+# selftest DAEMON ROLE CALL LOG: the role's own line and the verdict
 selftest() {
-	check "$1 $2: the $2 process makes the call" grep -q \
-	    "^$1-selftest\[$2\]: selftest: socket(AF_INET) inside the sandbox" \
-	    "$3"
-	check "$1 $2: the parent names it and SIGSYS" grep -q \
+	_c=$3
+	[ "$_c" = socket ] && _c="socket(AF_INET)"
+	check "$1 $2 $3: the $2 process makes the call" grep -q \
+	    "^$1-selftest\[$2\]: selftest: $_c inside the sandbox" "$4"
+	check "$1 $2 $3: the parent names it and SIGSYS" grep -q \
 	    "^$1-selftest\[parent\]: $2 process [0-9]* killed by SIGSYS: a system call outside its sandbox" \
-	    "$3"
-	is "$(grep -c 'selftest: socket(AF_INET) was' "$3")" 0 \
-	    "$1 $2: the call never returned"
+	    "$4"
+	is "$(grep -c "selftest: $3 was" "$4")" 0 \
+	    "$1 $2 $3: the call never returned"
 }
 
 start_collector "$T/c2" || exit 1
@@ -146,12 +154,15 @@ timeout 60 "$AGENT_ST" -d -f "$T/st/ncagentd.conf" \
     -r "$CAPDIR/decode-ether.pcap" >"$T/st/none.log" 2>&1
 is $? 0 "ncagentd-selftest without NCAP_SANDBOX_SELFTEST replays, exits 0"
 for role in capture crypto; do
-	NCAP_SANDBOX_SELFTEST=$role timeout 60 "$AGENT_ST" -d -v \
-	    -f "$T/st/ncagentd.conf" -r "$CAPDIR/decode-ether.pcap" \
-	    >"$T/st/$role.log" 2>&1
-	rc=$?
-	check "ncagentd $role: the sensor exits non-zero ($rc)" killed $rc
-	selftest ncagentd "$role" "$T/st/$role.log"
+	for call in $CALLS; do
+		NCAP_SANDBOX_SELFTEST=$role:$call timeout 60 "$AGENT_ST" -d \
+		    -v -f "$T/st/ncagentd.conf" \
+		    -r "$CAPDIR/decode-ether.pcap" >"$T/st/$role-$call.log" 2>&1
+		rc=$?
+		check "ncagentd $role $call: the sensor exits non-zero ($rc)" \
+		    killed $rc
+		selftest ncagentd "$role" "$call" "$T/st/$role-$call.log"
+	done
 done
 stop_collector
 is $? 0 "their collector exits 0"
@@ -163,14 +174,23 @@ keyfile "$T/keys/priv.key"
 spool "$T/cs/spool"
 user "nobody"
 chroot "$T/empty"
+socket "$T/cs/ctl.sock"
 EOC
 for role in receiver crypto; do
-	NCAP_SANDBOX_SELFTEST=$role timeout 60 "$COLLECT_ST" -d -v \
-	    -f "$T/cs/nccollectd.conf" >"$T/cs/$role.log" 2>&1
-	rc=$?
-	check "nccollectd $role: the collector exits non-zero ($rc)" killed $rc
-	selftest nccollectd "$role" "$T/cs/$role.log"
+	for call in $CALLS; do
+		NCAP_SANDBOX_SELFTEST=$role:$call timeout 60 "$COLLECT_ST" -d \
+		    -v -f "$T/cs/nccollectd.conf" >"$T/cs/$role-$call.log" 2>&1
+		rc=$?
+		check "nccollectd $role $call: the collector exits non-zero ($rc)" \
+		    killed $rc
+		selftest nccollectd "$role" "$call" "$T/cs/$role-$call.log"
+	done
 done
+# and the receiver's own exception is as narrow as it says
+NCAP_SANDBOX_SELFTEST=receiver:open-append timeout 60 "$COLLECT_ST" -d -v \
+    -f "$T/cs/nccollectd.conf" >"$T/cs/append.log" 2>&1
+check "the receiver may open a spool file to append" \
+    grep -q "selftest: open-append was allowed" "$T/cs/append.log"
 
 # -- 3a. more sensors than the receiver keeps files open for
 start_collector "$T/c3" || exit 1
