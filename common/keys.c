@@ -59,6 +59,45 @@ key_to_hex(const unsigned char key[KEY_LEN], char hex[KEY_HEXLEN + 1])
 	sodium_bin2hex(hex, KEY_HEXLEN + 1, key, KEY_LEN);
 }
 
+/*
+ * What a key file must be, whoever looks: a regular file and, for a
+ * private key, root's alone, as the crypto child reads it as root
+ * before it drops to its user.
+ */
+static int
+key_file_ok(const char *path, const struct stat *st, int private, char *err,
+    size_t errlen)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return (-1);
+	}
+	if (private && (st->st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s: private key file has mode %04o, "
+		    "it must not be accessible by group or others "
+		    "(chmod 600)", path, (unsigned int)(st->st_mode & 07777));
+		return (-1);
+	}
+	if (private && st->st_uid != 0) {
+		snprintf(err, errlen, "%s: private key file is owned by uid "
+		    "%u, not by root", path, (unsigned int)st->st_uid);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+key_check(const char *path, int private, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (stat(path, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (key_file_ok(path, &st, private, err, errlen));
+}
+
 int
 key_read(const char *path, unsigned char key[KEY_LEN], int private,
     char *err, size_t errlen)
@@ -79,16 +118,8 @@ key_read(const char *path, unsigned char key[KEY_LEN], int private,
 		snprintf(err, errlen, "%s: fstat: %s", path, strerror(errno));
 		goto done;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+	if (key_file_ok(path, &st, private, err, errlen) == -1)
 		goto done;
-	}
-	if (private && (st.st_mode & 077) != 0) {
-		snprintf(err, errlen, "%s: private key file has mode %04o, "
-		    "it must not be accessible by group or others "
-		    "(chmod 600)", path, (unsigned int)(st.st_mode & 07777));
-		goto done;
-	}
 
 	while (got < sizeof(buf)) {
 		n = read(fd, buf + got, sizeof(buf) - got);

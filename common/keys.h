@@ -21,11 +21,18 @@
 
 /*
  * Key files hold 64 hexadecimal characters and an optional newline.
- * Private key files must not be readable by group or others.
+ * Private key files belong to root and are not readable by group or
+ * others.
  */
 #define KEY_LEN		32
 #define KEY_HEXLEN	64
 
+/*
+ * Whether the file at path could be read as a key, by stat alone: the
+ * parent checks the private key files it never reads.  0 or -1 with a
+ * message in err.
+ */
+int	 key_check(const char *path, int private, char *err, size_t errlen);
 /* 0 on success, -1 with a message in err */
 int	 key_read(const char *path, unsigned char key[KEY_LEN], int private,
 	    char *err, size_t errlen);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "conf.h"
 #include "ncagentd.h"
 #include "proc.h"
@@ -102,6 +103,35 @@ void
 print_config(const struct agent_conf *conf)
 {
 	conf_print(stdout, agent_keywords, agent_nkeywords, conf);
+}
+
+/*
+ * Everything the configuration names that can be looked at before
+ * starting: -n, and the parent before it starts its children.  Every
+ * problem is told; -1 if there was one.
+ */
+int
+config_check(const struct agent_conf *c)
+{
+	int	bad = 0;
+
+	if (c->readfile[0] != '\0')
+		bad |= check_readable("capture file", c->readfile);
+	else if (c->interface[0] == '\0') {
+		log_warnx("no interface: set \"interface\" or use -i or -r");
+		bad = -1;
+	} else
+		bad |= check_interface(c->interface);
+	bad |= check_host("collector", c->collector, c->port, 0);
+	bad |= check_public_key("collector-key", c->collector_key);
+	if (c->keyfile[0] != '\0')
+		bad |= check_private_key("keyfile", c->keyfile);
+	bad |= check_user(c->user, NULL, NULL);
+	bad |= check_dir("chroot", c->chroot, 0);
+	bad |= check_socket_dir("socket", c->ctlsock);
+	if (c->rctlsock[0] != '\0')
+		bad |= check_socket_dir("socket", c->rctlsock);
+	return (bad ? -1 : 0);
 }
 
 /*

@@ -118,7 +118,7 @@ main(int argc, char *argv[])
 			opt_iface = optarg;
 			break;
 		case 'n':
-			noaction = 1;
+			noaction++;
 			break;
 		case 'P':
 			role = optarg;
@@ -150,16 +150,18 @@ main(int argc, char *argv[])
 	if (load_config(&conf) == -1)
 		exit(1);
 	conf.verbose = verbose;
+	/* -nn: the file alone; -n: and everything it names */
 	if (noaction) {
+		if (noaction == 1 && config_check(&conf) == -1)
+			exit(1);
 		print_config(&conf);
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
-	if (conf.interface[0] == '\0' && conf.readfile[0] == '\0')
-		fatalx("no interface: set \"interface\" in %s or use -i or -r",
-		    conffile);
 	if (geteuid() != 0)
 		fatalx("need root privileges");
+	if (config_check(&conf) == -1)
+		exit(1);
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	proc_init_self();

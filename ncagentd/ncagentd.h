@@ -162,6 +162,7 @@ void	 conf_defaults(struct agent_conf *);
 extern const struct conf_keyword agent_keywords[];
 extern const size_t agent_nkeywords;
 void	 print_config(const struct agent_conf *);
+int	 config_check(const struct agent_conf *);
 void	 config_send(int id, const struct agent_conf *, uint32_t peerid);
 struct config_rx {
 	struct agent_conf	 conf;

@@ -30,6 +30,7 @@
 
 #include <sodium.h>
 
+#include "check.h"
 #include "conf.h"
 #include "nccollectd.h"
 #include "proc.h"
@@ -93,6 +94,31 @@ void
 print_config(const struct collector_conf *conf)
 {
 	conf_print(stdout, collector_keywords, collector_nkeywords, conf);
+}
+
+/*
+ * Everything the configuration names that can be looked at before
+ * starting: -n, and the parent before it starts its children.  Every
+ * problem is told; -1 if there was one.
+ */
+int
+config_check(const struct collector_conf *c)
+{
+	uid_t	uid;
+	int	bad = 0;
+
+	bad |= check_private_key("keyfile", c->keyfile);
+	if (check_user(c->user, &uid, NULL) == -1)
+		bad = -1;
+	else
+		bad |= check_dir("spool", c->spool, uid);
+	bad |= check_dir("chroot", c->chroot, 0);
+	bad |= check_host("listen on", c->listen_addr[0] ? c->listen_addr :
+	    NULL, c->port, 1);
+	bad |= check_socket_dir("socket", c->ctlsock);
+	if (c->rctlsock[0] != '\0')
+		bad |= check_socket_dir("socket", c->rctlsock);
+	return (bad ? -1 : 0);
 }
 
 /*

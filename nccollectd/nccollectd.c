@@ -123,7 +123,7 @@ main(int argc, char *argv[])
 			conffile = optarg;
 			break;
 		case 'n':
-			noaction = 1;
+			noaction++;
 			break;
 		case 'P':
 			role = optarg;
@@ -152,13 +152,18 @@ main(int argc, char *argv[])
 	if (parse_config(conffile, &conf, &conf.sensors) == -1)
 		exit(1);
 	conf.verbose = verbose;
+	/* -nn: the file alone; -n: and everything it names */
 	if (noaction) {
+		if (noaction == 1 && config_check(&conf) == -1)
+			exit(1);
 		print_config(&conf);
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
 	if (geteuid() != 0)
 		fatalx("need root privileges");
+	if (config_check(&conf) == -1)
+		exit(1);
 	proc_init_self();
 	priv_lookup(&user, conf.user);
 	if (priv_ensure_dir(conf.chroot, 0, 0, 0755) == -1)

@@ -215,6 +215,7 @@ void	 conf_defaults(struct collector_conf *);
 extern const struct conf_keyword collector_keywords[];
 extern const size_t collector_nkeywords;
 void	 print_config(const struct collector_conf *);
+int	 config_check(const struct collector_conf *);
 void	 config_send(int id, const struct collector_conf *, uint32_t peerid);
 struct config_rx {
 	struct collector_conf	 conf;

@@ -18,7 +18,7 @@
 #
 #	sh regress/config/run.sh path/to/ncagentd path/to/nccollectd
 #
-# agent-*.conf and collector-*.conf must parse, and "BIN -n -f X.conf"
+# agent-*.conf and collector-*.conf must parse, and "BIN -nn -f X.conf"
 # must print X.ok exactly; that output must then parse again and print
 # itself (round trip).  bad-agent-*.conf and bad-collector-*.conf must
 # fail, and every line of bad-*.err must appear in what the daemon wrote
@@ -111,7 +111,7 @@ for conf in $good; do
 	fi
 	sed "s/@HOSTNAME@/$HOST/" "$t.ok" > "$TMP/expected"
 
-	if ! "$bin" -n -f "$conf" > "$TMP/out" 2> "$TMP/err"; then
+	if ! "$bin" -nn -f "$conf" > "$TMP/out" 2> "$TMP/err"; then
 		cat "$TMP/err" > "$TMP/why"
 		notok "$t: rejected"
 		notok "$t round trip: not tried"
@@ -125,7 +125,7 @@ for conf in $good; do
 
 	# what -n prints is a configuration that means the same
 	cp "$TMP/out" "$TMP/again.conf"
-	if "$bin" -n -f "$TMP/again.conf" > "$TMP/out2" 2> "$TMP/why" &&
+	if "$bin" -nn -f "$TMP/again.conf" > "$TMP/out2" 2> "$TMP/why" &&
 	    diff -u "$TMP/out" "$TMP/out2" > "$TMP/why"; then
 		ok "$t round trip"
 	else
@@ -137,7 +137,7 @@ for conf in $bad; do
 	t=${conf%.conf}
 	bin=$(bin_for "$t")
 	: > "$TMP/why"
-	if "$bin" -n -f "$conf" > "$TMP/out" 2> "$TMP/err"; then
+	if "$bin" -nn -f "$conf" > "$TMP/out" 2> "$TMP/err"; then
 		echo "accepted, printed:" > "$TMP/why"
 		cat "$TMP/out" >> "$TMP/why"
 		notok "$t: accepted"
@@ -163,7 +163,7 @@ done
 for bin in "$AGENT" "$COLLECT"; do
 	name=$(basename "$bin")
 	: > "$TMP/why"
-	if "$bin" -n -f "$TMP/none.conf" > /dev/null 2> "$TMP/err"; then
+	if "$bin" -nn -f "$TMP/none.conf" > /dev/null 2> "$TMP/err"; then
 		notok "$name: missing file accepted"
 	elif grep -qF "$TMP/none.conf" "$TMP/err"; then
 		ok "$name: missing file refused"
