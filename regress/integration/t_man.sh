@@ -23,7 +23,11 @@
 #  3. every keyword of each parse.y keyword table is marked up as a
 #     keyword (Ic or Cm) on an .It line of the daemon's .conf.5 page;
 #  4. every drop cause nccollectd counts has its `.It cause` entry in
-#     nccollectd.8, so the totals line can be read with the page.
+#     nccollectd.8, so the totals line can be read with the page;
+#  5. every keyword of each daemon's keyword table (config.c) is a word
+#     of its grammar and has its entry in the .conf.5 page, and the
+#     page's RELOADING section names exactly the keywords the table
+#     says a running daemon takes.
 #
 # usage: t_man.sh; $REGRESS is the regress/ directory (by default the
 # one this script is in).  TAP on stdout; exit status 1 on a failure.
@@ -143,6 +147,48 @@ fi
 for c in $causes; do
 	check "nccollectd.8 explains drop cause $c" \
 	    grep -Eq "^\\.It $c\$" "$MAN/nccollectd.8"
+done
+
+# 5. the keyword tables: "word", FLAGS of each entry, one per line
+kwtable() {
+	awk '/_keywords\[\] = \{/ { on = 1; next }
+	    on && /^\};/ { exit }
+	    on && match($0, /\{ "[^"]*", [A-Z_0-9]+/) {
+		e = substr($0, RSTART + 3, RLENGTH - 3)
+		sub(/", /, " ", e)
+		print e
+	    }' "$1"
+}
+# the Ic words of a section
+section_ic() {
+	awk -v sec="$2" '/^\.Sh / { on = ($2 == sec); next }
+	    on && /^\.Ic / { print $2 }' "$1"
+}
+for d in ncagentd nccollectd; do
+	table=$(kwtable "$ROOT/$d/config.c")
+	if [ -z "$table" ]; then
+		notok "$d: keyword table found in $d/config.c"
+		continue
+	fi
+	grammar=$(keywords "$ROOT/$d/parse.y")
+	conf=$MAN/$d.conf.5
+	while read -r k flags; do
+		# "listen on" is the keyword listen and the word on
+		w=${k%% *}
+		check "$d: keyword $w is a word of the grammar" \
+		    sh -c "echo '$grammar' | grep -qx '$w'"
+		check "$d.conf.5 has an entry for keyword $w" \
+		    has_keyword "$conf" "$w"
+	done <<EOT
+$table
+EOT
+	want=$(echo "$table" | awk '$NF == "CONF_RELOAD" { print $1 }' | sort)
+	got=$(section_ic "$conf" RELOADING | sed 's/,$//' | sort)
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then
+		ok "$d.conf.5 RELOADING names what reloads: $(echo $want)"
+	else
+		notok "$d.conf.5 RELOADING names '$got', the table '$want'"
+	fi
 done
 
 echo "1..$n"

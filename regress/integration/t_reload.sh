@@ -1,0 +1,179 @@
+#!/bin/sh
+#
+# Copyright (c) 2026 The ncap developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+
+# Every keyword, changed in turn on a running daemon: the reload either
+# reaches every process, which then runs with exactly the new file (as
+# -nn reads it), or is refused naming the keyword while every process
+# keeps the old one.  Which of the two happens must be what the
+# manual's RELOADING section says, and the test knows a new value for
+# every keyword the daemon has, or fails.
+. "$REGRESS/integration/lib.sh"
+
+# the keywords RELOADING in the daemon's .conf.5 says a reload changes
+reloads() {
+	awk '/^\.Sh / { on = ($2 == "RELOADING"); next }
+	    on && /^\.Ic / { print $2 }' "$REGRESS/../man/$1.conf.5"
+}
+
+# show config, checked against what -nn reads from a file:
+# same DAEMON SOCKET FILE -> "ok" or what differs
+same() {
+	"$NCCTL" -s "$2" -j show config >"$T/shown.json" || return 1
+	"$1" -nn -f "$3" >"$T/want.conf" 2>/dev/null || return 1
+	"$PYTHON" - "$T/shown.json" "$T/want.conf" <<'EOF'
+import json, sys
+shown = json.load(open(sys.argv[1]))
+lines = [l.rstrip("\n") for l in open(sys.argv[2])]
+bad = []
+for proc, kws in shown.items():
+    for kw, v in kws.items():
+        # a keyword's lines, without the keyword; "-" when only a
+        # comment stands for it
+        vals = [l[len(kw) + 1:] for l in lines if l.startswith(kw + " ")]
+        want = "; ".join(vals) if vals else "-"
+        if v["value"] != want[:79] and not (len(want) > 79 and
+                v["value"] == want[:76] + "..."):
+            bad.append("%s %s: %r, not %r" % (proc, kw, v["value"], want))
+print("\n".join(bad) if bad else "ok")
+EOF
+}
+
+# TAP lines numbered 0, renumbered below: cycle's loop is a subshell
+tap_is() {
+	if [ "$1" = "$2" ]; then
+		echo "ok 0 - $3"
+	else
+		echo "not ok 0 - $3 (got '$1', want '$2')"
+	fi
+}
+
+# cycle NAME DAEMON SOCKET CONF NEWLINES-FILE: one keyword at a time
+cycle() {
+	_name=$1 _bin=$2 _sock=$3 _conf=$4 _new=$5
+	cp "$_conf" "$T/base.conf"
+	_reloads=" $(reloads "$_name" | tr '\n' ' ') "
+	_known=$(cut -d' ' -f1 "$_new" | sort -u | tr '\n' ' ')
+	"$NCCTL" -s "$_sock" -j show config >"$T/kw.json"
+	_kws=$("$PYTHON" -c 'import json, sys
+print("\n".join(json.load(open(sys.argv[1]))["parent"]))' "$T/kw.json")
+	tap_is "$(echo "$_kws" | wc -l)" "$(grep -c . "$_new")" \
+	    "$_name: the test has a new value for each of its keywords"
+	echo "$_kws" | while IFS= read -r k; do
+		_w=${k%% *}
+		grep -q "^$k " "$_new" ||
+		    echo "not ok 0 - $_name: no new value for $k"
+		# the file with this keyword's lines replaced by the new one
+		grep -v "^$k " "$T/base.conf" >"$_conf"
+		grep "^$k " "$_new" >>"$_conf"
+		"$NCCTL" -s "$_sock" reload >"$T/out" 2>"$T/err"
+		_rc=$?
+		case "$_reloads" in
+		*" $_w "*)
+			tap_is "$_rc" 0 "$_name: $k reloads, as the manual says"
+			tap_is "$(same "$_bin" "$_sock" "$_conf")" ok \
+			    "$_name: every process runs with the new $k"
+			;;
+		*)
+			tap_is "$_rc" 1 \
+			    "$_name: $k takes a restart, as the manual says"
+			tap_is "$(grep -c "$k changed, which takes a restart" \
+			    "$T/err")" 1 "$_name: the refusal names $k"
+			tap_is "$(same "$_bin" "$_sock" "$T/base.conf")" ok \
+			    "$_name: every process keeps the old $k"
+			;;
+		esac
+		cp "$T/base.conf" "$_conf"
+		"$NCCTL" -s "$_sock" reload >/dev/null 2>&1
+		tap_is "$(same "$_bin" "$_sock" "$_conf")" ok \
+		    "$_name: and the file before it is back in force"
+	done
+}
+
+# -- the collector, with one listed sensor
+"$NCCTL" keygen "$T/k2" >/dev/null
+start_collector "$T/c" "sensor \"alpha\" key $(cat "$T/keys/pub.key")" ||
+    exit 1
+cat >"$T/c/new" <<EOC
+listen on 127.0.0.1 port $(free_port)
+keyfile "$T/k2/priv.key"
+spool "$T/c/spool2"
+user "daemon"
+chroot "/tmp"
+socket "$T/c/other.sock"
+sensor "beta" key $(cat "$T/k2/pub.key")
+EOC
+# the listen line of the file is "listen on ..."; show config's key too
+cycle nccollectd "$NCCOLLECTD" "$T/c/ctl.sock" "$T/c/nccollectd.conf" \
+    "$T/c/new" >"$T/c/cycle.log"
+
+# -- a live sensor, with a keyword of every kind set
+sensor_conf "$T/s" alpha "interface \"lo\"
+filter \"udp port 9\"
+keyfile \"$T/keys/priv.key\"
+pad 32"
+"$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+i=0
+while ! "$NCCTL" -s "$T/s/ctl.sock" show stats >/dev/null 2>&1 &&
+    [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+cat >"$T/s/new" <<EOC
+name "renamed"
+interface "nosuchif0"
+filter "udp port 10"
+collector 127.0.0.2 port 4300
+collector-key "$T/k2/pub.key"
+keyfile "$T/k2/priv.key"
+user "daemon"
+chroot "/tmp"
+socket "$T/s/other.sock"
+max-datagram 1200
+flush-interval 300ms
+rekey 20
+pad 16
+snaplen 1500
+promiscuous no
+connection-table-size 1000
+connection-idle-timeout 30
+connection-active-timeout 100
+EOC
+cycle ncagentd "$NCAGENTD" "$T/s/ctl.sock" "$T/s/ncagentd.conf" \
+    "$T/s/new" >"$T/s/cycle.log"
+
+# number the lines of both cycles as one TAP stream
+for f in "$T/c/cycle.log" "$T/s/cycle.log"; do
+	while IFS= read -r l; do
+		case "$l" in
+		"ok 0 - "*) ok "${l#ok 0 - }" ;;
+		"not ok 0 - "*) notok "${l#not ok 0 - }" ;;
+		*) echo "# $l" ;;
+		esac
+	done <"$f"
+done
+
+# the processes that took all this are still the ones that started
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "the sensor exits 0 after every reload"
+stop_collector
+is $? 0 "the collector exits 0 after every reload"
+is "$(grep -c "fatal" "$T/s/sensor.log" "$T/c/collector.log" |
+    sed 's/.*://' | tr '\n' ' ')" "0 0 " "no process of either died"
+finish
