@@ -30,6 +30,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
+#include "util.h"
 #include "wire.h"
 
 #define NCAGENTD_CONF		"/etc/ncagentd.conf"
@@ -67,7 +68,7 @@ enum imsg_type {
 
 /* configuration, as the parent parsed it and the children receive it */
 struct agent_conf {
-	char		 name[65];		/* sensor name */
+	char		 name[SENSOR_NAME_MAX + 1];	/* sensor name */
 	char		 interface[64];
 	char		 filter[1024];
 	char		 readfile[PATH_MAX];	/* -r, offline */

@@ -33,8 +33,8 @@
 #include "control.h"
 #include "lex.h"
 #include "ncagentd.h"
+#include "util.h"
 
-#define NAME_MAX_LEN	64
 #define FLUSH_MIN_MS	50
 #define FLUSH_MAX_MS	(3600 * 1000)
 #define REKEY_MIN_MS	100
@@ -79,7 +79,6 @@ typedef struct lex_value YYSTYPE;
 int	 yyparse(void);
 int	 yylex(void);
 
-static int	 valid_name(const char *);
 static int	 parse_interval(const char *, unsigned int *);
 static void	 set_interval(enum keyword, const char *, unsigned int *,
 		    long long, unsigned int, unsigned int);
@@ -150,11 +149,11 @@ port		: /* empty */	{ $$ = NCAP_PORT; }
 
 main		: NAME string '\n' {
 			if (lex_once(KW_NAME, "name") == 0) {
-				if (!valid_name($2))
+				if (!valid_sensor_name($2, strlen($2)))
 					yyerror("invalid name \"%s\": 1-%d "
 					    "characters of A-Z a-z 0-9 . _ -, "
 					    "not starting with '.'", $2,
-					    NAME_MAX_LEN);
+					    SENSOR_NAME_MAX);
 				else
 					lex_copy(conf->name,
 					    sizeof(conf->name), $2, "name");
@@ -354,24 +353,6 @@ yylex(void)
 	return (lex(&yylval));
 }
 
-/* the name ends up a directory on the collector: keep it tame */
-static int
-valid_name(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] == '\0' || s[0] == '.')
-		return (0);
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= NAME_MAX_LEN)
-			return (0);
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
-		    s[i] != '_' && s[i] != '-')
-			return (0);
-	}
-	return (1);
-}
-
 /* "200ms", "2s" or "0010" (seconds) into milliseconds */
 static int
 parse_interval(const char *s, unsigned int *ms)
@@ -436,7 +417,7 @@ default_name(const char *filename)
 	}
 	host[sizeof(host) - 1] = '\0';
 	host[strcspn(host, ".")] = '\0';
-	if (!valid_name(host)) {
+	if (!valid_sensor_name(host, strlen(host))) {
 		log_warnx("%s: host name \"%s\" is not a valid sensor name, "
 		    "give one with \"name\"", filename, host);
 		return (-1);
