@@ -36,8 +36,6 @@
 #define NCAGENTD_CONF		"/etc/ncagentd.conf"
 #define NCAGENTD_USER		"_ncagentd"
 #define NCAGENTD_CHROOT		"/var/empty"
-#define NCAP_PORT		4200
-#define NCAP_PORT_STR		"4200"
 
 #define FLUSH_DEFAULT_MS	1000
 #define REKEY_DEFAULT_MS	(600 * 1000)

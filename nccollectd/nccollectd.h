@@ -38,8 +38,6 @@
 #define NCCOLLECTD_USER		"_nccollectd"
 #define NCCOLLECTD_CHROOT	"/var/empty"
 #define NCCOLLECTD_SPOOL	"/var/spool/ncap"
-#define NCAP_PORT		4200
-#define NCAP_PORT_STR		"4200"
 
 /* the processes, by their place in the table (nccollectd.c) */
 enum nccollectd_proc {
