@@ -53,7 +53,7 @@ GEN_H =		$(O)/proto/ncap.pb-c.h $(RECORD_H)
 COMMON_SRCS =	common/log.c common/imsg.c common/proc.c common/privsep.c \
 		common/keys.c common/wire.c common/varint.c common/ncap.c \
 		common/records.c common/util.c common/check.c common/conf.c \
-		common/control.c common/sandbox.c
+		common/control.c common/sandbox.c common/lex.c
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
 		$(O)/proto/rectypes.o

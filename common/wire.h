@@ -44,6 +44,13 @@
  * Batch; padding is 0x80 then zero bytes (ISO/IEC 7816-4).
  */
 #define WIRE_VERSION		2
+
+/* the collector's UDP port unless configured; the string made from it */
+#define NCAP_PORT		4200
+#define NCAP_PORT_STR		WIRE_STRING(NCAP_PORT)
+#define WIRE_STRING(x)		WIRE_STRING_(x)
+#define WIRE_STRING_(x)		#x
+
 #define WIRE_PKLEN		crypto_box_PUBLICKEYBYTES	/* 32 */
 #define WIRE_SKLEN		crypto_box_SECRETKEYBYTES	/* 32 */
 #define WIRE_KEYLEN		crypto_box_BEFORENMBYTES	/* 32 */

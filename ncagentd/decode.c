@@ -16,6 +16,9 @@
 
 #include <sys/types.h>
 
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <pcap.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,62 +56,63 @@ static const struct decoder {
 	{ L_DLT,	DLT_IPV4,	NULL,			dec_raw },
 	{ L_DLT,	DLT_IPV6,	NULL,			dec_raw },
 
-	{ L_ETHERTYPE,	0x0800,		&ipv4__descriptor,	dec_ipv4 },
-	{ L_ETHERTYPE,	0x86dd,		&ipv6__descriptor,	dec_ipv6 },
-	{ L_ETHERTYPE,	0x0806,		&arp__descriptor,	dec_arp },
-	{ L_ETHERTYPE,	0x8035,		&arp__descriptor,	dec_arp },
+	{ L_ETHERTYPE,	ETHERTYPE_IP,	&ipv4__descriptor,	dec_ipv4 },
+	{ L_ETHERTYPE,	ETHERTYPE_IPV6,	&ipv6__descriptor,	dec_ipv6 },
+	{ L_ETHERTYPE,	ETHERTYPE_ARP,	&arp__descriptor,	dec_arp },
+	{ L_ETHERTYPE,	ETHERTYPE_REVARP, &arp__descriptor,	dec_arp },
 
 	/* IPv6 extension headers: only after IPv6 or one another */
-	{ L_IP6NEXT,	0,		&ipv6_hop_by_hop__descriptor,
+	{ L_IP6NEXT,	IPPROTO_HOPOPTS, &ipv6_hop_by_hop__descriptor,
 	    dec_ip6opts },
-	{ L_IP6NEXT,	43,		NULL,			dec_ip6opts },
-	{ L_IP6NEXT,	60,		NULL,			dec_ip6opts },
-	{ L_IP6NEXT,	44,		&ipv6_fragment__descriptor,
+	{ L_IP6NEXT,	IPPROTO_ROUTING, NULL,			dec_ip6opts },
+	{ L_IP6NEXT,	IPPROTO_DSTOPTS, NULL,			dec_ip6opts },
+	{ L_IP6NEXT,	IPPROTO_FRAGMENT, &ipv6_fragment__descriptor,
 	    dec_ip6frag },
-	{ L_IP6NEXT,	59,		NULL,			dec_nonext },
+	{ L_IP6NEXT,	IPPROTO_NONE,	NULL,			dec_nonext },
 
-	{ L_IPPROTO,	6,		&tcp__descriptor,	dec_tcp },
-	{ L_IPPROTO,	17,		&udp__descriptor,	dec_udp },
-	{ L_IPPROTO,	1,		&icmpv4__descriptor,	dec_icmp4 },
-	{ L_IPPROTO,	58,		&icmpv6__descriptor,	dec_icmp6 },
-	{ L_IPPROTO,	51,		NULL,			dec_ah },
-	{ L_IPPROTO,	4,		&ipv4__descriptor,	dec_ipv4 },
-	{ L_IPPROTO,	41,		&ipv6__descriptor,	dec_ipv6 },
+	{ L_IPPROTO,	IPPROTO_TCP,	&tcp__descriptor,	dec_tcp },
+	{ L_IPPROTO,	IPPROTO_UDP,	&udp__descriptor,	dec_udp },
+	{ L_IPPROTO,	IPPROTO_ICMP,	&icmpv4__descriptor,	dec_icmp4 },
+	{ L_IPPROTO,	IPPROTO_ICMPV6,	&icmpv6__descriptor,	dec_icmp6 },
+	{ L_IPPROTO,	IPPROTO_AH,	NULL,			dec_ah },
+	{ L_IPPROTO,	IPPROTO_IPIP,	&ipv4__descriptor,	dec_ipv4 },
+	{ L_IPPROTO,	IPPROTO_IPV6,	&ipv6__descriptor,	dec_ipv6 },
 
 	/* link and network layers, second set (area "net") */
 	{ L_DLT,	DLT_LINUX_SLL,	NULL,			dec_sll },
 	{ L_DLT,	DLT_LINUX_SLL2,	NULL,			dec_sll },
-	{ L_ETHERTYPE,	0x8100,		&dot1_q__descriptor,	dec_vlan },
-	{ L_ETHERTYPE,	0x88a8,		&dot1_q__descriptor,	dec_vlan },
-	{ L_ETHERTYPE,	0x9100,		&dot1_q__descriptor,	dec_vlan },
-	{ L_IPPROTO,	2,		&igmp__descriptor,	dec_igmp },
-	{ L_ICMP6TYPE,	133,	&icmpv6_router_solicitation__descriptor,
-	    dec_nd_rs },
-	{ L_ICMP6TYPE,	134,	&icmpv6_router_advertisement__descriptor,
-	    dec_nd_ra },
-	{ L_ICMP6TYPE,	135,	&icmpv6_neighbor_solicitation__descriptor,
-	    dec_nd_ns },
-	{ L_ICMP6TYPE,	136,	&icmpv6_neighbor_advertisement__descriptor,
-	    dec_nd_na },
+	{ L_ETHERTYPE,	ETHERTYPE_VLAN,	&dot1_q__descriptor,	dec_vlan },
+	{ L_ETHERTYPE,	ETHERTYPE_QINQ,	&dot1_q__descriptor,	dec_vlan },
+	{ L_ETHERTYPE,	ETHERTYPE_QINQ1, &dot1_q__descriptor,	dec_vlan },
+	{ L_IPPROTO,	IPPROTO_IGMP,	&igmp__descriptor,	dec_igmp },
+	{ L_ICMP6TYPE,	ND_ROUTER_SOLICIT,
+	    &icmpv6_router_solicitation__descriptor,		dec_nd_rs },
+	{ L_ICMP6TYPE,	ND_ROUTER_ADVERT,
+	    &icmpv6_router_advertisement__descriptor,		dec_nd_ra },
+	{ L_ICMP6TYPE,	ND_NEIGHBOR_SOLICIT,
+	    &icmpv6_neighbor_solicitation__descriptor,		dec_nd_ns },
+	{ L_ICMP6TYPE,	ND_NEIGHBOR_ADVERT,
+	    &icmpv6_neighbor_advertisement__descriptor,		dec_nd_na },
 
 	/* UDP applications (area "udpapp"); mDNS has DNS's format */
-	{ L_UDPPORT,	53,		&dns__descriptor,	dec_dns },
-	{ L_UDPPORT,	5353,		&dns__descriptor,	dec_dns },
-	{ L_TCPPORT,	53,		&dns__descriptor,	dec_dns_tcp },
-	{ L_UDPPORT,	67,		&dhcpv4__descriptor,	dec_dhcp },
-	{ L_UDPPORT,	68,		&dhcpv4__descriptor,	dec_dhcp },
-	{ L_UDPPORT,	123,		&ntp__descriptor,	dec_ntp },
+	{ L_UDPPORT,	PORT_DNS,	&dns__descriptor,	dec_dns },
+	{ L_UDPPORT,	PORT_MDNS,	&dns__descriptor,	dec_dns },
+	{ L_TCPPORT,	PORT_DNS,	&dns__descriptor,	dec_dns_tcp },
+	{ L_UDPPORT,	PORT_DHCP_SERVER, &dhcpv4__descriptor,	dec_dhcp },
+	{ L_UDPPORT,	PORT_DHCP_CLIENT, &dhcpv4__descriptor,	dec_dhcp },
+	{ L_UDPPORT,	PORT_NTP,	&ntp__descriptor,	dec_ntp },
 
 	/* TCP applications (area "tcpapp"): every TLS and HTTP port */
-	{ L_TCPPORT,	443,	&tlsclient_hello__descriptor,	dec_tls },
-	{ L_TCPPORT,	8443,	&tlsclient_hello__descriptor,	dec_tls },
-	{ L_TCPPORT,	465,	&tlsclient_hello__descriptor,	dec_tls },
-	{ L_TCPPORT,	853,	&tlsclient_hello__descriptor,	dec_tls },
-	{ L_TCPPORT,	993,	&tlsclient_hello__descriptor,	dec_tls },
-	{ L_TCPPORT,	995,	&tlsclient_hello__descriptor,	dec_tls },
-	{ L_TCPPORT,	80,		&http__descriptor,	dec_http },
-	{ L_TCPPORT,	8080,		&http__descriptor,	dec_http },
-	{ L_TCPPORT,	8000,		&http__descriptor,	dec_http },
+	{ L_TCPPORT,	PORT_HTTPS,	&tlsclient_hello__descriptor, dec_tls },
+	{ L_TCPPORT,	PORT_HTTPS_ALT,	&tlsclient_hello__descriptor, dec_tls },
+	{ L_TCPPORT,	PORT_SUBMISSIONS, &tlsclient_hello__descriptor,
+	    dec_tls },
+	{ L_TCPPORT,	PORT_DNS_TLS,	&tlsclient_hello__descriptor, dec_tls },
+	{ L_TCPPORT,	PORT_IMAPS,	&tlsclient_hello__descriptor, dec_tls },
+	{ L_TCPPORT,	PORT_POP3S,	&tlsclient_hello__descriptor, dec_tls },
+	{ L_TCPPORT,	PORT_HTTP,	&http__descriptor,	dec_http },
+	{ L_TCPPORT,	PORT_HTTP_ALT,	&http__descriptor,	dec_http },
+	{ L_TCPPORT,	PORT_HTTP_DEV,	&http__descriptor,	dec_http },
 };
 
 /* the rectypes[] index of each decoder's desc, resolved once */

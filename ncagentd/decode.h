@@ -28,6 +28,45 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+/*
+ * Protocol numbers the system headers do not name.  The others come
+ * from <net/ethernet.h> (ETHERTYPE_), <net/if_arp.h> (ARPHRD_),
+ * <netinet/in.h> (IPPROTO_), <netinet/ip_icmp.h> (ICMP_),
+ * <netinet/icmp6.h> (ND_) and <netinet/igmp.h> (IGMP_).
+ */
+#define ETHERTYPE_QINQ		0x88a8	/* 802.1ad service tag */
+#define ETHERTYPE_QINQ1		0x9100	/* the service tag before 802.1ad */
+#define ARPHRD_NETLINK		824	/* Linux: a netlink family follows */
+#define ICMP_EXT_ECHO		42	/* RFC 8335 extended echo */
+#define ICMP_EXT_ECHOREPLY	43
+#define IGMP_V3_MEMBERSHIP_REPORT 0x22	/* RFC 3376 */
+
+/*
+ * DLT_NULL and DLT_LOOP: the capturing system's address family.
+ * AF_INET is 2 everywhere, AF_INET6 differs from system to system.
+ */
+#define NULL_AF_INET		2
+#define NULL_AF_INET6_LINUX	10
+#define NULL_AF_INET6_BSD	24	/* OpenBSD, NetBSD */
+#define NULL_AF_INET6_FREEBSD	28
+#define NULL_AF_INET6_DARWIN	30	/* macOS */
+
+/* the ports the application decoders are found by */
+#define PORT_DNS		53
+#define PORT_MDNS		5353
+#define PORT_DHCP_SERVER	67
+#define PORT_DHCP_CLIENT	68
+#define PORT_NTP		123
+#define PORT_HTTP		80
+#define PORT_HTTP_ALT		8080
+#define PORT_HTTP_DEV		8000	/* where development servers listen */
+#define PORT_HTTPS		443
+#define PORT_HTTPS_ALT		8443
+#define PORT_SUBMISSIONS	465	/* mail submission over TLS */
+#define PORT_DNS_TLS		853
+#define PORT_IMAPS		993
+#define PORT_POP3S		995
+
 /* how the next layer is named, so the table can be searched for it */
 enum layer {
 	L_NONE,		/* nothing follows, or nothing we could name */

@@ -16,6 +16,8 @@
 
 #include <sys/types.h>
 
+#include <net/ethernet.h>
+#include <net/if_arp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,7 +120,7 @@ dec_dhcp(struct dctx *c, int type, uint32_t key)
 	DHCPv4		 m = DHCPV4__INIT;
 	const uint8_t	*p = c->p;
 	uint8_t		 ciaddr[4], yiaddr[4], siaddr[4], giaddr[4];
-	uint8_t		 chaddr[6];
+	uint8_t		 chaddr[ETHER_ADDR_LEN];
 	enum dres	 r;
 
 	/* even plain BOOTP has its 64-byte vendor area (RFC 951) */
@@ -134,8 +136,8 @@ dec_dhcp(struct dctx *c, int type, uint32_t key)
 	setbytes(&m.your_ip, yiaddr, p + 16, 4);
 	setbytes(&m.server_ip, siaddr, p + 20, 4);
 	setbytes(&m.relay_ip, giaddr, p + 24, 4);
-	if (p[1] == 1 && p[2] == 6)
-		setbytes(&m.client_mac, chaddr, p + 28, 6);
+	if (p[1] == ARPHRD_ETHER && p[2] == ETHER_ADDR_LEN)
+		setbytes(&m.client_mac, chaddr, p + 28, ETHER_ADDR_LEN);
 	/* no cookie: plain BOOTP, whose vendor area we do not read */
 	if (rd32(p + BOOTP_HDRLEN) == DHCP_COOKIE) {
 		r = dhcp_options(p + BOOTP_HDRLEN + DHCP_COOKIELEN,

@@ -25,6 +25,8 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,13 +40,6 @@
 
 #define NS		1000000000LL
 #define LINGER_NS	(5 * NS)	/* late segments after a close */
-
-#define FLOW_TCP	6
-
-#define TH_FIN		0x01
-#define TH_SYN		0x02
-#define TH_RST		0x04
-#define TH_ACK		0x10
 
 /* Connection.state, documented in proto/records_flow.proto */
 #define ST_CLOSED	1
@@ -343,7 +338,7 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 			break;
 
 	/* a SYN alone opens a new connection on ports used before */
-	syn = k.proto == FLOW_TCP &&
+	syn = k.proto == IPPROTO_TCP &&
 	    (flags & (TH_SYN | TH_ACK)) == TH_SYN;
 	if (e != NULL && e->state == C_DONE) {
 		/* after RST or the last ACK: part of what was */
@@ -361,7 +356,7 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 		e = conn_new(&k, h);
 		/* the client sent the first packet, or was sent a SYN+ACK */
 		e->client = (uint8_t)side;
-		if (k.proto == FLOW_TCP &&
+		if (k.proto == IPPROTO_TCP &&
 		    (flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
 			e->client = !side;
 		e->first = e->last = c->ts;
@@ -386,6 +381,6 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 		e->last = c->ts;
 	if (c->ts < e->first)
 		e->first = c->ts;
-	if (k.proto == FLOW_TCP)
+	if (k.proto == IPPROTO_TCP)
 		conn_tcp(e, dir, flags);
 }

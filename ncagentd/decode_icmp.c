@@ -23,6 +23,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <netinet/igmp.h>
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,20 +41,12 @@
 #define ND_NS_LEN	24
 #define ND_NA_LEN	24
 
-#define NDOPT_SRC_LL	1
-#define NDOPT_TGT_LL	2
-#define NDOPT_PREFIX	3
 #define NDOPT_PREFIXLEN	32	/* length 4: the prefix ends at byte 32 */
 #define ND_LLMAX	16	/* link-layer address bytes kept */
 #define ND_MAXPREFIX	64	/* prefixes kept of one advertisement */
 #define ND_PREFIXTEXT	(INET6_ADDRSTRLEN + 4)	/* "addr/128" */
 
 #define IGMP_HDRLEN	8
-#define IGMP_QUERY	0x11
-#define IGMP_V1_REPORT	0x12
-#define IGMP_V2_REPORT	0x16
-#define IGMP_V2_LEAVE	0x17
-#define IGMP_V3_REPORT	0x22
 
 /* what the options of one message said */
 struct ndopts {
@@ -103,16 +98,16 @@ nd_options(const struct dctx *c, size_t fixed, struct ndopts *o)
 		if (alen > ND_LLMAX)
 			alen = ND_LLMAX;
 		switch (p[0]) {
-		case NDOPT_SRC_LL:
+		case ND_OPT_SOURCE_LINKADDR:
 			/* the first only; an option holds 6 bytes or more */
 			if (o->src_mac.len == 0)
 				setbytes(&o->src_mac, o->src_ll, p + 2, alen);
 			break;
-		case NDOPT_TGT_LL:
+		case ND_OPT_TARGET_LINKADDR:
 			if (o->tgt_mac.len == 0)
 				setbytes(&o->tgt_mac, o->tgt_ll, p + 2, alen);
 			break;
-		case NDOPT_PREFIX:
+		case ND_OPT_PREFIX_INFORMATION:
 			/* too short to hold a prefix, or one too many */
 			if (olen < NDOPT_PREFIXLEN ||
 			    o->nprefix == ND_MAXPREFIX)
@@ -228,11 +223,11 @@ dec_igmp(struct dctx *c, int type, uint32_t key)
 	if (c->len < IGMP_HDRLEN)
 		return (D_TRUNC);
 	switch (c->p[0]) {
-	case IGMP_QUERY:
-	case IGMP_V1_REPORT:
-	case IGMP_V2_REPORT:
-	case IGMP_V2_LEAVE:
-	case IGMP_V3_REPORT:
+	case IGMP_MEMBERSHIP_QUERY:
+	case IGMP_V1_MEMBERSHIP_REPORT:
+	case IGMP_V2_MEMBERSHIP_REPORT:
+	case IGMP_V2_LEAVE_GROUP:
+	case IGMP_V3_MEMBERSHIP_REPORT:
 		break;
 	default:
 		return (D_UNKNOWN);
@@ -241,7 +236,7 @@ dec_igmp(struct dctx *c, int type, uint32_t key)
 	dec_addrs(c, &m.src_ip, &m.dst_ip);
 	m.type = c->p[0];
 	m.max_resp_time = c->p[1];
-	if (m.type == IGMP_V3_REPORT) {
+	if (m.type == IGMP_V3_MEMBERSHIP_REPORT) {
 		memset(group, 0, sizeof(group));
 		m.group.data = group;
 		m.group.len = sizeof(group);

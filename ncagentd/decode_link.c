@@ -16,6 +16,8 @@
 
 #include <sys/types.h>
 
+#include <net/ethernet.h>
+#include <net/if_arp.h>
 #include <pcap.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,15 +29,10 @@
 #define ETHER_HDRLEN	14
 #define ETHER_MINTYPE	0x0600	/* below: an 802.3 length, not a type */
 #define ARP_HDRLEN	8	/* without the addresses */
-#define ARPHRD_ATM	19	/* RFC 2225 ATMARP: another layout */
 #define NULL_HDRLEN	4
 #define SLL_HDRLEN	16	/* Linux cooked capture v1 */
 #define SLL2_HDRLEN	20	/* and v2 */
 #define VLAN_HDRLEN	4	/* tag control, then the next ethertype */
-#define ARPHRD_NETLINK	824	/* SLL: the protocol is a netlink family */
-
-#define ET_IPV4		0x0800
-#define ET_IPV6		0x86dd
 
 /*
  * DLT_NULL carries the sender's address family in the sender's byte
@@ -56,16 +53,16 @@ dec_null(struct dctx *c, int type, uint32_t key)
 	dec_advance(c, NULL_HDRLEN);
 
 	switch (af) {
-	case 2:				/* AF_INET everywhere */
+	case NULL_AF_INET:
 		c->next = L_ETHERTYPE;
-		c->key = ET_IPV4;
+		c->key = ETHERTYPE_IP;
 		break;
-	case 10:			/* Linux */
-	case 24:			/* OpenBSD, NetBSD */
-	case 28:			/* FreeBSD */
-	case 30:			/* macOS */
+	case NULL_AF_INET6_LINUX:
+	case NULL_AF_INET6_BSD:
+	case NULL_AF_INET6_FREEBSD:
+	case NULL_AF_INET6_DARWIN:
 		c->next = L_ETHERTYPE;
-		c->key = ET_IPV6;
+		c->key = ETHERTYPE_IPV6;
 		break;
 	default:
 		return (D_DONE);
@@ -92,9 +89,9 @@ dec_raw(struct dctx *c, int type, uint32_t key)
 		v = c->p[0] >> 4;
 
 	if (v == 4)
-		c->key = ET_IPV4;
+		c->key = ETHERTYPE_IP;
 	else if (v == 6)
-		c->key = ET_IPV6;
+		c->key = ETHERTYPE_IPV6;
 	else
 		return (D_DONE);
 	c->next = L_ETHERTYPE;
@@ -196,6 +193,7 @@ dec_arp(struct dctx *c, int type, uint32_t key)
 
 	if (c->len < ARP_HDRLEN)
 		return (D_TRUNC);
+	/* RFC 2225 ATMARP has another layout */
 	if (rd16(c->p) == ARPHRD_ATM)
 		return (D_UNKNOWN);
 	hln = c->p[4];

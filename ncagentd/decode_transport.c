@@ -16,6 +16,8 @@
 
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,7 +58,7 @@ dec_tcp(struct dctx *c, int type, uint32_t key)
 	m.options_size = hlen - TCP_HDRLEN;
 	m.payload_size = c->len - hlen;
 	dec_emit(c, type, &m.base);
-	flow_observe(c, 6, m.src_port, m.dst_port, m.flags);
+	flow_observe(c, IPPROTO_TCP, m.src_port, m.dst_port, m.flags);
 	if (m.payload_size == 0)
 		return (D_DONE);
 	/* the segment's data, to an application decoder if one knows it */
@@ -92,7 +94,7 @@ dec_udp(struct dctx *c, int type, uint32_t key)
 		extent = m.length;
 	m.payload_size = extent - UDP_HDRLEN;
 	dec_emit(c, type, &m.base);
-	flow_observe(c, 17, m.src_port, m.dst_port, 0);
+	flow_observe(c, IPPROTO_UDP, m.src_port, m.dst_port, 0);
 	if (m.payload_size == 0)
 		return (D_DONE);
 	c->sport = (uint16_t)m.src_port;
@@ -105,18 +107,22 @@ dec_udp(struct dctx *c, int type, uint32_t key)
 	return (D_NEXT);
 }
 
-/* the messages whose second word is an identifier and a sequence */
+/*
+ * The messages whose second word is an identifier and a sequence:
+ * echo, and timestamp, information and address mask (13 to 18).
+ */
 static int
 icmp4_hasid(unsigned int t)
 {
-	return (t == 0 || t == 8 || (t >= 13 && t <= 18));
+	return (t == ICMP_ECHOREPLY || t == ICMP_ECHO ||
+	    (t >= ICMP_TSTAMP && t <= ICMP_MASKREPLY));
 }
 
 /* RFC 8335 extended echo: an identifier, an 8-bit sequence, flags */
 static int
 icmp4_isxecho(unsigned int t)
 {
-	return (t == 42 || t == 43);
+	return (t == ICMP_EXT_ECHO || t == ICMP_EXT_ECHOREPLY);
 }
 
 /* only the outer header: what an error message quotes is not decoded */
@@ -140,7 +146,7 @@ dec_icmp4(struct dctx *c, int type, uint32_t key)
 		m.seq = c->p[6];
 	}
 	dec_emit(c, type, &m.base);
-	flow_observe(c, 1, 0, 0, 0);
+	flow_observe(c, IPPROTO_ICMP, 0, 0, 0);
 	return (D_DONE);
 }
 
@@ -157,7 +163,7 @@ dec_icmp6(struct dctx *c, int type, uint32_t key)
 	m.code = c->p[1];
 	m.checksum = rd16(c->p + 2);
 	dec_emit(c, type, &m.base);
-	flow_observe(c, 58, 0, 0, 0);
+	flow_observe(c, IPPROTO_ICMPV6, 0, 0, 0);
 
 	/*
 	 * A message type with a record of its own (neighbour discovery)

@@ -30,13 +30,12 @@
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
+#include "util.h"
 #include "wire.h"
 
 #define NCAGENTD_CONF		"/etc/ncagentd.conf"
 #define NCAGENTD_USER		"_ncagentd"
 #define NCAGENTD_CHROOT		"/var/empty"
-#define NCAP_PORT		4200
-#define NCAP_PORT_STR		"4200"
 
 #define FLUSH_DEFAULT_MS	1000
 #define REKEY_DEFAULT_MS	(600 * 1000)
@@ -67,7 +66,7 @@ enum imsg_type {
 
 /* configuration, as the parent parsed it and the children receive it */
 struct agent_conf {
-	char		 name[65];		/* sensor name */
+	char		 name[SENSOR_NAME_MAX + 1];	/* sensor name */
 	char		 interface[64];
 	char		 filter[1024];
 	char		 readfile[PATH_MAX];	/* -r, offline */

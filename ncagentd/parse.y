@@ -16,9 +16,7 @@
 
 /*
  * ncagentd.conf: one keyword per line, each at most once.  The lexer
- * below is our own: '#' comments, single or double quoted strings,
- * a backslash before the newline continues a line, and a word that is
- * a plain decimal number comes back as NUMBER.
+ * is common/lex.c, the one nccollectd.conf has too.
  */
 
 %{
@@ -26,7 +24,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +31,10 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "lex.h"
 #include "ncagentd.h"
+#include "util.h"
 
-#define NAME_MAX_LEN	64
 #define FLUSH_MIN_MS	50
 #define FLUSH_MAX_MS	(3600 * 1000)
 #define REKEY_MIN_MS	100
@@ -44,21 +42,8 @@
 /* longer than any interval we take, short enough for an unsigned int */
 #define INTERVAL_MAX_MS	(7 * 86400 * 1000)
 
-/* what "number" yields for a word that is not one, once reported */
-#define BADNUM		LLONG_MIN
 /* what "interval" yields for a word that is not one, not yet reported */
-#define BADINTERVAL	(LLONG_MIN + 1)
-
-static struct file {
-	FILE		*stream;
-	const char	*name;
-	int		 lineno;
-	int		 errors;
-	int		 lasttok;	/* last token handed to the parser */
-	int		 lexerr;	/* the lexer already said what is wrong */
-	int		 pushback[4];
-	int		 npushback;
-} *file;
+#define BADINTERVAL	(LEX_BADNUM + 1)
 
 static struct agent_conf	*conf;
 static char			*badinterval;
@@ -88,25 +73,12 @@ enum keyword {
 };
 static int	 seen[KW_COUNT];
 
-typedef struct {
-	union {
-		long long	 number;
-		char		*string;
-	} v;
-	int	 lineno;
-} YYSTYPE;
+typedef struct lex_value YYSTYPE;
 #define YYSTYPE_IS_DECLARED	1
 
 int	 yyparse(void);
 int	 yylex(void);
-int	 yyerror(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
 
-static int	 once(enum keyword, const char *);
-static int	 copy(char *, size_t, const char *, const char *);
-static int	 copy_path(char *, size_t, const char *, const char *);
-static void	 copy_socket(char *, const char *);
-static int	 valid_name(const char *);
 static int	 parse_interval(const char *, unsigned int *);
 static void	 set_interval(enum keyword, const char *, unsigned int *,
 		    long long, unsigned int, unsigned int);
@@ -133,27 +105,12 @@ grammar		: /* empty */
 
 /* a name may well be all digits */
 string		: STRING
-		| NUMBER {
-			if (asprintf(&$$, "%lld", $1) == -1)
-				fatal("%s", __func__);
-		}
+		| NUMBER	{ $$ = lex_number_string($1); }
 		;
 
 /* numbers with leading zeros reach us as words */
 number		: NUMBER
-		| STRING {
-			const char	*errstr;
-
-			$$ = strtonum($1, BADNUM + 1, LLONG_MAX, &errstr);
-			if (errstr != NULL) {
-				if (strcmp(errstr, "invalid") == 0)
-					yyerror("\"%s\" is not a number", $1);
-				else
-					yyerror("number %s is %s", $1, errstr);
-				$$ = BADNUM;
-			}
-			free($1);
-		}
+		| STRING	{ $$ = lex_number($1); free($1); }
 		;
 
 /* milliseconds: a number is seconds, a word is "Ns" or "Nms" */
@@ -187,53 +144,44 @@ yesno		: YES	{ $$ = 1; }
 
 /* -1: wrong, and said so */
 port		: /* empty */	{ $$ = NCAP_PORT; }
-		| PORT number {
-			$$ = $2;
-			if ($2 == BADNUM)
-				$$ = -1;
-			else if ($2 < 1 || $2 > 65535) {
-				yyerror("port %lld out of range (1-65535)",
-				    $2);
-				$$ = -1;
-			}
-		}
+		| PORT number	{ $$ = lex_port($2); }
 		;
 
 main		: NAME string '\n' {
-			if (once(KW_NAME, "name") == 0) {
-				if (!valid_name($2))
+			if (lex_once(KW_NAME, "name") == 0) {
+				if (!valid_sensor_name($2, strlen($2)))
 					yyerror("invalid name \"%s\": 1-%d "
 					    "characters of A-Z a-z 0-9 . _ -, "
 					    "not starting with '.'", $2,
-					    NAME_MAX_LEN);
+					    SENSOR_NAME_MAX);
 				else
-					copy(conf->name, sizeof(conf->name),
-					    $2, "name");
+					lex_copy(conf->name,
+					    sizeof(conf->name), $2, "name");
 			}
 			free($2);
 		}
 		| INTERFACE string '\n' {
-			if (once(KW_INTERFACE, "interface") == 0) {
+			if (lex_once(KW_INTERFACE, "interface") == 0) {
 				if ($2[0] == '\0')
 					yyerror("interface is empty");
 				else
-					copy(conf->interface,
+					lex_copy(conf->interface,
 					    sizeof(conf->interface), $2,
 					    "interface");
 			}
 			free($2);
 		}
 		| FILTER string '\n' {
-			if (once(KW_FILTER, "filter") == 0)
-				copy(conf->filter, sizeof(conf->filter), $2,
-				    "filter");
+			if (lex_once(KW_FILTER, "filter") == 0)
+				lex_copy(conf->filter, sizeof(conf->filter),
+				    $2, "filter");
 			free($2);
 		}
 		| COLLECTOR string port '\n' {
-			if (once(KW_COLLECTOR, "collector") == 0) {
+			if (lex_once(KW_COLLECTOR, "collector") == 0) {
 				if ($2[0] == '\0')
 					yyerror("collector address is empty");
-				else if (copy(conf->collector,
+				else if (lex_copy(conf->collector,
 				    sizeof(conf->collector), $2,
 				    "collector") == 0 && $3 != -1)
 					snprintf(conf->port, sizeof(conf->port),
@@ -242,47 +190,49 @@ main		: NAME string '\n' {
 			free($2);
 		}
 		| COLLECTORKEY string '\n' {
-			if (once(KW_COLLECTORKEY, "collector-key") == 0)
-				copy_path(conf->collector_key,
+			if (lex_once(KW_COLLECTORKEY, "collector-key") == 0)
+				lex_copy_path(conf->collector_key,
 				    sizeof(conf->collector_key), $2,
 				    "collector-key");
 			free($2);
 		}
 		| KEYFILE string '\n' {
-			if (once(KW_KEYFILE, "keyfile") == 0)
-				copy_path(conf->keyfile, sizeof(conf->keyfile),
-				    $2, "keyfile");
+			if (lex_once(KW_KEYFILE, "keyfile") == 0)
+				lex_copy_path(conf->keyfile,
+				    sizeof(conf->keyfile), $2, "keyfile");
 			free($2);
 		}
 		| SOCKET string '\n' {
-			if (once(KW_SOCKET, "socket") == 0)
-				copy_socket(conf->ctlsock, $2);
+			if (lex_once(KW_SOCKET, "socket") == 0)
+				lex_copy_socket(conf->ctlsock,
+				    sizeof(conf->ctlsock), $2);
 			free($2);
 		}
 		| SOCKET string RESTRICTED '\n' {
-			if (once(KW_RSOCKET, "socket ... restricted") == 0)
-				copy_socket(conf->rctlsock, $2);
+			if (lex_once(KW_RSOCKET, "socket ... restricted") == 0)
+				lex_copy_socket(conf->rctlsock,
+				    sizeof(conf->rctlsock), $2);
 			free($2);
 		}
 		| USER string '\n' {
-			if (once(KW_USER, "user") == 0) {
+			if (lex_once(KW_USER, "user") == 0) {
 				if ($2[0] == '\0')
 					yyerror("user is empty");
 				else
-					copy(conf->user, sizeof(conf->user),
-					    $2, "user");
+					lex_copy(conf->user,
+					    sizeof(conf->user), $2, "user");
 			}
 			free($2);
 		}
 		| CHROOT string '\n' {
-			if (once(KW_CHROOT, "chroot") == 0)
-				copy_path(conf->chroot, sizeof(conf->chroot),
-				    $2, "chroot");
+			if (lex_once(KW_CHROOT, "chroot") == 0)
+				lex_copy_path(conf->chroot,
+				    sizeof(conf->chroot), $2, "chroot");
 			free($2);
 		}
 		| MAXDATAGRAM number '\n' {
-			if (once(KW_MAXDATAGRAM, "max-datagram") == 0 &&
-			    $2 != BADNUM) {
+			if (lex_once(KW_MAXDATAGRAM, "max-datagram") == 0 &&
+			    $2 != LEX_BADNUM) {
 				if ($2 < 512 || $2 > 65000)
 					yyerror("max-datagram %lld out of "
 					    "range (512-65000)", $2);
@@ -299,7 +249,7 @@ main		: NAME string '\n' {
 			    REKEY_MIN_MS, REKEY_MAX_MS);
 		}
 		| PAD number '\n' {
-			if (once(KW_PAD, "pad") == 0 && $2 != BADNUM) {
+			if (lex_once(KW_PAD, "pad") == 0 && $2 != LEX_BADNUM) {
 				if ($2 < 1 || $2 > WIRE_PAD_MAX)
 					yyerror("pad %lld out of range "
 					    "(1-%d)", $2, WIRE_PAD_MAX);
@@ -308,8 +258,8 @@ main		: NAME string '\n' {
 			}
 		}
 		| SNAPLEN number '\n' {
-			if (once(KW_SNAPLEN, "snaplen") == 0 &&
-			    $2 != BADNUM) {
+			if (lex_once(KW_SNAPLEN, "snaplen") == 0 &&
+			    $2 != LEX_BADNUM) {
 				if ($2 < 64 || $2 > 262144)
 					yyerror("snaplen %lld out of range "
 					    "(64-262144)", $2);
@@ -318,13 +268,13 @@ main		: NAME string '\n' {
 			}
 		}
 		| PROMISCUOUS yesno '\n' {
-			if (once(KW_PROMISCUOUS, "promiscuous") == 0 &&
+			if (lex_once(KW_PROMISCUOUS, "promiscuous") == 0 &&
 			    $2 != -1)
 				conf->promisc = $2;
 		}
 		| CONNTABLE number '\n' {
-			if (once(KW_CONNTABLE, "connection-table-size") == 0 &&
-			    $2 != BADNUM) {
+			if (lex_once(KW_CONNTABLE, "connection-table-size") ==
+			    0 && $2 != LEX_BADNUM) {
 				if ($2 < 0 || $2 > CONN_TABLE_MAX)
 					yyerror("connection-table-size %lld out "
 					    "of range (0-%d)", $2,
@@ -334,8 +284,8 @@ main		: NAME string '\n' {
 			}
 		}
 		| CONNIDLE number '\n' {
-			if (once(KW_CONNIDLE, "connection-idle-timeout") == 0 &&
-			    $2 != BADNUM) {
+			if (lex_once(KW_CONNIDLE, "connection-idle-timeout") ==
+			    0 && $2 != LEX_BADNUM) {
 				if ($2 < 1 || $2 > CONN_TIMEOUT_MAX)
 					yyerror("connection-idle-timeout %lld "
 					    "out of range (1-%d seconds)", $2,
@@ -345,8 +295,9 @@ main		: NAME string '\n' {
 			}
 		}
 		| CONNACTIVE number '\n' {
-			if (once(KW_CONNACTIVE, "connection-active-timeout") ==
-			    0 && $2 != BADNUM) {
+			if (lex_once(KW_CONNACTIVE,
+			    "connection-active-timeout") == 0 &&
+			    $2 != LEX_BADNUM) {
 				if ($2 < 1 || $2 > CONN_TIMEOUT_MAX)
 					yyerror("connection-active-timeout %lld "
 					    "out of range (1-%d seconds)", $2,
@@ -365,293 +316,41 @@ main		: NAME string '\n' {
 
 %%
 
-struct keywords {
-	const char	*k_name;
-	int		 k_val;
+/* sorted by strcmp(), bsearch() needs it */
+static const struct lex_keyword keywords[] = {
+	{ "chroot",		CHROOT },
+	{ "collector",		COLLECTOR },
+	{ "collector-key",	COLLECTORKEY },
+	{ "connection-active-timeout", CONNACTIVE },
+	{ "connection-idle-timeout", CONNIDLE },
+	{ "connection-table-size", CONNTABLE },
+	{ "filter",		FILTER },
+	{ "flush-interval",	FLUSHINTERVAL },
+	{ "interface",		INTERFACE },
+	{ "keyfile",		KEYFILE },
+	{ "max-datagram",	MAXDATAGRAM },
+	{ "name",		NAME },
+	{ "no",			NO },
+	{ "pad",		PAD },
+	{ "port",		PORT },
+	{ "promiscuous",	PROMISCUOUS },
+	{ "rekey",		REKEY },
+	{ "restricted",		RESTRICTED },
+	{ "snaplen",		SNAPLEN },
+	{ "socket",		SOCKET },
+	{ "user",		USER },
+	{ "yes",		YES },
 };
 
-int
-yyerror(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	/* the lexer reported this one already, in its own words */
-	if (file->lexerr && strcmp(fmt, "syntax error") == 0) {
-		file->lexerr = 0;
-		return (0);
-	}
-	file->errors++;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatalx("%s: out of memory", __func__);
-	va_end(ap);
-	log_warnx("%s:%d: %s", file->name, yylval.lineno, msg);
-	free(msg);
-	return (0);
-}
-
-static int
-kw_cmp(const void *k, const void *e)
-{
-	return (strcmp(k, ((const struct keywords *)e)->k_name));
-}
-
-static int
-lookup(const char *s)
-{
-	/* sorted by strcmp(), bsearch() needs it */
-	static const struct keywords keywords[] = {
-		{ "chroot",		CHROOT },
-		{ "collector",		COLLECTOR },
-		{ "collector-key",	COLLECTORKEY },
-		{ "connection-active-timeout", CONNACTIVE },
-		{ "connection-idle-timeout", CONNIDLE },
-		{ "connection-table-size", CONNTABLE },
-		{ "filter",		FILTER },
-		{ "flush-interval",	FLUSHINTERVAL },
-		{ "interface",		INTERFACE },
-		{ "keyfile",		KEYFILE },
-		{ "max-datagram",	MAXDATAGRAM },
-		{ "name",		NAME },
-		{ "no",			NO },
-		{ "pad",		PAD },
-		{ "port",		PORT },
-		{ "promiscuous",	PROMISCUOUS },
-		{ "rekey",		REKEY },
-		{ "restricted",		RESTRICTED },
-		{ "snaplen",		SNAPLEN },
-		{ "socket",		SOCKET },
-		{ "user",		USER },
-		{ "yes",		YES },
-	};
-	const struct keywords	*p;
-
-	p = bsearch(s, keywords, sizeof(keywords) / sizeof(keywords[0]),
-	    sizeof(keywords[0]), kw_cmp);
-	if (p == NULL)
-		return (STRING);
-	return (p->k_val);
-}
-
-static void
-lungetc(int c)
-{
-	if (c == EOF)
-		return;
-	if (file->npushback == (int)(sizeof(file->pushback) /
-	    sizeof(file->pushback[0])))
-		fatalx("%s: pushback full", __func__);
-	file->pushback[file->npushback++] = c;
-}
-
-/*
- * The next character.  Unless raw, a backslash right before a newline
- * joins the two lines: the pair reads as a blank.
- */
-static int
-lgetc(int raw)
-{
-	int	 c, next;
-
-	if (file->npushback > 0)
-		return (file->pushback[--file->npushback]);
-	c = getc(file->stream);
-	if (raw || c != '\\')
-		return (c);
-	next = getc(file->stream);
-	if (next != '\n') {
-		lungetc(next);
-		return (c);
-	}
-	file->lineno++;
-	return (' ');
-}
-
-/* after an error in the middle of a line: drop the rest of it */
-static int
-findeol(void)
-{
-	int	 c;
-
-	while ((c = lgetc(0)) != '\n' && c != EOF)
-		;
-	lungetc(c);
-	file->lexerr = 1;
-	return (ERROR);
-}
-
-/* a plain decimal number, written the way "%lld" would write it */
-static int
-is_number(const char *s, long long *n)
-{
-	const char	*p = s, *errstr;
-
-	if (*p == '-')
-		p++;
-	if (*p == '\0' || (p[0] == '0' && p[1] != '\0') ||
-	    strcmp(s, "-0") == 0)
-		return (0);
-	for (; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			return (0);
-	*n = strtonum(s, BADNUM + 1, LLONG_MAX, &errstr);
-	return (errstr == NULL);
-}
-
-static int
-is_wordchar(int c)
-{
-	return (c != EOF && !isspace(c) && c != '#' && c != '"' &&
-	    c != '\'');
-}
+static const struct lex_grammar lexicon = {
+	keywords, sizeof(keywords) / sizeof(keywords[0]),
+	STRING, NUMBER, ERROR, seen, KW_COUNT
+};
 
 int
 yylex(void)
 {
-	char		 buf[8192];
-	size_t		 len = 0;
-	int		 c, quotec, next, token;
-	long long	 n;
-
-	while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
-		;
-	yylval.lineno = file->lineno;
-
-	/* comments run to the end of the line, continuation or not */
-	if (c == '#')
-		while ((c = lgetc(1)) != '\n' && c != EOF)
-			;
-
-	if (c == EOF) {
-		/* a last line without its newline still ends a statement */
-		if (file->lasttok != '\n' && file->lasttok != 0) {
-			file->lasttok = '\n';
-			return ('\n');
-		}
-		return (0);
-	}
-	if (c == '\n') {
-		file->lineno++;
-		file->lexerr = 0;
-		return (file->lasttok = '\n');
-	}
-	file->lasttok = STRING;
-
-	if (c == '"' || c == '\'') {
-		quotec = c;
-		for (;;) {
-			c = lgetc(1);
-			if (c == EOF || c == '\n') {
-				yyerror("unterminated quoted string");
-				lungetc(c);
-				file->lexerr = 1;
-				return (ERROR);
-			}
-			if (c == quotec)
-				break;
-			if (c == '\\') {
-				next = lgetc(1);
-				if (next == '\n') {
-					file->lineno++;
-					continue;
-				}
-				if (next == quotec || next == '\\')
-					c = next;
-				else
-					lungetc(next);
-			}
-			if (iscntrl(c) && c != '\t') {
-				yyerror("invalid character 0x%02x in string",
-				    c);
-				return (findeol());
-			}
-			if (len >= sizeof(buf) - 1) {
-				yyerror("string too long");
-				return (findeol());
-			}
-			buf[len++] = c;
-		}
-		buf[len] = '\0';
-		if ((yylval.v.string = strdup(buf)) == NULL)
-			fatal("%s", __func__);
-		return (STRING);
-	}
-
-	do {
-		if (iscntrl(c)) {
-			yyerror("invalid character 0x%02x", c);
-			return (findeol());
-		}
-		if (len >= sizeof(buf) - 1) {
-			yyerror("word too long");
-			return (findeol());
-		}
-		buf[len++] = c;
-	} while (is_wordchar(c = lgetc(0)));
-	lungetc(c);
-	buf[len] = '\0';
-
-	if ((token = lookup(buf)) != STRING)
-		return (token);
-	if (is_number(buf, &n)) {
-		yylval.v.number = n;
-		return (NUMBER);
-	}
-	if ((yylval.v.string = strdup(buf)) == NULL)
-		fatal("%s", __func__);
-	return (STRING);
-}
-
-/* each keyword once; a repeat names the line of the first */
-static int
-once(enum keyword kw, const char *word)
-{
-	if (seen[kw] != 0) {
-		yyerror("%s given twice (first on line %d)", word, seen[kw]);
-		return (-1);
-	}
-	seen[kw] = yylval.lineno;
-	return (0);
-}
-
-static int
-copy(char *dst, size_t dstlen, const char *src, const char *what)
-{
-	if (strlcpy(dst, src, dstlen) >= dstlen) {
-		yyerror("%s too long (at most %zu characters)", what,
-		    dstlen - 1);
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-copy_path(char *dst, size_t dstlen, const char *src, const char *what)
-{
-	if (src[0] != '/') {
-		yyerror("%s \"%s\" is not an absolute path", what, src);
-		return (-1);
-	}
-	return (copy(dst, dstlen, src, what));
-}
-
-/* the name ends up a directory on the collector: keep it tame */
-static int
-valid_name(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] == '\0' || s[0] == '.')
-		return (0);
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= NAME_MAX_LEN)
-			return (0);
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
-		    s[i] != '_' && s[i] != '-')
-			return (0);
-	}
-	return (1);
+	return (lex(&yylval));
 }
 
 /* "200ms", "2s" or "0010" (seconds) into milliseconds */
@@ -683,7 +382,7 @@ set_interval(enum keyword kw, const char *name, unsigned int *ms,
 {
 	char	given[32], range[64];
 
-	if (once(kw, name) == -1)
+	if (lex_once(kw, name) == -1)
 		return;
 	if (v == BADINTERVAL) {
 		yyerror("%s \"%s\": give seconds (N or Ns) or milliseconds "
@@ -707,38 +406,24 @@ set_interval(enum keyword kw, const char *name, unsigned int *ms,
 }
 
 /* the sensor's default name: the host name up to its first dot */
-static void
+static int
 default_name(const char *filename)
 {
 	char	 host[256];
 
 	if (gethostname(host, sizeof(host)) == -1) {
 		log_warn("%s: gethostname", filename);
-		file->errors++;
-		return;
+		return (-1);
 	}
 	host[sizeof(host) - 1] = '\0';
 	host[strcspn(host, ".")] = '\0';
-	if (!valid_name(host)) {
+	if (!valid_sensor_name(host, strlen(host))) {
 		log_warnx("%s: host name \"%s\" is not a valid sensor name, "
 		    "give one with \"name\"", filename, host);
-		file->errors++;
-		return;
+		return (-1);
 	}
 	strlcpy(conf->name, host, sizeof(conf->name));
-}
-
-/* a control socket: an absolute path that fits a sockaddr_un */
-static void
-copy_socket(char *dst, const char *path)
-{
-	if (path[0] != '/')
-		yyerror("socket \"%s\": give an absolute path", path);
-	else if (strlen(path) >= CTL_PATH_MAX)
-		yyerror("socket \"%s\": longer than %d characters", path,
-		    CTL_PATH_MAX - 1);
-	else
-		strlcpy(dst, path, CTL_PATH_MAX);
+	return (0);
 }
 
 void
@@ -762,45 +447,30 @@ conf_defaults(struct agent_conf *c)
 int
 parse_config(const char *filename, struct agent_conf *c)
 {
-	struct file	 f;
-	int		 errors;
+	int	 errors;
 
-	memset(&f, 0, sizeof(f));
-	memset(seen, 0, sizeof(seen));
-	if ((f.stream = fopen(filename, "r")) == NULL) {
-		log_warn("%s", filename);
+	if (lex_open(filename, &lexicon) == -1)
 		return (-1);
-	}
-	f.name = filename;
-	f.lineno = 1;
-	file = &f;
 	conf = c;
-
 	yyparse();
-	if (ferror(f.stream)) {
-		log_warn("%s: read", filename);
-		f.errors++;
-	}
-	fclose(f.stream);
+	errors = lex_close();
 
-	if (!seen[KW_NAME])
-		default_name(filename);
+	if (!seen[KW_NAME] && default_name(filename) == -1)
+		errors++;
 	if (!seen[KW_COLLECTOR]) {
 		log_warnx("%s: no collector given", filename);
-		f.errors++;
+		errors++;
 	}
 	if (c->pad > c->max_datagram - WIRE_OVERHEAD) {
 		log_warnx("%s: pad %u is more than a datagram of %u bytes "
 		    "holds", filename, c->pad, c->max_datagram);
-		f.errors++;
+		errors++;
 	}
 	if (!seen[KW_COLLECTORKEY]) {
 		log_warnx("%s: no collector-key given", filename);
-		f.errors++;
+		errors++;
 	}
 
-	errors = f.errors;
-	file = NULL;
 	conf = NULL;
 	free(badinterval);
 	badinterval = NULL;

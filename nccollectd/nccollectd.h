@@ -31,14 +31,13 @@
 #include "log.h"
 #include "ncap.pb-c.h"
 #include "proc.h"
+#include "util.h"
 #include "wire.h"
 
 #define NCCOLLECTD_CONF		"/etc/nccollectd.conf"
 #define NCCOLLECTD_USER		"_nccollectd"
 #define NCCOLLECTD_CHROOT	"/var/empty"
 #define NCCOLLECTD_SPOOL	"/var/spool/ncap"
-#define NCAP_PORT		4200
-#define NCAP_PORT_STR		"4200"
 
 /* the processes, by their place in the table (nccollectd.c) */
 enum nccollectd_proc {
@@ -81,7 +80,7 @@ struct collector_conf {
 
 /* a trusted sensor: its records go under name, whatever it claims */
 struct conf_sensor {
-	char		 name[65];
+	char		 name[SENSOR_NAME_MAX + 1];
 	unsigned char	 pk[WIRE_PKLEN];
 };
 #define SENSORS_PER_IMSG	1024
@@ -150,7 +149,8 @@ struct ctype_stats {
 
 /* ncctl show sensors: one per sensor key the receiver knows */
 struct sensor_info {
-	char			 name[65];	/* listed, or last claimed */
+	/* listed, or last claimed */
+	char			 name[SENSOR_NAME_MAX + 1];
 	int			 listed;
 	unsigned char		 pk[WIRE_PKLEN];
 	struct sockaddr_storage	 from;		/* of the last one stored */

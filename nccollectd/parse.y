@@ -16,17 +16,12 @@
 
 /*
  * nccollectd.conf: one keyword per line, each at most once.  The
- * lexer is the one ncagentd's parse.y has: '#' comments, single or
- * double quoted strings, a backslash before the newline continues a
- * line, and a word that is a plain decimal number comes back as NUMBER.
+ * lexer is common/lex.c, the one ncagentd.conf has too.
  */
 
 %{
 #include <sys/types.h>
 
-#include <ctype.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,22 +29,9 @@
 
 #include "control.h"
 #include "keys.h"
+#include "lex.h"
 #include "nccollectd.h"
 #include "util.h"
-
-/* what "number" yields for a word that is not one, once reported */
-#define BADNUM		LLONG_MIN
-
-static struct file {
-	FILE		*stream;
-	const char	*name;
-	int		 lineno;
-	int		 errors;
-	int		 lasttok;	/* last token handed to the parser */
-	int		 lexerr;	/* the lexer already said what is wrong */
-	int		 pushback[4];
-	int		 npushback;
-} *file;
 
 static struct collector_conf	*conf;
 
@@ -66,24 +48,12 @@ enum keyword {
 };
 static int	 seen[KW_COUNT];
 
-typedef struct {
-	union {
-		long long	 number;
-		char		*string;
-	} v;
-	int	 lineno;
-} YYSTYPE;
+typedef struct lex_value YYSTYPE;
 #define YYSTYPE_IS_DECLARED	1
 
 int	 yyparse(void);
 int	 yylex(void);
-int	 yyerror(const char *, ...)
-	    __attribute__((__format__(printf, 1, 2)));
 
-static int	 once(enum keyword, const char *);
-static int	 copy(char *, size_t, const char *, const char *);
-static int	 copy_path(char *, size_t, const char *, const char *);
-static void	 copy_socket(char *, const char *);
 static void	 add_sensor(const char *, const char *);
 
 static struct conf_sensor	*sensors;
@@ -108,53 +78,30 @@ grammar		: /* empty */
 		| grammar error '\n'
 		;
 
+/* a name may well be all digits */
 string		: STRING
-		| NUMBER {
-			if (asprintf(&$$, "%lld", $1) == -1)
-				fatal("%s", __func__);
-		}
+		| NUMBER	{ $$ = lex_number_string($1); }
 		;
 
 /* numbers with leading zeros reach us as words */
 number		: NUMBER
-		| STRING {
-			const char	*errstr;
-
-			$$ = strtonum($1, BADNUM + 1, LLONG_MAX, &errstr);
-			if (errstr != NULL) {
-				if (strcmp(errstr, "invalid") == 0)
-					yyerror("\"%s\" is not a number", $1);
-				else
-					yyerror("number %s is %s", $1, errstr);
-				$$ = BADNUM;
-			}
-			free($1);
-		}
+		| STRING	{ $$ = lex_number($1); free($1); }
 		;
 
 /* -1: wrong, and said so */
 port		: /* empty */	{ $$ = NCAP_PORT; }
-		| PORT number {
-			$$ = $2;
-			if ($2 == BADNUM)
-				$$ = -1;
-			else if ($2 < 1 || $2 > 65535) {
-				yyerror("port %lld out of range (1-65535)",
-				    $2);
-				$$ = -1;
-			}
-		}
+		| PORT number	{ $$ = lex_port($2); }
 		;
 
 main		: LISTEN ON string port '\n' {
-			if (once(KW_LISTEN, "listen") == 0) {
+			if (lex_once(KW_LISTEN, "listen") == 0) {
 				/* "*": every local address */
 				if ($3[0] == '\0')
 					yyerror("listen address is empty");
 				else if (strcmp($3, "*") == 0)
 					conf->listen_addr[0] = '\0';
 				else
-					copy(conf->listen_addr,
+					lex_copy(conf->listen_addr,
 					    sizeof(conf->listen_addr), $3,
 					    "listen address");
 				if ($4 != -1)
@@ -164,41 +111,43 @@ main		: LISTEN ON string port '\n' {
 			free($3);
 		}
 		| KEYFILE string '\n' {
-			if (once(KW_KEYFILE, "keyfile") == 0)
-				copy_path(conf->keyfile, sizeof(conf->keyfile),
-				    $2, "keyfile");
+			if (lex_once(KW_KEYFILE, "keyfile") == 0)
+				lex_copy_path(conf->keyfile,
+				    sizeof(conf->keyfile), $2, "keyfile");
 			free($2);
 		}
 		| SPOOL string '\n' {
-			if (once(KW_SPOOL, "spool") == 0)
-				copy_path(conf->spool, sizeof(conf->spool),
-				    $2, "spool");
+			if (lex_once(KW_SPOOL, "spool") == 0)
+				lex_copy_path(conf->spool,
+				    sizeof(conf->spool), $2, "spool");
 			free($2);
 		}
 		| SOCKET string '\n' {
-			if (once(KW_SOCKET, "socket") == 0)
-				copy_socket(conf->ctlsock, $2);
+			if (lex_once(KW_SOCKET, "socket") == 0)
+				lex_copy_socket(conf->ctlsock,
+				    sizeof(conf->ctlsock), $2);
 			free($2);
 		}
 		| SOCKET string RESTRICTED '\n' {
-			if (once(KW_RSOCKET, "socket ... restricted") == 0)
-				copy_socket(conf->rctlsock, $2);
+			if (lex_once(KW_RSOCKET, "socket ... restricted") == 0)
+				lex_copy_socket(conf->rctlsock,
+				    sizeof(conf->rctlsock), $2);
 			free($2);
 		}
 		| USER string '\n' {
-			if (once(KW_USER, "user") == 0) {
+			if (lex_once(KW_USER, "user") == 0) {
 				if ($2[0] == '\0')
 					yyerror("user is empty");
 				else
-					copy(conf->user, sizeof(conf->user),
-					    $2, "user");
+					lex_copy(conf->user,
+					    sizeof(conf->user), $2, "user");
 			}
 			free($2);
 		}
 		| CHROOT string '\n' {
-			if (once(KW_CHROOT, "chroot") == 0)
-				copy_path(conf->chroot, sizeof(conf->chroot),
-				    $2, "chroot");
+			if (lex_once(KW_CHROOT, "chroot") == 0)
+				lex_copy_path(conf->chroot,
+				    sizeof(conf->chroot), $2, "chroot");
 			free($2);
 		}
 		| SENSOR string KEY string '\n' {
@@ -216,277 +165,30 @@ main		: LISTEN ON string port '\n' {
 
 %%
 
-struct keywords {
-	const char	*k_name;
-	int		 k_val;
+/* sorted by strcmp(), bsearch() needs it */
+static const struct lex_keyword keywords[] = {
+	{ "chroot",		CHROOT },
+	{ "key",		KEY },
+	{ "keyfile",		KEYFILE },
+	{ "listen",		LISTEN },
+	{ "on",			ON },
+	{ "port",		PORT },
+	{ "restricted",		RESTRICTED },
+	{ "sensor",		SENSOR },
+	{ "socket",		SOCKET },
+	{ "spool",		SPOOL },
+	{ "user",		USER },
 };
 
-int
-yyerror(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	/* the lexer reported this one already, in its own words */
-	if (file->lexerr && strcmp(fmt, "syntax error") == 0) {
-		file->lexerr = 0;
-		return (0);
-	}
-	file->errors++;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatalx("%s: out of memory", __func__);
-	va_end(ap);
-	log_warnx("%s:%d: %s", file->name, yylval.lineno, msg);
-	free(msg);
-	return (0);
-}
-
-static int
-kw_cmp(const void *k, const void *e)
-{
-	return (strcmp(k, ((const struct keywords *)e)->k_name));
-}
-
-static int
-lookup(const char *s)
-{
-	/* sorted by strcmp(), bsearch() needs it */
-	static const struct keywords keywords[] = {
-		{ "chroot",		CHROOT },
-		{ "key",		KEY },
-		{ "keyfile",		KEYFILE },
-		{ "listen",		LISTEN },
-		{ "on",			ON },
-		{ "port",		PORT },
-		{ "restricted",		RESTRICTED },
-		{ "sensor",		SENSOR },
-		{ "socket",		SOCKET },
-		{ "spool",		SPOOL },
-		{ "user",		USER },
-	};
-	const struct keywords	*p;
-
-	p = bsearch(s, keywords, sizeof(keywords) / sizeof(keywords[0]),
-	    sizeof(keywords[0]), kw_cmp);
-	if (p == NULL)
-		return (STRING);
-	return (p->k_val);
-}
-
-static void
-lungetc(int c)
-{
-	if (c == EOF)
-		return;
-	if (file->npushback == (int)(sizeof(file->pushback) /
-	    sizeof(file->pushback[0])))
-		fatalx("%s: pushback full", __func__);
-	file->pushback[file->npushback++] = c;
-}
-
-/*
- * The next character.  Unless raw, a backslash right before a newline
- * joins the two lines: the pair reads as a blank.
- */
-static int
-lgetc(int raw)
-{
-	int	 c, next;
-
-	if (file->npushback > 0)
-		return (file->pushback[--file->npushback]);
-	c = getc(file->stream);
-	if (raw || c != '\\')
-		return (c);
-	next = getc(file->stream);
-	if (next != '\n') {
-		lungetc(next);
-		return (c);
-	}
-	file->lineno++;
-	return (' ');
-}
-
-/* after an error in the middle of a line: drop the rest of it */
-static int
-findeol(void)
-{
-	int	 c;
-
-	while ((c = lgetc(0)) != '\n' && c != EOF)
-		;
-	lungetc(c);
-	file->lexerr = 1;
-	return (ERROR);
-}
-
-/* a plain decimal number, written the way "%lld" would write it */
-static int
-is_number(const char *s, long long *n)
-{
-	const char	*p = s, *errstr;
-
-	if (*p == '-')
-		p++;
-	if (*p == '\0' || (p[0] == '0' && p[1] != '\0') ||
-	    strcmp(s, "-0") == 0)
-		return (0);
-	for (; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			return (0);
-	*n = strtonum(s, BADNUM + 1, LLONG_MAX, &errstr);
-	return (errstr == NULL);
-}
-
-static int
-is_wordchar(int c)
-{
-	return (c != EOF && !isspace(c) && c != '#' && c != '"' &&
-	    c != '\'');
-}
+static const struct lex_grammar lexicon = {
+	keywords, sizeof(keywords) / sizeof(keywords[0]),
+	STRING, NUMBER, ERROR, seen, KW_COUNT
+};
 
 int
 yylex(void)
 {
-	char		 buf[8192];
-	size_t		 len = 0;
-	int		 c, quotec, next, token;
-	long long	 n;
-
-	while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
-		;
-	yylval.lineno = file->lineno;
-
-	/* comments run to the end of the line, continuation or not */
-	if (c == '#')
-		while ((c = lgetc(1)) != '\n' && c != EOF)
-			;
-
-	if (c == EOF) {
-		/* a last line without its newline still ends a statement */
-		if (file->lasttok != '\n' && file->lasttok != 0) {
-			file->lasttok = '\n';
-			return ('\n');
-		}
-		return (0);
-	}
-	if (c == '\n') {
-		file->lineno++;
-		file->lexerr = 0;
-		return (file->lasttok = '\n');
-	}
-	file->lasttok = STRING;
-
-	if (c == '"' || c == '\'') {
-		quotec = c;
-		for (;;) {
-			c = lgetc(1);
-			if (c == EOF || c == '\n') {
-				yyerror("unterminated quoted string");
-				lungetc(c);
-				file->lexerr = 1;
-				return (ERROR);
-			}
-			if (c == quotec)
-				break;
-			if (c == '\\') {
-				next = lgetc(1);
-				if (next == '\n') {
-					file->lineno++;
-					continue;
-				}
-				if (next == quotec || next == '\\')
-					c = next;
-				else
-					lungetc(next);
-			}
-			if (iscntrl(c) && c != '\t') {
-				yyerror("invalid character 0x%02x in string",
-				    c);
-				return (findeol());
-			}
-			if (len >= sizeof(buf) - 1) {
-				yyerror("string too long");
-				return (findeol());
-			}
-			buf[len++] = c;
-		}
-		buf[len] = '\0';
-		if ((yylval.v.string = strdup(buf)) == NULL)
-			fatal("%s", __func__);
-		return (STRING);
-	}
-
-	do {
-		if (iscntrl(c)) {
-			yyerror("invalid character 0x%02x", c);
-			return (findeol());
-		}
-		if (len >= sizeof(buf) - 1) {
-			yyerror("word too long");
-			return (findeol());
-		}
-		buf[len++] = c;
-	} while (is_wordchar(c = lgetc(0)));
-	lungetc(c);
-	buf[len] = '\0';
-
-	if ((token = lookup(buf)) != STRING)
-		return (token);
-	if (is_number(buf, &n)) {
-		yylval.v.number = n;
-		return (NUMBER);
-	}
-	if ((yylval.v.string = strdup(buf)) == NULL)
-		fatal("%s", __func__);
-	return (STRING);
-}
-
-/* each keyword once; a repeat names the line of the first */
-static int
-once(enum keyword kw, const char *word)
-{
-	if (seen[kw] != 0) {
-		yyerror("%s given twice (first on line %d)", word, seen[kw]);
-		return (-1);
-	}
-	seen[kw] = yylval.lineno;
-	return (0);
-}
-
-static int
-copy(char *dst, size_t dstlen, const char *src, const char *what)
-{
-	if (strlcpy(dst, src, dstlen) >= dstlen) {
-		yyerror("%s too long (at most %zu characters)", what,
-		    dstlen - 1);
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-copy_path(char *dst, size_t dstlen, const char *src, const char *what)
-{
-	if (src[0] != '/') {
-		yyerror("%s \"%s\" is not an absolute path", what, src);
-		return (-1);
-	}
-	return (copy(dst, dstlen, src, what));
-}
-
-/* a control socket: an absolute path that fits a sockaddr_un */
-static void
-copy_socket(char *dst, const char *path)
-{
-	if (path[0] != '/')
-		yyerror("socket \"%s\": give an absolute path", path);
-	else if (strlen(path) >= CTL_PATH_MAX)
-		yyerror("socket \"%s\": longer than %d characters", path,
-		    CTL_PATH_MAX - 1);
-	else
-		strlcpy(dst, path, CTL_PATH_MAX);
+	return (lex(&yylval));
 }
 
 void
@@ -509,8 +211,8 @@ add_sensor(const char *name, const char *hex)
 	int			*l;
 
 	if (!valid_sensor_name(name, strlen(name))) {
-		yyerror("sensor \"%s\": a name is 1-64 of A-Z a-z 0-9 . _ - "
-		    "and does not start with '.'", name);
+		yyerror("sensor \"%s\": a name is 1-%d of A-Z a-z 0-9 . _ - "
+		    "and does not start with '.'", name, SENSOR_NAME_MAX);
 		return;
 	}
 	if (strlen(hex) != KEY_HEXLEN || key_parse_hex(hex, pk) == -1) {
@@ -570,14 +272,18 @@ by_key(const void *a, const void *b)
 	return (slines[*x] - slines[*y]);
 }
 
-/* no name and no key twice: sorted, so thousands of sensors stay quick */
-static void
+/*
+ * No name and no key twice: sorted, so thousands of sensors stay
+ * quick.  The number of errors said.
+ */
+static int
 check_sensors(const char *filename, unsigned int n)
 {
 	unsigned int	*ix, i;
+	int		 errors = 0;
 
 	if (n < 2)
-		return;
+		return (0);
 	if ((ix = calloc(n, sizeof(*ix))) == NULL)
 		fatal(NULL);
 	for (i = 0; i < n; i++)
@@ -588,7 +294,7 @@ check_sensors(const char *filename, unsigned int n)
 		    0) {
 			log_warnx("%s:%d: sensor %s listed twice", filename,
 			    slines[ix[i]], sensors[ix[i]].name);
-			file->errors++;
+			errors++;
 		}
 	qsort(ix, n, sizeof(*ix), by_key);
 	for (i = 1; i < n; i++)
@@ -597,46 +303,32 @@ check_sensors(const char *filename, unsigned int n)
 			log_warnx("%s:%d: sensor %s has the key of sensor %s",
 			    filename, slines[ix[i]], sensors[ix[i]].name,
 			    sensors[ix[i - 1]].name);
-			file->errors++;
+			errors++;
 		}
 	free(ix);
+	return (errors);
 }
 
 int
 parse_config(const char *filename, struct collector_conf *c,
     struct conf_sensor **sp)
 {
-	struct file	 f;
-	int		 errors;
+	int	 errors;
 
-	memset(&f, 0, sizeof(f));
-	memset(seen, 0, sizeof(seen));
-	if ((f.stream = fopen(filename, "r")) == NULL) {
-		log_warn("%s", filename);
+	if (lex_open(filename, &lexicon) == -1)
 		return (-1);
-	}
-	f.name = filename;
-	f.lineno = 1;
-	file = &f;
 	conf = c;
-
 	yyparse();
-	if (ferror(f.stream)) {
-		log_warn("%s: read", filename);
-		f.errors++;
-	}
-	fclose(f.stream);
+	errors = lex_close();
 
 	if (!seen[KW_KEYFILE]) {
 		log_warnx("%s: no keyfile given", filename);
-		f.errors++;
+		errors++;
 	}
-	check_sensors(filename, c->nsensors);
+	errors += check_sensors(filename, c->nsensors);
 	free(slines);
 	slines = NULL;
 
-	errors = f.errors;
-	file = NULL;
 	conf = NULL;
 	*sp = sensors;
 	sensors = NULL;

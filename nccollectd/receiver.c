@@ -83,7 +83,7 @@ struct sensor {
 	RB_ENTRY(sensor)	 tree;
 	TAILQ_ENTRY(sensor)	 lru;
 	unsigned char		 pk[WIRE_PKLEN];
-	char			 name[65];	/* listed: its name */
+	char			 name[SENSOR_NAME_MAX + 1];	/* if listed */
 	int			 listed;
 	int			 keep;		/* still listed, on reload */
 	struct slot		 slot[2];	/* newest first */
