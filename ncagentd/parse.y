@@ -115,8 +115,13 @@ number		: NUMBER
 
 /* milliseconds: a number is seconds, a word is "Ns" or "Nms" */
 interval	: NUMBER {
-			$$ = $1 > INTERVAL_MAX_MS / 1000 ? INTERVAL_MAX_MS + 1 :
-			    $1 * 1000;
+			/* out of range either way, and no overflow to say so */
+			if ($1 > INTERVAL_MAX_MS / 1000)
+				$$ = INTERVAL_MAX_MS + 1;
+			else if ($1 < LLONG_MIN / 1000)
+				$$ = LLONG_MIN / 1000 * 1000;
+			else
+				$$ = $1 * 1000;
 		}
 		| STRING {
 			unsigned int	 ms;
