@@ -321,8 +321,10 @@ parent_totals(void)
 	struct type_stats	*t;
 	size_t			 i;
 
+	/* a start that failed has nothing to count */
 	if (!have_stats) {
-		log_warnx("no statistics from the capture process");
+		if (proc_all_ready())
+			log_warnx("no statistics from the capture process");
 		return;
 	}
 	t = (struct type_stats *)(s + 1);

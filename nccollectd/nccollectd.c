@@ -360,8 +360,10 @@ parent_totals(void)
 	size_t	 off = 0;
 	int	 i;
 
+	/* a start that failed has nothing to count */
 	if (!have_stats) {
-		log_warnx("no statistics from the receiver process");
+		if (proc_all_ready())
+			log_warnx("no statistics from the receiver process");
 		return;
 	}
 	drops[0] = '\0';
