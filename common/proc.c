@@ -440,6 +440,12 @@ proc_listen(int id, proc_handler fn, void (*eof)(int))
 	c->eof = eof;
 	c->listening = 1;
 	imsg_event_add(&c->iev);
+	/*
+	 * What proc_wait() read along with the configuration raises no
+	 * event of its own: have it handled as soon as the loop runs.
+	 */
+	if (c->iev.ibuf.rlen > 0)
+		event_active(&c->iev.ev, EV_READ, 1);
 }
 
 static void
