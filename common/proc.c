@@ -60,6 +60,7 @@ struct proc_state {
 	int		 status;
 };
 
+static void	 proc_devnull(int);
 static void	 proc_chan_open(int, int);
 static void	 proc_chan_event(int, short, void *);
 static int	 proc_chan_imsg(struct imsgev *, struct imsg *);
@@ -165,7 +166,7 @@ static pid_t
 proc_start(const char *argv0, const char *role, const int *fds, int nfds)
 {
 	char	*argv[8];
-	int	 argc = 0, i, moved[PROC_MAX], null;
+	int	 argc = 0, i, moved[PROC_MAX];
 	pid_t	 pid;
 
 	if (nfds > PROC_MAX)
@@ -179,15 +180,8 @@ proc_start(const char *argv0, const char *role, const int *fds, int nfds)
 		return (pid);
 	}
 
-	if (!p_debug) {
-		if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
-			fatal("%s", _PATH_DEVNULL);
-		for (i = 0; i < 3; i++)
-			if (dup2(null, i) == -1)
-				fatal("dup2");
-		if (null > 2)
-			close(null);
-	}
+	if (!p_debug)
+		proc_devnull(STDERR_FILENO);
 	/* move the channels above their targets, then into place */
 	for (i = 0; i < nfds; i++)
 		if ((moved[i] = fcntl(fds[i], F_DUPFD, PROC_FD_BASE + nfds)) ==
@@ -230,7 +224,7 @@ proc_chan_open(int id, int fd)
 void
 proc_detach(int debug)
 {
-	int	p[2], null, status;
+	int	p[2], status;
 	char	c = 0;
 	pid_t	pid;
 
@@ -266,11 +260,21 @@ proc_detach(int debug)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	/* stderr stays until we are up: why we fail goes there */
+	proc_devnull(STDOUT_FILENO);
+}
+
+/* stdin up to last are /dev/null from now on */
+static void
+proc_devnull(int last)
+{
+	int	null, fd;
+
 	if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
 		fatal("%s", _PATH_DEVNULL);
-	if (dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1)
-		fatal("dup2");
-	if (null > STDERR_FILENO)
+	for (fd = STDIN_FILENO; fd <= last; fd++)
+		if (dup2(null, fd) == -1)
+			fatal("dup2");
+	if (null > last)
 		close(null);
 }
 
@@ -278,20 +282,13 @@ proc_detach(int debug)
 static void
 proc_detach_done(void)
 {
-	int	null;
-
 	if (detach_fd == -1)
 		return;
 	if (write(detach_fd, "R", 1) != 1)
 		log_warn("%s", __func__);
 	close(detach_fd);
 	detach_fd = -1;
-	if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
-		fatal("%s", _PATH_DEVNULL);
-	if (dup2(null, STDERR_FILENO) == -1)
-		fatal("dup2");
-	if (null > STDERR_FILENO)
-		close(null);
+	proc_devnull(STDERR_FILENO);
 	log_setstderr(0);
 }
 

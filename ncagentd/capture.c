@@ -603,19 +603,10 @@ capture_imsg_parent(int from, struct imsg *imsg)
 static void
 capture_merge(const struct agent_conf *n)
 {
-	const char	*what;
 	unsigned int	 flush_ms = conf.flush_ms;
 
-	if (!configured) {
-		conf = *n;
-		configured = 1;
+	if (config_take(&conf, n, &configured) == 0)
 		return;
-	}
-	/* the parent refuses such a reload: one here is a bug */
-	if ((what = conf_restart(agent_keywords, agent_nkeywords, &conf,
-	    n)) != NULL)
-		fatalx("reload changed %s, which takes a restart", what);
-	conf = *n;
 	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if (conf.flush_ms != flush_ms)
 		evtimer_add_ms(&ev_flush, conf.flush_ms);

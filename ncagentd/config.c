@@ -149,6 +149,27 @@ config_send(int id, const struct agent_conf *conf, uint32_t peerid)
 }
 
 /*
+ * A child takes a configuration whole: 0 the first time, at start, 1
+ * on a reload.  The parent refuses a reload that changes what takes a
+ * restart, so one arriving here is a bug.
+ */
+int
+config_take(struct agent_conf *conf, const struct agent_conf *n,
+    int *configured)
+{
+	const char	*what;
+
+	if (*configured && (what = conf_restart(agent_keywords,
+	    agent_nkeywords, conf, n)) != NULL)
+		fatalx("reload changed %s, which takes a restart", what);
+	*conf = *n;
+	if (*configured)
+		return (1);
+	*configured = 1;
+	return (0);
+}
+
+/*
  * A configuration arriving: built aside in rx, complete (1) at
  * IMSG_RECONF_END; 0 while it arrives; -1 for a message that is not
  * part of one.

@@ -274,19 +274,10 @@ crypto_imsg_parent(int from, struct imsg *imsg)
 static void
 crypto_merge(const struct agent_conf *n)
 {
-	const char	*what;
 	unsigned int	 rekey_ms = conf.rekey_ms;
 
-	if (!configured) {
-		conf = *n;
-		configured = 1;
+	if (config_take(&conf, n, &configured) == 0)
 		return;
-	}
-	/* the parent refuses such a reload: one here is a bug */
-	if ((what = conf_restart(agent_keywords, agent_nkeywords, &conf,
-	    n)) != NULL)
-		fatalx("reload changed %s, which takes a restart", what);
-	conf = *n;
 	budget = wire_budget(conf.max_datagram, conf.pad);
 	/* the session goes on; the next one comes at the new interval */
 	if (conf.rekey_ms != rekey_ms)

@@ -168,5 +168,6 @@ struct config_rx {
 	int			 state;
 };
 int	 config_recv(struct config_rx *, const struct imsg *);
+int	 config_take(struct agent_conf *, const struct agent_conf *, int *configured);
 
 #endif /* NCAGENTD_H */

@@ -146,6 +146,30 @@ config_send(int id, const struct collector_conf *conf, uint32_t peerid)
 }
 
 /*
+ * A child takes a configuration whole, its list of sensors included: 0
+ * the first time, at start, 1 on a reload.  The parent refuses a
+ * reload that changes what takes a restart, so one arriving here is a
+ * bug.
+ */
+int
+config_take(struct collector_conf *conf, const struct collector_conf *n,
+    int *configured)
+{
+	const char	*what;
+
+	if (*configured && (what = conf_restart(collector_keywords,
+	    collector_nkeywords, conf, n)) != NULL)
+		fatalx("reload changed %s, which takes a restart", what);
+	if (*configured)
+		free(conf->sensors);
+	*conf = *n;
+	if (*configured)
+		return (1);
+	*configured = 1;
+	return (0);
+}
+
+/*
  * A configuration arriving: built aside in rx, complete (1) at
  * IMSG_RECONF_END, when rx->conf.sensors is the caller's to keep and
  * free; 0 while it arrives; -1 for a message that is not part of one.

@@ -421,19 +421,8 @@ crypto_imsg_parent(int from, struct imsg *imsg)
 static void
 crypto_merge(struct collector_conf *n)
 {
-	const char	*what;
-
-	if (!configured) {
-		conf = *n;
-		configured = 1;
-		return;
-	}
-	if ((what = conf_restart(collector_keywords, collector_nkeywords,
-	    &conf, n)) != NULL)
-		fatalx("reload changed %s, which takes a restart", what);
-	free(conf.sensors);
-	conf = *n;
-	peers_load(conf.sensors, conf.nsensors);
+	if (config_take(&conf, n, &configured) == 1)
+		peers_load(conf.sensors, conf.nsensors);
 }
 
 /* the collector's crypto child: keys in guarded memory, nothing more */

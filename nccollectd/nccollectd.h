@@ -223,5 +223,6 @@ struct config_rx {
 	int			 state;
 };
 int	 config_recv(struct config_rx *, const struct imsg *);
+int	 config_take(struct collector_conf *, const struct collector_conf *, int *configured);
 
 #endif /* NCCOLLECTD_H */

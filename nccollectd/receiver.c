@@ -282,6 +282,13 @@ receiver_read(int fd, short event, void *arg)
 		}
 		receive_one(&h, dgbuf, (size_t)n);
 	}
+	/*
+	 * Draining, a full burst may have emptied the socket without
+	 * seeing it empty, and an empty socket raises no event: look
+	 * again once the loop has run.
+	 */
+	if (draining && !paused && !finishing)
+		event_active(&ev_sock, EV_READ, 1);
 }
 
 /*
@@ -845,18 +852,13 @@ receiver_imsg_parent(int from, struct imsg *imsg)
 static void
 receiver_merge(struct collector_conf *n)
 {
-	const char	*what;
+	int	reload;
 
-	if (configured && (what = conf_restart(collector_keywords,
-	    collector_nkeywords, &conf, n)) != NULL)
-		fatalx("reload changed %s, which takes a restart", what);
-	free(conf.sensors);
-	conf = *n;
+	reload = config_take(&conf, n, &configured);
 	sensors_load(conf.sensors, conf.nsensors);
-	if (configured)
+	if (reload)
 		log_info("sensor list reloaded: %u sensors%s", conf.nsensors,
 		    conf.nsensors ? "" : ", open to any key");
-	configured = 1;
 }
 
 /* nccollectd's receiver child: its root is the spool */
