@@ -20,7 +20,8 @@
 # role, every call made after its seccomp filter was loaded (after it
 # set no_new_privs, where there is no filter) is counted, with any
 # process the filter killed and the call that did it.  For growing an
-# allow list in common/sandbox.c.
+# allow list: each role's is in its own file, what every child needs in
+# common/sandbox.c.
 #
 #	sh regress/syscalls.sh [BINDIR [UNITDIR]] [-- t_live t_privsep ...]
 #

@@ -15,7 +15,7 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
 
-# The children's sandboxes (common/sandbox.c):
+# The children's sandboxes (common/sandbox.c and each role's file):
 #
 #  1. every child of both daemons runs under its seccomp filter with
 #     no_new_privs, as nobody in its chroot, with the resource limits of
