@@ -177,6 +177,33 @@ extern const char *const drop_names[DROP_NCAUSES];
 
 void	 receiver_main(void);
 
+/*
+ * window.c, in the receiver: a sensor key's two newest sessions, each
+ * with a window of the last WINDOW_BITS sequence numbers, so that late
+ * datagrams are stored and repeats are not.  It keeps no state: the
+ * caller owns the slots and the counters.
+ */
+#define WINDOW_BITS	1024		/* anti-replay window per session */
+struct slot {
+	unsigned char		 id[WIRE_SESSLEN - WIRE_OFF_SNONCE];
+	int			 used;
+	uint64_t		 created;
+	uint64_t		 top;		/* highest sequence seen */
+	uint64_t		 window[WINDOW_BITS / 64];
+};
+struct sessions {
+	struct slot		 slot[2];	/* newest first */
+};
+/* sess: a datagram's first WIRE_SESSLEN bytes */
+struct slot	*slot_find(struct sessions *, const unsigned char *sess);
+/* NULL: older than both sessions (or as old as one), stale */
+struct slot	*slot_start(struct sessions *, const unsigned char *sess,
+		    uint64_t created);
+/* -1 for a sequence number not seen, else DROP_OLD or DROP_REPEAT */
+int	 window_check(const struct slot *, uint64_t seq);
+/* the same, and a new one is recorded; *gaps: change in numbers missed */
+int	 window_commit(struct slot *, uint64_t seq, int64_t *gaps);
+
 /* spool.c, in the receiver: files relative to the chroot (the spool) */
 void	 spool_init(int verbose);
 /* append framed records; 0 on success, -1 (logged) on failure */

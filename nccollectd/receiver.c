@@ -54,24 +54,9 @@
 #define RESUME_INFLIGHT	64
 #define READ_BURST	64		/* datagrams per read event */
 #define MAX_KEYS	4096		/* open: sensor keys remembered */
-#define WINDOW_BITS	1024		/* anti-replay window per session */
 #define SRC_SLOTS	1024		/* sources whose new keys are counted */
 #define NEWKEY_RATE	200		/* new sensor keys per second ... */
 #define NEWKEY_BURST	1000		/* ... and at once, per source */
-
-/*
- * A session of a sensor key, named by its session nonce and
- * certificate.  The window remembers which of the last WINDOW_BITS
- * sequence numbers were seen, so late datagrams are stored and
- * repeats are not.  Only datagrams that authenticated move it.
- */
-struct slot {
-	unsigned char		 id[WIRE_SESSLEN - WIRE_OFF_SNONCE];
-	int			 used;
-	uint64_t		 created;
-	uint64_t		 top;		/* highest sequence seen */
-	uint64_t		 window[WINDOW_BITS / 64];
-};
 
 /*
  * A sensor key and its two newest sessions: a session older than both
@@ -86,7 +71,7 @@ struct sensor {
 	char			 name[SENSOR_NAME_MAX + 1];	/* if listed */
 	int			 listed;
 	int			 keep;		/* still listed, on reload */
-	struct slot		 slot[2];	/* newest first */
+	struct sessions		 sess;
 	struct sensor_info	 info;		/* for ncctl show sensors */
 };
 
@@ -121,10 +106,6 @@ static void	 sensor_drop(struct sensor *, enum drop_cause,
 static void	 send_stats(uint32_t);
 static void	 send_sensor_info(uint32_t);
 static struct sensor *sensor_learn(const unsigned char *);
-static struct slot *slot_find(struct sensor *, const unsigned char *);
-static struct slot *slot_start(struct sensor *, const unsigned char *,
-		    uint64_t);
-static int	 window_check(struct slot *, uint64_t, int);
 static int	 newkey_allowed(const struct dgram_hdr *, const unsigned char *);
 static void	 pending_add(const unsigned char *);
 static void	 pending_del(const unsigned char *);
@@ -321,8 +302,8 @@ receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
 			return;
 		}
 		h->pending = 1;
-	} else if ((sl = slot_find(s, h->sess)) != NULL &&
-	    (why = window_check(sl, h->seq, 0)) != -1) {
+	} else if ((sl = slot_find(&s->sess, h->sess)) != NULL &&
+	    (why = window_check(sl, h->seq)) != -1) {
 		sensor_drop(s, (enum drop_cause)why, h, why == DROP_OLD ?
 		    "sequence number behind the window" :
 		    "sequence number seen before");
@@ -456,83 +437,6 @@ sensor_drop(struct sensor *s, enum drop_cause cause,
 	drop(cause, h, what);
 }
 
-/* sess: a datagram's first WIRE_SESSLEN bytes */
-static struct slot *
-slot_find(struct sensor *s, const unsigned char *sess)
-{
-	int	i;
-
-	for (i = 0; i < 2; i++)
-		if (s->slot[i].used && memcmp(s->slot[i].id,
-		    sess + WIRE_OFF_SNONCE, sizeof(s->slot[i].id)) == 0)
-			return (&s->slot[i]);
-	return (NULL);
-}
-
-/*
- * An authentic session not seen before: it takes the place of the
- * older of the two when it is newer than that one, else it is stale,
- * an old session replayed (or a sensor whose clock went back).
- */
-static struct slot *
-slot_start(struct sensor *s, const unsigned char *sess, uint64_t created)
-{
-	struct slot	*sl;
-
-	if (!s->slot[0].used || created > s->slot[0].created) {
-		s->slot[1] = s->slot[0];
-		sl = &s->slot[0];
-	} else if (created < s->slot[0].created && (!s->slot[1].used ||
-	    created > s->slot[1].created))
-		sl = &s->slot[1];
-	else
-		return (NULL);
-	memset(sl, 0, sizeof(*sl));
-	memcpy(sl->id, sess + WIRE_OFF_SNONCE, sizeof(sl->id));
-	sl->used = 1;
-	sl->created = created;
-	stats.sessions++;
-	s->info.sessions++;
-	if (sl == &s->slot[0]) {
-		memcpy(s->info.session, sl->id, sizeof(s->info.session));
-		s->info.session_start = created;
-	}
-	return (sl);
-}
-
-/*
- * -1 for a sequence number not seen before (recorded if commit), else
- * why the datagram is dropped: a repeat, or too far behind to tell.
- */
-static int
-window_check(struct slot *sl, uint64_t seq, int commit)
-{
-	uint64_t	 shift, i, bit;
-
-	if (seq == 0 || (seq <= sl->top && sl->top - seq >= WINDOW_BITS))
-		return (DROP_OLD);
-	bit = seq % WINDOW_BITS;
-	if (seq <= sl->top && (sl->window[bit / 64] & (1ULL << (bit % 64))))
-		return (DROP_REPEAT);
-	if (!commit)
-		return (-1);
-	if (seq > sl->top) {
-		shift = seq - sl->top;
-		/* numbers skipped over are gaps until they turn up late */
-		stats.gaps += shift - 1;
-		if (shift >= WINDOW_BITS)
-			memset(sl->window, 0, sizeof(sl->window));
-		else
-			for (i = sl->top + 1; i < seq; i++)
-				sl->window[(i % WINDOW_BITS) / 64] &=
-				    ~(1ULL << (i % 64));
-		sl->top = seq;
-	} else
-		stats.gaps--;
-	sl->window[bit / 64] |= 1ULL << (bit % 64);
-	return (-1);
-}
-
 /*
  * A token bucket per source address (hashed into a fixed table, a
  * collision just starts a full bucket) for keys not seen before.  A
@@ -626,7 +530,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	const char		*what, *name;
 	char			 from[64], hex[2 * 8 + 1];
 	char			 ehex[2 * WIRE_PKLEN + 1];
-	uint64_t		 gaps;
+	int64_t			 gaps;
 	int			 w;
 
 	if ((s = sensor_find(wire_id(h->sess))) == NULL) {
@@ -640,11 +544,18 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 		TAILQ_REMOVE(&sensor_lru, s, lru);
 		TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
 	}
-	if ((sl = slot_find(s, h->sess)) == NULL) {
-		if ((sl = slot_start(s, h->sess, h->created)) == NULL) {
+	if ((sl = slot_find(&s->sess, h->sess)) == NULL) {
+		if ((sl = slot_start(&s->sess, h->sess, h->created)) == NULL) {
 			sensor_drop(s, DROP_STALE, h, "session older than the "
 			    "sensor's last two");
 			return;
+		}
+		stats.sessions++;
+		s->info.sessions++;
+		if (sl == &s->sess.slot[0]) {
+			memcpy(s->info.session, sl->id,
+			    sizeof(s->info.session));
+			s->info.session_start = h->created;
 		}
 		sodium_bin2hex(hex, sizeof(hex), h->sess + WIRE_OFF_SNONCE, 8);
 		log_debug("session %s... of %s from %s: created %llu, "
@@ -653,14 +564,15 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 		    sizeof(from)), (unsigned long long)h->created,
 		    sodium_bin2hex(ehex, sizeof(ehex), h->epk, WIRE_PKLEN));
 	}
-	gaps = stats.gaps;
-	if ((w = window_check(sl, h->seq, 1)) != -1) {
+	if ((w = window_commit(sl, h->seq, &gaps)) != -1) {
 		sensor_drop(s, (enum drop_cause)w, h, w == DROP_OLD ?
 		    "sequence number behind the window" :
 		    "sequence number seen before");
 		return;
 	}
-	s->info.gaps += stats.gaps - gaps;
+	/* a late datagram takes one back: unsigned arithmetic wraps */
+	stats.gaps += (uint64_t)gaps;
+	s->info.gaps += (uint64_t)gaps;
 	if (batch_unpack(pt, len, &zs, inflbuf, &cb, &why, &what) == -1) {
 		sensor_drop(s, why, h, what);
 		return;
