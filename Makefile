@@ -123,6 +123,17 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
 	    $(UNIT_AGENT_OBJS) $(LDLIBS)
 
+# unit tests of the collector link only the modules they test, each
+# named below: both daemons define crypto_main, parse_config and the
+# like, and the receiver's process state stays out of reach
+UNIT_COLLECT_BINS = $(O)/regress/t_window
+$(O)/regress/t_window: $(O)/nccollectd/window.o
+$(UNIT_COLLECT_BINS): $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) \
+    $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Inccollectd $(LDFLAGS) -o $@ $< \
+	    $(filter $(O)/nccollectd/%.o,$^) $(COMMON_OBJS) $(LDLIBS)
+
 $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_OBJS) $(LDLIBS)
