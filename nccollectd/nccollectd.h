@@ -18,7 +18,9 @@
 #define NCCOLLECTD_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/tree.h>
 
 #include <limits.h>
 #include <stdint.h>
@@ -203,6 +205,42 @@ struct slot	*slot_start(struct sessions *, const unsigned char *sess,
 int	 window_check(const struct slot *, uint64_t seq);
 /* the same, and a new one is recorded; *gaps: change in numbers missed */
 int	 window_commit(struct slot *, uint64_t seq, int64_t *gaps);
+
+/*
+ * trust.c, in the receiver: the sensor keys it knows.  Listed keys come
+ * from the configuration; in open mode keys that authenticate are
+ * learnt, and the least recently used is forgotten past MAX_KEYS.
+ */
+#define MAX_KEYS	4096		/* open: sensor keys remembered */
+struct sensor {
+	RB_ENTRY(sensor)	 tree;
+	TAILQ_ENTRY(sensor)	 lru;		/* learnt keys only */
+	unsigned char		 pk[WIRE_PKLEN];
+	char			 name[SENSOR_NAME_MAX + 1];	/* if listed */
+	int			 listed;
+	int			 keep;		/* still listed, on reload */
+	struct sessions		 sess;
+	struct sensor_info	 info;		/* for ncctl show sensors */
+};
+RB_HEAD(sensor_tree, sensor);
+RB_PROTOTYPE(sensor_tree, sensor, tree, sensor_cmp);
+TAILQ_HEAD(sensor_lru, sensor);
+struct trust {
+	struct sensor_tree	 sensors;
+	struct sensor_lru	 lru;		/* learnt, most recent first */
+	unsigned int		 nlearnt;
+	int			 trusted;	/* only listed keys may write */
+};
+#define TRUST_INITIALIZER(t)	{ RB_INITIALIZER(&(t).sensors), \
+				  TAILQ_HEAD_INITIALIZER((t).lru), 0, 0 }
+struct sensor	*trust_find(struct trust *, const unsigned char *pk);
+/* *evicted counts the learnt keys forgotten to make room */
+struct sensor	*trust_learn(struct trust *, const unsigned char *pk,
+		    uint64_t *evicted);
+void	 trust_touch(struct trust *, struct sensor *);
+void	 trust_load(struct trust *, const struct conf_sensor *, unsigned int,
+	    uint64_t *evicted);
+void	 trust_info(const struct sensor *, struct sensor_info *);
 
 /* spool.c, in the receiver: files relative to the chroot (the spool) */
 void	 spool_init(int verbose);

@@ -53,27 +53,9 @@
 #define MAX_INFLIGHT	256		/* datagrams at the crypto child */
 #define RESUME_INFLIGHT	64
 #define READ_BURST	64		/* datagrams per read event */
-#define MAX_KEYS	4096		/* open: sensor keys remembered */
 #define SRC_SLOTS	1024		/* sources whose new keys are counted */
 #define NEWKEY_RATE	200		/* new sensor keys per second ... */
 #define NEWKEY_BURST	1000		/* ... and at once, per source */
-
-/*
- * A sensor key and its two newest sessions: a session older than both
- * is refused, so an old session cannot be replayed once two newer ones
- * were seen.  Trusted keys come from the configuration and stay; in
- * open mode keys are learnt and the least recently used is forgotten.
- */
-struct sensor {
-	RB_ENTRY(sensor)	 tree;
-	TAILQ_ENTRY(sensor)	 lru;
-	unsigned char		 pk[WIRE_PKLEN];
-	char			 name[SENSOR_NAME_MAX + 1];	/* if listed */
-	int			 listed;
-	int			 keep;		/* still listed, on reload */
-	struct sessions		 sess;
-	struct sensor_info	 info;		/* for ncctl show sensors */
-};
 
 /* new sensor keys from one source address, a token bucket */
 struct source {
@@ -81,10 +63,6 @@ struct source {
 	int64_t			 last_ms;
 	unsigned int		 tokens;
 };
-
-RB_HEAD(sensor_tree, sensor);
-static int	 sensor_cmp(struct sensor *, struct sensor *);
-RB_PROTOTYPE(sensor_tree, sensor, tree, sensor_cmp);
 
 static int	 receiver_imsg_parent(int, struct imsg *);
 static int	 receiver_imsg_crypto(int, struct imsg *);
@@ -98,14 +76,10 @@ static void	 receive_one(struct dgram_hdr *, const unsigned char *,
 		    size_t);
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
 		    size_t);
-static struct sensor *sensor_find(const unsigned char *);
-static void	 sensors_load(const struct conf_sensor *, unsigned int);
-static void	 sensor_forget(struct sensor *);
 static void	 sensor_drop(struct sensor *, enum drop_cause,
 		    const struct dgram_hdr *, const char *);
 static void	 send_stats(uint32_t);
 static void	 send_sensor_info(uint32_t);
-static struct sensor *sensor_learn(const unsigned char *);
 static int	 newkey_allowed(const struct dgram_hdr *, const unsigned char *);
 static void	 pending_add(const unsigned char *);
 static void	 pending_del(const unsigned char *);
@@ -119,11 +93,7 @@ static struct event		 ev_sock;
 static int			 paused, draining, finishing;
 static unsigned int		 ninflight;
 static struct collector_stats	 stats;
-static struct sensor_tree	 sensors = RB_INITIALIZER(&sensors);
-static TAILQ_HEAD(sensor_lru_head, sensor) sensor_lru =
-    TAILQ_HEAD_INITIALIZER(sensor_lru);
-static unsigned int		 nlearnt;
-static int			 trusted;	/* only listed sensor keys */
+static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
 static struct source		 sources[SRC_SLOTS];
 static unsigned char		 srckey[crypto_shorthash_KEYBYTES];
@@ -143,14 +113,6 @@ static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed;
  */
 static const struct sandbox	 receiver_sandbox = { rules_receiver,
 				    1 + SPOOL_MAX_OPEN + 1, 0 };
-
-RB_GENERATE(sensor_tree, sensor, tree, sensor_cmp);
-
-static int
-sensor_cmp(struct sensor *a, struct sensor *b)
-{
-	return (memcmp(a->pk, b->pk, sizeof(a->pk)));
-}
 
 void
 receiver_main(void)
@@ -291,8 +253,8 @@ receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
 	}
 	memcpy(h->sess, dg, sizeof(h->sess));
 	h->seq = wire_seq(dg);
-	if ((s = sensor_find(wire_id(dg))) == NULL) {
-		if (trusted) {
+	if ((s = trust_find(&trust, wire_id(dg))) == NULL) {
+		if (trust.trusted) {
 			drop(DROP_UNTRUSTED, h, "sensor key not listed");
 			return;
 		}
@@ -332,97 +294,6 @@ receiver_pause(int pause)
 		/* an empty socket raises no event: look now */
 		if (draining)
 			receiver_read(sock, EV_READ, NULL);
-	}
-}
-
-static struct sensor *
-sensor_find(const unsigned char *pk)
-{
-	struct sensor	key;
-
-	memcpy(key.pk, pk, sizeof(key.pk));
-	return (RB_FIND(sensor_tree, &sensors, &key));
-}
-
-/* open mode: a key that authenticated; the oldest learnt one may go */
-static struct sensor *
-sensor_learn(const unsigned char *pk)
-{
-	struct sensor	*s;
-
-	if (nlearnt >= MAX_KEYS) {
-		sensor_forget(TAILQ_LAST(&sensor_lru, sensor_lru_head));
-		stats.keys_evicted++;
-	}
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal(NULL);
-	memcpy(s->pk, pk, sizeof(s->pk));
-	memcpy(s->info.pk, pk, sizeof(s->info.pk));
-	RB_INSERT(sensor_tree, &sensors, s);
-	TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
-	nlearnt++;
-	return (s);
-}
-
-/* a sensor key goes, with its sessions */
-static void
-sensor_forget(struct sensor *s)
-{
-	if (!s->listed) {
-		TAILQ_REMOVE(&sensor_lru, s, lru);
-		nlearnt--;
-	}
-	RB_REMOVE(sensor_tree, &sensors, s);
-	free(s);
-}
-
-/*
- * The list of trusted sensors, at start and on reload.  A key that
- * stays keeps its sessions and windows, so nothing in flight is lost
- * or stored twice, even when its name changes.  A key no longer listed
- * is forgotten, or, when the list is now empty, stays as a learnt one.
- */
-static void
-sensors_load(const struct conf_sensor *list, unsigned int n)
-{
-	struct sensor	*s, *next;
-	unsigned int	 i;
-
-	RB_FOREACH(s, sensor_tree, &sensors)
-		s->keep = 0;
-	for (i = 0; i < n; i++) {
-		if ((s = sensor_find(list[i].pk)) == NULL) {
-			if ((s = calloc(1, sizeof(*s))) == NULL)
-				fatal(NULL);
-			memcpy(s->pk, list[i].pk, sizeof(s->pk));
-			memcpy(s->info.pk, list[i].pk, sizeof(s->info.pk));
-			RB_INSERT(sensor_tree, &sensors, s);
-		} else if (!s->listed) {
-			TAILQ_REMOVE(&sensor_lru, s, lru);
-			nlearnt--;
-		}
-		s->listed = 1;
-		s->keep = 1;
-		strlcpy(s->name, list[i].name, sizeof(s->name));
-	}
-	trusted = n > 0;
-	for (s = RB_MIN(sensor_tree, &sensors); s != NULL; s = next) {
-		next = RB_NEXT(sensor_tree, &sensors, s);
-		if (s->keep)
-			continue;
-		if (trusted)
-			sensor_forget(s);
-		else if (s->listed) {
-			/* open now: a key once listed is one more learnt */
-			s->listed = 0;
-			s->name[0] = '\0';
-			TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
-			nlearnt++;
-		}
-	}
-	while (nlearnt > MAX_KEYS) {
-		sensor_forget(TAILQ_LAST(&sensor_lru, sensor_lru_head));
-		stats.keys_evicted++;
 	}
 }
 
@@ -533,17 +404,15 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	int64_t			 gaps;
 	int			 w;
 
-	if ((s = sensor_find(wire_id(h->sess))) == NULL) {
+	if ((s = trust_find(&trust, wire_id(h->sess))) == NULL) {
 		/* unlisted by a reload while the datagram was being opened */
-		if (trusted) {
+		if (trust.trusted) {
 			drop(DROP_UNTRUSTED, h, "sensor key not listed");
 			return;
 		}
-		s = sensor_learn(wire_id(h->sess));
-	} else if (!s->listed) {
-		TAILQ_REMOVE(&sensor_lru, s, lru);
-		TAILQ_INSERT_HEAD(&sensor_lru, s, lru);
-	}
+		s = trust_learn(&trust, wire_id(h->sess), &stats.keys_evicted);
+	} else
+		trust_touch(&trust, s);
 	if ((sl = slot_find(&s->sess, h->sess)) == NULL) {
 		if ((sl = slot_start(&s->sess, h->sess, h->created)) == NULL) {
 			sensor_drop(s, DROP_STALE, h, "session older than the "
@@ -631,7 +500,7 @@ receiver_imsg_crypto(int from, struct imsg *imsg)
 		break;
 	case IMSG_REJECTED:
 		imsg_expect(imsg, sizeof(h), "IMSG_REJECTED");
-		if ((s = sensor_find(wire_id(h.sess))) != NULL)
+		if ((s = trust_find(&trust, wire_id(h.sess))) != NULL)
 			sensor_drop(s, DROP_AUTH, &h, "failed authentication");
 		else
 			drop(DROP_AUTH, &h, "failed authentication");
@@ -693,11 +562,8 @@ send_sensor_info(uint32_t peerid)
 
 	if ((buf = calloc(SENSOR_INFO_PER_IMSG, sizeof(*buf))) == NULL)
 		fatal(NULL);
-	RB_FOREACH(s, sensor_tree, &sensors) {
-		buf[n] = s->info;
-		buf[n].listed = s->listed;
-		if (s->listed)
-			strlcpy(buf[n].name, s->name, sizeof(buf[n].name));
+	RB_FOREACH(s, sensor_tree, &trust.sensors) {
+		trust_info(s, &buf[n]);
 		if (++n == SENSOR_INFO_PER_IMSG) {
 			if (proc_compose(PROC_PARENT, IMSG_SENSOR_INFO,
 			    peerid, -1, buf, n * sizeof(*buf)) == -1)
@@ -767,7 +633,7 @@ receiver_merge(struct collector_conf *n)
 	int	reload;
 
 	reload = config_take(&conf, n, &configured);
-	sensors_load(conf.sensors, conf.nsensors);
+	trust_load(&trust, conf.sensors, conf.nsensors, &stats.keys_evicted);
 	if (reload)
 		log_info("sensor list reloaded: %u sensors%s", conf.nsensors,
 		    conf.nsensors ? "" : ", open to any key");
