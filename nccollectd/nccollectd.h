@@ -242,6 +242,34 @@ void	 trust_load(struct trust *, const struct conf_sensor *, unsigned int,
 	    uint64_t *evicted);
 void	 trust_info(const struct sensor *, struct sensor_info *);
 
+/*
+ * ratelimit.c, in the receiver: new sensor keys, each a Curve25519 for
+ * the crypto child, limited per source address; a key at the crypto
+ * child is pending and not counted again.  The caller passes the time.
+ */
+#define MAX_INFLIGHT	256		/* datagrams at the crypto child */
+#define SRC_SLOTS	1024		/* sources whose new keys are counted */
+#define NEWKEY_RATE	200		/* new sensor keys per second ... */
+#define NEWKEY_BURST	1000		/* ... and at once, per source */
+struct source {
+	unsigned char		 addr[16];
+	int			 used;
+	int64_t			 last_ms;
+	unsigned int		 tokens;
+};
+struct newkeys {
+	struct source		 sources[SRC_SLOTS];
+	unsigned char		 key[crypto_shorthash_KEYBYTES];
+	struct {
+		unsigned char	 pk[WIRE_PKLEN];
+		unsigned int	 refs;
+	}			 pending[MAX_INFLIGHT];
+};
+void	 newkey_init(struct newkeys *);
+int	 newkey_allowed(struct newkeys *, const struct sockaddr_storage *,
+	    const unsigned char *pk, int64_t now_ms);
+void	 newkey_answered(struct newkeys *, const unsigned char *pk);
+
 /* spool.c, in the receiver: files relative to the chroot (the spool) */
 void	 spool_init(int verbose);
 /* append framed records; 0 on success, -1 (logged) on failure */

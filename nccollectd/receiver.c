@@ -22,12 +22,9 @@
  */
 
 #include <sys/types.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/tree.h>
-
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <event.h>
@@ -50,19 +47,8 @@
 #include "sandbox.h"
 #include "util.h"
 
-#define MAX_INFLIGHT	256		/* datagrams at the crypto child */
-#define RESUME_INFLIGHT	64
+#define RESUME_INFLIGHT	64		/* of MAX_INFLIGHT */
 #define READ_BURST	64		/* datagrams per read event */
-#define SRC_SLOTS	1024		/* sources whose new keys are counted */
-#define NEWKEY_RATE	200		/* new sensor keys per second ... */
-#define NEWKEY_BURST	1000		/* ... and at once, per source */
-
-/* new sensor keys from one source address, a token bucket */
-struct source {
-	unsigned char		 addr[16];
-	int64_t			 last_ms;
-	unsigned int		 tokens;
-};
 
 static int	 receiver_imsg_parent(int, struct imsg *);
 static int	 receiver_imsg_crypto(int, struct imsg *);
@@ -80,9 +66,6 @@ static void	 sensor_drop(struct sensor *, enum drop_cause,
 		    const struct dgram_hdr *, const char *);
 static void	 send_stats(uint32_t);
 static void	 send_sensor_info(uint32_t);
-static int	 newkey_allowed(const struct dgram_hdr *, const unsigned char *);
-static void	 pending_add(const unsigned char *);
-static void	 pending_del(const unsigned char *);
 static void	 drop(enum drop_cause, const struct dgram_hdr *, const char *);
 
 static struct collector_conf	 conf;
@@ -95,13 +78,7 @@ static unsigned int		 ninflight;
 static struct collector_stats	 stats;
 static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
-static struct source		 sources[SRC_SLOTS];
-static unsigned char		 srckey[crypto_shorthash_KEYBYTES];
-/* new keys at the crypto child: counted once, not per datagram */
-static struct {
-	unsigned char		 pk[WIRE_PKLEN];
-	unsigned int		 refs;
-}				 pending[MAX_INFLIGHT];
+static struct newkeys		 newkeys;
 static z_stream			 zs;
 static unsigned char		*dgbuf, *inflbuf;
 static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed;
@@ -123,7 +100,7 @@ receiver_main(void)
 		fatalx("sodium_init");
 	if ((tstats = calloc(nrectypes, sizeof(*tstats))) == NULL)
 		fatal(NULL);
-	crypto_shorthash_keygen(srckey);
+	newkey_init(&newkeys);
 	proc_wait(PROC_PARENT, receiver_imsg_parent, &configured);
 	proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
 
@@ -259,7 +236,8 @@ receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
 			return;
 		}
 		/* a new key will cost the crypto child a Curve25519 */
-		if (!newkey_allowed(h, wire_id(dg))) {
+		if (!newkey_allowed(&newkeys, &h->from, wire_id(dg),
+		    mono_ms())) {
 			drop(DROP_RATE, h, "too many new sensor keys");
 			return;
 		}
@@ -306,84 +284,6 @@ sensor_drop(struct sensor *s, enum drop_cause cause,
 	if (cause == DROP_REPEAT || cause == DROP_OLD)
 		s->info.repeats++;
 	drop(cause, h, what);
-}
-
-/*
- * A token bucket per source address (hashed into a fixed table, a
- * collision just starts a full bucket) for keys not seen before.  A
- * key already at the crypto child is not counted again.
- */
-static int
-newkey_allowed(const struct dgram_hdr *h, const unsigned char *pk)
-{
-	const struct sockaddr_in	*sin;
-	const struct sockaddr_in6	*sin6;
-	struct source			*src;
-	unsigned char			 addr[16], hash[crypto_shorthash_BYTES];
-	int64_t				 now, add;
-	uint64_t			 slot;
-	unsigned int			 i;
-
-	for (i = 0; i < MAX_INFLIGHT; i++)
-		if (pending[i].refs > 0 && memcmp(pending[i].pk, pk,
-		    WIRE_PKLEN) == 0) {
-			pending[i].refs++;
-			return (1);
-		}
-	memset(addr, 0, sizeof(addr));
-	if (h->from.ss_family == AF_INET) {
-		sin = (const struct sockaddr_in *)&h->from;
-		memcpy(addr, &sin->sin_addr, sizeof(sin->sin_addr));
-	} else if (h->from.ss_family == AF_INET6) {
-		sin6 = (const struct sockaddr_in6 *)&h->from;
-		memcpy(addr, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
-	}
-	crypto_shorthash(hash, addr, sizeof(addr), srckey);
-	memcpy(&slot, hash, sizeof(slot));
-	src = &sources[slot % SRC_SLOTS];
-	now = mono_ms();
-	if (memcmp(src->addr, addr, sizeof(addr)) != 0 || src->last_ms == 0) {
-		memcpy(src->addr, addr, sizeof(addr));
-		src->tokens = NEWKEY_BURST;
-		src->last_ms = now;
-	} else if ((add = (now - src->last_ms) * NEWKEY_RATE / 1000) > 0) {
-		src->tokens = src->tokens + add > NEWKEY_BURST ?
-		    NEWKEY_BURST : src->tokens + (unsigned int)add;
-		src->last_ms += add * 1000 / NEWKEY_RATE;
-	}
-	if (src->tokens == 0)
-		return (0);
-	src->tokens--;
-	pending_add(pk);
-	return (1);
-}
-
-static void
-pending_add(const unsigned char *pk)
-{
-	unsigned int	i;
-
-	for (i = 0; i < MAX_INFLIGHT; i++)
-		if (pending[i].refs == 0) {
-			memcpy(pending[i].pk, pk, WIRE_PKLEN);
-			pending[i].refs = 1;
-			return;
-		}
-	fatalx("more new keys pending than datagrams in flight");
-}
-
-static void
-pending_del(const unsigned char *pk)
-{
-	unsigned int	i;
-
-	for (i = 0; i < MAX_INFLIGHT; i++)
-		if (pending[i].refs > 0 && memcmp(pending[i].pk, pk,
-		    WIRE_PKLEN) == 0) {
-			pending[i].refs--;
-			return;
-		}
-	fatalx("a new key answered that was not pending");
 }
 
 /*
@@ -491,7 +391,7 @@ receiver_imsg_crypto(int from, struct imsg *imsg)
 		fatalx("crypto: answer to nothing");
 	ninflight--;
 	if (h.pending)
-		pending_del(wire_id(h.sess));
+		newkey_answered(&newkeys, wire_id(h.sess));
 	switch (imsg->hdr.type) {
 	case IMSG_OPENED:
 		if (len > WIRE_DGRAM_MAX)
