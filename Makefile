@@ -127,9 +127,11 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 # unit tests of the collector link only the modules they test, each
 # named below: both daemons define crypto_main, parse_config and the
 # like, and the receiver's process state stays out of reach
-UNIT_COLLECT_BINS = $(O)/regress/t_window $(O)/regress/t_keycache
+UNIT_COLLECT_BINS = $(O)/regress/t_window $(O)/regress/t_keycache \
+		    $(O)/regress/t_ratelimit
 $(O)/regress/t_window: $(O)/nccollectd/window.o
 $(O)/regress/t_keycache: $(O)/nccollectd/trust.o $(O)/nccollectd/window.o
+$(O)/regress/t_ratelimit: $(O)/nccollectd/ratelimit.o
 $(UNIT_COLLECT_BINS): $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) \
     $(GEN_H)
 	@mkdir -p $(@D)
