@@ -65,7 +65,7 @@ AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/crypto.c nccollectd/spool.c nccollectd/config.c \
 		nccollectd/unpack.c nccollectd/window.c nccollectd/trust.c \
-		nccollectd/ratelimit.c
+		nccollectd/ratelimit.c nccollectd/output.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c

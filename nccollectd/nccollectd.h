@@ -270,12 +270,39 @@ int	 newkey_allowed(struct newkeys *, const struct sockaddr_storage *,
 	    const unsigned char *pk, int64_t now_ms);
 void	 newkey_answered(struct newkeys *, const unsigned char *pk);
 
-/* spool.c, in the receiver: files relative to the chroot (the spool) */
-void	 spool_init(int verbose);
-/* append framed records; 0 on success, -1 (logged) on failure */
-int	 spool_append(const char *sensor, int type, const unsigned char *recs,
-	    size_t len, uint32_t nrec, struct collector_stats *);
-void	 spool_close_all(void);
+/*
+ * output.c, in the receiver: where checked batches are stored.  Each
+ * batch is handed over with done() and a cookie; done() says whether it
+ * was stored (the backend logs why not), before output_store() returns
+ * or later, from the event loop.  The batch and its records are the
+ * caller's only until output_store() returns: a backend that reports
+ * later keeps a copy, and hands that to done().
+ */
+struct output_batch {
+	const char		*sensor;	/* the name to store it under */
+	int			 type;		/* index into rectypes[] */
+	const unsigned char	*recs;		/* framed records */
+	size_t			 len;
+	uint32_t		 nrec;
+};
+typedef void	(*output_done)(const struct output_batch *, int stored,
+		    void *cookie);
+struct output_backend {
+	/* st: for the backend's own counters (files) */
+	void		 (*init)(int verbose, struct collector_stats *st);
+	void		 (*store)(const struct output_batch *, output_done,
+			    void *cookie);
+	void		 (*close)(void);
+};
+void	 output_init(int verbose, struct collector_stats *);
+void	 output_store(const struct output_batch *, output_done, void *cookie);
+void	 output_close(void);
+
+/*
+ * spool.c: the spool as a backend, files relative to the receiver's
+ * chroot; it reports every batch before output_store() returns
+ */
+extern const struct output_backend output_spool;
 
 /*
  * unpack.c, in the receiver (and the fuzzer): a plaintext checked

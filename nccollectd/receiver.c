@@ -50,6 +50,11 @@
 #define RESUME_INFLIGHT	64		/* of MAX_INFLIGHT */
 #define READ_BURST	64		/* datagrams per read event */
 
+/* a batch at the output: the datagram it came in, for the report */
+struct storing {
+	struct dgram_hdr	 h;
+};
+
 static int	 receiver_imsg_parent(int, struct imsg *);
 static int	 receiver_imsg_crypto(int, struct imsg *);
 static void	 receiver_merge(struct collector_conf *);
@@ -62,6 +67,7 @@ static void	 receive_one(struct dgram_hdr *, const unsigned char *,
 		    size_t);
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
 		    size_t);
+static void	 batch_stored(const struct output_batch *, int, void *);
 static void	 sensor_drop(struct sensor *, enum drop_cause,
 		    const struct dgram_hdr *, const char *);
 static void	 send_stats(uint32_t);
@@ -75,6 +81,8 @@ static int			 sock = -1, have_sock;
 static struct event		 ev_sock;
 static int			 paused, draining, finishing;
 static unsigned int		 ninflight;
+static unsigned int		 nstoring;	/* batches at the output */
+static int			 in_store;	/* in output_store() */
 static struct collector_stats	 stats;
 static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
@@ -117,7 +125,7 @@ receiver_main(void)
 	/* the spool is all this process may ever see */
 	priv_drop(&user, conf.spool);
 	sandbox_enter(&receiver_sandbox);
-	spool_init(conf.verbose);
+	output_init(conf.verbose, &stats);
 
 	event_init();
 	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
@@ -295,6 +303,8 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
     size_t len)
 {
 	struct checked_batch	 cb;
+	struct output_batch	 ob;
+	struct storing		*st;
 	struct sensor		*s;
 	struct slot		*sl;
 	enum drop_cause		 why;
@@ -354,26 +364,62 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 		log_warnx_rl(&rl_renamed, "sensor %s sent a batch as \"%s\": "
 		    "stored as %s", s->name, cb.sensor, s->name);
 	}
-	if (spool_append(name, cb.type, cb.recs, cb.len, cb.nrec,
-	    &stats) == -1) {
-		sensor_drop(s, DROP_WRITE, h, "could not store");
+	ob.sensor = name;
+	ob.type = cb.type;
+	ob.recs = cb.recs;
+	ob.len = cb.len;
+	ob.nrec = cb.nrec;
+	if ((st = malloc(sizeof(*st))) == NULL)
+		fatal(NULL);
+	st->h = *h;
+	nstoring++;
+	in_store = 1;
+	output_store(&ob, batch_stored, st);
+	in_store = 0;
+	batch_unpack_free(&cb);
+}
+
+/*
+ * The output's report on a batch: what was stored is counted, for the
+ * sensor too; what was not is a datagram dropped.
+ */
+static void
+batch_stored(const struct output_batch *ob, int stored, void *cookie)
+{
+	struct storing	*st = cookie;
+	struct sensor	*s;
+	char		 from[64];
+
+	/* the key may have gone meanwhile, if the report came later */
+	s = trust_find(&trust, wire_id(st->h.sess));
+	if (!stored) {
+		if (s != NULL)
+			sensor_drop(s, DROP_WRITE, &st->h, "could not store");
+		else
+			drop(DROP_WRITE, &st->h, "could not store");
 		goto done;
 	}
 	stats.batches++;
-	stats.records += cb.nrec;
-	tstats[cb.type].records += cb.nrec;
-	tstats[cb.type].batches++;
-	tstats[cb.type].bytes += cb.len;
-	s->info.records += cb.nrec;
-	s->info.batches++;
-	s->info.from = h->from;
-	s->info.last_seen = (uint64_t)now_ns();
-	strlcpy(s->info.name, name, sizeof(s->info.name));
+	stats.records += ob->nrec;
+	tstats[ob->type].records += ob->nrec;
+	tstats[ob->type].batches++;
+	tstats[ob->type].bytes += ob->len;
+	if (s != NULL) {
+		s->info.records += ob->nrec;
+		s->info.batches++;
+		s->info.from = st->h.from;
+		s->info.last_seen = (uint64_t)now_ns();
+		strlcpy(s->info.name, ob->sensor, sizeof(s->info.name));
+	}
 	log_debug("batch %u bytes from %s sensor %s type %s records %u",
-	    h->len, sa_fmt((const struct sockaddr *)&h->from, from,
-	    sizeof(from)), name, cb.typename, cb.nrec);
+	    st->h.len, sa_fmt((const struct sockaddr *)&st->h.from, from,
+	    sizeof(from)), ob->sensor, rectypes[ob->type]->name, ob->nrec);
  done:
-	batch_unpack_free(&cb);
+	free(st);
+	nstoring--;
+	/* a report later than output_store() may be the last one awaited */
+	if (!in_store)
+		receiver_done_check();
 }
 
 static int
@@ -432,9 +478,9 @@ static void
 receiver_done_check(void)
 {
 
-	if (!finishing || ninflight > 0)
+	if (!finishing || ninflight > 0 || nstoring > 0)
 		return;
-	spool_close_all();
+	output_close();
 	send_stats(0);
 	proc_child_done();
 }

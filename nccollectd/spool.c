@@ -53,13 +53,24 @@ static int	 sfile_cmp(struct sfile *, struct sfile *);
 RB_PROTOTYPE(sfile_tree, sfile, tree, sfile_cmp);
 RB_GENERATE(sfile_tree, sfile, tree, sfile_cmp);
 
+static void		 spool_init(int, struct collector_stats *);
+static void		 spool_store(const struct output_batch *, output_done,
+			    void *);
+static int		 spool_append(const char *, int, const unsigned char *,
+			    size_t, struct collector_stats *);
+static void		 spool_close_all(void);
 static struct sfile	*sfile_open(const char *, int, struct collector_stats *);
 static void		 sfile_close(struct sfile *);
+
+const struct output_backend	 output_spool = {
+	spool_init, spool_store, spool_close_all
+};
 
 static struct sfile_tree		 files = RB_INITIALIZER(&files);
 static TAILQ_HEAD(sfile_lru_head, sfile) lru = TAILQ_HEAD_INITIALIZER(lru);
 static unsigned int			 nopen;
 static int				 spool_verbose;
+static struct collector_stats		*spool_stats;
 static struct log_ratelimit		 rl_io;
 
 static int
@@ -72,10 +83,19 @@ sfile_cmp(struct sfile *a, struct sfile *b)
 	return (a->type - b->type);
 }
 
-void
-spool_init(int verbose)
+static void
+spool_init(int verbose, struct collector_stats *st)
 {
 	spool_verbose = verbose;
+	spool_stats = st;
+}
+
+/* stored or not, it is said before the caller goes on */
+static void
+spool_store(const struct output_batch *ob, output_done done, void *cookie)
+{
+	done(ob, spool_append(ob->sensor, ob->type, ob->recs, ob->len,
+	    spool_stats) == 0, cookie);
 }
 
 static struct sfile *
@@ -148,9 +168,10 @@ sfile_close(struct sfile *f)
 	free(f);
 }
 
-int
+/* append framed records; 0 on success, -1 (logged) on failure */
+static int
 spool_append(const char *sensor, int type, const unsigned char *recs,
-    size_t len, uint32_t nrec, struct collector_stats *st)
+    size_t len, struct collector_stats *st)
 {
 	struct sfile	 key, *f;
 	ssize_t		 n;
@@ -177,7 +198,7 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
 	return (0);
 }
 
-void
+static void
 spool_close_all(void)
 {
 	struct sfile	*f;

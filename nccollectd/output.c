@@ -1,0 +1,49 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Where the receiver's checked batches go.  Receiving (authentication,
+ * the replay window, the rate limit, unpacking and checking) ends at
+ * output_store(); what stores a batch is a backend behind it, and the
+ * receiver learns the outcome through the done() it passed, with its
+ * cookie.  The spool is the one backend today; another (a message
+ * queue) would be chosen here, leaving receiver.c as it is.
+ */
+
+#include <sys/types.h>
+
+#include "nccollectd.h"
+
+static const struct output_backend	*backend = &output_spool;
+
+void
+output_init(int verbose, struct collector_stats *st)
+{
+	backend->init(verbose, st);
+}
+
+void
+output_store(const struct output_batch *ob, output_done done, void *cookie)
+{
+	backend->store(ob, done, cookie);
+}
+
+/* at exit: whatever the backend holds is stored or given up */
+void
+output_close(void)
+{
+	backend->close();
+}
