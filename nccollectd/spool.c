@@ -18,8 +18,9 @@
  * The spool, as the receiver sees it from inside its chroot: one
  * directory per sensor, one .ncap file per record type.  Files stay
  * open (up to SPOOL_MAX_OPEN, least recently used closed first) and
- * each batch is appended with a single write; a failed write is cut
- * back so a file never holds half a batch.
+ * each batch is appended with a single write (a short one finished with
+ * another); a failed write is cut back so a file never holds half a
+ * batch.
  */
 
 #include <sys/types.h>
@@ -61,6 +62,8 @@ static int		 spool_append(const char *, int, const unsigned char *,
 static void		 spool_close_all(void);
 static struct sfile	*sfile_open(const char *, int, struct collector_stats *);
 static void		 sfile_close(struct sfile *);
+static int		 sfile_write(int, const unsigned char *, size_t,
+			    size_t *);
 
 const struct output_backend	 output_spool = {
 	spool_init, spool_store, spool_close_all
@@ -105,8 +108,7 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 	struct stat	 sb;
 	unsigned char	 hdr[512];
 	char		 path[SENSOR_NAME_MAX + 128];
-	size_t		 hlen;
-	ssize_t		 n;
+	size_t		 hlen, done;
 
 	/* the name was checked: no slash, no leading dot, not empty */
 	if (mkdir(sensor, 0750) == -1 && errno != EEXIST) {
@@ -135,9 +137,9 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 		    rectypes[type]->name, now_ns());
 		if (hlen == 0)
 			fatalx("%s: header does not fit", __func__);
-		if ((n = write(f->fd, hdr, hlen)) != (ssize_t)hlen) {
+		if (sfile_write(f->fd, hdr, hlen, &done) == -1) {
 			log_warnx_rl(&rl_io, "write %s: %s", path,
-		    strerror(errno));
+			    strerror(errno));
 			if (ftruncate(f->fd, 0) == -1)
 				log_warn("ftruncate %s", path);
 			close(f->fd);
@@ -157,6 +159,34 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 	return (f);
 }
 
+/*
+ * All of buf, or -1 with errno saying why not.  A short write sets no
+ * errno (what is there is left from an earlier call), so the rest is
+ * written again: that completes it, or fails with the cause, such as
+ * ENOSPC.  *done is what reached the file either way.
+ */
+static int
+sfile_write(int fd, const unsigned char *buf, size_t len, size_t *done)
+{
+	ssize_t	 n;
+
+	*done = 0;
+	while (*done < len) {
+		if ((n = write(fd, buf + *done, len - *done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (n == 0) {
+			/* nothing taken and no error: do not spin */
+			errno = EIO;
+			return (-1);
+		}
+		*done += (size_t)n;
+	}
+	return (0);
+}
+
 static void
 sfile_close(struct sfile *f)
 {
@@ -174,7 +204,7 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
     size_t len, struct collector_stats *st)
 {
 	struct sfile	 key, *f;
-	ssize_t		 n;
+	size_t		 done;
 
 	strlcpy(key.sensor, sensor, sizeof(key.sensor));
 	key.type = type;
@@ -184,12 +214,11 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
 	} else if ((f = sfile_open(sensor, type, st)) == NULL)
 		return (-1);
 
-	if ((n = write(f->fd, recs, len)) != (ssize_t)len) {
+	if (sfile_write(f->fd, recs, len, &done) == -1) {
 		log_warnx_rl(&rl_io, "write %s/%s.ncap: %s", sensor,
-		    rectypes[type]->name,
-		    strerror(errno));
+		    rectypes[type]->name, strerror(errno));
 		/* cut a partial batch off again, so every record is whole */
-		if (n > 0 && ftruncate(f->fd, f->size) == -1)
+		if (done > 0 && ftruncate(f->fd, f->size) == -1)
 			log_warn("ftruncate %s/%s.ncap", sensor,
 			    rectypes[type]->name);
 		return (-1);
