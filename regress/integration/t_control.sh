@@ -132,10 +132,13 @@ is $? 0 "the collector exits 0"
 
 # -- reload under load
 "$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" 60000 3 >/dev/null
+# the new file appears whole: a reload never reads half of one
 conf() {
-	cat "$T/r/base.conf" >"$T/r/nccollectd.conf"
-	printf '%s\n' "$@" >>"$T/r/nccollectd.conf"
+	cat "$T/r/base.conf" >"$T/r/next.conf"
+	printf '%s\n' "$@" >>"$T/r/next.conf"
+	mv "$T/r/next.conf" "$T/r/nccollectd.conf"
 }
+reloads() { grep -c "reloaded .*trusted sensors" "$T/r/collector.log"; }
 start_collector "$T/r" "sensor alpha key $(pub "$T/ka")" || exit 1
 cp "$T/r/nccollectd.conf" "$T/r/base.conf"
 sed -i '/^sensor /d' "$T/r/base.conf"
@@ -147,6 +150,12 @@ conf "sensor alpha key $(pub "$T/ka")" "sensor beta key $(pub "$T/kb")"
 r1=$?
 conf "sensor alpha key $(pub "$T/ka")" "sensor gamma key $(pub "$T/kc")"
 kill -HUP "$CPID"
+# SIGHUP is not answered: the next file waits until this one was read
+i=0
+while [ "$(reloads)" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
 conf "sensor alpha key $(pub "$T/ka")" "sensor beta key $(pub "$T/kb")" \
     "sensor gamma key $(pub "$T/kc")"
 "$NCCTL" -s "$T/r/ctl.sock" reload >/dev/null
