@@ -25,8 +25,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <net/if.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -159,17 +157,6 @@ check_host(const char *keyword, const char *host, const char *port,
 		return (-1);
 	}
 	freeaddrinfo(res);
-	return (0);
-}
-
-int
-check_interface(const char *name)
-{
-	if (if_nametoindex(name) == 0) {
-		log_warnx("interface %s: %s", name, errno == ENODEV ?
-		    "no such interface" : strerror(errno));
-		return (-1);
-	}
 	return (0);
 }
 

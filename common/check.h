@@ -43,7 +43,6 @@ int	 check_socket_dir(const char *keyword, const char *path);
 /* host and port resolve to a datagram address; passive: to listen on */
 int	 check_host(const char *keyword, const char *host, const char *port,
 	    int passive);
-int	 check_interface(const char *name);
 /* a file to read (-r) */
 int	 check_readable(const char *what, const char *path);
 

@@ -24,6 +24,7 @@
 
 #include <sys/types.h>
 
+#include <pcap.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,10 @@
 
 static void	 print_unset(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_keyfile(FILE *, const struct conf_keyword *,
+		    const void *);
+static int	 check_interface(const char *);
+static int	 check_filter(const struct agent_conf *);
 static void	 print_collector(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_pad(FILE *, const struct conf_keyword *, const void *);
@@ -50,7 +55,7 @@ const struct conf_keyword agent_keywords[] = {
 	{ "filter", 0, print_unset, { F(filter) } },
 	{ "collector", 0, print_collector, { F(collector), F(port) } },
 	{ "collector-key", 0, conf_print_string, { F(collector_key) } },
-	{ "keyfile", 0, print_unset, { F(keyfile) } },
+	{ "keyfile", 0, print_keyfile, { F(keyfile) } },
 	{ "user", 0, conf_print_string, { F(user) } },
 	{ "chroot", 0, conf_print_string, { F(chroot) } },
 	{ "socket", 0, conf_print_socket, { F(ctlsock), F(rctlsock) } },
@@ -70,16 +75,23 @@ const struct conf_keyword agent_keywords[] = {
 const size_t agent_nkeywords = sizeof(agent_keywords) /
     sizeof(agent_keywords[0]);
 
-/* a string that may be empty: then a comment says what that means */
+/* a string that may be empty: then a comment says so */
 static void
 print_unset(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
 	if (conf_str(kw, conf, 0)[0] != '\0')
 		conf_print_string(fp, kw, conf);
-	else if (strcmp(kw->name, "keyfile") == 0)
-		fprintf(fp, "# no keyfile: an ephemeral key\n");
 	else
 		fprintf(fp, "# no %s\n", kw->name);
+}
+
+static void
+print_keyfile(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (conf_str(kw, conf, 0)[0] != '\0')
+		conf_print_string(fp, kw, conf);
+	else
+		fprintf(fp, "# no keyfile: an ephemeral key\n");
 }
 
 static void
@@ -122,6 +134,7 @@ config_check(const struct agent_conf *c)
 		bad = -1;
 	} else
 		bad |= check_interface(c->interface);
+	bad |= check_filter(c);
 	bad |= check_host("collector", c->collector, c->port, 0);
 	bad |= check_public_key("collector-key", c->collector_key);
 	if (c->keyfile[0] != '\0')
@@ -132,6 +145,58 @@ config_check(const struct agent_conf *c)
 	if (c->rctlsock[0] != '\0')
 		bad |= check_socket_dir("socket", c->rctlsock);
 	return (bad ? -1 : 0);
+}
+
+/* what libpcap can capture on, "any" and the like included */
+static int
+check_interface(const char *name)
+{
+	pcap_if_t	*all, *d;
+	char		 errbuf[PCAP_ERRBUF_SIZE];
+	int		 found = 0;
+
+	if (pcap_findalldevs(&all, errbuf) == -1) {
+		log_warnx("interface %s: %s", name, errbuf);
+		return (-1);
+	}
+	for (d = all; d != NULL && !found; d = d->next)
+		found = strcmp(d->name, name) == 0;
+	pcap_freealldevs(all);
+	if (!found) {
+		log_warnx("interface %s: no such interface", name);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The filter compiles: for -r, for the file's link type; live, for
+ * Ethernet, as the link type is known only once the capture is open.
+ */
+static int
+check_filter(const struct agent_conf *c)
+{
+	struct bpf_program	 bpf;
+	char			 errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t			*p = NULL;
+	int			 rv = 0;
+
+	if (c->filter[0] == '\0')
+		return (0);
+	if (c->readfile[0] != '\0')
+		p = pcap_open_offline(c->readfile, errbuf);
+	if (p == NULL && (p = pcap_open_dead(DLT_EN10MB,
+	    (int)c->snaplen)) == NULL) {
+		log_warnx("filter: pcap_open_dead failed");
+		return (-1);
+	}
+	if (pcap_compile(p, &bpf, c->filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		log_warnx("filter \"%s\": %s", c->filter, pcap_geterr(p));
+		rv = -1;
+	} else
+		pcap_freecode(&bpf);
+	pcap_close(p);
+	return (rv);
 }
 
 /*

@@ -83,10 +83,16 @@ sensor_bad noiface 's#"lo"#"nosuchif0"#' \
     "interface nosuchif0: no such interface"
 sensor_bad nohost 's#collector 127.0.0.1#collector nonexistent.invalid#' \
     "collector nonexistent.invalid port 4200:"
+sensor_bad badfilter 's#^interface.*#&\nfilter "udp port nonsense"#' \
+    "filter \"udp port nonsense\": unknown port 'nonsense'"
 sensor_bad chrootfile "s#$T/empty#$T/bad.pub#" \
     "chroot $T/bad.pub: not a directory"
 sensor_bad nosockdir "s#$T/s/ctl.sock#$T/nodir/ctl.sock#" \
     "socket $T/nodir/ctl.sock: $T/nodir is not a directory"
+
+# libpcap's own devices count as interfaces
+"$NCAGENTD" -n -i any -f "$T/s/good.conf" >/dev/null 2>"$T/err"
+is $? 0 "the \"any\" device passes -n, as libpcap has it"
 
 # every problem at once, each told
 good_sensor | sed -e "s#keys/priv.key#open.key#" -e "s#keys/pub.key#bad.pub#" \
@@ -178,6 +184,17 @@ check "a sensor whose crypto child cannot start exits non-zero ($rc)" \
     [ "$rc" -ne 0 ]
 check "saying why on stderr" \
     grep -q "crypto process: fatal: keyfile: $T/badhex.key: invalid hexadecimal key" "$T/err"
+is "$(settle_gone "$AGENT")" 0 "no process of it is left"
+
+# a capture file that is no capture file: only the capture child,
+# which opens it, can tell
+echo "not a capture" >"$T/notpcap"
+"$AGENT" -f "$T/s/good.conf" -r "$T/notpcap" >"$T/out" 2>"$T/err"
+rc=$?
+check "a sensor whose capture child cannot start exits non-zero ($rc)" \
+    [ "$rc" -ne 0 ]
+check "saying why on stderr" \
+    grep -q "capture process: fatal: $T/notpcap: unknown file format" "$T/err"
 is "$(settle_gone "$AGENT")" 0 "no process of it is left"
 
 good_collector | sed "s#keys/priv.key#badhex.key#" >"$T/c/late.conf"
