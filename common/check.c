@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * The start's checks, for -n and for the parent before it starts its
  * children.  They run as root at start, so what they find is what the

@@ -55,6 +55,7 @@ conf_restart(const struct conf_keyword *kw, size_t n, const void *o,
     const void *v)
 {
 	const struct conf_field	*f;
+	const char		*a, *b;
 	size_t			 i, j;
 
 	for (i = 0; i < n; i++) {
@@ -62,8 +63,11 @@ conf_restart(const struct conf_keyword *kw, size_t n, const void *o,
 			continue;
 		for (j = 0; j < 2; j++) {
 			f = &kw[i].field[j];
-			if (f->len != 0 && memcmp((const char *)o + f->off,
-			    (const char *)v + f->off, f->len) != 0)
+			a = (const char *)o + f->off;
+			b = (const char *)v + f->off;
+			/* what a string holds after its NUL is not its value */
+			if (f->len != 0 && (f->string ? strncmp(a, b,
+			    f->len) : memcmp(a, b, f->len)) != 0)
 				return (kw[i].name);
 		}
 	}

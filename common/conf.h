@@ -28,8 +28,9 @@
  * (regress/integration/t_man.sh reads it) the manual's list of what a
  * reload changes.
  *
- * fields: the bytes of the daemon's configuration struct the keyword
- * sets (up to two), compared to tell a change;
+ * fields: what of the daemon's configuration struct the keyword sets
+ * (up to two members), compared to tell a change: a string up to its
+ * NUL, anything else byte by byte;
  * print: its lines as the configuration file would have them, or a
  * comment when it is not set.
  */
@@ -38,9 +39,12 @@
 struct conf_field {
 	size_t		 off;
 	size_t		 len;
+	int		 string;	/* compared up to its NUL */
 };
-#define CONF_FIELD(type, member)	\
-	{ offsetof(struct type, member), sizeof(((struct type *)0)->member) }
+#define CONF_FIELD(type, member)					\
+	{ offsetof(struct type, member),				\
+	  sizeof(((struct type *)0)->member),				\
+	  _Generic(((struct type *)0)->member, char *: 1, default: 0) }
 
 struct conf_keyword {
 	const char		*name;

@@ -374,12 +374,34 @@ control_request(const struct ctl_listener *l, struct ctl_conn *c,
 	cmd->fn(c, imsg);
 }
 
-/* a request a child answers, with the connection's id */
-void
+/*
+ * A request a child answers, with the connection's id.  A child gone
+ * by now (the daemon is stopping) answers nothing: we say so.
+ */
+int
 control_ask(struct ctl_conn *c, int id, uint32_t type)
 {
-	if (proc_compose(id, type, c->id, -1, NULL, 0) == -1)
-		fatal("imsg_compose");
+	if (proc_compose(id, type, c->id, -1, NULL, 0) == -1) {
+		if (errno != EPIPE)
+			fatal("imsg_compose");
+		control_result(c, 1, "shutting down");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * show config goes from process to process in table order: once
+ * process from has answered, the next one is asked, or the answer is
+ * complete.
+ */
+void
+control_config_next(struct ctl_conn *c, int from)
+{
+	if (from + 1 < proc_count())
+		control_ask(c, from + 1, IMSG_CTL_SHOW_CONFIG);
+	else
+		control_result(c, 0, "%s", "");
 }
 
 /* log verbose|brief: ours, then the children's, then the answer */

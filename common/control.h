@@ -108,7 +108,7 @@ void	 control_kv(struct ctl_conn *, const char *section, const char *item,
 	    const char *key, const char *str, uint64_t num);
 void	 control_result(struct ctl_conn *, int status, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
-void	 control_ask(struct ctl_conn *, int proc, uint32_t type);
+int	 control_ask(struct ctl_conn *, int proc, uint32_t type);
 /* a reload refused: logged, and told to ncctl when c is not NULL */
 void	 control_reload_refused(struct ctl_conn *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
@@ -119,6 +119,7 @@ void	 control_log_verbose(struct ctl_conn *, const struct imsg *);
 struct conf_keyword;
 void	 control_config_kv(struct ctl_conn *, const char *name,
 	    const struct conf_keyword *, size_t, const void *conf);
+void	 control_config_next(struct ctl_conn *, int from);
 /* in a child: IMSG_CTL_LOG_VERBOSE from its parent */
 void	 control_child_verbose(const struct imsg *);
 

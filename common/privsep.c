@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -72,10 +73,9 @@ priv_drop(const struct priv_user *u, const char *root)
 }
 
 int
-priv_ensure_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
+priv_ensure_dir(const char *keyword, const char *path, uid_t uid, gid_t gid,
+    mode_t mode)
 {
-	struct stat	st;
-
 	if (mkdir(path, mode) == 0) {
 		/* created here: give it the owner and mode asked for */
 		if (chown(path, uid, gid) == -1 || chmod(path, mode) == -1) {
@@ -89,22 +89,5 @@ priv_ensure_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
 		return (-1);
 	}
 	/* an existing directory is checked, never changed */
-	if (lstat(path, &st) == -1) {
-		log_warn("stat %s", path);
-		return (-1);
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_warnx("%s: not a directory", path);
-		return (-1);
-	}
-	if (st.st_uid != uid) {
-		log_warnx("%s: owned by uid %u, expected %u", path,
-		    (unsigned int)st.st_uid, (unsigned int)uid);
-		return (-1);
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		log_warnx("%s: writable by group or others", path);
-		return (-1);
-	}
-	return (0);
+	return (check_dir(keyword, path, uid));
 }

@@ -37,7 +37,12 @@ void	 priv_lookup(struct priv_user *, const char *name);
  * Fatal on any failure: a child never runs half-dropped.
  */
 void	 priv_drop(const struct priv_user *, const char *root);
-/* make sure an empty chroot directory exists, owned by root, 0755 */
-int	 priv_ensure_dir(const char *path, uid_t uid, gid_t gid, mode_t mode);
+/*
+ * Make sure a directory the daemon confines a child to exists: made
+ * with owner and mode if it is missing, checked as check_dir() does if
+ * it is there.
+ */
+int	 priv_ensure_dir(const char *keyword, const char *path, uid_t uid,
+	    gid_t gid, mode_t mode);
 
 #endif /* NCAP_PRIVSEP_H */

@@ -39,6 +39,8 @@
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
+#include "util.h"
 
 /* one end of a channel, named by the process at the other end */
 struct proc_chan {
@@ -73,7 +75,9 @@ static int	 proc_ended(int);
 static void	 proc_kill_all(void);
 static void	 proc_ask_stop(int);
 static void	 proc_fatal_hook(const char *);
+static void	 proc_relay(int, const char *);
 static void	 proc_detach_done(void);
+static void	 proc_start_timeout(int, short, void *);
 static __dead void proc_wait_close(struct imsgbuf *);
 
 static char			 self[PATH_MAX];
@@ -85,6 +89,7 @@ static struct proc_state	 state[PROC_MAX];
 static int			 stopping;
 static void			(*all_ready)(void);
 static int			 detach_fd = -1;
+static struct event		 ev_start;
 
 void
 proc_init_self(void)
@@ -106,6 +111,10 @@ proc_init(const struct proc_def *table, int n, int debug, int verbose)
 		fatalx("%s: %d processes", __func__, n);
 	/* a channel has two ends: both must name it */
 	for (i = 1; i < n; i++) {
+		/* no child runs unconfined */
+		if (table[i].run == NULL || table[i].sandbox == NULL)
+			fatalx("%s: %s has no body or no sandbox", __func__,
+			    table[i].name);
 		if (table[i].stop_after < 0 || table[i].stop_after >= n ||
 		    table[i].stop_after == i)
 			fatalx("%s: %s stops after nothing", __func__,
@@ -224,7 +233,7 @@ proc_chan_open(int id, int fd)
 void
 proc_detach(int debug)
 {
-	int	p[2], status;
+	int	p[2], status = 0;
 	char	c = 0;
 	pid_t	pid;
 
@@ -344,6 +353,27 @@ proc_spawn(const char *argv0, proc_handler fn, void (*ready)(void))
 		proc_chan_open(i, up[i][0]);
 		proc_listen(i, fn, proc_eof_ignore);
 	}
+	evtimer_set(&ev_start, proc_start_timeout, NULL);
+	evtimer_add_ms(&ev_start, PROC_START_TIMEOUT * 1000);
+}
+
+/*
+ * A child that is not up by now will not be: it is killed, and the
+ * reaper ends the daemon, so a start never hangs the command that
+ * made it.
+ */
+static void
+proc_start_timeout(int fd, short event, void *arg)
+{
+	int	i;
+
+	for (i = 1; i < nprocs; i++) {
+		if (state[i].ready || state[i].exited)
+			continue;
+		log_warnx("%s process %d not up after %d seconds: killing it",
+		    proc_name(i), (int)state[i].pid, PROC_START_TIMEOUT);
+		kill(state[i].pid, SIGKILL);
+	}
 }
 
 __dead void
@@ -384,6 +414,24 @@ proc_fatal_hook(const char *msg)
 	if (imsg_compose(ibuf, IMSG_PROC_FATAL, 0, 0, -1, msg,
 	    strlen(msg) + 1) == 0)
 		imsgbuf_flush(ibuf);
+}
+
+void
+proc_sandbox(void)
+{
+	sandbox_enter(procs[me].sandbox);
+}
+
+/*
+ * Why a child could not start, for the command that started us: the
+ * child has already said it to syslog, so stderr alone.
+ */
+static void
+proc_relay(int id, const char *msg)
+{
+	fprintf(stderr, "%s[parent]: %s process: %s\n", getprogname(),
+	    proc_name(id), msg);
+	fflush(stderr);
 }
 
 void
@@ -473,11 +521,14 @@ proc_chan_imsg(struct imsgev *iev, struct imsg *imsg)
 		switch (imsg->hdr.type) {
 		case IMSG_PROC_READY:
 			imsg_expect(imsg, 0, "IMSG_PROC_READY");
+			if (state[c->id].ready)
+				fatalx("%s: ready twice", proc_name(c->id));
 			state[c->id].ready = 1;
 			log_debug("%s process %d is up", proc_name(c->id),
 			    (int)state[c->id].pid);
 			/* in the background first: success says nothing */
 			if (proc_all_ready()) {
+				evtimer_del(&ev_start);
 				proc_detach_done();
 				if (all_ready != NULL)
 					all_ready();
@@ -488,7 +539,7 @@ proc_chan_imsg(struct imsgev *iev, struct imsg *imsg)
 			if (IMSG_DATA_SIZE(imsg) == 0 ||
 			    msg[IMSG_DATA_SIZE(imsg) - 1] != '\0')
 				fatalx("IMSG_PROC_FATAL: malformed");
-			log_warnx("%s process: %s", proc_name(c->id), msg);
+			proc_relay(c->id, msg);
 			return (0);
 		case IMSG_PROC_DONE:
 			imsg_expect(imsg, 0, "IMSG_PROC_DONE");
@@ -531,8 +582,7 @@ proc_chan_drain(struct proc_chan *c)
 			if (imsg.hdr.type == IMSG_PROC_FATAL &&
 			    IMSG_DATA_SIZE(&imsg) > 0 &&
 			    msg[IMSG_DATA_SIZE(&imsg) - 1] == '\0')
-				log_warnx("%s process: %s", proc_name(c->id),
-				    msg);
+				proc_relay(c->id, msg);
 			imsg_free(&imsg);
 		}
 		if (r == -1 || n <= 0)
@@ -597,12 +647,6 @@ proc_compose_children(uint32_t type, uint32_t peerid, const void *data,
 			fatal("imsg_compose");
 }
 
-struct imsgbuf *
-proc_ibuf(int id)
-{
-	return (&chans[id].iev.ibuf);
-}
-
 int
 proc_all_ready(void)
 {
@@ -624,16 +668,15 @@ proc_ask_stop(int id)
 		fatal("imsg_compose");
 }
 
-int
+void
 proc_stop(void)
 {
-	int	i, was = stopping;
+	int	i;
 
 	stopping = 1;
 	for (i = 1; i < nprocs; i++)
 		if (procs[i].stop_after == PROC_PARENT)
 			proc_ask_stop(i);
-	return (was);
 }
 
 void
@@ -808,11 +851,15 @@ proc_io(struct imsgev *iev, short event, const char *name)
 	ssize_t		 n;
 
 	if (event & EV_READ) {
-		if ((n = imsgbuf_read(ibuf)) == -1 && errno != EAGAIN &&
-		    errno != EINTR)
-			fatal("%s channel: read", name);
-		if (n == 0)
+		n = imsgbuf_read(ibuf);
+		/*
+		 * A peer that died with our messages unread resets the
+		 * channel: that is its end, which the reaper explains.
+		 */
+		if (n == 0 || (n == -1 && errno == ECONNRESET))
 			return (0);
+		if (n == -1 && errno != EAGAIN && errno != EINTR)
+			fatal("%s channel: read", name);
 	}
 	if (event & EV_WRITE) {
 		if (imsgbuf_write(ibuf) == -1 && errno != EPIPE)

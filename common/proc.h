@@ -24,10 +24,12 @@
 
 #include "log.h"		/* __dead */
 
+struct event;
 struct imsg;
 struct imsgbuf;
 struct imsgev;
 struct iovec;
+struct sandbox;
 
 /*
  * A daemon is a table of processes: the parent, always entry
@@ -49,16 +51,21 @@ struct iovec;
 /*
  * name: the role, as -P, the process title and the log name it;
  * run: a child's body, which never returns;
+ * sandbox: its rules and limits, defined in its own file (sandbox.h);
  * peers: PROC_BIT()s of the siblings it has a channel to;
  * stop_after: the process whose exit asks it to stop (PROC_PARENT:
  * proc_stop() does).
  */
 struct proc_def {
-	const char	*name;
-	void		(*run)(void);
-	unsigned int	 peers;
-	int		 stop_after;
+	const char		*name;
+	void			(*run)(void);
+	const struct sandbox	*sandbox;
+	unsigned int		 peers;
+	int			 stop_after;
 };
+
+/* a child has this long to say it is up before it is killed */
+#define PROC_START_TIMEOUT	60
 
 /*
  * Messages every process understands, numbered apart from each
@@ -104,7 +111,6 @@ int	 proc_nchannels(void);
  */
 void	 proc_detach(int debug);
 /* the parent's signal events: SIGINT, SIGTERM, SIGHUP and SIGCHLD */
-struct event;
 void	 proc_signals(struct event *ev, void (*)(int, short, void *));
 void	 proc_spawn(const char *argv0, proc_handler, void (*ready)(void));
 /*
@@ -113,8 +119,8 @@ void	 proc_spawn(const char *argv0, proc_handler, void (*ready)(void));
  * A child's exit asks those that stop after it to stop.
  */
 int	 proc_reap(void);
-/* ask the children that stop first to finish; 1 if it was asked before */
-int	 proc_stop(void);
+/* ask the children that stop first to finish */
+void	 proc_stop(void);
 /* a child that sent IMSG_PROC_DONE: its channel is closed, it may exit */
 void	 proc_done(int id);
 /* 1 once every child said it is ready */
@@ -122,6 +128,8 @@ int	 proc_all_ready(void);
 /* 1 once the daemon is on its way out: asked to, or a child finished */
 int	 proc_stopping(void);
 
+/* in a child, its privileges dropped: its sandbox, as the table says */
+void	 proc_sandbox(void);
 /*
  * In a child, once everything that can fail at start has been done
  * (files opened, privileges dropped, sandbox entered, loop set up):
@@ -144,7 +152,6 @@ int	 proc_composev(int id, uint32_t type, uint32_t peerid, int fd,
 /* every child: the same message to each */
 void	 proc_compose_children(uint32_t type, uint32_t peerid,
 	    const void *, size_t);
-struct imsgbuf *proc_ibuf(int id);
 /* an eof for proc_listen(): the channel is dropped, SIGCHLD tells why */
 void	 proc_eof_ignore(int id);
 

@@ -73,6 +73,8 @@
 
 static void	 add(scmp_filter_ctx, uint32_t, int,
 		    const struct scmp_arg_cmp *);
+static void	 sandbox_refuse_if(scmp_filter_ctx, int, int,
+		    struct scmp_arg_cmp);
 static void	 rules_child(scmp_filter_ctx, int);
 #ifdef SANDBOX_ASAN
 static void	 rules_asan(scmp_filter_ctx);
@@ -229,7 +231,7 @@ sandbox_allow_if(scmp_filter_ctx ctx, int nr, struct scmp_arg_cmp cmp)
 }
 
 /* fails with error when one argument compares as cmp says */
-void
+static void
 sandbox_refuse_if(scmp_filter_ctx ctx, int error, int nr,
     struct scmp_arg_cmp cmp)
 {

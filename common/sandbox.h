@@ -41,11 +41,9 @@ struct sandbox {
 /* limits, then the filter; fatal on any failure, never half entered */
 void	 sandbox_enter(const struct sandbox *);
 
-/* for a role's rules: allowed, allowed when, failing with error when */
+/* for a role's rules: allowed, allowed when */
 void	 sandbox_allow(scmp_filter_ctx, int nr);
 void	 sandbox_allow_if(scmp_filter_ctx, int nr, struct scmp_arg_cmp);
-void	 sandbox_refuse_if(scmp_filter_ctx, int error, int nr,
-	    struct scmp_arg_cmp);
 /* argument n is v, or is v once masked */
 struct scmp_arg_cmp sandbox_eq(unsigned int n, scmp_datum_t v);
 struct scmp_arg_cmp sandbox_masked(unsigned int n, scmp_datum_t mask,

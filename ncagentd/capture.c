@@ -108,7 +108,7 @@ static struct type_stats	*tstats;
 static struct log_ratelimit	 rl_send, rl_oversize;
 
 /* what the capture opens itself: its socket to the collector, pcap */
-static const struct sandbox	 capture_sandbox = { rules_capture, 2, 0 };
+const struct sandbox		 capture_sandbox = { rules_capture, 2, 0 };
 
 void
 capture_main(void)
@@ -139,7 +139,7 @@ capture_main(void)
 	/* the connection table: all its memory, and a random hash key */
 	flow_init(&conf, emit_record, NULL, tstats, &stats->flows_evicted);
 	priv_drop(&user, conf.chroot);
-	sandbox_enter(&capture_sandbox);
+	proc_sandbox();
 
 	decode_init(emit_record, NULL, tstats);
 

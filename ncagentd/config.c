@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * ncagentd's configuration as a whole: its keywords (what each sets,
  * whether a running sensor takes a change), printing it, and carrying

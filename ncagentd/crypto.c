@@ -73,7 +73,7 @@ static size_t			 budget;	/* plaintext bytes per datagram */
  * 64 MB leaves room for that and still stops a runaway.  It opens no
  * descriptor of its own.
  */
-static const struct sandbox	 crypto_sandbox = { rules_crypto, 0,
+const struct sandbox		 crypto_sandbox = { rules_crypto, 0,
 				    (rlim_t)64 * 1024 * 1024 };
 
 void
@@ -126,7 +126,7 @@ crypto_main(void)
 		fatalx("deflateInit");
 
 	priv_drop(&user, conf.chroot);
-	sandbox_enter(&crypto_sandbox);
+	proc_sandbox();
 
 	event_init();
 	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);

@@ -61,11 +61,11 @@ static void	 stats_kv(struct ctl_conn *, const unsigned char *);
  * stops once the capture child has sent everything and gone.
  */
 static const struct proc_def	 procs[PROC_NPROCS] = {
-	[PROC_PARENT] = { "parent", NULL, 0, PROC_PARENT },
-	[PROC_CAPTURE] = { "capture", capture_main, PROC_BIT(PROC_CRYPTO),
-	    PROC_PARENT },
-	[PROC_CRYPTO] = { "crypto", crypto_main, PROC_BIT(PROC_CAPTURE),
-	    PROC_CAPTURE },
+	[PROC_PARENT] = { "parent", NULL, NULL, 0, PROC_PARENT },
+	[PROC_CAPTURE] = { "capture", capture_main, &capture_sandbox,
+	    PROC_BIT(PROC_CRYPTO), PROC_PARENT },
+	[PROC_CRYPTO] = { "crypto", crypto_main, &crypto_sandbox,
+	    PROC_BIT(PROC_CAPTURE), PROC_CAPTURE },
 };
 
 /* the control socket's requests; show ones on the restricted socket */
@@ -165,7 +165,7 @@ main(int argc, char *argv[])
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	proc_init_self();
-	if (priv_ensure_dir(conf.chroot, 0, 0, 0755) == -1)
+	if (priv_ensure_dir("chroot", conf.chroot, 0, 0, 0755) == -1)
 		fatalx("chroot directory %s unusable", conf.chroot);
 	if ((ctlfd = control_open(conf.ctlsock, 0)) == -1 ||
 	    (conf.rctlsock[0] != '\0' &&
@@ -281,10 +281,7 @@ parent_imsg(int from, struct imsg *imsg)
 			return (0);
 		control_config_kv(c, proc_name(from), agent_keywords,
 		    agent_nkeywords, &shown[from].conf);
-		if (from + 1 < PROC_NPROCS)
-			control_ask(c, from + 1, IMSG_CTL_SHOW_CONFIG);
-		else
-			control_result(c, 0, "%s", "");
+		control_config_next(c, from);
 		return (0);
 	case 0:
 		return (0);
@@ -412,7 +409,7 @@ ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
 {
 	control_config_kv(c, "parent", agent_keywords, agent_nkeywords,
 	    &conf);
-	control_ask(c, PROC_PARENT + 1, imsg->hdr.type);
+	control_config_next(c, PROC_PARENT);
 }
 
 /* the capture child's counters as ncctl shows them */

@@ -149,25 +149,31 @@ void	 flow_shutdown(void);
 /* the timeouts of a reloaded configuration */
 void	 flow_reconf(const struct agent_conf *);
 
-/* process entry points */
+/* the children: their bodies and their sandboxes (capture.c, crypto.c) */
+struct sandbox;
 void	 capture_main(void);
 void	 crypto_main(void);
+extern const struct sandbox capture_sandbox, crypto_sandbox;
 
 /* parse.y */
 int	 parse_config(const char *file, struct agent_conf *);
 void	 conf_defaults(struct agent_conf *);
 
-/* config.c: the keywords, and the configuration between processes */
+/*
+ * config.c: the keywords, and the configuration between processes.  A
+ * configuration arriving is built in a config_rx until it is whole.
+ */
+struct config_rx {
+	struct agent_conf	 conf;
+	int			 state;
+};
 extern const struct conf_keyword agent_keywords[];
 extern const size_t agent_nkeywords;
 void	 print_config(const struct agent_conf *);
 int	 config_check(const struct agent_conf *);
 void	 config_send(int id, const struct agent_conf *, uint32_t peerid);
-struct config_rx {
-	struct agent_conf	 conf;
-	int			 state;
-};
 int	 config_recv(struct config_rx *, const struct imsg *);
-int	 config_take(struct agent_conf *, const struct agent_conf *, int *configured);
+int	 config_take(struct agent_conf *, const struct agent_conf *,
+	    int *configured);
 
 #endif /* NCAGENTD_H */

@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /*
  * nccollectd's configuration as a whole: its keywords (what each sets,
  * whether a running collector takes a change), printing it, and
@@ -53,7 +52,7 @@ const struct conf_keyword collector_keywords[] = {
 	{ "user", 0, conf_print_string, { F(user) } },
 	{ "chroot", 0, conf_print_string, { F(chroot) } },
 	{ "socket", 0, conf_print_socket, { F(ctlsock), F(rctlsock) } },
-	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0 } } },
+	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };
 const size_t collector_nkeywords = sizeof(collector_keywords) /
     sizeof(collector_keywords[0]);

@@ -113,7 +113,7 @@ static unsigned char		*ptbuf;
  * 64 kB: 17 MB.  64 MB leaves room for that and still stops a runaway.
  * It opens no descriptor of its own.
  */
-static const struct sandbox	 crypto_sandbox = { rules_crypto, 0,
+const struct sandbox		 crypto_sandbox = { rules_crypto, 0,
 				    (rlim_t)64 * 1024 * 1024 };
 
 RB_GENERATE(peer_tree, peer, tree, peer_cmp);
@@ -184,7 +184,7 @@ crypto_main(void)
 		fatal(NULL);
 
 	priv_drop(&user, conf.chroot);
-	sandbox_enter(&crypto_sandbox);
+	proc_sandbox();
 
 	event_init();
 	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);

@@ -65,11 +65,11 @@ static void	 sensors_kv(struct ctl_conn *, const struct sensor_info *,
  * the receiver has stored everything and gone.
  */
 static const struct proc_def	 procs[PROC_NPROCS] = {
-	[PROC_PARENT] = { "parent", NULL, 0, PROC_PARENT },
-	[PROC_RECEIVER] = { "receiver", receiver_main, PROC_BIT(PROC_CRYPTO),
-	    PROC_PARENT },
-	[PROC_CRYPTO] = { "crypto", crypto_main, PROC_BIT(PROC_RECEIVER),
-	    PROC_RECEIVER },
+	[PROC_PARENT] = { "parent", NULL, NULL, 0, PROC_PARENT },
+	[PROC_RECEIVER] = { "receiver", receiver_main, &receiver_sandbox,
+	    PROC_BIT(PROC_CRYPTO), PROC_PARENT },
+	[PROC_CRYPTO] = { "crypto", crypto_main, &crypto_sandbox,
+	    PROC_BIT(PROC_RECEIVER), PROC_RECEIVER },
 };
 
 /* the control socket's requests; show ones on the restricted socket */
@@ -166,10 +166,11 @@ main(int argc, char *argv[])
 		exit(1);
 	proc_init_self();
 	priv_lookup(&user, conf.user);
-	if (priv_ensure_dir(conf.chroot, 0, 0, 0755) == -1)
+	if (priv_ensure_dir("chroot", conf.chroot, 0, 0, 0755) == -1)
 		fatalx("chroot directory %s unusable", conf.chroot);
 	/* the spool is the receiver's whole world, and its own */
-	if (priv_ensure_dir(conf.spool, user.uid, user.gid, 0750) == -1)
+	if (priv_ensure_dir("spool", conf.spool, user.uid,
+	    user.gid, 0750) == -1)
 		fatalx("spool directory %s unusable", conf.spool);
 	sock = open_socket();
 	if ((ctlfd = control_open(conf.ctlsock, 0)) == -1 ||
@@ -311,10 +312,7 @@ parent_imsg(int from, struct imsg *imsg)
 		free(shown[from].conf.sensors);
 		if (c == NULL)
 			return (0);
-		if (from + 1 < PROC_NPROCS)
-			control_ask(c, from + 1, IMSG_CTL_SHOW_CONFIG);
-		else
-			control_result(c, 0, "%s", "");
+		control_config_next(c, from);
 		return (0);
 	case 0:
 		return (0);
@@ -450,7 +448,7 @@ ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
 {
 	control_config_kv(c, "parent", collector_keywords,
 	    collector_nkeywords, &conf);
-	control_ask(c, PROC_PARENT + 1, imsg->hdr.type);
+	control_config_next(c, PROC_PARENT);
 }
 
 /* the receiver's counters as ncctl shows them */

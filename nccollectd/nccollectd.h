@@ -177,7 +177,11 @@ extern const char *const drop_names[DROP_NCAUSES];
  */
 #define SPOOL_MAX_OPEN		256
 
+/* the children: their bodies and their sandboxes (receiver.c, crypto.c) */
+struct sandbox;
 void	 receiver_main(void);
+void	 crypto_main(void);
+extern const struct sandbox receiver_sandbox, crypto_sandbox;
 
 /*
  * window.c, in the receiver: a sensor key's two newest sessions, each
@@ -324,25 +328,27 @@ int	 batch_unpack(const unsigned char *pt, size_t len, z_stream *,
 	    enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
 
-void	 crypto_main(void);
-
 /* parse.y */
 int	 parse_config(const char *file, struct collector_conf *,
 	    struct conf_sensor **);
 void	 conf_defaults(struct collector_conf *);
 
-/* config.c: the keywords, and the configuration between processes */
-extern const struct conf_keyword collector_keywords[];
-extern const size_t collector_nkeywords;
-void	 print_config(const struct collector_conf *);
-int	 config_check(const struct collector_conf *);
-void	 config_send(int id, const struct collector_conf *, uint32_t peerid);
+/*
+ * config.c: the keywords, and the configuration between processes.  A
+ * configuration arriving is built in a config_rx until it is whole.
+ */
 struct config_rx {
 	struct collector_conf	 conf;
 	unsigned int		 n;	/* sensors so far */
 	int			 state;
 };
+extern const struct conf_keyword collector_keywords[];
+extern const size_t collector_nkeywords;
+void	 print_config(const struct collector_conf *);
+int	 config_check(const struct collector_conf *);
+void	 config_send(int id, const struct collector_conf *, uint32_t peerid);
 int	 config_recv(struct config_rx *, const struct imsg *);
-int	 config_take(struct collector_conf *, const struct collector_conf *, int *configured);
+int	 config_take(struct collector_conf *, const struct collector_conf *,
+	    int *configured);
 
 #endif /* NCCOLLECTD_H */

@@ -96,7 +96,7 @@ static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed;
  * one more than it keeps (spool.c opens a new file before it closes
  * the oldest).
  */
-static const struct sandbox	 receiver_sandbox = { rules_receiver,
+const struct sandbox		 receiver_sandbox = { rules_receiver,
 				    1 + SPOOL_MAX_OPEN + 1, 0 };
 
 void
@@ -124,7 +124,7 @@ receiver_main(void)
 	umask(027);
 	/* the spool is all this process may ever see */
 	priv_drop(&user, conf.spool);
-	sandbox_enter(&receiver_sandbox);
+	proc_sandbox();
 	output_init(conf.verbose, &stats);
 
 	event_init();

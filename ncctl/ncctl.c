@@ -93,6 +93,8 @@ mkpath(const char *dir)
 	struct stat	 st;
 	char		 path[PATH_MAX], *p;
 
+	if (dir[0] == '\0')
+		errx(1, "keygen: an empty directory name");
 	if (strlcpy(path, dir, sizeof(path)) >= sizeof(path))
 		errx(1, "%s: path too long", dir);
 	for (p = path + 1; ; p++) {

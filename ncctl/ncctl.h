@@ -50,7 +50,7 @@ enum action {
 
 struct token {
 	const char		*word;		/* NULL ends a table */
-	enum action		 action;	/* set when the word is matched */
+	enum action		 action;	/* set when the word matches */
 	uint32_t		 type;		/* ACT_REQUEST: the message */
 	int			 arg;
 	int			 flags;

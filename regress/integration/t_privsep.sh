@@ -116,7 +116,7 @@ rc=$?
 check "and exits non-zero ($rc)" [ "$rc" -ne 0 ]
 check "and says why" grep -q "capture process .* terminated by signal 9" \
     "$T/s/sensor.log"
-check "no process of it is left" [ -z "$(pgrep -f "$T/s/ncagentd.conf")" ]
+check "no process of it is left" gone "$scr"
 
 CPID=$C2PID
 stop_collector
@@ -152,4 +152,22 @@ check "collector exits non-zero ($rc) when its crypto child dies" [ "$rc" -ne 0 
 check "and says why" grep -Eq \
     "(crypto process .* terminated by signal 9|receiver process .* exited with status 1)" \
     "$T/c4/collector.log"
+
+# a child killed with a request from its parent unread resets its
+# channel: that too is its death, which the parent explains
+start_collector "$T/c5" || exit 1
+sleep 0.3
+rcv=$(child "$CPID" receiver)
+kill -STOP "$rcv"
+timeout 10 "$NCCTL" -s "$T/c5/ctl.sock" show stats >/dev/null 2>&1 &
+sleep 0.3
+kill -KILL "$rcv"
+wait "$CPID"
+rc=$?
+check "collector exits non-zero ($rc) when a child dies with a request unread" \
+    [ "$rc" -ne 0 ]
+check "and names it and its signal" grep -q \
+    "receiver process $rcv terminated by signal 9" "$T/c5/collector.log"
+is "$(grep -c "Connection reset" "$T/c5/collector.log")" 0 \
+    "not a reset channel"
 finish

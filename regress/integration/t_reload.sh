@@ -168,6 +168,26 @@ for f in "$T/c/cycle.log" "$T/s/cycle.log"; do
 	done <"$f"
 done
 
+# a value that is the same is the same, whatever a longer one that
+# came before it left in memory: -i lo over a longer name in the file,
+# then the file says lo too
+sensor_conf "$T/s2" same 'interface "longername0"
+filter "udp port 9"'
+"$NCAGENTD" -d -i lo -f "$T/s2/ncagentd.conf" >"$T/s2/sensor.log" 2>&1 &
+S2PID=$!
+PIDS="$PIDS $S2PID"
+i=0
+while ! "$NCCTL" -s "$T/s2/ctl.sock" show stats >/dev/null 2>&1 &&
+    [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sed -i 's/longername0/lo/' "$T/s2/ncagentd.conf"
+"$NCCTL" -s "$T/s2/ctl.sock" reload >/dev/null 2>"$T/err"
+is $? 0 "an interface that stays lo is no change"
+kill -TERM "$S2PID"
+wait "$S2PID"
+
 # the processes that took all this are still the ones that started
 kill -TERM "$SPID"
 wait "$SPID"
