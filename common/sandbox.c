@@ -133,6 +133,7 @@ selftest(void)
 	const char	*s, *role = proc_name(proc_self()), *call;
 	size_t		 len = strlen(role);
 	char *const	 argv[] = { (char *)(uintptr_t)"true", NULL };
+	struct msghdr	 msg;
 	long		 r = -1;
 
 	if ((s = getenv("NCAP_SANDBOX_SELFTEST")) == NULL ||
@@ -153,7 +154,11 @@ selftest(void)
 	} else if (strcmp(call, "open-write") == 0)
 		/* not the receiver's append-only, no-follow kind either */
 		r = open("selftest", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	else if (strcmp(call, "open-append") == 0)
+	else if (strcmp(call, "sendmsg") == 0) {
+		/* on a descriptor that is not one of its channels */
+		memset(&msg, 0, sizeof(msg));
+		r = sendmsg(STDIN_FILENO, &msg, 0);
+	} else if (strcmp(call, "open-append") == 0)
 		/* the receiver's kind: the control for the one above */
 		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |
 		    O_NOFOLLOW, 0600);

@@ -80,6 +80,8 @@ is "$(stat -c '%U %a' /var/spool/ncap)" "_nccollectd 750" \
     "the spool belongs to _nccollectd, mode 0750"
 is "$(stat -c '%a' /etc/ncap/priv.key /etc/ncap/sensor/priv.key | tr '\n' ' ')" \
     "600 600 " "the collector's and the sensor's keys were made, mode 0600"
+check "the installed configurations parse" \
+    sh -c '/usr/sbin/nccollectd -nn >/dev/null 2>&1 && /usr/sbin/ncagentd -nn -i lo >/dev/null 2>&1'
 check "the installed collector's configuration passes -n" \
     sh -c '/usr/sbin/nccollectd -n >/dev/null 2>&1'
 /usr/sbin/ncagentd -n -i lo >/dev/null 2>"$T/n.err"

@@ -125,9 +125,10 @@ is "$(grep -c SIGSYS "$T/s/sensor.log" "$T/c/collector.log" |
 #
 # What a parser taken over would try first: a network socket, running
 # a program, tracing, a new process, a file opened for writing (for the
-# receiver, one not opened append-only and without following links).
-# Each must kill the role that makes it, however its own list grows.
-CALLS="socket execve ptrace fork open-write"
+# receiver, one not opened append-only and without following links),
+# sendmsg on a descriptor that is not one of its channels.  Each must
+# kill the role that makes it, however its own list grows.
+CALLS="socket execve ptrace fork open-write sendmsg"
 nohook() { ! grep -qa NCAP_SANDBOX_SELFTEST "$@"; }
 check "ncagentd and nccollectd have no selftest hook" \
     nohook "$NCAGENTD" "$NCCOLLECTD"
