@@ -20,7 +20,9 @@
 # -nn reads it), or is refused naming the keyword while every process
 # keeps the old one.  Which of the two happens must be what the
 # manual's RELOADING section says, and the test knows a new value for
-# every keyword the daemon has, or fails.
+# every keyword the daemon has, or fails.  Then what the processes do
+# with what they were given: a live sensor follows a new name, flush
+# interval, idle timeout and rekey interval at once.
 . "$REGRESS/integration/lib.sh"
 
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
@@ -167,6 +169,63 @@ for f in "$T/c/cycle.log" "$T/s/cycle.log"; do
 		esac
 	done <"$f"
 done
+
+# what a reload changes, the processes do: a live sensor that batches
+# for 60 s, ends idle connections after 60 s and rekeys every 10
+# minutes is told to do each at once; its next records come under its
+# new name within seconds, an idle connection ends, sessions turn over
+CPID_KEEP=$CPID
+start_collector "$T/c2" || exit 1
+sensor_conf "$T/s3" before 'interface "lo"
+filter "udp port 9"
+connection-idle-timeout 60
+rekey 600'
+sed -i 's/^flush-interval .*/flush-interval 60/' "$T/s3/ncagentd.conf"
+"$NCAGENTD" -d -v -f "$T/s3/ncagentd.conf" >"$T/s3/sensor.log" 2>&1 &
+S3PID=$!
+PIDS="$PIDS $S3PID"
+i=0
+while ! "$NCCTL" -s "$T/s3/ctl.sock" show stats >/dev/null 2>&1 &&
+    [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sed -i -e 's/^name .*/name "after"/' -e 's/^flush-interval .*/flush-interval 200ms/' \
+    -e 's/^connection-idle-timeout .*/connection-idle-timeout 1/' \
+    -e 's/^rekey .*/rekey 1/' "$T/s3/ncagentd.conf"
+"$NCCTL" -s "$T/s3/ctl.sock" reload >/dev/null
+is $? 0 "the live sensor reloads"
+# ten datagrams to the discard port over three seconds
+"$PYTHON" -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(10):
+    s.sendto(b"reload %d" % i, ("127.0.0.1", 9))
+    time.sleep(0.3)'
+# within SECONDS CMD WANT: CMD prints WANT within SECONDS, or its last
+within() {
+	_i=0
+	while _v=$(eval "$2"); [ "$_v" != "$3" ] && [ $_i -lt $(($1 * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "$_v"
+}
+is "$(within 3 'nrecords "$T/c2/spool/after/UDP.ncap"' 10)" 10 \
+    "its ten UDP records come within seconds, under its new name"
+is "$(ls "$T/c2/spool")" after "and nothing under the old one"
+check "the idle connection ends within seconds" \
+    [ "$(within 3 '[ "$(nrecords "$T/c2/spool/after/Connection.ncap")" -ge 1 ] && echo y' y)" = y ]
+sessions() {
+	"$NCCTL" -s "$T/c2/ctl.sock" -j show sensors | "$PYTHON" -c '
+import json, sys
+print(max(v["sessions"] for v in json.load(sys.stdin)["sensors"].values()))'
+}
+s=$(sessions)
+check "sessions turn over every second ($s in three)" [ "$s" -ge 3 ]
+kill -TERM "$S3PID"
+wait "$S3PID"
+stop_collector
+CPID=$CPID_KEEP
 
 # a value that is the same is the same, whatever a longer one that
 # came before it left in memory: -i lo over a longer name in the file,
