@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include <paths.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,7 @@ static void	 proc_fatal_hook(const char *);
 static void	 proc_relay(int, const char *);
 static void	 proc_detach_done(void);
 static void	 proc_start_timeout(int, short, void *);
+static void	 proc_notify(const char *);
 static __dead void proc_wait_close(struct imsgbuf *);
 
 static char			 self[PATH_MAX];
@@ -358,6 +361,44 @@ proc_spawn(const char *argv0, proc_handler fn, void (*ready)(void))
 }
 
 /*
+ * Under systemd with Type=notify, what the command's exit says
+ * without -d: up (or on its way out).  The protocol is a datagram to
+ * the socket in NOTIFY_SOCKET, "@" for the abstract namespace.
+ */
+static void
+proc_notify(const char *what)
+{
+	struct sockaddr_un	 sun;
+	const char		*path;
+	socklen_t		 len;
+	int			 s;
+
+	if ((path = getenv("NOTIFY_SOCKET")) == NULL ||
+	    (path[0] != '/' && path[0] != '@'))
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("NOTIFY_SOCKET %s: too long", path);
+		return;
+	}
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	else
+		len++;
+	if ((s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("NOTIFY_SOCKET: socket");
+		return;
+	}
+	if (sendto(s, what, strlen(what), 0, (struct sockaddr *)&sun,
+	    len) == -1)
+		log_warn("NOTIFY_SOCKET %s", path);
+	close(s);
+}
+
+/*
  * A child that is not up by now will not be: it is killed, and the
  * reaper ends the daemon, so a start never hangs the command that
  * made it.
@@ -530,6 +571,7 @@ proc_chan_imsg(struct imsgev *iev, struct imsg *imsg)
 			if (proc_all_ready()) {
 				evtimer_del(&ev_start);
 				proc_detach_done();
+				proc_notify("READY=1");
 				if (all_ready != NULL)
 					all_ready();
 			}
@@ -673,6 +715,8 @@ proc_stop(void)
 {
 	int	i;
 
+	if (!stopping)
+		proc_notify("STOPPING=1");
 	stopping = 1;
 	for (i = 1; i < nprocs; i++)
 		if (procs[i].stop_after == PROC_PARENT)

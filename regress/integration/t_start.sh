@@ -23,7 +23,9 @@
 #  2. started without -d, a daemon whose children cannot start exits
 #     non-zero with the reason on stderr and leaves no process; one
 #     that starts exits 0 only once every child is up, and holds
-#     nothing of the terminal or pipe that started it.
+#     nothing of the terminal or pipe that started it;
+#  3. with -d under systemd's Type=notify, READY=1 once every child is
+#     up, STOPPING=1 when told to stop, nothing from a failed start.
 . "$REGRESS/integration/lib.sh"
 
 # nminus EXPECTED-STATUS BINARY CONF: -n's status, its stderr in $T/err
@@ -255,4 +257,58 @@ for s in "$T/s/ctl.sock" "$T/c/ctl.sock"; do
 done
 is "$(settle_gone "$AGENT") $(settle_gone "$COLLECT")" "0 0" \
     "both stop on SIGTERM"
+# under systemd (Type=notify, -d): READY=1 once every process is up,
+# STOPPING=1 when told to stop, and no READY=1 from a start that fails
+notify_listen() {
+	rm -f "$T/notify.sock"
+	"$PYTHON" - "$T/notify.sock" "$T/notified" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+with open(sys.argv[2], "w") as out:
+    try:
+        while True:
+            out.write(s.recv(256).decode() + "\n")
+            out.flush()
+    except socket.timeout:
+        pass
+EOF
+	NOTIFIER=$!
+	PIDS="$PIDS $NOTIFIER"
+	_i=0
+	while [ ! -S "$T/notify.sock" ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+good_collector | sed "s#$T/c/ctl.sock#$T/c/notify.sock#" >"$T/c/notify.conf"
+notify_listen
+NOTIFY_SOCKET=$T/notify.sock "$COLLECT" -d -f "$T/c/notify.conf" \
+    >"$T/c/notify.log" 2>&1 &
+NPID=$!
+i=0
+while ! grep -q READY=1 "$T/notified" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "with NOTIFY_SOCKET, the collector says READY=1" grep -qx READY=1 \
+    "$T/notified"
+is "$(procs "$COLLECT")" 3 "when its three processes run"
+kill -TERM "$NPID"
+wait "$NPID"
+is $? 0 "it stops on SIGTERM"
+check "having said STOPPING=1" grep -qx STOPPING=1 "$T/notified"
+kill "$NOTIFIER" 2>/dev/null
+notify_listen
+sed "s#$T/c/ctl.sock#$T/c/notify.sock#" "$T/c/late.conf" >"$T/c/late2.conf"
+NOTIFY_SOCKET=$T/notify.sock "$COLLECT" -d -f "$T/c/late2.conf" \
+    >"$T/c/notify.log" 2>&1
+check "a collector whose crypto child cannot start exits non-zero" \
+    [ $? -ne 0 ]
+check "for that reason" grep -q "invalid hexadecimal key" "$T/c/notify.log"
+sleep 0.3
+is "$(grep -c READY "$T/notified")" 0 "without READY=1"
+kill "$NOTIFIER" 2>/dev/null
+
 finish
