@@ -439,7 +439,11 @@ proc_child(const char *role)
 	for (i = 1; i < nprocs; i++)
 		if (procs[me].peers & PROC_BIT(i))
 			proc_chan_open(i, fd++);
-	/* our stderr is /dev/null: the parent says why we could not start */
+	/*
+	 * Our stderr is /dev/null: the parent says why we end, on its own
+	 * stderr while the command that started it waits (a sibling may
+	 * still be starting when we fail), to nobody after.
+	 */
 	if (!p_debug)
 		log_setfatalhook(proc_fatal_hook);
 	procs[me].run();
@@ -478,7 +482,6 @@ proc_relay(int id, const char *msg)
 void
 proc_child_ready(void)
 {
-	log_setfatalhook(NULL);
 	if (proc_compose(PROC_PARENT, IMSG_PROC_READY, 0, -1, NULL, 0) == -1)
 		fatal("imsg_compose");
 }
