@@ -108,20 +108,25 @@ proc_init_self(void)
 void
 proc_init(const struct proc_def *table, int n, int debug, int verbose)
 {
-	int	i, j;
+	int	i, j, k;
 
 	if (n < 1 || n > PROC_MAX)
 		fatalx("%s: %d processes", __func__, n);
-	/* a channel has two ends: both must name it */
 	for (i = 1; i < n; i++) {
 		/* no child runs unconfined */
 		if (table[i].run == NULL || table[i].sandbox == NULL)
 			fatalx("%s: %s has no body or no sandbox", __func__,
 			    table[i].name);
-		if (table[i].stop_after < 0 || table[i].stop_after >= n ||
-		    table[i].stop_after == i)
-			fatalx("%s: %s stops after nothing", __func__,
+		/* every child is asked to stop, in the end by the parent */
+		for (j = i, k = 0; j != PROC_PARENT && k < n; k++) {
+			j = table[j].stop_after;
+			if (j < 0 || j >= n)
+				break;
+		}
+		if (j != PROC_PARENT)
+			fatalx("%s: nothing asks %s to stop", __func__,
 			    table[i].name);
+		/* a channel has two ends: both must name it */
 		for (j = 1; j < n; j++)
 			if (((table[i].peers & PROC_BIT(j)) != 0) !=
 			    ((table[j].peers & PROC_BIT(i)) != 0) || (i == j &&
