@@ -25,6 +25,19 @@
 # interval, idle timeout and rekey interval at once.
 . "$REGRESS/integration/lib.sh"
 
+# start_live DIR [FLAGS]: a sensor of DIR/ncagentd.conf, once it answers
+start_live() {
+	"$NCAGENTD" -d -v ${2:-} -f "$1/ncagentd.conf" >"$1/sensor.log" 2>&1 &
+	LIVE=$!
+	PIDS="$PIDS $LIVE"
+	_i=0
+	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
+	    [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
 reloads() {
 	awk '/^\.Sh / { on = ($2 == "RELOADING"); next }
@@ -127,15 +140,8 @@ sensor_conf "$T/s" alpha "interface \"lo\"
 filter \"udp port 9\"
 keyfile \"$T/keys/priv.key\"
 pad 32"
-"$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
-SPID=$!
-PIDS="$PIDS $SPID"
-i=0
-while ! "$NCCTL" -s "$T/s/ctl.sock" show stats >/dev/null 2>&1 &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+start_live "$T/s"
+SPID=$LIVE
 cat >"$T/s/new" <<EOC
 name "renamed"
 interface "nosuchif0"
@@ -181,15 +187,8 @@ filter "udp port 9"
 connection-idle-timeout 60
 rekey 600'
 sed -i 's/^flush-interval .*/flush-interval 60/' "$T/s3/ncagentd.conf"
-"$NCAGENTD" -d -v -f "$T/s3/ncagentd.conf" >"$T/s3/sensor.log" 2>&1 &
-S3PID=$!
-PIDS="$PIDS $S3PID"
-i=0
-while ! "$NCCTL" -s "$T/s3/ctl.sock" show stats >/dev/null 2>&1 &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+start_live "$T/s3"
+S3PID=$LIVE
 sed -i -e 's/^name .*/name "after"/' -e 's/^flush-interval .*/flush-interval 200ms/' \
     -e 's/^connection-idle-timeout .*/connection-idle-timeout 1/' \
     -e 's/^rekey .*/rekey 1/' "$T/s3/ncagentd.conf"
@@ -232,15 +231,8 @@ CPID=$CPID_KEEP
 # then the file says lo too
 sensor_conf "$T/s2" same 'interface "longername0"
 filter "udp port 9"'
-"$NCAGENTD" -d -i lo -f "$T/s2/ncagentd.conf" >"$T/s2/sensor.log" 2>&1 &
-S2PID=$!
-PIDS="$PIDS $S2PID"
-i=0
-while ! "$NCCTL" -s "$T/s2/ctl.sock" show stats >/dev/null 2>&1 &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+start_live "$T/s2" "-i lo"
+S2PID=$LIVE
 sed -i 's/longername0/lo/' "$T/s2/ncagentd.conf"
 "$NCCTL" -s "$T/s2/ctl.sock" reload >/dev/null 2>"$T/err"
 is $? 0 "an interface that stays lo is no change"
