@@ -188,3 +188,113 @@ wire_pk_canonical(const unsigned char pk[WIRE_PKLEN])
 			return (1);
 	return (pk[0] < 0xed);
 }
+
+/*
+ * Acknowledgements.  The ack nonce starts with 0xff, a datagram's with
+ * zero bytes; the keys differ anyway.
+ */
+void
+wire_ack_key(unsigned char a[WIRE_KEYLEN], const unsigned char *k)
+{
+	crypto_generichash(a, WIRE_KEYLEN,
+	    (const unsigned char *)WIRE_ACK_CONTEXT,
+	    sizeof(WIRE_ACK_CONTEXT) - 1, k, WIRE_KEYLEN);
+}
+
+size_t
+wire_ack_seal(unsigned char out[WIRE_ACK_MAX], const unsigned char *snonce,
+    const unsigned char *a, const struct wire_ack *ack)
+{
+	unsigned char	 pt[WIRE_ACK_PTMIN + WIRE_ACK_BITMAP_MAX];
+	size_t		 ptlen;
+
+	if (ack->nbitmap > WIRE_ACK_BITMAP_MAX)
+		return (0);
+	be64_put(pt, ack->done);
+	pt[8] = (ack->credit >> 24) & 0xff;
+	pt[9] = (ack->credit >> 16) & 0xff;
+	pt[10] = (ack->credit >> 8) & 0xff;
+	pt[11] = ack->credit & 0xff;
+	pt[12] = (ack->nbitmap >> 8) & 0xff;
+	pt[13] = ack->nbitmap & 0xff;
+	memcpy(pt + WIRE_ACK_PTMIN, ack->bitmap, ack->nbitmap);
+	ptlen = WIRE_ACK_PTMIN + ack->nbitmap;
+
+	out[0] = WIRE_VERSION;
+	out[1] = WIRE_KIND_ACK;
+	memcpy(out + WIRE_ACK_OFF_SNONCE, snonce, WIRE_NONCELEN);
+	out[WIRE_ACK_OFF_NONCE] = 0xff;
+	randombytes_buf(out + WIRE_ACK_OFF_NONCE + 1, WIRE_NONCELEN - 1);
+	if (crypto_box_easy_afternm(out + WIRE_ACK_HDRLEN, pt, ptlen,
+	    out + WIRE_ACK_OFF_NONCE, a) != 0)
+		return (0);
+	return (WIRE_ACK_HDRLEN + WIRE_TAGLEN + ptlen);
+}
+
+const unsigned char *
+wire_ack_session(const unsigned char *dgram, size_t len)
+{
+	if (len < WIRE_ACK_MIN || len > WIRE_ACK_MAX ||
+	    dgram[0] != WIRE_VERSION || dgram[1] != WIRE_KIND_ACK ||
+	    dgram[WIRE_ACK_OFF_NONCE] != 0xff)
+		return (NULL);
+	return (dgram + WIRE_ACK_OFF_SNONCE);
+}
+
+int
+wire_ack_open(struct wire_ack *ack, const unsigned char *dgram, size_t len,
+    const unsigned char *a)
+{
+	unsigned char	 pt[WIRE_ACK_PTMIN + WIRE_ACK_BITMAP_MAX];
+	size_t		 ptlen;
+
+	if (wire_ack_session(dgram, len) == NULL)
+		return (-1);
+	ptlen = len - WIRE_ACK_HDRLEN - WIRE_TAGLEN;
+	if (crypto_box_open_easy_afternm(pt, dgram + WIRE_ACK_HDRLEN,
+	    len - WIRE_ACK_HDRLEN, dgram + WIRE_ACK_OFF_NONCE, a) != 0)
+		return (-1);
+	memset(ack, 0, sizeof(*ack));
+	ack->done = be64_get(pt);
+	ack->credit = (uint32_t)pt[8] << 24 | (uint32_t)pt[9] << 16 |
+	    (uint32_t)pt[10] << 8 | pt[11];
+	ack->nbitmap = (uint16_t)(pt[12] << 8 | pt[13]);
+	/* the bitmap is all there is after the fixed part, no more */
+	if (ack->nbitmap != ptlen - WIRE_ACK_PTMIN)
+		return (-1);
+	memcpy(ack->bitmap, pt + WIRE_ACK_PTMIN, ack->nbitmap);
+	return (0);
+}
+
+int
+wire_ack_done(const struct wire_ack *ack, uint64_t seq)
+{
+	uint64_t	j;
+
+	if (seq <= ack->done)
+		return (1);
+	if (seq == ack->done + 1)
+		return (0);
+	j = seq - ack->done - 2;
+	if (j >= (uint64_t)ack->nbitmap * 8)
+		return (0);
+	return ((ack->bitmap[j / 8] >> (j % 8)) & 1);
+}
+
+int
+wire_ack_set(struct wire_ack *ack, uint64_t seq)
+{
+	uint64_t	j;
+
+	if (seq <= ack->done)
+		return (0);
+	if (seq == ack->done + 1)
+		return (-1);
+	j = seq - ack->done - 2;
+	if (j >= WIRE_ACK_BITMAP_MAX * 8)
+		return (-1);
+	ack->bitmap[j / 8] |= 1 << (j % 8);
+	if (j / 8 + 1 > ack->nbitmap)
+		ack->nbitmap = (uint16_t)(j / 8 + 1);
+	return (0);
+}

@@ -153,4 +153,65 @@ int	 wire_cert_open(const unsigned char *dgram, const unsigned char *kid,
 ssize_t	 wire_open(unsigned char *pt, size_t ptsz, const unsigned char *k,
 	    const unsigned char *dgram, size_t len);
 
+/*
+ * Acknowledgements: one UDP datagram from the collector to the address
+ * a session's datagrams come from, saying which of them are done
+ * (stored, or refused for good: sending them again changes nothing).
+ *
+ *	off  len
+ *	0      1  version (2)
+ *	1      1  kind (1, an acknowledgement)
+ *	2     24  N, the nonce of the session acknowledged
+ *	26    24  the ack's nonce: 0xff, then 23 random bytes
+ *	50  16+n  crypto_box with A, the session's ack key, of the ack:
+ *		  0   8  D, big endian: every datagram numbered 1 to D is
+ *			 done (0: none yet)
+ *		  8   4  credit, big endian: how many datagrams numbered
+ *			 past D the sensor may have sent and not yet seen
+ *			 acknowledged
+ *		  12  2  m, big endian, 0 to 128: bytes of bitmap
+ *		  14  m  bitmap: bit j (byte j / 8, bit j % 8 counted from
+ *			 the least significant) set says D + 2 + j is done
+ *
+ * A is BLAKE2b (crypto_generichash) of the 11 bytes "ncap v2 ack",
+ * 32 bytes long, keyed with K, the key E and the collector share: a key
+ * of its own, so that no nonce of an ack can meet a datagram's, and so
+ * that a sensor can keep A of a session after it wiped K.  A sensor
+ * never has more than WIRE_ACK_WINDOW datagrams past D in flight,
+ * whatever the credit: the collector's replay window is 1024 wide.
+ */
+#define WIRE_KIND_ACK		1
+#define WIRE_ACK_OFF_SNONCE	2
+#define WIRE_ACK_OFF_NONCE	(WIRE_ACK_OFF_SNONCE + WIRE_NONCELEN)	/* 26 */
+#define WIRE_ACK_HDRLEN		(WIRE_ACK_OFF_NONCE + WIRE_NONCELEN)	/* 50 */
+#define WIRE_ACK_PTMIN		14
+#define WIRE_ACK_BITMAP_MAX	128
+#define WIRE_ACK_MIN		(WIRE_ACK_HDRLEN + WIRE_TAGLEN + WIRE_ACK_PTMIN)
+#define WIRE_ACK_MAX		(WIRE_ACK_MIN + WIRE_ACK_BITMAP_MAX)	/* 208 */
+#define WIRE_ACK_WINDOW		960
+#define WIRE_ACK_CONTEXT	"ncap v2 ack"
+
+struct wire_ack {
+	uint64_t	 done;		/* D */
+	uint32_t	 credit;
+	uint16_t	 nbitmap;	/* bytes of bitmap */
+	unsigned char	 bitmap[WIRE_ACK_BITMAP_MAX];
+};
+
+/* A, the ack key, from K */
+void	 wire_ack_key(unsigned char a[WIRE_KEYLEN], const unsigned char *k);
+/* seal an ack of the session of nonce snonce; the datagram's length */
+size_t	 wire_ack_seal(unsigned char out[WIRE_ACK_MAX],
+	    const unsigned char *snonce, const unsigned char *a,
+	    const struct wire_ack *);
+/* the session nonce an ack names, NULL if dgram is not one */
+const unsigned char *wire_ack_session(const unsigned char *dgram, size_t len);
+/* 0, or -1 if it is not authentic under a or malformed */
+int	 wire_ack_open(struct wire_ack *, const unsigned char *dgram,
+	    size_t len, const unsigned char *a);
+/* 1 if the ack says datagram seq is done */
+int	 wire_ack_done(const struct wire_ack *, uint64_t seq);
+/* record seq as done in an ack being built: 0, or -1 out of its reach */
+int	 wire_ack_set(struct wire_ack *, uint64_t seq);
+
 #endif /* NCAP_WIRE_H */
