@@ -38,6 +38,8 @@ static void	 print_listen(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_sensors(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_size(FILE *, const struct conf_keyword *,
+		    const void *);
 
 #define F(m)	CONF_FIELD(collector_conf, m)
 
@@ -47,6 +49,8 @@ static void	 print_sensors(FILE *, const struct conf_keyword *,
  */
 const struct conf_keyword collector_keywords[] = {
 	{ "listen on", 0, print_listen, { F(listen_addr), F(port) } },
+	/* the socket is made once, at start */
+	{ "receive-buffer", 0, print_size, { F(rcvbuf) } },
 	{ "keyfile", 0, conf_print_string, { F(keyfile) } },
 	{ "spool", 0, conf_print_string, { F(spool) } },
 	{ "user", 0, conf_print_string, { F(user) } },
@@ -68,6 +72,20 @@ print_listen(FILE *fp, const struct conf_keyword *kw, const void *conf)
 	else
 		conf_print_quoted(fp, addr);
 	fprintf(fp, " port %s\n", conf_str(kw, conf, 1));
+}
+
+/* bytes, in the largest unit that takes them whole */
+static void
+print_size(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	unsigned int	n = conf_uint(kw, conf, 0);
+
+	if (n != 0 && n % (1024 * 1024) == 0)
+		fprintf(fp, "%s %um\n", kw->name, n / 1024 / 1024);
+	else if (n != 0 && n % 1024 == 0)
+		fprintf(fp, "%s %uk\n", kw->name, n / 1024);
+	else
+		fprintf(fp, "%s %u\n", kw->name, n);
 }
 
 static void

@@ -43,8 +43,6 @@
 #include "records.h"
 #include "util.h"
 
-#define RCVBUF_SIZE	(8 * 1024 * 1024)
-
 static __dead void usage(void);
 static int	 open_socket(void);
 static void	 parent_sig(int, short, void *);
@@ -87,6 +85,8 @@ static struct collector_stats	 stats;
 static int			 have_stats, exitcode;
 static const char		*conffile = NCCOLLECTD_CONF;
 static int64_t			 started_ms;
+/* what the kernel gave the socket, and why not more if it said */
+static int			 rcvbuf_granted, rcvbuf_unforced;
 
 const char *const drop_names[DROP_NCAUSES] = {
 	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
@@ -221,6 +221,19 @@ parent_ready(void)
 	else
 		log_info("%u trusted sensors; datagrams from other keys are "
 		    "dropped", conf.nsensors);
+	/*
+	 * Linux grants twice what it is asked, room for its bookkeeping;
+	 * less means SO_RCVBUFFORCE was refused and net.core.rmem_max
+	 * held SO_RCVBUF back: bursts overflow sooner (kernel-drops).
+	 */
+	if ((unsigned int)rcvbuf_granted / 2 < conf.rcvbuf)
+		log_warnx("receive buffer: %d bytes granted for %u asked, "
+		    "not twice as many (SO_RCVBUFFORCE: %s; net.core.rmem_max "
+		    "caps the rest)", rcvbuf_granted, conf.rcvbuf,
+		    rcvbuf_unforced ? strerror(rcvbuf_unforced) : "taken");
+	else
+		log_debug("receive buffer: %d bytes granted for %u asked",
+		    rcvbuf_granted, conf.rcvbuf);
 }
 
 /* bound as root, so a privileged port and a large buffer are possible */
@@ -228,7 +241,8 @@ static int
 open_socket(void)
 {
 	struct addrinfo	 hints, *res, *ai;
-	int		 error, s = -1, sz = RCVBUF_SIZE, on = 1;
+	socklen_t	 len;
+	int		 error, s = -1, sz = (int)conf.rcvbuf, on = 1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_DGRAM;
@@ -252,9 +266,15 @@ open_socket(void)
 		on = 1;
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1 &&
-	    setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == -1)
-		log_warn("setsockopt SO_RCVBUF");
+	/* past net.core.rmem_max, which SO_RCVBUF alone is held to */
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1) {
+		rcvbuf_unforced = errno;
+		if (setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == -1)
+			log_warn("setsockopt SO_RCVBUF");
+	}
+	len = sizeof(rcvbuf_granted);
+	if (getsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf_granted, &len) == -1)
+		log_warn("getsockopt SO_RCVBUF");
 	/* the kernel tells us how many datagrams it dropped */
 	if (setsockopt(s, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) == -1)
 		log_warn("setsockopt SO_RXQ_OVFL");

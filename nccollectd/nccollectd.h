@@ -41,6 +41,18 @@
 #define NCCOLLECTD_CHROOT	"/var/empty"
 #define NCCOLLECTD_SPOOL	"/var/spool/ncap"
 
+/*
+ * The UDP socket's receive buffer, in bytes asked of the kernel (which
+ * grants twice as much, for its bookkeeping).  The default holds about
+ * 7000 datagrams of 1400 bytes, each charged some 2.3 kB: a second of
+ * 100 sensors sending 70 a second while the receiver is held up.  The
+ * least holds one datagram of the largest size; the kernel caps what
+ * it is asked at INT_MAX / 2, above the most.
+ */
+#define RCVBUF_DEFAULT		(8 * 1024 * 1024)
+#define RCVBUF_MIN		(64 * 1024)
+#define RCVBUF_MAX		(512 * 1024 * 1024)
+
 /* the processes, by their place in the table (nccollectd.c) */
 enum nccollectd_proc {
 	PROC_RECEIVER = PROC_PARENT + 1,	/* datagrams to the spool */
@@ -78,6 +90,7 @@ struct collector_conf {
 	struct conf_sensor *sensors;		/* in each process its own */
 	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
+	unsigned int	 rcvbuf;		/* the socket's, asked */
 };
 
 /* a trusted sensor: its records go under name, whatever it claims */

@@ -44,6 +44,7 @@ enum keyword {
 	KW_CHROOT,
 	KW_SOCKET,
 	KW_RSOCKET,
+	KW_RCVBUF,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -55,19 +56,20 @@ int	 yyparse(void);
 int	 yylex(void);
 
 static void	 add_sensor(const char *, const char *);
+static long long parse_size(const char *);
 
 static struct conf_sensor	*sensors;
 static int			*slines;	/* the line of each */
 static unsigned int		 nalloc;
 %}
 
-%token	CHROOT KEY KEYFILE LISTEN ON PORT SENSOR SPOOL USER
+%token	CHROOT KEY KEYFILE LISTEN ON PORT RCVBUF SENSOR SPOOL USER
 %token	RESTRICTED SOCKET
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number port
+%type	<v.number>	number port size
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -86,6 +88,11 @@ string		: STRING
 /* numbers with leading zeros reach us as words */
 number		: NUMBER
 		| STRING	{ $$ = lex_number($1); free($1); }
+		;
+
+/* bytes: a number, or one with k or m for KiB or MiB; LEX_BADNUM, said */
+size		: NUMBER
+		| STRING	{ $$ = parse_size($1); free($1); }
 		;
 
 /* -1: wrong, and said so */
@@ -134,6 +141,18 @@ main		: LISTEN ON string port '\n' {
 				    sizeof(conf->rctlsock), $2);
 			free($2);
 		}
+		| RCVBUF size '\n' {
+			if (lex_once(KW_RCVBUF, "receive-buffer") == 0 &&
+			    $2 != LEX_BADNUM) {
+				if ($2 < RCVBUF_MIN || $2 > RCVBUF_MAX)
+					yyerror("receive-buffer %lld out of "
+					    "range (%dk-%dm)", $2,
+					    RCVBUF_MIN / 1024,
+					    RCVBUF_MAX / 1024 / 1024);
+				else
+					conf->rcvbuf = $2;
+			}
+		}
 		| USER string '\n' {
 			if (lex_once(KW_USER, "user") == 0) {
 				if ($2[0] == '\0')
@@ -173,6 +192,7 @@ static const struct lex_keyword keywords[] = {
 	{ "listen",		LISTEN },
 	{ "on",			ON },
 	{ "port",		PORT },
+	{ "receive-buffer",	RCVBUF },
 	{ "restricted",		RESTRICTED },
 	{ "sensor",		SENSOR },
 	{ "socket",		SOCKET },
@@ -200,6 +220,51 @@ conf_defaults(struct collector_conf *c)
 	strlcpy(c->user, NCCOLLECTD_USER, sizeof(c->user));
 	strlcpy(c->chroot, NCCOLLECTD_CHROOT, sizeof(c->chroot));
 	strlcpy(c->ctlsock, NCCOLLECTD_SOCKET, sizeof(c->ctlsock));
+	c->rcvbuf = RCVBUF_DEFAULT;
+}
+
+/*
+ * A size with a unit: digits, then k or m (either case) for 1024 or
+ * 1048576 bytes.  Large enough to overflow is out of any range, not
+ * wrapped round.
+ */
+static long long
+parse_size(const char *s)
+{
+	const char	*errstr;
+	char		*digits;
+	long long	 n, unit;
+	size_t		 len = strlen(s);
+
+	/* a number with leading zeros reaches us as a word */
+	if (len > 0 && strspn(s, "0123456789") == len)
+		return (lex_number(s));
+	if (len < 2 || strspn(s, "0123456789") != len - 1)
+		goto bad;
+	switch (s[len - 1]) {
+	case 'k':
+	case 'K':
+		unit = 1024;
+		break;
+	case 'm':
+	case 'M':
+		unit = 1024 * 1024;
+		break;
+	default:
+		goto bad;
+	}
+	if ((digits = strndup(s, len - 1)) == NULL)
+		fatal(NULL);
+	n = strtonum(digits, 0, LLONG_MAX / unit, &errstr);
+	free(digits);
+	if (errstr != NULL) {
+		yyerror("size %s is %s", s, errstr);
+		return (LEX_BADNUM);
+	}
+	return (n * unit);
+ bad:
+	yyerror("\"%s\" is not a size: bytes, or a number and k or m", s);
+	return (LEX_BADNUM);
 }
 
 /* a trusted sensor: a name and a key, neither given twice */

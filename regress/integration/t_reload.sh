@@ -129,6 +129,7 @@ spool "$T/c/spool2"
 user "daemon"
 chroot "/tmp"
 socket "$T/c/other.sock"
+receive-buffer 4m
 sensor "beta" key $(cat "$T/k2/pub.key")
 EOC
 # the listen line of the file is "listen on ..."; show config's key too

@@ -315,7 +315,8 @@ function handle(d)
 	}
 
 	const b = pb.batchDecode(batchBuf);
-	if (!/^[A-Za-z0-9._-]{1,64}$/.test(b.sensor))
+	/* as ncagentd(8) has it: not starting with a dot */
+	if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/.test(b.sensor))
 		throw new Error('bad sensor name ' + JSON.stringify(b.sensor));
 	if (s.sensor === null)
 		s.sensor = b.sensor;
