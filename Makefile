@@ -65,7 +65,7 @@ AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/crypto.c nccollectd/spool.c nccollectd/config.c \
 		nccollectd/unpack.c nccollectd/window.c nccollectd/trust.c \
-		nccollectd/ratelimit.c nccollectd/output.c
+		nccollectd/ratelimit.c nccollectd/output.c nccollectd/validate.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c
@@ -194,7 +194,8 @@ FUZZ_SAN =	-fsanitize=fuzzer-no-link,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=undefined \
 		-Wno-cast-qual
 FUZZERS =	fuzz_decode fuzz_collector
-FUZZ_OBJS =	$(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(O)/nccollectd/unpack.o
+FUZZ_OBJS =	$(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(O)/nccollectd/unpack.o \
+		$(O)/nccollectd/validate.o
 
 $(O)/fuzz/fuzz_%: regress/fuzz/fuzz_%.c $(FUZZ_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
@@ -207,7 +208,7 @@ $(O)/fuzz/mkseeds: regress/fuzz/mkseeds.c $(FUZZ_OBJS) $(GEN_H)
 
 # t_fuzzcases links both harnesses, built without libFuzzer
 T_FUZZ_OBJS =	$(O)/regress/fuzz/fuzz_decode.o $(O)/regress/fuzz/fuzz_collector.o \
-		$(O)/nccollectd/unpack.o
+		$(O)/nccollectd/unpack.o $(O)/nccollectd/validate.o
 $(O)/regress/t_fuzzcases: $(T_FUZZ_OBJS)
 $(O)/regress/t_fuzzcases: LDLIBS := $(T_FUZZ_OBJS) $(LDLIBS)
 

@@ -334,12 +334,38 @@ struct checked_batch {
 	const unsigned char	*recs;		/* framed records */
 	size_t			 len;
 	uint32_t		 nrec;
+	char			 fault[224];	/* why it is not, for the log */
 };
 /* 0, or -1 with the cause and a message for the log */
 int	 batch_unpack(const unsigned char *pt, size_t len, z_stream *,
 	    unsigned char *inflbuf, struct checked_batch *,
 	    enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
+
+/*
+ * validate.c: is an encoded record valid for every proto3 reader,
+ * and its addresses of the length their kind has?  record_check()
+ * returns 0, or -1 and where and why in the fault.
+ */
+enum addr_kind {
+	ADDR_NONE,		/* not an address: any length */
+	ADDR_IP,		/* IPv4 or IPv6: 4 or 16 bytes */
+	ADDR_MAC,		/* Ethernet: 6 */
+	ADDR_LINK,		/* an ND link-layer address option: 6 to 16 */
+	ADDR_ARP,		/* as ARP's hlen or plen says: up to 255 */
+};
+struct rec_fault {
+	const char	*msg;		/* the message it is in */
+	const char	*field;		/* its field's name, NULL if unknown */
+	uint32_t	 num;		/* its field number, 0 if none */
+	const char	*why;
+};
+int	 record_check(const ProtobufCMessageDescriptor *,
+	    const unsigned char *, size_t, struct rec_fault *);
+void	 rec_fault_str(const struct rec_fault *, char *, size_t);
+enum addr_kind addr_kind(const char *msg, const char *field);
+int	 addr_len_ok(enum addr_kind, size_t);
+const char *utf8_fault(const unsigned char *, size_t);
 
 /* parse.y */
 int	 parse_config(const char *file, struct collector_conf *,

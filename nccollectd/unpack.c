@@ -17,7 +17,8 @@
 /*
  * From an authenticated plaintext to records fit to store: the
  * encoding byte, inflate with a hard limit, the Batch, its sensor
- * name and type, and every framed record.  Used by the receiver and,
+ * name and type, and every framed record, valid for any reader of its
+ * type (validate.c).  Used by the receiver and,
  * on its own, by the fuzzer (regress/fuzz/fuzz_collector.c), so it
  * keeps no state but what the caller hands it.
  */
@@ -25,6 +26,7 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <zlib.h>
@@ -43,16 +45,17 @@ unpack_fail(struct checked_batch *out, enum drop_cause *why,
     const char **what, enum drop_cause cause, const char *msg)
 {
 	batch_unpack_free(out);
+	strlcpy(out->fault, msg, sizeof(out->fault));
 	*why = cause;
-	*what = msg;
+	*what = out->fault;
 	return (-1);
 }
 
 /*
  * pt holds the encoding byte and the batch; inflbuf has room for
  * WIRE_MAX_BATCH bytes, and out points into it (or into pt) until
- * batch_unpack_free().  On -1 nothing is held and why and what say
- * why the datagram is dropped.
+ * batch_unpack_free().  On -1 nothing is held but the text of what,
+ * in out, and why and what say why the datagram is dropped.
  */
 int
 batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
@@ -60,6 +63,7 @@ batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
     enum drop_cause *why, const char **what)
 {
 	struct frame_iter	 it;
+	struct rec_fault	 f;
 	const unsigned char	*buf, *rec;
 	ProtobufCMessage	*m;
 	Batch			*b;
@@ -67,6 +71,7 @@ batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
 	ssize_t			 unpadded;
 	uint32_t		 n = 0;
 	int			 type, r;
+	char			 msg[sizeof(out->fault)], fs[160];
 
 	memset(out, 0, sizeof(*out));
 	if (len < 1)
@@ -124,7 +129,16 @@ batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
 		if (reclen > NCAP_MAX_RECORD)
 			return (unpack_fail(out, why, what, DROP_RECORD,
 			    "a record larger than any may be"));
-		/* every record must be what the batch says it is */
+		/*
+		 * every record must be what the batch says it is, for any
+		 * reader: checked on the wire first, where protobuf-c would
+		 * hide a value out of range, then unpacked as ncctl does
+		 */
+		if (record_check(rectypes[type], rec, reclen, &f) == -1) {
+			rec_fault_str(&f, fs, sizeof(fs));
+			snprintf(msg, sizeof(msg), "record %u: %s", n + 1, fs);
+			return (unpack_fail(out, why, what, DROP_RECORD, msg));
+		}
 		if ((m = protobuf_c_message_unpack(rectypes[type], NULL,
 		    reclen, rec)) == NULL)
 			return (unpack_fail(out, why, what, DROP_RECORD,

@@ -32,7 +32,10 @@ size_t		 fuzz_decode(const uint8_t *data, size_t size);
 /* the link type data[0] picks */
 int		 fuzz_decode_linktype(uint8_t b);
 
-/* a plaintext: NULL when stored, else why the datagram is dropped */
+/*
+ * a plaintext: NULL when stored, else why the datagram is dropped
+ * (until the next call)
+ */
 const char	*fuzz_collector(const uint8_t *data, size_t size,
 		    uint32_t *nrec);
 

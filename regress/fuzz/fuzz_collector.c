@@ -40,6 +40,7 @@
 
 static z_stream		 zs;
 static unsigned char	*inflbuf;
+static char		 lastwhy[sizeof(((struct checked_batch *)0)->fault)];
 
 static void	 fuzz_collector_check(const struct checked_batch *);
 
@@ -101,7 +102,9 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 		if ((int)why < 0 || why >= DROP_NCAUSES || what == NULL ||
 		    cb.batch != NULL)
 			abort();
-		return (what);
+		/* what is in cb, which ends here */
+		strlcpy(lastwhy, what, sizeof(lastwhy));
+		return (lastwhy);
 	}
 	fuzz_collector_check(&cb);
 	*nrec = cb.nrec;
