@@ -128,15 +128,26 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 # named below: both daemons define crypto_main, parse_config and the
 # like, and the receiver's process state stays out of reach
 UNIT_COLLECT_BINS = $(O)/regress/t_window $(O)/regress/t_keycache \
-		    $(O)/regress/t_ratelimit
+		    $(O)/regress/t_ratelimit $(O)/regress/t_validate
 $(O)/regress/t_window: $(O)/nccollectd/window.o
 $(O)/regress/t_keycache: $(O)/nccollectd/trust.o $(O)/nccollectd/window.o
 $(O)/regress/t_ratelimit: $(O)/nccollectd/ratelimit.o
+$(O)/regress/t_validate: $(O)/nccollectd/validate.o \
+    $(O)/regress/vtest.pb-c.o
 $(UNIT_COLLECT_BINS): $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) \
     $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Inccollectd $(LDFLAGS) -o $@ $< \
-	    $(filter $(O)/nccollectd/%.o,$^) $(COMMON_OBJS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Inccollectd -isystem $(O)/regress \
+	    $(LDFLAGS) -o $@ $< $(filter $(O)/nccollectd/%.o \
+	    $(O)/regress/%.o,$^) $(COMMON_OBJS) $(LDLIBS)
+
+# kinds of field no record type has yet, for t_validate
+$(O)/regress/vtest.pb-c.c $(O)/regress/vtest.pb-c.h: regress/unit/vtest.proto
+	@mkdir -p $(@D)
+	$(PROTOC_C) --proto_path=regress/unit --c_out=$(O)/regress $<
+$(O)/regress/vtest.pb-c.o: $(O)/regress/vtest.pb-c.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-cast-qual -Wno-missing-prototypes \
+	    -c -o $@ $<
 
 $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
@@ -261,6 +272,7 @@ clean:
 # byacc again after each build; everything else is rebuilt when deleted
 .SECONDARY: $(O)/proto/ncap.pb-c.c $(O)/proto/ncap.pb-c.h \
 	    $(RECORD_NAMES:%=$(O)/proto/%.pb-c.c) $(RECORD_H) \
-	    $(O)/ncagentd/parse.c $(O)/nccollectd/parse.c
+	    $(O)/ncagentd/parse.c $(O)/nccollectd/parse.c \
+	    $(O)/regress/vtest.pb-c.c $(O)/regress/vtest.pb-c.h
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
