@@ -19,7 +19,11 @@
  * plaintext (encoding byte and Batch) to records fit to store:
  * batch_unpack() in nccollectd/unpack.c, as the receiver calls it.
  * What it accepts must be what spool_append() may write: a valid
- * sensor name, a known type, and exactly nrec well-framed records.
+ * sensor name, a known type, and exactly nrec well-framed records,
+ * each of which protobuf-c reads and writes back as a record the
+ * check (nccollectd/validate.c) passes too.  protobuf-c must never
+ * refuse a record the check passed: the check is meant to be the
+ * stricter of the two.
  */
 
 #include <sys/types.h>
@@ -42,7 +46,39 @@ static z_stream		 zs;
 static unsigned char	*inflbuf;
 static char		 lastwhy[sizeof(((struct checked_batch *)0)->fault)];
 
+static void	 fuzz_record_check(const ProtobufCMessageDescriptor *,
+		    const unsigned char *, size_t);
 static void	 fuzz_collector_check(const struct checked_batch *);
+
+/* a stored record, as protobuf-c reads and writes it back */
+static void
+fuzz_record_check(const ProtobufCMessageDescriptor *desc,
+    const unsigned char *rec, size_t len)
+{
+	struct rec_fault	 f;
+	ProtobufCMessage	*m;
+	unsigned char		*out;
+	size_t			 olen;
+	char			 text[256];
+
+	if (record_check(desc, rec, len, &f) == -1)
+		abort();
+	if ((m = protobuf_c_message_unpack(desc, NULL, len, rec)) == NULL)
+		abort();
+	olen = protobuf_c_message_get_packed_size(m);
+	if ((out = malloc(olen ? olen : 1)) == NULL)
+		abort();
+	if (protobuf_c_message_pack(m, out) != olen)
+		abort();
+	if (record_check(desc, out, olen, &f) == -1) {
+		rec_fault_str(&f, text, sizeof(text));
+		fprintf(stderr, "protobuf-c wrote back a bad record: %s\n",
+		    text);
+		abort();
+	}
+	free(out);
+	protobuf_c_message_free_unpacked(m, NULL);
+}
 
 /* what the receiver would append, checked again on its own */
 static void
@@ -66,6 +102,7 @@ fuzz_collector_check(const struct checked_batch *cb)
 	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
 		if (reclen > NCAP_MAX_RECORD)
 			abort();
+		fuzz_record_check(rectypes[cb->type], rec, reclen);
 		n++;
 	}
 	if (r != 0 || n != cb->nrec) {
@@ -102,6 +139,11 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 		if ((int)why < 0 || why >= DROP_NCAUSES || what == NULL ||
 		    cb.batch != NULL)
 			abort();
+		if (strcmp(what, "a record does not unpack") == 0) {
+			fprintf(stderr, "protobuf-c refused a record the check "
+			    "passed\n");
+			abort();
+		}
 		/* what is in cb, which ends here */
 		strlcpy(lastwhy, what, sizeof(lastwhy));
 		return (lastwhy);
