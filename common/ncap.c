@@ -81,7 +81,9 @@ ncap_read(struct ncap_reader *r, const char *what, size_t *lenp, char *err,
 			if (n == 0)
 				return (0);
 			snprintf(err, errlen, "%s at offset %" PRIu64
-			    ": truncated length prefix", what, start);
+			    ": truncated length prefix: %s", what, start,
+			    NCAP_TORN);
+			r->torn = 1;
 			return (-1);
 		}
 		pfx[n++] = (unsigned char)c;
@@ -107,10 +109,12 @@ ncap_read(struct ncap_reader *r, const char *what, size_t *lenp, char *err,
 		if (ferror(r->fp))
 			snprintf(err, errlen, "%s at offset %" PRIu64
 			    ": read: %s", what, start, strerror(errno));
-		else
+		else {
 			snprintf(err, errlen, "%s at offset %" PRIu64
-			    ": truncated, %zu of %" PRIu64 " bytes", what,
-			    start, got, len);
+			    ": truncated, %zu of %" PRIu64 " bytes: %s", what,
+			    start, got, len, NCAP_TORN);
+			r->torn = 1;
+		}
 		return (-1);
 	}
 	*lenp = (size_t)len;

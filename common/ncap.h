@@ -45,7 +45,16 @@ struct ncap_reader {
 	uint64_t	 off;		/* bytes consumed from fp */
 	Header		*hdr;
 	int		 type;		/* index into rectypes[] */
+	int		 torn;		/* the file ends inside a record */
 };
+
+/*
+ * A file that ends inside a record has a torn tail: the collector died
+ * while writing it (it cuts such a tail when it opens the file again),
+ * or is writing it now.  Every record before it is whole.
+ */
+#define NCAP_TORN	"a torn tail (a crash, or a write under way); every " \
+			"record before it is whole"
 
 /* 0 and the header read, or -1 with a message in err */
 int	 ncap_open(struct ncap_reader *, FILE *, char *err, size_t errlen);

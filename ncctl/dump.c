@@ -16,10 +16,13 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -543,5 +546,109 @@ dump_file(FILE *in, const char *name, enum dump_fmt fmt)
 		warn("stdout");
 		status = 1;
 	}
+	return (status);
+}
+
+/* a file to dump, and when its header says it was created */
+struct dump_item {
+	char		*path;
+	int64_t		 created;
+};
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct dump_item	*x = a, *y = b;
+
+	if (x->created != y->created)
+		return (x->created < y->created ? -1 : 1);
+	return (strcmp(x->path, y->path));
+}
+
+static void
+item_add(struct dump_item **items, size_t *n, size_t *size, const char *path)
+{
+	struct dump_item	*it;
+	size_t			 ns;
+
+	if (*n == *size) {
+		ns = *size ? *size * 2 : 16;
+		if ((it = reallocarray(*items, ns, sizeof(**items))) == NULL)
+			err(1, NULL);
+		*items = it;
+		*size = ns;
+	}
+	it = &(*items)[(*n)++];
+	if ((it->path = strdup(path)) == NULL)
+		err(1, NULL);
+	it->created = INT64_MAX;
+}
+
+/* the .ncap files of a directory, not below it, not hidden */
+static int
+item_dir(struct dump_item **items, size_t *n, size_t *size, const char *dir)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		*path;
+	size_t		 len;
+
+	if ((d = opendir(dir)) == NULL) {
+		warn("%s", dir);
+		return (1);
+	}
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 6 ||
+		    strcmp(e->d_name + len - 5, ".ncap") != 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) == -1)
+			err(1, NULL);
+		item_add(items, n, size, path);
+		free(path);
+	}
+	closedir(d);
+	return (0);
+}
+
+int
+dump_paths(int argc, char *argv[], enum dump_fmt fmt)
+{
+	struct dump_item	*items = NULL;
+	struct ncap_reader	 r;
+	struct stat		 st;
+	FILE			*fp;
+	char			 errbuf[256];
+	size_t			 n = 0, size = 0, i;
+	int			 status = 0;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			status |= item_dir(&items, &n, &size, argv[i]);
+		else
+			item_add(&items, &n, &size, argv[i]);
+	}
+	/* each header once, for the order; the dump reads it again */
+	for (i = 0; i < n; i++) {
+		if ((fp = fopen(items[i].path, "re")) == NULL)
+			continue;
+		if (ncap_open(&r, fp, errbuf, sizeof(errbuf)) == 0) {
+			items[i].created = r.hdr->created;
+			ncap_close(&r);
+		}
+		fclose(fp);
+	}
+	qsort(items, n, sizeof(*items), item_cmp);
+	for (i = 0; i < n; i++) {
+		if ((fp = fopen(items[i].path, "re")) == NULL) {
+			warn("%s", items[i].path);
+			status = 1;
+		} else {
+			status |= dump_file(fp, items[i].path, fmt);
+			fclose(fp);
+		}
+		free(items[i].path);
+	}
+	free(items);
 	return (status);
 }

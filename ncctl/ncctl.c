@@ -62,8 +62,10 @@ usage(void)
 	    "  log verbose|brief log debug messages or not\n"
 	    "  keygen dir        write dir/pub.key (0644) and dir/priv.key "
 	    "(0600)\n"
-	    "  dump [-c | -j] file\n"
-	    "                    an .ncap file (\"-\" for standard input) as "
+	    "  dump [-c | -j] file ...\n"
+	    "                    .ncap files, or the files of a sensor's "
+	    "directory, in\n"
+	    "                    time order (\"-\" for standard input), as "
 	    "JSON\n"
 	    "                    lines (-j, the default) or CSV (-c)\n");
 	exit(1);
@@ -119,8 +121,7 @@ static int
 cmd_dump(int argc, char *argv[])
 {
 	enum dump_fmt	 fmt = DUMP_JSON;
-	FILE		*fp;
-	int		 ch, cflag = 0, jflag = 0, rv;
+	int		 ch, cflag = 0, jflag = 0;
 
 	while ((ch = getopt(argc, argv, "cj")) != -1) {
 		switch (ch) {
@@ -138,16 +139,12 @@ cmd_dump(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1 || (cflag && jflag))
+	if (argc < 1 || (cflag && jflag))
 		usage();
 
-	if (strcmp(argv[0], "-") == 0)
+	if (argc == 1 && strcmp(argv[0], "-") == 0)
 		return (dump_file(stdin, "stdin", fmt));
-	if ((fp = fopen(argv[0], "re")) == NULL)
-		err(1, "%s", argv[0]);
-	rv = dump_file(fp, argv[0], fmt);
-	fclose(fp);
-	return (rv);
+	return (dump_paths(argc, argv, fmt));
 }
 
 /* with -s unset: the daemon's socket that exists, if only one does */

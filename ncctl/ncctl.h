@@ -27,6 +27,11 @@ enum dump_fmt {
 
 /* dump.c: write the .ncap stream in to stdout; returns the exit status */
 int	 dump_file(FILE *in, const char *name, enum dump_fmt);
+/*
+ * Files, and the .ncap files of directories, one after the other in
+ * the order their headers say they were created; the exit status.
+ */
+int	 dump_paths(int n, char *paths[], enum dump_fmt);
 
 /* a string as JSON, quotes included (dump.c) */
 void	 json_string(FILE *, const char *);

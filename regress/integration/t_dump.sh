@@ -123,6 +123,60 @@ check "what came before is printed" test "$(wc -l < out)" -eq 2
 check "the error says truncated, record 2 at offset 34" \
     grep -q "record 2 at offset 34: truncated" err
 
+# torn at every byte of its last record: every whole record before
+# the tear is printed, and the tear is called what it is.  Records:
+# TCP timestamp 1 (08 01), 2 (08 02), 300 (08 ac 02)
+{ header; printf '\002\010\001\002\010\002\003\010\254\002'; } > whole.ncap
+status "three whole records dump" 0 "$ncctl" dump whole.ncap
+hl=$(header | wc -c)
+torn=0
+for cut in 1 2 3; do
+	head -c $((hl + 6 + cut)) whole.ncap > torn.ncap
+	"$ncctl" dump torn.ncap > out 2> err
+	rc=$?
+	[ $rc -eq 1 ] && [ "$(wc -l < out)" -eq 3 ] &&
+	    grep -q '"timestamp":2' out && grep -q "record 3 at offset" err &&
+	    grep -q "torn tail" err || torn=$((torn + 1))
+done
+is_zero() { [ "$1" -eq 0 ]; }
+check "a last record torn at each of its bytes: the two before it, and \"torn tail\" ($torn wrong)" \
+    is_zero "$torn"
+
+# several files, and a sensor's directory, in the order of their headers
+hdr_at() {
+	python3 -c 'import sys
+t = int(sys.argv[1])
+v = bytearray()
+while True:
+    b = t & 0x7f
+    t >>= 7
+    v.append(b | (0x80 if t else 0))
+    if not t:
+        break
+body = b"\x0a\x04ncap\x10\x01\x18" + bytes(v) + b"\x22\x02s1\x2a\x03TCP\x32\x039.9"
+sys.stdout.buffer.write(bytes([len(body)]) + body)' "$1"
+}
+mkdir sens
+{ hdr_at 1700000000200000000; printf '\002\010\003'; } > sens/UDPlater.ncap
+{ hdr_at 1700000000100000000; printf '\002\010\001\002\010\002'; } > sens/TCP.ncap
+{ hdr_at 1600000000000000000; printf '\002\010\011'; } > sens/.hidden.ncap
+echo "not a capture" > sens/notes.txt
+status "a directory dumps" 0 "$ncctl" dump sens
+check "its .ncap files, oldest header first, hidden ones and others left out" \
+    sh -c 'test $(wc -l < out) -eq 5 &&
+    sed -n 1p out | grep -q "\"created\":1700000000100000000" &&
+    sed -n 2p out | grep -q "\"timestamp\":1" &&
+    sed -n 3p out | grep -q "\"timestamp\":2" &&
+    sed -n 4p out | grep -q "\"created\":1700000000200000000" &&
+    sed -n 5p out | grep -q "\"timestamp\":3"'
+status "files named dump in the same order" 0 "$ncctl" dump sens/UDPlater.ncap \
+    sens/TCP.ncap
+check "whatever order they were named in" \
+    sh -c 'sed -n 1p out | grep -q "\"created\":1700000000100000000"'
+status "a missing file among them fails the dump" 1 "$ncctl" dump \
+    sens/TCP.ncap nothere.ncap
+check "and the others are dumped" test "$(wc -l < out)" -eq 3
+
 { header; printf '\201\200\004'; } > big.ncap
 status "oversize record fails the dump" 1 "$ncctl" dump big.ncap
 check "and says so" grep -q "exceeds" err
@@ -141,7 +195,8 @@ status "no arguments" 1 "$ncctl"
 check "prints usage" grep -q "^usage:" err
 status "unknown command" 1 "$ncctl" frobnicate
 status "dump without a file" 1 "$ncctl" dump
-status "dump with two files" 1 "$ncctl" dump hdr.ncap hdr.ncap
+status "dump with two files" 0 "$ncctl" dump hdr.ncap hdr.ncap
+check "dumps both" test "$(grep -c '"magic":"ncap"' out)" -eq 2
 status "dump -c -j" 1 "$ncctl" dump -c -j hdr.ncap
 status "dump -x" 1 "$ncctl" dump -x hdr.ncap
 check "usage names -j the default" grep -q -- "-j, the default" err
