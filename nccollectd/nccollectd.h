@@ -199,15 +199,18 @@ extern const struct sandbox receiver_sandbox, crypto_sandbox;
 /*
  * window.c, in the receiver: a sensor key's two newest sessions, each
  * with a window of the last WINDOW_BITS sequence numbers, so that late
- * datagrams are stored and repeats are not.  It keeps no state: the
- * caller owns the slots and the counters.
+ * datagrams are stored and repeats are not.  A number in the window is
+ * done (stored, or refused for good) or on its way to the output; one
+ * the output could not store is taken out again, to be taken when it
+ * is sent again.  Acks are made from the window.  It keeps no state:
+ * the caller owns the slots and the counters.
  */
 #define WINDOW_BITS	1024		/* anti-replay window per session */
 struct slot {
-	unsigned char		 id[WIRE_SESSLEN - WIRE_OFF_SNONCE];
+	unsigned char		 sess[WIRE_SESSLEN];	/* its header */
 	int			 used;
 	uint64_t		 created;
-	uint64_t		 top;		/* highest sequence seen */
+	uint64_t		 top;		/* highest sequence taken */
 	uint64_t		 window[WINDOW_BITS / 64];
 };
 struct sessions {
@@ -222,6 +225,15 @@ struct slot	*slot_start(struct sessions *, const unsigned char *sess,
 int	 window_check(const struct slot *, uint64_t seq);
 /* the same, and a new one is recorded; *gaps: change in numbers missed */
 int	 window_commit(struct slot *, uint64_t seq, int64_t *gaps);
+/* a committed number out again: 0, or -1 if it is not in the window */
+int	 window_uncommit(struct slot *, uint64_t seq, int64_t *gaps);
+/* the ack of what the window holds, its credit at most max */
+void	 window_ack(const struct slot *, struct wire_ack *, uint32_t max);
+/* the window as bytes, bit i of byte j for number n, n % 1024 = 8j + i */
+void	 window_get(const struct slot *, uint64_t *top,
+	    unsigned char bits[WINDOW_BITS / 8]);
+void	 window_set(struct slot *, uint64_t top,
+	    const unsigned char bits[WINDOW_BITS / 8]);
 
 /*
  * trust.c, in the receiver: the sensor keys it knows.  Listed keys come

@@ -332,7 +332,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 		stats.sessions++;
 		s->info.sessions++;
 		if (sl == &s->sess.slot[0]) {
-			memcpy(s->info.session, sl->id,
+			memcpy(s->info.session, sl->sess + WIRE_OFF_SNONCE,
 			    sizeof(s->info.session));
 			s->info.session_start = h->created;
 		}

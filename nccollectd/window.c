@@ -20,6 +20,11 @@
  * sessions, so an old one cannot be replayed once two newer ones were
  * seen.  Only datagrams that authenticated move a window: the receiver
  * checks before the crypto child opens a datagram and commits after.
+ *
+ * A number in the window is done, or on its way to being stored; one
+ * that could not be stored is taken out again (uncommitted), so that it
+ * is stored when the sensor sends it again.  What the window holds is
+ * what the session's acks say.
  */
 
 #include <sys/types.h>
@@ -29,14 +34,17 @@
 
 #include "nccollectd.h"
 
+static int	 window_isset(const struct slot *, uint64_t);
+
 struct slot *
 slot_find(struct sessions *ss, const unsigned char *sess)
 {
 	int	i;
 
 	for (i = 0; i < 2; i++)
-		if (ss->slot[i].used && memcmp(ss->slot[i].id,
-		    sess + WIRE_OFF_SNONCE, sizeof(ss->slot[i].id)) == 0)
+		if (ss->slot[i].used && memcmp(ss->slot[i].sess +
+		    WIRE_OFF_SNONCE, sess + WIRE_OFF_SNONCE, WIRE_SESSLEN -
+		    WIRE_OFF_SNONCE) == 0)
 			return (&ss->slot[i]);
 	return (NULL);
 }
@@ -60,7 +68,8 @@ slot_start(struct sessions *ss, const unsigned char *sess, uint64_t created)
 	else
 		return (NULL);
 	memset(sl, 0, sizeof(*sl));
-	memcpy(sl->id, sess + WIRE_OFF_SNONCE, sizeof(sl->id));
+	/* the whole header: the crypto child finds the ack key by it */
+	memcpy(sl->sess, sess, sizeof(sl->sess));
 	sl->used = 1;
 	sl->created = created;
 	return (sl);
@@ -112,4 +121,94 @@ window_commit(struct slot *sl, uint64_t seq, int64_t *gaps)
 		*gaps = -1;
 	sl->window[bit / 64] |= 1ULL << (bit % 64);
 	return (-1);
+}
+
+/*
+ * A number committed but not stored (the disk was full) goes out of the
+ * window again: it is missing, one gap more, and taken when it comes
+ * again.  -1 if it is not in the window: the window moved on too far
+ * for it to come again (a sensor that sent past its credit).
+ */
+int
+window_uncommit(struct slot *sl, uint64_t seq, int64_t *gaps)
+{
+	uint64_t	 bit;
+
+	*gaps = 0;
+	if (seq == 0 || seq > sl->top || sl->top - seq >= WINDOW_BITS ||
+	    !window_isset(sl, seq))
+		return (-1);
+	bit = seq % WINDOW_BITS;
+	sl->window[bit / 64] &= ~(1ULL << (bit % 64));
+	*gaps = 1;
+	return (0);
+}
+
+static int
+window_isset(const struct slot *sl, uint64_t seq)
+{
+	uint64_t	 bit = seq % WINDOW_BITS;
+
+	return ((sl->window[bit / 64] >> (bit % 64)) & 1);
+}
+
+/*
+ * The ack of a window: D, the highest number up to which all are done;
+ * a bit for each number done past D + 1; and the credit, how many
+ * numbers past D the sensor may have unacknowledged: WIRE_ACK_WINDOW
+ * less those done past D, so that whatever it sends stays within the
+ * 1024 numbers the window holds, and at most max.  Numbers behind the
+ * window count as done: they would be refused as old, and sending them
+ * again changes nothing.
+ */
+void
+window_ack(const struct slot *sl, struct wire_ack *ack, uint32_t max)
+{
+	uint64_t	 low, n, i, past = 0;
+
+	memset(ack, 0, sizeof(*ack));
+	low = sl->top >= WINDOW_BITS ? sl->top - WINDOW_BITS + 1 : 1;
+	ack->done = low - 1;
+	n = sl->top >= low ? sl->top - low + 1 : 0;
+	for (i = 0; i < n && window_isset(sl, low + i); i++)
+		ack->done = low + i;
+	/* low + i is D + 1, not done; what is done after it is a bit */
+	for (i++; i < n; i++)
+		if (window_isset(sl, low + i) &&
+		    wire_ack_set(ack, low + i) == 0)
+			past++;
+	ack->credit = past >= WIRE_ACK_WINDOW ? 0 :
+	    (uint32_t)(WIRE_ACK_WINDOW - past);
+	if (ack->credit > max)
+		ack->credit = max;
+}
+
+/* the window for the journal, in bytes that do not depend on the host */
+void
+window_get(const struct slot *sl, uint64_t *top,
+    unsigned char bits[WINDOW_BITS / 8])
+{
+	int	 i;
+
+	*top = sl->top;
+	for (i = 0; i < WINDOW_BITS / 8; i++)
+		bits[i] = (sl->window[i / 8] >> (8 * (i % 8))) & 0xff;
+}
+
+/* and back; bits of numbers above the top or below 1 are not taken */
+void
+window_set(struct slot *sl, uint64_t top,
+    const unsigned char bits[WINDOW_BITS / 8])
+{
+	uint64_t	 seq, low;
+	int		 i;
+
+	sl->top = top;
+	memset(sl->window, 0, sizeof(sl->window));
+	for (i = 0; i < WINDOW_BITS / 8; i++)
+		sl->window[i / 8] |= (uint64_t)bits[i] << (8 * (i % 8));
+	low = top >= WINDOW_BITS ? top - WINDOW_BITS + 1 : 1;
+	for (seq = top + 1; seq < low + WINDOW_BITS; seq++)
+		sl->window[(seq % WINDOW_BITS) / 64] &=
+		    ~(1ULL << (seq % 64));
 }

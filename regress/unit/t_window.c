@@ -17,7 +17,10 @@
 /*
  * The collector's replay window (nccollectd/window.c): sessions of a
  * sensor key, newest first, and the window of sequence numbers of a
- * session, checked against what a plain set of numbers seen says.
+ * session, checked against what a plain set of numbers seen says; a
+ * number taken back out when it could not be stored; and the acks made
+ * from a window, read back as a sensor reads them (wire.c), for known
+ * sequences and against the set.
  */
 
 #include <sys/types.h>
@@ -31,6 +34,7 @@
 #include "tap.h"
 
 #define MODEL_MAX	20000		/* numbers the model follows */
+#define ACK_PROBE_TEST	1		/* a probe's credit */
 
 static void	 sess_name(unsigned char *, unsigned char);
 static int	 commit(struct slot *, uint64_t, int64_t *);
@@ -41,6 +45,11 @@ static void	 test_jump(void);
 static void	 test_check_only(void);
 static void	 test_model(void);
 static void	 test_sessions(void);
+static void	 test_uncommit(void);
+static void	 test_ack(void);
+static void	 test_ack_model(void);
+static void	 test_bytes(void);
+static int	 acked(const struct wire_ack *, uint64_t, uint64_t, int);
 
 /* a datagram's session bytes whose nonce and certificate are all c */
 static void
@@ -267,6 +276,8 @@ test_sessions(void)
 	ok(slot_find(&ss, a) == NULL, "no session in a new key");
 	ok((sl = slot_start(&ss, a, 100)) == &ss.slot[0],
 	    "the first session takes the newest slot");
+	ok(memcmp(sl->sess, a, WIRE_SESSLEN) == 0,
+	    "and keeps its whole header, for its acks' key");
 	window_commit(sl, 40, &g);
 	ok(slot_find(&ss, a) == &ss.slot[0], "and is found there");
 	ok(slot_find(&ss, b) == NULL, "another nonce is not");
@@ -311,6 +322,237 @@ test_sessions(void)
 	    "equal to either: stale");
 }
 
+/*
+ * A number committed and then not stored: out of the window again, a
+ * gap again, taken when it comes again.
+ */
+static void
+test_uncommit(void)
+{
+	struct slot	 sl;
+	int64_t		 g, sum = 0;
+	uint64_t	 seq;
+
+	memset(&sl, 0, sizeof(sl));
+	for (seq = 1; seq <= 10; seq++) {
+		commit(&sl, seq, &g);
+		sum += g;
+	}
+	ok(window_uncommit(&sl, 5, &g) == 0 && g == 1,
+	    "5 not stored: out again, one gap more");
+	sum += g;
+	ok(window_check(&sl, 5) == -1 && window_check(&sl, 4) == DROP_REPEAT,
+	    "5 is taken when it comes again, 4 is still a repeat");
+	ok(window_uncommit(&sl, 5, &g) == -1 && g == 0,
+	    "5 cannot go out twice");
+	ok(commit(&sl, 5, &g) == -1 && g == -1 && sl.top == 10,
+	    "5 again: taken late, the gap closes, the top stays");
+	sum += g;
+	ok(sum == 0, "no gap is left (%lld)", (long long)sum);
+	ok(window_uncommit(&sl, 10, &g) == 0 && g == 1 && sl.top == 10 &&
+	    window_check(&sl, 10) == -1,
+	    "the top out again: it stays the top, and is taken again");
+	ok(window_uncommit(&sl, 11, &g) == -1 && g == 0 &&
+	    window_uncommit(&sl, 0, &g) == -1,
+	    "a number above the top, or 0, was never in");
+	commit(&sl, 2000, &g);
+	ok(window_uncommit(&sl, 9, &g) == -1 && g == 0,
+	    "one behind the window cannot come back");
+}
+
+/*
+ * acked(ack, from, to, want): every number from..to is (want 1) or is
+ * not (want 0) done, as the sensor reads the ack
+ */
+static int
+acked(const struct wire_ack *ack, uint64_t from, uint64_t to, int want)
+{
+	uint64_t	 seq;
+
+	for (seq = from; ; seq++) {
+		if (wire_ack_done(ack, seq) != want)
+			return (0);
+		if (seq == to)
+			return (1);
+	}
+}
+
+static void
+test_ack(void)
+{
+	struct slot	 sl;
+	struct wire_ack	 a;
+	int64_t		 g;
+	uint64_t	 seq;
+
+	memset(&sl, 0, sizeof(sl));
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 0 && a.nbitmap == 0 && a.credit == 960,
+	    "nothing done: D 0, no bitmap, credit 960");
+
+	for (seq = 1; seq <= 10; seq++)
+		commit(&sl, seq, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 10 && a.nbitmap == 0 && a.credit == 960,
+	    "1-10 done: D 10, no bitmap, credit 960");
+
+	commit(&sl, 12, &g);
+	commit(&sl, 15, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 10 && a.nbitmap == 1 && a.bitmap[0] == 0x09 &&
+	    a.credit == 958, "and 12, 15: D 10, bitmap 09 (bits 0, 3), "
+	    "credit 958 (got D %llu, %u bytes, %02x, %u)",
+	    (unsigned long long)a.done, a.nbitmap, a.bitmap[0], a.credit);
+	ok(acked(&a, 1, 10, 1) && acked(&a, 11, 11, 0) && acked(&a, 12, 12,
+	    1) && acked(&a, 13, 14, 0) && acked(&a, 15, 15, 1) &&
+	    acked(&a, 16, 2000, 0), "the sensor reads 1-10, 12 and 15 done");
+	window_ack(&sl, &a, ACK_PROBE_TEST);
+	ok(a.done == 10 && a.credit == ACK_PROBE_TEST,
+	    "the same with a credit of at most %d: %u", ACK_PROBE_TEST,
+	    a.credit);
+
+	commit(&sl, 11, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 12 && a.nbitmap == 1 && a.bitmap[0] == 0x02 &&
+	    a.credit == 959, "11 late: D 12, bitmap 02 (15), credit 959");
+
+	ok(window_uncommit(&sl, 3, &g) == 0, "3 not stored after all");
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 2 && acked(&a, 1, 2, 1) && acked(&a, 3, 3, 0) &&
+	    acked(&a, 4, 12, 1) && acked(&a, 15, 15, 1) && a.credit == 960 -
+	    10, "3 out: D 2, bits for 4-12 and 15, credit 950 (got %u)",
+	    a.credit);
+
+	/* a gap at 1, then 2-1000: as much done past D as the window */
+	memset(&sl, 0, sizeof(sl));
+	for (seq = 2; seq <= 1000; seq++)
+		commit(&sl, seq, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 0 && a.nbitmap == 125 && a.credit == 0 &&
+	    acked(&a, 1, 1, 0) && acked(&a, 2, 1000, 1),
+	    "1 missing, 2-1000 done: D 0, 999 bits, credit 0");
+
+	/* the window moved past numbers never seen: those are done */
+	memset(&sl, 0, sizeof(sl));
+	commit(&sl, 2000, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 976 && a.nbitmap == 128 && acked(&a, 977, 1999, 0) &&
+	    acked(&a, 2000, 2000, 1) && a.credit == 959,
+	    "2000 alone: D 976, behind the window; bit 1022 for 2000; "
+	    "credit 959 (got D %llu)", (unsigned long long)a.done);
+	for (seq = 977; seq < 2000; seq++)
+		commit(&sl, seq, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == 2000 && a.nbitmap == 0 && a.credit == 960,
+	    "977-1999 late: D 2000");
+
+	memset(&sl, 0, sizeof(sl));
+	commit(&sl, UINT64_MAX, &g);
+	window_ack(&sl, &a, WIRE_ACK_WINDOW);
+	ok(a.done == UINT64_MAX - 1024 && acked(&a, UINT64_MAX, UINT64_MAX,
+	    1) && !wire_ack_done(&a, UINT64_MAX - 1),
+	    "the largest number: D 2^64 - 1025 and its bit");
+}
+
+/*
+ * Random commits and uncommits against a set: the ack says done of
+ * every number the set holds or that is behind the window, of no
+ * other, and its credit is 960 less those done past D.
+ */
+static void
+test_ack_model(void)
+{
+	static unsigned char	 in[MODEL_MAX + 1];
+	struct slot		 sl;
+	struct wire_ack		 a;
+	uint64_t		 top = 0, seq, d, past;
+	int64_t			 g;
+	int			 i, bad = 0, badc = 0, nun = 0;
+
+	memset(&sl, 0, sizeof(sl));
+	srandom(7);
+	for (i = 0; i < 20000; i++) {
+		seq = top + 64 < 1000 ? (uint64_t)(random() % 1000) + 1 :
+		    top + 64 - (uint64_t)(random() % 1000);
+		if (seq > MODEL_MAX - 2000)
+			break;
+		if (window_commit(&sl, seq, &g) == -1) {
+			in[seq] = 1;
+			if (seq > top)
+				top = seq;
+			/* one in four is not stored, and taken out again */
+			if (random() % 4 == 0) {
+				if (window_uncommit(&sl, seq, &g) == 0)
+					nun++;
+				in[seq] = 0;
+			}
+		}
+		if (i % 50 != 0)
+			continue;
+		window_ack(&sl, &a, WIRE_ACK_WINDOW);
+		for (d = 0; d < top && (in[d + 1] || top - (d + 1) >= 1024);
+		    d++)
+			;
+		past = 0;
+		for (seq = 1; seq <= top + 2; seq++) {
+			if (wire_ack_done(&a, seq) != (in[seq] ||
+			    (seq <= top && top - seq >= 1024)))
+				bad++;
+			if (seq > d && in[seq])
+				past++;
+		}
+		if (a.done != d || a.credit != (past >= 960 ? 0 : 960 - past))
+			badc++;
+	}
+	ok(bad == 0 && badc == 0, "%d random steps (%d taken out again): "
+	    "the acks say done of what the set holds or the window left "
+	    "behind, and of nothing else; D and credit as it says", i, nun);
+	ok(top > 10000 && nun > 1000, "the model moved far (top %llu)",
+	    (unsigned long long)top);
+}
+
+/* the window for the journal: bytes, and back, the same window */
+static void
+test_bytes(void)
+{
+	struct slot	 sl, back;
+	unsigned char	 bits[WINDOW_BITS / 8], all[WINDOW_BITS / 8];
+	uint64_t	 top, seq;
+	int64_t		 g;
+	int		 i, same = 1;
+
+	memset(&sl, 0, sizeof(sl));
+	srandom(3);
+	for (i = 0; i < 3000; i++)
+		window_commit(&sl, (uint64_t)(random() % 5000) + 1, &g);
+	window_get(&sl, &top, bits);
+	memset(&back, 0, sizeof(back));
+	window_set(&back, top, bits);
+	ok(top == sl.top && memcmp(back.window, sl.window,
+	    sizeof(sl.window)) == 0, "a window to bytes and back is the same");
+	for (seq = sl.top - 1023; seq <= sl.top; seq++)
+		if (((bits[(seq % 1024) / 8] >> (seq % 8)) & 1) !=
+		    (window_check(&sl, seq) == DROP_REPEAT))
+			same = 0;
+	ok(same, "bit i of byte j is the number n with n %% 1024 = 8j + i");
+
+	/* bits of numbers that cannot be: above the top, 0 */
+	memset(all, 0xff, sizeof(all));
+	memset(&back, 0, sizeof(back));
+	window_set(&back, 10, all);
+	ok(window_check(&back, 10) == DROP_REPEAT &&
+	    window_check(&back, 1) == DROP_REPEAT &&
+	    window_check(&back, 11) == -1, "set to all ones with top 10: "
+	    "1-10 are repeats, 11 is new");
+	window_commit(&back, 500, &g);
+	ok(g == 489, "and 11-499 are gaps when 500 comes (%lld)",
+	    (long long)g);
+	window_get(&back, &top, bits);
+	ok(bits[0] == 0xfe && bits[1] == 0x07 && bits[2] == 0,
+	    "only 1-10 and 500 come back out (%02x %02x %02x)", bits[0],
+	    bits[1], bits[2]);
+}
+
 int
 main(void)
 {
@@ -321,6 +563,10 @@ main(void)
 	test_check_only();
 	test_model();
 	test_sessions();
+	test_uncommit();
+	test_ack();
+	test_ack_model();
+	test_bytes();
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
 }
