@@ -65,7 +65,8 @@ AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/crypto.c nccollectd/spool.c nccollectd/config.c \
 		nccollectd/unpack.c nccollectd/window.c nccollectd/trust.c \
-		nccollectd/ratelimit.c nccollectd/output.c nccollectd/validate.c
+		nccollectd/ratelimit.c nccollectd/output.c nccollectd/validate.c \
+		nccollectd/journal.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c
@@ -128,8 +129,10 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 # named below: both daemons define crypto_main, parse_config and the
 # like, and the receiver's process state stays out of reach
 UNIT_COLLECT_BINS = $(O)/regress/t_window $(O)/regress/t_keycache \
-		    $(O)/regress/t_ratelimit $(O)/regress/t_validate
+		    $(O)/regress/t_ratelimit $(O)/regress/t_validate \
+		    $(O)/regress/t_journal
 $(O)/regress/t_window: $(O)/nccollectd/window.o
+$(O)/regress/t_journal: $(O)/nccollectd/journal.o
 $(O)/regress/t_keycache: $(O)/nccollectd/trust.o $(O)/nccollectd/window.o
 $(O)/regress/t_ratelimit: $(O)/nccollectd/ratelimit.o
 $(O)/regress/t_validate: $(O)/nccollectd/validate.o \

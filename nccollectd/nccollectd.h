@@ -152,6 +152,10 @@ struct collector_stats {
 	uint64_t	 keys_evicted;	/* open mode: sensor keys forgotten */
 	uint64_t	 renamed;	/* batches stored under the trusted name
 					   instead of the one they claimed */
+	uint64_t	 journal_entries;
+	uint64_t	 journal_bytes;
+	uint64_t	 journal_cut;	/* bytes cut off spool files at start */
+	uint64_t	 syncs;		/* fdatasync and fsync calls */
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
@@ -332,6 +336,84 @@ void	 output_close(void);
  * chroot; it reports every batch before output_store() returns
  */
 extern const struct output_backend output_spool;
+
+/*
+ * journal.c, in the receiver: .journal in the spool says what is
+ * stored (each spool file's committed size) and done (each session's
+ * window).  Entries are written after the records they cover and
+ * before the acks that announce them; at start the journal is read
+ * back, sessions take their windows again and files are cut back to
+ * their committed size.  It grows by entries and is compacted, a
+ * snapshot to JOURNAL_NEW renamed over it, past its bound.
+ */
+#define JOURNAL_NAME		".journal"
+#define JOURNAL_NEW		".journal.new"
+#define JOURNAL_BOUND		(1024 * 1024)	/* or 4 snapshots, if more */
+#define JOURNAL_VERSION		1
+#define RECTYPE_NAME_MAX	63
+/* the bytes of the items, and of an entry around them */
+#define JI_HEADER		1
+#define JI_FILE			2
+#define JI_SESSION		3
+#define JI_HDRLEN		3	/* kind, length (2) */
+#define JI_HEADER_LEN		9	/* "ncapjrnl", version */
+#define JI_SESSION_LEN		(WIRE_SESSLEN + 8 + 8 + WINDOW_BITS / 8)
+#define JE_OVERHEAD		8	/* length (4), CRC-32 (4) */
+struct jsession {
+	unsigned char		 sess[WIRE_SESSLEN];
+	uint64_t		 created;	/* T */
+	uint64_t		 top;
+	unsigned char		 bits[WINDOW_BITS / 8];
+};
+struct jfile {
+	RB_ENTRY(jfile)		 tree;
+	TAILQ_ENTRY(jfile)	 dirty;
+	char			 sensor[SENSOR_NAME_MAX + 1];
+	char			 type[RECTYPE_NAME_MAX + 1];
+	uint64_t		 ino;
+	uint64_t		 committed;	/* as the journal has it */
+	uint64_t		 size;		/* as written */
+	int			 isdirty;
+};
+RB_HEAD(jfile_tree, jfile);
+TAILQ_HEAD(jfile_list, jfile);
+struct journal {
+	int			 fd;		/* JOURNAL_NAME, or -1 */
+	int			 dirfd;		/* the spool, or -1 */
+	int			 sync;		/* fdatasync each entry */
+	uint64_t		 size;		/* of JOURNAL_NAME */
+	uint64_t		 reserved;	/* allocated up to */
+	uint64_t		 bound;
+	struct jfile_tree	 files;
+	struct jfile_list	 dirty;		/* size != committed */
+	unsigned char		*buf;		/* the entry being made */
+	size_t			 len, cap;
+	struct collector_stats	*st;
+};
+struct journal_cb {
+	void	(*session)(void *, const struct jsession *);
+	void	(*file)(void *, const char *sensor, const char *type,
+		    uint64_t ino, uint64_t size);
+};
+/* a journal's bytes: the length of the entries that are whole */
+size_t	 journal_replay(const unsigned char *, size_t,
+	    const struct journal_cb *, void *);
+void	 journal_init(struct journal *, struct collector_stats *);
+/* before the sandbox: read it, cut the files back, keep the spool open */
+int	 journal_load(struct journal *, const struct journal_cb *, void *);
+void	 journal_cut(struct journal *);
+/* the spool: a file opened (NULL: it cannot be journaled), appended to */
+struct jfile	*journal_file(struct journal *, const char *sensor,
+		    const char *type, uint64_t ino, uint64_t size);
+void	 journal_grow(struct journal *, struct jfile *, uint64_t size);
+/* an entry: its sessions, then the files that grew, as one */
+void	 journal_begin(struct journal *);
+void	 journal_add_session(struct journal *, const struct jsession *);
+int	 journal_commit(struct journal *);
+/* the whole state as a new journal; sessions() adds every session */
+int	 journal_snapshot(struct journal *,
+	    void (*sessions)(struct journal *, void *), void *);
+int	 journal_full(const struct journal *);
 
 /*
  * unpack.c, in the receiver (and the fuzzer): a plaintext checked
