@@ -31,6 +31,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -134,6 +136,7 @@ selftest(void)
 	size_t		 len = strlen(role);
 	char *const	 argv[] = { (char *)(uintptr_t)"true", NULL };
 	struct msghdr	 msg;
+	struct sockaddr_in sin;
 	long		 r = -1;
 
 	if ((s = getenv("NCAP_SANDBOX_SELFTEST")) == NULL ||
@@ -158,6 +161,18 @@ selftest(void)
 		/* on a descriptor that is not one of its channels */
 		memset(&msg, 0, sizeof(msg));
 		r = sendmsg(STDIN_FILENO, &msg, 0);
+	} else if (strcmp(call, "sendto") == 0) {
+		/*
+		 * to an address, on a descriptor that is not a socket the
+		 * role may send from (the collector's receiver acks on its
+		 * own socket only)
+		 */
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(9);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		r = sendto(STDIN_FILENO, "", 0, 0, (struct sockaddr *)&sin,
+		    sizeof(sin));
 	} else if (strcmp(call, "open-append") == 0)
 		/* the receiver's kind: the control for the one above */
 		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |

@@ -19,6 +19,8 @@
  * secret key.  It opens datagrams the receiver hands it and returns the
  * plaintext; of a datagram it reads only the fixed-size header (sensor
  * key, session nonce and certificate, sequence number) and the box.
+ * It seals the receiver's acks with each session's ack key, A, made
+ * from its key and kept beside it.
  *
  * Two caches, both in locked memory: the key each sensor identity
  * shares with us (for trusted sensors computed once at start, never
@@ -68,6 +70,7 @@ struct skey {
 	unsigned char		 epk[WIRE_PKLEN];
 	uint64_t		 created;
 	unsigned char		 k[WIRE_KEYLEN];
+	unsigned char		 a[WIRE_KEYLEN];	/* its acks' */
 };
 
 RB_HEAD(peer_tree, peer);
@@ -84,6 +87,7 @@ static int	 crypto_imsg_parent(int, struct imsg *);
 static void	 crypto_merge(struct collector_conf *);
 static void	 rules_crypto(scmp_filter_ctx);
 static void	 crypto_open(struct dgram_hdr *, const unsigned char *, size_t);
+static void	 crypto_ack(struct imsg *);
 static struct peer *peer_get(const unsigned char *);
 static void	 peers_load(const struct conf_sensor *, unsigned int);
 static struct skey *skey_get(const unsigned char *);
@@ -298,8 +302,10 @@ peer_get(const unsigned char *pk)
 }
 
 /*
- * The key of the datagram's session: cached, or from its certificate,
- * which the sensor's identity key must have made.  NULL if it did not.
+ * The key of the datagram's session, or of an ack's (of a datagram only
+ * its first WIRE_SESSLEN bytes are read): cached, or from its
+ * certificate, which the sensor's identity key must have made.  NULL if
+ * it did not.
  */
 static struct skey *
 skey_get(const unsigned char *dgram)
@@ -333,6 +339,7 @@ skey_get(const unsigned char *dgram)
 		TAILQ_INSERT_HEAD(&skey_free, s, lru);
 		return (NULL);
 	}
+	wire_ack_key(s->a, s->k);
 	memcpy(s->sess, dgram, sizeof(s->sess));
 	memcpy(s->epk, epk, sizeof(s->epk));
 	s->created = created;
@@ -367,11 +374,45 @@ crypto_open(struct dgram_hdr *h, const unsigned char *dgram, size_t len)
 		sodium_memzero(ptbuf, (size_t)ptlen);
 }
 
+/*
+ * An ack for the receiver to send, sealed with its session's ack key;
+ * a key evicted from the cache is made again from the certificate in
+ * the session's header, as for a datagram.
+ */
+static void
+crypto_ack(struct imsg *imsg)
+{
+	struct ack_req	 req;
+	struct skey	*s;
+	struct iovec	 iov[2];
+	unsigned char	 out[WIRE_ACK_MAX];
+	size_t		 len = 0;
+
+	imsg_expect(imsg, sizeof(req), "IMSG_ACK");
+	memcpy(&req, imsg->data, sizeof(req));
+	if (req.ack.nbitmap > WIRE_ACK_BITMAP_MAX)
+		fatalx("IMSG_ACK: a bitmap of %u bytes", req.ack.nbitmap);
+	if (req.sess[0] == WIRE_VERSION && (s = skey_get(req.sess)) != NULL)
+		len = wire_ack_seal(out, req.sess + WIRE_OFF_SNONCE, s->a,
+		    &req.ack);
+	iov[0].iov_base = &req;
+	iov[0].iov_len = sizeof(req);
+	iov[1].iov_base = out;
+	iov[1].iov_len = len;
+	if (proc_composev(PROC_RECEIVER, len > 0 ? IMSG_ACK_SEALED :
+	    IMSG_ACK_REFUSED, 0, -1, iov, len > 0 ? 2 : 1) == -1)
+		fatal("imsg_compose");
+}
+
 static int
 crypto_imsg_receiver(int from, struct imsg *imsg)
 {
 	struct dgram_hdr	h;
 
+	if (imsg->hdr.type == IMSG_ACK) {
+		crypto_ack(imsg);
+		return (0);
+	}
 	if (imsg->hdr.type != IMSG_OPEN)
 		fatalx("receiver: unexpected imsg %u", imsg->hdr.type);
 	if (IMSG_DATA_SIZE(imsg) < sizeof(h) + WIRE_MIN ||

@@ -391,7 +391,9 @@ parent_totals(void)
 		    (unsigned long long)stats.drops[i]);
 	log_info("totals: datagrams %llu bytes %llu batches %llu records "
 	    "%llu files %llu gaps %llu kernel-drops %llu sessions %llu "
-	    "keys-evicted %llu renamed %llu; dropped:%s",
+	    "keys-evicted %llu renamed %llu acks %llu acked %llu "
+	    "ack-errors %llu journal-entries %llu journal-bytes %llu "
+	    "journal-cut %llu syncs %llu; dropped:%s",
 	    (unsigned long long)stats.datagrams,
 	    (unsigned long long)stats.bytes,
 	    (unsigned long long)stats.batches,
@@ -401,7 +403,14 @@ parent_totals(void)
 	    (unsigned long long)stats.kernel_drops,
 	    (unsigned long long)stats.sessions,
 	    (unsigned long long)stats.keys_evicted,
-	    (unsigned long long)stats.renamed, drops);
+	    (unsigned long long)stats.renamed,
+	    (unsigned long long)stats.acks,
+	    (unsigned long long)stats.acked,
+	    (unsigned long long)stats.ack_errors,
+	    (unsigned long long)stats.journal_entries,
+	    (unsigned long long)stats.journal_bytes,
+	    (unsigned long long)stats.journal_cut,
+	    (unsigned long long)stats.syncs, drops);
 }
 
 /*
@@ -483,6 +492,13 @@ static const struct ctl_field totals_fields[] = {
 	CTL_FIELD(collector_stats, sessions, "sessions"),
 	CTL_FIELD(collector_stats, keys_evicted, "keys-evicted"),
 	CTL_FIELD(collector_stats, renamed, "renamed"),
+	CTL_FIELD(collector_stats, acks, "acks"),
+	CTL_FIELD(collector_stats, acked, "acked"),
+	CTL_FIELD(collector_stats, ack_errors, "ack-errors"),
+	CTL_FIELD(collector_stats, journal_entries, "journal-entries"),
+	CTL_FIELD(collector_stats, journal_bytes, "journal-bytes"),
+	CTL_FIELD(collector_stats, journal_cut, "journal-cut"),
+	CTL_FIELD(collector_stats, syncs, "syncs"),
 };
 static const struct ctl_field type_fields[] = {
 	CTL_FIELD(ctype_stats, records, "records"),

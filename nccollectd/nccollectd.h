@@ -76,6 +76,11 @@ enum imsg_type {
 				   or with ncctl's peerid on request */
 	IMSG_SENSOR_INFO,	/* receiver -> parent: struct sensor_info[] */
 	IMSG_SENSOR_INFO_END,	/* receiver -> parent: that was all */
+	IMSG_ACK,		/* receiver -> crypto: struct ack_req */
+	IMSG_ACK_SEALED,	/* crypto -> receiver: struct ack_req and the
+				   ack datagram, WIRE_ACK_MIN to _MAX bytes */
+	IMSG_ACK_REFUSED,	/* crypto -> receiver: struct ack_req, for a
+				   session whose key it cannot make */
 };
 
 struct collector_conf {
@@ -91,6 +96,7 @@ struct collector_conf {
 	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 	unsigned int	 rcvbuf;		/* the socket's, asked */
+	int		 sync;			/* fdatasync before acking */
 };
 
 /* a trusted sensor: its records go under name, whatever it claims */
@@ -115,6 +121,20 @@ struct dgram_hdr {
 	unsigned char		 sess[WIRE_SESSLEN];
 	unsigned char		 epk[WIRE_PKLEN];	/* crypto fills in */
 	uint64_t		 created;		/* crypto fills in */
+};
+
+/*
+ * An ack to seal, receiver -> crypto and back: the crypto child finds
+ * the session's ack key by its header, as it finds its key for a
+ * datagram.  to and newly are the receiver's, carried back with the
+ * sealed datagram.
+ */
+struct ack_req {
+	struct sockaddr_storage	 to;
+	socklen_t		 tolen;
+	uint32_t		 newly;		/* datagrams acked the first time */
+	unsigned char		 sess[WIRE_SESSLEN];
+	struct wire_ack		 ack;
 };
 
 /* why a datagram was dropped; the receiver counts each */
@@ -152,6 +172,9 @@ struct collector_stats {
 	uint64_t	 keys_evicted;	/* open mode: sensor keys forgotten */
 	uint64_t	 renamed;	/* batches stored under the trusted name
 					   instead of the one they claimed */
+	uint64_t	 acks;		/* ack datagrams sent */
+	uint64_t	 acked;		/* datagrams acknowledged, once each */
+	uint64_t	 ack_errors;	/* acks not sent: sendto failed */
 	uint64_t	 journal_entries;
 	uint64_t	 journal_bytes;
 	uint64_t	 journal_cut;	/* bytes cut off spool files at start */
@@ -210,12 +233,18 @@ extern const struct sandbox receiver_sandbox, crypto_sandbox;
  * the caller owns the slots and the counters.
  */
 #define WINDOW_BITS	1024		/* anti-replay window per session */
+#define SLOT_ACK	0x01		/* receiver: owes the session an ack */
+#define SLOT_JOURNAL	0x02		/* receiver: window not journaled */
 struct slot {
 	unsigned char		 sess[WIRE_SESSLEN];	/* its header */
 	int			 used;
+	int			 flags;
 	uint64_t		 created;
 	uint64_t		 top;		/* highest sequence taken */
 	uint64_t		 window[WINDOW_BITS / 64];
+	uint32_t		 ndone;		/* done since its last ack */
+	socklen_t		 fromlen;
+	struct sockaddr_storage	 from;		/* of its last authentic one */
 };
 struct sessions {
 	struct slot		 slot[2];	/* newest first */
@@ -254,6 +283,8 @@ struct sensor {
 	int			 keep;		/* still listed, on reload */
 	struct sessions		 sess;
 	struct sensor_info	 info;		/* for ncctl show sensors */
+	TAILQ_ENTRY(sensor)	 dirty;		/* a slot has SLOT_ flags */
+	int			 isdirty;
 };
 RB_HEAD(sensor_tree, sensor);
 RB_PROTOTYPE(sensor_tree, sensor, tree, sensor_cmp);
@@ -263,9 +294,11 @@ struct trust {
 	struct sensor_lru	 lru;		/* learnt, most recent first */
 	unsigned int		 nlearnt;
 	int			 trusted;	/* only listed keys may write */
+	struct sensor_lru	 dirty;		/* owed an ack or a journal */
 };
 #define TRUST_INITIALIZER(t)	{ RB_INITIALIZER(&(t).sensors), \
-				  TAILQ_HEAD_INITIALIZER((t).lru), 0, 0 }
+				  TAILQ_HEAD_INITIALIZER((t).lru), 0, 0, \
+				  TAILQ_HEAD_INITIALIZER((t).dirty) }
 struct sensor	*trust_find(struct trust *, const unsigned char *pk);
 /* *evicted counts the learnt keys forgotten to make room */
 struct sensor	*trust_learn(struct trust *, const unsigned char *pk,
@@ -274,6 +307,8 @@ void	 trust_touch(struct trust *, struct sensor *);
 void	 trust_load(struct trust *, const struct conf_sensor *, unsigned int,
 	    uint64_t *evicted);
 void	 trust_info(const struct sensor *, struct sensor_info *);
+/* a slot of the sensor has SLOT_ flags: on the dirty list, once */
+void	 trust_dirty(struct trust *, struct sensor *);
 
 /*
  * ratelimit.c, in the receiver: new sensor keys, each a Curve25519 for
@@ -320,15 +355,20 @@ struct output_batch {
 };
 typedef void	(*output_done)(const struct output_batch *, int stored,
 		    void *cookie);
+struct journal;
 struct output_backend {
 	/* st: for the backend's own counters (files) */
-	void		 (*init)(int verbose, struct collector_stats *st);
+	void		 (*init)(int verbose, struct collector_stats *st,
+			    struct journal *);
 	void		 (*store)(const struct output_batch *, output_done,
 			    void *cookie);
+	/* what was stored so far, on disk for good: 0, or -1 */
+	int		 (*sync)(void);
 	void		 (*close)(void);
 };
-void	 output_init(int verbose, struct collector_stats *);
+void	 output_init(int verbose, struct collector_stats *, struct journal *);
 void	 output_store(const struct output_batch *, output_done, void *cookie);
+int	 output_sync(void);
 void	 output_close(void);
 
 /*

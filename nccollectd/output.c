@@ -30,15 +30,22 @@
 static const struct output_backend	*backend = &output_spool;
 
 void
-output_init(int verbose, struct collector_stats *st)
+output_init(int verbose, struct collector_stats *st, struct journal *j)
 {
-	backend->init(verbose, st);
+	backend->init(verbose, st, j);
 }
 
 void
 output_store(const struct output_batch *ob, output_done done, void *cookie)
 {
 	backend->store(ob, done, cookie);
+}
+
+/* before an ack, with sync: what was stored is on disk for good */
+int
+output_sync(void)
+{
+	return (backend->sync());
 }
 
 /* at exit: whatever the backend holds is stored or given up */

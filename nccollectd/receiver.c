@@ -19,6 +19,11 @@
  * only process that parses what sensors send.  It reads datagrams,
  * has the crypto child open them, tracks sequence numbers, inflates
  * with a hard limit, unpacks and checks every batch and stores it.
+ *
+ * What is done (stored, or refused for good) is acknowledged: every
+ * ACK_INTERVAL, if anything was done, the journal says so (after an
+ * fdatasync with sync), then each session owed one gets an ack of all
+ * it has done, sealed by the crypto child and sent from our socket.
  */
 
 #include <sys/types.h>
@@ -49,9 +54,22 @@
 
 #define RESUME_INFLIGHT	64		/* of MAX_INFLIGHT */
 #define READ_BURST	64		/* datagrams per read event */
+/*
+ * How long what is done waits for its ack.  A sensor may have 960
+ * datagrams unacknowledged, half a second's worth at 2000 a second, so
+ * 5 ms keeps it sending; at most 200 acks a second per session, each
+ * covering all it has done, and with sync one fdatasync of what 5 ms
+ * brought.
+ */
+#define ACK_INTERVAL	5		/* ms */
+#define ACK_PROBE	1		/* credit while storing fails */
 
-/* a batch at the output: the datagram it came in, for the report */
+/*
+ * A batch at the output: the datagram it came in, for the report; it
+ * is in its window, but not done until the output says so.
+ */
 struct storing {
+	TAILQ_ENTRY(storing)	 entry;
 	struct dgram_hdr	 h;
 };
 
@@ -73,6 +91,17 @@ static void	 sensor_drop(struct sensor *, enum drop_cause,
 static void	 send_stats(uint32_t);
 static void	 send_sensor_info(uint32_t);
 static void	 drop(enum drop_cause, const struct dgram_hdr *, const char *);
+static void	 slot_owe(struct sensor *, struct slot *, int);
+static void	 slot_done(const struct slot *, struct slot *);
+static void	 tick_arm(void);
+static void	 receiver_tick(int, short, void *);
+static void	 ack_flush(void);
+static void	 ack_ask(struct slot *);
+static void	 ack_sealed(struct imsg *);
+static void	 journal_slot(struct journal *, const struct slot *);
+static void	 snapshot_sessions(struct journal *, void *);
+static void	 restore_session(void *, const struct jsession *);
+static void	 journal_start(void);
 
 static struct collector_conf	 conf;
 static struct config_rx		 rx;
@@ -89,15 +118,23 @@ static struct ctype_stats	*tstats;	/* per record type */
 static struct newkeys		 newkeys;
 static z_stream			 zs;
 static unsigned char		*dgbuf, *inflbuf;
-static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed;
+static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed, rl_ack;
+static TAILQ_HEAD(, storing)	 storing = TAILQ_HEAD_INITIALIZER(storing);
+static struct journal		 journal;
+static struct event		 ev_tick;
+static int			 tick_armed, flushed;
+static int64_t			 tick_ms = ACK_INTERVAL;
+static unsigned int		 nacking;	/* acks at the crypto child */
+static int			 failing;	/* the output fails: probe */
 
 /*
  * What the receiver opens itself: its UDP socket and the spool files,
  * one more than it keeps (spool.c opens a new file before it closes
- * the oldest).
+ * the oldest), the journal, the spool directory it fsyncs after a
+ * compaction, and the new journal a compaction writes.
  */
 const struct sandbox		 receiver_sandbox = { rules_receiver,
-				    1 + SPOOL_MAX_OPEN + 1, 0 };
+				    1 + SPOOL_MAX_OPEN + 1 + 3, 0 };
 
 void
 receiver_main(void)
@@ -124,14 +161,17 @@ receiver_main(void)
 	umask(027);
 	/* the spool is all this process may ever see */
 	priv_drop(&user, conf.spool);
+	/* the sandbox reads no file: the journal comes first */
+	journal_start();
 	proc_sandbox();
-	output_init(conf.verbose, &stats);
+	output_init(conf.verbose, &stats, &journal);
 
 	event_init();
 	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
 	proc_listen(PROC_CRYPTO, receiver_imsg_crypto, NULL);
 	event_set(&ev_sock, sock, EV_READ | EV_PERSIST, receiver_read, NULL);
 	event_add(&ev_sock, NULL);
+	evtimer_set(&ev_tick, receiver_tick, NULL);
 	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
@@ -251,7 +291,15 @@ receive_one(struct dgram_hdr *h, const unsigned char *dg, size_t n)
 		}
 		h->pending = 1;
 	} else if ((sl = slot_find(&s->sess, h->sess)) != NULL &&
-	    (why = window_check(sl, h->seq)) != -1) {
+	    (why = window_check(sl, h->seq)) != -1 &&
+	    sl->fromlen == h->fromlen &&
+	    memcmp(&sl->from, &h->from, h->fromlen) == 0) {
+		/*
+		 * Done before, and its ack lost: acked again.  From
+		 * another address it is opened first, so that no one but
+		 * the sensor can point a session's acks elsewhere.
+		 */
+		slot_owe(s, sl, SLOT_ACK);
 		sensor_drop(s, (enum drop_cause)why, h, why == DROP_OLD ?
 		    "sequence number behind the window" :
 		    "sequence number seen before");
@@ -343,7 +391,11 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 		    sizeof(from)), (unsigned long long)h->created,
 		    sodium_bin2hex(ehex, sizeof(ehex), h->epk, WIRE_PKLEN));
 	}
+	/* authentic: the session's acks go where it is now */
+	sl->from = h->from;
+	sl->fromlen = h->fromlen;
 	if ((w = window_commit(sl, h->seq, &gaps)) != -1) {
+		slot_owe(s, sl, SLOT_ACK);
 		sensor_drop(s, (enum drop_cause)w, h, w == DROP_OLD ?
 		    "sequence number behind the window" :
 		    "sequence number seen before");
@@ -353,6 +405,9 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	stats.gaps += (uint64_t)gaps;
 	s->info.gaps += (uint64_t)gaps;
 	if (batch_unpack(pt, len, &zs, inflbuf, &cb, &why, &what) == -1) {
+		/* sent again, it would be refused again: done */
+		sl->ndone++;
+		slot_owe(s, sl, SLOT_ACK | SLOT_JOURNAL);
 		sensor_drop(s, why, h, what);
 		return;
 	}
@@ -372,6 +427,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	if ((st = malloc(sizeof(*st))) == NULL)
 		fatal(NULL);
 	st->h = *h;
+	TAILQ_INSERT_TAIL(&storing, st, entry);
 	nstoring++;
 	in_store = 1;
 	output_store(&ob, batch_stored, st);
@@ -381,23 +437,38 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 
 /*
  * The output's report on a batch: what was stored is counted, for the
- * sensor too; what was not is a datagram dropped.
+ * sensor too, and done; what was not is a datagram dropped, and taken
+ * out of its window, to be stored when it comes again.
  */
 static void
 batch_stored(const struct output_batch *ob, int stored, void *cookie)
 {
 	struct storing	*st = cookie;
 	struct sensor	*s;
+	struct slot	*sl = NULL;
 	char		 from[64];
+	int64_t		 gaps;
 
-	/* the key may have gone meanwhile, if the report came later */
-	s = trust_find(&trust, wire_id(st->h.sess));
+	TAILQ_REMOVE(&storing, st, entry);
+	/* the key, or its session, may have gone if the report came later */
+	if ((s = trust_find(&trust, wire_id(st->h.sess))) != NULL)
+		sl = slot_find(&s->sess, st->h.sess);
 	if (!stored) {
+		failing = 1;
+		if (sl != NULL && window_uncommit(sl, st->h.seq, &gaps) == 0) {
+			stats.gaps += (uint64_t)gaps;
+			s->info.gaps += (uint64_t)gaps;
+		}
 		if (s != NULL)
 			sensor_drop(s, DROP_WRITE, &st->h, "could not store");
 		else
 			drop(DROP_WRITE, &st->h, "could not store");
 		goto done;
+	}
+	failing = 0;
+	if (sl != NULL) {
+		sl->ndone++;
+		slot_owe(s, sl, SLOT_ACK | SLOT_JOURNAL);
 	}
 	stats.batches++;
 	stats.records += ob->nrec;
@@ -429,6 +500,12 @@ receiver_imsg_crypto(int from, struct imsg *imsg)
 	struct sensor		*s;
 	size_t			len;
 
+	if (imsg->hdr.type == IMSG_ACK_SEALED ||
+	    imsg->hdr.type == IMSG_ACK_REFUSED) {
+		ack_sealed(imsg);
+		receiver_done_check();
+		return (0);
+	}
 	if (IMSG_DATA_SIZE(imsg) < sizeof(h))
 		fatalx("crypto: short imsg %u", imsg->hdr.type);
 	memcpy(&h, imsg->data, sizeof(h));
@@ -474,11 +551,23 @@ receiver_finish(void)
 		receiver_read(sock, EV_READ, NULL);
 }
 
+/*
+ * Once all that was read is stored: the journal and the acks of it,
+ * and once the acks are sent, the end.
+ */
 static void
 receiver_done_check(void)
 {
-
 	if (!finishing || ninflight > 0 || nstoring > 0)
+		return;
+	if (!flushed) {
+		flushed = 1;
+		if (tick_armed)
+			evtimer_del(&ev_tick);
+		tick_armed = 0;
+		ack_flush();
+	}
+	if (nacking > 0)
 		return;
 	output_close();
 	send_stats(0);
@@ -571,7 +660,8 @@ receiver_imsg_parent(int from, struct imsg *imsg)
 
 /*
  * A configuration from the parent, at start and on reload: all a
- * running receiver takes from it is the list of trusted sensors.
+ * running receiver takes from it is the list of trusted sensors and
+ * whether to sync before acking.
  */
 static void
 receiver_merge(struct collector_conf *n)
@@ -580,6 +670,7 @@ receiver_merge(struct collector_conf *n)
 
 	reload = config_take(&conf, n, &configured);
 	trust_load(&trust, conf.sensors, conf.nsensors, &stats.keys_evicted);
+	journal.sync = conf.sync;
 	if (reload)
 		log_info("sensor list reloaded: %u sensors%s", conf.nsensors,
 		    conf.nsensors ? "" : ", open to any key");
@@ -602,6 +693,276 @@ rules_receiver(scmp_filter_ctx ctx)
 	/* the size of a file opened, where the next batch goes */
 	sandbox_allow(ctx, SCMP_SYS(fstat));
 	sandbox_allow(ctx, SCMP_SYS(newfstatat));
-	/* a failed append is cut back to whole batches */
+	/*
+	 * a failed append is cut back to whole batches, and so is a
+	 * failed journal entry; the new journal of a compaction is
+	 * emptied first
+	 */
 	sandbox_allow(ctx, SCMP_SYS(ftruncate));
+	/*
+	 * acks, to the address a session's datagrams came from: any
+	 * address, but only on the socket they came in on, whose number
+	 * is known now
+	 */
+	sandbox_allow_if(ctx, SCMP_SYS(sendto), sandbox_eq(0,
+	    (scmp_datum_t)sock));
+	/* sync yes: the files and the journal on disk before an ack */
+	sandbox_allow(ctx, SCMP_SYS(fdatasync));
+	/* a compaction's rename on disk: the spool directory, held open */
+	sandbox_allow(ctx, SCMP_SYS(fsync));
+	/* compaction: the new journal over the old one, in the spool */
+	sandbox_allow(ctx, SCMP_SYS(rename));
+	/* room reserved for the journal, for when the disk fills */
+	sandbox_allow(ctx, SCMP_SYS(fallocate));
+}
+
+/* a session owes an ack, or its window a journal entry: at the tick */
+static void
+slot_owe(struct sensor *s, struct slot *sl, int flags)
+{
+	sl->flags |= flags;
+	trust_dirty(&trust, s);
+	tick_arm();
+}
+
+/*
+ * The slot as done: without what is on its way to the output, which
+ * is in the window but may yet fail.  (The spool reports before
+ * output_store() returns: then nothing is.)
+ */
+static void
+slot_done(const struct slot *sl, struct slot *d)
+{
+	struct storing	*st;
+	int64_t		 g;
+
+	*d = *sl;
+	TAILQ_FOREACH(st, &storing, entry)
+		if (memcmp(st->h.sess, sl->sess, WIRE_SESSLEN) == 0)
+			window_uncommit(d, st->h.seq, &g);
+}
+
+/*
+ * One tick for everything done meanwhile.  With sync, a tick that took
+ * longer than ACK_INTERVAL spaces the next one as far: the syncs then
+ * take half the time at most, and each covers more.
+ */
+static void
+tick_arm(void)
+{
+	if (tick_armed || flushed)
+		return;
+	tick_armed = 1;
+	evtimer_add_ms(&ev_tick, (unsigned int)tick_ms);
+}
+
+static void
+receiver_tick(int fd, short event, void *arg)
+{
+	tick_armed = 0;
+	ack_flush();
+}
+
+/*
+ * What is done, on disk (with sync), then in the journal, then told:
+ * an ack to every session that is owed one.  If the journal cannot be
+ * written (a full disk), nothing is told: the windows say more than
+ * the journal would restore.  The next tick tries again.
+ */
+static void
+ack_flush(void)
+{
+	struct sensor	*s;
+	struct slot	*sl;
+	int64_t		 t0 = mono_ms();
+	int		 i, r = -1;
+
+	journal.sync = conf.sync;
+	if (conf.sync)
+		output_sync();
+	if (journal_full(&journal))
+		r = journal_snapshot(&journal, snapshot_sessions, NULL);
+	if (r == -1 && journal.fd != -1) {
+		journal_begin(&journal);
+		TAILQ_FOREACH(s, &trust.dirty, dirty)
+			for (i = 0; i < 2; i++) {
+				sl = &s->sess.slot[i];
+				if (sl->used && (sl->flags & SLOT_JOURNAL))
+					journal_slot(&journal, sl);
+			}
+		r = journal_commit(&journal);
+	}
+	tick_ms = conf.sync && mono_ms() - t0 > ACK_INTERVAL ?
+	    mono_ms() - t0 : ACK_INTERVAL;
+	if (r == -1) {
+		failing = 1;
+		tick_arm();
+		return;
+	}
+	while ((s = TAILQ_FIRST(&trust.dirty)) != NULL) {
+		for (i = 0; i < 2; i++) {
+			sl = &s->sess.slot[i];
+			if (sl->used && (sl->flags & SLOT_ACK))
+				ack_ask(sl);
+			sl->flags = 0;
+		}
+		TAILQ_REMOVE(&trust.dirty, s, dirty);
+		s->isdirty = 0;
+	}
+}
+
+/*
+ * A session's ack, for the crypto child to seal: all it has done, and
+ * while storing fails a credit that lets its sensor send one datagram
+ * at a time, a probe.  A session restored from the journal that has
+ * not sent since has no address yet.
+ */
+static void
+ack_ask(struct slot *sl)
+{
+	struct ack_req	 req;
+	struct slot	 d;
+
+	if (sl->fromlen == 0)
+		return;
+	memset(&req, 0, sizeof(req));
+	slot_done(sl, &d);
+	window_ack(&d, &req.ack, failing ? ACK_PROBE : WIRE_ACK_WINDOW);
+	memcpy(req.sess, sl->sess, sizeof(req.sess));
+	req.to = sl->from;
+	req.tolen = sl->fromlen;
+	req.newly = sl->ndone;
+	sl->ndone = 0;
+	if (proc_compose(PROC_CRYPTO, IMSG_ACK, 0, -1, &req,
+	    sizeof(req)) == -1)
+		fatal("imsg_compose");
+	nacking++;
+}
+
+/* the crypto child's answer: the sealed ack goes out, or not at all */
+static void
+ack_sealed(struct imsg *imsg)
+{
+	struct ack_req	 req;
+	struct sensor	*s;
+	struct slot	*sl;
+	size_t		 len;
+	char		 to[64];
+
+	if (IMSG_DATA_SIZE(imsg) < sizeof(req))
+		fatalx("crypto: short imsg %u", imsg->hdr.type);
+	memcpy(&req, imsg->data, sizeof(req));
+	len = IMSG_DATA_SIZE(imsg) - sizeof(req);
+	if (nacking == 0)
+		fatalx("crypto: an ack asked for by no one");
+	nacking--;
+	if (req.tolen == 0 || req.tolen > sizeof(req.to))
+		fatalx("crypto: ack to an address of %u bytes", req.tolen);
+	if (imsg->hdr.type == IMSG_ACK_REFUSED) {
+		imsg_expect(imsg, sizeof(req), "IMSG_ACK_REFUSED");
+		log_warnx_rl(&rl_ack, "ack to %s: no key for its session",
+		    sa_fmt((struct sockaddr *)&req.to, to, sizeof(to)));
+		return;
+	}
+	if (len < WIRE_ACK_MIN || len > WIRE_ACK_MAX)
+		fatalx("IMSG_ACK_SEALED: an ack of %zu bytes", len);
+	if (sendto(sock, (unsigned char *)imsg->data + sizeof(req), len,
+	    MSG_DONTWAIT, (struct sockaddr *)&req.to, req.tolen) == -1) {
+		stats.ack_errors++;
+		log_warnx_rl(&rl_ack, "ack to %s: %s", sa_fmt((struct
+		    sockaddr *)&req.to, to, sizeof(to)), strerror(errno));
+		/* the next tick tries again, for the same datagrams */
+		if ((s = trust_find(&trust, wire_id(req.sess))) != NULL &&
+		    (sl = slot_find(&s->sess, req.sess)) != NULL) {
+			sl->ndone += req.newly;
+			slot_owe(s, sl, SLOT_ACK);
+		}
+		return;
+	}
+	stats.acks++;
+	stats.acked += req.newly;
+}
+
+/* a session's window as the journal keeps it: what is done */
+static void
+journal_slot(struct journal *j, const struct slot *sl)
+{
+	struct jsession	 js;
+	struct slot	 d;
+
+	slot_done(sl, &d);
+	memcpy(js.sess, sl->sess, sizeof(js.sess));
+	js.created = sl->created;
+	window_get(&d, &js.top, js.bits);
+	journal_add_session(j, &js);
+}
+
+/* a snapshot of the journal: every session of every key */
+static void
+snapshot_sessions(struct journal *j, void *arg)
+{
+	struct sensor	*s;
+	int		 i;
+
+	RB_FOREACH(s, sensor_tree, &trust.sensors)
+		for (i = 0; i < 2; i++)
+			if (s->sess.slot[i].used)
+				journal_slot(j, &s->sess.slot[i]);
+}
+
+/*
+ * A session from the journal takes its window again, under a key still
+ * listed or, open, learnt again, unless two newer ones came since.
+ */
+static void
+restore_session(void *arg, const struct jsession *js)
+{
+	struct sensor	*s;
+	struct slot	*sl;
+
+	if ((s = trust_find(&trust, wire_id(js->sess))) == NULL) {
+		if (trust.trusted)
+			return;
+		s = trust_learn(&trust, wire_id(js->sess),
+		    &stats.keys_evicted);
+	}
+	if ((sl = slot_find(&s->sess, js->sess)) == NULL &&
+	    (sl = slot_start(&s->sess, js->sess, js->created)) == NULL)
+		return;
+	window_set(sl, js->top, js->bits);
+	if (sl == &s->sess.slot[0]) {
+		memcpy(s->info.session, sl->sess + WIRE_OFF_SNONCE,
+		    sizeof(s->info.session));
+		s->info.session_start = sl->created;
+	}
+}
+
+/*
+ * At start, in the spool and before the sandbox: the sessions' windows
+ * as the journal has them, the spool files cut back to what it
+ * committed, and a new journal of that.  Without one no ack goes out
+ * until a tick manages to write it.
+ */
+static void
+journal_start(void)
+{
+	const struct journal_cb	 cb = { restore_session, NULL };
+	struct sensor		*s;
+	unsigned int		 nkeys = 0, nsess = 0;
+
+	journal_init(&journal, &stats);
+	journal.sync = conf.sync;
+	journal_load(&journal, &cb, NULL);
+	journal_cut(&journal);
+	RB_FOREACH(s, sensor_tree, &trust.sensors)
+		if (s->sess.slot[0].used) {
+			nkeys++;
+			nsess += 1 + s->sess.slot[1].used;
+		}
+	if (nsess > 0)
+		log_info("journal: %u sessions of %u sensor keys restored",
+		    nsess, nkeys);
+	if (journal_snapshot(&journal, snapshot_sessions, NULL) == -1)
+		log_warnx("journal: cannot write %s: no acks until it can",
+		    JOURNAL_NAME);
 }

@@ -20,7 +20,8 @@
  * open (up to SPOOL_MAX_OPEN, least recently used closed first) and
  * each batch is appended with a single write (a short one finished with
  * another); a failed write is cut back so a file never holds half a
- * batch.
+ * batch.  The journal learns of every file opened and of its size after
+ * every batch: it commits that size, and cuts back to it at start.
  */
 
 #include <sys/types.h>
@@ -47,6 +48,8 @@ struct sfile {
 	int			 type;
 	int			 fd;
 	off_t			 size;
+	int			 dirty;		/* written since its fdatasync */
+	struct jfile		*jf;
 };
 
 RB_HEAD(sfile_tree, sfile);
@@ -54,19 +57,22 @@ static int	 sfile_cmp(struct sfile *, struct sfile *);
 RB_PROTOTYPE(sfile_tree, sfile, tree, sfile_cmp);
 RB_GENERATE(sfile_tree, sfile, tree, sfile_cmp);
 
-static void		 spool_init(int, struct collector_stats *);
+static void		 spool_init(int, struct collector_stats *,
+			    struct journal *);
 static void		 spool_store(const struct output_batch *, output_done,
 			    void *);
 static int		 spool_append(const char *, int, const unsigned char *,
 			    size_t, struct collector_stats *);
+static int		 spool_sync(void);
 static void		 spool_close_all(void);
 static struct sfile	*sfile_open(const char *, int, struct collector_stats *);
 static void		 sfile_close(struct sfile *);
+static void		 sfile_sync(struct sfile *);
 static int		 sfile_write(int, const unsigned char *, size_t,
 			    size_t *);
 
 const struct output_backend	 output_spool = {
-	spool_init, spool_store, spool_close_all
+	spool_init, spool_store, spool_sync, spool_close_all
 };
 
 static struct sfile_tree		 files = RB_INITIALIZER(&files);
@@ -74,6 +80,7 @@ static TAILQ_HEAD(sfile_lru_head, sfile) lru = TAILQ_HEAD_INITIALIZER(lru);
 static unsigned int			 nopen;
 static int				 spool_verbose;
 static struct collector_stats		*spool_stats;
+static struct journal			*journal;
 static struct log_ratelimit		 rl_io;
 
 static int
@@ -87,10 +94,11 @@ sfile_cmp(struct sfile *a, struct sfile *b)
 }
 
 static void
-spool_init(int verbose, struct collector_stats *st)
+spool_init(int verbose, struct collector_stats *st, struct journal *j)
 {
 	spool_verbose = verbose;
 	spool_stats = st;
+	journal = j;
 }
 
 /* stored or not, it is said before the caller goes on */
@@ -147,9 +155,17 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 			return (NULL);
 		}
 		f->size = (off_t)hlen;
+		f->dirty = 1;
 		st->files++;
 		if (spool_verbose)
 			log_info("new file %s", path);
+	}
+	/* nothing goes into a file the journal could not cut back */
+	if ((f->jf = journal_file(journal, sensor, rectypes[type]->name,
+	    (uint64_t)sb.st_ino, (uint64_t)f->size)) == NULL) {
+		close(f->fd);
+		free(f);
+		return (NULL);
 	}
 	if (nopen >= SPOOL_MAX_OPEN)
 		sfile_close(TAILQ_LAST(&lru, sfile_lru_head));
@@ -190,6 +206,9 @@ sfile_write(int fd, const unsigned char *buf, size_t len, size_t *done)
 static void
 sfile_close(struct sfile *f)
 {
+	/* with sync, what it holds must be on disk before it is acked */
+	if (f->dirty && journal->sync)
+		sfile_sync(f);
 	RB_REMOVE(sfile_tree, &files, f);
 	TAILQ_REMOVE(&lru, f, lru);
 	nopen--;
@@ -224,6 +243,35 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
 		return (-1);
 	}
 	f->size += (off_t)len;
+	f->dirty = 1;
+	journal_grow(journal, f->jf, (uint64_t)f->size);
+	return (0);
+}
+
+/*
+ * A failed fdatasync may have dropped what it could not write and
+ * says no more: what was stored can no longer be told.  The receiver
+ * dies, and its start cuts every file back to what the journal says.
+ */
+static void
+sfile_sync(struct sfile *f)
+{
+	spool_stats->syncs++;
+	if (fdatasync(f->fd) == -1)
+		fatal("fdatasync %s/%s.ncap", f->sensor,
+		    rectypes[f->type]->name);
+	f->dirty = 0;
+}
+
+/* every file written since the last time, on disk for good */
+static int
+spool_sync(void)
+{
+	struct sfile	*f;
+
+	RB_FOREACH(f, sfile_tree, &files)
+		if (f->dirty)
+			sfile_sync(f);
 	return (0);
 }
 

@@ -75,6 +75,9 @@ sensor_forget(struct trust *t, struct sensor *s)
 		TAILQ_REMOVE(&t->lru, s, lru);
 		t->nlearnt--;
 	}
+	/* what it owed (an ack, a journal entry) goes with it */
+	if (s->isdirty)
+		TAILQ_REMOVE(&t->dirty, s, dirty);
 	RB_REMOVE(sensor_tree, &t->sensors, s);
 	free(s);
 }
@@ -160,4 +163,14 @@ trust_info(const struct sensor *s, struct sensor_info *si)
 	si->listed = s->listed;
 	if (s->listed)
 		strlcpy(si->name, s->name, sizeof(si->name));
+}
+
+/* a slot of the sensor owes an ack or a journal entry */
+void
+trust_dirty(struct trust *t, struct sensor *s)
+{
+	if (s->isdirty)
+		return;
+	s->isdirty = 1;
+	TAILQ_INSERT_TAIL(&t->dirty, s, dirty);
 }

@@ -94,8 +94,10 @@ start_collector "$T/c" || exit 1
 rcv=$(sandboxed "$CPID" receiver)
 cry=$(sandboxed "$CPID" crypto)
 # with -d there is no syslog socket: one less than each limit, and the
-# receiver has none of the 257 spool files its limit makes room for
-check_child "$rcv" "collector receiver" "$T/c/spool" 267 9 unlimited
+# receiver has none of the 257 spool files its limit makes room for,
+# nor the new journal of a compaction; it holds the journal and the
+# spool directory
+check_child "$rcv" "collector receiver" "$T/c/spool" 270 11 unlimited
 check_child "$cry" "collector crypto" "$T/empty" 9 8 "$DATA"
 
 sensor_conf "$T/s" sandbox "interface \"lo\"
@@ -126,9 +128,10 @@ is "$(grep -c SIGSYS "$T/s/sensor.log" "$T/c/collector.log" |
 # What a parser taken over would try first: a network socket, running
 # a program, tracing, a new process, a file opened for writing (for the
 # receiver, one not opened append-only and without following links),
-# sendmsg on a descriptor that is not one of its channels.  Each must
-# kill the role that makes it, however its own list grows.
-CALLS="socket execve ptrace fork open-write sendmsg"
+# sendmsg on a descriptor that is not one of its channels, sendto an
+# address on one that is not the receiver's socket.  Each must kill the
+# role that makes it, however its own list grows.
+CALLS="socket execve ptrace fork open-write sendmsg sendto"
 nohook() { ! grep -qa NCAP_SANDBOX_SELFTEST "$@"; }
 check "ncagentd and nccollectd have no selftest hook" \
     nohook "$NCAGENTD" "$NCCOLLECTD"
@@ -211,8 +214,8 @@ is $? 0 "300 sensors of one record each sent"
 stored() { ls "$T/c3/spool" | wc -l; }
 is "$(settle stored 300)" 300 "a directory for each"
 check "the receiver is still running" kill -0 "$rcv"
-is "$(settle "nfds $rcv" 265)" 265 \
-    "it holds its 9 descriptors and 256 spool files"
+is "$(settle "nfds $rcv" 267)" 267 \
+    "it holds its 11 descriptors and 256 spool files"
 stop_collector
 is $? 0 "the collector exits 0 on SIGTERM"
 is "$(collector_stat "$T/c3/collector.log" files) $(collector_stat \
