@@ -56,6 +56,7 @@ const struct conf_keyword collector_keywords[] = {
 	{ "user", 0, conf_print_string, { F(user) } },
 	{ "chroot", 0, conf_print_string, { F(chroot) } },
 	{ "socket", 0, conf_print_socket, { F(ctlsock), F(rctlsock) } },
+	{ "sync", CONF_RELOAD, conf_print_yesno, { F(sync) } },
 	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };
 const size_t collector_nkeywords = sizeof(collector_keywords) /

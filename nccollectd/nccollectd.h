@@ -40,6 +40,7 @@
 #define NCCOLLECTD_USER		"_nccollectd"
 #define NCCOLLECTD_CHROOT	"/var/empty"
 #define NCCOLLECTD_SPOOL	"/var/spool/ncap"
+#define NCCOLLECTD_SYNC		0	/* acks wait for no fdatasync */
 
 /*
  * The UDP socket's receive buffer, in bytes asked of the kernel (which

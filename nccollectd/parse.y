@@ -45,6 +45,7 @@ enum keyword {
 	KW_SOCKET,
 	KW_RSOCKET,
 	KW_RCVBUF,
+	KW_SYNC,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -64,12 +65,12 @@ static unsigned int		 nalloc;
 %}
 
 %token	CHROOT KEY KEYFILE LISTEN ON PORT RCVBUF SENSOR SPOOL USER
-%token	RESTRICTED SOCKET
+%token	RESTRICTED SOCKET SYNC YES NO
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number port size
+%type	<v.number>	number port size yesno
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -93,6 +94,16 @@ number		: NUMBER
 /* bytes: a number, or one with k or m for KiB or MiB; LEX_BADNUM, said */
 size		: NUMBER
 		| STRING	{ $$ = parse_size($1); free($1); }
+		;
+
+/* -1: wrong, and said so */
+yesno		: YES	{ $$ = 1; }
+		| NO	{ $$ = 0; }
+		| STRING {
+			yyerror("\"%s\" is neither yes nor no", $1);
+			free($1);
+			$$ = -1;
+		}
 		;
 
 /* -1: wrong, and said so */
@@ -169,6 +180,10 @@ main		: LISTEN ON string port '\n' {
 				    sizeof(conf->chroot), $2, "chroot");
 			free($2);
 		}
+		| SYNC yesno '\n' {
+			if (lex_once(KW_SYNC, "sync") == 0 && $2 != -1)
+				conf->sync = $2;
+		}
 		| SENSOR string KEY string '\n' {
 			add_sensor($2, $4);
 			free($2);
@@ -190,6 +205,7 @@ static const struct lex_keyword keywords[] = {
 	{ "key",		KEY },
 	{ "keyfile",		KEYFILE },
 	{ "listen",		LISTEN },
+	{ "no",			NO },
 	{ "on",			ON },
 	{ "port",		PORT },
 	{ "receive-buffer",	RCVBUF },
@@ -197,7 +213,9 @@ static const struct lex_keyword keywords[] = {
 	{ "sensor",		SENSOR },
 	{ "socket",		SOCKET },
 	{ "spool",		SPOOL },
+	{ "sync",		SYNC },
 	{ "user",		USER },
+	{ "yes",		YES },
 };
 
 static const struct lex_grammar lexicon = {
@@ -221,6 +239,7 @@ conf_defaults(struct collector_conf *c)
 	strlcpy(c->chroot, NCCOLLECTD_CHROOT, sizeof(c->chroot));
 	strlcpy(c->ctlsock, NCCOLLECTD_SOCKET, sizeof(c->ctlsock));
 	c->rcvbuf = RCVBUF_DEFAULT;
+	c->sync = NCCOLLECTD_SYNC;
 }
 
 /*

@@ -130,6 +130,7 @@ user "daemon"
 chroot "/tmp"
 socket "$T/c/other.sock"
 receive-buffer 4m
+sync yes
 sensor "beta" key $(cat "$T/k2/pub.key")
 EOC
 # the listen line of the file is "listen on ..."; show config's key too
@@ -212,6 +213,13 @@ within() {
 }
 is "$(within 3 'nrecords "$T/c2/spool/after/UDP.ncap"' 10)" 10 \
     "its ten UDP records come within seconds, under its new name"
+# the collector's syncs: with sync no, storing them made none
+csyncs() {
+	"$NCCTL" -s "$T/c2/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)["syncs"])'
+}
+syncs0=$(csyncs)
 is "$(ls "$T/c2/spool")" after "and nothing under the old one"
 check "the idle connection ends within seconds" \
     [ "$(within 3 '[ "$(nrecords "$T/c2/spool/after/Connection.ncap")" -ge 1 ] && echo y' y)" = y ]
@@ -222,6 +230,18 @@ print(max(v["sessions"] for v in json.load(sys.stdin)["sensors"].values()))'
 }
 s=$(sessions)
 check "sessions turn over every second ($s in three)" [ "$s" -ge 3 ]
+is "$(csyncs)" "$syncs0" "with sync no, the collector stored all that without a sync"
+# a reload to sync yes: what it stores next is synced before it is acked
+echo "sync yes" >>"$T/c2/nccollectd.conf"
+"$NCCTL" -s "$T/c2/ctl.sock" reload >/dev/null
+is $? 0 "the collector reloads with sync yes"
+"$PYTHON" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(3):
+    s.sendto(b"sync %d" % i, ("127.0.0.1", 9))'
+more=$(within 3 '[ "$(csyncs)" -gt "$syncs0" ] && echo more' more)
+check "and syncs what it stores from then on ($syncs0, then $(csyncs))" \
+    [ "$more" = more ]
 kill -TERM "$S3PID"
 wait "$S3PID"
 stop_collector
