@@ -4,10 +4,12 @@
 # how much memory each process needed.
 #
 #	PACKETS=N	frames in the generated capture (default 1000000)
+#	SYNC=yes|no	the collector's sync (default: its own default)
 set -eu
 root=$1
 cd "$root"
 PACKETS=${PACKETS:-1000000}
+SYNC=${SYNC:-}
 B=$root/obj/bench
 mkdir -p "$B/empty" "$B/keys"
 chmod 755 "$B" "$B/empty"
@@ -31,6 +33,7 @@ user "nobody"
 chroot "$B/empty"
 socket "$B/collector.sock"
 sensor bench key $(tr -d '\n' <"$B/skeys/pub.key")
+${SYNC:+sync $SYNC}
 EOC
 cat >"$B/ncagentd.conf" <<EOC
 name "bench"
@@ -98,6 +101,8 @@ printf 'bytes on the wire %d (%.1f per record)\n' "$wire" \
     "$(echo "$wire / $sent" | bc -l)"
 printf 'records stored    %d\n' "$stored"
 printf 'records lost      %d\n' "$((sent - stored))"
+printf 'acks              %d (%d syncs)\n' "$(get "$B/collector.log" acks)" \
+    "$(get "$B/collector.log" syncs)"
 echo "peak resident memory (VmHWM):"
 sort -k1,1 -k2,2n "$B/mem" | awk '{ m[$1] = $2 > m[$1] ? $2 : m[$1] }
     END { for (p in m) printf "  %-28s %6d kB\n", p, m[p] }' | sort
