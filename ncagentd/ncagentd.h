@@ -45,6 +45,10 @@
 #define CONN_IDLE_DEFAULT	60
 #define CONN_ACTIVE_DEFAULT	300
 #define CONN_TIMEOUT_MAX	(7 * 86400)
+/* datagrams kept until acknowledged: a few MB, see ncagentd.conf(5) */
+#define QUEUE_SIZE_DEFAULT	(4U * 1024 * 1024)
+#define QUEUE_SIZE_MIN		(64U * 1024)
+#define QUEUE_SIZE_MAX		(2048U * 1024 * 1024)
 
 /* the processes, by their place in the table (ncagentd.c) */
 enum ncagentd_proc {
@@ -86,6 +90,8 @@ struct agent_conf {
 	unsigned int	 conn_table_size;	/* 0: no Connection records */
 	unsigned int	 conn_idle_timeout;	/* seconds */
 	unsigned int	 conn_active_timeout;	/* seconds */
+	unsigned int	 queue_size;	/* bytes of datagrams kept for acks */
+	int		 acks;		/* 0: send and forget */
 	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };

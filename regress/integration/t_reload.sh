@@ -162,6 +162,8 @@ promiscuous no
 connection-table-size 1000
 connection-idle-timeout 30
 connection-active-timeout 100
+acks no
+queue-size 8M
 EOC
 cycle ncagentd "$NCAGENTD" "$T/s/ctl.sock" "$T/s/ncagentd.conf" \
     "$T/s/new" >"$T/s/cycle.log"
