@@ -162,7 +162,7 @@ promiscuous no
 connection-table-size 1000
 connection-idle-timeout 30
 connection-active-timeout 100
-acks no
+acks yes
 queue-size 8M
 EOC
 cycle ncagentd "$NCAGENTD" "$T/s/ctl.sock" "$T/s/ncagentd.conf" \
