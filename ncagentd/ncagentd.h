@@ -66,6 +66,12 @@ enum imsg_type {
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
 	IMSG_STATS,		/* capture -> parent: struct agent_stats, at
 				   exit, or with ncctl's peerid on request */
+	IMSG_SESSION_NEW,	/* crypto -> capture: the nonce of a new
+				   session; those before it get no more */
+	IMSG_SESSION_DONE,	/* capture -> crypto: the nonce of an older
+				   session with nothing left undone */
+	IMSG_ACK,		/* capture -> crypto: an ack, as it came */
+	IMSG_ACK_OPENED,	/* crypto -> capture: struct ack_opened */
 };
 
 /* configuration, as the parent parsed it and the children receive it */
@@ -92,6 +98,7 @@ struct agent_conf {
 	unsigned int	 conn_active_timeout;	/* seconds */
 	unsigned int	 queue_size;	/* bytes of datagrams kept for acks */
 	int		 acks;		/* 0: send and forget */
+	int		 replay_wait;	/* -w: seconds at the end of -r, or -1 */
 	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };
@@ -102,6 +109,13 @@ struct batch_hdr {
 	uint32_t	 type;		/* index into rectypes[] */
 	uint32_t	 nrec;		/* records in the batch */
 	uint32_t	 rawlen;	/* length of the framed records */
+};
+
+/* an ack the crypto child opened, or could not (ok 0) */
+struct ack_opened {
+	unsigned char	 nonce[WIRE_NONCELEN];	/* the session it names */
+	uint32_t	 ok;
+	struct wire_ack	 ack;
 };
 
 /* what the capture child counts, per record type and in total */

@@ -509,6 +509,7 @@ conf_defaults(struct agent_conf *c)
 	c->conn_active_timeout = CONN_ACTIVE_DEFAULT;
 	c->queue_size = QUEUE_SIZE_DEFAULT;
 	c->acks = 1;
+	c->replay_wait = -1;
 }
 
 int
