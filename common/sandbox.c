@@ -134,6 +134,7 @@ selftest(void)
 	size_t		 len = strlen(role);
 	char *const	 argv[] = { (char *)(uintptr_t)"true", NULL };
 	struct msghdr	 msg;
+	char		 c;
 	long		 r = -1;
 
 	if ((s = getenv("NCAP_SANDBOX_SELFTEST")) == NULL ||
@@ -158,7 +159,10 @@ selftest(void)
 		/* on a descriptor that is not one of its channels */
 		memset(&msg, 0, sizeof(msg));
 		r = sendmsg(STDIN_FILENO, &msg, 0);
-	} else if (strcmp(call, "open-append") == 0)
+	} else if (strcmp(call, "recvfrom") == 0)
+		/* on a descriptor that is not the sensor's UDP socket */
+		r = recvfrom(STDIN_FILENO, &c, 1, MSG_DONTWAIT, NULL, NULL);
+	else if (strcmp(call, "open-append") == 0)
 		/* the receiver's kind: the control for the one above */
 		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |
 		    O_NOFOLLOW, 0600);
