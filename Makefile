@@ -59,7 +59,7 @@ COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/rectypes.o
 
 AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
-		ncagentd/config.c $(wildcard ncagentd/decode*.c)
+		ncagentd/config.c ncagentd/queue.c $(wildcard ncagentd/decode*.c)
 AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \

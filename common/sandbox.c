@@ -137,6 +137,7 @@ selftest(void)
 	char *const	 argv[] = { (char *)(uintptr_t)"true", NULL };
 	struct msghdr	 msg;
 	struct sockaddr_in sin;
+	char		 c;
 	long		 r = -1;
 
 	if ((s = getenv("NCAP_SANDBOX_SELFTEST")) == NULL ||
@@ -173,7 +174,10 @@ selftest(void)
 		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		r = sendto(STDIN_FILENO, "", 0, 0, (struct sockaddr *)&sin,
 		    sizeof(sin));
-	} else if (strcmp(call, "open-append") == 0)
+	} else if (strcmp(call, "recvfrom") == 0)
+		/* on a descriptor that is not the sensor's UDP socket */
+		r = recvfrom(STDIN_FILENO, &c, 1, MSG_DONTWAIT, NULL, NULL);
+	else if (strcmp(call, "open-append") == 0)
 		/* the receiver's kind: the control for the one above */
 		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |
 		    O_NOFOLLOW, 0600);

@@ -19,7 +19,9 @@
  * opens the capture and the UDP socket as root, chroots, drops to the
  * unprivileged user, then decodes frames into records, packs them into
  * per-type batches, hands each batch to the crypto child to compress
- * and seal, and sends what comes back to the collector.
+ * and seal, and sends what comes back to the collector.  With acks, it
+ * keeps each datagram (queue.c) until the collector's ack, which the
+ * crypto child opens, says it is done.
  */
 
 #include <sys/types.h>
@@ -52,6 +54,14 @@
 #define RESUME_INFLIGHT		16
 #define OFFLINE_CHUNK		256	/* packets per loop turn, -r */
 #define BATCH_HEADROOM		256	/* Batch fields around the records */
+#define MAX_OPENING		64	/* acks at the crypto child */
+#define ACKS_PER_READ		64	/* acks read per loop turn */
+/*
+ * After SIGTERM, how long acks are waited for: a few round trips and
+ * resends with a backed-off timeout, well within the 30 s the rc
+ * script gives before SIGKILL and systemd's 90.
+ */
+#define SHUTDOWN_WAIT_S		10
 
 /* the records of one type that are not yet handed over */
 struct tbatch {
@@ -75,8 +85,8 @@ static int	 capture_imsg_crypto(int, struct imsg *);
 static void	 capture_open(void);
 static void	 capture_read(int, short, void *);
 static void	 capture_flush_timer(int, short, void *);
-static void	 capture_pause(int);
-static void	 capture_finish(void);
+static void	 capture_pause(void);
+static void	 capture_finish(int);
 static void	 capture_merge(const struct agent_conf *);
 static void	 rules_capture(scmp_filter_ctx);
 static void	 capture_done_check(void);
@@ -88,6 +98,15 @@ static void	 batch_sent(const struct batch_hdr *, const unsigned char *,
 static void	 batch_toobig(const struct batch_hdr *);
 static void	 pkt_handler(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
+static int64_t	 mono_us(void);
+static int	 queue_send(void *, const unsigned char *, size_t);
+static void	 queue_session_done(void *, const unsigned char *);
+static void	 queue_run(int);
+static void	 queue_resend(int, short, void *);
+static void	 queue_giveup(int, short, void *);
+static void	 ack_read(int, short, void *);
+static void	 ack_take(const unsigned char *, ssize_t);
+static void	 ack_opened(const struct ack_opened *);
 
 static struct agent_conf	 conf;
 static struct config_rx		 rx;
@@ -96,6 +115,7 @@ static pcap_t			*pcap;
 static int			 dlt, nanots, udpfd = -1;
 static struct event		 ev_read, ev_flush;
 static int			 paused, finishing;
+static int			 pause_crypto, pause_queue;
 static struct tbatch		*batches;
 static TAILQ_HEAD(, inflight)	 inflight = TAILQ_HEAD_INITIALIZER(inflight);
 static unsigned int		 ninflight;
@@ -105,7 +125,15 @@ static size_t			 budget;	/* plaintext bytes per datagram */
 static unsigned char		*statbuf;
 static struct agent_stats	*stats;
 static struct type_stats	*tstats;
-static struct log_ratelimit	 rl_send, rl_oversize;
+static struct log_ratelimit	 rl_send, rl_oversize, rl_ack;
+/* with acks: the datagrams kept, acks being opened, the end's wait */
+static struct dq		*dq;
+static struct event		 ev_ack, ev_resend, ev_shutdown, ev_stall;
+static unsigned int		 nopening;
+static int			 gaveup;
+static const struct dq_hooks	 queue_hooks = {
+	queue_send, queue_session_done, NULL
+};
 
 /* what the capture opens itself: its socket to the collector, pcap */
 const struct sandbox		 capture_sandbox = { rules_capture, 2, 0 };
@@ -132,6 +160,8 @@ capture_main(void)
 		batches[i].ratio = 0.5;
 		batches[i].target = budget * 2;
 	}
+	if (conf.acks)
+		dq = dq_new(conf.queue_size, &queue_hooks, stats, tstats);
 
 	/* open what we need while we are still root */
 	priv_lookup(&user, conf.user);
@@ -157,6 +187,13 @@ capture_main(void)
 	}
 	evtimer_set(&ev_flush, capture_flush_timer, NULL);
 	evtimer_add_ms(&ev_flush, conf.flush_ms);
+	if (dq != NULL) {
+		event_set(&ev_ack, udpfd, EV_READ | EV_PERSIST, ack_read, NULL);
+		event_add(&ev_ack, NULL);
+		evtimer_set(&ev_resend, queue_resend, NULL);
+		evtimer_set(&ev_shutdown, queue_giveup, NULL);
+		evtimer_set(&ev_stall, queue_giveup, NULL);
+	}
 
 	log_debug("capture started, link type %s", pcap_datalink_val_to_name(
 	    dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
@@ -272,17 +309,22 @@ capture_read(int fd, short event, void *arg)
 		log_warnx("%s: %s", conf.readfile, pcap_geterr(pcap));
 	if (n <= 0) {
 		log_debug("end of %s", conf.readfile);
-		capture_finish();
+		capture_finish(0);
 		return;
 	}
 	timerclear(&tv);
 	evtimer_add(&ev_read, &tv);
 }
 
+/*
+ * Reading stops while the crypto child has enough batches waiting, and
+ * in a replay while the queue has no room for what they will become.
+ */
 static void
-capture_pause(int pause)
+capture_pause(void)
 {
 	struct timeval	tv;
+	int		pause = pause_crypto || pause_queue;
 
 	if (pause == paused || finishing)
 		return;
@@ -313,15 +355,23 @@ capture_flush_timer(int fd, short event, void *arg)
 	evtimer_add_ms(&ev_flush, conf.flush_ms);
 }
 
-/* stop reading, hand over every batch, exit once all are sent */
+/*
+ * Stop reading, hand over every batch, exit once all are sent and,
+ * with acks, done: after SIGTERM for at most SHUTDOWN_WAIT_S, at the
+ * end of a replay for as long as it takes (or -w allows).
+ */
 static void
-capture_finish(void)
+capture_finish(int shutdown)
 {
 	struct pcap_stat	ps;
 	size_t			i;
 
-	if (finishing)
+	if (shutdown && dq != NULL && !evtimer_pending(&ev_shutdown, NULL))
+		evtimer_add_ms(&ev_shutdown, SHUTDOWN_WAIT_S * 1000);
+	if (finishing) {
+		capture_done_check();
 		return;
+	}
 	finishing = 1;
 	event_del(&ev_read);
 	if (conf.readfile[0] == '\0' && pcap_stats(pcap, &ps) == 0)
@@ -333,11 +383,18 @@ capture_finish(void)
 	capture_done_check();
 }
 
+/* the parent logs what is left unacknowledged, from the counters */
 static void
 capture_done_check(void)
 {
 	if (!finishing || ninflight > 0)
 		return;
+	if (dq != NULL) {
+		if (dq_count(dq) > 0 && !gaveup)
+			return;
+		dq_gauges(dq);
+		dq_unacked(dq);
+	}
 	if (proc_compose(PROC_PARENT, IMSG_STATS, 0, -1, statbuf,
 	    sizeof(*stats) + nrectypes * sizeof(*tstats)) == -1)
 		fatal("imsg_compose");
@@ -427,8 +484,10 @@ batch_submit(int type, unsigned char *buf, size_t len, uint32_t nrec)
 	if (proc_composev(PROC_CRYPTO, IMSG_BATCH, 0, -1, iov, 2) == -1)
 		fatal("imsg_compose");
 	TAILQ_INSERT_TAIL(&inflight, f, entry);
-	if (++ninflight >= MAX_INFLIGHT)
-		capture_pause(1);
+	if (++ninflight >= MAX_INFLIGHT) {
+		pause_crypto = 1;
+		capture_pause();
+	}
 }
 
 static struct inflight *
@@ -441,8 +500,10 @@ inflight_take(const struct batch_hdr *h)
 		fatalx("crypto answered batch %u out of order", h->id);
 	TAILQ_REMOVE(&inflight, f, entry);
 	ninflight--;
-	if (ninflight <= RESUME_INFLIGHT)
-		capture_pause(0);
+	if (ninflight <= RESUME_INFLIGHT) {
+		pause_crypto = 0;
+		capture_pause();
+	}
 	return (f);
 }
 
@@ -457,7 +518,14 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 
 	f = inflight_take(h);
 	tb = &batches[f->hdr.type];
-	if ((n = send(udpfd, dgram, len, 0)) == -1 || (size_t)n != len) {
+	if (dq != NULL) {
+		/* kept, and sent when its session's window has room */
+		if (len < WIRE_MIN)
+			fatalx("crypto: datagram of %zu bytes", len);
+		dq_push(dq, dgram, len, f->hdr.type, f->hdr.nrec,
+		    conf.readfile[0] == '\0');
+	} else if ((n = send(udpfd, dgram, len, 0)) == -1 ||
+	    (size_t)n != len) {
 		stats->send_errors++;
 		log_warnx_rl(&rl_send, "send to collector: %s (%u %s records "
 		    "lost)", n == -1 ? strerror(errno) : "short write",
@@ -483,7 +551,10 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		tb->target = WIRE_MAX_BATCH - BATCH_HEADROOM;
 	free(f->buf);
 	free(f);
-	capture_done_check();
+	if (dq != NULL)
+		queue_run(0);
+	else
+		capture_done_check();
 }
 
 /* even compressed, the batch did not fit: send it as two halves */
@@ -532,7 +603,24 @@ static int
 capture_imsg_crypto(int from, struct imsg *imsg)
 {
 	struct batch_hdr	h;
+	struct ack_opened	ao;
 
+	switch (imsg->hdr.type) {
+	case IMSG_SESSION_NEW:
+		imsg_expect(imsg, WIRE_NONCELEN, "IMSG_SESSION_NEW");
+		if (dq == NULL)
+			fatalx("crypto: IMSG_SESSION_NEW without acks");
+		dq_session(dq, imsg->data);
+		return (0);
+	case IMSG_ACK_OPENED:
+		imsg_expect(imsg, sizeof(ao), "IMSG_ACK_OPENED");
+		if (dq == NULL || nopening == 0)
+			fatalx("crypto: IMSG_ACK_OPENED unasked");
+		memcpy(&ao, imsg->data, sizeof(ao));
+		nopening--;
+		ack_opened(&ao);
+		return (0);
+	}
 	if (IMSG_DATA_SIZE(imsg) < sizeof(h))
 		fatalx("crypto: short imsg %u", imsg->hdr.type);
 	memcpy(&h, imsg->data, sizeof(h));
@@ -568,7 +656,7 @@ capture_imsg_parent(int from, struct imsg *imsg)
 	switch (imsg->hdr.type) {
 	case IMSG_PROC_SHUTDOWN:
 		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
-		capture_finish();
+		capture_finish(1);
 		break;
 	case IMSG_CTL_SHOW_STATS:
 		/* for ncctl: the same counters as at exit, now */
@@ -576,6 +664,8 @@ capture_imsg_parent(int from, struct imsg *imsg)
 		if (conf.readfile[0] == '\0' && !finishing &&
 		    pcap_stats(pcap, &ps) == 0)
 			stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
+		if (dq != NULL)
+			dq_gauges(dq);
 		if (proc_compose(PROC_PARENT, IMSG_STATS, imsg->hdr.peerid, -1,
 		    statbuf, sizeof(*stats) + nrectypes *
 		    sizeof(*tstats)) == -1)
@@ -597,7 +687,8 @@ capture_imsg_parent(int from, struct imsg *imsg)
 /*
  * A configuration from the parent: at start, ours; later, what a
  * reload may change while we run: the name batches carry, how long
- * they wait, their size with padding, how long connections live.
+ * they wait, their size with padding, how long connections live, how
+ * much the queue may hold.
  * Batches under way are not touched; the next ones follow the change.
  */
 static void
@@ -610,6 +701,11 @@ capture_merge(const struct agent_conf *n)
 	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if (conf.flush_ms != flush_ms)
 		evtimer_add_ms(&ev_flush, conf.flush_ms);
+	/* a smaller queue: live, the oldest go now; a replay waits */
+	if (dq != NULL) {
+		dq_limit(dq, conf.queue_size, conf.readfile[0] == '\0');
+		queue_run(0);
+	}
 	flow_reconf(&conf);
 	log_info("configuration reloaded");
 }
@@ -630,4 +726,174 @@ rules_capture(scmp_filter_ctx ctx)
 	sandbox_allow(ctx, SCMP_SYS(getsockname));
 	sandbox_allow_if(ctx, SCMP_SYS(ioctl), sandbox_eq(1, SIOCGIFFLAGS));
 	/* send() to the collector is sendto() with no address: allowed */
+	/* with acks, recv() on the socket to the collector, and no other */
+	if (conf.acks)
+		sandbox_allow_if(ctx, SCMP_SYS(recvfrom), sandbox_eq(0,
+		    (scmp_datum_t)udpfd));
+}
+
+static int64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* the queue's way out: a send error is counted, the resend will come */
+static int
+queue_send(void *arg, const unsigned char *dgram, size_t len)
+{
+	ssize_t	n;
+
+	if ((n = send(udpfd, dgram, len, 0)) == -1 || (size_t)n != len) {
+		stats->send_errors++;
+		log_warnx_rl(&rl_send, "send to collector: %s (sent again "
+		    "later)", n == -1 ? strerror(errno) : "short write");
+		return (-1);
+	}
+	return (0);
+}
+
+/* the crypto child may forget that session's ack key, and rekey */
+static void
+queue_session_done(void *arg, const unsigned char *nonce)
+{
+	if (proc_compose(PROC_CRYPTO, IMSG_SESSION_DONE, 0, -1, nonce,
+	    WIRE_NONCELEN) == -1)
+		fatal("imsg_compose");
+}
+
+/*
+ * After anything that changes the queue: send what the windows let
+ * through, set the resend timer, and in a replay read on only while
+ * the queue has room for the batches at the crypto child.  With -w, a
+ * replay gives up once datagrams waited that long without an ack
+ * freeing any (progress: one just did).
+ */
+static void
+queue_run(int progress)
+{
+	struct timeval	tv;
+	int64_t		now = mono_us(), next;
+
+	if (conf.replay_wait >= 0 && !gaveup) {
+		if (dq_count(dq) == 0)
+			evtimer_del(&ev_stall);
+		else if (progress || !evtimer_pending(&ev_stall, NULL))
+			evtimer_add_ms(&ev_stall,
+			    (unsigned int)conf.replay_wait * 1000);
+	}
+	dq_pump(dq, now);
+	if ((next = dq_next(dq, now)) == -1)
+		evtimer_del(&ev_resend);
+	else {
+		tv.tv_sec = next / 1000000;
+		tv.tv_usec = next % 1000000;
+		evtimer_add(&ev_resend, &tv);
+	}
+	if (conf.readfile[0] != '\0') {
+		pause_queue = dq_full(dq, ninflight *
+		    DQ_COST(conf.max_datagram));
+		capture_pause();
+	}
+	capture_done_check();
+}
+
+static void
+queue_resend(int fd, short event, void *arg)
+{
+	dq_timeout(dq, mono_us());
+	queue_run(0);
+}
+
+/* the wait for acks is over: what is left is counted and logged */
+static void
+queue_giveup(int fd, short event, void *arg)
+{
+	gaveup = 1;
+	if (!finishing) {
+		log_warnx("no ack in %d seconds: the rest of %s is not read",
+		    conf.replay_wait, conf.readfile);
+		capture_finish(0);
+	} else
+		capture_done_check();
+}
+
+/*
+ * The socket is connected: only the collector's address reaches it.
+ * Still, anything may come from there.
+ */
+static void
+ack_read(int fd, short event, void *arg)
+{
+	unsigned char	buf[WIRE_ACK_MAX + 1];
+	ssize_t		n;
+	int		i;
+
+	for (i = 0; i < ACKS_PER_READ; i++) {
+		/* MSG_TRUNC: the length of a longer datagram, not ours */
+		n = recv(udpfd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			/* an ICMP error of an earlier send: nobody there */
+			if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+			    errno == ENETUNREACH || errno == EINTR)
+				continue;
+			log_warn("recv from collector");
+			break;
+		}
+		ack_take(buf, n);
+	}
+}
+
+/* a session we know goes to the crypto child to be opened */
+static void
+ack_take(const unsigned char *buf, ssize_t n)
+{
+	const unsigned char	*nonce;
+
+	if (n < 0 || (nonce = wire_ack_session(buf, (size_t)n)) == NULL) {
+		stats->acks_refused++;
+		log_warnx_rl(&rl_ack, "malformed ack of %zd bytes refused", n);
+		return;
+	}
+	if (!dq_known(dq, nonce)) {
+		stats->acks_refused++;
+		log_warnx_rl(&rl_ack, "ack of an unknown session refused");
+		return;
+	}
+	if (nopening >= MAX_OPENING) {
+		stats->acks_refused++;
+		log_warnx_rl(&rl_ack, "ack refused: %d are being opened",
+		    MAX_OPENING);
+		return;
+	}
+	if (proc_compose(PROC_CRYPTO, IMSG_ACK, 0, -1, buf, (size_t)n) == -1)
+		fatal("imsg_compose");
+	nopening++;
+}
+
+static void
+ack_opened(const struct ack_opened *ao)
+{
+	int	n;
+
+	if (!ao->ok) {
+		stats->acks_refused++;
+		log_warnx_rl(&rl_ack, "ack refused: not authentic");
+		return;
+	}
+	if (ao->ack.nbitmap > WIRE_ACK_BITMAP_MAX)
+		fatalx("crypto: ack with %u bytes of bitmap", ao->ack.nbitmap);
+	if ((n = dq_ack(dq, ao->nonce, &ao->ack, mono_us())) == -1) {
+		stats->acks_refused++;
+		log_warnx_rl(&rl_ack, "ack refused: it says a datagram never "
+		    "sent is done");
+		return;
+	}
+	stats->acks++;
+	queue_run(n > 0);
 }

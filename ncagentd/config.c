@@ -41,6 +41,8 @@ static int	 check_filter(const struct agent_conf *);
 static void	 print_collector(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_pad(FILE *, const struct conf_keyword *, const void *);
+static void	 print_size(FILE *, const struct conf_keyword *,
+		    const void *);
 
 #define F(m)	CONF_FIELD(agent_conf, m)
 
@@ -62,6 +64,8 @@ const struct conf_keyword agent_keywords[] = {
 	{ "flush-interval", CONF_RELOAD, conf_print_ms, { F(flush_ms) } },
 	{ "rekey", CONF_RELOAD, conf_print_ms, { F(rekey_ms) } },
 	{ "pad", CONF_RELOAD, print_pad, { F(pad) } },
+	{ "acks", 0, conf_print_yesno, { F(acks) } },
+	{ "queue-size", CONF_RELOAD, print_size, { F(queue_size) } },
 	{ "snaplen", 0, conf_print_uint, { F(snaplen) } },
 	{ "promiscuous", 0, conf_print_yesno, { F(promisc) } },
 	{ "connection-table-size", 0, conf_print_uint,
@@ -108,6 +112,24 @@ print_pad(FILE *fp, const struct conf_keyword *kw, const void *conf)
 		conf_print_uint(fp, kw, conf);
 	else
 		fprintf(fp, "# no padding\n");
+}
+
+/* bytes, in the largest unit that says them exactly */
+static void
+print_size(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	unsigned int	 n = conf_uint(kw, conf, 0);
+	const char	*units = "KMG";
+	int		 u = -1;
+
+	while (u < 2 && n != 0 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	if (u == -1)
+		fprintf(fp, "%s %u\n", kw->name, n);
+	else
+		fprintf(fp, "%s %u%c\n", kw->name, n, units[u]);
 }
 
 void

@@ -20,7 +20,10 @@
  * (compressing is not parsing: the bytes stay opaque) and seals it
  * into a datagram for the collector, under a session key it replaces
  * every rekey interval.  Of the identity key it keeps only what it
- * shares with the collector, to certify new sessions.
+ * shares with the collector, to certify new sessions.  With acks, it
+ * opens the collector's acks with each session's ack key, which it
+ * keeps, unlike the session key, until the capture child says the
+ * session has nothing left to be acknowledged.
  */
 
 #include <sys/types.h>
@@ -53,6 +56,8 @@ static void	 crypto_seal(const struct batch_hdr *, const unsigned char *,
 		    size_t);
 static void	 crypto_rekey(int, short, void *);
 static void	 session_start(void);
+static void	 session_done(const unsigned char *);
+static void	 ack_open(const unsigned char *, size_t);
 
 static struct agent_conf	 conf;
 static struct config_rx		 rx;
@@ -64,6 +69,14 @@ static struct event		 ev_rekey;
 static z_stream			 zs;
 static unsigned char		*ptbuf, *dgbuf;
 static size_t			 budget;	/* plaintext bytes per datagram */
+/*
+ * The ack keys, locked: the current session's, then the previous one's
+ * while it has datagrams not done.  The collector keeps a sensor's two
+ * newest sessions only, so a rekey waits until that one is done.
+ */
+static unsigned char		*ackkeys;	/* 2 * WIRE_KEYLEN */
+static unsigned char		 acknonce[2][WIRE_NONCELEN];
+static int			 prev_pending, rekey_deferred;
 
 /*
  * Its data (RLIMIT_DATA: heap and private writable mappings) is one or
@@ -102,6 +115,8 @@ crypto_main(void)
 	/* secrets live in guarded, locked memory, wiped when freed */
 	kid = key_alloc(1, WIRE_KEYLEN);
 	sess.k = key_alloc(1, WIRE_KEYLEN);
+	if (conf.acks)
+		ackkeys = key_alloc(2, WIRE_KEYLEN);
 	if (crypto_box_beforenm(kid, collpk, sk) != 0)
 		fatalx("collector-key %s is not a usable public key",
 		    conf.collector_key);
@@ -141,13 +156,15 @@ crypto_main(void)
 /*
  * A new session key, certified by the identity.  The old session key
  * is overwritten in place: what was sealed under it cannot be opened
- * with anything this process still holds.
+ * with anything this process still holds.  Its ack key, made from it
+ * one way, stays for the acks still to come.
  */
 static void
 session_start(void)
 {
 	uint64_t	created;
 	char		hex[2 * 8 + 1];
+	static int	started;
 
 	/* the collector refuses a session not newer than the last */
 	created = (uint64_t)now_ns();
@@ -157,15 +174,86 @@ session_start(void)
 	if (wire_session_new(&sess, idpk, kid, collpk, created) == -1)
 		fatalx("collector-key %s is not a usable public key",
 		    conf.collector_key);
+	if (conf.acks) {
+		sodium_mprotect_readwrite(ackkeys);
+		if (started) {
+			memcpy(ackkeys + WIRE_KEYLEN, ackkeys, WIRE_KEYLEN);
+			memcpy(acknonce[1], acknonce[0], WIRE_NONCELEN);
+			prev_pending = 1;
+		}
+		wire_ack_key(ackkeys, sess.k);
+		sodium_mprotect_readonly(ackkeys);
+		memcpy(acknonce[0], sess.hdr + WIRE_OFF_SNONCE, WIRE_NONCELEN);
+		/* before any datagram of it, on the same channel */
+		if (proc_compose(PROC_CAPTURE, IMSG_SESSION_NEW, 0, -1,
+		    acknonce[0], WIRE_NONCELEN) == -1)
+			fatal("imsg_compose");
+	}
+	started = 1;
 	sodium_mprotect_readonly(sess.k);
 	sodium_bin2hex(hex, sizeof(hex), sess.hdr + WIRE_OFF_SNONCE, 8);
 	log_debug("session %s... started", hex);
 }
 
+/* the previous session has nothing left: its ack key goes */
+static void
+session_done(const unsigned char *nonce)
+{
+	if (!prev_pending || memcmp(nonce, acknonce[1], WIRE_NONCELEN) != 0)
+		fatalx("capture: IMSG_SESSION_DONE for a session not pending");
+	sodium_mprotect_readwrite(ackkeys);
+	sodium_memzero(ackkeys + WIRE_KEYLEN, WIRE_KEYLEN);
+	sodium_mprotect_readonly(ackkeys);
+	prev_pending = 0;
+	if (rekey_deferred) {
+		rekey_deferred = 0;
+		log_debug("rekey, deferred until now");
+		session_start();
+		evtimer_add_ms(&ev_rekey, conf.rekey_ms);
+	}
+}
+
+/* open an ack with the ack key of the session it names, if we have it */
+static void
+ack_open(const unsigned char *dgram, size_t len)
+{
+	struct ack_opened	 ao;
+	const unsigned char	*nonce;
+	int			 slot = -1;
+
+	if ((nonce = wire_ack_session(dgram, len)) == NULL)
+		fatalx("capture: IMSG_ACK that is no ack");
+	memset(&ao, 0, sizeof(ao));
+	memcpy(ao.nonce, nonce, WIRE_NONCELEN);
+	if (memcmp(nonce, acknonce[0], WIRE_NONCELEN) == 0)
+		slot = 0;
+	else if (prev_pending && memcmp(nonce, acknonce[1],
+	    WIRE_NONCELEN) == 0)
+		slot = 1;
+	if (slot != -1)
+		ao.ok = wire_ack_open(&ao.ack, dgram, len,
+		    ackkeys + slot * WIRE_KEYLEN) == 0;
+	if (!ao.ok)
+		memset(&ao.ack, 0, sizeof(ao.ack));
+	if (proc_compose(PROC_CAPTURE, IMSG_ACK_OPENED, 0, -1, &ao,
+	    sizeof(ao)) == -1)
+		fatal("imsg_compose");
+}
+
+/*
+ * With acks, a rekey waits while the previous session has datagrams
+ * not done: a third session would make the collector forget it.
+ */
 static void
 crypto_rekey(int fd, short event, void *arg)
 {
-
+	if (conf.acks && prev_pending) {
+		if (!rekey_deferred)
+			log_debug("rekey deferred: the previous session has "
+			    "datagrams not acknowledged");
+		rekey_deferred = 1;
+		return;
+	}
 	session_start();
 	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 }
@@ -212,8 +300,12 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 	iov[0].iov_len = sizeof(*h);
 	if (type == IMSG_DATAGRAM) {
 		/* a nonce is never used twice: a new session first */
-		if (sess.seq == UINT64_MAX)
+		if (sess.seq == UINT64_MAX) {
+			if (conf.acks && prev_pending)
+				fatalx("sequence numbers used up while the "
+				    "previous session waits for acks");
 			session_start();
+		}
 		if ((dlen = wire_seal(dgbuf, &sess, ptbuf, ptlen)) == 0)
 			fatalx("wire_seal failed");
 		iov[1].iov_base = dgbuf;
@@ -229,8 +321,25 @@ crypto_imsg_capture(int from, struct imsg *imsg)
 {
 	struct batch_hdr	h;
 
-	if (imsg->hdr.type != IMSG_BATCH)
+	switch (imsg->hdr.type) {
+	case IMSG_BATCH:
+		break;
+	case IMSG_ACK:
+		if (!conf.acks || IMSG_DATA_SIZE(imsg) < WIRE_ACK_MIN ||
+		    IMSG_DATA_SIZE(imsg) > WIRE_ACK_MAX)
+			fatalx("IMSG_ACK: bad length %zu",
+			    IMSG_DATA_SIZE(imsg));
+		ack_open(imsg->data, IMSG_DATA_SIZE(imsg));
+		return (0);
+	case IMSG_SESSION_DONE:
+		imsg_expect(imsg, WIRE_NONCELEN, "IMSG_SESSION_DONE");
+		if (!conf.acks)
+			fatalx("capture: IMSG_SESSION_DONE without acks");
+		session_done(imsg->data);
+		return (0);
+	default:
 		fatalx("capture: unexpected imsg %u", imsg->hdr.type);
+	}
 	if (IMSG_DATA_SIZE(imsg) <= sizeof(h) ||
 	    IMSG_DATA_SIZE(imsg) - sizeof(h) > WIRE_MAX_BATCH)
 		fatalx("IMSG_BATCH: bad length %zu", IMSG_DATA_SIZE(imsg));
@@ -256,6 +365,8 @@ crypto_imsg_parent(int from, struct imsg *imsg)
 		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
 		sodium_free(sess.k);
 		sodium_free(kid);
+		if (ackkeys != NULL)
+			sodium_free(ackkeys);
 		proc_child_done();
 	case IMSG_CTL_SHOW_CONFIG:
 		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");

@@ -84,6 +84,7 @@ static int			 have_stats;
 static int			 exitcode;
 static const char		*conffile = NCAGENTD_CONF;
 static const char		*opt_iface, *opt_readfile;
+static int			 opt_wait = -1;	/* -w, seconds */
 static char			 readfile_abs[PATH_MAX];
 static int64_t			 started_ms;
 
@@ -93,7 +94,7 @@ usage(void)
 	extern char	*__progname;
 
 	fprintf(stderr, "usage: %s [-dnv] [-f file] [-i interface] "
-	    "[-r file]\n", __progname);
+	    "[-r file [-w seconds]]\n", __progname);
 	exit(1);
 }
 
@@ -104,9 +105,10 @@ main(int argc, char *argv[])
 	const char	*role = NULL;
 	int		 ch, debug = 0, verbose = 0, noaction = 0, i;
 	int		 ctlfd, rctlfd = -1;
+	const char	*errstr;
 
 	setproctitle_init(argc, argv, environ);
-	while ((ch = getopt(argc, argv, "df:i:nP:r:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:i:nP:r:vw:")) != -1) {
 		switch (ch) {
 		case 'd':
 			debug = 1;
@@ -129,12 +131,20 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose++;
 			break;
+		case 'w':
+			opt_wait = (int)strtonum(optarg, 1, 7 * 86400, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "-w %s: %s (1-%d seconds)\n",
+				    optarg, errstr, 7 * 86400);
+				usage();
+			}
+			break;
 		default:
 			usage();
 		}
 	}
 	argc -= optind;
-	if (argc != 0)
+	if (argc != 0 || (opt_wait != -1 && opt_readfile == NULL))
 		usage();
 
 	proc_init(procs, PROC_NPROCS, debug, verbose);
@@ -202,10 +212,11 @@ main(int argc, char *argv[])
 static void
 parent_ready(void)
 {
-	log_info("sensor %s started, %s %s, collector %s port %s", conf.name,
-	    conf.readfile[0] ? "reading" : "capturing on",
+	log_info("sensor %s started, %s %s, collector %s port %s, %s",
+	    conf.name, conf.readfile[0] ? "reading" : "capturing on",
 	    conf.readfile[0] ? conf.readfile : conf.interface,
-	    conf.collector, conf.port);
+	    conf.collector, conf.port, conf.acks ? "acknowledged" :
+	    "without acks");
 }
 
 /* the configuration file, then what the command line overrides */
@@ -220,6 +231,7 @@ load_config(struct agent_conf *c)
 		log_warnx("interface name too long: %s", opt_iface);
 		return (-1);
 	}
+	c->replay_wait = opt_wait;
 	/* made absolute at the first load: a reload runs from / */
 	if (opt_readfile != NULL) {
 		if (opt_readfile != readfile_abs) {
@@ -316,6 +328,7 @@ parent_totals(void)
 {
 	struct agent_stats	*s = (struct agent_stats *)statbuf;
 	struct type_stats	*t;
+	uint64_t		 unacked = 0;
 	size_t			 i;
 
 	/* a start that failed has nothing to count */
@@ -325,29 +338,53 @@ parent_totals(void)
 		return;
 	}
 	t = (struct type_stats *)(s + 1);
+	for (i = 0; i < nrectypes; i++)
+		unacked += t[i].unacked;
 	log_info("totals: packets %llu bytes %llu datagrams %llu "
 	    "wire-bytes %llu send-errors %llu pcap-drops %llu "
-	    "unknown-linktype %llu connections-evicted %llu",
+	    "unknown-linktype %llu connections-evicted %llu resent %llu "
+	    "acknowledged %llu queue-dropped %llu unacknowledged %llu "
+	    "acks-received %llu acks-refused %llu rtt-us %llu",
 	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
 	    (unsigned long long)s->datagrams,
 	    (unsigned long long)s->wire_bytes,
 	    (unsigned long long)s->send_errors,
 	    (unsigned long long)s->pcap_drops,
 	    (unsigned long long)s->linktype_unknown,
-	    (unsigned long long)s->flows_evicted);
+	    (unsigned long long)s->flows_evicted,
+	    (unsigned long long)s->resent, (unsigned long long)s->acked,
+	    (unsigned long long)s->qdropped, (unsigned long long)s->unacked,
+	    (unsigned long long)s->acks,
+	    (unsigned long long)s->acks_refused,
+	    (unsigned long long)s->rtt_us);
 	for (i = 0; i < nrectypes; i++) {
 		if (t[i].records == 0 && t[i].errors == 0 &&
 		    t[i].unknown == 0 && log_getverbose() == 0)
 			continue;
 		log_info("type %s: records %llu sent %llu batches %llu "
-		    "errors %llu truncated %llu unknown %llu oversize %llu",
+		    "errors %llu truncated %llu unknown %llu oversize %llu "
+		    "resent %llu acknowledged %llu queue-dropped %llu "
+		    "queue-dropped-datagrams %llu unacknowledged %llu",
 		    rectypes[i]->name, (unsigned long long)t[i].records,
 		    (unsigned long long)t[i].sent,
 		    (unsigned long long)t[i].batches,
 		    (unsigned long long)t[i].errors,
 		    (unsigned long long)t[i].truncated,
 		    (unsigned long long)t[i].unknown,
-		    (unsigned long long)t[i].oversize);
+		    (unsigned long long)t[i].oversize,
+		    (unsigned long long)t[i].resent,
+		    (unsigned long long)t[i].acked,
+		    (unsigned long long)t[i].qdropped,
+		    (unsigned long long)t[i].qdropped_dgrams,
+		    (unsigned long long)t[i].unacked);
+	}
+	/* a replay is done when the collector has every record */
+	if (s->unacked > 0) {
+		log_warnx("%llu records in %llu datagrams were not "
+		    "acknowledged", (unsigned long long)unacked,
+		    (unsigned long long)s->unacked);
+		if (conf.readfile[0] != '\0')
+			exitcode = 1;
 	}
 }
 
@@ -422,6 +459,16 @@ static const struct ctl_field totals_fields[] = {
 	CTL_FIELD(agent_stats, pcap_drops, "pcap-drops"),
 	CTL_FIELD(agent_stats, linktype_unknown, "unknown-linktype"),
 	CTL_FIELD(agent_stats, flows_evicted, "connections-evicted"),
+	CTL_FIELD(agent_stats, resent, "resent"),
+	CTL_FIELD(agent_stats, acked, "acknowledged"),
+	CTL_FIELD(agent_stats, queued, "queued"),
+	CTL_FIELD(agent_stats, queued_bytes, "queued-bytes"),
+	CTL_FIELD(agent_stats, qdropped, "queue-dropped"),
+	CTL_FIELD(agent_stats, unacked, "unacknowledged"),
+	CTL_FIELD(agent_stats, acks, "acks-received"),
+	CTL_FIELD(agent_stats, acks_refused, "acks-refused"),
+	CTL_FIELD(agent_stats, rtt_us, "rtt-us"),
+	CTL_FIELD(agent_stats, rto_ms, "rto-ms"),
 };
 static const struct ctl_field type_fields[] = {
 	CTL_FIELD(type_stats, records, "records"),
@@ -433,6 +480,11 @@ static const struct ctl_field type_fields[] = {
 	CTL_FIELD(type_stats, truncated, "truncated"),
 	CTL_FIELD(type_stats, unknown, "unknown"),
 	CTL_FIELD(type_stats, oversize, "oversize"),
+	CTL_FIELD(type_stats, resent, "resent"),
+	CTL_FIELD(type_stats, acked, "acknowledged"),
+	CTL_FIELD(type_stats, qdropped, "queue-dropped"),
+	CTL_FIELD(type_stats, qdropped_dgrams, "queue-dropped-datagrams"),
+	CTL_FIELD(type_stats, unacked, "unacknowledged"),
 };
 
 static void
@@ -441,6 +493,8 @@ stats_kv(struct ctl_conn *c, const unsigned char *buf)
 	size_t	i;
 
 	control_kv(c, "", "", "sensor", conf.name, 0);
+	/* a collector that does not acknowledge needs "acks no" */
+	control_kv(c, "", "", "acks", conf.acks ? "yes" : "no", 0);
 	control_kv(c, "", "", "uptime", NULL,
 	    (uint64_t)(mono_ms() - started_ms) / 1000);
 	control_kv_fields(c, "", "", buf, totals_fields,

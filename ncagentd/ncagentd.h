@@ -45,6 +45,10 @@
 #define CONN_IDLE_DEFAULT	60
 #define CONN_ACTIVE_DEFAULT	300
 #define CONN_TIMEOUT_MAX	(7 * 86400)
+/* datagrams kept until acknowledged: a few MB, see ncagentd.conf(5) */
+#define QUEUE_SIZE_DEFAULT	(4U * 1024 * 1024)
+#define QUEUE_SIZE_MIN		(64U * 1024)
+#define QUEUE_SIZE_MAX		(2048U * 1024 * 1024)
 
 /* the processes, by their place in the table (ncagentd.c) */
 enum ncagentd_proc {
@@ -62,6 +66,12 @@ enum imsg_type {
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
 	IMSG_STATS,		/* capture -> parent: struct agent_stats, at
 				   exit, or with ncctl's peerid on request */
+	IMSG_SESSION_NEW,	/* crypto -> capture: the nonce of a new
+				   session; those before it get no more */
+	IMSG_SESSION_DONE,	/* capture -> crypto: the nonce of an older
+				   session with nothing left undone */
+	IMSG_ACK,		/* capture -> crypto: an ack, as it came */
+	IMSG_ACK_OPENED,	/* crypto -> capture: struct ack_opened */
 };
 
 /* configuration, as the parent parsed it and the children receive it */
@@ -86,6 +96,9 @@ struct agent_conf {
 	unsigned int	 conn_table_size;	/* 0: no Connection records */
 	unsigned int	 conn_idle_timeout;	/* seconds */
 	unsigned int	 conn_active_timeout;	/* seconds */
+	unsigned int	 queue_size;	/* bytes of datagrams kept for acks */
+	int		 acks;		/* 0: send and forget */
+	int		 replay_wait;	/* -w: seconds at the end of -r, or -1 */
 	char		 ctlsock[CTL_PATH_MAX];	/* control socket */
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };
@@ -96,6 +109,13 @@ struct batch_hdr {
 	uint32_t	 type;		/* index into rectypes[] */
 	uint32_t	 nrec;		/* records in the batch */
 	uint32_t	 rawlen;	/* length of the framed records */
+};
+
+/* an ack the crypto child opened, or could not (ok 0) */
+struct ack_opened {
+	unsigned char	 nonce[WIRE_NONCELEN];	/* the session it names */
+	uint32_t	 ok;
+	struct wire_ack	 ack;
 };
 
 /* what the capture child counts, per record type and in total */
@@ -109,6 +129,11 @@ struct type_stats {
 	uint64_t	 batches;
 	uint64_t	 bytes;		/* of the records made */
 	uint64_t	 wire_bytes;	/* of the datagrams sent */
+	uint64_t	 resent;	/* records sent again */
+	uint64_t	 acked;		/* records acknowledged */
+	uint64_t	 qdropped;	/* records dropped from a full queue */
+	uint64_t	 qdropped_dgrams;	/* and their datagrams */
+	uint64_t	 unacked;	/* records not acknowledged at exit */
 };
 
 struct agent_stats {
@@ -120,6 +145,16 @@ struct agent_stats {
 	uint64_t	 pcap_drops;	/* kernel drops reported by libpcap */
 	uint64_t	 linktype_unknown;
 	uint64_t	 flows_evicted;	/* connections pushed out of the table */
+	uint64_t	 resent;	/* datagrams sent again */
+	uint64_t	 acked;		/* datagrams acknowledged */
+	uint64_t	 queued;	/* datagrams kept now */
+	uint64_t	 queued_bytes;	/* what they take, as queue-size counts */
+	uint64_t	 qdropped;	/* datagrams dropped from a full queue */
+	uint64_t	 unacked;	/* datagrams not acknowledged at exit */
+	uint64_t	 acks;		/* acks opened and taken */
+	uint64_t	 acks_refused;	/* malformed, unknown, forged, false */
+	uint64_t	 rtt_us;	/* smoothed round-trip time, 0: none yet */
+	uint64_t	 rto_ms;	/* the resend timeout now */
 	/* followed by nrectypes struct type_stats */
 };
 
@@ -148,6 +183,84 @@ void	 flow_expire(int64_t now_ns);
 void	 flow_shutdown(void);
 /* the timeouts of a reloaded configuration */
 void	 flow_reconf(const struct agent_conf *);
+
+/*
+ * The resend timeout (queue.c), as RFC 6298 computes it, in
+ * microseconds: SRTT and RTTVAR from round-trip samples, doubled at
+ * each timeout of a silent collector up to RTO_MAX_US, and back to
+ * what the samples say once it answers.
+ */
+#define RTO_INITIAL_US		1000000
+#define RTO_MIN_US		200000
+#define RTO_MAX_US		60000000
+#define RTO_G_US		1000		/* our timers' granularity */
+struct rto {
+	int64_t		 srtt;		/* 0 until the first sample */
+	int64_t		 rttvar;
+	int64_t		 base;		/* from the samples */
+	int64_t		 rto;		/* base, backed off */
+};
+void	 rto_init(struct rto *);
+void	 rto_sample(struct rto *, int64_t rtt);
+void	 rto_backoff(struct rto *);
+void	 rto_reset(struct rto *);
+
+/*
+ * The delivery queue (queue.c), in the capture child: every datagram
+ * sent, kept until an ack says it is done, sent again when none does,
+ * within each session's window.  Its clock is the caller's, in
+ * microseconds.  send() returns 0 once the datagram went out;
+ * session_done() says an older session has nothing left.
+ */
+#define QUEUE_CREDIT_INITIAL	64	/* datagrams before a first ack */
+struct dq;
+struct dq_hooks {
+	int	 (*send)(void *, const unsigned char *, size_t);
+	void	 (*session_done)(void *, const unsigned char *nonce);
+	void	*arg;
+};
+/* what the queue holds a datagram for, its payload aside */
+#define DQ_COST(len)		((len) + dq_overhead)
+extern const size_t	 dq_overhead;
+
+struct dq *dq_new(size_t limit, const struct dq_hooks *,
+	    struct agent_stats *, struct type_stats *);
+void	 dq_free(struct dq *);
+/* a new limit; with drop, the oldest go until the rest fit */
+void	 dq_limit(struct dq *, size_t, int drop);
+/* a session starts: those before it get no more datagrams */
+void	 dq_session(struct dq *, const unsigned char *nonce);
+/*
+ * Keep a datagram of the newest session (nonce and sequence number
+ * are read from it); with drop, the oldest go to make room for it.
+ */
+void	 dq_push(struct dq *, const unsigned char *dgram, size_t len,
+	    uint32_t type, uint32_t nrec, int drop);
+/* send what the sessions' windows let through, oldest first */
+void	 dq_pump(struct dq *, int64_t now);
+/* 1 if a session of that nonce has datagrams or may get some */
+int	 dq_known(const struct dq *, const unsigned char *nonce);
+/*
+ * An authentic ack: free what it says is done, take its credit and a
+ * round-trip sample.  The number freed, or -1 when it says a datagram
+ * never sent is done (nothing is freed then).
+ */
+int	 dq_ack(struct dq *, const unsigned char *nonce,
+	    const struct wire_ack *, int64_t now);
+/* the resend timer: send again what waited longer than the timeout */
+void	 dq_timeout(struct dq *, int64_t now);
+/* microseconds until dq_timeout() has something to do, -1: never */
+int64_t	 dq_next(const struct dq *, int64_t now);
+/* datagrams and bytes held; 1 when reserve more bytes would not fit */
+size_t	 dq_count(const struct dq *);
+int	 dq_full(const struct dq *, size_t reserve);
+/* the gauges of agent_stats, now */
+void	 dq_gauges(const struct dq *);
+/* at exit: count what is held as unacknowledged; datagrams */
+size_t	 dq_unacked(struct dq *);
+/* for tests: 1 if the datagram is held */
+int	 dq_holds(const struct dq *, const unsigned char *nonce,
+	    uint64_t seq);
 
 /* the children: their bodies and their sandboxes (capture.c, crypto.c) */
 struct sandbox;

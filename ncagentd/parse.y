@@ -44,6 +44,8 @@
 
 /* what "interval" yields for a word that is not one, not yet reported */
 #define BADINTERVAL	(LEX_BADNUM + 1)
+/* a datagram's worth is too little to queue */
+#define QUEUE_DATAGRAMS_MIN	8
 
 static struct agent_conf	*conf;
 static char			*badinterval;
@@ -69,6 +71,8 @@ enum keyword {
 	KW_PAD,
 	KW_SOCKET,
 	KW_RSOCKET,
+	KW_QUEUESIZE,
+	KW_ACKS,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -80,6 +84,7 @@ int	 yyparse(void);
 int	 yylex(void);
 
 static int	 parse_interval(const char *, unsigned int *);
+static long long parse_size(const char *);
 static void	 set_interval(enum keyword, const char *, unsigned int *,
 		    long long, unsigned int, unsigned int);
 %}
@@ -88,11 +93,12 @@ static void	 set_interval(enum keyword, const char *, unsigned int *,
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
 %token	RESTRICTED SOCKET
 %token	CONNTABLE CONNIDLE CONNACTIVE PAD REKEY
+%token	ACKS QUEUESIZE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number yesno port interval
+%type	<v.number>	number yesno port interval size
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -136,6 +142,11 @@ interval	: NUMBER {
 				free($1);
 			}
 		}
+		;
+
+/* bytes: a number, or one followed by K, M or G (of 1024) */
+size		: NUMBER
+		| STRING	{ $$ = parse_size($1); free($1); }
 		;
 
 yesno		: YES	{ $$ = 1; }
@@ -272,6 +283,20 @@ main		: NAME string '\n' {
 					conf->snaplen = $2;
 			}
 		}
+		| QUEUESIZE size '\n' {
+			if (lex_once(KW_QUEUESIZE, "queue-size") == 0 &&
+			    $2 != LEX_BADNUM) {
+				if ($2 < QUEUE_SIZE_MIN || $2 > QUEUE_SIZE_MAX)
+					yyerror("queue-size %lld out of range "
+					    "(64K-2G)", $2);
+				else
+					conf->queue_size = $2;
+			}
+		}
+		| ACKS yesno '\n' {
+			if (lex_once(KW_ACKS, "acks") == 0 && $2 != -1)
+				conf->acks = $2;
+		}
 		| PROMISCUOUS yesno '\n' {
 			if (lex_once(KW_PROMISCUOUS, "promiscuous") == 0 &&
 			    $2 != -1)
@@ -323,6 +348,7 @@ main		: NAME string '\n' {
 
 /* sorted by strcmp(), bsearch() needs it */
 static const struct lex_keyword keywords[] = {
+	{ "acks",		ACKS },
 	{ "chroot",		CHROOT },
 	{ "collector",		COLLECTOR },
 	{ "collector-key",	COLLECTORKEY },
@@ -339,6 +365,7 @@ static const struct lex_keyword keywords[] = {
 	{ "pad",		PAD },
 	{ "port",		PORT },
 	{ "promiscuous",	PROMISCUOUS },
+	{ "queue-size",		QUEUESIZE },
 	{ "rekey",		REKEY },
 	{ "restricted",		RESTRICTED },
 	{ "snaplen",		SNAPLEN },
@@ -379,6 +406,39 @@ parse_interval(const char *s, unsigned int *ms)
 	n *= unit;
 	*ms = n > INTERVAL_MAX_MS ? INTERVAL_MAX_MS + 1 : n;
 	return (0);
+}
+
+/* "4M", "64k", "1G" or "0010" into bytes, or LEX_BADNUM, said */
+static long long
+parse_size(const char *s)
+{
+	unsigned long long	 n = 0, unit = 1;
+	const char		*p;
+
+	/* past the range, the number stops growing: it is refused anyway */
+	for (p = s; isdigit((unsigned char)*p); p++)
+		if (n <= QUEUE_SIZE_MAX)
+			n = n * 10 + (*p - '0');
+	if (p != s) {
+		if (*p == 'K' || *p == 'k')
+			unit = 1024;
+		else if (*p == 'M' || *p == 'm')
+			unit = 1024 * 1024;
+		else if (*p == 'G' || *p == 'g')
+			unit = 1024 * 1024 * 1024;
+		if (unit > 1)
+			p++;
+	}
+	if (p == s || *p != '\0') {
+		yyerror("\"%s\": give bytes, or a number followed by K, M or G",
+		    s);
+		return (LEX_BADNUM);
+	}
+	if (n > QUEUE_SIZE_MAX / unit) {
+		yyerror("queue-size %s out of range (64K-2G)", s);
+		return (LEX_BADNUM);
+	}
+	return ((long long)(n * unit));
 }
 
 static void
@@ -447,6 +507,9 @@ conf_defaults(struct agent_conf *c)
 	c->conn_table_size = CONN_TABLE_DEFAULT;
 	c->conn_idle_timeout = CONN_IDLE_DEFAULT;
 	c->conn_active_timeout = CONN_ACTIVE_DEFAULT;
+	c->queue_size = QUEUE_SIZE_DEFAULT;
+	c->acks = 1;
+	c->replay_wait = -1;
 }
 
 int
@@ -469,6 +532,12 @@ parse_config(const char *filename, struct agent_conf *c)
 	if (c->pad > c->max_datagram - WIRE_OVERHEAD) {
 		log_warnx("%s: pad %u is more than a datagram of %u bytes "
 		    "holds", filename, c->pad, c->max_datagram);
+		errors++;
+	}
+	if (c->queue_size / c->max_datagram < QUEUE_DATAGRAMS_MIN) {
+		log_warnx("%s: queue-size %u holds fewer than %d datagrams of "
+		    "max-datagram %u", filename, c->queue_size,
+		    QUEUE_DATAGRAMS_MIN, c->max_datagram);
 		errors++;
 	}
 	if (!seen[KW_COLLECTORKEY]) {

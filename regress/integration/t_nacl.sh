@@ -553,6 +553,8 @@ run_agent() {
 	user "nobody"
 	chroot "$T/empty"
 	socket "$T/$_name.sock"
+	# until the collector acknowledges
+	acks no
 	${3:-}
 	EOF
 	start_ns=$(date +%s%N)

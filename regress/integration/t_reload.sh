@@ -163,6 +163,8 @@ promiscuous no
 connection-table-size 1000
 connection-idle-timeout 30
 connection-active-timeout 100
+acks yes
+queue-size 8M
 EOC
 cycle ncagentd "$NCAGENTD" "$T/s/ctl.sock" "$T/s/ncagentd.conf" \
     "$T/s/new" >"$T/s/cycle.log"
@@ -259,6 +261,51 @@ sed -i 's/longername0/lo/' "$T/s2/ncagentd.conf"
 is $? 0 "an interface that stays lo is no change"
 kill -TERM "$S2PID"
 wait "$S2PID"
+
+# a smaller queue-size, at once: a live sensor whose collector takes
+# its datagrams without acknowledging them keeps them, 4M at most; told
+# 64K, it drops the oldest down to that
+ACKP=$(free_port)
+mkfifo "$T/ackcmd"
+"$PYTHON" "$REGRESS/integration/ackcoll.py" -f "$T/ackcmd" "$ACKP" \
+    "$T/keys/priv.key" 2>"$T/ackcoll.err" &
+ACKPID=$!
+PIDS="$PIDS $ACKPID"
+echo hold >"$T/ackcmd"
+CPORT_KEEP=$CPORT
+CPORT=$ACKP
+sensor_conf "$T/s5" queue 'interface "lo"
+filter "udp port 9"'
+CPORT=$CPORT_KEEP
+sed -i 's/^acks no$/acks yes/' "$T/s5/ncagentd.conf"
+start_live "$T/s5"
+S5PID=$LIVE
+stat5() {
+	"$NCCTL" -s "$T/s5/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+"$PYTHON" -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(12000):
+    s.sendto(b"queue %d" % i, ("127.0.0.1", 9))
+    if i % 100 == 0:
+        time.sleep(0.01)'
+big() { [ "$(stat5 queued-bytes)" -gt 131072 ] && echo y; }
+is "$(within 5 big y)" y "the sensor holds more than 128K unacknowledged"
+is "$(stat5 queue-dropped)" 0 "and has dropped nothing"
+sed -i 's/^queue-size .*//' "$T/s5/ncagentd.conf"
+echo "queue-size 64K" >>"$T/s5/ncagentd.conf"
+"$NCCTL" -s "$T/s5/ctl.sock" reload >/dev/null
+is $? 0 "it reloads with queue-size 64K"
+q=$(stat5 queued-bytes)
+check "and holds no more than that at once ($q)" [ "$q" -le 65536 ]
+check "having dropped the oldest ($(stat5 queue-dropped))" \
+    [ "$(stat5 queue-dropped)" -gt 0 ]
+echo ack >"$T/ackcmd"
+kill -TERM "$S5PID"
+wait "$S5PID"
+is $? 0 "acknowledged at last, it exits 0"
 
 # the processes that took all this are still the ones that started
 kill -TERM "$SPID"

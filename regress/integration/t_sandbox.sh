@@ -20,10 +20,13 @@
 #  1. every child of both daemons runs under its seccomp filter with
 #     no_new_privs, as nobody in its chroot, with the resource limits of
 #     its role, and holds exactly the descriptors its limit counts on;
+#     so does the sensor's capture process with acks, reading them;
 #  2. calls no child may make (a network socket, execve, ptrace, fork,
 #     a file opened for writing) kill the child, and the daemon exits
 #     non-zero naming the process and SIGSYS: each call in each of the
 #     four roles, with the selftest binaries (the daemons have none);
+#     with acks, the sensor's processes may receive on the capture's
+#     socket to the collector and nowhere else;
 #  3. paths the other tests do not take stay inside the filters: the
 #     receiver past SPOOL_MAX_OPEN files, a capture whose interface
 #     goes down, comes back and goes away.
@@ -123,6 +126,38 @@ check "the pings were stored ($(nrecords "$T/c/spool/sandbox/ICMPv4.ncap"))" \
 is "$(grep -c SIGSYS "$T/s/sensor.log" "$T/c/collector.log" |
     sed 's/.*://' | tr '\n' ' ')" "0 0 " "and no process died of SIGSYS"
 
+# -- 1b. with acks: the capture reads them from its socket, no more
+APORT=$(free_port)
+"$PYTHON" "$REGRESS/integration/ackcoll.py" "$APORT" "$T/keys/priv.key" \
+    2>"$T/ackcoll.err" &
+APID=$!
+PIDS="$PIDS $APID"
+CPORT_KEEP=$CPORT
+CPORT=$APORT
+sensor_conf "$T/sa" sandboxacks "interface \"lo\"
+filter \"icmp\""
+CPORT=$CPORT_KEEP
+sed -i 's/^acks no$/acks yes/' "$T/sa/ncagentd.conf"
+"$NCAGENTD" -d -v -f "$T/sa/ncagentd.conf" >"$T/sa/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+cap=$(sandboxed "$SPID" capture)
+check_child "$cap" "sensor capture with acks" "$T/empty" 11 10 unlimited
+ping -c 3 -i 0.2 127.0.0.1 >/dev/null
+acked() {
+	"$NCCTL" -s "$T/sa/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+print("y" if j["acknowledged"] > 0 and j["queued"] == 0 else "n")'
+}
+is "$(settle acked y)" y "its datagrams are acknowledged: it read the acks"
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "the sensor with acks exits 0 on SIGTERM"
+kill -TERM "$APID"
+wait "$APID"
+is "$(grep -c SIGSYS "$T/sa/sensor.log")" 0 "and no process died of SIGSYS"
+
 # -- 2. calls no child may make, in every role
 #
 # What a parser taken over would try first: a network socket, running
@@ -167,6 +202,18 @@ for role in capture crypto; do
 		    killed $rc
 		selftest ncagentd "$role" "$call" "$T/st/$role-$call.log"
 	done
+done
+# with acks the capture may receive on its socket to the collector,
+# and no process on any other descriptor
+sed 's/^acks no$/acks yes/' "$T/st/ncagentd.conf" >"$T/st/acks.conf"
+for role in capture crypto; do
+	NCAP_SANDBOX_SELFTEST=$role:recvfrom timeout 60 "$AGENT_ST" -d -v \
+	    -f "$T/st/acks.conf" -r "$CAPDIR/decode-ether.pcap" \
+	    >"$T/st/$role-recvfrom.log" 2>&1
+	rc=$?
+	check "ncagentd $role recvfrom, with acks: the sensor exits non-zero ($rc)" \
+	    killed $rc
+	selftest ncagentd "$role" recvfrom "$T/st/$role-recvfrom.log"
 done
 stop_collector
 is $? 0 "their collector exits 0"
