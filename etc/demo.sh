@@ -47,8 +47,6 @@ keyfile "$D/$s/priv.key"
 user "nobody"
 chroot "$D/empty"
 socket "$D/$s.sock"
-# until the collector acknowledges
-acks no
 EOC
 done
 

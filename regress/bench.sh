@@ -43,8 +43,6 @@ keyfile "$B/skeys/priv.key"
 user "nobody"
 chroot "$B/empty"
 socket "$B/sensor.sock"
-# until the collector acknowledges
-acks no
 EOC
 
 ./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$B/collector.log" 2>&1 &

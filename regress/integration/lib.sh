@@ -103,8 +103,6 @@ user "nobody"
 chroot "$T/empty"
 flush-interval 200ms
 socket "$1/ctl.sock"
-# until the collector acknowledges
-acks no
 ${3:-}
 EOC
 }

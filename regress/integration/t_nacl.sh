@@ -553,7 +553,7 @@ run_agent() {
 	user "nobody"
 	chroot "$T/empty"
 	socket "$T/$_name.sock"
-	# until the collector acknowledges
+	# collector.js, written before acknowledgements, sends none
 	acks no
 	${3:-}
 	EOF

@@ -120,8 +120,6 @@ collector-key "/etc/ncap/pub.key"
 keyfile "/etc/ncap/sensor/priv.key"
 socket "$T/agent.sock"
 flush-interval 200ms
-# until the collector acknowledges
-acks no
 EOC
 /usr/sbin/ncagentd -d -f "$T/agent.conf" -r "$CAPDIR/decode-ether.pcap" \
     >"$T/agent.log" 2>&1

@@ -163,7 +163,7 @@ promiscuous no
 connection-table-size 1000
 connection-idle-timeout 30
 connection-active-timeout 100
-acks yes
+acks no
 queue-size 8M
 EOC
 cycle ncagentd "$NCAGENTD" "$T/s/ctl.sock" "$T/s/ncagentd.conf" \
@@ -277,7 +277,6 @@ CPORT=$ACKP
 sensor_conf "$T/s5" queue 'interface "lo"
 filter "udp port 9"'
 CPORT=$CPORT_KEEP
-sed -i 's/^acks no$/acks yes/' "$T/s5/ncagentd.conf"
 start_live "$T/s5"
 S5PID=$LIVE
 stat5() {

@@ -56,8 +56,6 @@ keyfile "$T/keys/priv.key"
 user "nobody"
 chroot "$T/empty"
 socket "$T/s/ctl.sock"
-# until the collector acknowledges
-acks no
 EOC
 }
 good_sensor >"$T/s/good.conf"

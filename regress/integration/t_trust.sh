@@ -49,7 +49,8 @@ run_sensor "$T/spoof" alpha "$CAPDIR/decode-ether.pcap" \
 is $? 0 "beta's key, named alpha: the replay exits 0"
 run_sensor "$T/alpha" alpha "$CAPDIR/decode-ether.pcap" \
     "keyfile \"$T/ka/priv.key\""
-run_sensor "$T/stranger" beta "$CAPDIR/decode-ether.pcap"
+# a key nobody listed is never acknowledged: it sends and forgets
+run_sensor "$T/stranger" beta "$CAPDIR/decode-ether.pcap" "acks no"
 stop_collector
 is $? 0 "the collector exits 0"
 log=$T/c1/collector.log
