@@ -28,6 +28,7 @@
 
 #include "keys.h"
 #include "log.h"
+#include "util.h"
 
 #define PUBKEY_FILE	"pub.key"
 #define PRIVKEY_FILE	"priv.key"
@@ -160,8 +161,7 @@ key_write(const char *path, const unsigned char key[KEY_LEN], mode_t mode,
     char *err, size_t errlen)
 {
 	char		 hex[KEY_HEXLEN + 2];
-	size_t		 off = 0;
-	ssize_t		 n;
+	size_t		 off;
 	int		 fd, rv = -1;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -178,16 +178,9 @@ key_write(const char *path, const unsigned char key[KEY_LEN], mode_t mode,
 
 	key_to_hex(key, hex);
 	hex[KEY_HEXLEN] = '\n';
-	while (off < KEY_HEXLEN + 1) {
-		n = write(fd, hex + off, KEY_HEXLEN + 1 - off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%s: write: %s", path,
-			    strerror(errno));
-			goto done;
-		}
-		off += (size_t)n;
+	if (write_all(fd, hex, KEY_HEXLEN + 1, &off) == -1) {
+		snprintf(err, errlen, "%s: write: %s", path, strerror(errno));
+		goto done;
 	}
 	if (fsync(fd) == -1) {
 		snprintf(err, errlen, "%s: fsync: %s", path, strerror(errno));

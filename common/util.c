@@ -19,10 +19,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <event.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -96,4 +98,26 @@ evtimer_add_ms(struct event *ev, unsigned int ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(ev, &tv);
+}
+
+int
+write_all(int fd, const void *buf, size_t len, size_t *done)
+{
+	const unsigned char	*p = buf;
+	ssize_t			 n;
+
+	*done = 0;
+	while (*done < len) {
+		if ((n = write(fd, p + *done, len - *done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (n == 0) {
+			errno = EIO;
+			return (-1);
+		}
+		*done += (size_t)n;
+	}
+	return (0);
 }

@@ -31,6 +31,15 @@ int64_t	 mono_ms(void);
 /* "addr:port" or "[addr]:port" into buf */
 const char *sa_fmt(const struct sockaddr *, char *buf, size_t len);
 
+/*
+ * All of buf to fd, or -1 with errno saying why not.  A short write
+ * sets no errno, so the rest is written again: that completes it, or
+ * fails with the cause, such as ENOSPC; a write that takes nothing
+ * without an error is EIO, not a loop.  *done is what reached fd
+ * either way.
+ */
+int	 write_all(int fd, const void *buf, size_t len, size_t *done);
+
 /* a libevent timer, in milliseconds */
 struct event;
 void	 evtimer_add_ms(struct event *, unsigned int ms);

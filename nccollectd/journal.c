@@ -86,7 +86,6 @@ static void	 put_header(struct journal *);
 static void	 entry_start(struct journal *);
 static void	 entry_end(struct journal *);
 static int	 append(struct journal *, const unsigned char *, size_t);
-static int	 write_all(int, const unsigned char *, size_t, size_t *);
 static void	 reserve(struct journal *);
 static void	 be32_put(unsigned char *, uint32_t);
 static void	 be64_put(unsigned char *, uint64_t);
@@ -493,31 +492,6 @@ journal_add_session(struct journal *j, const struct jsession *js)
 	be64_put(p + 3 + WIRE_SESSLEN + 8, js->top);
 	memcpy(p + 3 + WIRE_SESSLEN + 16, js->bits, sizeof(js->bits));
 	j->len += JI_HDRLEN + JI_SESSION_LEN;
-}
-
-/*
- * All of buf, or -1 with errno saying why; *done is what reached the
- * file either way.
- */
-static int
-write_all(int fd, const unsigned char *buf, size_t len, size_t *done)
-{
-	ssize_t	 n;
-
-	*done = 0;
-	while (*done < len) {
-		if ((n = write(fd, buf + *done, len - *done)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		if (n == 0) {
-			errno = EIO;
-			return (-1);
-		}
-		*done += (size_t)n;
-	}
-	return (0);
 }
 
 /*

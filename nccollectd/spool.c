@@ -68,8 +68,6 @@ static void		 spool_close_all(void);
 static struct sfile	*sfile_open(const char *, int, struct collector_stats *);
 static void		 sfile_close(struct sfile *);
 static void		 sfile_sync(struct sfile *);
-static int		 sfile_write(int, const unsigned char *, size_t,
-			    size_t *);
 
 const struct output_backend	 output_spool = {
 	spool_init, spool_store, spool_sync, spool_close_all
@@ -145,7 +143,7 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 		    rectypes[type]->name, now_ns());
 		if (hlen == 0)
 			fatalx("%s: header does not fit", __func__);
-		if (sfile_write(f->fd, hdr, hlen, &done) == -1) {
+		if (write_all(f->fd, hdr, hlen, &done) == -1) {
 			log_warnx_rl(&rl_io, "write %s: %s", path,
 			    strerror(errno));
 			if (ftruncate(f->fd, 0) == -1)
@@ -173,34 +171,6 @@ sfile_open(const char *sensor, int type, struct collector_stats *st)
 	TAILQ_INSERT_HEAD(&lru, f, lru);
 	nopen++;
 	return (f);
-}
-
-/*
- * All of buf, or -1 with errno saying why not.  A short write sets no
- * errno (what is there is left from an earlier call), so the rest is
- * written again: that completes it, or fails with the cause, such as
- * ENOSPC.  *done is what reached the file either way.
- */
-static int
-sfile_write(int fd, const unsigned char *buf, size_t len, size_t *done)
-{
-	ssize_t	 n;
-
-	*done = 0;
-	while (*done < len) {
-		if ((n = write(fd, buf + *done, len - *done)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		if (n == 0) {
-			/* nothing taken and no error: do not spin */
-			errno = EIO;
-			return (-1);
-		}
-		*done += (size_t)n;
-	}
-	return (0);
 }
 
 static void
@@ -233,7 +203,7 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
 	} else if ((f = sfile_open(sensor, type, st)) == NULL)
 		return (-1);
 
-	if (sfile_write(f->fd, recs, len, &done) == -1) {
+	if (write_all(f->fd, recs, len, &done) == -1) {
 		log_warnx_rl(&rl_io, "write %s/%s.ncap: %s", sensor,
 		    rectypes[type]->name, strerror(errno));
 		/* cut a partial batch off again, so every record is whole */
