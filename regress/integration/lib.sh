@@ -129,3 +129,43 @@ nrecords() {
 		echo 0
 	fi
 }
+
+# start_live DIR [FLAGS]: a sensor of DIR/ncagentd.conf, capturing, once
+# it answers ncctl; LIVE is its pid
+start_live() {
+	"$NCAGENTD" -d -v ${2:-} -f "$1/ncagentd.conf" >"$1/sensor.log" 2>&1 &
+	LIVE=$!
+	PIDS="$PIDS $LIVE"
+	_i=0
+	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
+	    [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# tmpfs_spool DIR SIZE: DIR/spool, a tmpfs of SIZE that the collector's
+# user owns and others cannot write, unmounted at exit; if it cannot be
+# mounted, the test is skipped, saying why, and ends here
+tmpfs_spool() {
+	TMPFS=$1/spool
+	mkdir -p "$TMPFS"
+	_o="size=$2,mode=0750,uid=$(id -u nobody),gid=$(id -g nobody)"
+	if ! mount -t tmpfs -o "$_o" tmpfs "$TMPFS" 2>"$T/mount.err"; then
+		skip "cannot mount a tmpfs for the spool: $(cat "$T/mount.err")"
+		finish
+		exit
+	fi
+	trap tmpfs_unmount EXIT
+}
+tmpfs_unmount() {
+	for _p in $PIDS; do kill -KILL "$_p" 2>/dev/null; done
+	# the receiver, the daemon's child, may hold it a moment longer
+	_i=0
+	while ! umount "$TMPFS" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	mountpoint -q "$TMPFS" && umount -l "$TMPFS"
+	cleanup
+}

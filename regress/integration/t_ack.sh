@@ -200,24 +200,7 @@ stop_collector
 
 # -- 5. a spool that fills
 C=$T/f
-mkdir -p "$C/spool"
-opts="size=1m,mode=0750,uid=$(id -u nobody),gid=$(id -g nobody)"
-if ! mount -t tmpfs -o "$opts" tmpfs "$C/spool" 2>"$T/mount.err"; then
-	skip "cannot mount a tmpfs for the spool: $(cat "$T/mount.err")"
-	finish
-	exit
-fi
-unmount() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	_i=0
-	while ! umount "$C/spool" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	mountpoint -q "$C/spool" && umount -l "$C/spool"
-	cleanup
-}
-trap unmount EXIT
+tmpfs_spool "$C" 1m
 start_collector "$C" "$LISTED" || exit 1
 ST=$T/full.state
 # 40 records a datagram, 700 bytes or so; 64 kB left, room for 90

@@ -94,19 +94,6 @@ tsum() {
 	done
 	echo $_s
 }
-# start_live DIR [FLAGS]: a live sensor of DIR/ncagentd.conf, once it
-# answers ncctl
-start_live() {
-	"$NCAGENTD" -d -v ${2:-} -f "$1/ncagentd.conf" >"$1/sensor.log" 2>&1 &
-	LIVE=$!
-	PIDS="$PIDS $LIVE"
-	_i=0
-	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
-	    [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 # stat SOCKET FIELD: a counter of show stats
 stat() {
 	"$NCCTL" -s "$1" -j show stats | "$PYTHON" -c 'import json, sys

@@ -7,26 +7,7 @@
 . "$REGRESS/integration/lib.sh"
 
 C=$T/c
-mkdir -p "$C/spool"
-# the spool must be the collector user's and not writable by others
-opts="size=256k,mode=0750,uid=$(id -u nobody),gid=$(id -g nobody)"
-if ! mount -t tmpfs -o "$opts" tmpfs "$C/spool" 2>"$T/mount.err"; then
-	skip "cannot mount a tmpfs for the spool: $(cat "$T/mount.err")"
-	finish
-	exit
-fi
-unmount() {
-	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
-	# the receiver, the daemon's child, may hold it a moment longer
-	_i=0
-	while ! umount "$C/spool" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	mountpoint -q "$C/spool" && umount -l "$C/spool"
-	cleanup
-}
-trap unmount EXIT
+tmpfs_spool "$C" 256k
 
 # json FILE EXPR: a value of ncctl -j output, by a Python expression on j
 json() { "$PYTHON" -c 'import json, sys

@@ -25,19 +25,6 @@
 # interval, idle timeout and rekey interval at once.
 . "$REGRESS/integration/lib.sh"
 
-# start_live DIR [FLAGS]: a sensor of DIR/ncagentd.conf, once it answers
-start_live() {
-	"$NCAGENTD" -d -v ${2:-} -f "$1/ncagentd.conf" >"$1/sensor.log" 2>&1 &
-	LIVE=$!
-	PIDS="$PIDS $LIVE"
-	_i=0
-	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
-	    [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
 reloads() {
 	awk '/^\.Sh / { on = ($2 == "RELOADING"); next }
