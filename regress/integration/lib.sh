@@ -117,8 +117,9 @@ run_sensor() {
 sensor_stat() {
 	sed -n "s/.*type $2:.* $3 \([0-9]*\).*/\1/p" "$1"
 }
-collector_stat() {
-	sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"
+# total LOG NAME: a counter of either daemon's last totals line
+total() {
+	sed -n "s/.*totals:.* $2 \([0-9][0-9]*\).*/\1/p" "$1" | tail -n 1
 }
 
 # number of records in a .ncap file (the header line excluded)

@@ -23,7 +23,7 @@ for max in 512 1400 9000; do
 	med=$(echo "$sizes" | awk '{ a[NR] = $1 } END { print a[int(NR / 2) + 1] }')
 	check "max-datagram $max: batches are filled (median $med bytes)" \
 	    [ "$med" -gt $((max / 2)) ]
-	is "$(collector_stat "$log" gaps)" 0 "max-datagram $max: no gaps"
+	is "$(total "$log" gaps)" 0 "max-datagram $max: no gaps"
 	for t in Ethernet ARP IPv4 IPv6 TCP UDP ICMPv4; do
 		is "$(nrecords "$T/c$max/spool/batch$max/$t.ncap")" "$(expect $t)" \
 		    "max-datagram $max: all $(expect $t) $t records stored"

@@ -62,10 +62,10 @@ xargs -P 2 -n 2 sh -c '"$NCAGENTD" -d -v -f "$T/s$1/ncagentd.conf" \
     <"$T/list"
 stop_collector
 is $? 0 "the collector exits 0"
-is "$(collector_stat "$T/c/collector.log" kernel-drops)" 0 \
+is "$(total "$T/c/collector.log" kernel-drops)" 0 \
     "the collector's socket dropped nothing"
 # a sensor's own records are valid for every reader (validate.c)
-is "$(collector_stat "$T/c/collector.log" record)" 0 \
+is "$(total "$T/c/collector.log" record)" 0 \
     "the collector refused no record of the sensors"
 bad=0
 while read -r i cap; do

@@ -84,7 +84,6 @@ for k in sys.argv[2].split("."):
     v = v[k] if not isinstance(v, list) else v[int(k)]
 print(v)' "$1" "$2"
 }
-total() { sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"; }
 types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
 # the sum of a per-type field
 tsum() {

@@ -17,7 +17,7 @@ is $? 0 "the collector exits 0 on SIGTERM"
 
 log=$T/c/collector.log
 while read -r cause count; do
-	is "$(collector_stat "$log" "$cause")" "$count" \
+	is "$(total "$log" "$cause")" "$count" \
 	    "$count '$cause' datagrams dropped and counted"
 done <"$T/sent"
 

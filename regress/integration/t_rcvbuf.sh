@@ -123,17 +123,17 @@ flood() {
 }
 flood 64k
 log=$T/f64k/collector.log
-got=$(collector_stat "$log" datagrams)
-lost=$(collector_stat "$log" kernel-drops)
+got=$(total "$log" datagrams)
+lost=$(total "$log" kernel-drops)
 # 128k granted holds at most 93 datagrams of 1400 bytes, and at least
 # one; the one sent after them is not dropped
 check "64k: the socket held some of 200 datagrams ($((got - 1))), not all" \
     [ "${got:-0}" -ge 2 ] && [ "${got:-0}" -le 94 ]
 is "$((${got:-0} + ${lost:-0}))" 201 \
     "and kernel-drops ($lost) counts every other one"
-is "$(collector_stat "$log" version)" "$got" "every one held was read"
+is "$(total "$log" version)" "$got" "every one held was read"
 flood 8m
 log=$T/f8m/collector.log
-is "$(collector_stat "$log" datagrams) $(collector_stat "$log" kernel-drops)" \
+is "$(total "$log" datagrams) $(total "$log" kernel-drops)" \
     "201 0" "8m: the socket held all 200"
 finish

@@ -265,7 +265,7 @@ is "$(settle "nfds $rcv" 267)" 267 \
     "it holds its 11 descriptors and 256 spool files"
 stop_collector
 is $? 0 "the collector exits 0 on SIGTERM"
-is "$(collector_stat "$T/c3/collector.log" files) $(collector_stat \
+is "$(total "$T/c3/collector.log" files) $(total \
     "$T/c3/collector.log" records)" "300 300" "300 files, 300 records stored"
 is "$(ls "$T"/c3/spool/*/UDP.ncap | wc -l)" 300 "each in its sensor's UDP.ncap"
 

@@ -24,12 +24,12 @@ nbad=$(awk '$1 == "bad" { print $2 }' "$T/sent" | sort -u | wc -l)
 ngood=$(awk '$1 == "good" { print $2 }' "$T/sent" | sort -u | wc -l)
 check "validate.py sent bad and good records ($nbad bad, $ngood good)" \
     [ "$nbad" -ge 10 ] && [ "$ngood" -ge 5 ]
-is "$(collector_stat "$log" record)" "$nbad" \
+is "$(total "$log" record)" "$nbad" \
     "every datagram with a bad record is dropped as 'record'"
-is "$(collector_stat "$log" batches)" "$ngood" \
+is "$(total "$log" batches)" "$ngood" \
     "every other datagram is stored"
 for cause in framing protobuf type name repeat old stale; do
-	is "$(collector_stat "$log" "$cause")" 0 "none dropped as '$cause'"
+	is "$(total "$log" "$cause")" 0 "none dropped as '$cause'"
 done
 
 # each bad record's field and why, a line per datagram (validate.py
