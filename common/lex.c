@@ -390,3 +390,71 @@ lex_port(long long n)
 	}
 	return (n);
 }
+
+/*
+ * A number and its unit, as a word: digits, then one of units (a
+ * letter, either case) for mult[i], or nothing for 1.  Past LEX_HUGE
+ * the value stops growing, never wrapped: the callers refuse it.  -1
+ * for a word of another shape.
+ */
+static int
+lex_scaled(const char *s, const char *units, const long long *mult,
+    long long *v)
+{
+	const char	*p, *u;
+	long long	 n = 0;
+
+	for (p = s; isdigit((unsigned char)*p); p++)
+		if ((n = n * 10 + (*p - '0')) > LEX_HUGE)
+			n = LEX_HUGE;
+	if (p == s)
+		return (-1);
+	if (*p != '\0') {
+		if (p[1] != '\0' || (u = strchr(units,
+		    tolower((unsigned char)*p))) == NULL)
+			return (-1);
+		n = n > LEX_HUGE / mult[u - units] ? LEX_HUGE :
+		    n * mult[u - units];
+	}
+	*v = n;
+	return (0);
+}
+
+/* bytes: "4096", "64k", "4M", "10g"; LEX_BADNUM, said */
+long long
+lex_size(const char *s)
+{
+	static const long long	 mult[] = { 1LL << 10, 1LL << 20, 1LL << 30,
+				    1LL << 40 };
+	long long		 v;
+
+	if (lex_scaled(s, "kmgt", mult, &v) == -1) {
+		yyerror("\"%s\": give bytes, or a number followed by K, M, "
+		    "G or T", s);
+		return (LEX_BADNUM);
+	}
+	if (v >= LEX_HUGE) {
+		yyerror("size %s is too large", s);
+		return (LEX_BADNUM);
+	}
+	return (v);
+}
+
+/* seconds: "90", "90s", "30m", "1h", "7d"; LEX_BADNUM, said */
+long long
+lex_duration(const char *s)
+{
+	static const long long	 mult[] = { 1, 60, 3600, 86400 };
+	long long		 v;
+
+	if (lex_scaled(s, "smhd", mult, &v) == -1) {
+		yyerror("\"%s\": give seconds, or a number followed by s, m, "
+		    "h or d", s);
+		return (LEX_BADNUM);
+	}
+	if (v >= LEX_HUGE) {
+		yyerror("duration %s is too long", s);
+		return (LEX_BADNUM);
+	}
+	return (v);
+}

@@ -58,6 +58,7 @@ struct lex_value {
 
 /* what lex_number() yields for a word that is not a number */
 #define LEX_BADNUM	LLONG_MIN
+#define LEX_HUGE	(1LL << 62)	/* sizes and durations stop here */
 
 /* -1, said, if the file cannot be opened; clears seen[] */
 int	 lex_open(const char *path, const struct lex_grammar *);
@@ -81,5 +82,7 @@ char	*lex_number_string(long long);
 long long lex_number(const char *);
 /* a port, or -1 when it is not one (said, unless LEX_BADNUM) */
 long long lex_port(long long);
+long long lex_size(const char *);
+long long lex_duration(const char *);
 
 #endif /* NCAP_LEX_H */

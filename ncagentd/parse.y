@@ -84,7 +84,6 @@ int	 yyparse(void);
 int	 yylex(void);
 
 static int	 parse_interval(const char *, unsigned int *);
-static long long parse_size(const char *);
 static void	 set_interval(enum keyword, const char *, unsigned int *,
 		    long long, unsigned int, unsigned int);
 %}
@@ -146,7 +145,7 @@ interval	: NUMBER {
 
 /* bytes: a number, or one followed by K, M or G (of 1024) */
 size		: NUMBER
-		| STRING	{ $$ = parse_size($1); free($1); }
+		| STRING	{ $$ = lex_size($1); free($1); }
 		;
 
 yesno		: YES	{ $$ = 1; }
@@ -406,39 +405,6 @@ parse_interval(const char *s, unsigned int *ms)
 	n *= unit;
 	*ms = n > INTERVAL_MAX_MS ? INTERVAL_MAX_MS + 1 : n;
 	return (0);
-}
-
-/* "4M", "64k", "1G" or "0010" into bytes, or LEX_BADNUM, said */
-static long long
-parse_size(const char *s)
-{
-	unsigned long long	 n = 0, unit = 1;
-	const char		*p;
-
-	/* past the range, the number stops growing: it is refused anyway */
-	for (p = s; isdigit((unsigned char)*p); p++)
-		if (n <= QUEUE_SIZE_MAX)
-			n = n * 10 + (*p - '0');
-	if (p != s) {
-		if (*p == 'K' || *p == 'k')
-			unit = 1024;
-		else if (*p == 'M' || *p == 'm')
-			unit = 1024 * 1024;
-		else if (*p == 'G' || *p == 'g')
-			unit = 1024 * 1024 * 1024;
-		if (unit > 1)
-			p++;
-	}
-	if (p == s || *p != '\0') {
-		yyerror("\"%s\": give bytes, or a number followed by K, M or G",
-		    s);
-		return (LEX_BADNUM);
-	}
-	if (n > QUEUE_SIZE_MAX / unit) {
-		yyerror("queue-size %s out of range (64K-2G)", s);
-		return (LEX_BADNUM);
-	}
-	return ((long long)(n * unit));
 }
 
 static void
