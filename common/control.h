@@ -41,6 +41,7 @@ enum ctl_imsg {
 	IMSG_CTL_RELOAD,
 	IMSG_CTL_LOG_VERBOSE,		/* int: 0 brief, 1 verbose */
 	IMSG_CTL_SHOW_CONFIG,
+	IMSG_CTL_ROTATE,
 	/* daemon -> ncctl */
 	IMSG_CTL_KV,			/* struct ctl_kv[] */
 	IMSG_CTL_RESULT,		/* struct ctl_result, the last answer */

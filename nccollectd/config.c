@@ -40,6 +40,8 @@ static void	 print_sensors(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_size(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_limits(FILE *, const struct conf_keyword *,
+		    const void *);
 
 #define F(m)	CONF_FIELD(collector_conf, m)
 
@@ -57,6 +59,9 @@ const struct conf_keyword collector_keywords[] = {
 	{ "chroot", 0, conf_print_string, { F(chroot) } },
 	{ "socket", 0, conf_print_socket, { F(ctlsock), F(rctlsock) } },
 	{ "sync", CONF_RELOAD, conf_print_yesno, { F(sync) } },
+	{ "rotate", CONF_RELOAD, print_limits,
+	    { F(rotate_every), F(rotate_size) } },
+	{ "keep", CONF_RELOAD, print_limits, { F(keep_age), F(keep_size) } },
 	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };
 const size_t collector_nkeywords = sizeof(collector_keywords) /
@@ -87,6 +92,58 @@ print_size(FILE *fp, const struct conf_keyword *kw, const void *conf)
 		fprintf(fp, "%s %uk\n", kw->name, n / 1024);
 	else
 		fprintf(fp, "%s %u\n", kw->name, n);
+}
+
+/* seconds in the largest unit that takes them whole */
+static void
+print_duration(FILE *fp, unsigned int s)
+{
+	if (s % 86400 == 0)
+		fprintf(fp, "%ud", s / 86400);
+	else if (s % 3600 == 0)
+		fprintf(fp, "%uh", s / 3600);
+	else if (s % 60 == 0)
+		fprintf(fp, "%um", s / 60);
+	else
+		fprintf(fp, "%us", s);
+}
+
+static void
+print_bytes(FILE *fp, uint64_t n)
+{
+	static const char	 unit[] = "tgmk";
+	int			 i;
+
+	for (i = 0; i < 4; i++)
+		if (n % (1ULL << (10 * (4 - i))) == 0) {
+			fprintf(fp, "%llu%c", (unsigned long long)(n >>
+			    (10 * (4 - i))), unit[i]);
+			return;
+		}
+	fprintf(fp, "%llu", (unsigned long long)n);
+}
+
+/* rotate and keep: a time and a size, either or both; unset, no line */
+static void
+print_limits(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	unsigned int	 t;
+	uint64_t	 n;
+
+	memcpy(&t, (const char *)conf + kw->field[0].off, sizeof(t));
+	memcpy(&n, (const char *)conf + kw->field[1].off, sizeof(n));
+	if (t == 0 && n == 0)
+		return;
+	fprintf(fp, "%s", kw->name);
+	if (t != 0) {
+		fprintf(fp, strcmp(kw->name, "rotate") == 0 ? " every " : " ");
+		print_duration(fp, t);
+	}
+	if (n != 0) {
+		fprintf(fp, " size ");
+		print_bytes(fp, n);
+	}
+	fprintf(fp, "\n");
 }
 
 static void

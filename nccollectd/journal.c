@@ -29,11 +29,12 @@
  * An item is its kind (1 byte), the length of its body (2 bytes, big
  * endian) and its body, numbers big endian:
  *
- *	1 header	"ncapjrnl" and the version, 1: the first item of
+ *	1 header	"ncapjrnl" and the version, 2: the first item of
  *			the first entry
  *	2 file		committed size (8), inode (8), length of the
- *			sensor name (1), the sensor name, the record
- *			type's name: the spool file sensor/Type.ncap
+ *			sensor name (1), the sensor name, the file's
+ *			name in the sensor's directory: the spool file
+ *			sensor/name
  *	3 session	the session's header (113 bytes: version, I, N,
  *			certificate), T (8), the highest number taken
  *			(8) and the window (128): bit i of byte j set
@@ -104,7 +105,7 @@ jfile_cmp(struct jfile *a, struct jfile *b)
 
 	if ((r = strcmp(a->sensor, b->sensor)) != 0)
 		return (r);
-	return (strcmp(a->type, b->type));
+	return (strcmp(a->name, b->name));
 }
 
 static void
@@ -136,18 +137,19 @@ be64_get(const unsigned char *p)
 	return ((uint64_t)be32_get(p) << 32 | be32_get(p + 4));
 }
 
-/* a record type's name as the spool names its files */
+/* a file's name as the spool makes them: not hidden, no slash */
 static int
-valid_type_name(const char *s, size_t len)
+valid_file_name(const char *s, size_t len)
 {
 	size_t	i;
 
-	if (len == 0 || len > RECTYPE_NAME_MAX)
+	if (len == 0 || len > SPOOL_NAME_MAX || s[0] == '.')
 		return (0);
 	for (i = 0; i < len; i++)
 		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
 		    (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		    s[i] == '-' || s[i] == '.'))
 			return (0);
 	return (1);
 }
@@ -163,7 +165,7 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 {
 	struct jsession	 js;
 	char		 sensor[SENSOR_NAME_MAX + 1];
-	char		 type[RECTYPE_NAME_MAX + 1];
+	char		 name[SPOOL_NAME_MAX + 1];
 	const unsigned char *b;
 	size_t		 off = 0, len, slen, tlen;
 	int		 kind;
@@ -194,16 +196,16 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 			tlen = len - JI_FILE_MIN - slen;
 			if (slen > SENSOR_NAME_MAX || !valid_sensor_name(
 			    (const char *)b + JI_FILE_MIN, slen) ||
-			    !valid_type_name((const char *)b + JI_FILE_MIN +
+			    !valid_file_name((const char *)b + JI_FILE_MIN +
 			    slen, tlen))
 				return (-1);
 			if (cb == NULL)
 				break;
 			memcpy(sensor, b + JI_FILE_MIN, slen);
 			sensor[slen] = '\0';
-			memcpy(type, b + JI_FILE_MIN + slen, tlen);
-			type[tlen] = '\0';
-			cb->file(arg, sensor, type, be64_get(b + 8),
+			memcpy(name, b + JI_FILE_MIN + slen, tlen);
+			name[tlen] = '\0';
+			cb->file(arg, sensor, name, be64_get(b + 8),
 			    be64_get(b));
 			break;
 		case JI_SESSION:
@@ -262,35 +264,35 @@ journal_init(struct journal *j, struct collector_stats *st)
 }
 
 static struct jfile *
-jfile_find(struct journal *j, const char *sensor, const char *type)
+jfile_find(struct journal *j, const char *sensor, const char *name)
 {
 	struct jfile	 key;
 
 	if (strlcpy(key.sensor, sensor, sizeof(key.sensor)) >=
-	    sizeof(key.sensor) || strlcpy(key.type, type, sizeof(key.type)) >=
-	    sizeof(key.type))
-		fatalx("%s: %s/%s: name too long", __func__, sensor, type);
+	    sizeof(key.sensor) || strlcpy(key.name, name, sizeof(key.name)) >=
+	    sizeof(key.name))
+		fatalx("%s: %s/%s: name too long", __func__, sensor, name);
 	return (RB_FIND(jfile_tree, &j->files, &key));
 }
 
 static void
-load_file(void *arg, const char *sensor, const char *type, uint64_t ino,
+load_file(void *arg, const char *sensor, const char *name, uint64_t ino,
     uint64_t size)
 {
 	struct load	*l = arg;
 	struct jfile	*jf;
 
-	if ((jf = jfile_find(l->j, sensor, type)) == NULL) {
+	if ((jf = jfile_find(l->j, sensor, name)) == NULL) {
 		if ((jf = calloc(1, sizeof(*jf))) == NULL)
 			fatal(NULL);
 		strlcpy(jf->sensor, sensor, sizeof(jf->sensor));
-		strlcpy(jf->type, type, sizeof(jf->type));
+		strlcpy(jf->name, name, sizeof(jf->name));
 		RB_INSERT(jfile_tree, &l->j->files, jf);
 	}
 	jf->ino = ino;
 	jf->committed = jf->size = size;
 	if (l->cb != NULL && l->cb->file != NULL)
-		l->cb->file(l->arg, sensor, type, ino, size);
+		l->cb->file(l->arg, sensor, name, ino, size);
 }
 
 static void
@@ -362,13 +364,12 @@ journal_cut(struct journal *j)
 {
 	struct jfile	*jf, *next;
 	struct stat	 sb;
-	char		 path[SENSOR_NAME_MAX + RECTYPE_NAME_MAX + 8];
+	char		 path[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
 	int		 fd, forget;
 
 	for (jf = RB_MIN(jfile_tree, &j->files); jf != NULL; jf = next) {
 		next = RB_NEXT(jfile_tree, &j->files, jf);
-		snprintf(path, sizeof(path), "%s/%s.ncap", jf->sensor,
-		    jf->type);
+		snprintf(path, sizeof(path), "%s/%s", jf->sensor, jf->name);
 		forget = 1;
 		if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) ==
 		    -1) {
@@ -461,7 +462,7 @@ static void
 put_file(struct journal *j, const struct jfile *jf, uint64_t size)
 {
 	unsigned char	*p;
-	size_t		 slen = strlen(jf->sensor), tlen = strlen(jf->type);
+	size_t		 slen = strlen(jf->sensor), tlen = strlen(jf->name);
 	size_t		 len = JI_FILE_MIN + slen + tlen;
 
 	need(j, JI_HDRLEN + len);
@@ -473,7 +474,7 @@ put_file(struct journal *j, const struct jfile *jf, uint64_t size)
 	be64_put(p + 11, jf->ino);
 	p[19] = (unsigned char)slen;
 	memcpy(p + 20, jf->sensor, slen);
-	memcpy(p + 20 + slen, jf->type, tlen);
+	memcpy(p + 20 + slen, jf->name, tlen);
 	j->len += JI_HDRLEN + len;
 }
 
@@ -538,7 +539,7 @@ append(struct journal *j, const unsigned char *buf, size_t len)
  * journal would not cut.  NULL when that entry could not be written.
  */
 struct jfile *
-journal_file(struct journal *j, const char *sensor, const char *type,
+journal_file(struct journal *j, const char *sensor, const char *name,
     uint64_t ino, uint64_t size)
 {
 	struct jfile	*jf, tmp;
@@ -546,7 +547,7 @@ journal_file(struct journal *j, const char *sensor, const char *type,
 	size_t		 savelen, savecap;
 	int		 r;
 
-	if ((jf = jfile_find(j, sensor, type)) != NULL && jf->ino == ino) {
+	if ((jf = jfile_find(j, sensor, name)) != NULL && jf->ino == ino) {
 		/* open again after the spool closed it: as we left it */
 		if (size != jf->size)
 			journal_grow(j, jf, size);
@@ -554,7 +555,7 @@ journal_file(struct journal *j, const char *sensor, const char *type,
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	strlcpy(tmp.sensor, sensor, sizeof(tmp.sensor));
-	strlcpy(tmp.type, type, sizeof(tmp.type));
+	strlcpy(tmp.name, name, sizeof(tmp.name));
 	tmp.ino = ino;
 	/* an entry of its own, aside from one being made */
 	save = j->buf;
@@ -584,6 +585,33 @@ journal_file(struct journal *j, const char *sensor, const char *type,
 	jf->ino = ino;
 	jf->committed = jf->size = size;
 	return (jf);
+}
+
+/*
+ * The spool renamed a file it closed, or removed one: nothing of it is
+ * cut at start any more.  Only once what it holds is committed: a
+ * crash then leaves its item naming a file no longer there, or another
+ * file under its name, and either is left alone.
+ */
+void
+journal_forget(struct journal *j, struct jfile *jf)
+{
+	if (jf->isdirty)
+		TAILQ_REMOVE(&j->dirty, jf, dirty);
+	RB_REMOVE(jfile_tree, &j->files, jf);
+	free(jf);
+}
+
+/* the file the journal knows under that name, if it is this one */
+struct jfile *
+journal_known(struct journal *j, const char *sensor, const char *name,
+    uint64_t ino)
+{
+	struct jfile	*jf;
+
+	if ((jf = jfile_find(j, sensor, name)) != NULL && jf->ino == ino)
+		return (jf);
+	return (NULL);
 }
 
 /* the spool appended to a file: it is size bytes, not yet committed */

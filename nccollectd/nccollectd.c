@@ -77,6 +77,7 @@ static const struct ctl_command	 ctl_commands[] = {
 	{ IMSG_CTL_SHOW_CONFIG, 0, 1, ctl_show_config },
 	{ IMSG_CTL_RELOAD, 0, 0, ctl_reload },
 	{ IMSG_CTL_LOG_VERBOSE, sizeof(int), 0, control_log_verbose },
+	{ IMSG_CTL_ROTATE, 0, 0, ctl_show },
 };
 
 static struct collector_conf	 conf;
@@ -92,6 +93,43 @@ const char *const drop_names[DROP_NCAUSES] = {
 	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
 	"encoding", "zlib", "bomb", "protobuf", "framing", "record", "name",
 	"type", "repeat", "old", "write"
+};
+
+/* the receiver's counters as ncctl shows them */
+static const struct ctl_field totals_fields[] = {
+	CTL_FIELD(collector_stats, datagrams, "datagrams"),
+	CTL_FIELD(collector_stats, bytes, "bytes"),
+	CTL_FIELD(collector_stats, batches, "batches"),
+	CTL_FIELD(collector_stats, records, "records"),
+	CTL_FIELD(collector_stats, files, "files"),
+	CTL_FIELD(collector_stats, gaps, "gaps"),
+	CTL_FIELD(collector_stats, kernel_drops, "kernel-drops"),
+	CTL_FIELD(collector_stats, sessions, "sessions"),
+	CTL_FIELD(collector_stats, keys_evicted, "keys-evicted"),
+	CTL_FIELD(collector_stats, renamed, "renamed"),
+	CTL_FIELD(collector_stats, acks, "acks"),
+	CTL_FIELD(collector_stats, acked, "acked"),
+	CTL_FIELD(collector_stats, ack_errors, "ack-errors"),
+	CTL_FIELD(collector_stats, journal_entries, "journal-entries"),
+	CTL_FIELD(collector_stats, journal_bytes, "journal-bytes"),
+	CTL_FIELD(collector_stats, journal_cut, "journal-cut"),
+	CTL_FIELD(collector_stats, syncs, "syncs"),
+	CTL_FIELD(collector_stats, rotated, "rotated"),
+	CTL_FIELD(collector_stats, removed, "removed"),
+	CTL_FIELD(collector_stats, removed_bytes, "removed-bytes"),
+};
+static const struct ctl_field type_fields[] = {
+	CTL_FIELD(ctype_stats, records, "records"),
+	CTL_FIELD(ctype_stats, batches, "batches"),
+	CTL_FIELD(ctype_stats, bytes, "bytes"),
+};
+static const struct ctl_field sensor_fields[] = {
+	CTL_FIELD(sensor_info, sessions, "sessions"),
+	CTL_FIELD(sensor_info, records, "records"),
+	CTL_FIELD(sensor_info, batches, "batches"),
+	CTL_FIELD(sensor_info, gaps, "gaps"),
+	CTL_FIELD(sensor_info, repeats, "repeats"),
+	CTL_FIELD(sensor_info, rejects, "rejects"),
 };
 
 static __dead void
@@ -320,6 +358,7 @@ parent_imsg(int from, struct imsg *imsg)
 {
 	struct ctl_conn		*c;
 	size_t			 n;
+	int			 closed;
 
 	switch (config_recv(&shown[from], imsg)) {
 	case 1:
@@ -360,6 +399,18 @@ parent_imsg(int from, struct imsg *imsg)
 		if ((c = control_find(imsg->hdr.peerid)) != NULL)
 			sensors_kv(c, imsg->data, n);
 		return (0);
+	case IMSG_ROTATED:
+		imsg_expect(imsg, sizeof(closed), "IMSG_ROTATED");
+		memcpy(&closed, imsg->data, sizeof(closed));
+		if ((c = control_find(imsg->hdr.peerid)) == NULL)
+			return (0);
+		if (closed >= 0)
+			control_result(c, 0, "%d files closed", closed);
+		else
+			control_result(c, 1, "%s", closed == -2 ? "too many "
+			    "rotate requests at once" : "not rotated: the "
+			    "journal cannot be written (see the log)");
+		return (0);
 	case IMSG_SENSOR_INFO_END:
 		imsg_expect(imsg, 0, "IMSG_SENSOR_INFO_END");
 		if ((c = control_find(imsg->hdr.peerid)) != NULL)
@@ -371,12 +422,13 @@ parent_imsg(int from, struct imsg *imsg)
 	}
 }
 
+/* every counter of ncctl show stats, in its order, on one line */
 static void
 parent_totals(void)
 {
-	char	 drops[512];
-	size_t	 off = 0;
-	int	 i;
+	char		 line[1024];
+	uint64_t	 v;
+	size_t		 off = 0, i;
 
 	/* a start that failed has nothing to count */
 	if (!have_stats) {
@@ -384,33 +436,20 @@ parent_totals(void)
 			log_warnx("no statistics from the receiver process");
 		return;
 	}
-	drops[0] = '\0';
-	for (i = 0; i < DROP_NCAUSES; i++)
-		off += (size_t)snprintf(drops + off, sizeof(drops) - off,
+	line[0] = '\0';
+	for (i = 0; i < CTL_NFIELDS(totals_fields) && off < sizeof(line); i++) {
+		memcpy(&v, (const char *)&stats + totals_fields[i].off,
+		    sizeof(v));
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+		    " %s %llu", totals_fields[i].key, (unsigned long long)v);
+	}
+	if (off < sizeof(line))
+		off += strlcpy(line + off, "; dropped:", sizeof(line) - off);
+	for (i = 0; i < DROP_NCAUSES && off < sizeof(line); i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
 		    " %s %llu", drop_names[i],
 		    (unsigned long long)stats.drops[i]);
-	log_info("totals: datagrams %llu bytes %llu batches %llu records "
-	    "%llu files %llu gaps %llu kernel-drops %llu sessions %llu "
-	    "keys-evicted %llu renamed %llu acks %llu acked %llu "
-	    "ack-errors %llu journal-entries %llu journal-bytes %llu "
-	    "journal-cut %llu syncs %llu; dropped:%s",
-	    (unsigned long long)stats.datagrams,
-	    (unsigned long long)stats.bytes,
-	    (unsigned long long)stats.batches,
-	    (unsigned long long)stats.records,
-	    (unsigned long long)stats.files,
-	    (unsigned long long)stats.gaps,
-	    (unsigned long long)stats.kernel_drops,
-	    (unsigned long long)stats.sessions,
-	    (unsigned long long)stats.keys_evicted,
-	    (unsigned long long)stats.renamed,
-	    (unsigned long long)stats.acks,
-	    (unsigned long long)stats.acked,
-	    (unsigned long long)stats.ack_errors,
-	    (unsigned long long)stats.journal_entries,
-	    (unsigned long long)stats.journal_bytes,
-	    (unsigned long long)stats.journal_cut,
-	    (unsigned long long)stats.syncs, drops);
+	log_info("totals:%s", line);
 }
 
 /*
@@ -479,40 +518,6 @@ ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
 	    collector_nkeywords, &conf);
 	control_config_next(c, PROC_PARENT);
 }
-
-/* the receiver's counters as ncctl shows them */
-static const struct ctl_field totals_fields[] = {
-	CTL_FIELD(collector_stats, datagrams, "datagrams"),
-	CTL_FIELD(collector_stats, bytes, "bytes"),
-	CTL_FIELD(collector_stats, batches, "batches"),
-	CTL_FIELD(collector_stats, records, "records"),
-	CTL_FIELD(collector_stats, files, "files"),
-	CTL_FIELD(collector_stats, gaps, "gaps"),
-	CTL_FIELD(collector_stats, kernel_drops, "kernel-drops"),
-	CTL_FIELD(collector_stats, sessions, "sessions"),
-	CTL_FIELD(collector_stats, keys_evicted, "keys-evicted"),
-	CTL_FIELD(collector_stats, renamed, "renamed"),
-	CTL_FIELD(collector_stats, acks, "acks"),
-	CTL_FIELD(collector_stats, acked, "acked"),
-	CTL_FIELD(collector_stats, ack_errors, "ack-errors"),
-	CTL_FIELD(collector_stats, journal_entries, "journal-entries"),
-	CTL_FIELD(collector_stats, journal_bytes, "journal-bytes"),
-	CTL_FIELD(collector_stats, journal_cut, "journal-cut"),
-	CTL_FIELD(collector_stats, syncs, "syncs"),
-};
-static const struct ctl_field type_fields[] = {
-	CTL_FIELD(ctype_stats, records, "records"),
-	CTL_FIELD(ctype_stats, batches, "batches"),
-	CTL_FIELD(ctype_stats, bytes, "bytes"),
-};
-static const struct ctl_field sensor_fields[] = {
-	CTL_FIELD(sensor_info, sessions, "sessions"),
-	CTL_FIELD(sensor_info, records, "records"),
-	CTL_FIELD(sensor_info, batches, "batches"),
-	CTL_FIELD(sensor_info, gaps, "gaps"),
-	CTL_FIELD(sensor_info, repeats, "repeats"),
-	CTL_FIELD(sensor_info, rejects, "rejects"),
-};
 
 static void
 stats_kv(struct ctl_conn *c, const unsigned char *buf)

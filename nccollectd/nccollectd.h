@@ -51,6 +51,11 @@
  * it is asked at INT_MAX / 2, above the most.
  */
 #define RCVBUF_DEFAULT		(8 * 1024 * 1024)
+/* rotate and keep: what the grammar takes */
+#define ROTATE_EVERY_MAX	(366 * 86400)	/* seconds */
+#define ROTATE_SIZE_MIN		(64 * 1024)
+#define KEEP_AGE_MAX		(10 * 366 * 86400)
+#define KEEP_SIZE_MIN		(64 * 1024)
 #define RCVBUF_MIN		(64 * 1024)
 #define RCVBUF_MAX		(512 * 1024 * 1024)
 
@@ -82,6 +87,8 @@ enum imsg_type {
 				   ack datagram, WIRE_ACK_MIN to _MAX bytes */
 	IMSG_ACK_REFUSED,	/* crypto -> receiver: struct ack_req, for a
 				   session whose key it cannot make */
+	IMSG_ROTATED,		/* receiver -> parent: int, files closed on
+				   ncctl rotate, -1 the journal failed */
 };
 
 struct collector_conf {
@@ -98,6 +105,10 @@ struct collector_conf {
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 	unsigned int	 rcvbuf;		/* the socket's, asked */
 	int		 sync;			/* fdatasync before acking */
+	unsigned int	 rotate_every;		/* seconds; 0: by time never */
+	uint64_t	 rotate_size;		/* bytes; 0: by size never */
+	unsigned int	 keep_age;		/* seconds; 0: any age */
+	uint64_t	 keep_size;		/* bytes; 0: any size */
 };
 
 /* a trusted sensor: its records go under name, whatever it claims */
@@ -180,6 +191,9 @@ struct collector_stats {
 	uint64_t	 journal_bytes;
 	uint64_t	 journal_cut;	/* bytes cut off spool files at start */
 	uint64_t	 syncs;		/* fdatasync and fsync calls */
+	uint64_t	 rotated;	/* files closed and renamed */
+	uint64_t	 removed;	/* closed files removed by keep */
+	uint64_t	 removed_bytes;
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
@@ -358,19 +372,35 @@ typedef void	(*output_done)(const struct output_batch *, int stored,
 		    void *cookie);
 struct journal;
 struct output_backend {
-	/* st: for the backend's own counters (files) */
-	void		 (*init)(int verbose, struct collector_stats *st,
-			    struct journal *);
+	/* after the sandbox; kick: have the journal committed soon */
+	void		 (*init)(const struct collector_conf *,
+			    struct collector_stats *, struct journal *,
+			    void (*kick)(void));
+	/* at start, before the sandbox, once the journal cut its files */
+	void		 (*recover)(const struct collector_conf *,
+			    struct collector_stats *, struct journal *);
+	void		 (*reconf)(const struct collector_conf *);
 	void		 (*store)(const struct output_batch *, output_done,
 			    void *cookie);
 	/* what was stored so far, on disk for good: 0, or -1 */
 	int		 (*sync)(void);
-	void		 (*close)(void);
+	/* the journal has all that was stored: files closed since */
+	unsigned int	 (*committed)(void);
+	/* ncctl rotate: close every file at the next commit */
+	void		 (*rotate)(void);
+	/* at exit; committed: the journal has all that was stored */
+	void		 (*close)(int committed);
 };
-void	 output_init(int verbose, struct collector_stats *, struct journal *);
+void	 output_init(const struct collector_conf *, struct collector_stats *,
+	    struct journal *, void (*kick)(void));
+void	 output_recover(const struct collector_conf *,
+	    struct collector_stats *, struct journal *);
+void	 output_reconf(const struct collector_conf *);
 void	 output_store(const struct output_batch *, output_done, void *cookie);
 int	 output_sync(void);
-void	 output_close(void);
+unsigned int output_committed(void);
+void	 output_rotate(void);
+void	 output_close(int committed);
 
 /*
  * spool.c: the spool as a backend, files relative to the receiver's
@@ -390,8 +420,10 @@ extern const struct output_backend output_spool;
 #define JOURNAL_NAME		".journal"
 #define JOURNAL_NEW		".journal.new"
 #define JOURNAL_BOUND		(1024 * 1024)	/* or 4 snapshots, if more */
-#define JOURNAL_VERSION		1
+#define JOURNAL_VERSION		2
 #define RECTYPE_NAME_MAX	63
+/* a spool file's name in its sensor's directory */
+#define SPOOL_NAME_MAX		(RECTYPE_NAME_MAX + 64)
 /* the bytes of the items, and of an entry around them */
 #define JI_HEADER		1
 #define JI_FILE			2
@@ -410,7 +442,7 @@ struct jfile {
 	RB_ENTRY(jfile)		 tree;
 	TAILQ_ENTRY(jfile)	 dirty;
 	char			 sensor[SENSOR_NAME_MAX + 1];
-	char			 type[RECTYPE_NAME_MAX + 1];
+	char			 name[SPOOL_NAME_MAX + 1];
 	uint64_t		 ino;
 	uint64_t		 committed;	/* as the journal has it */
 	uint64_t		 size;		/* as written */
@@ -433,7 +465,7 @@ struct journal {
 };
 struct journal_cb {
 	void	(*session)(void *, const struct jsession *);
-	void	(*file)(void *, const char *sensor, const char *type,
+	void	(*file)(void *, const char *sensor, const char *name,
 		    uint64_t ino, uint64_t size);
 };
 /* a journal's bytes: the length of the entries that are whole */
@@ -445,7 +477,11 @@ int	 journal_load(struct journal *, const struct journal_cb *, void *);
 void	 journal_cut(struct journal *);
 /* the spool: a file opened (NULL: it cannot be journaled), appended to */
 struct jfile	*journal_file(struct journal *, const char *sensor,
-		    const char *type, uint64_t ino, uint64_t size);
+		    const char *name, uint64_t ino, uint64_t size);
+/* the spool renamed or removed a file: no more to cut at start */
+void	 journal_forget(struct journal *, struct jfile *);
+struct jfile	*journal_known(struct journal *, const char *sensor,
+		    const char *name, uint64_t ino);
 void	 journal_grow(struct journal *, struct jfile *, uint64_t size);
 /* an entry: its sessions, then the files that grew, as one */
 void	 journal_begin(struct journal *);

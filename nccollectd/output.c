@@ -30,9 +30,23 @@
 static const struct output_backend	*backend = &output_spool;
 
 void
-output_init(int verbose, struct collector_stats *st, struct journal *j)
+output_init(const struct collector_conf *conf, struct collector_stats *st,
+    struct journal *j, void (*kick)(void))
 {
-	backend->init(verbose, st, j);
+	backend->init(conf, st, j, kick);
+}
+
+void
+output_recover(const struct collector_conf *conf, struct collector_stats *st,
+    struct journal *j)
+{
+	backend->recover(conf, st, j);
+}
+
+void
+output_reconf(const struct collector_conf *conf)
+{
+	backend->reconf(conf);
 }
 
 void
@@ -48,9 +62,22 @@ output_sync(void)
 	return (backend->sync());
 }
 
+/* after a journal entry: what the backend closes now that it is safe */
+unsigned int
+output_committed(void)
+{
+	return (backend->committed());
+}
+
+void
+output_rotate(void)
+{
+	backend->rotate();
+}
+
 /* at exit: whatever the backend holds is stored or given up */
 void
-output_close(void)
+output_close(int committed)
 {
-	backend->close();
+	backend->close(committed);
 }

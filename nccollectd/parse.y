@@ -46,6 +46,8 @@ enum keyword {
 	KW_RSOCKET,
 	KW_RCVBUF,
 	KW_SYNC,
+	KW_ROTATE,
+	KW_KEEP,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -57,7 +59,12 @@ int	 yyparse(void);
 int	 yylex(void);
 
 static void	 add_sensor(const char *, const char *);
-static long long parse_size(const char *);
+
+static void	 set_limit(const char *, long long *, long long, long long,
+		    long long, const char *);
+
+/* the parts of one rotate or keep line; -1 not given */
+static long long	 every = -1, bysize = -1, age = -1;
 
 static struct conf_sensor	*sensors;
 static int			*slines;	/* the line of each */
@@ -65,12 +72,12 @@ static unsigned int		 nalloc;
 %}
 
 %token	CHROOT KEY KEYFILE LISTEN ON PORT RCVBUF SENSOR SPOOL USER
-%token	RESTRICTED SOCKET SYNC YES NO
+%token	RESTRICTED SOCKET SYNC YES NO ROTATE EVERY SIZE KEEP
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number port size yesno
+%type	<v.number>	number port size yesno duration
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -78,7 +85,7 @@ static unsigned int		 nalloc;
 grammar		: /* empty */
 		| grammar '\n'
 		| grammar main
-		| grammar error '\n'
+		| grammar error '\n'	{ every = bysize = age = -1; }
 		;
 
 /* a name may well be all digits */
@@ -93,7 +100,42 @@ number		: NUMBER
 
 /* bytes: a number, or one with k or m for KiB or MiB; LEX_BADNUM, said */
 size		: NUMBER
-		| STRING	{ $$ = parse_size($1); free($1); }
+		| STRING	{ $$ = lex_size($1); free($1); }
+		;
+
+/* seconds: a number, or one with s, m, h or d; LEX_BADNUM, said */
+duration	: NUMBER
+		| STRING	{ $$ = lex_duration($1); free($1); }
+		;
+
+rotation	: EVERY duration {
+			set_limit("rotate every", &every, $2, 1,
+			    ROTATE_EVERY_MAX, "1s-366d");
+		}
+		| SIZE size {
+			set_limit("rotate size", &bysize, $2, ROTATE_SIZE_MIN,
+			    LEX_HUGE - 1, "64k and up");
+		}
+		;
+
+rotations	: rotation
+		| rotations rotation
+		;
+
+keeping		: duration {
+			set_limit("keep", &age, $1, 1, KEEP_AGE_MAX,
+			    "1s-3660d");
+		}
+		| SIZE size {
+			set_limit("keep size", &bysize, $2, KEEP_SIZE_MIN,
+			    LEX_HUGE - 1, "64k and up");
+		}
+		| duration SIZE size {
+			set_limit("keep", &age, $1, 1, KEEP_AGE_MAX,
+			    "1s-3660d");
+			set_limit("keep size", &bysize, $3, KEEP_SIZE_MIN,
+			    LEX_HUGE - 1, "64k and up");
+		}
 		;
 
 /* -1: wrong, and said so */
@@ -184,6 +226,31 @@ main		: LISTEN ON string port '\n' {
 			if (lex_once(KW_SYNC, "sync") == 0 && $2 != -1)
 				conf->sync = $2;
 		}
+		| ROTATE rotations '\n' {
+			if (lex_once(KW_ROTATE, "rotate") == 0) {
+				if (every > 0)
+					conf->rotate_every = every;
+				if (bysize > 0)
+					conf->rotate_size = bysize;
+			}
+			every = bysize = -1;
+		}
+		| ROTATE '\n' {
+			yyerror("rotate: give every and a time, size and "
+			    "bytes, or both");
+		}
+		| KEEP '\n' {
+			yyerror("keep: give a time, size and bytes, or both");
+		}
+		| KEEP keeping '\n' {
+			if (lex_once(KW_KEEP, "keep") == 0) {
+				if (age > 0)
+					conf->keep_age = age;
+				if (bysize > 0)
+					conf->keep_size = bysize;
+			}
+			age = bysize = -1;
+		}
 		| SENSOR string KEY string '\n' {
 			add_sensor($2, $4);
 			free($2);
@@ -202,6 +269,8 @@ main		: LISTEN ON string port '\n' {
 /* sorted by strcmp(), bsearch() needs it */
 static const struct lex_keyword keywords[] = {
 	{ "chroot",		CHROOT },
+	{ "every",		EVERY },
+	{ "keep",		KEEP },
 	{ "key",		KEY },
 	{ "keyfile",		KEYFILE },
 	{ "listen",		LISTEN },
@@ -210,7 +279,9 @@ static const struct lex_keyword keywords[] = {
 	{ "port",		PORT },
 	{ "receive-buffer",	RCVBUF },
 	{ "restricted",		RESTRICTED },
+	{ "rotate",		ROTATE },
 	{ "sensor",		SENSOR },
+	{ "size",		SIZE },
 	{ "socket",		SOCKET },
 	{ "spool",		SPOOL },
 	{ "sync",		SYNC },
@@ -243,47 +314,26 @@ conf_defaults(struct collector_conf *c)
 }
 
 /*
- * A size with a unit: digits, then k or m (either case) for 1024 or
- * 1048576 bytes.  Large enough to overflow is out of any range, not
- * wrapped round.
+ * One part of a rotate or keep line: each at most once, in its range.
+ * A wrong one leaves the part unset; the line still counts as given.
  */
-static long long
-parse_size(const char *s)
+static void
+set_limit(const char *what, long long *part, long long v, long long min,
+    long long max, const char *range)
 {
-	const char	*errstr;
-	char		*digits;
-	long long	 n, unit;
-	size_t		 len = strlen(s);
-
-	/* a number with leading zeros reaches us as a word */
-	if (len > 0 && strspn(s, "0123456789") == len)
-		return (lex_number(s));
-	if (len < 2 || strspn(s, "0123456789") != len - 1)
-		goto bad;
-	switch (s[len - 1]) {
-	case 'k':
-	case 'K':
-		unit = 1024;
-		break;
-	case 'm':
-	case 'M':
-		unit = 1024 * 1024;
-		break;
-	default:
-		goto bad;
+	if (*part != -1) {
+		yyerror("%s given twice", what);
+		*part = 0;
+		return;
 	}
-	if ((digits = strndup(s, len - 1)) == NULL)
-		fatal(NULL);
-	n = strtonum(digits, 0, LLONG_MAX / unit, &errstr);
-	free(digits);
-	if (errstr != NULL) {
-		yyerror("size %s is %s", s, errstr);
-		return (LEX_BADNUM);
+	*part = 0;
+	if (v == LEX_BADNUM)
+		return;
+	if (v < min || v > max) {
+		yyerror("%s %lld out of range (%s)", what, v, range);
+		return;
 	}
-	return (n * unit);
- bad:
-	yyerror("\"%s\" is not a size: bytes, or a number and k or m", s);
-	return (LEX_BADNUM);
+	*part = v;
 }
 
 /* a trusted sensor: a name and a key, neither given twice */

@@ -102,6 +102,8 @@ static void	 journal_slot(struct journal *, const struct slot *);
 static void	 snapshot_sessions(struct journal *, void *);
 static void	 restore_session(void *, const struct jsession *);
 static void	 journal_start(void);
+static void	 rotate_ask(uint32_t);
+static void	 rotate_answer(int);
 
 static struct collector_conf	 conf;
 static struct config_rx		 rx;
@@ -126,15 +128,21 @@ static int			 tick_armed, flushed;
 static int64_t			 tick_ms = ACK_INTERVAL;
 static unsigned int		 nacking;	/* acks at the crypto child */
 static int			 failing;	/* the output fails: probe */
+static int			 committed;	/* the last flush wrote it all */
+/* ncctl rotate: the connections told once the files are closed */
+#define ROTATE_WAITING	16
+static uint32_t			 rotating[ROTATE_WAITING];
+static unsigned int		 nrotating;
 
 /*
  * What the receiver opens itself: its UDP socket and the spool files,
  * one more than it keeps (spool.c opens a new file before it closes
  * the oldest), the journal, the spool directory it fsyncs after a
- * compaction, and the new journal a compaction writes.
+ * compaction, the new journal a compaction writes, and the two
+ * directories keep reads at a time.
  */
 const struct sandbox		 receiver_sandbox = { rules_receiver,
-				    1 + SPOOL_MAX_OPEN + 1 + 3, 0 };
+				    1 + SPOOL_MAX_OPEN + 1 + 3 + 2, 0 };
 
 void
 receiver_main(void)
@@ -164,14 +172,14 @@ receiver_main(void)
 	/* the sandbox reads no file: the journal comes first */
 	journal_start();
 	proc_sandbox();
-	output_init(conf.verbose, &stats, &journal);
 
 	event_init();
+	evtimer_set(&ev_tick, receiver_tick, NULL);
+	output_init(&conf, &stats, &journal, tick_arm);
 	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
 	proc_listen(PROC_CRYPTO, receiver_imsg_crypto, NULL);
 	event_set(&ev_sock, sock, EV_READ | EV_PERSIST, receiver_read, NULL);
 	event_add(&ev_sock, NULL);
-	evtimer_set(&ev_tick, receiver_tick, NULL);
 	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
@@ -569,7 +577,7 @@ receiver_done_check(void)
 	}
 	if (nacking > 0)
 		return;
-	output_close();
+	output_close(committed);
 	send_stats(0);
 	proc_child_done();
 }
@@ -652,6 +660,10 @@ receiver_imsg_parent(int from, struct imsg *imsg)
 	case IMSG_CTL_LOG_VERBOSE:
 		control_child_verbose(imsg);
 		break;
+	case IMSG_CTL_ROTATE:
+		imsg_expect(imsg, 0, "IMSG_CTL_ROTATE");
+		rotate_ask(imsg->hdr.peerid);
+		break;
 	default:
 		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
 	}
@@ -671,6 +683,8 @@ receiver_merge(struct collector_conf *n)
 	reload = config_take(&conf, n, &configured);
 	trust_load(&trust, conf.sensors, conf.nsensors, &stats.keys_evicted);
 	journal.sync = conf.sync;
+	if (reload)
+		output_reconf(&conf);
 	if (reload)
 		log_info("sensor list reloaded: %u sensors%s", conf.nsensors,
 		    conf.nsensors ? "" : ", open to any key");
@@ -714,6 +728,14 @@ rules_receiver(scmp_filter_ctx ctx)
 	sandbox_allow(ctx, SCMP_SYS(rename));
 	/* room reserved for the journal, for when the disk fills */
 	sandbox_allow(ctx, SCMP_SYS(fallocate));
+	/*
+	 * rotate: a closed file renamed (above); keep: the spool's
+	 * directories read, never a file, and closed files removed
+	 */
+	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
+	    O_ACCMODE | O_DIRECTORY, O_RDONLY | O_DIRECTORY));
+	sandbox_allow(ctx, SCMP_SYS(getdents64));
+	sandbox_allow(ctx, SCMP_SYS(unlink));
 }
 
 /* a session owes an ack, or its window a journal entry: at the tick */
@@ -794,11 +816,14 @@ ack_flush(void)
 	}
 	tick_ms = conf.sync && mono_ms() - t0 > ACK_INTERVAL ?
 	    mono_ms() - t0 : ACK_INTERVAL;
+	committed = r == 0;
 	if (r == -1) {
 		failing = 1;
+		rotate_answer(-1);
 		tick_arm();
 		return;
 	}
+	rotate_answer((int)output_committed());
 	while ((s = TAILQ_FIRST(&trust.dirty)) != NULL) {
 		for (i = 0; i < 2; i++) {
 			sl = &s->sess.slot[i];
@@ -883,6 +908,39 @@ ack_sealed(struct imsg *imsg)
 	stats.acked += req.newly;
 }
 
+/*
+ * ncctl rotate: the files are closed at the next commit, and the
+ * connection told then.
+ */
+static void
+rotate_ask(uint32_t peerid)
+{
+	int	 n;
+
+	if (nrotating == ROTATE_WAITING) {
+		n = -2;
+		if (proc_compose(PROC_PARENT, IMSG_ROTATED, peerid, -1, &n,
+		    sizeof(n)) == -1)
+			fatal("imsg_compose");
+		return;
+	}
+	rotating[nrotating++] = peerid;
+	output_rotate();
+	tick_arm();
+}
+
+static void
+rotate_answer(int n)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < nrotating; i++)
+		if (proc_compose(PROC_PARENT, IMSG_ROTATED, rotating[i], -1,
+		    &n, sizeof(n)) == -1)
+			fatal("imsg_compose");
+	nrotating = 0;
+}
+
 /* a session's window as the journal keeps it: what is done */
 static void
 journal_slot(struct journal *j, const struct slot *sl)
@@ -954,6 +1012,7 @@ journal_start(void)
 	journal.sync = conf.sync;
 	journal_load(&journal, &cb, NULL);
 	journal_cut(&journal);
+	output_recover(&conf, &stats, &journal);
 	RB_FOREACH(s, sensor_tree, &trust.sensors)
 		if (s->sess.slot[0].used) {
 			nkeys++;

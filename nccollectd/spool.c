@@ -16,24 +16,44 @@
 
 /*
  * The spool, as the receiver sees it from inside its chroot: one
- * directory per sensor, one .ncap file per record type.  Files stay
- * open (up to SPOOL_MAX_OPEN, least recently used closed first) and
- * each batch is appended with a single write (a short one finished with
- * another); a failed write is cut back so a file never holds half a
- * batch.  The journal learns of every file opened and of its size after
- * every batch: it commits that size, and cuts back to it at start.
+ * directory per sensor, and in it the files of each record type.
+ *
+ * Without rotate, one file per type, Type.ncap, appended to forever.
+ * With rotate, the current file of a type is Type-START.ncap.open; it
+ * is closed (renamed to Type-START-END.ncap, -N added where that name
+ * is taken) when its period of the clock ends, when it reaches its
+ * size, on ncctl rotate, or when the collector stops, and a new one is
+ * begun by the next batch.  A file is renamed only once the journal has
+ * committed all it holds: after a crash it is never a closed file that
+ * has records past what was acknowledged.  At start every file left
+ * open is closed, after the journal has cut it.
+ *
+ * Files stay open (up to SPOOL_MAX_OPEN, least recently used closed
+ * first; with rotate they stay current while closed) and each batch is
+ * appended with a single write (a short one finished with another); a
+ * failed write is cut back so a file never holds half a batch.  The
+ * journal learns of every file opened and of its size after every
+ * batch: it commits that size, and cuts back to it at start.
+ *
+ * keep removes closed files, oldest first (by the end of their span),
+ * while they are older than its age or the spool is larger than its
+ * size: after files were closed, and every KEEP_INTERVAL.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/tree.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <event.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ncap.h"
@@ -41,15 +61,29 @@
 #include "records.h"
 #include "util.h"
 
+#define OPEN_SUFFIX	".ncap.open"
+#define STAMP_LEN	16		/* 20261203T040000Z */
+#define KEEP_INTERVAL	60		/* seconds between looks */
+
 struct sfile {
 	RB_ENTRY(sfile)		 tree;
-	TAILQ_ENTRY(sfile)	 lru;
+	TAILQ_ENTRY(sfile)	 lru;		/* while fd != -1 */
 	char			 sensor[SENSOR_NAME_MAX + 1];
 	int			 type;
-	int			 fd;
+	char			 name[SPOOL_NAME_MAX + 1];
+	time_t			 start;		/* its span begins */
+	int			 fd;		/* -1: closed for now */
 	off_t			 size;
 	int			 dirty;		/* written since its fdatasync */
+	int			 due;		/* closed at the next commit */
 	struct jfile		*jf;
+};
+
+/* a closed file, as keep sees it */
+struct kept {
+	char			 path[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+	time_t			 start, end;
+	off_t			 size;
 };
 
 RB_HEAD(sfile_tree, sfile);
@@ -57,20 +91,39 @@ static int	 sfile_cmp(struct sfile *, struct sfile *);
 RB_PROTOTYPE(sfile_tree, sfile, tree, sfile_cmp);
 RB_GENERATE(sfile_tree, sfile, tree, sfile_cmp);
 
-static void		 spool_init(int, struct collector_stats *,
-			    struct journal *);
+static void		 spool_init(const struct collector_conf *,
+			    struct collector_stats *, struct journal *,
+			    void (*)(void));
+static void		 spool_recover(const struct collector_conf *,
+			    struct collector_stats *, struct journal *);
+static void		 spool_reconf(const struct collector_conf *);
 static void		 spool_store(const struct output_batch *, output_done,
 			    void *);
 static int		 spool_append(const char *, int, const unsigned char *,
-			    size_t, struct collector_stats *);
+			    size_t);
 static int		 spool_sync(void);
-static void		 spool_close_all(void);
-static struct sfile	*sfile_open(const char *, int, struct collector_stats *);
-static void		 sfile_close(struct sfile *);
+static unsigned int	 spool_committed(void);
+static void		 spool_rotate(void);
+static void		 spool_close_all(int);
+static struct sfile	*sfile_new(const char *, int);
+static int		 sfile_open(struct sfile *);
+static void		 sfile_release(struct sfile *);
+static void		 sfile_finish(struct sfile *);
 static void		 sfile_sync(struct sfile *);
+static int		 close_name(const char *, const char *, time_t, time_t,
+			    char *, size_t);
+static int		 parse_stamp(const char *, time_t *);
+static void		 fmt_stamp(char *, size_t, time_t);
+static int		 closed_name(const char *, time_t *, time_t *);
+static void		 rotate_arm(void);
+static void		 rotate_timer(int, short, void *);
+static void		 keep_timer(int, short, void *);
+static void		 spool_keep(void);
+static off_t		 torn_cut(const char *, int);
 
 const struct output_backend	 output_spool = {
-	spool_init, spool_store, spool_sync, spool_close_all
+	spool_init, spool_recover, spool_reconf, spool_store, spool_sync,
+	spool_committed, spool_rotate, spool_close_all
 };
 
 static struct sfile_tree		 files = RB_INITIALIZER(&files);
@@ -80,6 +133,11 @@ static int				 spool_verbose;
 static struct collector_stats		*spool_stats;
 static struct journal			*journal;
 static struct log_ratelimit		 rl_io;
+static void				(*kick)(void);
+static unsigned int			 every, keep_age;
+static uint64_t				 maxsize, keep_size;
+static int				 rotating, keep_due;
+static struct event			 ev_rotate, ev_keep;
 
 static int
 sfile_cmp(struct sfile *a, struct sfile *b)
@@ -92,129 +150,373 @@ sfile_cmp(struct sfile *a, struct sfile *b)
 }
 
 static void
-spool_init(int verbose, struct collector_stats *st, struct journal *j)
+spool_init(const struct collector_conf *c, struct collector_stats *st,
+    struct journal *j, void (*kickfn)(void))
 {
-	spool_verbose = verbose;
 	spool_stats = st;
 	journal = j;
+	kick = kickfn;
+	evtimer_set(&ev_rotate, rotate_timer, NULL);
+	evtimer_set(&ev_keep, keep_timer, NULL);
+	spool_reconf(c);
+}
+
+/*
+ * At start and on reload.  Rotation switched on or off: every current
+ * file is closed at the next commit, and the next batch begins a file
+ * under the other naming.
+ */
+static void
+spool_reconf(const struct collector_conf *c)
+{
+	struct sfile	*f;
+	int		 was = rotating;
+
+	spool_verbose = c->verbose;
+	every = c->rotate_every;
+	maxsize = c->rotate_size;
+	rotating = every != 0 || maxsize != 0;
+	keep_age = c->keep_age;
+	keep_size = c->keep_size;
+	if (was != rotating) {
+		RB_FOREACH(f, sfile_tree, &files)
+			f->due = 1;
+		kick();
+	}
+	if (evtimer_pending(&ev_rotate, NULL))
+		evtimer_del(&ev_rotate);
+	rotate_arm();
+	if (evtimer_pending(&ev_keep, NULL))
+		evtimer_del(&ev_keep);
+	if (keep_age != 0 || keep_size != 0) {
+		/* a look now, then one every KEEP_INTERVAL */
+		keep_due = 1;
+		kick();
+		evtimer_add_ms(&ev_keep, KEEP_INTERVAL * 1000);
+	}
+}
+
+/* the timer at the next end of a period, on the clock's multiples */
+static void
+rotate_arm(void)
+{
+	struct timeval	 now;
+	int64_t		 ms;
+
+	if (every == 0)
+		return;
+	gettimeofday(&now, NULL);
+	ms = ((int64_t)now.tv_sec / every + 1) * every * 1000 -
+	    ((int64_t)now.tv_sec * 1000 + now.tv_usec / 1000);
+	evtimer_add_ms(&ev_rotate, (unsigned int)ms + 1);
+}
+
+static void
+rotate_timer(int fd, short event, void *arg)
+{
+	struct sfile	*f;
+	time_t		 now = time(NULL);
+	int		 n = 0;
+
+	RB_FOREACH(f, sfile_tree, &files)
+		if (every != 0 && f->start / every < now / every) {
+			f->due = 1;
+			n++;
+		}
+	if (n > 0)
+		kick();
+	rotate_arm();
+}
+
+static void
+keep_timer(int fd, short event, void *arg)
+{
+	keep_due = 1;
+	kick();
+	evtimer_add_ms(&ev_keep, KEEP_INTERVAL * 1000);
+}
+
+/* ncctl rotate: every current file closed at the next commit */
+static void
+spool_rotate(void)
+{
+	struct sfile	*f;
+
+	RB_FOREACH(f, sfile_tree, &files)
+		f->due = 1;
 }
 
 /* stored or not, it is said before the caller goes on */
 static void
 spool_store(const struct output_batch *ob, output_done done, void *cookie)
 {
-	done(ob, spool_append(ob->sensor, ob->type, ob->recs, ob->len,
-	    spool_stats) == 0, cookie);
+	done(ob, spool_append(ob->sensor, ob->type, ob->recs, ob->len) == 0,
+	    cookie);
+}
+
+/* "20261203T040000Z" */
+static void
+fmt_stamp(char *buf, size_t len, time_t t)
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static int
+parse_stamp(const char *s, time_t *t)
+{
+	struct tm	 tm;
+	int		 i;
+
+	for (i = 0; i < STAMP_LEN - 1; i++)
+		if (i == 8 ? s[i] != 'T' : (s[i] < '0' || s[i] > '9'))
+			return (-1);
+	if (s[STAMP_LEN - 1] != 'Z')
+		return (-1);
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d%2d%2dT%2d%2d%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return (-1);
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*t = timegm(&tm);
+	return (0);
+}
+
+/*
+ * Type-START-END.ncap or Type-START-END-N.ncap, a closed file: 1 and
+ * its span, or 0.
+ */
+static int
+closed_name(const char *name, time_t *start, time_t *end)
+{
+	size_t		 len = strlen(name), n;
+	const char	*p;
+
+	if (len < 5 || strcmp(name + len - 5, ".ncap") != 0)
+		return (0);
+	len -= 5;
+	/* a -N after the end, if two closed within one second */
+	for (n = len; n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9'; n--)
+		;
+	if (n < len && n > 0 && name[n - 1] == '-')
+		len = n - 1;
+	if (len < 2 * (STAMP_LEN + 1) + 1)
+		return (0);
+	p = name + len - STAMP_LEN;
+	if (p[-1] != '-' || p[-STAMP_LEN - 2] != '-' ||
+	    parse_stamp(p, end) == -1 ||
+	    parse_stamp(p - STAMP_LEN - 1, start) == -1)
+		return (0);
+	return (1);
+}
+
+/*
+ * The closed name of dir/open (Type-START.ncap.open), free in dir:
+ * 0, or -1 when open is not such a name.
+ */
+static int
+close_name(const char *dir, const char *open, time_t start, time_t end,
+    char *buf, size_t len)
+{
+	struct stat	 sb;
+	char		 e[STAMP_LEN + 1];
+	size_t		 olen = strlen(open);
+	int		 i;
+
+	if (olen <= strlen(OPEN_SUFFIX) ||
+	    strcmp(open + olen - strlen(OPEN_SUFFIX), OPEN_SUFFIX) != 0)
+		return (-1);
+	olen -= strlen(OPEN_SUFFIX);
+	fmt_stamp(e, sizeof(e), end < start ? start : end);
+	for (i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(buf, len, "%s/%.*s-%s.ncap", dir, (int)olen,
+			    open, e);
+		else
+			snprintf(buf, len, "%s/%.*s-%s-%d.ncap", dir,
+			    (int)olen, open, e, i);
+		if (stat(buf, &sb) == -1 && errno == ENOENT)
+			return (0);
+	}
+	return (-1);
 }
 
 static struct sfile *
-sfile_open(const char *sensor, int type, struct collector_stats *st)
+sfile_new(const char *sensor, int type)
 {
 	struct sfile	*f;
-	struct stat	 sb;
-	unsigned char	 hdr[512];
-	char		 path[SENSOR_NAME_MAX + 128];
-	size_t		 hlen, done;
+	char		 s[STAMP_LEN + 1];
 
-	/* the name was checked: no slash, no leading dot, not empty */
-	if (mkdir(sensor, 0750) == -1 && errno != EEXIST) {
-		log_warnx_rl(&rl_io, "mkdir %s: %s", sensor,
-		    strerror(errno));
-		return (NULL);
-	}
-	snprintf(path, sizeof(path), "%s/%s.ncap", sensor,
-	    rectypes[type]->name);
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatal(NULL);
 	strlcpy(f->sensor, sensor, sizeof(f->sensor));
 	f->type = type;
-	if ((f->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0640)) == -1 || fstat(f->fd, &sb) == -1) {
-		log_warnx_rl(&rl_io, "open %s: %s", path,
+	f->fd = -1;
+	f->start = time(NULL);
+	if (rotating) {
+		fmt_stamp(s, sizeof(s), f->start);
+		snprintf(f->name, sizeof(f->name), "%s-%s" OPEN_SUFFIX,
+		    rectypes[type]->name, s);
+	} else
+		snprintf(f->name, sizeof(f->name), "%s.ncap",
+		    rectypes[type]->name);
+	RB_INSERT(sfile_tree, &files, f);
+	return (f);
+}
+
+/* its descriptor, for a new file or one closed for now: 0, or -1 */
+static int
+sfile_open(struct sfile *f)
+{
+	struct stat	 sb;
+	unsigned char	 hdr[512];
+	char		 path[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+	size_t		 hlen, done;
+	int		 fd;
+
+	/* the name was checked: no slash, no leading dot, not empty */
+	if (mkdir(f->sensor, 0750) == -1 && errno != EEXIST) {
+		log_warnx_rl(&rl_io, "mkdir %s: %s", f->sensor,
 		    strerror(errno));
-		if (f->fd != -1)
-			close(f->fd);
-		free(f);
-		return (NULL);
+		return (-1);
+	}
+	snprintf(path, sizeof(path), "%s/%s", f->sensor, f->name);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0640)) == -1 || fstat(fd, &sb) == -1) {
+		log_warnx_rl(&rl_io, "open %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
 	}
 	f->size = sb.st_size;
 	if (f->size == 0) {
-		hlen = ncap_header_encode(hdr, sizeof(hdr), sensor,
-		    rectypes[type]->name, now_ns());
+		hlen = ncap_header_encode(hdr, sizeof(hdr), f->sensor,
+		    rectypes[f->type]->name, now_ns());
 		if (hlen == 0)
 			fatalx("%s: header does not fit", __func__);
-		if (write_all(f->fd, hdr, hlen, &done) == -1) {
+		if (write_all(fd, hdr, hlen, &done) == -1) {
 			log_warnx_rl(&rl_io, "write %s: %s", path,
 			    strerror(errno));
-			if (ftruncate(f->fd, 0) == -1)
+			if (ftruncate(fd, 0) == -1)
 				log_warn("ftruncate %s", path);
-			close(f->fd);
-			free(f);
-			return (NULL);
+			close(fd);
+			return (-1);
 		}
 		f->size = (off_t)hlen;
 		f->dirty = 1;
-		st->files++;
+		spool_stats->files++;
 		if (spool_verbose)
 			log_info("new file %s", path);
 	}
 	/* nothing goes into a file the journal could not cut back */
-	if ((f->jf = journal_file(journal, sensor, rectypes[type]->name,
+	if ((f->jf = journal_file(journal, f->sensor, f->name,
 	    (uint64_t)sb.st_ino, (uint64_t)f->size)) == NULL) {
-		close(f->fd);
-		free(f);
-		return (NULL);
+		close(fd);
+		return (-1);
 	}
 	if (nopen >= SPOOL_MAX_OPEN)
-		sfile_close(TAILQ_LAST(&lru, sfile_lru_head));
-	RB_INSERT(sfile_tree, &files, f);
+		sfile_release(TAILQ_LAST(&lru, sfile_lru_head));
+	f->fd = fd;
 	TAILQ_INSERT_HEAD(&lru, f, lru);
 	nopen++;
-	return (f);
+	return (0);
 }
 
+/*
+ * Its descriptor closed for room.  Without rotate the file is
+ * forgotten (its name says all); with it, it stays the current one.
+ */
 static void
-sfile_close(struct sfile *f)
+sfile_release(struct sfile *f)
 {
 	/* with sync, what it holds must be on disk before it is acked */
 	if (f->dirty && journal->sync)
 		sfile_sync(f);
-	RB_REMOVE(sfile_tree, &files, f);
 	TAILQ_REMOVE(&lru, f, lru);
 	nopen--;
 	if (close(f->fd) == -1)
-		log_warn("close %s/%s.ncap", f->sensor, rectypes[f->type]->name);
+		log_warn("close %s/%s", f->sensor, f->name);
+	f->fd = -1;
+	if (!rotating && !f->due) {
+		RB_REMOVE(sfile_tree, &files, f);
+		free(f);
+	}
+}
+
+/*
+ * Closed for good, once the journal has all it holds: renamed to its
+ * closed name if it was an open one, and forgotten.
+ */
+static void
+sfile_finish(struct sfile *f)
+{
+	char	 from[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+	char	 to[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+
+	if (f->fd != -1) {
+		f->due = 1;	/* not forgotten by the release */
+		sfile_release(f);
+	}
+	snprintf(from, sizeof(from), "%s/%s", f->sensor, f->name);
+	if (close_name(f->sensor, f->name, f->start, time(NULL), to,
+	    sizeof(to)) == 0) {
+		if (rename(from, to) == -1)
+			log_warn("rename %s to %s", from, to);
+		else {
+			spool_stats->rotated++;
+			if (spool_verbose)
+				log_info("closed %s", to);
+			if (f->jf != NULL)
+				journal_forget(journal, f->jf);
+		}
+	}
+	RB_REMOVE(sfile_tree, &files, f);
 	free(f);
 }
 
 /* append framed records; 0 on success, -1 (logged) on failure */
 static int
 spool_append(const char *sensor, int type, const unsigned char *recs,
-    size_t len, struct collector_stats *st)
+    size_t len)
 {
 	struct sfile	 key, *f;
 	size_t		 done;
+	int		 isnew = 0;
 
 	strlcpy(key.sensor, sensor, sizeof(key.sensor));
 	key.type = type;
-	if ((f = RB_FIND(sfile_tree, &files, &key)) != NULL) {
-		TAILQ_REMOVE(&lru, f, lru);
-		TAILQ_INSERT_HEAD(&lru, f, lru);
-	} else if ((f = sfile_open(sensor, type, st)) == NULL)
+	if ((f = RB_FIND(sfile_tree, &files, &key)) == NULL) {
+		f = sfile_new(sensor, type);
+		isnew = 1;
+	}
+	if (f->fd == -1 && sfile_open(f) == -1) {
+		if (isnew) {
+			RB_REMOVE(sfile_tree, &files, f);
+			free(f);
+		}
 		return (-1);
+	}
+	TAILQ_REMOVE(&lru, f, lru);
+	TAILQ_INSERT_HEAD(&lru, f, lru);
 
 	if (write_all(f->fd, recs, len, &done) == -1) {
-		log_warnx_rl(&rl_io, "write %s/%s.ncap: %s", sensor,
-		    rectypes[type]->name, strerror(errno));
+		log_warnx_rl(&rl_io, "write %s/%s: %s", sensor, f->name,
+		    strerror(errno));
 		/* cut a partial batch off again, so every record is whole */
 		if (done > 0 && ftruncate(f->fd, f->size) == -1)
-			log_warn("ftruncate %s/%s.ncap", sensor,
-			    rectypes[type]->name);
+			log_warn("ftruncate %s/%s", sensor, f->name);
 		return (-1);
 	}
 	f->size += (off_t)len;
 	f->dirty = 1;
 	journal_grow(journal, f->jf, (uint64_t)f->size);
+	if (maxsize != 0 && (uint64_t)f->size >= maxsize && !f->due) {
+		f->due = 1;
+		kick();
+	}
 	return (0);
 }
 
@@ -228,8 +530,7 @@ sfile_sync(struct sfile *f)
 {
 	spool_stats->syncs++;
 	if (fdatasync(f->fd) == -1)
-		fatal("fdatasync %s/%s.ncap", f->sensor,
-		    rectypes[f->type]->name);
+		fatal("fdatasync %s/%s", f->sensor, f->name);
 	f->dirty = 0;
 }
 
@@ -239,17 +540,272 @@ spool_sync(void)
 {
 	struct sfile	*f;
 
-	RB_FOREACH(f, sfile_tree, &files)
+	TAILQ_FOREACH(f, &lru, lru)
 		if (f->dirty)
 			sfile_sync(f);
 	return (0);
 }
 
+/*
+ * The journal has committed everything written: the files due are
+ * closed, and keep looks at the spool if it is time.  The number of
+ * files closed.
+ */
+static unsigned int
+spool_committed(void)
+{
+	struct sfile	*f, *next;
+	unsigned int	 n = 0;
+
+	for (f = RB_MIN(sfile_tree, &files); f != NULL; f = next) {
+		next = RB_NEXT(sfile_tree, &files, f);
+		if (!f->due)
+			continue;
+		sfile_finish(f);
+		n++;
+	}
+	if (keep_due || (n > 0 && (keep_age != 0 || keep_size != 0))) {
+		keep_due = 0;
+		if (keep_age != 0 || keep_size != 0)
+			spool_keep();
+	}
+	return (n);
+}
+
+/* at exit; committed: the journal has all they hold, close them too */
 static void
-spool_close_all(void)
+spool_close_all(int committed)
 {
 	struct sfile	*f;
 
-	while ((f = RB_ROOT(&files)) != NULL)
-		sfile_close(f);
+	while ((f = RB_ROOT(&files)) != NULL) {
+		if (committed && rotating)
+			sfile_finish(f);
+		else {
+			if (f->fd != -1) {
+				f->due = 1;	/* freed below, not there */
+				sfile_release(f);
+			}
+			RB_REMOVE(sfile_tree, &files, f);
+			free(f);
+		}
+	}
+}
+
+static int
+kept_cmp(const void *a, const void *b)
+{
+	const struct kept	*x = a, *y = b;
+
+	if (x->end != y->end)
+		return (x->end < y->end ? -1 : 1);
+	if (x->start != y->start)
+		return (x->start < y->start ? -1 : 1);
+	return (strcmp(x->path, y->path));
+}
+
+/*
+ * keep: the spool's size (every file of every sensor, and the
+ * journal), then closed files removed, the oldest first, while they
+ * are too old or the spool too large.
+ */
+static void
+spool_keep(void)
+{
+	struct kept	*k = NULL, *nk;
+	struct dirent	*e, *fe;
+	struct stat	 sb;
+	DIR		*top, *d;
+	uint64_t	 total = 0;
+	size_t		 n = 0, cap = 0, i;
+	time_t		 now = time(NULL), start, end;
+	char		 path[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+	int		 old;
+
+	if ((top = opendir(".")) == NULL) {
+		log_warnx_rl(&rl_io, "keep: the spool: %s", strerror(errno));
+		return;
+	}
+	while ((e = readdir(top)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (lstat(e->d_name, &sb) == -1)
+			continue;
+		if (S_ISREG(sb.st_mode)) {
+			total += (uint64_t)sb.st_size;	/* the journal */
+			continue;
+		}
+		if (!S_ISDIR(sb.st_mode) || e->d_name[0] == '.' ||
+		    strlen(e->d_name) > SENSOR_NAME_MAX ||
+		    (d = opendir(e->d_name)) == NULL)
+			continue;
+		while ((fe = readdir(d)) != NULL) {
+			if (fe->d_name[0] == '.' ||
+			    strlen(fe->d_name) > SPOOL_NAME_MAX)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", e->d_name,
+			    fe->d_name);
+			if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
+				continue;
+			total += (uint64_t)sb.st_size;
+			if (!closed_name(fe->d_name, &start, &end))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 256;
+				if ((nk = reallocarray(k, cap,
+				    sizeof(*k))) == NULL)
+					fatal(NULL);
+				k = nk;
+			}
+			strlcpy(k[n].path, path, sizeof(k[n].path));
+			k[n].start = start;
+			k[n].end = end;
+			k[n].size = sb.st_size;
+			n++;
+		}
+		closedir(d);
+	}
+	closedir(top);
+	if (n > 0)
+		qsort(k, n, sizeof(*k), kept_cmp);
+	for (i = 0; i < n; i++) {
+		old = keep_age != 0 && k[i].end + (time_t)keep_age <= now;
+		if (!old && (keep_size == 0 || total <= keep_size))
+			break;
+		if (unlink(k[i].path) == -1) {
+			log_warnx_rl(&rl_io, "keep: unlink %s: %s", k[i].path,
+			    strerror(errno));
+			continue;
+		}
+		total -= (uint64_t)k[i].size;
+		spool_stats->removed++;
+		spool_stats->removed_bytes += (uint64_t)k[i].size;
+		log_info("keep: removed %s, %lld bytes: %s", k[i].path,
+		    (long long)k[i].size, old ? "older than keep allows" :
+		    "the spool is larger than keep allows");
+	}
+	free(k);
+}
+
+/*
+ * A file the journal does not know (an older collector's, or the
+ * journal was lost): a torn tail, a record cut short by a crash, is
+ * found and cut, so that what is appended to it stays readable.  The
+ * bytes cut.
+ */
+static off_t
+torn_cut(const char *path, int fd)
+{
+	struct ncap_reader	 r;
+	const unsigned char	*rec;
+	struct stat		 sb;
+	FILE			*fp;
+	char			 err[256];
+	size_t			 len;
+	uint64_t		 whole = 0;
+	int			 rv = -1, dfd;
+
+	if (fstat(fd, &sb) == -1 || (dfd = dup(fd)) == -1) {
+		log_warn("%s", path);
+		return (0);
+	}
+	if ((fp = fdopen(dfd, "r")) == NULL) {
+		log_warn("%s", path);
+		close(dfd);
+		return (0);
+	}
+	/* a header cut short: a file that never held a record */
+	if (ncap_open(&r, fp, err, sizeof(err)) == 0) {
+		do
+			whole = r.off;
+		while ((rv = ncap_next(&r, &rec, &len, err, sizeof(err))) == 1);
+		ncap_close(&r);
+	}
+	fclose(fp);
+	if (rv == 0)
+		return (0);
+	if (!r.torn) {
+		log_warnx("spool: %s: %s: left as it is", path, err);
+		return (0);
+	}
+	if (ftruncate(fd, (off_t)whole) == -1)
+		fatal("ftruncate %s", path);
+	return (sb.st_size - (off_t)whole);
+}
+
+/*
+ * At start, in the spool, before the sandbox and after the journal cut
+ * what it knows: a torn tail cut off every file it does not know, then
+ * every file left open closed (its span ends when it was last
+ * written).
+ */
+static void
+spool_recover(const struct collector_conf *c, struct collector_stats *st,
+    struct journal *j)
+{
+	struct dirent	*e, *fe;
+	struct stat	 sb;
+	struct jfile	*jf;
+	DIR		*top, *d;
+	time_t		 start, end;
+	off_t		 cut;
+	size_t		 len, olen = strlen(OPEN_SUFFIX);
+	char		 path[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+	char		 to[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
+	int		 fd, isopen;
+
+	if ((top = opendir(".")) == NULL)
+		fatal("the spool");
+	while ((e = readdir(top)) != NULL) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) >
+		    SENSOR_NAME_MAX || lstat(e->d_name, &sb) == -1 ||
+		    !S_ISDIR(sb.st_mode) || (d = opendir(e->d_name)) == NULL)
+			continue;
+		while ((fe = readdir(d)) != NULL) {
+			len = strlen(fe->d_name);
+			if (fe->d_name[0] == '.' || len > SPOOL_NAME_MAX)
+				continue;
+			isopen = len > olen && strcmp(fe->d_name + len - olen,
+			    OPEN_SUFFIX) == 0;
+			if (!isopen && (len < 5 ||
+			    strcmp(fe->d_name + len - 5, ".ncap") != 0 ||
+			    closed_name(fe->d_name, &start, &end)))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", e->d_name,
+			    fe->d_name);
+			if ((fd = open(path, O_RDWR | O_NOFOLLOW |
+			    O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
+				log_warn("spool: %s", path);
+				if (fd != -1)
+					close(fd);
+				continue;
+			}
+			jf = journal_known(j, e->d_name, fe->d_name,
+			    (uint64_t)sb.st_ino);
+			if (jf == NULL && S_ISREG(sb.st_mode) &&
+			    (cut = torn_cut(path, fd)) > 0) {
+				log_warnx("spool: cut a torn tail of %lld "
+				    "bytes off %s, which the journal does not "
+				    "know", (long long)cut, path);
+				st->journal_cut += (uint64_t)cut;
+			}
+			close(fd);
+			if (!isopen || parse_stamp(fe->d_name + len - olen -
+			    STAMP_LEN, &start) == -1 ||
+			    close_name(e->d_name, fe->d_name, start,
+			    sb.st_mtime, to, sizeof(to)) == -1)
+				continue;
+			if (rename(path, to) == -1) {
+				log_warn("spool: rename %s to %s", path, to);
+				continue;
+			}
+			log_info("spool: %s, left open, closed as %s", path,
+			    to);
+			st->rotated++;
+			if (jf != NULL)
+				journal_forget(j, jf);
+		}
+		closedir(d);
+	}
+	closedir(top);
 }

@@ -584,23 +584,36 @@ item_add(struct dump_item **items, size_t *n, size_t *size, const char *path)
 	it->created = INT64_MAX;
 }
 
-/* the .ncap files of a directory, not below it, not hidden */
+/* whether a name is a spool file's: .ncap, or .ncap.open while written */
+static int
+spool_name(const char *name)
+{
+	size_t	 len = strlen(name);
+
+	if (name[0] == '.')
+		return (0);
+	if (len > 5 && strcmp(name + len - 5, ".ncap") == 0)
+		return (1);
+	return (len > 10 && strcmp(name + len - 10, ".ncap.open") == 0);
+}
+
+/*
+ * The .ncap files of a directory, not below it, not hidden, and the
+ * ones the collector still writes (.ncap.open)
+ */
 static int
 item_dir(struct dump_item **items, size_t *n, size_t *size, const char *dir)
 {
 	DIR		*d;
 	struct dirent	*e;
 	char		*path;
-	size_t		 len;
 
 	if ((d = opendir(dir)) == NULL) {
 		warn("%s", dir);
 		return (1);
 	}
 	while ((e = readdir(d)) != NULL) {
-		len = strlen(e->d_name);
-		if (e->d_name[0] == '.' || len < 6 ||
-		    strcmp(e->d_name + len - 5, ".ncap") != 0)
+		if (!spool_name(e->d_name))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) == -1)
 			err(1, NULL);

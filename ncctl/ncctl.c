@@ -59,6 +59,7 @@ usage(void)
 	    "  show sensors      the collector's sensors\n"
 	    "  show config       what each of its processes runs with\n"
 	    "  reload            read the configuration again\n"
+	    "  rotate            close the collector's spool files now\n"
 	    "  log verbose|brief log debug messages or not\n"
 	    "  keygen dir        write dir/pub.key (0644) and dir/priv.key "
 	    "(0600)\n"

@@ -50,6 +50,8 @@ static const struct token t_main[] = {
 	{ "keygen",	ACT_KEYGEN,	0, 0, 0, NULL },
 	{ "log",	ACT_NONE,	0, 0, 0, t_log },
 	{ "reload",	ACT_REQUEST,	IMSG_CTL_RELOAD, 0, 0, NULL },
+	{ "rotate",	ACT_REQUEST,	IMSG_CTL_ROTATE, 0, TOK_COLLECTOR,
+	    NULL },
 	{ "show",	ACT_NONE,	0, 0, 0, t_show },
 	{ NULL,		ACT_NONE,	0, 0, 0, NULL }
 };

@@ -118,6 +118,8 @@ chroot "/tmp"
 socket "$T/c/other.sock"
 receive-buffer 4m
 sync yes
+rotate every 1h
+keep 2d size 1g
 sensor "beta" key $(cat "$T/k2/pub.key")
 EOC
 # the listen line of the file is "listen on ..."; show config's key too

@@ -100,7 +100,7 @@ cry=$(sandboxed "$CPID" crypto)
 # receiver has none of the 257 spool files its limit makes room for,
 # nor the new journal of a compaction; it holds the journal and the
 # spool directory
-check_child "$rcv" "collector receiver" "$T/c/spool" 270 11 unlimited
+check_child "$rcv" "collector receiver" "$T/c/spool" 272 11 unlimited
 check_child "$cry" "collector crypto" "$T/empty" 9 8 "$DATA"
 
 sensor_conf "$T/s" sandbox "interface \"lo\"

@@ -46,7 +46,7 @@
 struct seen {
 	int		 n;
 	char		 kind[MAXSEEN];		/* 'f' or 's' */
-	char		 name[MAXSEEN][80];	/* sensor/Type */
+	char		 name[MAXSEEN][80];	/* sensor/file */
 	uint64_t	 size[MAXSEEN], ino[MAXSEEN];
 	struct jsession	 js[MAXSEEN];
 };
@@ -70,7 +70,7 @@ static const struct journal_cb	 seen_cb = { seen_session, seen_file };
 static struct collector_stats	 st;
 
 static void
-seen_file(void *arg, const char *sensor, const char *type, uint64_t ino,
+seen_file(void *arg, const char *sensor, const char *file, uint64_t ino,
     uint64_t size)
 {
 	struct seen	*s = arg;
@@ -78,7 +78,7 @@ seen_file(void *arg, const char *sensor, const char *type, uint64_t ino,
 	if (s->n >= MAXSEEN)
 		return;
 	s->kind[s->n] = 'f';
-	snprintf(s->name[s->n], sizeof(s->name[s->n]), "%s/%s", sensor, type);
+	snprintf(s->name[s->n], sizeof(s->name[s->n]), "%s/%s", sensor, file);
 	s->size[s->n] = size;
 	s->ino[s->n] = ino;
 	s->n++;
@@ -178,10 +178,10 @@ test_layout(void)
 
 	mkdir("s1", 0750);
 	spew("s1/UDP.ncap", "header", 6, 0);
-	jf = journal_file(&j, "s1", "UDP", finode("s1/UDP.ncap"), 6);
+	jf = journal_file(&j, "s1", "UDP.ncap", finode("s1/UDP.ncap"), 6);
 	ok(jf != NULL && jf->committed == 6, "a file opened is journaled "
 	    "at once, at its size");
-	ok(journal_file(&j, "s1", "UDP", finode("s1/UDP.ncap"), 6) == jf &&
+	ok(journal_file(&j, "s1", "UDP.ncap", finode("s1/UDP.ncap"), 6) == jf &&
 	    st.journal_entries == 2, "and not again when opened again");
 	spew("s1/UDP.ncap", "0123456789", 10, 1);
 	journal_grow(&j, jf, 16);
@@ -205,7 +205,7 @@ test_layout(void)
 	ok(journal_replay(buf, len, &seen_cb, &s) == len,
 	    "the journal replays to its end (%zu bytes)", len);
 	ok(s.n == 5 && s.kind[0] == 'f' && s.size[0] == 6 &&
-	    strcmp(s.name[0], "s1/UDP") == 0 &&
+	    strcmp(s.name[0], "s1/UDP.ncap") == 0 &&
 	    s.ino[0] == finode("s1/UDP.ncap") && s.kind[1] == 's' &&
 	    s.js[1].top == 40 && s.kind[2] == 'f' && s.size[2] == 16 &&
 	    s.kind[3] == 's' && s.kind[4] == 's' && s.js[3].top == 41 &&
@@ -216,23 +216,23 @@ test_layout(void)
 	p = buf;
 	n = (size_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 	ok(n == JI_HDRLEN + JI_HEADER_LEN && memcmp(p + 4,
-	    "\x01\x00\x09ncapjrnl\x01", 12) == 0 &&
+	    "\x01\x00\x09ncapjrnl\x02", 12) == 0 &&
 	    crc32(0, p, 4 + n) == ((uint32_t)p[4 + n] << 24 |
 	    p[5 + n] << 16 | p[6 + n] << 8 | p[7 + n]),
-	    "entry 1: length 12, header item 01 0009 \"ncapjrnl\" 01, "
+	    "entry 1: length 12, header item 01 0009 \"ncapjrnl\" 02, "
 	    "CRC-32 of length and items");
 	off = 8 + n;
 	p = buf + off;
 	n = (size_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-	good = n == 3 + 17 + 2 + 3 && p[4] == JI_FILE && p[5] == 0 &&
-	    p[6] == 22 && memcmp(p + 7, "\0\0\0\0\0\0\0\x06", 8) == 0 &&
-	    p[23] == 2 && memcmp(p + 24, "s1UDP", 5) == 0;
-	ok(good, "entry 2: file item 02 0016, size 6, inode, 2 \"s1\" "
-	    "\"UDP\"");
+	good = n == 3 + 17 + 2 + 8 && p[4] == JI_FILE && p[5] == 0 &&
+	    p[6] == 27 && memcmp(p + 7, "\0\0\0\0\0\0\0\x06", 8) == 0 &&
+	    p[23] == 2 && memcmp(p + 24, "s1UDP.ncap", 10) == 0;
+	ok(good, "entry 2: file item 02 001b, size 6, inode, 2 \"s1\" "
+	    "\"UDP.ncap\"");
 	off += 8 + n;
 	p = buf + off;
 	n = (size_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-	good = n == 3 + JI_SESSION_LEN + 3 + 17 + 2 + 3 &&
+	good = n == 3 + JI_SESSION_LEN + 3 + 17 + 2 + 8 &&
 	    p[4] == JI_SESSION && p[5] == 1 && p[6] == 1 &&
 	    memcmp(p + 7, a.sess, WIRE_SESSLEN) == 0 &&
 	    p[7 + 113 + 7] == ((1000 + 'a') & 0xff) &&
@@ -340,7 +340,7 @@ test_full(void)
 	    (unsigned long long)s.size[0]);
 	free(buf);
 
-	jf = journal_file(&j, "s1", "UDP", finode("s1/UDP.ncap"), 16);
+	jf = journal_file(&j, "s1", "UDP.ncap", finode("s1/UDP.ncap"), 16);
 	spew("s1/UDP.ncap", "0123456789", 10, 1);
 	journal_grow(&j, jf, 26);
 	if ((fd = open("/dev/full", O_WRONLY | O_APPEND)) == -1) {
@@ -354,7 +354,7 @@ test_full(void)
 	journal_add_session(&j, &a);
 	ok(journal_commit(&j) == -1 && jf->isdirty && jf->committed == 16,
 	    "a full disk: no entry, the file still to be committed");
-	ok(journal_file(&j, "s2", "UDP", 99, 10) == NULL,
+	ok(journal_file(&j, "s2", "UDP.ncap", 99, 10) == NULL,
 	    "and a new file cannot be journaled, so not written to");
 	close(j.fd);
 	j.fd = open(JOURNAL_NAME, O_WRONLY | O_APPEND);
@@ -389,9 +389,9 @@ test_cut(void)
 	journal_load(&j, NULL, NULL);
 	journal_cut(&j);
 	journal_snapshot(&j, NULL, NULL);
-	journal_file(&j, "s2", "TCP", finode("s2/TCP.ncap"), 3);
-	journal_file(&j, "s3", "TCP", finode("s3/TCP.ncap"), 3);
-	jf = journal_file(&j, "s4", "TCP", finode("s4/TCP.ncap"), 3);
+	journal_file(&j, "s2", "TCP.ncap", finode("s2/TCP.ncap"), 3);
+	journal_file(&j, "s3", "TCP.ncap", finode("s3/TCP.ncap"), 3);
+	jf = journal_file(&j, "s4", "TCP.ncap", finode("s4/TCP.ncap"), 3);
 	spew("s4/TCP.ncap", "0123", 4, 1);
 	journal_grow(&j, jf, 7);
 	journal_begin(&j);
@@ -423,9 +423,9 @@ test_cut(void)
 	buf = slurp(JOURNAL_NAME, &len);
 	memset(&s, 0, sizeof(s));
 	journal_replay(buf, len, &seen_cb, &s);
-	ok(s.n == 3 && strcmp(s.name[0], "s1/UDP") == 0 && s.size[0] == 26 &&
-	    strcmp(s.name[1], "s2/TCP") == 0 && s.size[1] == 3 &&
-	    strcmp(s.name[2], "s4/TCP") == 0 && s.size[2] == 4,
+	ok(s.n == 3 && strcmp(s.name[0], "s1/UDP.ncap") == 0 && s.size[0] == 26 &&
+	    strcmp(s.name[1], "s2/TCP.ncap") == 0 && s.size[1] == 3 &&
+	    strcmp(s.name[2], "s4/TCP.ncap") == 0 && s.size[2] == 4,
 	    "holds s1/UDP at 26, s2/TCP at 3, s4/TCP at its 4 now, not s3");
 	free(buf);
 }
@@ -460,7 +460,7 @@ test_compact(void)
 	ok(journal_snapshot(&j, NULL, NULL) == 0 && !journal_full(&j) &&
 	    j.bound == JOURNAL_BOUND, "bound: %d bytes at least",
 	    JOURNAL_BOUND);
-	jf = journal_file(&j, "s1", "UDP", finode("s1/UDP.ncap"), 26);
+	jf = journal_file(&j, "s1", "UDP.ncap", finode("s1/UDP.ncap"), 26);
 	make_session(&js[0], 'x', 0);
 	make_session(&js[1], 'y', 0);
 	for (i = 1; !journal_full(&j) && i < 10000; i++) {
@@ -480,7 +480,7 @@ test_compact(void)
 	memset(&s, 0, sizeof(s));
 	ok(journal_replay(buf, len, &seen_cb, &s) == len && len ==
 	    JE_OVERHEAD + JI_HDRLEN + JI_HEADER_LEN + 3 * (JI_HDRLEN + 17 +
-	    5) + 2 * (JI_HDRLEN + JI_SESSION_LEN),
+	    10) + 2 * (JI_HDRLEN + JI_SESSION_LEN),
 	    "into one entry of %zu bytes: header, 3 files, 2 sessions", len);
 	ok(s.n == 5 && s.kind[3] == 's' && s.js[3].top == js[0].top &&
 	    s.js[4].top == js[1].top && s.size[0] == 26 + (uint64_t)i - 1,
