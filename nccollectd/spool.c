@@ -107,8 +107,9 @@ static void		 spool_rotate(void);
 static void		 spool_close_all(int);
 static struct sfile	*sfile_new(const char *, int);
 static int		 sfile_open(struct sfile *);
-static void		 sfile_release(struct sfile *);
+static void		 sfile_release(struct sfile *, int);
 static void		 sfile_finish(struct sfile *);
+static void		 sfile_due(struct sfile *);
 static void		 sfile_sync(struct sfile *);
 static int		 close_name(const char *, const char *, time_t, time_t,
 			    char *, size_t);
@@ -137,6 +138,7 @@ static void				(*kick)(void);
 static unsigned int			 every, keep_age;
 static uint64_t				 maxsize, keep_size;
 static int				 rotating, keep_due;
+static unsigned int			 ndue;		/* files due */
 static struct event			 ev_rotate, ev_keep;
 
 static int
@@ -147,6 +149,16 @@ sfile_cmp(struct sfile *a, struct sfile *b)
 	if ((r = strcmp(a->sensor, b->sensor)) != 0)
 		return (r);
 	return (a->type - b->type);
+}
+
+/* to be closed at the next commit */
+static void
+sfile_due(struct sfile *f)
+{
+	if (!f->due) {
+		f->due = 1;
+		ndue++;
+	}
 }
 
 static void
@@ -180,7 +192,7 @@ spool_reconf(const struct collector_conf *c)
 	keep_size = c->keep_size;
 	if (was != rotating) {
 		RB_FOREACH(f, sfile_tree, &files)
-			f->due = 1;
+			sfile_due(f);
 		kick();
 	}
 	if (evtimer_pending(&ev_rotate, NULL))
@@ -220,7 +232,7 @@ rotate_timer(int fd, short event, void *arg)
 
 	RB_FOREACH(f, sfile_tree, &files)
 		if (every != 0 && f->start / every < now / every) {
-			f->due = 1;
+			sfile_due(f);
 			n++;
 		}
 	if (n > 0)
@@ -243,7 +255,7 @@ spool_rotate(void)
 	struct sfile	*f;
 
 	RB_FOREACH(f, sfile_tree, &files)
-		f->due = 1;
+		sfile_due(f);
 }
 
 /* stored or not, it is said before the caller goes on */
@@ -418,7 +430,7 @@ sfile_open(struct sfile *f)
 		return (-1);
 	}
 	if (nopen >= SPOOL_MAX_OPEN)
-		sfile_release(TAILQ_LAST(&lru, sfile_lru_head));
+		sfile_release(TAILQ_LAST(&lru, sfile_lru_head), 0);
 	f->fd = fd;
 	TAILQ_INSERT_HEAD(&lru, f, lru);
 	nopen++;
@@ -426,11 +438,12 @@ sfile_open(struct sfile *f)
 }
 
 /*
- * Its descriptor closed for room.  Without rotate the file is
- * forgotten (its name says all); with it, it stays the current one.
+ * Its descriptor closed, for room or (keep) before it is closed for
+ * good.  Without rotate the file is then forgotten (its name says all);
+ * with it, it stays the current one.
  */
 static void
-sfile_release(struct sfile *f)
+sfile_release(struct sfile *f, int keep)
 {
 	/* with sync, what it holds must be on disk before it is acked */
 	if (f->dirty && journal->sync)
@@ -440,7 +453,7 @@ sfile_release(struct sfile *f)
 	if (close(f->fd) == -1)
 		log_warn("close %s/%s", f->sensor, f->name);
 	f->fd = -1;
-	if (!rotating && !f->due) {
+	if (!keep && !rotating && !f->due) {
 		RB_REMOVE(sfile_tree, &files, f);
 		free(f);
 	}
@@ -456,10 +469,8 @@ sfile_finish(struct sfile *f)
 	char	 from[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
 	char	 to[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
 
-	if (f->fd != -1) {
-		f->due = 1;	/* not forgotten by the release */
-		sfile_release(f);
-	}
+	if (f->fd != -1)
+		sfile_release(f, 1);
 	snprintf(from, sizeof(from), "%s/%s", f->sensor, f->name);
 	if (close_name(f->sensor, f->name, f->start, time(NULL), to,
 	    sizeof(to)) == 0) {
@@ -473,6 +484,8 @@ sfile_finish(struct sfile *f)
 				journal_forget(journal, f->jf);
 		}
 	}
+	if (f->due)
+		ndue--;
 	RB_REMOVE(sfile_tree, &files, f);
 	free(f);
 }
@@ -514,7 +527,7 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
 	f->dirty = 1;
 	journal_grow(journal, f->jf, (uint64_t)f->size);
 	if (maxsize != 0 && (uint64_t)f->size >= maxsize && !f->due) {
-		f->due = 1;
+		sfile_due(f);
 		kick();
 	}
 	return (0);
@@ -557,7 +570,7 @@ spool_committed(void)
 	struct sfile	*f, *next;
 	unsigned int	 n = 0;
 
-	for (f = RB_MIN(sfile_tree, &files); f != NULL; f = next) {
+	for (f = RB_MIN(sfile_tree, &files); ndue > 0 && f != NULL; f = next) {
 		next = RB_NEXT(sfile_tree, &files, f);
 		if (!f->due)
 			continue;
@@ -582,14 +595,13 @@ spool_close_all(int committed)
 		if (committed && rotating)
 			sfile_finish(f);
 		else {
-			if (f->fd != -1) {
-				f->due = 1;	/* freed below, not there */
-				sfile_release(f);
-			}
+			if (f->fd != -1)
+				sfile_release(f, 1);
 			RB_REMOVE(sfile_tree, &files, f);
 			free(f);
 		}
 	}
+	ndue = 0;
 }
 
 static int
