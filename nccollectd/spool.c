@@ -652,11 +652,10 @@ spool_keep(void)
 		    (d = opendir(e->d_name)) == NULL)
 			continue;
 		while ((fe = readdir(d)) != NULL) {
-			if (fe->d_name[0] == '.' ||
-			    strlen(fe->d_name) > SPOOL_NAME_MAX)
+			if (fe->d_name[0] == '.' || snprintf(path,
+			    sizeof(path), "%s/%s", e->d_name, fe->d_name) >=
+			    (int)sizeof(path))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", e->d_name,
-			    fe->d_name);
 			if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
 				continue;
 			total += (uint64_t)sb.st_size;
@@ -783,8 +782,9 @@ spool_recover(const struct collector_conf *c, struct collector_stats *st,
 			    strcmp(fe->d_name + len - 5, ".ncap") != 0 ||
 			    closed_name(fe->d_name, &start, &end)))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", e->d_name,
-			    fe->d_name);
+			if (snprintf(path, sizeof(path), "%s/%s", e->d_name,
+			    fe->d_name) >= (int)sizeof(path))
+				continue;
 			if ((fd = open(path, O_RDWR | O_NOFOLLOW |
 			    O_CLOEXEC)) == -1 || fstat(fd, &sb) == -1) {
 				log_warn("spool: %s", path);
