@@ -208,7 +208,12 @@ spool_reconf(const struct collector_conf *c)
 	}
 }
 
-/* the timer at the next end of a period, on the clock's multiples */
+/*
+ * The timer at the next end of a period, on the clock's multiples, or
+ * in an hour if that is sooner: a timer runs on the monotonic clock, so
+ * one that looks again now and then follows the wall clock when it is
+ * set, and a long period does not overflow it.
+ */
 static void
 rotate_arm(void)
 {
@@ -220,6 +225,8 @@ rotate_arm(void)
 	gettimeofday(&now, NULL);
 	ms = ((int64_t)now.tv_sec / every + 1) * every * 1000 -
 	    ((int64_t)now.tv_sec * 1000 + now.tv_usec / 1000);
+	if (ms > 3600 * 1000)
+		ms = 3600 * 1000;
 	evtimer_add_ms(&ev_rotate, (unsigned int)ms + 1);
 }
 
