@@ -268,6 +268,8 @@ chown -R nobody "$T/t/spool"
 chmod 750 "$T/t/spool"
 mv "$T/t/collector.log" "$T/t/collector.log.0"
 restart_collector "$T/t"
+# the parent listens before the receiver has read the spool
+wait_for 10 grep -q "sandbox receiver entered" "$T/t/collector.log"
 is "$(grep -c 'cut a torn tail of .* bytes off torn.*, which the journal does not know' "$T/t/collector.log")" \
     "$ntorn" "each of the $ntorn torn files is cut at start, and said so"
 bad=""
