@@ -119,7 +119,7 @@ def main():
     lsock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     bigbuf(lsock)
     lsock.bind(("127.0.0.1", int(args[0])))
-    up = {}			# sensor address -> its socket to the collector
+    up = {}			# a sensor address -> its socket
     back = {}		# that socket -> the sensor address
 
     def stop(sig, frame):
@@ -129,7 +129,9 @@ def main():
     try:
         while True:
             due = [t for t in (data.next(), acks.next()) if t is not None]
-            wait = max(0.0, min(due) - time.monotonic()) if due else None
+            wait = None
+            if due:
+                wait = max(0.0, min(due) - time.monotonic())
             ready, _, _ = select.select([lsock] + list(back), [], [], wait)
             for s in ready:
                 try:

@@ -78,7 +78,7 @@ faults_cleanup() {
 trap faults_cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-# until SECONDS CMD...: CMD succeeds within SECONDS, polled
+# until_ok SECONDS CMD...: CMD succeeds within SECONDS, polled
 until_ok() {
 	_n=$(($1 * 20))
 	shift
@@ -139,7 +139,9 @@ cstop() {
 # ckill DIR: SIGKILL to the collector and its children at once, and
 # its counters just before beside its log, since it writes no totals
 ckill() {
-	_s=$(cstat "$1/ctl.sock" '"totals: gaps %d journal-cut %d repeat %d old %d write %d" % (j["gaps"], j["journal-cut"], j["dropped"]["repeat"], j["dropped"]["old"], j["dropped"]["write"])')
+	_s=$(cstat "$1/ctl.sock" '"totals: gaps %d journal-cut %d repeat %d " \
+	    "old %d write %d" % (j["gaps"], j["journal-cut"], \
+	    j["dropped"]["repeat"], j["dropped"]["old"], j["dropped"]["write"])')
 	_kids=$(pgrep -P "$CPID" | tr '\n' ' ')
 	kill -KILL "$CPID" $_kids
 	wait "$CPID" 2>/dev/null
@@ -236,7 +238,7 @@ verdict() {
 	shift 4
 	_ctr=$*
 	# ref run duplicated lost foreign
-	set -- $(sed -n 's/^total ref \([0-9]*\) run \([0-9]*\) duplicated \([0-9]*\) lost \([0-9]*\) foreign \([0-9]*\)$/\1 \2 \3 \4 \5/p' "$_run.cmp")
+	set -- $(awk '$1 == "total" { print $3, $5, $7, $9, $11 }' "$_run.cmp")
 	_sent=$(tsum "$_log" sent)
 	echo "# $_v: sent $_sent stored $2 duplicated $3 lost $4 resent" \
 	    "$(total "$_log" resent) $_ctr"
@@ -245,7 +247,8 @@ verdict() {
 	is "$5" 0 "$_v: no record the reference does not have"
 	is "$(awk '$1 != "total" && $7 + $9 + $11 > 0 { printf "%s ", $1 }' \
 	    "$_run.cmp")" "" "$_v: per type, the records are the reference's"
-	is "$_sent" "$1" "$_v: the sensor sent each record of the reference once"
+	is "$_sent" "$1" \
+	    "$_v: the sensor sent each record of the reference once"
 	[ "$fails" -eq 0 ] || grep -v '^total' "$_run.cmp" | sed 's/^/#   /'
 	echo "# $_v: $(($(date +%s) - t0)) s since the start"
 }
@@ -269,7 +272,8 @@ echo "# reference: $FRAMES frames, $REFDG datagrams, $REFREC records," \
     "resent $rs repeat $rep gaps $(csum "$T/ref" gaps), in $(($(date +%s) - \
     t0)) s"
 # a slow or busy run (the sanitizers) may resend: once stored, a repeat
-check "reference: no more repeats than resends ($rep <= $rs)" [ "$rep" -le "$rs" ]
+check "reference: no more repeats than resends ($rep <= $rs)" \
+    [ "$rep" -le "$rs" ]
 check "reference: its records are those the sensor sent" \
     [ "$REFREC" -eq "$(tsum "$T/ref/s/sensor.log" sent)" ]
 
@@ -287,7 +291,8 @@ restarts() {
 	replay "$_rd/s" "$T/big.pcap"
 	for _rr in 1 2; do
 		if ! until_ok "$W" midway "$_rd/ctl.sock" $((REFDG / 5)); then
-			notok "$1 $_rr: the collector stores a fifth of the datagrams"
+			notok "$1 $_rr: the collector stores a fifth of" \
+			    "the datagrams"
 			return 1
 		fi
 		check "$1 $_rr: the replay runs" eval '! gone "$SPID"'
@@ -297,7 +302,8 @@ restarts() {
 		sleep 0.$((4 + _rr * 2))
 		collect "$_rd" 127.0.0.1 "$P" || return 1
 		check "$1 $_rr: the new collector restores the session" \
-		    grep -q "journal: [1-9][0-9]* sessions of 1 sensor keys restored" "$CLOG"
+		    grep -q "journal: [1-9][0-9]* sessions of 1 sensor keys" \
+		    "$CLOG"
 	done
 	wait "$SPID"
 	is $? 0 "$1: the replay exits 0"
@@ -316,11 +322,12 @@ if restarts sigterm cstop; then
 	    "$(csum "$d" old) gaps $(csum "$d" gaps) journal-cut $(jcut "$d")" \
 	    "send-errors $(total "$L" send-errors) collectors $(ls "$d" |
 	    grep -c '^collector\.[0-9]*\.log$')"
-	check "sigterm: the sensor sent again what the stopped collector missed ($rs)" \
+	check "sigterm: the sensor sent again what was missed ($rs)" \
 	    [ "$rs" -gt 0 ]
 	check "sigterm: repeats are at most the resends ($rep <= $rs)" \
 	    [ "$rep" -le "$rs" ]
-	is "$(jcut "$d")" 0 "sigterm: a collector that stopped left nothing to cut"
+	is "$(jcut "$d")" 0 \
+	    "sigterm: a collector that stopped left nothing to cut"
 fi
 
 # -- 2. SIGKILL of every collector process
@@ -334,7 +341,7 @@ if restarts sigkill ckill; then
 	    "$(csum "$d" old) gaps $(csum "$d" gaps) journal-cut $jc" \
 	    "send-errors $(total "$L" send-errors) collectors $(ls "$d" |
 	    grep -c '^collector\.[0-9]*\.log$')"
-	check "sigkill: the sensor sent again what the killed collectors missed ($rs)" \
+	check "sigkill: the sensor sent again what was missed ($rs)" \
 	    [ "$rs" -gt 0 ]
 	check "sigkill: the kills show: journal-cut $jc, repeat $rep" \
 	    [ $((jc + rep)) -gt 0 ]
@@ -396,7 +403,7 @@ if [ "$(id -u)" -ne 0 ]; then
 elif ! command -v nft >/dev/null 2>&1; then
 	why="no nft (etc/setup.sh installs nftables)"
 elif ! netns_up; then
-	why="network namespaces or nftables unavailable: $(cat "$T/netns.err")"
+	why="namespaces or nftables unavailable: $(cat "$T/netns.err")"
 else
 	why=""
 fi
@@ -525,7 +532,7 @@ is "$(csum "$d" kernel-drops)" 0 "relay: the collector's socket dropped none"
 check "relay: the collector dropped repeats ($rep)" [ "$rep" -gt 0 ]
 is $((rep + old)) $((out - nd)) \
     "relay: each copy past the first of a datagram is a repeat or old"
-check "relay: at most the relay's copies and the resends ($((rep + old)) <= $dup + $rs)" \
+check "relay: at most its copies and the resends ($((rep + old)) <= $dup + $rs)" \
     [ $((rep + old)) -le $((dup + rs)) ]
 is "$(total "$L" acks-refused)" 0 \
     "relay: acks duplicated or late are not refused"
