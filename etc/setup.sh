@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     libsodium-dev libpcap-dev libevent-dev zlib1g-dev libprotobuf-c-dev
     libbsd-dev libmd-dev libseccomp-dev
-    tshark tcpdump mandoc clang iproute2 iputils-ping procps bc
+    tshark tcpdump mandoc clang iproute2 iputils-ping procps bc nftables
     python3 python3-nacl
     debhelper dpkg-dev adduser"
 # node and npm run the tweetnacl cross-check; keep a node that is there

@@ -62,7 +62,8 @@
  * brought.
  */
 #define ACK_INTERVAL	5		/* ms */
-#define ACK_PROBE	1		/* credit while storing fails */
+#define ACK_PROBE	1		/* credit while storing fails, or
+					   once told to stop */
 
 /*
  * A batch at the output: the datagram it came in, for the report; it
@@ -839,8 +840,10 @@ ack_flush(void)
 /*
  * A session's ack, for the crypto child to seal: all it has done, and
  * while storing fails a credit that lets its sensor send one datagram
- * at a time, a probe.  A session restored from the journal that has
- * not sent since has no address yet.
+ * at a time, a probe.  Draining too: the socket must be empty for the
+ * receiver to finish, and sensors given the full credit keep it from
+ * ever being so whenever they send faster than it stores.  A session
+ * restored from the journal that has not sent since has no address yet.
  */
 static void
 ack_ask(struct slot *sl)
@@ -852,7 +855,8 @@ ack_ask(struct slot *sl)
 		return;
 	memset(&req, 0, sizeof(req));
 	slot_done(sl, &d);
-	window_ack(&d, &req.ack, failing ? ACK_PROBE : WIRE_ACK_WINDOW);
+	window_ack(&d, &req.ack, failing || draining ? ACK_PROBE :
+	    WIRE_ACK_WINDOW);
 	memcpy(req.sess, sl->sess, sizeof(req.sess));
 	req.to = sl->from;
 	req.tolen = sl->fromlen;
