@@ -243,7 +243,7 @@ capture_open(void)
 		pcap_set_snaplen(pcap, (int)conf.snaplen);
 		pcap_set_promisc(pcap, conf.promisc);
 		pcap_set_timeout(pcap, 100);
-		pcap_set_buffer_size(pcap, 4 * 1024 * 1024);
+		pcap_set_buffer_size(pcap, (int)conf.bufsize);
 		nanots = pcap_set_tstamp_precision(pcap,
 		    PCAP_TSTAMP_PRECISION_NANO) == 0;
 		if ((error = pcap_activate(pcap)) < 0)

@@ -67,6 +67,8 @@ const struct conf_keyword agent_keywords[] = {
 	{ "acks", 0, conf_print_yesno, { F(acks) } },
 	{ "queue-size", CONF_RELOAD, print_size, { F(queue_size) } },
 	{ "snaplen", 0, conf_print_uint, { F(snaplen) } },
+	/* the capture is opened once, at start */
+	{ "buffer-size", 0, print_size, { F(bufsize) } },
 	{ "promiscuous", 0, conf_print_yesno, { F(promisc) } },
 	{ "connection-table-size", 0, conf_print_uint,
 	    { F(conn_table_size) } },

@@ -47,6 +47,10 @@
 #define CONN_TIMEOUT_MAX	(7 * 86400)
 /* datagrams kept until acknowledged: a few MB, see ncagentd.conf(5) */
 #define QUEUE_SIZE_DEFAULT	(4U * 1024 * 1024)
+/* buffer-size: the kernel's capture buffer, as tcpdump -B */
+#define BUFFER_SIZE_DEFAULT	(4U * 1024 * 1024)
+#define BUFFER_SIZE_MIN		(256U * 1024)
+#define BUFFER_SIZE_MAX		(1024U * 1024 * 1024)
 #define QUEUE_SIZE_MIN		(64U * 1024)
 #define QUEUE_SIZE_MAX		(2048U * 1024 * 1024)
 
@@ -91,6 +95,7 @@ struct agent_conf {
 	unsigned int	 rekey_ms;		/* new session key every */
 	unsigned int	 pad;			/* 0, 1: none */
 	unsigned int	 snaplen;
+	unsigned int	 bufsize;		/* the capture buffer */
 	int		 promisc;
 	int		 verbose;
 	unsigned int	 conn_table_size;	/* 0: no Connection records */

@@ -73,6 +73,7 @@ enum keyword {
 	KW_RSOCKET,
 	KW_QUEUESIZE,
 	KW_ACKS,
+	KW_BUFSIZE,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -92,7 +93,7 @@ static void	 set_interval(enum keyword, const char *, unsigned int *,
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
 %token	RESTRICTED SOCKET
 %token	CONNTABLE CONNIDLE CONNACTIVE PAD REKEY
-%token	ACKS QUEUESIZE
+%token	ACKS QUEUESIZE BUFSIZE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -282,6 +283,16 @@ main		: NAME string '\n' {
 					conf->snaplen = $2;
 			}
 		}
+		| BUFSIZE size '\n' {
+			if (lex_once(KW_BUFSIZE, "buffer-size") == 0 &&
+			    $2 != LEX_BADNUM) {
+				if ($2 < BUFFER_SIZE_MIN || $2 > BUFFER_SIZE_MAX)
+					yyerror("buffer-size %lld out of range "
+					    "(256K-1G)", $2);
+				else
+					conf->bufsize = $2;
+			}
+		}
 		| QUEUESIZE size '\n' {
 			if (lex_once(KW_QUEUESIZE, "queue-size") == 0 &&
 			    $2 != LEX_BADNUM) {
@@ -348,6 +359,7 @@ main		: NAME string '\n' {
 /* sorted by strcmp(), bsearch() needs it */
 static const struct lex_keyword keywords[] = {
 	{ "acks",		ACKS },
+	{ "buffer-size",	BUFSIZE },
 	{ "chroot",		CHROOT },
 	{ "collector",		COLLECTOR },
 	{ "collector-key",	COLLECTORKEY },
@@ -474,6 +486,7 @@ conf_defaults(struct agent_conf *c)
 	c->conn_idle_timeout = CONN_IDLE_DEFAULT;
 	c->conn_active_timeout = CONN_ACTIVE_DEFAULT;
 	c->queue_size = QUEUE_SIZE_DEFAULT;
+	c->bufsize = BUFFER_SIZE_DEFAULT;
 	c->acks = 1;
 	c->replay_wait = -1;
 }

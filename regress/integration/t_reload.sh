@@ -148,6 +148,7 @@ flush-interval 300ms
 rekey 20
 pad 16
 snaplen 1500
+buffer-size 8M
 promiscuous no
 connection-table-size 1000
 connection-idle-timeout 30
