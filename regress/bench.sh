@@ -23,43 +23,12 @@ NETFLOW=${NETFLOW:-9}
 need tcpdump softflowd nfcapd nfdump strip bc python3
 [ -x ncagentd/ncagentd ] && [ -x nccollectd/nccollectd ] &&
     [ -x ncctl/ncctl ] || fail "the programs are not built: make"
-B=$root/obj/bench
-mkdir -p "$B/empty" "$B/keys"
-chmod 755 "$B" "$B/empty"
-cap=$B/bench-$PACKETS.pcap
-if [ ! -f "$cap" ] || [ ! -s "$cap.expect" ]; then
-	echo "generating $PACKETS frames..."
-	# into a temporary name: an interrupted run leaves no short capture
-	/usr/bin/python3 regress/captures/genbig.py "$cap.tmp" "$PACKETS" 42 \
-	    >"$cap.expect" || fail "genbig.py could not write $cap"
-	mv "$cap.tmp" "$cap"
-fi
-[ -f "$B/keys/priv.key" ] || ./ncctl/ncctl keygen "$B/keys"
-# the sensor has an identity the collector lists, as deployed
-mkdir -p "$B/skeys"
-[ -f "$B/skeys/priv.key" ] || ./ncctl/ncctl keygen "$B/skeys"
+bench_dir
+bench_capture "$PACKETS"
 rm -rf "$B/spool"
 PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
 NFPORT=$((PORT + 1))
-cat >"$B/nccollectd.conf" <<EOC
-listen on 127.0.0.1 port $PORT
-keyfile "$B/keys/priv.key"
-spool "$B/spool"
-user "nobody"
-chroot "$B/empty"
-socket "$B/collector.sock"
-sensor bench key $(tr -d '\n' <"$B/skeys/pub.key")
-${SYNC:+sync $SYNC}
-EOC
-cat >"$B/ncagentd.conf" <<EOC
-name "bench"
-collector 127.0.0.1 port $PORT
-collector-key "$B/keys/pub.key"
-keyfile "$B/skeys/priv.key"
-user "nobody"
-chroot "$B/empty"
-socket "$B/sensor.sock"
-EOC
+ncap_conf "$B" "$PORT"
 
 # nfcapd's files go to a directory of their own, gone at exit with every
 # process started here, however the run ends
@@ -69,9 +38,6 @@ trap 'for p in $pids; do kill -KILL "$p" 2>/dev/null || :; done; rm -rf "$nf"' \
     EXIT
 trap 'exit 1' INT TERM HUP
 : >"$B/mem"
-
-# elapsed START END: seconds between two date +%s.%N
-elapsed() { echo "$2 - $1" | bc -l; }
 
 header "make bench, $PACKETS frames"
 
@@ -87,8 +53,6 @@ wait "$tpid" || fail "tcpdump -r failed: $(cat "$B/tcpdump.log")"
 end=$(date +%s.%N)
 wait "$wpid"
 secs=$(elapsed "$start" "$end")
-# genbig.py counted the frames it wrote
-frames=$(sed -n 's/^Ethernet //p' "$cap.expect")
 printf 'tcpdump           %.2f s, %.0f packets/s (-r, -w /dev/null)\n' \
     "$secs" "$(echo "$frames / $secs" | bc -l)"
 
@@ -164,16 +128,13 @@ wait "$cpid" || fail "nccollectd failed: $(tail -5 "$B/collector.log")"
 wait "$wpid"
 
 secs=$(elapsed "$start" "$end")
-get() { sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"; }
-packets=$(get "$B/sensor.log" packets)
-datagrams=$(get "$B/sensor.log" datagrams)
-wire=$(get "$B/sensor.log" wire-bytes)
-made=$(sed -n 's/.*type [A-Za-z0-9]*: records \([0-9]*\).*/\1/p' \
-    "$B/sensor.log" | paste -sd+ | bc)
-sent=$(sed -n 's/.*type [A-Za-z0-9]*:.* sent \([0-9]*\).*/\1/p' \
-    "$B/sensor.log" | paste -sd+ | bc)
-stored=$(get "$B/collector.log" records)
-recvd=$(get "$B/collector.log" datagrams)
+packets=$(totals "$B/sensor.log" packets)
+datagrams=$(totals "$B/sensor.log" datagrams)
+wire=$(totals "$B/sensor.log" wire-bytes)
+made=$(typesum "$B/sensor.log" records)
+sent=$(typesum "$B/sensor.log" sent)
+stored=$(totals "$B/collector.log" records)
+recvd=$(totals "$B/collector.log" datagrams)
 pps=$(echo "$packets / $secs" | bc -l)
 
 printf 'capture           %s (%d frames)\n' "$cap" "$packets"
@@ -187,8 +148,8 @@ printf 'bytes on the wire %d (%.1f per record)\n' "$wire" \
     "$(echo "$wire / $sent" | bc -l)"
 printf 'records stored    %d\n' "$stored"
 printf 'records lost      %d\n' "$((sent - stored))"
-printf 'acks              %d (%d syncs)\n' "$(get "$B/collector.log" acks)" \
-    "$(get "$B/collector.log" syncs)"
+printf 'acks              %d (%d syncs)\n' "$(totals "$B/collector.log" acks)" \
+    "$(totals "$B/collector.log" syncs)"
 memory "$B/mem"
 cputime "$B/mem"
 

@@ -34,6 +34,79 @@ loadavg() {
 	    "$(cut -d' ' -f1-3 /proc/loadavg)" "$1"
 }
 
+# bench_dir: B, the benchmarks' directory under obj/, with an empty
+# chroot and the key pairs of the collector and of the sensor, made once
+bench_dir() {
+	B=$root/obj/bench
+	mkdir -p "$B/empty" "$B/keys" "$B/skeys"
+	chmod 755 "$B" "$B/empty"
+	[ -f "$B/keys/priv.key" ] || ./ncctl/ncctl keygen "$B/keys"
+	# the sensor has an identity the collector lists, as deployed
+	[ -f "$B/skeys/priv.key" ] || ./ncctl/ncctl keygen "$B/skeys"
+}
+
+# bench_capture N: cap, a capture of genbig.py's mix of N frames, made
+# once and kept in B, and frames, the number genbig.py counted
+bench_capture() {
+	cap=$B/bench-$1.pcap
+	if [ ! -f "$cap" ] || [ ! -s "$cap.expect" ]; then
+		echo "generating $1 frames..."
+		# under another name: an interrupted run leaves no short one
+		/usr/bin/python3 regress/captures/genbig.py "$cap.tmp" "$1" 42 \
+		    >"$cap.expect" || fail "genbig.py could not write $cap"
+		mv "$cap.tmp" "$cap"
+	fi
+	frames=$(sed -n 's/^Ethernet //p' "$cap.expect")
+}
+
+# ncap_conf DIR PORT [LINE...]: DIR/nccollectd.conf, a collector on the
+# loopback's PORT that lists the sensor, and DIR/ncagentd.conf, the
+# sensor sending to it, with LINEs added; the spool and the control
+# sockets in DIR
+ncap_conf() {
+	_dir=$1
+	_port=$2
+	shift 2
+	cat >"$_dir/nccollectd.conf" <<EOC
+listen on 127.0.0.1 port $_port
+keyfile "$B/keys/priv.key"
+spool "$_dir/spool"
+user "nobody"
+chroot "$B/empty"
+socket "$_dir/collector.sock"
+sensor bench key $(tr -d '\n' <"$B/skeys/pub.key")
+${SYNC:+sync $SYNC}
+EOC
+	cat >"$_dir/ncagentd.conf" <<EOC
+name "bench"
+collector 127.0.0.1 port $_port
+collector-key "$B/keys/pub.key"
+keyfile "$B/skeys/priv.key"
+user "nobody"
+chroot "$B/empty"
+socket "$_dir/sensor.sock"
+EOC
+	for _l in "$@"; do
+		echo "$_l" >>"$_dir/ncagentd.conf"
+	done
+}
+
+# elapsed START END: the seconds between two date +%s.%N
+elapsed() {
+	echo "$2 - $1" | bc -l
+}
+
+# totals LOG FIELD: FIELD of the totals line a daemon logs as it exits
+totals() {
+	sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"
+}
+
+# typesum LOG FIELD: FIELD summed over the sensor's lines per record type
+typesum() {
+	sed -n "s/.*type [A-Za-z0-9]*:.* $2 \([0-9]*\).*/\1/p" "$1" |
+	    paste -sd+ | bc
+}
+
 # procname PID: the name a process goes by in the figures.  One of our
 # daemons by its title, "ncagentd: capture" as ncagentd:capture, and a
 # child that has not set it yet by its -P role; anything else by the base
@@ -104,21 +177,32 @@ sample1() {
 	return 0
 }
 
-# memory FILE...: from sample's lines, each process's peak resident
-# memory (as bench.sh always printed it), then each daemon's, the sum of
-# its processes' peaks (all that name before a colon)
+# peaks FILE...: from sample's lines, "pid name kB", each process's peak
+# resident memory
+peaks() {
+	awk '{ n[$1] = $2; if ($3 > h[$1]) h[$1] = $3 }
+	    END { for (p in n) print p, n[p], h[p] }' "$@"
+}
+
+# memory FILE...: each process's peak resident memory (as bench.sh always
+# printed it), then each daemon's: the sum of its processes' peaks (all
+# that have its name before a colon)
 memory() {
 	echo "peak resident memory (VmHWM):"
-	awk '{ n[$1] = $2; if ($3 > h[$1]) h[$1] = $3 }
-	    END { for (p in n) print n[p], h[p] }' "$@" |
-	    awk '{ if ($2 > m[$1]) m[$1] = $2 }
+	peaks "$@" | awk '{ if ($3 > m[$2]) m[$2] = $3 }
 	    END { for (p in m) printf "  %-28s %6d kB\n", p, m[p] }' | sort
-	awk '{ n[$1] = $2; if ($3 > h[$1]) h[$1] = $3 }
-	    END { for (p in n) { d = n[p]; sub(":.*", "", d); s[d] += h[p];
-	    c[d]++ }
-	    for (d in s) printf "  %-28s %6d kB\n",
-	    d " (" c[d] (c[d] > 1 ? " processes)" : " process)"), s[d] }' \
-	    "$@" | sort
+	peaks "$@" | awk '{ sub(":.*", "", $2); s[$2] += $3; c[$2]++ }
+	    END { for (d in s) printf "  %-28s %6d kB\n",
+	    d " (" c[d] (c[d] > 1 ? " processes)" : " process)"), s[d] }' |
+	    sort
+}
+
+# daemonkb NAME FILE...: the sum of the peaks of NAME's processes, kB
+daemonkb() {
+	_d=$1
+	shift
+	peaks "$@" | awk -v d="$_d" '{ sub(":.*", "", $2) }
+	    $2 == d { s += $3 } END { print s + 0 }'
 }
 
 # cputime FILE...: from sample's lines, each process's CPU time, user
