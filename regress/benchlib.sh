@@ -131,10 +131,11 @@ procname() {
 # sample OUT PID...: every 0.1 s until each PID has ended, append to OUT
 # a line "pid name VmHWM-kB cpu-ticks" for each PID and each of its
 # children.  A round runs only the shell's own read and echo (and sleep),
-# so that watching does not take a core from a run on a small machine;
-# a name is looked up once, the first round after a process starts, by
-# when it has exec'd.  What a process does in its last 0.1 s is missed:
-# its peak is at least what is printed, its CPU time up to 0.1 s more.
+# so that watching does not take a core from a run on a small machine.
+# A process's name is looked up once, when it is first seen, 0.1 s or
+# more after it was started: it has exec'd by then.  What a process does
+# in its last 0.1 s is missed: its peak is at least what is printed, its
+# CPU time up to 0.1 s more.
 sample() {
 	_out=$1
 	shift
