@@ -9,7 +9,11 @@ pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     libbsd-dev libmd-dev libseccomp-dev
     tshark tcpdump mandoc clang iproute2 iputils-ping procps bc nftables
     python3 python3-nacl
+    softflowd nfdump tcpreplay binutils
     debhelper dpkg-dev adduser"
+# softflowd, nfdump (nfcapd) and tcpreplay are what make bench and make
+# bench-live compare with and drive; where systemd runs, nfdump's package
+# also starts an nfcapd of its own on port 9995, which they do not use
 # node and npm run the tweetnacl cross-check; keep a node that is there
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"

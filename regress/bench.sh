@@ -1,98 +1,145 @@
 #!/bin/sh
-# make bench: replay a large generated capture through a sensor to a
-# collector on this machine, and print what went through, how fast, and
-# how much memory each process needed.
+# make bench: one large generated capture, read three ways on this
+# machine: by tcpdump into /dev/null (the floor: reading the file and
+# nothing more), by softflowd exporting NetFlow to an nfcapd (a flow
+# exporter, what ncagentd is measured against) and replayed through a
+# sensor to a collector that lists it (ncap as deployed).  For each, how
+# long it took, packets a second and the peak memory of every process;
+# then how ncagentd compares.  It prints figures and is no test, but it
+# fails, saying why, when a tool is missing, a step fails or anything
+# sent is not received.
 #
 #	PACKETS=N	frames in the generated capture (default 1000000)
 #	SYNC=yes|no	the collector's sync (default: its own default)
+#	NETFLOW=N	softflowd's NetFlow version (default 9: the one that
+#			carries IPv6 flows, which ncagentd records too)
 set -eu
 root=$1
 cd "$root"
+. regress/benchlib.sh
 PACKETS=${PACKETS:-1000000}
 SYNC=${SYNC:-}
-B=$root/obj/bench
-mkdir -p "$B/empty" "$B/keys"
-chmod 755 "$B" "$B/empty"
-cap=$B/bench-$PACKETS.pcap
-if [ ! -f "$cap" ]; then
-	echo "generating $PACKETS frames..."
-	/usr/bin/python3 regress/captures/genbig.py "$cap" "$PACKETS" 42 \
-	    >"$cap.expect"
-fi
-[ -f "$B/keys/priv.key" ] || ./ncctl/ncctl keygen "$B/keys"
-# the sensor has an identity the collector lists, as deployed
-mkdir -p "$B/skeys"
-[ -f "$B/skeys/priv.key" ] || ./ncctl/ncctl keygen "$B/skeys"
+NETFLOW=${NETFLOW:-9}
+need tcpdump softflowd nfcapd nfdump strip bc python3
+[ -x ncagentd/ncagentd ] && [ -x nccollectd/nccollectd ] &&
+    [ -x ncctl/ncctl ] || fail "the programs are not built: make"
+bench_dir
+bench_capture "$PACKETS"
 rm -rf "$B/spool"
 PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
-cat >"$B/nccollectd.conf" <<EOC
-listen on 127.0.0.1 port $PORT
-keyfile "$B/keys/priv.key"
-spool "$B/spool"
-user "nobody"
-chroot "$B/empty"
-socket "$B/collector.sock"
-sensor bench key $(tr -d '\n' <"$B/skeys/pub.key")
-${SYNC:+sync $SYNC}
-EOC
-cat >"$B/ncagentd.conf" <<EOC
-name "bench"
-collector 127.0.0.1 port $PORT
-collector-key "$B/keys/pub.key"
-keyfile "$B/skeys/priv.key"
-user "nobody"
-chroot "$B/empty"
-socket "$B/sensor.sock"
-EOC
+NFPORT=$((PORT + 1))
+ncap_conf "$B" "$PORT"
 
+# nfcapd's files go to a directory of their own, gone at exit with every
+# process started here, however the run ends
+nf=$(mktemp -d /tmp/ncap-bench-nfcapd.XXXXXX)
+pids=""
+trap 'for p in $pids; do kill -KILL "$p" 2>/dev/null || :; done; rm -rf "$nf"' \
+    EXIT
+trap 'exit 1' INT TERM HUP
+: >"$B/mem"
+
+header "make bench, $PACKETS frames"
+
+# -- tcpdump: the floor
+start=$(date +%s.%N)
+tcpdump -r "$cap" -w /dev/null 2>"$B/tcpdump.log" &
+tpid=$!
+pids="$pids $tpid"
+sample "$B/mem" "$tpid" &
+wpid=$!
+pids="$pids $wpid"
+wait "$tpid" || fail "tcpdump -r failed: $(cat "$B/tcpdump.log")"
+end=$(date +%s.%N)
+wait "$wpid"
+secs=$(elapsed "$start" "$end")
+printf 'tcpdump           %.2f s, %.0f packets/s (-r, -w /dev/null)\n' \
+    "$secs" "$(echo "$frames / $secs" | bc -l)"
+
+# -- softflowd exporting to nfcapd on the loopback.  nfcapd's socket
+# buffer holds what softflowd sends in a burst (-B, which root gets past
+# rmem_max); -t makes one file unless the run crosses the hour.
+nfcapd -w "$nf" -b 127.0.0.1 -p "$NFPORT" -B 8388608 -t 3600 -C none \
+    >"$B/nfcapd.log" 2>&1 &
+npid=$!
+pids="$pids $npid"
+i=0
+until grep -q "^Startup nfcapd" "$B/nfcapd.log"; do
+	kill -0 "$npid" 2>/dev/null && [ $i -lt 50 ] ||
+	    fail "nfcapd did not start: $(cat "$B/nfcapd.log")"
+	sleep 0.1
+	i=$((i + 1))
+done
+# -r reads the file and exits; neither -c nor -p: with -r, softflowd
+# 1.1.0 given a control socket waits on it for ever (its poll set is
+# only filled in live)
+start=$(date +%s.%N)
+softflowd -d -r "$cap" -n "127.0.0.1:$NFPORT" -v "$NETFLOW" \
+    >"$B/softflowd.log" 2>&1 &
+fpid=$!
+pids="$pids $fpid"
+sample "$B/mem" "$fpid" "$npid" &
+wpid=$!
+pids="$pids $wpid"
+wait "$fpid" || fail "softflowd -r failed: $(cat "$B/softflowd.log")"
+end=$(date +%s.%N)
+# what softflowd sent is in nfcapd's socket by now: nfcapd writes it
+# out as it stops
+sleep 0.5
+kill -TERM "$npid" 2>/dev/null || :
+wait "$npid" || fail "nfcapd failed: $(cat "$B/nfcapd.log")"
+wait "$wpid"
+fsecs=$(elapsed "$start" "$end")
+# its summary: "Flows exported: 891828 (891828 records) in 31218 packets
+# (0 failures)"; records are what goes on the wire, as nfdump counts
+set -- $(sed -n 's/^Flows exported: //p' "$B/softflowd.log" | tr -d '()')
+[ $# -ge 7 ] || fail "softflowd said no flows exported:
+$(cat "$B/softflowd.log")"
+exported=$2 fdgrams=$5 ffailed=$7
+nfdump -R "$nf" -I >"$B/nfdump.log" 2>&1 ||
+    fail "nfdump could not read nfcapd's files: $(cat "$B/nfdump.log")"
+nfflows=$(sed -n 's/^Flows: //p' "$B/nfdump.log")
+fpackets=$(( $(sed -n 's/^Packets processed: //p' "$B/softflowd.log") +
+    $(sed -n 's/^Ignored packets: \([0-9]*\).*/\1/p' "$B/softflowd.log") ))
+fpps=$(echo "$fpackets / $fsecs" | bc -l)
+printf 'softflowd         %.2f s, %.0f packets/s (-r, NetFlow v%s %s)\n' \
+    "$fsecs" "$fpps" "$NETFLOW" "to nfcapd"
+printf 'softflowd flows   %d exported in %d datagrams (%d failed), %d %s\n' \
+    "$exported" "$fdgrams" "$ffailed" "$nfflows" "read back by nfdump"
+
+# -- ncagentd -r to nccollectd, as before
 ./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$B/collector.log" 2>&1 &
 cpid=$!
-trap 'kill -KILL $cpid ${spid:-} 2>/dev/null || true' EXIT
+pids="$pids $cpid"
 sleep 0.5
-
-# peak resident memory of every process of both daemons
-peak() {
-	for p in "$@" $(pgrep -P "$1" 2>/dev/null) $(pgrep -P "$2" 2>/dev/null); do
-		# a process may end while we look: skip it
-		n=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
-		    awk '{ print $1 $2 }') || continue
-		m=$(sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$p/status" \
-		    2>/dev/null) || continue
-		[ -n "$n" ] && [ -n "$m" ] && echo "$n $m"
-	done
-	return 0
-}
 
 start=$(date +%s.%N)
 ./ncagentd/ncagentd -d -f "$B/ncagentd.conf" -r "$cap" >"$B/sensor.log" 2>&1 &
 spid=$!
-: >"$B/mem"
-while kill -0 "$spid" 2>/dev/null; do
-	peak "$spid" "$cpid" >>"$B/mem"
-	sleep 0.2
-done
-wait "$spid"
+pids="$pids $spid"
+sample "$B/mem" "$spid" "$cpid" &
+wpid=$!
+pids="$pids $wpid"
+wait "$spid" || fail "ncagentd -r failed: $(tail -5 "$B/sensor.log")"
 end=$(date +%s.%N)
 sleep 0.5
-peak "$cpid" "$cpid" >>"$B/mem"
-kill -TERM "$cpid"
-wait "$cpid"
+kill -TERM "$cpid" 2>/dev/null || :
+wait "$cpid" || fail "nccollectd failed: $(tail -5 "$B/collector.log")"
+wait "$wpid"
 
-secs=$(echo "$end - $start" | bc -l)
-get() { sed -n "s/.*totals:.* $2 \([0-9]*\).*/\1/p" "$1"; }
-packets=$(get "$B/sensor.log" packets)
-datagrams=$(get "$B/sensor.log" datagrams)
-wire=$(get "$B/sensor.log" wire-bytes)
-made=$(sed -n 's/.*type [A-Za-z0-9]*: records \([0-9]*\).*/\1/p' \
-    "$B/sensor.log" | paste -sd+ | bc)
-sent=$(sed -n 's/.*type [A-Za-z0-9]*:.* sent \([0-9]*\).*/\1/p' \
-    "$B/sensor.log" | paste -sd+ | bc)
-stored=$(get "$B/collector.log" records)
-recvd=$(get "$B/collector.log" datagrams)
+secs=$(elapsed "$start" "$end")
+packets=$(totals "$B/sensor.log" packets)
+datagrams=$(totals "$B/sensor.log" datagrams)
+wire=$(totals "$B/sensor.log" wire-bytes)
+made=$(typesum "$B/sensor.log" records)
+sent=$(typesum "$B/sensor.log" sent)
+stored=$(totals "$B/collector.log" records)
+recvd=$(totals "$B/collector.log" datagrams)
+pps=$(echo "$packets / $secs" | bc -l)
 
 printf 'capture           %s (%d frames)\n' "$cap" "$packets"
 printf 'elapsed           %.2f s (sensor start to exit)\n' "$secs"
-printf 'packets/s         %.0f\n' "$(echo "$packets / $secs" | bc -l)"
+printf 'packets/s         %.0f\n' "$pps"
 printf 'records/s         %.0f\n' "$(echo "$made / $secs" | bc -l)"
 printf 'records made      %d\n' "$made"
 printf 'records sent      %d\n' "$sent"
@@ -101,8 +148,25 @@ printf 'bytes on the wire %d (%.1f per record)\n' "$wire" \
     "$(echo "$wire / $sent" | bc -l)"
 printf 'records stored    %d\n' "$stored"
 printf 'records lost      %d\n' "$((sent - stored))"
-printf 'acks              %d (%d syncs)\n' "$(get "$B/collector.log" acks)" \
-    "$(get "$B/collector.log" syncs)"
-echo "peak resident memory (VmHWM):"
-sort -k1,1 -k2,2n "$B/mem" | awk '{ m[$1] = $2 > m[$1] ? $2 : m[$1] }
-    END { for (p in m) printf "  %-28s %6d kB\n", p, m[p] }' | sort
+printf 'acks              %d (%d syncs)\n' "$(totals "$B/collector.log" acks)" \
+    "$(totals "$B/collector.log" syncs)"
+memory "$B/mem"
+cputime "$B/mem"
+
+# -- against softflowd, and what ncagentd costs on disk
+strip -o "$B/ncagentd.stripped" ncagentd/ncagentd
+echo "ncagentd against softflowd:"
+printf '  packet rate     %.2f times softflowd\047s (%.0f / %.0f packets/s)\n' \
+    "$(echo "$pps / $fpps" | bc -l)" "$pps" "$fpps"
+printf '  lost            %d records (must be 0); softflowd %d flows\n' \
+    "$((sent - stored))" "$((exported - nfflows))"
+printf '  on the wire     %.1f bytes a record, %.1f a packet\n' \
+    "$(echo "$wire / $sent" | bc -l)" "$(echo "$wire / $packets" | bc -l)"
+printf '  stripped size   %d bytes (obj/bench/ncagentd.stripped; %s %d)\n' \
+    "$(wc -c <"$B/ncagentd.stripped")" "the build's:" \
+    "$(wc -c <ncagentd/ncagentd)"
+loadavg "at end"
+
+[ "$sent" -eq "$stored" ] || fail "ncagentd: $((sent - stored)) records lost"
+[ "$exported" -eq "$nfflows" ] ||
+    fail "nfcapd has $((exported - nfflows)) flows fewer than softflowd sent"
