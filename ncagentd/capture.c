@@ -52,7 +52,12 @@
 
 #define MAX_INFLIGHT		64	/* batches at the crypto child */
 #define RESUME_INFLIGHT		16
-#define OFFLINE_CHUNK		256	/* packets per loop turn, -r */
+/*
+ * Packets per loop turn, live or -r: what they make is bounded, and a
+ * pause for the crypto child (MAX_INFLIGHT) takes effect within it.
+ * Live, the ring's descriptor stays readable while a block holds more.
+ */
+#define DISPATCH_CHUNK		256
 #define BATCH_HEADROOM		256	/* Batch fields around the records */
 #define MAX_OPENING		64	/* acks at the crypto child */
 #define ACKS_PER_READ		64	/* acks read per loop turn */
@@ -300,11 +305,12 @@ capture_read(int fd, short event, void *arg)
 	if (paused || finishing)
 		return;
 	if (conf.readfile[0] == '\0') {
-		if (pcap_dispatch(pcap, -1, pkt_handler, NULL) == -1)
+		if (pcap_dispatch(pcap, DISPATCH_CHUNK, pkt_handler, NULL) ==
+		    -1)
 			log_warnx("pcap_dispatch: %s", pcap_geterr(pcap));
 		return;
 	}
-	n = pcap_dispatch(pcap, OFFLINE_CHUNK, pkt_handler, NULL);
+	n = pcap_dispatch(pcap, DISPATCH_CHUNK, pkt_handler, NULL);
 	if (n == -1)
 		log_warnx("%s: %s", conf.readfile, pcap_geterr(pcap));
 	if (n <= 0) {
