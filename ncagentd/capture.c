@@ -59,6 +59,7 @@
  */
 #define DISPATCH_CHUNK		256
 #define BATCH_HEADROOM		256	/* Batch fields around the records */
+#define RATIO_SPREADS		4	/* deviations a batch's size allows */
 #define MAX_OPENING		64	/* acks at the crypto child */
 #define ACKS_PER_READ		64	/* acks read per loop turn */
 /*
@@ -75,6 +76,7 @@ struct tbatch {
 	size_t		 cap;
 	uint32_t	 nrec;
 	double		 ratio;		/* compressed/raw, observed */
+	double		 spread;	/* mean deviation from ratio */
 	size_t		 target;	/* raw bytes to aim for */
 };
 
@@ -519,7 +521,7 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 {
 	struct inflight	*f;
 	struct tbatch	*tb;
-	double		 r;
+	double		 r, d, worst;
 	ssize_t		 n;
 
 	f = inflight_take(h);
@@ -543,14 +545,23 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		tstats[f->hdr.type].batches++;
 		tstats[f->hdr.type].wire_bytes += len;
 	}
-	/* learn how well this type compresses to size the next batch */
+	/*
+	 * Learn how well this type compresses, and how steadily, to size
+	 * the next batch: as large as fits unless it compresses worse than
+	 * the ratio by RATIO_SPREADS mean deviations.  Most types vary
+	 * little: a fixed margin would leave their datagrams emptier than
+	 * they need be.
+	 */
 	r = (double)(len - WIRE_OVERHEAD) / (double)f->hdr.rawlen;
 	if (r > 1.0)
 		r = 1.0;
-	if (f->hdr.rawlen >= tb->target / 2)
+	if (f->hdr.rawlen >= tb->target / 2) {
+		d = r > tb->ratio ? r - tb->ratio : tb->ratio - r;
+		tb->spread = 0.95 * tb->spread + 0.05 * d;
 		tb->ratio = 0.75 * tb->ratio + 0.25 * r;
-	tb->target = (size_t)(budget * 0.9 / (tb->ratio < 0.05 ? 0.05 :
-	    tb->ratio));
+	}
+	worst = tb->ratio + RATIO_SPREADS * tb->spread;
+	tb->target = (size_t)(budget / (worst < 0.05 ? 0.05 : worst));
 	if (tb->target < budget)
 		tb->target = budget;
 	if (tb->target > WIRE_MAX_BATCH - BATCH_HEADROOM)

@@ -37,8 +37,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <sodium.h>
-#include <zlib.h>
 
 #include "conf.h"
 #include "keys.h"
@@ -47,6 +47,14 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "util.h"
+
+/*
+ * libdeflate's fastest level.  On the bench's records, in batches of
+ * 2.8 kB, levels 1, 2, 3 and 6 compress to 0.452, 0.448, 0.444 and
+ * 0.434 of the batch, at 146, 113, 96 and 62 MB/s: level 2 would save
+ * 1 % of the bytes on the wire and cost 23 % of the speed.
+ */
+#define DEFLATE_LEVEL		1
 
 static int	 crypto_imsg_capture(int, struct imsg *);
 static int	 crypto_imsg_parent(int, struct imsg *);
@@ -66,7 +74,7 @@ static unsigned char		 idpk[WIRE_PKLEN], collpk[WIRE_PKLEN];
 static unsigned char		*kid;		/* identity <-> collector, locked */
 static struct wire_session	 sess;		/* sess.k locked */
 static struct event		 ev_rekey;
-static z_stream			 zs;
+static struct libdeflate_compressor *zc;
 static unsigned char		*ptbuf, *dgbuf;
 static size_t			 budget;	/* plaintext bytes per datagram */
 /*
@@ -129,16 +137,9 @@ crypto_main(void)
 	if ((ptbuf = malloc(conf.max_datagram)) == NULL ||
 	    (dgbuf = malloc(conf.max_datagram)) == NULL)
 		fatal(NULL);
-	memset(&zs, 0, sizeof(zs));
-	/*
-	 * One stream for the life of the process, reset per batch.  A
-	 * batch is a few kB: a 4 kB window loses nothing, and a small hash
-	 * table keeps deflateReset, which clears it, from costing more
-	 * than the compression itself.
-	 */
-	if (deflateInit2(&zs, 1, Z_DEFLATED, 12, 4, Z_DEFAULT_STRATEGY) !=
-	    Z_OK)
-		fatalx("deflateInit");
+	/* one compressor for the process's life: compressing allocates none */
+	if ((zc = libdeflate_alloc_compressor(DEFLATE_LEVEL)) == NULL)
+		fatal("libdeflate_alloc_compressor");
 
 	priv_drop(&user, conf.chroot);
 	proc_sandbox();
@@ -267,21 +268,19 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
     size_t len)
 {
 	struct iovec	 iov[2];
-	size_t		 ptlen, dlen;
-	int		 r, type = IMSG_DATAGRAM;
+	size_t		 ptlen, dlen, zlen;
+	int		 type = IMSG_DATAGRAM;
 
-	if (deflateReset(&zs) != Z_OK)
-		fatalx("deflateReset");
-	zs.next_in = (unsigned char *)(uintptr_t)batch;
-	zs.avail_in = (uInt)len;
-	zs.next_out = ptbuf + 1;
-	zs.avail_out = (uInt)(budget - 1);
-	r = deflate(&zs, Z_FINISH);
-	if (r == Z_STREAM_END && zs.total_out < len) {
+	/*
+	 * libdeflate gives up when less than a few bytes of its room
+	 * would be left: with all of ptbuf, a stream that fills the
+	 * budget to the byte is kept.  0 when it did not fit at all.
+	 */
+	zlen = libdeflate_zlib_compress(zc, batch, len, ptbuf + 1,
+	    conf.max_datagram - 1);
+	if (zlen > 0 && zlen <= budget - 1 && zlen < len) {
 		ptbuf[0] = WIRE_ENC_ZLIB;
-		ptlen = 1 + zs.total_out;
-	} else if (r != Z_STREAM_END && r != Z_OK && r != Z_BUF_ERROR) {
-		fatalx("deflate: %d", r);
+		ptlen = 1 + zlen;
 	} else if (len <= budget - 1) {
 		ptbuf[0] = WIRE_ENC_RAW;
 		memcpy(ptbuf + 1, batch, len);

@@ -25,8 +25,6 @@
 #include <limits.h>
 #include <stdint.h>
 
-#include <zlib.h>
-
 #include "conf.h"
 #include "control.h"
 #include "imsg.h"
@@ -508,9 +506,10 @@ struct checked_batch {
 	char			 fault[224];	/* why it is not, for the log */
 };
 /* 0, or -1 with the cause and a message for the log */
-int	 batch_unpack(const unsigned char *pt, size_t len, z_stream *,
-	    unsigned char *inflbuf, struct checked_batch *,
-	    enum drop_cause *why, const char **what);
+struct libdeflate_decompressor;
+int	 batch_unpack(const unsigned char *pt, size_t len,
+	    struct libdeflate_decompressor *, unsigned char *inflbuf,
+	    struct checked_batch *, enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
 
 /*

@@ -41,8 +41,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <sodium.h>
-#include <zlib.h>
 
 #include "conf.h"
 #include "nccollectd.h"
@@ -119,7 +119,7 @@ static struct collector_stats	 stats;
 static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
 static struct newkeys		 newkeys;
-static z_stream			 zs;
+static struct libdeflate_decompressor *dz;
 static unsigned char		*dgbuf, *inflbuf;
 static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed, rl_ack;
 static TAILQ_HEAD(, storing)	 storing = TAILQ_HEAD_INITIALIZER(storing);
@@ -161,9 +161,8 @@ receiver_main(void)
 	if ((dgbuf = malloc(WIRE_DGRAM_MAX + 1)) == NULL ||
 	    (inflbuf = malloc(WIRE_MAX_BATCH)) == NULL)
 		fatal(NULL);
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit(&zs) != Z_OK)
-		fatalx("inflateInit");
+	if ((dz = libdeflate_alloc_decompressor()) == NULL)
+		fatal("libdeflate_alloc_decompressor");
 
 	priv_lookup(&user, conf.user);
 	/* spool directories 0750, files 0640, whatever we inherited */
@@ -413,7 +412,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	/* a late datagram takes one back: unsigned arithmetic wraps */
 	stats.gaps += (uint64_t)gaps;
 	s->info.gaps += (uint64_t)gaps;
-	if (batch_unpack(pt, len, &zs, inflbuf, &cb, &why, &what) == -1) {
+	if (batch_unpack(pt, len, dz, inflbuf, &cb, &why, &what) == -1) {
 		/* sent again, it would be refused again: done */
 		sl->ndone++;
 		slot_owe(s, sl, SLOT_ACK | SLOT_JOURNAL);

@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "ncap.h"
 #include "nccollectd.h"
@@ -58,15 +58,15 @@ unpack_fail(struct checked_batch *out, enum drop_cause *why,
  * in out, and why and what say why the datagram is dropped.
  */
 int
-batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
-    unsigned char *inflbuf, struct checked_batch *out,
-    enum drop_cause *why, const char **what)
+batch_unpack(const unsigned char *pt, size_t len,
+    struct libdeflate_decompressor *dz, unsigned char *inflbuf,
+    struct checked_batch *out, enum drop_cause *why, const char **what)
 {
 	struct frame_iter	 it;
 	struct rec_fault	 f;
 	const unsigned char	*buf, *rec;
 	Batch			*b;
-	size_t			 blen, reclen;
+	size_t			 blen, reclen, zlen;
 	ssize_t			 unpadded;
 	uint32_t		 n = 0;
 	int			 type, r;
@@ -88,23 +88,31 @@ batch_unpack(const unsigned char *pt, size_t len, z_stream *zs,
 		blen = len - 1;
 		break;
 	case WIRE_ENC_ZLIB:
-		if (inflateReset(zs) != Z_OK)
-			fatalx("inflateReset");
-		zs->next_in = (unsigned char *)(uintptr_t)(pt + 1);
-		zs->avail_in = (uInt)(len - 1);
-		zs->next_out = inflbuf;
-		zs->avail_out = WIRE_MAX_BATCH;
-		r = inflate(zs, Z_FINISH);
-		if (r == Z_BUF_ERROR && zs->avail_out == 0) {
+		/*
+		 * The limit is the room given: libdeflate writes nothing
+		 * past it and says so.  It tells how long the stream was
+		 * and what it inflated to.  It reads a few bytes ahead,
+		 * and up to 8 zero bytes past the end of a stream cut
+		 * short: one cut within a few bytes of where it reaches
+		 * the limit may count as the other of the two.
+		 */
+		switch (libdeflate_zlib_decompress_ex(dz, pt + 1, len - 1,
+		    inflbuf, WIRE_MAX_BATCH, &zlen, &blen)) {
+		case LIBDEFLATE_SUCCESS:
+			break;
+		case LIBDEFLATE_INSUFFICIENT_SPACE:
 			/* more output than any batch may hold: a bomb */
 			return (unpack_fail(out, why, what, DROP_BOMB,
 			    "inflates past the batch limit"));
+		default:
+			return (unpack_fail(out, why, what, DROP_ZLIB,
+			    "bad zlib stream"));
 		}
-		if (r != Z_STREAM_END || zs->avail_in != 0)
+		/* one stream and nothing after it */
+		if (zlen != len - 1 || blen > WIRE_MAX_BATCH)
 			return (unpack_fail(out, why, what, DROP_ZLIB,
 			    "bad zlib stream"));
 		buf = inflbuf;
-		blen = zs->total_out;
 		break;
 	default:
 		return (unpack_fail(out, why, what, DROP_ENCODING,

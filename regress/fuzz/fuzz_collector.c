@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "../../nccollectd/nccollectd.h"
 #include "ncap.h"
@@ -42,7 +42,7 @@
 #include "varint.h"
 #include "fuzz.h"
 
-static z_stream		 zs;
+static struct libdeflate_decompressor *dz;
 static unsigned char	*inflbuf;
 static char		 lastwhy[sizeof(((struct checked_batch *)0)->fault)];
 
@@ -127,7 +127,7 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 	if (inflbuf == NULL) {
 		if ((inflbuf = malloc(WIRE_MAX_BATCH)) == NULL)
 			abort();
-		if (inflateInit(&zs) != Z_OK)
+		if ((dz = libdeflate_alloc_decompressor()) == NULL)
 			abort();
 	}
 	*nrec = 0;
@@ -138,7 +138,7 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 	if ((pt = malloc(size ? size : 1)) == NULL)
 		abort();
 	memcpy(pt, data, size);
-	if (batch_unpack(pt, size, &zs, inflbuf, &cb, &why, &what) == -1) {
+	if (batch_unpack(pt, size, dz, inflbuf, &cb, &why, &what) == -1) {
 		free(pt);
 		if ((int)why < 0 || why >= DROP_NCAUSES || what == NULL ||
 		    cb.batch != NULL)

@@ -196,6 +196,19 @@ known_collector(void)
 	ok(same(r, NULL) && n == 2, "the same deflated is stored");
 	r = fuzz_collector(z, zlen - 1, &n);
 	ok(same(r, "bad zlib stream"), "deflated, cut by a byte: %s", r);
+	/* the stream must be all of the plaintext */
+	z[zlen] = 0;
+	r = fuzz_collector(z, zlen + 1, &n);
+	ok(same(r, "bad zlib stream"), "deflated, a byte after it: %s", r);
+	z[zlen - 1] ^= 1;
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zlib stream"), "deflated, its Adler-32 wrong: %s", r);
+	z[zlen - 1] ^= 1;
+	/* a preset dictionary (FDICT) is not ours to know */
+	z[2] = (z[2] & 0xc0) | 0x20;
+	z[2] += (31 - (z[1] << 8 | z[2]) % 31) % 31;
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zlib stream"), "deflated, with FDICT set: %s", r);
 	r = fuzz_collector(raw, 0, &n);
 	ok(same(r, "empty plaintext"), "empty: %s", r);
 	raw[0] = 7;
@@ -226,12 +239,24 @@ known_collector(void)
 	raw[sizeof(bad_record) - 3] = 0x03;
 	r = fuzz_collector(raw, sizeof(bad_record), &n);
 	ok(same(r, "record framing or count wrong"), "a cut frame: %s", r);
-	/* a batch of zeros deflates small and inflates past the limit */
+	/*
+	 * a batch of zeros deflates small: as long as the limit, it
+	 * inflates and is no Batch; a byte more, and it is a bomb, even
+	 * when the stream goes wrong only after that byte
+	 */
 	zeros[0] = WIRE_ENC_RAW;
+	zlen = deflated(z, zeros, WIRE_MAX_BATCH + 1);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "not a batch"), "%zu deflated bytes of %d zeros: %s",
+	    zlen, WIRE_MAX_BATCH, r);
 	zlen = deflated(z, zeros, WIRE_MAX_BATCH + 2);
 	r = fuzz_collector(z, zlen, &n);
 	ok(same(r, "inflates past the batch limit"), "%zu deflated bytes "
 	    "of %d zeros: %s", zlen, WIRE_MAX_BATCH + 1, r);
+	z[zlen - 1] ^= 1;
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "inflates past the batch limit"), "the same, its "
+	    "Adler-32 wrong: %s", r);
 	raw[0] = WIRE_ENC_RAW;
 	r = fuzz_collector(raw, 1, &n);
 	ok(same(r, "sensor name not allowed"), "an empty Batch: %s", r);
