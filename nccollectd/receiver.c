@@ -672,8 +672,8 @@ receiver_imsg_parent(int from, struct imsg *imsg)
 
 /*
  * A configuration from the parent, at start and on reload: all a
- * running receiver takes from it is the list of trusted sensors and
- * whether to sync before acking.
+ * running receiver takes from it is the list of trusted sensors,
+ * whether to sync before acking, and the output's rotate and keep.
  */
 static void
 receiver_merge(struct collector_conf *n)
@@ -683,11 +683,11 @@ receiver_merge(struct collector_conf *n)
 	reload = config_take(&conf, n, &configured);
 	trust_load(&trust, conf.sensors, conf.nsensors, &stats.keys_evicted);
 	journal.sync = conf.sync;
-	if (reload)
+	if (reload) {
 		output_reconf(&conf);
-	if (reload)
 		log_info("sensor list reloaded: %u sensors%s", conf.nsensors,
 		    conf.nsensors ? "" : ", open to any key");
+	}
 }
 
 /* nccollectd's receiver child: its root is the spool */
