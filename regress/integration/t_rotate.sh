@@ -75,7 +75,7 @@ wait_for() {
 	done
 }
 
-nframes=100000
+nframes=200000
 [ -n "${NCAP_SANITIZER:-}" ] && nframes=40000
 "$PYTHON" "$REGRESS/captures/genbig.py" "$T/big.pcap" $nframes >/dev/null
 
