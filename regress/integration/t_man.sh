@@ -27,7 +27,11 @@
 #  5. every keyword of each daemon's keyword table (config.c) is a word
 #     of its grammar and has its entry in the .conf.5 page, and the
 #     page's RELOADING section names exactly the keywords the table
-#     says a running daemon takes.
+#     says a running daemon takes;
+#  6. the other way: every word of each parse.y keywords[] is a keyword
+#     of the daemon's table, or one of the few words that only follow
+#     a keyword (subwords below), so a new statement cannot be left
+#     out of the table, where -n, show config and reloads come from.
 #
 # usage: t_man.sh; $REGRESS is the regress/ directory (by default the
 # one this script is in).  TAP on stdout; exit status 1 on a failure.
@@ -159,6 +163,17 @@ kwtable() {
 		print e
 	    }' "$1"
 }
+# 6. words of a grammar that are not statements of their own: what a
+# keyword's line may go on with ("socket ... restricted", "port N",
+# yes and no, "listen on", "rotate every", "keep size", "sensor ...
+# key"); keep these short, a statement belongs in the keyword table
+subwords() {
+	case "$1" in
+	ncagentd)	echo "no port restricted yes" ;;
+	nccollectd)	echo "every key no on port restricted size yes" ;;
+	esac
+}
+
 # the Ic words of a section
 section_ic() {
 	awk -v sec="$2" '/^\.Sh / { on = ($2 == sec); next }
@@ -182,6 +197,28 @@ for d in ncagentd nccollectd; do
 	done <<EOT
 $table
 EOT
+	# 6. grammar -> table
+	words=" $(echo "$table" | awk '{ print $1 }' | tr '\n' ' ') "
+	subs=" $(subwords "$d") "
+	for g in $grammar; do
+		case "$words" in
+		*" $g "*)
+			ok "$d: grammar word $g is in the keyword table"
+			continue ;;
+		esac
+		case "$subs" in
+		*" $g "*)
+			ok "$d: grammar word $g is a subword" ;;
+		*)
+			notok "$d: grammar word $g is in neither the table of\
+ $d/config.c nor subwords" ;;
+		esac
+	done
+	# and the list holds no word the grammar has not
+	for w in $subs; do
+		check "$d: subword $w is a word of the grammar" \
+		    sh -c "echo '$grammar' | grep -qx '$w'"
+	done
 	want=$(echo "$table" | awk '$NF == "CONF_RELOAD" { print $1 }' | sort)
 	got=$(section_ic "$conf" RELOADING | sed 's/,$//' | sort)
 	if [ -n "$want" ] && [ "$want" = "$got" ]; then
