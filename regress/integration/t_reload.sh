@@ -20,9 +20,10 @@
 # -nn reads it), or is refused naming the keyword while every process
 # keeps the old one.  Which of the two happens must be what the
 # manual's RELOADING section says, and the test knows a new value for
-# every keyword the daemon has, or fails.  Then what the processes do
-# with what they were given: a live sensor follows a new name, flush
-# interval, idle timeout and rekey interval at once.
+# every keyword the daemon has, one that -nn does not read as the old
+# value, or fails.  Then what the processes do with what they were
+# given: a live sensor follows a new name, flush interval, idle
+# timeout and rekey interval at once.
 . "$REGRESS/integration/lib.sh"
 
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
@@ -81,6 +82,15 @@ print("\n".join(json.load(open(sys.argv[1]))["parent"]))' "$T/kw.json")
 		# the file with this keyword's lines replaced by the new one
 		grep -v "^$k " "$T/base.conf" >"$_conf"
 		grep "^$k " "$_new" >>"$_conf"
+		# a new value that -nn reads as the old one tests nothing
+		"$_bin" -nn -f "$T/base.conf" 2>&1 | grep "^$k " >"$T/was"
+		"$_bin" -nn -f "$_conf" 2>&1 | grep "^$k " >"$T/now"
+		if cmp -s "$T/was" "$T/now"; then
+			echo "not ok 0 - $_name: the new $k is the old one:" \
+			    "$(cat "$T/now")"
+		else
+			echo "ok 0 - $_name: the new $k differs from the old"
+		fi
 		"$NCCTL" -s "$_sock" reload >"$T/out" 2>"$T/err"
 		_rc=$?
 		case "$_reloads" in
@@ -237,6 +247,7 @@ check "and syncs what it stores from then on ($syncs0, then $(csyncs))" \
 kill -TERM "$S3PID"
 wait "$S3PID"
 stop_collector
+
 CPID=$CPID_KEEP
 
 # a value that is the same is the same, whatever a longer one that
