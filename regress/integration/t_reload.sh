@@ -23,7 +23,7 @@
 # every keyword the daemon has, one that -nn does not read as the old
 # value, or fails.  Then what the processes do with what they were
 # given: a live sensor follows a new name, flush interval, idle
-# timeout and rekey interval at once.
+# timeout, rekey interval, padding and active timeout at once.
 . "$REGRESS/integration/lib.sh"
 
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
@@ -248,6 +248,128 @@ kill -TERM "$S3PID"
 wait "$S3PID"
 stop_collector
 
+# pad and connection-active-timeout, reloaded, change what a live
+# sensor sends.  A plaintext is padded to a multiple of pad, behind the
+# 137 bytes the wire format puts before it (ncagentd.8, Datagram), and
+# the capture cuts batches, and the crypto child takes them, for the
+# room padding leaves in a datagram of max-datagram (1400): with pad
+# 640, one block of 640 (a datagram of 777 bytes); with pad 16, up to
+# 1248.  A child that kept the room of pad 640 would never send more
+# than 640 bytes of plaintext (777 on the wire) after the reload.
+# The traffic goes to a port of its own: other tests on this machine
+# may send to the discard port.
+start_collector "$T/c4" || exit 1
+DPORT=$(free_port)
+sensor_conf "$T/s4" padded "interface \"lo\"
+filter \"udp port $DPORT\"
+pad 640
+connection-active-timeout 300"
+start_live "$T/s4"
+S4PID=$LIVE
+# wire FILE: capture what goes to the collector, until unwire
+wire() {
+	tcpdump -i lo --immediate-mode -U -B 8192 -w "$1" \
+	    "udp dst port $CPORT" 2>"$1.log" &
+	TPID=$!
+	PIDS="$PIDS $TPID"
+	_i=0
+	while ! grep -q "listening on" "$1.log" && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+unwire() {
+	sleep 0.2
+	kill -INT "$TPID"
+	wait "$TPID" 2>/dev/null
+}
+# lengths FILE PAD: of the datagrams in it, "count wrong longest",
+# wrong being those not 137 bytes and a multiple of PAD, or over 1400
+lengths() {
+	"$PYTHON" - "$1" "$CPORT" "$2" <<'EOP'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+port, pad = int(sys.argv[2]), int(sys.argv[3])
+if struct.unpack("<I", data[:4])[0] != 0xa1b2c3d4 or \
+        struct.unpack("<I", data[20:24])[0] != 1:
+    sys.exit("not a little-endian Ethernet pcap file")
+off, lens = 24, []
+while off + 16 <= len(data):
+    incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    # Ethernet, IPv4, UDP to the collector
+    if pkt[12:14] != b"\x08\x00" or pkt[23] != 17:
+        continue
+    udp = pkt[14 + (pkt[14] & 0x0f) * 4:]
+    if struct.unpack("!H", udp[2:4])[0] == port:
+        lens.append(struct.unpack("!H", udp[4:6])[0] - 8)
+wrong = [l for l in lens if (l - 137) % pad != 0 or l > 1400]
+print(len(lens), len(wrong), max(lens, default=0))
+EOP
+}
+# traffic N: N datagrams to DPORT, enough for some dozens of full
+# datagrams to the collector
+traffic() {
+	"$PYTHON" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    s.sendto(b"pad %d" % i, ("127.0.0.1", int(sys.argv[2])))
+    if i % 200 == 199:
+        time.sleep(0.02)' "$1" "$DPORT"
+}
+wire "$T/s4/before.pcap"
+traffic 4000
+is "$(within 5 'nrecords "$T/c4/spool/padded/UDP.ncap"' 4000)" 4000 \
+    "pad 640: the 4000 UDP records are stored"
+unwire
+set -- $(lengths "$T/s4/before.pcap" 640) 0 0 0
+check "pad 640: the sensor sent datagrams ($1)" [ "$1" -ge 10 ]
+is "$2/$3" 0/777 "pad 640: each is 137 + 640 bytes"
+sed -i 's/^pad .*/pad 16/' "$T/s4/ncagentd.conf"
+"$NCCTL" -s "$T/s4/ctl.sock" reload >/dev/null
+is $? 0 "the live sensor reloads from pad 640 to pad 16"
+wire "$T/s4/after.pcap"
+traffic 4000
+is "$(within 5 'nrecords "$T/c4/spool/padded/UDP.ncap"' 8000)" 8000 \
+    "pad 16: the next 4000 are stored"
+unwire
+set -- $(lengths "$T/s4/after.pcap" 16) 0 0 0
+check "pad 16: the sensor sent datagrams ($1)" [ "$1" -ge 10 ]
+is "$2" 0 "pad 16: each is 137 bytes and a multiple of 16, at most 1400"
+check "pad 16: batches fill the room pad 640 did not leave (longest $3)" \
+    [ "$3" -gt 777 ]
+check "the sensor's processes all run" \
+    sh -c "! grep -q fatal '$T/s4/sensor.log'"
+
+# a conversation that goes on is reported every connection-active-
+# timeout seconds: after 300, nothing for minutes; told 1, at once
+"$PYTHON" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(50):
+    s.sendto(b"long %d" % i, ("127.0.0.1", int(sys.argv[1])))
+    time.sleep(0.1)' "$DPORT" &
+FLOWPID=$!
+PIDS="$PIDS $FLOWPID"
+sleep 1.5
+# Connection records of state 4, active (records_flow.proto)
+nactive() {
+	"$NCCTL" dump -j "$T/c4/spool/padded/Connection.ncap" 2>/dev/null |
+	    tail -n +2 | "$PYTHON" -c 'import json, sys
+print(sum(json.loads(l).get("state") == 4 for l in sys.stdin))'
+}
+is "$(nactive)" 0 "a conversation of a second and more is not yet reported"
+sed -i 's/^connection-active-timeout .*/connection-active-timeout 1/' \
+    "$T/s4/ncagentd.conf"
+"$NCCTL" -s "$T/s4/ctl.sock" reload >/dev/null
+is $? 0 "the sensor reloads with connection-active-timeout 1"
+check "and reports the conversation as active within seconds" \
+    [ "$(within 3 '[ "$(nactive)" -ge 1 ] && echo y' y)" = y ]
+wait "$FLOWPID"
+kill -TERM "$S4PID"
+wait "$S4PID"
+is $? 0 "the sensor exits 0"
+stop_collector
 CPID=$CPID_KEEP
 
 # a value that is the same is the same, whatever a longer one that
