@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lex.h"
 #include "log.h"
@@ -391,44 +392,54 @@ lex_port(long long n)
 	return (n);
 }
 
+/* a unit after a number, and what it multiplies by */
+struct lex_unit {
+	const char	*name;
+	long long	 mult;
+};
+
 /*
- * A number and its unit, as a word: digits, then one of units (a
- * letter, either case) for mult[i], or nothing for 1.  Past LEX_HUGE
- * the value stops growing, never wrapped: the callers refuse it.  -1
- * for a word of another shape.
+ * A number and its unit, as a word: digits, then one of units (either
+ * case), or nothing for plain.  Past LEX_HUGE the value stops growing,
+ * never wrapped: the callers refuse it.  -1 for a word of another
+ * shape.
  */
 static int
-lex_scaled(const char *s, const char *units, const long long *mult,
+lex_scaled(const char *s, const struct lex_unit *units, long long plain,
     long long *v)
 {
-	const char	*p, *u;
-	long long	 n = 0;
+	const char	*p;
+	long long	 n = 0, d, mult = plain;
 
-	for (p = s; isdigit((unsigned char)*p); p++)
-		if ((n = n * 10 + (*p - '0')) > LEX_HUGE)
-			n = LEX_HUGE;
+	for (p = s; isdigit((unsigned char)*p); p++) {
+		d = *p - '0';
+		n = n > (LEX_HUGE - d) / 10 ? LEX_HUGE : n * 10 + d;
+	}
 	if (p == s)
 		return (-1);
 	if (*p != '\0') {
-		if (p[1] != '\0' || (u = strchr(units,
-		    tolower((unsigned char)*p))) == NULL)
+		for (; units->name != NULL; units++)
+			if (strcasecmp(p, units->name) == 0)
+				break;
+		if (units->name == NULL)
 			return (-1);
-		n = n > LEX_HUGE / mult[u - units] ? LEX_HUGE :
-		    n * mult[u - units];
+		mult = units->mult;
 	}
-	*v = n;
+	*v = n > LEX_HUGE / mult ? LEX_HUGE : n * mult;
 	return (0);
 }
 
-/* bytes: "4096", "64k", "4M", "10g"; LEX_BADNUM, said */
+/* bytes: "4096", "64k", "4M", "10g", "2t"; LEX_BADNUM, said */
 long long
 lex_size(const char *s)
 {
-	static const long long	 mult[] = { 1LL << 10, 1LL << 20, 1LL << 30,
-				    1LL << 40 };
-	long long		 v;
+	static const struct lex_unit	 units[] = {
+		{ "k", 1LL << 10 }, { "m", 1LL << 20 }, { "g", 1LL << 30 },
+		{ "t", 1LL << 40 }, { NULL, 0 }
+	};
+	long long			 v;
 
-	if (lex_scaled(s, "kmgt", mult, &v) == -1) {
+	if (lex_scaled(s, units, 1, &v) == -1) {
 		yyerror("\"%s\": give bytes, or a number followed by K, M, "
 		    "G or T", s);
 		return (LEX_BADNUM);
@@ -440,16 +451,22 @@ lex_size(const char *s)
 	return (v);
 }
 
-/* seconds: "90", "90s", "30m", "1h", "7d"; LEX_BADNUM, said */
+/*
+ * Milliseconds: "250ms", "90s", "30m", "1h", "7d", or "90" (seconds);
+ * LEX_BADNUM, said.
+ */
 long long
 lex_duration(const char *s)
 {
-	static const long long	 mult[] = { 1, 60, 3600, 86400 };
-	long long		 v;
+	static const struct lex_unit	 units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 },
+		{ "h", 3600 * 1000 }, { "d", 86400 * 1000 }, { NULL, 0 }
+	};
+	long long			 v;
 
-	if (lex_scaled(s, "smhd", mult, &v) == -1) {
-		yyerror("\"%s\": give seconds, or a number followed by s, m, "
-		    "h or d", s);
+	if (lex_scaled(s, units, 1000, &v) == -1) {
+		yyerror("\"%s\": give seconds, or a number followed by ms, s, "
+		    "m, h or d", s);
 		return (LEX_BADNUM);
 	}
 	if (v >= LEX_HUGE) {
@@ -457,4 +474,58 @@ lex_duration(const char *s)
 		return (LEX_BADNUM);
 	}
 	return (v);
+}
+
+/* the lexer's plain number, seconds, in milliseconds; LEX_BADNUM, said */
+long long
+lex_duration_number(long long n)
+{
+	if (n < 0) {
+		yyerror("duration %lld is negative", n);
+		return (LEX_BADNUM);
+	}
+	if (n > (LEX_HUGE - 1) / 1000) {
+		yyerror("duration %lld is too long", n);
+		return (LEX_BADNUM);
+	}
+	return (n * 1000);
+}
+
+/* milliseconds in the largest unit that takes them whole */
+static void
+duration_str(char *buf, size_t len, long long ms)
+{
+	static const struct lex_unit	 units[] = {
+		{ "d", 86400 * 1000 }, { "h", 3600 * 1000 },
+		{ "m", 60 * 1000 }, { "s", 1000 }, { "ms", 1 }
+	};
+	size_t				 i;
+
+	for (i = 0; ms != 0 && ms % units[i].mult != 0; i++)
+		;
+	if (ms == 0)
+		i = 3;
+	snprintf(buf, len, "%lld%s", ms / units[i].mult, units[i].name);
+}
+
+int
+lex_duration_check(const char *what, long long ms, long long min,
+    long long max, int whole)
+{
+	char	 v[32], lo[32], hi[32];
+
+	if (ms == LEX_BADNUM)
+		return (-1);
+	duration_str(v, sizeof(v), ms);
+	if (ms < min || ms > max) {
+		duration_str(lo, sizeof(lo), min);
+		duration_str(hi, sizeof(hi), max);
+		yyerror("%s %s out of range (%s-%s)", what, v, lo, hi);
+		return (-1);
+	}
+	if (whole && ms % 1000 != 0) {
+		yyerror("%s %s: give whole seconds", what, v);
+		return (-1);
+	}
+	return (0);
 }

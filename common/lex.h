@@ -82,7 +82,21 @@ char	*lex_number_string(long long);
 long long lex_number(const char *);
 /* a port, or -1 when it is not one (said, unless LEX_BADNUM) */
 long long lex_port(long long);
+/* bytes: a number, or one followed by k, m, g or t (1024^n, either case) */
 long long lex_size(const char *);
+/*
+ * Durations, in milliseconds: a number followed by ms, s, m, h or d
+ * (either case), or a plain number of seconds, as a word or as the
+ * lexer's number.  LEX_BADNUM, said, for anything else, a negative
+ * number or one that reaches LEX_HUGE.
+ */
 long long lex_duration(const char *);
+long long lex_duration_number(long long);
+/*
+ * A duration of keyword what from min to max ms, and, if whole, in
+ * whole seconds: 0, or -1 said (nothing more for LEX_BADNUM).
+ */
+int	 lex_duration_check(const char *what, long long, long long min,
+	    long long max, int whole);
 
 #endif /* NCAP_LEX_H */

@@ -22,8 +22,6 @@
 %{
 #include <sys/types.h>
 
-#include <ctype.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,16 +37,10 @@
 #define FLUSH_MAX_MS	(3600 * 1000)
 #define REKEY_MIN_MS	100
 #define REKEY_MAX_MS	(86400 * 1000)
-/* longer than any interval we take, short enough for an unsigned int */
-#define INTERVAL_MAX_MS	(7 * 86400 * 1000)
-
-/* what "interval" yields for a word that is not one, not yet reported */
-#define BADINTERVAL	(LEX_BADNUM + 1)
 /* a datagram's worth is too little to queue */
 #define QUEUE_DATAGRAMS_MIN	8
 
 static struct agent_conf	*conf;
-static char			*badinterval;
 
 /* the line each keyword was first seen on, 0 if not yet */
 enum keyword {
@@ -84,9 +76,10 @@ typedef struct lex_value YYSTYPE;
 int	 yyparse(void);
 int	 yylex(void);
 
-static int	 parse_interval(const char *, unsigned int *);
-static void	 set_interval(enum keyword, const char *, unsigned int *,
-		    long long, unsigned int, unsigned int);
+static void	 set_ms(enum keyword, const char *, unsigned int *,
+		    long long, long long, long long);
+static void	 set_seconds(enum keyword, const char *, unsigned int *,
+		    long long);
 %}
 
 %token	CHROOT COLLECTOR COLLECTORKEY FILTER FLUSHINTERVAL INTERFACE
@@ -98,7 +91,7 @@ static void	 set_interval(enum keyword, const char *, unsigned int *,
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number yesno port interval size
+%type	<v.number>	number yesno port duration size
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -119,29 +112,9 @@ number		: NUMBER
 		| STRING	{ $$ = lex_number($1); free($1); }
 		;
 
-/* milliseconds: a number is seconds, a word is "Ns" or "Nms" */
-interval	: NUMBER {
-			/* out of range either way, and no overflow to say so */
-			if ($1 > INTERVAL_MAX_MS / 1000)
-				$$ = INTERVAL_MAX_MS + 1;
-			else if ($1 < LLONG_MIN / 1000)
-				$$ = LLONG_MIN / 1000 * 1000;
-			else
-				$$ = $1 * 1000;
-		}
-		| STRING {
-			unsigned int	 ms;
-
-			if (parse_interval($1, &ms) == -1) {
-				/* said by set_interval(), which knows the keyword */
-				free(badinterval);
-				badinterval = $1;
-				$$ = BADINTERVAL;
-			} else {
-				$$ = ms;
-				free($1);
-			}
-		}
+/* milliseconds: a number is seconds, a word has ms, s, m, h or d */
+duration	: NUMBER	{ $$ = lex_duration_number($1); }
+		| STRING	{ $$ = lex_duration($1); free($1); }
 		;
 
 /* bytes: a number, or one followed by K, M or G (of 1024) */
@@ -256,12 +229,12 @@ main		: NAME string '\n' {
 					conf->max_datagram = $2;
 			}
 		}
-		| FLUSHINTERVAL interval '\n' {
-			set_interval(KW_FLUSHINTERVAL, "flush-interval",
+		| FLUSHINTERVAL duration '\n' {
+			set_ms(KW_FLUSHINTERVAL, "flush-interval",
 			    &conf->flush_ms, $2, FLUSH_MIN_MS, FLUSH_MAX_MS);
 		}
-		| REKEY interval '\n' {
-			set_interval(KW_REKEY, "rekey", &conf->rekey_ms, $2,
+		| REKEY duration '\n' {
+			set_ms(KW_REKEY, "rekey", &conf->rekey_ms, $2,
 			    REKEY_MIN_MS, REKEY_MAX_MS);
 		}
 		| PAD number '\n' {
@@ -323,28 +296,13 @@ main		: NAME string '\n' {
 					conf->conn_table_size = $2;
 			}
 		}
-		| CONNIDLE number '\n' {
-			if (lex_once(KW_CONNIDLE, "connection-idle-timeout") ==
-			    0 && $2 != LEX_BADNUM) {
-				if ($2 < 1 || $2 > CONN_TIMEOUT_MAX)
-					yyerror("connection-idle-timeout %lld "
-					    "out of range (1-%d seconds)", $2,
-					    CONN_TIMEOUT_MAX);
-				else
-					conf->conn_idle_timeout = $2;
-			}
+		| CONNIDLE duration '\n' {
+			set_seconds(KW_CONNIDLE, "connection-idle-timeout",
+			    &conf->conn_idle_timeout, $2);
 		}
-		| CONNACTIVE number '\n' {
-			if (lex_once(KW_CONNACTIVE,
-			    "connection-active-timeout") == 0 &&
-			    $2 != LEX_BADNUM) {
-				if ($2 < 1 || $2 > CONN_TIMEOUT_MAX)
-					yyerror("connection-active-timeout %lld "
-					    "out of range (1-%d seconds)", $2,
-					    CONN_TIMEOUT_MAX);
-				else
-					conf->conn_active_timeout = $2;
-			}
+		| CONNACTIVE duration '\n' {
+			set_seconds(KW_CONNACTIVE, "connection-active-timeout",
+			    &conf->conn_active_timeout, $2);
 		}
 		| STRING {
 			yyerror("unknown keyword \"%s\"", $1);
@@ -396,56 +354,25 @@ yylex(void)
 	return (lex(&yylval));
 }
 
-/* "200ms", "2s" or "0010" (seconds) into milliseconds */
-static int
-parse_interval(const char *s, unsigned int *ms)
+/* a duration kept in milliseconds, from min to max */
+static void
+set_ms(enum keyword kw, const char *name, unsigned int *ms, long long v,
+    long long min, long long max)
 {
-	unsigned long long	 n = 0, unit = 1000;
-	const char		*p;
-
-	for (p = s; isdigit((unsigned char)*p); p++) {
-		n = n * 10 + (*p - '0');
-		if (n > INTERVAL_MAX_MS)
-			n = INTERVAL_MAX_MS + 1; /* out of range, said later */
-	}
-	if (p == s)
-		return (-1);
-	if (strcmp(p, "ms") == 0)
-		unit = 1;
-	else if (*p != '\0' && strcmp(p, "s") != 0)
-		return (-1);
-	n *= unit;
-	*ms = n > INTERVAL_MAX_MS ? INTERVAL_MAX_MS + 1 : n;
-	return (0);
+	if (lex_once(kw, name) == 0 &&
+	    lex_duration_check(name, v, min, max, 0) == 0)
+		*ms = (unsigned int)v;
 }
 
+/* a connection timeout, kept in whole seconds */
 static void
-set_interval(enum keyword kw, const char *name, unsigned int *ms,
-    long long v, unsigned int min, unsigned int max)
+set_seconds(enum keyword kw, const char *name, unsigned int *s,
+    long long v)
 {
-	char	given[32], range[64];
-
-	if (lex_once(kw, name) == -1)
-		return;
-	if (v == BADINTERVAL) {
-		yyerror("%s \"%s\": give seconds (N or Ns) or milliseconds "
-		    "(Nms)", name, badinterval);
-		return;
-	}
-	if (v < min || v > max) {
-		if (v % 1000 == 0)
-			snprintf(given, sizeof(given), "%llds", v / 1000);
-		else
-			snprintf(given, sizeof(given), "%lldms", v);
-		if (min % 1000 == 0)
-			snprintf(range, sizeof(range), "%us-%us", min / 1000,
-			    max / 1000);
-		else
-			snprintf(range, sizeof(range), "%ums-%us", min,
-			    max / 1000);
-		yyerror("%s %s out of range (%s)", name, given, range);
-	} else
-		*ms = (unsigned int)v;
+	if (lex_once(kw, name) == 0 &&
+	    lex_duration_check(name, v, 1000, CONN_TIMEOUT_MAX * 1000LL,
+	    1) == 0)
+		*s = (unsigned int)(v / 1000);
 }
 
 /* the sensor's default name: the host name up to its first dot */
@@ -525,7 +452,5 @@ parse_config(const char *filename, struct agent_conf *c)
 	}
 
 	conf = NULL;
-	free(badinterval);
-	badinterval = NULL;
 	return (errors ? -1 : 0);
 }

@@ -60,8 +60,10 @@ int	 yylex(void);
 
 static void	 add_sensor(const char *, const char *);
 
+static int	 limit_once(const char *, long long *);
 static void	 set_limit(const char *, long long *, long long, long long,
 		    long long, const char *);
+static void	 set_age(const char *, long long *, long long, long long);
 
 /* the parts of one rotate or keep line; -1 not given */
 static long long	 every = -1, bysize = -1, age = -1;
@@ -103,14 +105,13 @@ size		: NUMBER
 		| STRING	{ $$ = lex_size($1); free($1); }
 		;
 
-/* seconds: a number, or one with s, m, h or d; LEX_BADNUM, said */
-duration	: NUMBER
+/* milliseconds: a number is seconds, a word has ms, s, m, h or d */
+duration	: NUMBER	{ $$ = lex_duration_number($1); }
 		| STRING	{ $$ = lex_duration($1); free($1); }
 		;
 
 rotation	: EVERY duration {
-			set_limit("rotate every", &every, $2, 1,
-			    ROTATE_EVERY_MAX, "1s-366d");
+			set_age("rotate every", &every, $2, ROTATE_EVERY_MAX);
 		}
 		| SIZE size {
 			set_limit("rotate size", &bysize, $2, ROTATE_SIZE_MIN,
@@ -123,16 +124,14 @@ rotations	: rotation
 		;
 
 keeping		: duration {
-			set_limit("keep", &age, $1, 1, KEEP_AGE_MAX,
-			    "1s-3660d");
+			set_age("keep", &age, $1, KEEP_AGE_MAX);
 		}
 		| SIZE size {
 			set_limit("keep size", &bysize, $2, KEEP_SIZE_MIN,
 			    LEX_HUGE - 1, "64k and up");
 		}
 		| duration SIZE size {
-			set_limit("keep", &age, $1, 1, KEEP_AGE_MAX,
-			    "1s-3660d");
+			set_age("keep", &age, $1, KEEP_AGE_MAX);
 			set_limit("keep size", &bysize, $3, KEEP_SIZE_MIN,
 			    LEX_HUGE - 1, "64k and up");
 		}
@@ -317,23 +316,38 @@ conf_defaults(struct collector_conf *c)
  * One part of a rotate or keep line: each at most once, in its range.
  * A wrong one leaves the part unset; the line still counts as given.
  */
-static void
-set_limit(const char *what, long long *part, long long v, long long min,
-    long long max, const char *range)
+static int
+limit_once(const char *what, long long *part)
 {
 	if (*part != -1) {
 		yyerror("%s given twice", what);
 		*part = 0;
-		return;
+		return (-1);
 	}
 	*part = 0;
-	if (v == LEX_BADNUM)
+	return (0);
+}
+
+static void
+set_limit(const char *what, long long *part, long long v, long long min,
+    long long max, const char *range)
+{
+	if (limit_once(what, part) == -1 || v == LEX_BADNUM)
 		return;
 	if (v < min || v > max) {
 		yyerror("%s %lld out of range (%s)", what, v, range);
 		return;
 	}
 	*part = v;
+}
+
+/* a time, in milliseconds, kept in whole seconds from 1 to max */
+static void
+set_age(const char *what, long long *part, long long ms, long long max)
+{
+	if (limit_once(what, part) == 0 &&
+	    lex_duration_check(what, ms, 1000, max * 1000, 1) == 0)
+		*part = ms / 1000;
 }
 
 /* a trusted sensor: a name and a key, neither given twice */
