@@ -117,7 +117,7 @@ duration	: NUMBER	{ $$ = lex_duration_number($1); }
 		| STRING	{ $$ = lex_duration($1); free($1); }
 		;
 
-/* bytes: a number, or one followed by K, M or G (of 1024) */
+/* bytes: a number, or one followed by k, m, g or t (of 1024, either case) */
 size		: NUMBER
 		| STRING	{ $$ = lex_size($1); free($1); }
 		;

@@ -100,7 +100,7 @@ number		: NUMBER
 		| STRING	{ $$ = lex_number($1); free($1); }
 		;
 
-/* bytes: a number, or one with k or m for KiB or MiB; LEX_BADNUM, said */
+/* bytes: a number, or one followed by k, m, g or t (of 1024, either case) */
 size		: NUMBER
 		| STRING	{ $$ = lex_size($1); free($1); }
 		;
