@@ -127,7 +127,8 @@ sandbox_enter(const struct sandbox *sb)
 /*
  * Regress binaries only: NCAP_SANDBOX_SELFTEST=role[:call] makes that
  * role, once sandboxed, make a call no child may make, which must kill
- * it.  The calls are what a parser taken over would try first.
+ * it.  The calls are what a parser taken over would try first.  The
+ * call "fatal" is none: a fatal error, which must not be taken for one.
  */
 static void
 selftest(void)
@@ -181,6 +182,9 @@ selftest(void)
 		/* the receiver's kind: the control for the one above */
 		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |
 		    O_NOFOLLOW, 0600);
+	else if (strcmp(call, "fatal") == 0)
+		/* no call: a fatal error must end the role as itself */
+		fatalx("selftest: a fatal error");
 	else
 		fatalx("selftest: unknown call %s", call);
 	if (r == -1)
