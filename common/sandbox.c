@@ -66,8 +66,9 @@
  * the count of what the role holds at most.  Every child has stdin,
  * stdout and stderr, its channels (to the parent and to the siblings
  * the process table gives it), the syslog socket (without -d), and
- * from event_init() libevent's epoll descriptor and the two ends of
- * its signal pipe; the role adds what it opens itself.
+ * from event_init(), before its configuration, libevent's epoll
+ * descriptor and the two ends of its signal pipe; the role adds what
+ * it opens itself.
  */
 #define FDS_STDIO	3
 #define FDS_SYSLOG	1
@@ -272,15 +273,11 @@ rules_child(scmp_filter_ctx ctx, int nchan)
 {
 	int	fd;
 
-	/* event_init() comes after us: epoll, libevent's signal pipe... */
-	sandbox_allow(ctx, SCMP_SYS(epoll_create1));
-	sandbox_allow(ctx, SCMP_SYS(pipe2));
-	/* ... and its set-id check before it reads EVENT_* variables */
-	sandbox_allow(ctx, SCMP_SYS(getuid));
-	sandbox_allow(ctx, SCMP_SYS(geteuid));
-	sandbox_allow(ctx, SCMP_SYS(getgid));
-	sandbox_allow(ctx, SCMP_SYS(getegid));
-	/* the loop itself */
+	/*
+	 * The loop, which event_init() made before the sandbox (its epoll
+	 * descriptor, its signal pipe, its set-id check before it reads
+	 * EVENT_* variables need nothing here)
+	 */
 	sandbox_allow(ctx, SCMP_SYS(epoll_ctl));
 	sandbox_allow(ctx, SCMP_SYS(epoll_wait));
 	/* proc_wait_close() waits for the parent with poll; so does pcap */

@@ -152,6 +152,12 @@ capture_main(void)
 	struct timeval		 tv;
 	size_t			 i;
 
+	/*
+	 * The loop exists before the first configuration, which a merge
+	 * takes as it takes a reload, and before the sandbox, which need
+	 * not let it be made.
+	 */
+	event_init();
 	proc_wait(PROC_PARENT, capture_imsg_parent, &configured);
 
 	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
@@ -180,7 +186,6 @@ capture_main(void)
 
 	decode_init(emit_record, NULL, tstats);
 
-	event_init();
 	proc_listen(PROC_PARENT, capture_imsg_parent, NULL);
 	proc_listen(PROC_CRYPTO, capture_imsg_crypto, NULL);
 	if (conf.readfile[0] != '\0') {

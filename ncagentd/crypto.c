@@ -109,6 +109,12 @@ crypto_main(void)
 		fatal("prctl PR_SET_DUMPABLE");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
+	/*
+	 * The loop exists before the first configuration, which a merge
+	 * takes as it takes a reload, and before the sandbox, which need
+	 * not let it be made.
+	 */
+	event_init();
 	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
 
 	priv_lookup(&user, conf.user);
@@ -144,7 +150,6 @@ crypto_main(void)
 	priv_drop(&user, conf.chroot);
 	proc_sandbox();
 
-	event_init();
 	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
 	proc_listen(PROC_CAPTURE, crypto_imsg_capture, proc_eof_ignore);
 	evtimer_set(&ev_rekey, crypto_rekey, NULL);
