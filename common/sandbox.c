@@ -30,6 +30,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <netinet/in.h>
 
@@ -139,6 +140,7 @@ selftest(void)
 	char *const	 argv[] = { (char *)(uintptr_t)"true", NULL };
 	struct msghdr	 msg;
 	struct sockaddr_in sin;
+	uint64_t	 cl[8];		/* struct clone_args, version 0 */
 	char		 c;
 	long		 r = -1;
 
@@ -156,6 +158,14 @@ selftest(void)
 		r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 	else if (strcmp(call, "fork") == 0) {
 		if ((r = fork()) == 0)
+			_exit(0);
+	} else if (strcmp(call, "clone3") == 0) {
+		/*
+		 * fork() is clone(); clone3 is the other way to a new
+		 * process (flags 0: a copy, which no signal reports)
+		 */
+		memset(cl, 0, sizeof(cl));
+		if ((r = syscall(SYS_clone3, cl, sizeof(cl))) == 0)
 			_exit(0);
 	} else if (strcmp(call, "open-write") == 0)
 		/* not the receiver's append-only, no-follow kind either */

@@ -163,12 +163,13 @@ is "$(grep -c SIGSYS "$T/sa/sensor.log")" 0 "and no process died of SIGSYS"
 # -- 2. calls no child may make, in every role
 #
 # What a parser taken over would try first: a network socket, running
-# a program, tracing, a new process, a file opened for writing (for the
-# receiver, one not opened append-only and without following links),
-# sendmsg on a descriptor that is not one of its channels, sendto an
-# address on one that is not the receiver's socket.  Each must kill the
-# role that makes it, however its own list grows.
-CALLS="socket execve ptrace fork open-write sendmsg sendto"
+# a program, tracing, a new process (by fork, which is clone, or by
+# clone3), a file opened for writing (for the receiver, one not opened
+# append-only and without following links), sendmsg on a descriptor
+# that is not one of its channels, sendto an address on one that is not
+# the receiver's socket.  Each must kill the role that makes it,
+# however its own list grows.
+CALLS="socket execve ptrace fork clone3 open-write sendmsg sendto"
 nohook() { ! grep -qa NCAP_SANDBOX_SELFTEST "$@"; }
 check "ncagentd and nccollectd have no selftest hook" \
     nohook "$NCAGENTD" "$NCCOLLECTD"
