@@ -82,6 +82,7 @@ static void	 proc_relay(int, const char *);
 static void	 proc_detach_done(void);
 static void	 proc_start_timeout(int, short, void *);
 static void	 proc_notify(const char *);
+static void	 proc_sig(int, short, void *);
 static __dead void proc_wait_close(struct imsgbuf *);
 
 static char			 self[PATH_MAX];
@@ -90,7 +91,9 @@ static int			 nprocs, me = PROC_PARENT;
 static int			 p_debug, p_verbose;
 static struct proc_chan		 chans[PROC_MAX];
 static struct proc_state	 state[PROC_MAX];
-static int			 stopping;
+static int			 stopping, failed;
+static const char		*sig_stopping;
+static void			(*sig_reload)(void);
 static void			(*all_ready)(void);
 static int			 detach_fd = -1;
 static struct event		 ev_start;
@@ -311,16 +314,52 @@ proc_detach_done(void)
 }
 
 void
-proc_signals(struct event *ev, void (*cb)(int, short, void *))
+proc_signals(struct event *ev, const char *what, void (*reload)(void))
 {
 	static const int	sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 	int			i;
 
+	sig_stopping = what;
+	sig_reload = reload;
 	for (i = 0; i < 4; i++) {
-		signal_set(&ev[i], sigs[i], cb, NULL);
+		signal_set(&ev[i], sigs[i], proc_sig, NULL);
 		signal_add(&ev[i], NULL);
 	}
 	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+proc_sig(int sig, short event, void *arg)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		if (!stopping)
+			log_info("received signal %d, %s", sig, sig_stopping);
+		proc_stop();
+		break;
+	case SIGHUP:
+		if (!stopping && sig_reload != NULL)
+			sig_reload();
+		break;
+	case SIGCHLD:
+		switch (proc_reap()) {
+		case -1:
+			failed = 1;
+			event_loopexit(NULL);
+			break;
+		case 1:
+			event_loopexit(NULL);
+			break;
+		}
+		break;
+	}
+}
+
+int
+proc_failed(void)
+{
+	return (failed);
 }
 
 void

@@ -28,8 +28,8 @@
  * sandbox (sandbox.c's filter for every child, nothing of its own) and
  * says so, messages go parent to child, child to parent and child to
  * each sibling it has a channel to, and to no other; then either an
- * orderly shutdown in the order stop_after gives, or one child killed,
- * which the parent notices and reaps, killing the rest.
+ * orderly shutdown on SIGTERM in the order stop_after gives, or one
+ * child killed, which the parent notices and reaps, killing the rest.
  */
 
 #include <sys/types.h>
@@ -347,8 +347,10 @@ parent_imsg(int from, struct imsg *imsg)
 		if (imsg->hdr.type == T_REFUSED && from != pair.from)
 			misrouted++;
 		routed[pair.from][pair.to] = (int)imsg->hdr.type;
-		if (++nrouted == NCHILD * (NCHILD - 1))
-			proc_stop();
+		/* as a daemon is stopped */
+		if (++nrouted == NCHILD * (NCHILD - 1) &&
+		    kill(getpid(), SIGTERM) == -1)
+			fatal("kill");
 		break;
 	case T_BYE:
 		imsg_expect(imsg, 0, "T_BYE");
@@ -360,19 +362,6 @@ parent_imsg(int from, struct imsg *imsg)
 		    imsg->hdr.type);
 	}
 	return (0);
-}
-
-static void
-parent_sig(int sig, short event, void *arg)
-{
-	int	r;
-
-	if (sig != SIGCHLD)
-		return;
-	if ((r = proc_reap()) != 0) {
-		reaped = r;
-		event_loopexit(NULL);
-	}
 }
 
 /* what was lost stays lost: say what arrived */
@@ -475,11 +464,13 @@ parent_run(const char *argv0)
 	proc_init_self();
 	proc_init(table, 1 + NCHILD, 0, 1);
 	event_init();
-	proc_signals(ev_sig, parent_sig);
+	proc_signals(ev_sig, "stopping", NULL);
 	proc_spawn(argv0, parent_imsg, parent_ready);
 	evtimer_set(&ev_deadline, parent_deadline, NULL);
 	evtimer_add_ms(&ev_deadline, DEADLINE_MS);
 	event_dispatch();
+	/* the loop ends when proc_reap() says all exited or one failed */
+	reaped = timedout ? 0 : proc_failed() ? -1 : 1;
 	parent_results();
 	/* children that are still there say what went wrong */
 	for (i = 1; i <= NCHILD; i++)
@@ -575,10 +566,13 @@ daemon_run(enum run_kind k, const char *argv0)
 		    "terminated by signal 9") == 1 &&
 		    strstr(log, "a child process died: exiting") != NULL,
 		    "kill: the parent logged which child died, and how");
-	} else
+	} else {
+		ok(strstr(log, "received signal 15, stopping") != NULL,
+		    "shutdown: the parent logged SIGTERM");
 		ok(strstr(log, "died") == NULL && strstr(log, "fatal") ==
 		    NULL && strstr(log, "unexpectedly") == NULL,
 		    "shutdown: the parent logged no failure");
+	}
 	if (nfail > failed && len > 0 &&
 	    (fp = fmemopen(log, len, "r")) != NULL) {
 		while (fgets(line, sizeof(line), fp) != NULL)
