@@ -33,7 +33,10 @@ void	log_procinit(const char *procname);
 void	log_setverbose(int verbose);
 /* without -d: stderr as well as syslog, until the daemon is up */
 void	log_setstderr(int);
-/* called with the line of a fatal error before exiting; NULL: none */
+/*
+ * called with the line of a fatal error before exiting, which it may do
+ * itself; NULL: none
+ */
 void	log_setfatalhook(void (*)(const char *));
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));

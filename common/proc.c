@@ -76,11 +76,13 @@ static int	 proc_io(struct imsgev *, short, const char *);
 static int	 proc_ended(int);
 static void	 proc_kill_all(void);
 static void	 proc_ask_stop(int);
-static void	 proc_fatal_hook(const char *);
+static __dead void proc_fatal_hook(const char *);
+static __dead void proc_exit(int);
 static void	 proc_relay(int, const char *);
 static void	 proc_detach_done(void);
 static void	 proc_start_timeout(int, short, void *);
 static void	 proc_notify(const char *);
+static void	 proc_sig(int, short, void *);
 static __dead void proc_wait_close(struct imsgbuf *);
 
 static char			 self[PATH_MAX];
@@ -89,7 +91,9 @@ static int			 nprocs, me = PROC_PARENT;
 static int			 p_debug, p_verbose;
 static struct proc_chan		 chans[PROC_MAX];
 static struct proc_state	 state[PROC_MAX];
-static int			 stopping;
+static int			 stopping, failed;
+static const char		*sig_stopping;
+static void			(*sig_reload)(void);
 static void			(*all_ready)(void);
 static int			 detach_fd = -1;
 static struct event		 ev_start;
@@ -310,16 +314,52 @@ proc_detach_done(void)
 }
 
 void
-proc_signals(struct event *ev, void (*cb)(int, short, void *))
+proc_signals(struct event *ev, const char *what, void (*reload)(void))
 {
 	static const int	sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
 	int			i;
 
+	sig_stopping = what;
+	sig_reload = reload;
 	for (i = 0; i < 4; i++) {
-		signal_set(&ev[i], sigs[i], cb, NULL);
+		signal_set(&ev[i], sigs[i], proc_sig, NULL);
 		signal_add(&ev[i], NULL);
 	}
 	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+proc_sig(int sig, short event, void *arg)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		if (!stopping)
+			log_info("received signal %d, %s", sig, sig_stopping);
+		proc_stop();
+		break;
+	case SIGHUP:
+		if (!stopping && sig_reload != NULL)
+			sig_reload();
+		break;
+	case SIGCHLD:
+		switch (proc_reap()) {
+		case -1:
+			failed = 1;
+			event_loopexit(NULL);
+			break;
+		case 1:
+			event_loopexit(NULL);
+			break;
+		}
+		break;
+	}
+}
+
+int
+proc_failed(void)
+{
+	return (failed);
 }
 
 void
@@ -444,26 +484,41 @@ proc_child(const char *role)
 	for (i = 1; i < nprocs; i++)
 		if (procs[me].peers & PROC_BIT(i))
 			proc_chan_open(i, fd++);
-	/*
-	 * Our stderr is /dev/null: the parent says why we end, on its own
-	 * stderr while the command that started it waits (a sibling may
-	 * still be starting when we fail), to nobody after.
-	 */
-	if (!p_debug)
-		log_setfatalhook(proc_fatal_hook);
+	log_setfatalhook(proc_fatal_hook);
 	procs[me].run();
 	fatalx("%s returned", procs[me].name);
 }
 
-static void
+/* a child's fatal error, logged already: tell the parent, end */
+static __dead void
 proc_fatal_hook(const char *msg)
 {
 	struct imsgbuf	*ibuf = &chans[PROC_PARENT].iev.ibuf;
 
 	log_setfatalhook(NULL);
-	if (imsg_compose(ibuf, IMSG_PROC_FATAL, 0, 0, -1, msg,
+	/*
+	 * Without -d our stderr is /dev/null: the parent says why we end,
+	 * on its own stderr while the command that started it waits (a
+	 * sibling may still be starting when we fail), to nobody after.
+	 */
+	if (!p_debug && imsg_compose(ibuf, IMSG_PROC_FATAL, 0, 0, -1, msg,
 	    strlen(msg) + 1) == 0)
 		imsgbuf_flush(ibuf);
+	proc_exit(1);
+}
+
+/*
+ * A child ends here, not through exit(): that would flush every stdio
+ * stream and run the libraries' exit handlers inside the sandbox, and
+ * they make calls it does not allow (the capture file of -r, read
+ * ahead, seeks back to where libpcap stopped), so that a replay ended
+ * early or a fatal error would be reported as SIGSYS.  A child writes
+ * nothing to stdio but its log lines, each flushed as it is written.
+ */
+static __dead void
+proc_exit(int status)
+{
+	_exit(status);
 }
 
 void
@@ -515,7 +570,7 @@ proc_wait_close(struct imsgbuf *ibuf)
 		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
 			fatal("poll");
 		if ((n = imsgbuf_read(ibuf)) == 0)
-			exit(0);
+			proc_exit(0);
 		if (n == -1 && errno != EAGAIN && errno != EINTR)
 			fatal("%s: read", __func__);
 		/* nothing the parent says now matters: drop it */

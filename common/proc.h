@@ -110,8 +110,16 @@ int	 proc_nchannels(void);
  * stderr).
  */
 void	 proc_detach(int debug);
-/* the parent's signal events: SIGINT, SIGTERM, SIGHUP and SIGCHLD */
-void	 proc_signals(struct event *ev, void (*)(int, short, void *));
+/*
+ * The parent's signal events, ev[4], as every daemon takes them:
+ * SIGINT and SIGTERM stop the children (logged once, with what the
+ * daemon does then), SIGHUP calls reload unless the daemon is on its
+ * way out, SIGCHLD reaps and ends the event loop once every child has
+ * exited, or one ended badly: proc_failed() says which.
+ */
+void	 proc_signals(struct event *ev, const char *stopping,
+	    void (*reload)(void));
+int	 proc_failed(void);
 void	 proc_spawn(const char *argv0, proc_handler, void (*ready)(void));
 /*
  * SIGCHLD in the parent: -1 when a child ended badly or unasked (the

@@ -30,6 +30,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <netinet/in.h>
 
@@ -66,8 +67,9 @@
  * the count of what the role holds at most.  Every child has stdin,
  * stdout and stderr, its channels (to the parent and to the siblings
  * the process table gives it), the syslog socket (without -d), and
- * from event_init() libevent's epoll descriptor and the two ends of
- * its signal pipe; the role adds what it opens itself.
+ * from event_init(), before its configuration, libevent's epoll
+ * descriptor and the two ends of its signal pipe; the role adds what
+ * it opens itself.
  */
 #define FDS_STDIO	3
 #define FDS_SYSLOG	1
@@ -127,7 +129,8 @@ sandbox_enter(const struct sandbox *sb)
 /*
  * Regress binaries only: NCAP_SANDBOX_SELFTEST=role[:call] makes that
  * role, once sandboxed, make a call no child may make, which must kill
- * it.  The calls are what a parser taken over would try first.
+ * it.  The calls are what a parser taken over would try first.  The
+ * call "fatal" is none: a fatal error, which must not be taken for one.
  */
 static void
 selftest(void)
@@ -137,6 +140,7 @@ selftest(void)
 	char *const	 argv[] = { (char *)(uintptr_t)"true", NULL };
 	struct msghdr	 msg;
 	struct sockaddr_in sin;
+	uint64_t	 cl[8];		/* struct clone_args, version 0 */
 	char		 c;
 	long		 r = -1;
 
@@ -154,6 +158,14 @@ selftest(void)
 		r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 	else if (strcmp(call, "fork") == 0) {
 		if ((r = fork()) == 0)
+			_exit(0);
+	} else if (strcmp(call, "clone3") == 0) {
+		/*
+		 * fork() is clone(); clone3 is the other way to a new
+		 * process (flags 0: a copy, which no signal reports)
+		 */
+		memset(cl, 0, sizeof(cl));
+		if ((r = syscall(SYS_clone3, cl, sizeof(cl))) == 0)
 			_exit(0);
 	} else if (strcmp(call, "open-write") == 0)
 		/* not the receiver's append-only, no-follow kind either */
@@ -181,6 +193,9 @@ selftest(void)
 		/* the receiver's kind: the control for the one above */
 		r = open("selftest", O_WRONLY | O_APPEND | O_CREAT |
 		    O_NOFOLLOW, 0600);
+	else if (strcmp(call, "fatal") == 0)
+		/* no call: a fatal error must end the role as itself */
+		fatalx("selftest: a fatal error");
 	else
 		fatalx("selftest: unknown call %s", call);
 	if (r == -1)
@@ -268,15 +283,11 @@ rules_child(scmp_filter_ctx ctx, int nchan)
 {
 	int	fd;
 
-	/* event_init() comes after us: epoll, libevent's signal pipe... */
-	sandbox_allow(ctx, SCMP_SYS(epoll_create1));
-	sandbox_allow(ctx, SCMP_SYS(pipe2));
-	/* ... and its set-id check before it reads EVENT_* variables */
-	sandbox_allow(ctx, SCMP_SYS(getuid));
-	sandbox_allow(ctx, SCMP_SYS(geteuid));
-	sandbox_allow(ctx, SCMP_SYS(getgid));
-	sandbox_allow(ctx, SCMP_SYS(getegid));
-	/* the loop itself */
+	/*
+	 * The loop, which event_init() made before the sandbox (its epoll
+	 * descriptor, its signal pipe, its set-id check before it reads
+	 * EVENT_* variables need nothing here)
+	 */
 	sandbox_allow(ctx, SCMP_SYS(epoll_ctl));
 	sandbox_allow(ctx, SCMP_SYS(epoll_wait));
 	/* proc_wait_close() waits for the parent with poll; so does pcap */

@@ -152,9 +152,15 @@ capture_main(void)
 	struct timeval		 tv;
 	size_t			 i;
 
+	/*
+	 * The loop exists before the first configuration, which a merge
+	 * takes as it takes a reload, and before the sandbox, which need
+	 * not let it be made.
+	 */
+	event_init();
+	evtimer_set(&ev_flush, capture_flush_timer, NULL);
 	proc_wait(PROC_PARENT, capture_imsg_parent, &configured);
 
-	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if ((statbuf = calloc(1, sizeof(*stats) +
 	    nrectypes * sizeof(*tstats))) == NULL ||
 	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||
@@ -180,7 +186,6 @@ capture_main(void)
 
 	decode_init(emit_record, NULL, tstats);
 
-	event_init();
 	proc_listen(PROC_PARENT, capture_imsg_parent, NULL);
 	proc_listen(PROC_CRYPTO, capture_imsg_crypto, NULL);
 	if (conf.readfile[0] != '\0') {
@@ -192,8 +197,6 @@ capture_main(void)
 		    EV_READ | EV_PERSIST, capture_read, NULL);
 		event_add(&ev_read, NULL);
 	}
-	evtimer_set(&ev_flush, capture_flush_timer, NULL);
-	evtimer_add_ms(&ev_flush, conf.flush_ms);
 	if (dq != NULL) {
 		event_set(&ev_ack, udpfd, EV_READ | EV_PERSIST, ack_read, NULL);
 		event_add(&ev_ack, NULL);
@@ -702,29 +705,34 @@ capture_imsg_parent(int from, struct imsg *imsg)
 }
 
 /*
- * A configuration from the parent: at start, ours; later, what a
- * reload may change while we run: the name batches carry, how long
+ * A configuration from the parent, at start as on reload: what a
+ * reload may change while we run is the name batches carry, how long
  * they wait, their size with padding, how long connections live, how
- * much the queue may hold.
+ * much the queue may hold.  Start is a reload from nothing: the flush
+ * timer is armed because its interval was 0.
  * Batches under way are not touched; the next ones follow the change.
  */
 static void
 capture_merge(const struct agent_conf *n)
 {
 	unsigned int	 flush_ms = conf.flush_ms;
+	int		 reload;
 
-	if (config_take(&conf, n, &configured) == 0)
-		return;
+	reload = config_take(&conf, n, &configured);
 	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
 	if (conf.flush_ms != flush_ms)
 		evtimer_add_ms(&ev_flush, conf.flush_ms);
-	/* a smaller queue: live, the oldest go now; a replay waits */
+	/*
+	 * A smaller queue: live, the oldest go now; a replay waits.  (At
+	 * start there is none yet: capture_main() makes it of this size.)
+	 */
 	if (dq != NULL) {
 		dq_limit(dq, conf.queue_size, conf.readfile[0] == '\0');
 		queue_run(0);
 	}
 	flow_reconf(&conf);
-	log_info("configuration reloaded");
+	if (reload)
+		log_info("configuration reloaded");
 }
 
 /* ncagentd's capture child: reads packets, sends datagrams */

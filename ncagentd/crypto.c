@@ -109,6 +109,13 @@ crypto_main(void)
 		fatal("prctl PR_SET_DUMPABLE");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
+	/*
+	 * The loop exists before the first configuration, which a merge
+	 * takes as it takes a reload, and before the sandbox, which need
+	 * not let it be made.
+	 */
+	event_init();
+	evtimer_set(&ev_rekey, crypto_rekey, NULL);
 	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
 
 	priv_lookup(&user, conf.user);
@@ -133,7 +140,6 @@ crypto_main(void)
 	sodium_mprotect_readonly(kid);
 	session_start();
 
-	budget = wire_budget(conf.max_datagram, conf.pad);
 	if ((ptbuf = malloc(conf.max_datagram)) == NULL ||
 	    (dgbuf = malloc(conf.max_datagram)) == NULL)
 		fatal(NULL);
@@ -144,11 +150,8 @@ crypto_main(void)
 	priv_drop(&user, conf.chroot);
 	proc_sandbox();
 
-	event_init();
 	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
 	proc_listen(PROC_CAPTURE, crypto_imsg_capture, proc_eof_ignore);
-	evtimer_set(&ev_rekey, crypto_rekey, NULL);
-	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
@@ -380,14 +383,16 @@ crypto_imsg_parent(int from, struct imsg *imsg)
 	return (0);
 }
 
-/* at start, ours; on reload a new padding or rekey interval */
+/*
+ * A configuration, at start as on reload: the padding and the rekey
+ * interval.  At start the interval was 0, which arms the timer.
+ */
 static void
 crypto_merge(const struct agent_conf *n)
 {
 	unsigned int	 rekey_ms = conf.rekey_ms;
 
-	if (config_take(&conf, n, &configured) == 0)
-		return;
+	config_take(&conf, n, &configured);
 	budget = wire_budget(conf.max_datagram, conf.pad);
 	/* the session goes on; the next one comes at the new interval */
 	if (conf.rekey_ms != rekey_ms)

@@ -43,7 +43,7 @@
 #include "util.h"
 
 static __dead void usage(void);
-static void	 parent_sig(int, short, void *);
+static void	 parent_sighup(void);
 static int	 parent_imsg(int, struct imsg *);
 static void	 parent_ready(void);
 static void	 parent_totals(void);
@@ -194,7 +194,7 @@ main(int argc, char *argv[])
 	if (rctlfd != -1)
 		control_listen(rctlfd, 1, ctl_commands,
 		    CTL_NCOMMANDS(ctl_commands));
-	proc_signals(ev_sig, parent_sig);
+	proc_signals(ev_sig, "flushing", parent_sighup);
 	proc_spawn(argv[0], parent_imsg, parent_ready);
 	setproctitle("parent");
 	/* start is a reload from nothing */
@@ -202,6 +202,8 @@ main(int argc, char *argv[])
 		config_send(i, &conf, 0);
 
 	event_dispatch();
+	if (proc_failed())
+		exitcode = 1;
 	parent_totals();
 	control_cleanup(conf.ctlsock);
 	control_cleanup(conf.rctlsock);
@@ -251,33 +253,10 @@ load_config(struct agent_conf *c)
 }
 
 static void
-parent_sig(int sig, short event, void *arg)
+parent_sighup(void)
 {
-	switch (sig) {
-	case SIGINT:
-	case SIGTERM:
-		if (!proc_stopping())
-			log_info("received signal %d, flushing", sig);
-		proc_stop();
-		break;
-	case SIGHUP:
-		if (proc_stopping())
-			break;
-		log_info("received SIGHUP, reloading %s", conffile);
-		parent_reload(NULL);
-		break;
-	case SIGCHLD:
-		switch (proc_reap()) {
-		case -1:
-			exitcode = 1;
-			event_loopexit(NULL);
-			break;
-		case 1:
-			event_loopexit(NULL);
-			break;
-		}
-		break;
-	}
+	log_info("received SIGHUP, reloading %s", conffile);
+	parent_reload(NULL);
 }
 
 static int

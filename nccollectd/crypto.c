@@ -148,6 +148,12 @@ crypto_main(void)
 		fatal("prctl PR_SET_DUMPABLE");
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
+	/*
+	 * The loop exists before the first configuration, which a merge
+	 * takes as it takes a reload, and before the sandbox, which need
+	 * not let it be made.
+	 */
+	event_init();
 	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
 	trusted = conf.nsensors > 0;
 
@@ -190,7 +196,6 @@ crypto_main(void)
 	priv_drop(&user, conf.chroot);
 	proc_sandbox();
 
-	event_init();
 	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
 	proc_listen(PROC_RECEIVER, crypto_imsg_receiver, proc_eof_ignore);
 	proc_child_ready();

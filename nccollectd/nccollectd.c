@@ -45,7 +45,7 @@
 
 static __dead void usage(void);
 static int	 open_socket(void);
-static void	 parent_sig(int, short, void *);
+static void	 parent_sighup(void);
 static int	 parent_imsg(int, struct imsg *);
 static void	 parent_ready(void);
 static void	 parent_totals(void);
@@ -83,7 +83,7 @@ static const struct ctl_command	 ctl_commands[] = {
 static struct collector_conf	 conf;
 static struct config_rx		 shown[PROC_NPROCS];	/* show config */
 static struct collector_stats	 stats;
-static int			 have_stats, exitcode;
+static int			 have_stats;
 static const char		*conffile = NCCOLLECTD_CONF;
 static int64_t			 started_ms;
 /* what the kernel gave the socket, and why not more if it said */
@@ -228,7 +228,7 @@ main(int argc, char *argv[])
 	if (rctlfd != -1)
 		control_listen(rctlfd, 1, ctl_commands,
 		    CTL_NCOMMANDS(ctl_commands));
-	proc_signals(ev_sig, parent_sig);
+	proc_signals(ev_sig, "closing the spool", parent_sighup);
 	proc_spawn(argv[0], parent_imsg, parent_ready);
 	setproctitle("parent");
 	/* start is a reload from nothing */
@@ -242,7 +242,7 @@ main(int argc, char *argv[])
 	parent_totals();
 	control_cleanup(conf.ctlsock);
 	control_cleanup(conf.rctlsock);
-	exit(exitcode);
+	exit(proc_failed() ? 1 : 0);
 }
 
 /* every child is up: what runs is what the log says */
@@ -324,33 +324,10 @@ open_socket(void)
 }
 
 static void
-parent_sig(int sig, short event, void *arg)
+parent_sighup(void)
 {
-	switch (sig) {
-	case SIGINT:
-	case SIGTERM:
-		if (!proc_stopping())
-			log_info("received signal %d, closing the spool", sig);
-		proc_stop();
-		break;
-	case SIGHUP:
-		if (proc_stopping())
-			break;
-		log_info("received SIGHUP, reloading %s", conffile);
-		parent_reload(NULL);
-		break;
-	case SIGCHLD:
-		switch (proc_reap()) {
-		case -1:
-			exitcode = 1;
-			event_loopexit(NULL);
-			break;
-		case 1:
-			event_loopexit(NULL);
-			break;
-		}
-		break;
-	}
+	log_info("received SIGHUP, reloading %s", conffile);
+	parent_reload(NULL);
 }
 
 static int

@@ -155,6 +155,12 @@ receiver_main(void)
 	if ((tstats = calloc(nrectypes, sizeof(*tstats))) == NULL)
 		fatal(NULL);
 	newkey_init(&newkeys);
+	/*
+	 * The loop exists before the first configuration, which a merge
+	 * takes as it takes a reload, and before the sandbox, which need
+	 * not let it be made.
+	 */
+	event_init();
 	proc_wait(PROC_PARENT, receiver_imsg_parent, &configured);
 	proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
 
@@ -173,7 +179,6 @@ receiver_main(void)
 	journal_start();
 	proc_sandbox();
 
-	event_init();
 	evtimer_set(&ev_tick, receiver_tick, NULL);
 	output_init(&conf, &stats, &journal, tick_arm);
 	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
