@@ -39,6 +39,10 @@ said() { [ "$(grep -cF -- "$1" "$T/err")" = 1 ]; }
 
 BADHEX="$T/bad.pub"
 echo "not a key" >"$BADHEX"
+# well-formed hex that no key pair has: a point of small order, and a
+# key with bit 255 set (X25519 would read it as another key)
+printf '%064d\n' 0 >"$T/zero.pub"
+printf '%064d\n' 0 | tr 0 f >"$T/ff.pub"
 cp "$T/keys/priv.key" "$T/open.key"
 chmod 644 "$T/open.key"
 cp "$T/keys/priv.key" "$T/nobody.key"
@@ -79,6 +83,10 @@ sensor_bad keyowner "s#keys/priv.key#nobody.key#" \
     "keyfile: $T/nobody.key: private key file is owned by uid $(id -u nobody), not by root"
 sensor_bad badhex "s#keys/pub.key#bad.pub#" \
     "collector-key: $T/bad.pub: a key file holds 64 hexadecimal digits"
+sensor_bad zerokey "s#keys/pub.key#zero.pub#" \
+    "collector-key: $T/zero.pub: key is a point of small order"
+sensor_bad ffkey "s#keys/pub.key#ff.pub#" \
+    "collector-key: $T/ff.pub: key is not a canonical Curve25519 public key"
 sensor_bad nouser 's#"nobody"#"no-such-user-x"#' \
     "user no-such-user-x: no such user"
 sensor_bad noiface 's#"lo"#"nosuchif0"#' \
