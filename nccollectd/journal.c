@@ -194,7 +194,7 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 			if (slen > len - JI_FILE_MIN)
 				return (-1);
 			tlen = len - JI_FILE_MIN - slen;
-			if (slen > SENSOR_NAME_MAX || !valid_sensor_name(
+			if (!valid_sensor_name(
 			    (const char *)b + JI_FILE_MIN, slen) ||
 			    !valid_file_name((const char *)b + JI_FILE_MIN +
 			    slen, tlen))

@@ -346,8 +346,7 @@ add_sensor(const char *name, const char *hex)
 	int			*l;
 
 	if (!valid_sensor_name(name, strlen(name))) {
-		yyerror("sensor \"%s\": a name is 1-%d of A-Z a-z 0-9 . _ - "
-		    "and does not start with '.'", name, SENSOR_NAME_MAX);
+		yyerror("sensor \"%s\": a name is " SENSOR_NAME_RULE, name);
 		return;
 	}
 	if (strlen(hex) != KEY_HEXLEN || key_parse_hex(hex, pk) == -1) {

@@ -663,8 +663,9 @@ spool_keep(void)
 			total += (uint64_t)sb.st_size;	/* the journal */
 			continue;
 		}
-		if (!S_ISDIR(sb.st_mode) || e->d_name[0] == '.' ||
-		    strlen(e->d_name) > SENSOR_NAME_MAX ||
+		/* a sensor's directory, which the spool made */
+		if (!S_ISDIR(sb.st_mode) ||
+		    !valid_sensor_name(e->d_name, strlen(e->d_name)) ||
 		    (d = opendir(e->d_name)) == NULL)
 			continue;
 		while ((fe = readdir(d)) != NULL) {
@@ -784,9 +785,9 @@ spool_recover(const struct collector_conf *c, struct collector_stats *st,
 	if ((top = opendir(".")) == NULL)
 		fatal("the spool");
 	while ((e = readdir(top)) != NULL) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) >
-		    SENSOR_NAME_MAX || lstat(e->d_name, &sb) == -1 ||
-		    !S_ISDIR(sb.st_mode) || (d = opendir(e->d_name)) == NULL)
+		if (!valid_sensor_name(e->d_name, strlen(e->d_name)) ||
+		    lstat(e->d_name, &sb) == -1 || !S_ISDIR(sb.st_mode) ||
+		    (d = opendir(e->d_name)) == NULL)
 			continue;
 		while ((fe = readdir(d)) != NULL) {
 			len = strlen(fe->d_name);
