@@ -29,6 +29,7 @@
 #include "keys.h"
 #include "log.h"
 #include "util.h"
+#include "wire.h"
 
 #define PUBKEY_FILE	"pub.key"
 #define PRIVKEY_FILE	"priv.key"
@@ -52,6 +53,33 @@ key_parse_hex(const char *hex, unsigned char key[KEY_LEN])
 		return (-1);
 	}
 	return (0);
+}
+
+int
+key_public_ok(const unsigned char key[KEY_LEN], const char **why)
+{
+	unsigned char	n[KEY_LEN], q[KEY_LEN];
+	int		r;
+
+	if (!wire_pk_canonical(key)) {
+		*why = "not a canonical Curve25519 public key";
+		return (0);
+	}
+	/*
+	 * Any clamped scalar times a point of small order is zero, which
+	 * crypto_scalarmult refuses.  (It wants libsodium initialized:
+	 * the parent checks keys before it does.)
+	 */
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	memset(n, 0x5a, sizeof(n));
+	r = crypto_scalarmult(q, n, key);
+	sodium_memzero(q, sizeof(q));
+	if (r != 0) {
+		*why = "a point of small order, no key pair's public key";
+		return (0);
+	}
+	return (1);
 }
 
 void
@@ -106,6 +134,7 @@ key_read(const char *path, unsigned char key[KEY_LEN], int private,
 	/* room for one byte too many, so an overlong file is noticed */
 	char		 buf[KEY_HEXLEN + 2];
 	struct stat	 st;
+	const char	*why;
 	ssize_t		 n;
 	size_t		 got = 0;
 	int		 fd, rv = -1;
@@ -146,6 +175,10 @@ key_read(const char *path, unsigned char key[KEY_LEN], int private,
 	buf[KEY_HEXLEN] = '\0';
 	if (key_parse_hex(buf, key) == -1) {
 		snprintf(err, errlen, "%s: invalid hexadecimal key", path);
+		goto done;
+	}
+	if (!private && !key_public_ok(key, &why)) {
+		snprintf(err, errlen, "%s: key is %s", path, why);
 		goto done;
 	}
 	rv = 0;

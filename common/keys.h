@@ -33,9 +33,20 @@
  * message in err.
  */
 int	 key_check(const char *path, int private, char *err, size_t errlen);
-/* 0 on success, -1 with a message in err */
+/*
+ * 0 on success, -1 with a message in err.  A public key (private 0)
+ * must also be one a peer could have (key_public_ok()).
+ */
 int	 key_read(const char *path, unsigned char key[KEY_LEN], int private,
 	    char *err, size_t errlen);
+/*
+ * 1 when a peer's public key is one a key pair could have: in
+ * canonical form (wire_pk_canonical()) and not a point of small order,
+ * whose shared key with every secret is zero.  0, with why saying
+ * which, when it is not.  Every peer key a configuration names goes
+ * through it.
+ */
+int	 key_public_ok(const unsigned char key[KEY_LEN], const char **why);
 int	 key_parse_hex(const char *hex, unsigned char key[KEY_LEN]);
 void	 key_to_hex(const unsigned char key[KEY_LEN],
 	    char hex[KEY_HEXLEN + 1]);

@@ -22,9 +22,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SENSOR_NAME_MAX	64
+/*
+ * A sensor name: what both daemons accept in a configuration, what the
+ * collector takes from a batch and what its spool's directories are.
+ * The rule, as every message states it, and its check.
+ */
+#define SENSOR_NAME_MAX		64
+#define SENSOR_NAME_RULE	"1-" UTIL_STRING(SENSOR_NAME_MAX) \
+				" characters of A-Z a-z 0-9 . _ -, not " \
+				"starting with '.'"
+#define UTIL_STRING(x)		UTIL_STRING_(x)
+#define UTIL_STRING_(x)		#x
 
-/* 1 when name is 1-64 of [A-Za-z0-9._-] and does not start with '.' */
+/* 1 when name, of len bytes, follows SENSOR_NAME_RULE */
 int	 valid_sensor_name(const char *name, size_t len);
 int64_t	 now_ns(void);
 int64_t	 mono_ms(void);

@@ -23,6 +23,8 @@
 
 #include <sys/types.h>
 
+#include <net/if.h>
+
 #include <pcap.h>
 #include <stdio.h>
 #include <string.h>
@@ -170,23 +172,35 @@ config_check(const struct agent_conf *c)
 	return (bad ? -1 : 0);
 }
 
-/* what libpcap can capture on, "any" and the like included */
+/*
+ * What libpcap can capture on, "any" and the like included.  A network
+ * interface must be up: libpcap's pcap_activate() refuses one that is
+ * down ("That device is not up"), though not one that is up without a
+ * carrier.  libpcap's own devices (any, nflog, ...) are no network
+ * interfaces and have no such state.
+ */
 static int
 check_interface(const char *name)
 {
 	pcap_if_t	*all, *d;
 	char		 errbuf[PCAP_ERRBUF_SIZE];
-	int		 found = 0;
+	int		 found = 0, up = 0;
 
 	if (pcap_findalldevs(&all, errbuf) == -1) {
 		log_warnx("interface %s: %s", name, errbuf);
 		return (-1);
 	}
 	for (d = all; d != NULL && !found; d = d->next)
-		found = strcmp(d->name, name) == 0;
+		if ((found = strcmp(d->name, name) == 0))
+			up = (d->flags & PCAP_IF_UP) != 0;
 	pcap_freealldevs(all);
 	if (!found) {
 		log_warnx("interface %s: no such interface", name);
+		return (-1);
+	}
+	if (!up && if_nametoindex(name) != 0) {
+		log_warnx("interface %s: is down, and a capture starts only "
+		    "on an interface that is up", name);
 		return (-1);
 	}
 	return (0);

@@ -139,10 +139,8 @@ port		: /* empty */	{ $$ = NCAP_PORT; }
 main		: NAME string '\n' {
 			if (lex_once(KW_NAME, "name") == 0) {
 				if (!valid_sensor_name($2, strlen($2)))
-					yyerror("invalid name \"%s\": 1-%d "
-					    "characters of A-Z a-z 0-9 . _ -, "
-					    "not starting with '.'", $2,
-					    SENSOR_NAME_MAX);
+					yyerror("invalid name \"%s\": "
+					    SENSOR_NAME_RULE, $2);
 				else
 					lex_copy(conf->name,
 					    sizeof(conf->name), $2, "name");
@@ -388,8 +386,9 @@ default_name(const char *filename)
 	host[sizeof(host) - 1] = '\0';
 	host[strcspn(host, ".")] = '\0';
 	if (!valid_sensor_name(host, strlen(host))) {
-		log_warnx("%s: host name \"%s\" is not a valid sensor name, "
-		    "give one with \"name\"", filename, host);
+		log_warnx("%s: host name \"%s\" is not a valid sensor name "
+		    "(" SENSOR_NAME_RULE "): give one with \"name\"",
+		    filename, host);
 		return (-1);
 	}
 	strlcpy(conf->name, host, sizeof(conf->name));

@@ -194,7 +194,7 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 			if (slen > len - JI_FILE_MIN)
 				return (-1);
 			tlen = len - JI_FILE_MIN - slen;
-			if (slen > SENSOR_NAME_MAX || !valid_sensor_name(
+			if (!valid_sensor_name(
 			    (const char *)b + JI_FILE_MIN, slen) ||
 			    !valid_file_name((const char *)b + JI_FILE_MIN +
 			    slen, tlen))
@@ -734,6 +734,36 @@ journal_snapshot(struct journal *j, void (*sessions)(struct journal *,
 	log_warnx_rl(&rl_write, "journal compaction: %s", strerror(errno));
 	close(fd);
 	return (-1);
+}
+
+/*
+ * The journal in the receiver's sandbox, whatever the output: entries
+ * appended (write, which every child has) and compactions, in the
+ * spool, the receiver's root.
+ */
+void
+journal_rules(scmp_filter_ctx ctx)
+{
+	/*
+	 * a compaction's new journal, opened write-only to append, never
+	 * truncated on open and never through a symbolic link
+	 */
+	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
+	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
+	    O_WRONLY | O_APPEND | O_NOFOLLOW));
+	/*
+	 * a failed entry is cut back; the new journal of a compaction is
+	 * emptied first
+	 */
+	sandbox_allow(ctx, SCMP_SYS(ftruncate));
+	/* sync yes: each entry on disk before the acks it announces */
+	sandbox_allow(ctx, SCMP_SYS(fdatasync));
+	/* compaction: the new journal over the old one, in the spool */
+	sandbox_allow(ctx, SCMP_SYS(rename));
+	/* and the rename on disk: the spool directory, held open */
+	sandbox_allow(ctx, SCMP_SYS(fsync));
+	/* room reserved for the journal, for when the disk fills */
+	sandbox_allow(ctx, SCMP_SYS(fallocate));
 }
 
 /* time for a compaction: grown past its bound, or not there yet */

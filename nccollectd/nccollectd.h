@@ -31,6 +31,7 @@
 #include "log.h"
 #include "ncap.pb-c.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "util.h"
 #include "wire.h"
 
@@ -224,17 +225,14 @@ struct sensor_info {
 extern const char *const drop_names[DROP_NCAUSES];
 
 /*
- * The spool files the receiver keeps open at most (spool.c closes the
- * least recently used one once it has opened one more); its sandbox's
- * RLIMIT_NOFILE counts them.
+ * the children: their bodies and their sandboxes (receiver.c, crypto.c);
+ * the receiver's counts the journal's descriptors and its output's at
+ * start
  */
-#define SPOOL_MAX_OPEN		256
-
-/* the children: their bodies and their sandboxes (receiver.c, crypto.c) */
-struct sandbox;
 void	 receiver_main(void);
 void	 crypto_main(void);
-extern const struct sandbox receiver_sandbox, crypto_sandbox;
+extern struct sandbox receiver_sandbox;
+extern const struct sandbox crypto_sandbox;
 
 /*
  * window.c, in the receiver: a sensor key's two newest sessions, each
@@ -388,6 +386,12 @@ struct output_backend {
 	void		 (*rotate)(void);
 	/* at exit; committed: the journal has all that was stored */
 	void		 (*close)(int committed);
+	/*
+	 * the calls it makes in the receiver once sandboxed, each with
+	 * its reason, and the descriptors it holds at most
+	 */
+	void		 (*rules)(scmp_filter_ctx);
+	unsigned int	 fds;
 };
 void	 output_init(const struct collector_conf *, struct collector_stats *,
 	    struct journal *, void (*kick)(void));
@@ -399,6 +403,8 @@ int	 output_sync(void);
 unsigned int output_committed(void);
 void	 output_rotate(void);
 void	 output_close(int committed);
+void	 output_rules(scmp_filter_ctx);
+unsigned int output_fds(void);
 
 /*
  * spool.c: the spool as a backend, files relative to the receiver's
@@ -489,6 +495,13 @@ int	 journal_commit(struct journal *);
 int	 journal_snapshot(struct journal *,
 	    void (*sessions)(struct journal *, void *), void *);
 int	 journal_full(const struct journal *);
+/*
+ * in the receiver's sandbox, whatever stores batches: the calls the
+ * journal makes once sandboxed, and the descriptors it holds (itself,
+ * the spool directory, the new journal of a compaction)
+ */
+void	 journal_rules(scmp_filter_ctx);
+#define JOURNAL_FDS		3
 
 /*
  * unpack.c, in the receiver (and the fuzzer): a plaintext checked

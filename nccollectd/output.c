@@ -20,7 +20,8 @@
  * output_store(); what stores a batch is a backend behind it, and the
  * receiver learns the outcome through the done() it passed, with its
  * cookie.  The spool is the one backend today; another (a message
- * queue) would be chosen here, leaving receiver.c as it is.
+ * queue) would be chosen here, leaving receiver.c as it is: what it
+ * may do in the receiver's sandbox is the backend's to say too.
  */
 
 #include <sys/types.h>
@@ -80,4 +81,17 @@ void
 output_close(int committed)
 {
 	backend->close(committed);
+}
+
+/* the receiver's sandbox: what the backend does in it, and holds */
+void
+output_rules(scmp_filter_ctx ctx)
+{
+	backend->rules(ctx);
+}
+
+unsigned int
+output_fds(void)
+{
+	return (backend->fds);
 }

@@ -355,28 +355,20 @@ static void
 add_sensor(const char *name, const char *hex)
 {
 	struct conf_sensor	*s;
-	unsigned char		 pk[WIRE_PKLEN], n[32], q[32];
+	unsigned char		 pk[WIRE_PKLEN];
+	const char		*why;
 	int			*l;
 
 	if (!valid_sensor_name(name, strlen(name))) {
-		yyerror("sensor \"%s\": a name is 1-%d of A-Z a-z 0-9 . _ - "
-		    "and does not start with '.'", name, SENSOR_NAME_MAX);
+		yyerror("sensor \"%s\": a name is " SENSOR_NAME_RULE, name);
 		return;
 	}
 	if (strlen(hex) != KEY_HEXLEN || key_parse_hex(hex, pk) == -1) {
 		yyerror("sensor %s: key must be 64 hexadecimal digits", name);
 		return;
 	}
-	if (!wire_pk_canonical(pk)) {
-		yyerror("sensor %s: key is not a canonical Curve25519 public "
-		    "key", name);
-		return;
-	}
-	/* a point of small order shares the zero key with everyone */
-	memset(n, 0x5a, sizeof(n));
-	if (crypto_scalarmult(q, n, pk) != 0) {
-		yyerror("sensor %s: key is a point of small order, no key "
-		    "a sensor could have", name);
+	if (!key_public_ok(pk, &why)) {
+		yyerror("sensor %s: key is %s", name, why);
 		return;
 	}
 	if (conf->nsensors >= SENSORS_MAX) {

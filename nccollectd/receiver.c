@@ -33,7 +33,6 @@
 
 #include <errno.h>
 #include <event.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,14 +135,11 @@ static uint32_t			 rotating[ROTATE_WAITING];
 static unsigned int		 nrotating;
 
 /*
- * What the receiver opens itself: its UDP socket and the spool files,
- * one more than it keeps (spool.c opens a new file before it closes
- * the oldest), the journal, the spool directory it fsyncs after a
- * compaction, the new journal a compaction writes, and the two
- * directories keep reads at a time.
+ * What the receiver opens itself: its UDP socket, then what the
+ * journal and the output hold, which they count (receiver_main()).
  */
-const struct sandbox		 receiver_sandbox = { rules_receiver,
-				    1 + SPOOL_MAX_OPEN + 1 + 3 + 2, 0 };
+#define RECEIVER_FDS	1
+struct sandbox			 receiver_sandbox = { rules_receiver, 0, 0 };
 
 void
 receiver_main(void)
@@ -177,6 +173,7 @@ receiver_main(void)
 	priv_drop(&user, conf.spool);
 	/* the sandbox reads no file: the journal comes first */
 	journal_start();
+	receiver_sandbox.fds = RECEIVER_FDS + JOURNAL_FDS + output_fds();
 	proc_sandbox();
 
 	evtimer_set(&ev_tick, receiver_tick, NULL);
@@ -695,29 +692,13 @@ receiver_merge(struct collector_conf *n)
 	}
 }
 
-/* nccollectd's receiver child: its root is the spool */
+/*
+ * nccollectd's receiver child: its root is the spool.  Its own calls,
+ * then the journal's and the output's, each stated in its own file.
+ */
 static void
 rules_receiver(scmp_filter_ctx ctx)
 {
-	/* a directory per sensor */
-	sandbox_allow(ctx, SCMP_SYS(mkdir));
-	/*
-	 * and a file per record type, opened write-only to append, never
-	 * truncated on open and never through a symbolic link: the
-	 * receiver cannot read what it stored
-	 */
-	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
-	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
-	    O_WRONLY | O_APPEND | O_NOFOLLOW));
-	/* the size of a file opened, where the next batch goes */
-	sandbox_allow(ctx, SCMP_SYS(fstat));
-	sandbox_allow(ctx, SCMP_SYS(newfstatat));
-	/*
-	 * a failed append is cut back to whole batches, and so is a
-	 * failed journal entry; the new journal of a compaction is
-	 * emptied first
-	 */
-	sandbox_allow(ctx, SCMP_SYS(ftruncate));
 	/*
 	 * acks, to the address a session's datagrams came from: any
 	 * address, but only on the socket they came in on, whose number
@@ -725,22 +706,8 @@ rules_receiver(scmp_filter_ctx ctx)
 	 */
 	sandbox_allow_if(ctx, SCMP_SYS(sendto), sandbox_eq(0,
 	    (scmp_datum_t)sock));
-	/* sync yes: the files and the journal on disk before an ack */
-	sandbox_allow(ctx, SCMP_SYS(fdatasync));
-	/* a compaction's rename on disk: the spool directory, held open */
-	sandbox_allow(ctx, SCMP_SYS(fsync));
-	/* compaction: the new journal over the old one, in the spool */
-	sandbox_allow(ctx, SCMP_SYS(rename));
-	/* room reserved for the journal, for when the disk fills */
-	sandbox_allow(ctx, SCMP_SYS(fallocate));
-	/*
-	 * rotate: a closed file renamed (above); keep: the spool's
-	 * directories read, never a file, and closed files removed
-	 */
-	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
-	    O_ACCMODE | O_DIRECTORY, O_RDONLY | O_DIRECTORY));
-	sandbox_allow(ctx, SCMP_SYS(getdents64));
-	sandbox_allow(ctx, SCMP_SYS(unlink));
+	journal_rules(ctx);
+	output_rules(ctx);
 }
 
 /* a session owes an ack, or its window a journal entry: at the tick */

@@ -61,6 +61,14 @@
 #include "records.h"
 #include "util.h"
 
+/*
+ * The files kept open at most (the least recently used one is closed
+ * once one more is open), and the descriptors the receiver's sandbox
+ * counts for the spool: those, the one opened before the oldest is
+ * closed, and the two directories keep reads at a time.
+ */
+#define SPOOL_MAX_OPEN	256
+#define SPOOL_FDS	(SPOOL_MAX_OPEN + 1 + 2)
 #define OPEN_SUFFIX	".ncap.open"
 #define STAMP_LEN	16		/* 20261203T040000Z */
 #define KEEP_INTERVAL	60		/* seconds between looks */
@@ -121,10 +129,11 @@ static void		 rotate_timer(int, short, void *);
 static void		 keep_timer(int, short, void *);
 static void		 spool_keep(void);
 static off_t		 torn_cut(const char *, int);
+static void		 spool_rules(scmp_filter_ctx);
 
 const struct output_backend	 output_spool = {
 	spool_init, spool_recover, spool_reconf, spool_store, spool_sync,
-	spool_committed, spool_rotate, spool_close_all
+	spool_committed, spool_rotate, spool_close_all, spool_rules, SPOOL_FDS
 };
 
 static struct sfile_tree		 files = RB_INITIALIZER(&files);
@@ -654,8 +663,9 @@ spool_keep(void)
 			total += (uint64_t)sb.st_size;	/* the journal */
 			continue;
 		}
-		if (!S_ISDIR(sb.st_mode) || e->d_name[0] == '.' ||
-		    strlen(e->d_name) > SENSOR_NAME_MAX ||
+		/* a sensor's directory, which the spool made */
+		if (!S_ISDIR(sb.st_mode) ||
+		    !valid_sensor_name(e->d_name, strlen(e->d_name)) ||
 		    (d = opendir(e->d_name)) == NULL)
 			continue;
 		while ((fe = readdir(d)) != NULL) {
@@ -775,9 +785,9 @@ spool_recover(const struct collector_conf *c, struct collector_stats *st,
 	if ((top = opendir(".")) == NULL)
 		fatal("the spool");
 	while ((e = readdir(top)) != NULL) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) >
-		    SENSOR_NAME_MAX || lstat(e->d_name, &sb) == -1 ||
-		    !S_ISDIR(sb.st_mode) || (d = opendir(e->d_name)) == NULL)
+		if (!valid_sensor_name(e->d_name, strlen(e->d_name)) ||
+		    lstat(e->d_name, &sb) == -1 || !S_ISDIR(sb.st_mode) ||
+		    (d = opendir(e->d_name)) == NULL)
 			continue;
 		while ((fe = readdir(d)) != NULL) {
 			len = strlen(fe->d_name);
@@ -827,4 +837,39 @@ spool_recover(const struct collector_conf *c, struct collector_stats *st,
 		closedir(d);
 	}
 	closedir(top);
+}
+
+/*
+ * The spool in the receiver's sandbox, whose root it is: directories
+ * and files made and appended to, renamed, read as directories and
+ * removed by keep, never a file read.
+ */
+static void
+spool_rules(scmp_filter_ctx ctx)
+{
+	/* a directory per sensor */
+	sandbox_allow(ctx, SCMP_SYS(mkdir));
+	/*
+	 * and a file per record type, opened write-only to append, never
+	 * truncated on open and never through a symbolic link: the
+	 * receiver cannot read what it stored
+	 */
+	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
+	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
+	    O_WRONLY | O_APPEND | O_NOFOLLOW));
+	/* the size of a file opened, where the next batch goes; keep's */
+	sandbox_allow(ctx, SCMP_SYS(fstat));
+	sandbox_allow(ctx, SCMP_SYS(newfstatat));
+	/* a failed append is cut back to whole batches */
+	sandbox_allow(ctx, SCMP_SYS(ftruncate));
+	/* sync yes: the files on disk before the journal says they are */
+	sandbox_allow(ctx, SCMP_SYS(fdatasync));
+	/* rotate: a file closed once the journal has it all, renamed */
+	sandbox_allow(ctx, SCMP_SYS(rename));
+	/* keep: the spool's directories read, never a file... */
+	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
+	    O_ACCMODE | O_DIRECTORY, O_RDONLY | O_DIRECTORY));
+	sandbox_allow(ctx, SCMP_SYS(getdents64));
+	/* ... and closed files removed */
+	sandbox_allow(ctx, SCMP_SYS(unlink));
 }

@@ -242,8 +242,9 @@ build() {
 	    $b/rectypes.c"
 	${CC:-cc} $cflags $1 ${T_DUMP_CFLAGS:-} -o "$b/ncctl" \
 	    "$src/ncctl/ncctl.c" "$src/ncctl/dump.c" "$src/ncctl/parser.c" \
-	    "$src/ncctl/output.c" "$src/common/keys.c" "$src/common/imsg.c" \
-	    "$src/common/log.c" "$src/common/util.c" $common $libs &&
+	    "$src/ncctl/output.c" "$src/common/keys.c" "$src/common/wire.c" \
+	    "$src/common/imsg.c" "$src/common/log.c" "$src/common/util.c" \
+	    $common $libs &&
 	${CC:-cc} $cflags $1 ${T_DUMP_CFLAGS:-} -o "$b/gen" \
 	    "$src/regress/integration/dumptest.c" $common $libs
 }

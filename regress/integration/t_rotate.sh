@@ -204,6 +204,11 @@ mk "DNS-$(stamp $((now - 3 * 3600)))-$(stamp $((now - 2 * 3600))).ncap" 409600
 mk "UDP-$(stamp $((now - 2 * 3600)))-$(stamp $((now - 3600))).ncap" 102400
 mk "NTP.ncap" 51200
 mk "notes.txt" 10
+# a directory the spool did not make, named as no sensor can be: not
+# keep's, whatever it holds
+mkdir -p "$T/k/spool/lost+found"
+LOST="$T/k/spool/lost+found/UDP-$(stamp 1577836800)-$(stamp 1577840400).ncap"
+head -c 1000 /dev/zero >"$LOST"
 chown -R nobody "$T/k/spool"
 chmod 750 "$T/k/spool"
 start_collector "$T/k" "keep 7d size 1m" || exit 1
@@ -222,6 +227,8 @@ is "$(cstat "$T/k/ctl.sock" 'j["removed"], j["removed-bytes"]')" \
     "(3, 412600)" "counted: 3 files, 412600 bytes"
 is "$(ls "$T/k/spool/ks" | wc -l)" 5 \
     "the three newer closed files, NTP.ncap and notes.txt stay"
+check "a closed file of 2020 in lost+found, no sensor's directory, stays" \
+    [ -f "$LOST" ]
 # a smaller size by reload: the next oldest go, at once
 sed -i 's/^keep .*/keep size 500k/' "$T/k/nccollectd.conf"
 "$NCCTL" -s "$T/k/ctl.sock" reload >/dev/null

@@ -39,6 +39,10 @@ said() { [ "$(grep -cF -- "$1" "$T/err")" = 1 ]; }
 
 BADHEX="$T/bad.pub"
 echo "not a key" >"$BADHEX"
+# well-formed hex that no key pair has: a point of small order, and a
+# key with bit 255 set (X25519 would read it as another key)
+printf '%064d\n' 0 >"$T/zero.pub"
+printf '%064d\n' 0 | tr 0 f >"$T/ff.pub"
 cp "$T/keys/priv.key" "$T/open.key"
 chmod 644 "$T/open.key"
 cp "$T/keys/priv.key" "$T/nobody.key"
@@ -79,6 +83,10 @@ sensor_bad keyowner "s#keys/priv.key#nobody.key#" \
     "keyfile: $T/nobody.key: private key file is owned by uid $(id -u nobody), not by root"
 sensor_bad badhex "s#keys/pub.key#bad.pub#" \
     "collector-key: $T/bad.pub: a key file holds 64 hexadecimal digits"
+sensor_bad zerokey "s#keys/pub.key#zero.pub#" \
+    "collector-key: $T/zero.pub: key is a point of small order"
+sensor_bad ffkey "s#keys/pub.key#ff.pub#" \
+    "collector-key: $T/ff.pub: key is not a canonical Curve25519 public key"
 sensor_bad nouser 's#"nobody"#"no-such-user-x"#' \
     "user no-such-user-x: no such user"
 sensor_bad noiface 's#"lo"#"nosuchif0"#' \
@@ -95,6 +103,54 @@ sensor_bad nosockdir "s#$T/s/ctl.sock#$T/nodir/ctl.sock#" \
 # libpcap's own devices count as interfaces
 "$NCAGENTD" -n -i any -f "$T/s/good.conf" >/dev/null 2>"$T/err"
 is $? 0 "the \"any\" device passes -n, as libpcap has it"
+
+# an interface that is there but down: libpcap will not open it, so
+# -n says so; one that is up without a carrier opens.  On a veth pair
+# in a namespace of our own (a dummy interface needs a module not
+# every kernel has).
+if [ "$(id -u)" -ne 0 ] || ! ip netns add "ncapT$$" 2>/dev/null; then
+	skip "network namespaces unavailable: no interface to take down"
+else
+	NS=ncapT$$
+	trap 'ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL;
+	    ip netns del "$NS"; cleanup' EXIT
+	ip -n "$NS" link set lo up
+	ip -n "$NS" link add vT type veth peer name vU
+	good_sensor | sed 's#"lo"#"vT"#' >"$T/s/down.conf"
+	ip netns exec "$NS" "$NCAGENTD" -n -f "$T/s/down.conf" >"$T/out" \
+	    2>"$T/err"
+	is $? 1 "sensor, interface down: -n exits 1"
+	check "sensor, interface down: one line says it" \
+	    said "interface vT: is down"
+	check "sensor, interface down: nothing else is wrong" \
+	    [ "$(grep -vc "configuration OK" "$T/err")" = 1 ]
+	ip netns exec "$NS" "$NCAGENTD" -d -f "$T/s/down.conf" >"$T/out" \
+	    2>"$T/err"
+	is $? 1 "and it does not start, for that reason"
+	check "which it says" said "interface vT: is down"
+	ip -n "$NS" link set vT up
+	ip netns exec "$NS" "$NCAGENTD" -n -f "$T/s/down.conf" >"$T/out" \
+	    2>"$T/err"
+	is $? 0 "up, its peer down (no carrier): -n passes"
+	ip netns exec "$NS" "$NCAGENTD" -d -v -f "$T/s/down.conf" \
+	    >"$T/s/down.log" 2>&1 &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	i=0
+	while ! grep -q "capture started" "$T/s/down.log" && [ $i -lt 100 ]
+	do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ $i -lt 100 ] || sed 's/^/# /' "$T/s/down.log"
+	check "and the sensor captures on it" \
+	    grep -q "capture started" "$T/s/down.log"
+	kill -TERM "$DPID"
+	wait "$DPID"
+	is $? 0 "it exits 0 on SIGTERM"
+	ip netns del "$NS"
+	trap cleanup EXIT
+fi
 
 # every problem at once, each told
 good_sensor | sed -e "s#keys/priv.key#open.key#" -e "s#keys/pub.key#bad.pub#" \

@@ -44,6 +44,7 @@ static mode_t	 file_mode(const char *);
 static void	 test_hex(void);
 static void	 test_generate(void);
 static void	 test_read(void);
+static void	 test_public(void);
 static void	 cleanup(void);
 
 
@@ -244,10 +245,25 @@ test_read(void)
 	put_file(k, buf, KEY_HEXLEN + 1, 0602);
 	ok(key_read(k, key, 1, err, sizeof(err)) == -1,
 	    "world-writable private key refused");
+	/* hex64 has bit 255 set: as a public key, its canonical twin */
+	snprintf(buf, sizeof(buf), "%.62s6b\n", hex64);
+	want[KEY_LEN - 1] &= 0x7f;
 	put_file(k, buf, KEY_HEXLEN + 1, 0644);
 	ok(key_read(k, key, 0, err, sizeof(err)) == 0 &&
 	    memcmp(key, want, KEY_LEN) == 0,
 	    "public key may be world-readable");
+	snprintf(buf, sizeof(buf), "%s\n", hex64);
+	put_file(k, buf, KEY_HEXLEN + 1, 0644);
+	ok_err(key_read(k, key, 0, err, sizeof(err)) == -1, err,
+	    "not a canonical", "a public key with bit 255 set refused");
+	snprintf(buf, sizeof(buf), "%064d\n", 0);
+	put_file(k, buf, KEY_HEXLEN + 1, 0644);
+	ok_err(key_read(k, key, 0, err, sizeof(err)) == -1, err,
+	    "small order", "a public key of zeros refused");
+	put_file(k, buf, KEY_HEXLEN + 1, 0600);
+	ok(key_read(k, key, 1, err, sizeof(err)) == 0,
+	    "a private key of zeros is no point: it reads");
+	snprintf(buf, sizeof(buf), "%s\n", hex64);
 	put_file(k, buf, KEY_HEXLEN + 1, 0400);
 	ok(key_read(k, key, 1, err, sizeof(err)) == 0,
 	    "private key of mode 0400 reads");
@@ -300,6 +316,50 @@ test_read(void)
 	unlink(path("fifo"));
 }
 
+/* every peer key a configuration names: canonical, not of small order */
+static void
+test_public(void)
+{
+	static const struct {
+		const char	*hex, *what;
+		int		 good;
+	} t[] = {
+		/* RFC 7748 6.1: Bob's public key */
+		{ "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f"
+		  "882b4f", "RFC 7748's public key", 1 },
+		{ "0900000000000000000000000000000000000000000000000000000000"
+		  "000000", "the base point", 1 },
+		{ "0000000000000000000000000000000000000000000000000000000000"
+		  "000000", "zero: small order", 0 },
+		{ "0100000000000000000000000000000000000000000000000000000000"
+		  "000000", "one: small order", 0 },
+		{ "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+		  "ffff7f", "p - 1: small order", 0 },
+		{ "edffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+		  "ffff7f", "p: not canonical", 0 },
+		{ "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+		  "ffffff", "ff..ff: not canonical", 0 },
+		{ "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f"
+		  "882bcf", "RFC 7748's with bit 255 set: not canonical", 0 },
+	};
+	unsigned char	 key[KEY_LEN];
+	const char	*why;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		why = NULL;
+		if (key_parse_hex(t[i].hex, key) == -1) {
+			ok(0, "%s: bad hex", t[i].what);
+			continue;
+		}
+		/* refused, and for the reason the case names */
+		ok(key_public_ok(key, &why) == t[i].good &&
+		    (t[i].good || (why != NULL && strstr(t[i].what,
+		    strstr(why, "small") ? "small" : "canonical") != NULL)),
+		    "key_public_ok: %s", t[i].what);
+	}
+}
+
 static void
 cleanup(void)
 {
@@ -328,6 +388,7 @@ main(void)
 	test_hex();
 	test_generate();
 	test_read();
+	test_public();
 	cleanup();
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
