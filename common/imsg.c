@@ -425,13 +425,34 @@ imsgbuf_queuelen(const struct imsgbuf *ibuf)
 void
 imsg_event_add(struct imsgev *iev)
 {
-	iev->events = EV_READ;
+	short	events = EV_READ;
+
 	if (imsgbuf_queuelen(&iev->ibuf) > 0)
-		iev->events |= EV_WRITE;
-	/* the first call finds an event never set (zeroed by the owner) */
-	if (event_initialized(&iev->ev))
+		events |= EV_WRITE;
+	imsg_event_set(iev, events);
+}
+
+void
+imsg_event_set(struct imsgev *iev, short events)
+{
+	/*
+	 * The first call finds an event never set (zeroed by the owner).
+	 * One already waiting for the same events is left as it is: a
+	 * message composed while the channel waits costs no epoll_ctl.
+	 */
+	if (event_initialized(&iev->ev)) {
+		if (events == iev->events &&
+		    event_pending(&iev->ev, EV_READ | EV_WRITE, NULL))
+			return;
 		event_del(&iev->ev);
-	event_set(&iev->ev, iev->ibuf.fd, iev->events, iev->handler, iev);
+	}
+	iev->events = events;
+	/*
+	 * Persistent: an event that fires stays in epoll, where a one-shot
+	 * one would be taken out and put back for every message read.
+	 */
+	event_set(&iev->ev, iev->ibuf.fd, iev->events | EV_PERSIST,
+	    iev->handler, iev);
 	event_add(&iev->ev, NULL);
 }
 

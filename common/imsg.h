@@ -103,7 +103,10 @@ struct imsgev {
 	void		*data;		/* owner's context */
 };
 
+/* arm iev for EV_READ, and EV_WRITE while anything is queued */
 void	 imsg_event_add(struct imsgev *);
+/* arm iev for exactly these events (persistent) */
+void	 imsg_event_set(struct imsgev *, short events);
 int	 imsg_compose_event(struct imsgev *, uint32_t type, uint32_t peerid,
 	    pid_t pid, int fd, const void *data, size_t len);
 int	 imsg_composev_event(struct imsgev *, uint32_t type, uint32_t peerid,

@@ -47,9 +47,12 @@
 /* one end of a channel, named by the process at the other end */
 struct proc_chan {
 	struct imsgev	 iev;
+	struct event	 ev_out;	/* the write of what a turn composed */
 	int		 id;
 	int		 open;
 	int		 listening;
+	int		 out_due;	/* ev_out is active */
+	int		 blocked;	/* a write left some: wait for EV_WRITE */
 	proc_handler	 fn;
 	void		(*eof)(int);
 };
@@ -67,6 +70,11 @@ struct proc_state {
 static void	 proc_devnull(int);
 static void	 proc_chan_open(int, int);
 static void	 proc_chan_event(int, short, void *);
+static void	 proc_chan_arm(struct proc_chan *);
+static void	 proc_chan_out(int, short, void *);
+static int	 dispatch(struct imsgev *, short, const char *,
+		    int (*)(struct imsgev *, struct imsg *),
+		    void (*)(struct imsgev *));
 static int	 proc_chan_imsg(struct imsgev *, struct imsg *);
 static void	 proc_chan_eof(struct imsgev *);
 static void	 proc_chan_close(struct proc_chan *);
@@ -588,7 +596,7 @@ proc_listen(int id, proc_handler fn, void (*eof)(int))
 	c->fn = fn;
 	c->eof = eof;
 	c->listening = 1;
-	imsg_event_add(&c->iev);
+	proc_chan_arm(c);
 	/*
 	 * What proc_wait() read along with the configuration raises no
 	 * event of its own: have it handled as soon as the loop runs.
@@ -602,8 +610,50 @@ proc_chan_event(int fd, short event, void *arg)
 {
 	struct proc_chan	*c = arg;
 
-	proc_dispatch(&c->iev, event, proc_name(c->id), proc_chan_imsg,
-	    c->eof != NULL ? proc_chan_eof : NULL);
+	if (dispatch(&c->iev, event, proc_name(c->id), proc_chan_imsg,
+	    c->eof != NULL ? proc_chan_eof : NULL))
+		proc_chan_arm(c);
+}
+
+/*
+ * What a process composes on a channel leaves once the loop has run
+ * what is ready: the messages of one turn go in one write, and the
+ * channel's event stays EV_READ, as arming and disarming EV_WRITE for
+ * each message would cost two epoll_ctl.  Only a write the peer could
+ * not take whole waits for EV_WRITE.
+ */
+static void
+proc_chan_arm(struct proc_chan *c)
+{
+	if (imsgbuf_queuelen(&c->iev.ibuf) == 0)
+		c->blocked = 0;
+	if (imsgbuf_queuelen(&c->iev.ibuf) == 0 || c->blocked) {
+		imsg_event_add(&c->iev);
+		return;
+	}
+	imsg_event_set(&c->iev, EV_READ);
+	if (c->out_due)
+		return;
+	if (!event_initialized(&c->ev_out))
+		event_set(&c->ev_out, -1, 0, proc_chan_out, c);
+	c->out_due = 1;
+	event_active(&c->ev_out, EV_WRITE, 1);
+}
+
+static void
+proc_chan_out(int fd, short event, void *arg)
+{
+	struct proc_chan	*c = arg;
+
+	c->out_due = 0;
+	if (!c->open)
+		return;
+	/* a peer that died is the reaper's to explain, as in proc_io() */
+	if (imsgbuf_write(&c->iev.ibuf) == -1 && errno != EPIPE)
+		fatal("%s channel: write", proc_name(c->id));
+	c->blocked = imsgbuf_queuelen(&c->iev.ibuf) > 0;
+	if (c->listening)
+		proc_chan_arm(c);
 }
 
 static void
@@ -662,6 +712,9 @@ proc_chan_close(struct proc_chan *c)
 		return;
 	if (event_initialized(&c->iev.ev))
 		event_del(&c->iev.ev);
+	if (event_initialized(&c->ev_out))
+		event_del(&c->ev_out);
+	c->out_due = c->blocked = 0;
 	imsgbuf_clear(&c->iev.ibuf);
 	close(c->iev.ibuf.fd);
 	c->iev.ibuf.fd = -1;
@@ -718,7 +771,7 @@ proc_compose(int id, uint32_t type, uint32_t peerid, int fd,
 	if (imsg_compose(&c->iev.ibuf, type, peerid, 0, fd, data, len) == -1)
 		return (-1);
 	if (c->listening)
-		imsg_event_add(&c->iev);
+		proc_chan_arm(c);
 	return (0);
 }
 
@@ -736,7 +789,7 @@ proc_composev(int id, uint32_t type, uint32_t peerid, int fd,
 	    iovcnt) == -1)
 		return (-1);
 	if (c->listening)
-		imsg_event_add(&c->iev);
+		proc_chan_arm(c);
 	return (0);
 }
 
@@ -979,6 +1032,15 @@ void
 proc_dispatch(struct imsgev *iev, short event, const char *name,
     int (*fn)(struct imsgev *, struct imsg *), void (*eof)(struct imsgev *))
 {
+	if (dispatch(iev, event, name, fn, eof))
+		imsg_event_add(iev);
+}
+
+/* proc_dispatch() but the re-arming: 1 if the channel is to be re-armed */
+static int
+dispatch(struct imsgev *iev, short event, const char *name,
+    int (*fn)(struct imsgev *, struct imsg *), void (*eof)(struct imsgev *))
+{
 	struct imsg	imsg;
 	int		r, closed;
 
@@ -995,13 +1057,13 @@ proc_dispatch(struct imsgev *iev, short event, const char *name,
 		r = fn(iev, &imsg);
 		imsg_free(&imsg);
 		if (r == -1)
-			return;
+			return (0);
 	}
 	if (closed) {
 		if (eof == NULL)
 			fatalx("%s closed the channel", name);
 		eof(iev);
-		return;
+		return (0);
 	}
-	imsg_event_add(iev);
+	return (1);
 }
