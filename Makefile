@@ -55,7 +55,8 @@ GEN_H =		$(O)/proto/ncap.pb-c.h $(RECORD_H)
 COMMON_SRCS =	common/log.c common/imsg.c common/proc.c common/privsep.c \
 		common/keys.c common/wire.c common/varint.c common/ncap.c \
 		common/records.c common/util.c common/check.c common/conf.c \
-		common/control.c common/sandbox.c common/lex.c
+		common/control.c common/sandbox.c common/lex.c \
+		common/pbpack.c
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
 		$(O)/proto/rectypes.o
@@ -146,13 +147,21 @@ $(UNIT_COLLECT_BINS): $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) \
 	    $(LDFLAGS) -o $@ $< $(filter $(O)/nccollectd/%.o \
 	    $(O)/regress/%.o,$^) $(COMMON_OBJS) $(LDLIBS)
 
-# kinds of field no record type has yet, for t_validate
-$(O)/regress/vtest.pb-c.c $(O)/regress/vtest.pb-c.h: regress/unit/vtest.proto
+# messages of the unit tests alone: kinds of field no record type has
+# yet, for t_validate (vtest) and t_pbpack (pbtest, pbtest2)
+TEST_PROTOS =	vtest pbtest pbtest2
+$(O)/regress/%.pb-c.c $(O)/regress/%.pb-c.h: regress/unit/%.proto
 	@mkdir -p $(@D)
 	$(PROTOC_C) --proto_path=regress/unit --c_out=$(O)/regress $<
-$(O)/regress/vtest.pb-c.o: $(O)/regress/vtest.pb-c.c
+$(O)/regress/%.pb-c.o: $(O)/regress/%.pb-c.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-cast-qual -Wno-missing-prototypes \
 	    -c -o $@ $<
+
+# t_pbpack packs its own messages too
+T_PBPACK_OBJS =	$(O)/regress/pbtest.pb-c.o $(O)/regress/pbtest2.pb-c.o
+$(O)/regress/t_pbpack: $(T_PBPACK_OBJS)
+$(O)/regress/t_pbpack: LDLIBS := $(T_PBPACK_OBJS) $(LDLIBS)
+$(O)/regress/t_pbpack: CPPFLAGS += -isystem $(O)/regress
 
 $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
@@ -281,6 +290,7 @@ clean:
 .SECONDARY: $(O)/proto/ncap.pb-c.c $(O)/proto/ncap.pb-c.h \
 	    $(RECORD_NAMES:%=$(O)/proto/%.pb-c.c) $(RECORD_H) \
 	    $(O)/ncagentd/parse.c $(O)/nccollectd/parse.c \
-	    $(O)/regress/vtest.pb-c.c $(O)/regress/vtest.pb-c.h
+	    $(TEST_PROTOS:%=$(O)/regress/%.pb-c.c) \
+	    $(TEST_PROTOS:%=$(O)/regress/%.pb-c.h)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -51,7 +51,7 @@ run() {
 for t in "$UNITDIR"/t_*; do
 	[ -x "$t" ] || continue
 	case "$t" in
-	*/t_decode)
+	*/t_decode | */t_pbpack)
 		run "unit/$(basename "$t")" "$t" "$CAPDIR" "$CORPUS" ;;
 	*)
 		run "unit/$(basename "$t")" "$t" ;;
