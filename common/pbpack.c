@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "pbpack.h"
+#include "varint.h"
 
 #define WT_VARINT	0
 #define WT_64BIT	1
@@ -50,27 +51,11 @@
 static unsigned char	*pack_msg(const ProtobufCMessage *, unsigned char *,
 			    const unsigned char *);
 
-static inline size_t
-vlen(uint64_t v)
-{
-	size_t	 n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return (n);
-}
-
+/* a varint at p: where the next byte goes */
 static inline unsigned char *
 vput(unsigned char *p, uint64_t v)
 {
-	while (v >= 0x80) {
-		*p++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (unsigned char)v;
-	return (p);
+	return (p + varint_put(p, v));
 }
 
 static inline unsigned char *
@@ -199,7 +184,7 @@ put_len(unsigned char *p, const unsigned char *end, uint64_t key,
     const void *data, size_t len)
 {
 	if (len > UINT32_MAX ||
-	    (size_t)(end - p) < vlen(key) + vlen(len) + len)
+	    (size_t)(end - p) < varint_len(key) + varint_len(len) + len)
 		return (NULL);
 	p = vput(p, key);
 	p = vput(p, len);
@@ -213,7 +198,7 @@ static inline unsigned char *
 put_raw(unsigned char *p, const unsigned char *end, uint64_t key,
     const void *data, size_t len)
 {
-	if ((size_t)(end - p) < vlen(key) + len)
+	if ((size_t)(end - p) < varint_len(key) + len)
 		return (NULL);
 	p = vput(p, key);
 	if (len > 0)
@@ -245,14 +230,14 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 	case PROTOBUF_C_TYPE_ENUM:
 		v = varint_value(f->type, m);
 		if ((size_t)(end - p) < SCALAR_MAX &&
-		    (size_t)(end - p) < vlen(key) + vlen(v))
+		    (size_t)(end - p) < varint_len(key) + varint_len(v))
 			return (NULL);
 		p = vput(p, key | WT_VARINT);
 		return (vput(p, v));
 	case PROTOBUF_C_TYPE_SFIXED32:
 	case PROTOBUF_C_TYPE_FIXED32:
 	case PROTOBUF_C_TYPE_FLOAT:
-		if ((size_t)(end - p) < vlen(key) + 4)
+		if ((size_t)(end - p) < varint_len(key) + 4)
 			return (NULL);
 		memcpy(&v32, m, sizeof(v32));
 		p = vput(p, key | WT_32BIT);
@@ -260,7 +245,7 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 	case PROTOBUF_C_TYPE_SFIXED64:
 	case PROTOBUF_C_TYPE_FIXED64:
 	case PROTOBUF_C_TYPE_DOUBLE:
-		if ((size_t)(end - p) < vlen(key) + 8)
+		if ((size_t)(end - p) < varint_len(key) + 8)
 			return (NULL);
 		memcpy(&v, m, sizeof(v));
 		p = vput(p, key | WT_64BIT);
@@ -275,7 +260,7 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 		return (put_len(p, end, key | WT_LENGTH, bd->data, bd->len));
 	case PROTOBUF_C_TYPE_MESSAGE:
 		sub = *(ProtobufCMessage * const *)m;
-		if ((size_t)(end - p) < vlen(key) + 1)
+		if ((size_t)(end - p) < varint_len(key) + 1)
 			return (NULL);
 		p = vput(p, key | WT_LENGTH);
 		if (sub == NULL) {
@@ -290,7 +275,7 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 			*p = (unsigned char)len;
 			return (q);
 		}
-		n = vlen(len);
+		n = varint_len(len);
 		if (len > UINT32_MAX || (size_t)(end - q) < n - 1)
 			return (NULL);
 		memmove(p + n, p + 1, len);
@@ -320,7 +305,7 @@ pack_repeated(const ProtobufCFieldDescriptor *f, size_t count,
 	if (!is_varint(f->type)) {
 		/* fixed width: the length is known before */
 		if (count > UINT32_MAX / stride ||
-		    (size_t)(end - p) < vlen(key) + vlen(count * stride) +
+		    (size_t)(end - p) < varint_len(key) + varint_len(count * stride) +
 		    count * stride)
 			return (NULL);
 		p = vput(p, key);
@@ -341,20 +326,20 @@ pack_repeated(const ProtobufCFieldDescriptor *f, size_t count,
 	 * Varints take a byte at least each: room for the length of count
 	 * bytes, then move the values up if theirs is longer.
 	 */
-	r = vlen(count);
-	if ((size_t)(end - p) < vlen(key) + r + count)
+	r = varint_len(count);
+	if ((size_t)(end - p) < varint_len(key) + r + count)
 		return (NULL);
 	p = vput(p, key);
 	start = p + r;
 	for (i = 0, p = start; i < count; i++, a += stride) {
 		v = varint_value(f->type, a);
 		if ((size_t)(end - p) < VARINT_WORST &&
-		    (size_t)(end - p) < vlen(v))
+		    (size_t)(end - p) < varint_len(v))
 			return (NULL);
 		p = vput(p, v);
 	}
 	len = (size_t)(p - start);
-	if ((n = vlen(len)) > r) {
+	if ((n = varint_len(len)) > r) {
 		if (len > UINT32_MAX || (size_t)(end - p) < n - r)
 			return (NULL);
 		memmove(start + (n - r), start, len);
@@ -405,7 +390,7 @@ pack_singular(const ProtobufCFieldDescriptor *f, const void *m,
 		return (pack_field(f, m, p, end));
 	}
 	if ((size_t)(end - p) < SCALAR_MAX &&
-	    (size_t)(end - p) < vlen((uint64_t)f->id << 3) + vlen(v))
+	    (size_t)(end - p) < varint_len((uint64_t)f->id << 3) + varint_len(v))
 		return (NULL);
 	p = vput(p, (uint64_t)f->id << 3 | WT_VARINT);
 	return (vput(p, v));

@@ -19,31 +19,6 @@
 
 #include "varint.h"
 
-size_t
-varint_put(unsigned char *buf, uint64_t v)
-{
-	size_t	 n = 0;
-
-	while (v >= 0x80) {
-		buf[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	buf[n++] = (unsigned char)v;
-	return (n);
-}
-
-size_t
-varint_len(uint64_t v)
-{
-	size_t	 n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return (n);
-}
-
 /*
  * Only the minimal encoding is accepted, so a value has exactly one
  * spelling: a last byte of zero after others means padding, and the

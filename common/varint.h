@@ -26,9 +26,35 @@
  */
 #define VARINT_MAX	10
 
-/* bytes written to buf (at least VARINT_MAX long) */
-size_t	 varint_put(unsigned char *buf, uint64_t v);
-size_t	 varint_len(uint64_t v);
+/*
+ * Bytes written to buf (at least VARINT_MAX long), and bytes v takes.
+ * Inline: the sensor's packer (pbpack.c) calls them for every field.
+ */
+static inline size_t
+varint_put(unsigned char *buf, uint64_t v)
+{
+	size_t	 n = 0;
+
+	while (v >= 0x80) {
+		buf[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	buf[n++] = (unsigned char)v;
+	return (n);
+}
+
+static inline size_t
+varint_len(uint64_t v)
+{
+	size_t	 n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return (n);
+}
+
 /* bytes consumed, or 0 when buf does not hold a whole, minimal varint */
 size_t	 varint_get(const unsigned char *buf, size_t len, uint64_t *v);
 
