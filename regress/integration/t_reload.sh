@@ -22,7 +22,8 @@
 # manual's RELOADING section says, and the test knows a new value for
 # every keyword the daemon has, or fails.  Then what the processes do
 # with what they were given: a live sensor follows a new name, flush
-# interval, idle timeout and rekey interval at once.
+# interval, idle timeout and rekey interval at once, and compresses
+# what it sends next as a zstd frame when told to.
 . "$REGRESS/integration/lib.sh"
 
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
@@ -147,6 +148,7 @@ max-datagram 1200
 flush-interval 300ms
 rekey 20
 pad 16
+compression zstd
 snaplen 1500
 buffer-size 8M
 promiscuous no
@@ -236,6 +238,64 @@ check "and syncs what it stores from then on ($syncs0, then $(csyncs))" \
     [ "$more" = more ]
 kill -TERM "$S3PID"
 wait "$S3PID"
+stop_collector
+
+# compression zstd, at once: the collector counts the batches it stores
+# by the encoding byte they came with, zlib before the reload, zstd
+# after it (or raw, for a batch neither would make smaller)
+start_collector "$T/c4" || exit 1
+sensor_conf "$T/s4" encodings 'interface "lo"
+filter "udp port 9"'
+start_live "$T/s4"
+S4PID=$LIVE
+# burst N: N datagrams to the discard port at once, from port 40009,
+# so that their records compress
+burst() {
+	"$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 40009))
+for i in range(int(sys.argv[1])):
+    s.sendto(b"compress me %d" % i, ("127.0.0.1", 9))' "$1"
+}
+# cstat4 KEY...: the collector's counters, dropped/CAUSE for a drop's
+cstat4() {
+	"$NCCTL" -s "$T/c4/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+def get(k):
+    v = j
+    for p in k.split("/"):
+        v = v[p]
+    return str(v)
+print(" ".join(get(k) for k in sys.argv[1:]))' "$@"
+}
+# stored4 N: every type of the bursts has N records stored
+stored4() {
+	for _t in Ethernet IPv4 UDP; do
+		nrecords "$T/c4/spool/encodings/$_t.ncap"
+	done | tr '\n' ' '
+}
+burst 300
+is "$(within 5 stored4 "300 300 300 ")" "300 300 300 " \
+    "300 datagrams to port 9: their records are stored"
+set -- $(cstat4 batches batches-raw batches-zlib batches-zstd)
+b1=$1 z1=$3
+check "they came as zlib streams ($3 of $1 batches, $2 raw), no zstd" \
+    [ "$3" -gt 0 -a "$4" -eq 0 -a $(($2 + $3)) -eq "$1" ]
+echo "compression zstd" >>"$T/s4/ncagentd.conf"
+"$NCCTL" -s "$T/s4/ctl.sock" reload >/dev/null
+is $? 0 "the live sensor reloads with compression zstd"
+burst 300
+is "$(within 5 stored4 "600 600 600 ")" "600 600 600 " \
+    "300 more: stored"
+set -- $(cstat4 batches batches-raw batches-zlib batches-zstd)
+check "they came as zstd frames ($4 of $(($1 - b1)) batches), no zlib" \
+    [ "$4" -gt 0 -a "$3" -eq "$z1" ]
+is "$(cstat4 dropped/zstd dropped/bomb)" "0 0" \
+    "and the collector dropped none of them"
+kill -TERM "$S4PID"
+wait "$S4PID"
+is $? 0 "the sensor exits 0"
 stop_collector
 CPID=$CPID_KEEP
 
