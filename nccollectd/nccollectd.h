@@ -159,7 +159,7 @@ enum drop_cause {
 	DROP_ENCODING,		/* unknown encoding byte */
 	DROP_ZLIB,		/* bad zlib stream */
 	DROP_ZSTD,		/* bad zstd frame */
-	DROP_BOMB,		/* inflates past WIRE_MAX_BATCH */
+	DROP_BOMB,		/* decompresses past WIRE_MAX_BATCH */
 	DROP_PROTOBUF,		/* not a Batch */
 	DROP_FRAMING,		/* record framing or count wrong */
 	DROP_RECORD,		/* a record that is not its type */

@@ -351,7 +351,7 @@ sensor_drop(struct sensor *s, enum drop_cause cause,
 
 /*
  * An authenticated plaintext: its session and sequence number are
- * recorded, then it is inflated, unpacked, checked and stored.
+ * recorded, then it is decompressed, unpacked, checked and stored.
  */
 static void
 receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
