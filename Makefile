@@ -26,8 +26,8 @@ CC ?=		cc
 YACC =		byacc
 PROTOC_C ?=	protoc-c
 PKG_CONFIG ?=	pkg-config
-PKGS =		libsodium libpcap libevent zlib libdeflate libprotobuf-c libmd \
-		libbsd-overlay libseccomp
+PKGS =		libsodium libpcap libevent zlib libdeflate libzstd libprotobuf-c \
+		libmd libbsd-overlay libseccomp
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))

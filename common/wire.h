@@ -39,9 +39,12 @@
  *	121 16+n  crypto_box from E to the collector, nonce 16 zero bytes
  *		  | sequence number, of the plaintext
  *
- * The plaintext is an encoding byte (WIRE_ENC_RAW or WIRE_ENC_ZLIB,
- * or'ed with WIRE_ENC_PADDED when padding follows) and a protobuf
- * Batch; padding is 0x80 then zero bytes (ISO/IEC 7816-4).
+ * The plaintext is an encoding byte (WIRE_ENC_RAW, WIRE_ENC_ZLIB or
+ * WIRE_ENC_ZSTD, or'ed with WIRE_ENC_PADDED when padding follows) and
+ * a protobuf Batch, as it is, as one zlib stream (RFC 1950) or as one
+ * Zstandard frame (RFC 8878) that states its content size; padding is
+ * 0x80 then zero bytes (ISO/IEC 7816-4).  A collector takes every
+ * encoding; which one a sensor sends is its operator's choice.
  */
 #define WIRE_VERSION		2
 
@@ -71,6 +74,8 @@
 
 #define WIRE_ENC_RAW		0
 #define WIRE_ENC_ZLIB		1
+#define WIRE_ENC_ZSTD		2
+#define WIRE_NENC		3	/* encodings there are */
 #define WIRE_ENC_PADDED		0x80
 #define WIRE_PAD_MAX		4096
 

@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     libsodium-dev libpcap-dev libevent-dev zlib1g-dev libdeflate-dev
-    libprotobuf-c-dev libbsd-dev libmd-dev libseccomp-dev
+    libzstd-dev libprotobuf-c-dev libbsd-dev libmd-dev libseccomp-dev
     tshark tcpdump mandoc clang iproute2 iputils-ping procps bc nftables
     python3 python3-nacl
     softflowd nfdump tcpreplay binutils

@@ -43,6 +43,8 @@ static int	 check_filter(const struct agent_conf *);
 static void	 print_collector(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_pad(FILE *, const struct conf_keyword *, const void *);
+static void	 print_compression(FILE *, const struct conf_keyword *,
+		    const void *);
 static void	 print_size(FILE *, const struct conf_keyword *,
 		    const void *);
 
@@ -66,6 +68,8 @@ const struct conf_keyword agent_keywords[] = {
 	{ "flush-interval", CONF_RELOAD, conf_print_ms, { F(flush_ms) } },
 	{ "rekey", CONF_RELOAD, conf_print_ms, { F(rekey_ms) } },
 	{ "pad", CONF_RELOAD, print_pad, { F(pad) } },
+	/* the crypto child has both compressors */
+	{ "compression", CONF_RELOAD, print_compression, { F(compression) } },
 	{ "acks", 0, conf_print_yesno, { F(acks) } },
 	{ "queue-size", CONF_RELOAD, print_size, { F(queue_size) } },
 	{ "snaplen", 0, conf_print_uint, { F(snaplen) } },
@@ -116,6 +120,13 @@ print_pad(FILE *fp, const struct conf_keyword *kw, const void *conf)
 		conf_print_uint(fp, kw, conf);
 	else
 		fprintf(fp, "# no padding\n");
+}
+
+static void
+print_compression(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	fprintf(fp, "%s %s\n", kw->name, conf_uint(kw, conf, 0) ==
+	    WIRE_ENC_ZSTD ? "zstd" : "zlib");
 }
 
 /* bytes, in the largest unit that says them exactly */

@@ -49,6 +49,8 @@
 #define QUEUE_SIZE_DEFAULT	(4U * 1024 * 1024)
 /* buffer-size: the kernel's capture buffer, as tcpdump -B */
 #define BUFFER_SIZE_DEFAULT	(4U * 1024 * 1024)
+/* the encoding of compressed batches: zlib, which any collector takes */
+#define COMPRESSION_DEFAULT	WIRE_ENC_ZLIB
 #define BUFFER_SIZE_MIN		(256U * 1024)
 #define BUFFER_SIZE_MAX		(1024U * 1024 * 1024)
 #define QUEUE_SIZE_MIN		(64U * 1024)
@@ -94,6 +96,7 @@ struct agent_conf {
 	unsigned int	 flush_ms;
 	unsigned int	 rekey_ms;		/* new session key every */
 	unsigned int	 pad;			/* 0, 1: none */
+	unsigned int	 compression;		/* WIRE_ENC_ZLIB or _ZSTD */
 	unsigned int	 snaplen;
 	unsigned int	 bufsize;		/* the capture buffer */
 	int		 promisc;

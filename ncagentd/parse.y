@@ -66,6 +66,7 @@ enum keyword {
 	KW_QUEUESIZE,
 	KW_ACKS,
 	KW_BUFSIZE,
+	KW_COMPRESSION,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -86,7 +87,7 @@ static void	 set_seconds(enum keyword, const char *, unsigned int *,
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
 %token	RESTRICTED SOCKET
 %token	CONNTABLE CONNIDLE CONNACTIVE PAD REKEY
-%token	ACKS QUEUESIZE BUFSIZE
+%token	ACKS QUEUESIZE BUFSIZE COMPRESSION
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -274,6 +275,18 @@ main		: NAME string '\n' {
 					conf->queue_size = $2;
 			}
 		}
+		| COMPRESSION string '\n' {
+			if (lex_once(KW_COMPRESSION, "compression") == 0) {
+				if (strcmp($2, "zlib") == 0)
+					conf->compression = WIRE_ENC_ZLIB;
+				else if (strcmp($2, "zstd") == 0)
+					conf->compression = WIRE_ENC_ZSTD;
+				else
+					yyerror("compression \"%s\" is neither "
+					    "zlib nor zstd", $2);
+			}
+			free($2);
+		}
 		| ACKS yesno '\n' {
 			if (lex_once(KW_ACKS, "acks") == 0 && $2 != -1)
 				conf->acks = $2;
@@ -319,6 +332,7 @@ static const struct lex_keyword keywords[] = {
 	{ "chroot",		CHROOT },
 	{ "collector",		COLLECTOR },
 	{ "collector-key",	COLLECTORKEY },
+	{ "compression",	COMPRESSION },
 	{ "connection-active-timeout", CONNACTIVE },
 	{ "connection-idle-timeout", CONNIDLE },
 	{ "connection-table-size", CONNTABLE },
@@ -414,6 +428,7 @@ conf_defaults(struct agent_conf *c)
 	c->queue_size = QUEUE_SIZE_DEFAULT;
 	c->bufsize = BUFFER_SIZE_DEFAULT;
 	c->acks = 1;
+	c->compression = COMPRESSION_DEFAULT;
 	c->replay_wait = -1;
 }
 

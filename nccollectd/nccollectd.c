@@ -91,8 +91,8 @@ static int			 rcvbuf_granted, rcvbuf_unforced;
 
 const char *const drop_names[DROP_NCAUSES] = {
 	"short", "long", "version", "untrusted", "ratelimit", "auth", "stale",
-	"encoding", "zlib", "bomb", "protobuf", "framing", "record", "name",
-	"type", "repeat", "old", "write"
+	"encoding", "zlib", "zstd", "bomb", "protobuf", "framing", "record",
+	"name", "type", "repeat", "old", "write"
 };
 
 /* the receiver's counters as ncctl shows them */
@@ -100,6 +100,9 @@ static const struct ctl_field totals_fields[] = {
 	CTL_FIELD(collector_stats, datagrams, "datagrams"),
 	CTL_FIELD(collector_stats, bytes, "bytes"),
 	CTL_FIELD(collector_stats, batches, "batches"),
+	CTL_FIELD(collector_stats, encoded[WIRE_ENC_RAW], "batches-raw"),
+	CTL_FIELD(collector_stats, encoded[WIRE_ENC_ZLIB], "batches-zlib"),
+	CTL_FIELD(collector_stats, encoded[WIRE_ENC_ZSTD], "batches-zstd"),
 	CTL_FIELD(collector_stats, records, "records"),
 	CTL_FIELD(collector_stats, files, "files"),
 	CTL_FIELD(collector_stats, gaps, "gaps"),

@@ -159,7 +159,8 @@ enum drop_cause {
 	DROP_STALE,		/* a session older than the sensor's last two */
 	DROP_ENCODING,		/* unknown encoding byte */
 	DROP_ZLIB,		/* bad zlib stream */
-	DROP_BOMB,		/* inflates past WIRE_MAX_BATCH */
+	DROP_ZSTD,		/* bad zstd frame */
+	DROP_BOMB,		/* decompresses past WIRE_MAX_BATCH */
 	DROP_PROTOBUF,		/* not a Batch */
 	DROP_FRAMING,		/* record framing or count wrong */
 	DROP_RECORD,		/* a record that is not its type */
@@ -175,6 +176,7 @@ struct collector_stats {
 	uint64_t	 datagrams;
 	uint64_t	 bytes;
 	uint64_t	 batches;
+	uint64_t	 encoded[WIRE_NENC];	/* batches stored, per encoding */
 	uint64_t	 records;	/* stored */
 	uint64_t	 gaps;		/* sequence numbers never seen */
 	uint64_t	 files;		/* files created */
@@ -516,12 +518,18 @@ struct checked_batch {
 	const unsigned char	*recs;		/* framed records */
 	size_t			 len;
 	uint32_t		 nrec;
+	int			 encoding;	/* WIRE_ENC_*, unpadded */
 	char			 fault[224];	/* why it is not, for the log */
 };
+/*
+ * The decompressors of every encoding and the WIRE_MAX_BATCH bytes
+ * they write into, made once: decompressing allocates nothing.  NULL
+ * when memory is short.
+ */
+struct unpacker;
+struct unpacker *unpacker_new(void);
 /* 0, or -1 with the cause and a message for the log */
-struct libdeflate_decompressor;
-int	 batch_unpack(const unsigned char *pt, size_t len,
-	    struct libdeflate_decompressor *, unsigned char *inflbuf,
+int	 batch_unpack(const unsigned char *pt, size_t len, struct unpacker *,
 	    struct checked_batch *, enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
 

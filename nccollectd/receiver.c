@@ -17,8 +17,9 @@
 /*
  * nccollectd receiver child: chrooted to the spool, unprivileged, the
  * only process that parses what sensors send.  It reads datagrams,
- * has the crypto child open them, tracks sequence numbers, inflates
- * with a hard limit, unpacks and checks every batch and stores it.
+ * has the crypto child open them, tracks sequence numbers,
+ * decompresses with a hard limit, unpacks and checks every batch and
+ * stores it.
  *
  * What is done (stored, or refused for good) is acknowledged: every
  * ACK_INTERVAL, if anything was done, the journal says so (after an
@@ -40,7 +41,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libdeflate.h>
 #include <sodium.h>
 
 #include "conf.h"
@@ -71,6 +71,7 @@
 struct storing {
 	TAILQ_ENTRY(storing)	 entry;
 	struct dgram_hdr	 h;
+	int			 encoding;	/* WIRE_ENC_* */
 };
 
 static int	 receiver_imsg_parent(int, struct imsg *);
@@ -118,8 +119,8 @@ static struct collector_stats	 stats;
 static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
 static struct newkeys		 newkeys;
-static struct libdeflate_decompressor *dz;
-static unsigned char		*dgbuf, *inflbuf;
+static struct unpacker		*unpacker;
+static unsigned char		*dgbuf;
 static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed, rl_ack;
 static TAILQ_HEAD(, storing)	 storing = TAILQ_HEAD_INITIALIZER(storing);
 static struct journal		 journal;
@@ -161,10 +162,8 @@ receiver_main(void)
 	proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
 
 	if ((dgbuf = malloc(WIRE_DGRAM_MAX + 1)) == NULL ||
-	    (inflbuf = malloc(WIRE_MAX_BATCH)) == NULL)
+	    (unpacker = unpacker_new()) == NULL)
 		fatal(NULL);
-	if ((dz = libdeflate_alloc_decompressor()) == NULL)
-		fatal("libdeflate_alloc_decompressor");
 
 	priv_lookup(&user, conf.user);
 	/* spool directories 0750, files 0640, whatever we inherited */
@@ -354,7 +353,7 @@ sensor_drop(struct sensor *s, enum drop_cause cause,
 
 /*
  * An authenticated plaintext: its session and sequence number are
- * recorded, then it is inflated, unpacked, checked and stored.
+ * recorded, then it is decompressed, unpacked, checked and stored.
  */
 static void
 receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
@@ -414,7 +413,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	/* a late datagram takes one back: unsigned arithmetic wraps */
 	stats.gaps += (uint64_t)gaps;
 	s->info.gaps += (uint64_t)gaps;
-	if (batch_unpack(pt, len, dz, inflbuf, &cb, &why, &what) == -1) {
+	if (batch_unpack(pt, len, unpacker, &cb, &why, &what) == -1) {
 		/* sent again, it would be refused again: done */
 		sl->ndone++;
 		slot_owe(s, sl, SLOT_ACK | SLOT_JOURNAL);
@@ -437,6 +436,7 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	if ((st = malloc(sizeof(*st))) == NULL)
 		fatal(NULL);
 	st->h = *h;
+	st->encoding = cb.encoding;
 	TAILQ_INSERT_TAIL(&storing, st, entry);
 	nstoring++;
 	in_store = 1;
@@ -481,6 +481,7 @@ batch_stored(const struct output_batch *ob, int stored, void *cookie)
 		slot_owe(s, sl, SLOT_ACK | SLOT_JOURNAL);
 	}
 	stats.batches++;
+	stats.encoded[st->encoding]++;
 	stats.records += ob->nrec;
 	tstats[ob->type].records += ob->nrec;
 	tstats[ob->type].batches++;

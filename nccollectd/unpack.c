@@ -16,7 +16,7 @@
 
 /*
  * From an authenticated plaintext to records fit to store: the
- * encoding byte, inflate with a hard limit, the Batch, its sensor
+ * encoding byte, decompress with a hard limit, the Batch, its sensor
  * name and type, and every framed record, valid for any reader of its
  * type (validate.c).  Used by the receiver and,
  * on its own, by the fuzzer (regress/fuzz/fuzz_collector.c), so it
@@ -27,9 +27,11 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libdeflate.h>
+#include <zstd.h>
 
 #include "ncap.h"
 #include "nccollectd.h"
@@ -37,8 +39,37 @@
 #include "util.h"
 #include "varint.h"
 
+/* a Zstandard frame's magic number, little-endian: 0xfd2fb528 */
+static const unsigned char zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+struct unpacker {
+	struct libdeflate_decompressor	*dz;
+	ZSTD_DCtx			*zd;
+	unsigned char			*buf;	/* WIRE_MAX_BATCH */
+};
+
 static int	 unpack_fail(struct checked_batch *, enum drop_cause *,
 		    const char **, enum drop_cause, const char *);
+static int	 unpack_zstd(struct unpacker *, const unsigned char *,
+		    size_t, size_t *, enum drop_cause *, const char **);
+
+struct unpacker *
+unpacker_new(void)
+{
+	struct unpacker	*up;
+
+	if ((up = calloc(1, sizeof(*up))) == NULL)
+		return (NULL);
+	if ((up->buf = malloc(WIRE_MAX_BATCH)) != NULL &&
+	    (up->dz = libdeflate_alloc_decompressor()) != NULL &&
+	    (up->zd = ZSTD_createDCtx()) != NULL)
+		return (up);
+	if (up->dz != NULL)
+		libdeflate_free_decompressor(up->dz);
+	free(up->buf);
+	free(up);
+	return (NULL);
+}
 
 static int
 unpack_fail(struct checked_batch *out, enum drop_cause *why,
@@ -52,14 +83,56 @@ unpack_fail(struct checked_batch *out, enum drop_cause *why,
 }
 
 /*
- * pt holds the encoding byte and the batch; inflbuf has room for
- * WIRE_MAX_BATCH bytes, and out points into it (or into pt) until
- * batch_unpack_free().  On -1 nothing is held but the text of what,
- * in out, and why and what say why the datagram is dropped.
+ * One Zstandard frame, z bytes of it and nothing after, into up->buf:
+ * its length in *blen, or -1 with why and what.  Only the current
+ * format, by its magic number: neither a skippable frame nor one of
+ * the legacy formats the library may still read.  The frame must say
+ * how long its content is, and no longer than a batch may be, before a
+ * byte of it is decompressed; then it is decompressed into exactly
+ * that room, which it must fill: the library stops at the end of the
+ * room, and checks the content against the size the frame stated.
+ * Single-pass decompression needs no window: the context allocates
+ * nothing, whatever window size the frame asks for.
+ */
+static int
+unpack_zstd(struct unpacker *up, const unsigned char *z, size_t zlen,
+    size_t *blen, enum drop_cause *why, const char **what)
+{
+	unsigned long long	 size;
+	size_t			 n;
+
+	*why = DROP_ZSTD;
+	*what = "bad zstd frame";
+	if (zlen < sizeof(zstd_magic) ||
+	    memcmp(z, zstd_magic, sizeof(zstd_magic)) != 0)
+		return (-1);
+	size = ZSTD_getFrameContentSize(z, zlen);
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
+		return (-1);
+	if (size > WIRE_MAX_BATCH) {
+		*why = DROP_BOMB;
+		*what = "inflates past the batch limit";
+		return (-1);
+	}
+	/* one frame and nothing after it */
+	n = ZSTD_findFrameCompressedSize(z, zlen);
+	if (ZSTD_isError(n) || n != zlen)
+		return (-1);
+	n = ZSTD_decompressDCtx(up->zd, up->buf, (size_t)size, z, zlen);
+	if (ZSTD_isError(n) || n != size)
+		return (-1);
+	*blen = n;
+	return (0);
+}
+
+/*
+ * pt holds the encoding byte and the batch; out points into up's
+ * buffer (or into pt) until batch_unpack_free().  On -1 nothing is
+ * held but the text of what, in out, and why and what say why the
+ * datagram is dropped.
  */
 int
-batch_unpack(const unsigned char *pt, size_t len,
-    struct libdeflate_decompressor *dz, unsigned char *inflbuf,
+batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
     struct checked_batch *out, enum drop_cause *why, const char **what)
 {
 	struct frame_iter	 it;
@@ -68,6 +141,8 @@ batch_unpack(const unsigned char *pt, size_t len,
 	Batch			*b;
 	size_t			 blen, reclen, zlen;
 	ssize_t			 unpadded;
+	enum drop_cause		 cause;
+	const char		*zmsg;
 	uint32_t		 n = 0;
 	int			 type, r;
 	char			 msg[sizeof(out->fault)], fs[160];
@@ -96,8 +171,8 @@ batch_unpack(const unsigned char *pt, size_t len,
 		 * short: one cut within a few bytes of where it reaches
 		 * the limit may count as the other of the two.
 		 */
-		switch (libdeflate_zlib_decompress_ex(dz, pt + 1, len - 1,
-		    inflbuf, WIRE_MAX_BATCH, &zlen, &blen)) {
+		switch (libdeflate_zlib_decompress_ex(up->dz, pt + 1, len - 1,
+		    up->buf, WIRE_MAX_BATCH, &zlen, &blen)) {
 		case LIBDEFLATE_SUCCESS:
 			break;
 		case LIBDEFLATE_INSUFFICIENT_SPACE:
@@ -112,7 +187,13 @@ batch_unpack(const unsigned char *pt, size_t len,
 		if (zlen != len - 1 || blen > WIRE_MAX_BATCH)
 			return (unpack_fail(out, why, what, DROP_ZLIB,
 			    "bad zlib stream"));
-		buf = inflbuf;
+		buf = up->buf;
+		break;
+	case WIRE_ENC_ZSTD:
+		if (unpack_zstd(up, pt + 1, len - 1, &blen, &cause,
+		    &zmsg) == -1)
+			return (unpack_fail(out, why, what, cause, zmsg));
+		buf = up->buf;
 		break;
 	default:
 		return (unpack_fail(out, why, what, DROP_ENCODING,
@@ -159,6 +240,7 @@ batch_unpack(const unsigned char *pt, size_t len,
 	out->recs = b->records.data;
 	out->len = b->records.len;
 	out->nrec = n;
+	out->encoding = pt[0] & ~WIRE_ENC_PADDED;
 	return (0);
 }
 

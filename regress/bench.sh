@@ -5,7 +5,8 @@
 # exporter, what ncagentd is measured against) and replayed through a
 # sensor to a collector that lists it (ncap as deployed).  For each, how
 # long it took, packets a second and the peak memory of every process;
-# then how ncagentd compares.  It prints figures and is no test, but it
+# then how ncagentd compares, once with each compression it has: zlib,
+# its default, and zstd.  It prints figures and is no test, but it
 # fails, saying why, when a tool is missing, a step fails or anything
 # sent is not received.
 #
@@ -13,6 +14,8 @@
 #	SYNC=yes|no	the collector's sync (default: its own default)
 #	NETFLOW=N	softflowd's NetFlow version (default 9: the one that
 #			carries IPv6 flows, which ncagentd records too)
+#	COMPRESSIONS=LIST  the sensor's compressions to run, in turn
+#			(default "zlib zstd")
 set -eu
 root=$1
 cd "$root"
@@ -20,12 +23,12 @@ cd "$root"
 PACKETS=${PACKETS:-1000000}
 SYNC=${SYNC:-}
 NETFLOW=${NETFLOW:-9}
+COMPRESSIONS=${COMPRESSIONS:-zlib zstd}
 need tcpdump softflowd nfcapd nfdump strip bc python3
 [ -x ncagentd/ncagentd ] && [ -x nccollectd/nccollectd ] &&
     [ -x ncctl/ncctl ] || fail "the programs are not built: make"
 bench_dir
 bench_capture "$PACKETS"
-rm -rf "$B/spool"
 PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
 NFPORT=$((PORT + 1))
 ncap_conf "$B" "$PORT"
@@ -106,67 +109,91 @@ printf 'softflowd         %.2f s, %.0f packets/s (-r, NetFlow v%s %s)\n' \
     "$fsecs" "$fpps" "$NETFLOW" "to nfcapd"
 printf 'softflowd flows   %d exported in %d datagrams (%d failed), %d %s\n' \
     "$exported" "$fdgrams" "$ffailed" "$nfflows" "read back by nfdump"
-
-# -- ncagentd -r to nccollectd, as before
-./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$B/collector.log" 2>&1 &
-cpid=$!
-pids="$pids $cpid"
-sleep 0.5
-
-start=$(date +%s.%N)
-./ncagentd/ncagentd -d -f "$B/ncagentd.conf" -r "$cap" >"$B/sensor.log" 2>&1 &
-spid=$!
-pids="$pids $spid"
-sample "$B/mem" "$spid" "$cpid" &
-wpid=$!
-pids="$pids $wpid"
-wait "$spid" || fail "ncagentd -r failed: $(tail -5 "$B/sensor.log")"
-end=$(date +%s.%N)
-sleep 0.5
-kill -TERM "$cpid" 2>/dev/null || :
-wait "$cpid" || fail "nccollectd failed: $(tail -5 "$B/collector.log")"
-wait "$wpid"
-
-secs=$(elapsed "$start" "$end")
-packets=$(totals "$B/sensor.log" packets)
-datagrams=$(totals "$B/sensor.log" datagrams)
-wire=$(totals "$B/sensor.log" wire-bytes)
-made=$(typesum "$B/sensor.log" records)
-sent=$(typesum "$B/sensor.log" sent)
-stored=$(totals "$B/collector.log" records)
-recvd=$(totals "$B/collector.log" datagrams)
-pps=$(echo "$packets / $secs" | bc -l)
-
-printf 'capture           %s (%d frames)\n' "$cap" "$packets"
-printf 'elapsed           %.2f s (sensor start to exit)\n' "$secs"
-printf 'packets/s         %.0f\n' "$pps"
-printf 'records/s         %.0f\n' "$(echo "$made / $secs" | bc -l)"
-printf 'records made      %d\n' "$made"
-printf 'records sent      %d\n' "$sent"
-printf 'datagrams         %d sent, %d received\n' "$datagrams" "$recvd"
-printf 'bytes on the wire %d (%.1f per record)\n' "$wire" \
-    "$(echo "$wire / $sent" | bc -l)"
-printf 'records stored    %d\n' "$stored"
-printf 'records lost      %d\n' "$((sent - stored))"
-printf 'acks              %d (%d syncs)\n' "$(totals "$B/collector.log" acks)" \
-    "$(totals "$B/collector.log" syncs)"
 memory "$B/mem"
 cputime "$B/mem"
 
-# -- against softflowd, and what ncagentd costs on disk
+# -- ncagentd -r to nccollectd, once per compression the sensor has
+# ncap_run COMPRESSION: a replay through a sensor that compresses so,
+# its figures, and how it compares with softflowd; run_fail says what
+# went wrong, checked once every run is printed
+run_fail=""
+ncap_run() {
+	_c=$1
+	rm -rf "$B/spool"
+	ncap_conf "$B" "$PORT" "compression $_c"
+	: >"$B/mem-$_c"
+	_slog=$B/sensor-$_c.log
+	_clog=$B/collector-$_c.log
+	./nccollectd/nccollectd -d -f "$B/nccollectd.conf" >"$_clog" 2>&1 &
+	cpid=$!
+	pids="$pids $cpid"
+	sleep 0.5
+
+	start=$(date +%s.%N)
+	./ncagentd/ncagentd -d -f "$B/ncagentd.conf" -r "$cap" >"$_slog" 2>&1 &
+	spid=$!
+	pids="$pids $spid"
+	sample "$B/mem-$_c" "$spid" "$cpid" &
+	wpid=$!
+	pids="$pids $wpid"
+	wait "$spid" || fail "ncagentd -r failed: $(tail -5 "$_slog")"
+	end=$(date +%s.%N)
+	sleep 0.5
+	kill -TERM "$cpid" 2>/dev/null || :
+	wait "$cpid" || fail "nccollectd failed: $(tail -5 "$_clog")"
+	wait "$wpid"
+
+	secs=$(elapsed "$start" "$end")
+	packets=$(totals "$_slog" packets)
+	datagrams=$(totals "$_slog" datagrams)
+	wire=$(totals "$_slog" wire-bytes)
+	made=$(typesum "$_slog" records)
+	sent=$(typesum "$_slog" sent)
+	stored=$(totals "$_clog" records)
+	recvd=$(totals "$_clog" datagrams)
+	pps=$(echo "$packets / $secs" | bc -l)
+
+	echo "-- ncagentd -r to nccollectd, compression $_c"
+	printf 'capture           %s (%d frames)\n' "$cap" "$packets"
+	printf 'elapsed           %.2f s (sensor start to exit)\n' "$secs"
+	printf 'packets/s         %.0f\n' "$pps"
+	printf 'records/s         %.0f\n' "$(echo "$made / $secs" | bc -l)"
+	printf 'records made      %d\n' "$made"
+	printf 'records sent      %d\n' "$sent"
+	printf 'datagrams         %d sent, %d received\n' "$datagrams" "$recvd"
+	printf 'batches stored    %d raw, %d zlib, %d zstd\n' \
+	    "$(totals "$_clog" batches-raw)" "$(totals "$_clog" batches-zlib)" \
+	    "$(totals "$_clog" batches-zstd)"
+	printf 'bytes on the wire %d (%.1f per record)\n' "$wire" \
+	    "$(echo "$wire / $sent" | bc -l)"
+	printf 'records stored    %d\n' "$stored"
+	printf 'records lost      %d\n' "$((sent - stored))"
+	printf 'acks              %d (%d syncs)\n' "$(totals "$_clog" acks)" \
+	    "$(totals "$_clog" syncs)"
+	memory "$B/mem-$_c"
+	cputime "$B/mem-$_c"
+
+	echo "ncagentd ($_c) against softflowd:"
+	printf '  packet rate     %.2f times softflowd\047s (%.0f / %.0f packets/s)\n' \
+	    "$(echo "$pps / $fpps" | bc -l)" "$pps" "$fpps"
+	printf '  lost            %d records (must be 0); softflowd %d flows\n' \
+	    "$((sent - stored))" "$((exported - nfflows))"
+	printf '  on the wire     %.1f bytes a record, %.1f a packet\n' \
+	    "$(echo "$wire / $sent" | bc -l)" "$(echo "$wire / $packets" | bc -l)"
+	[ "$sent" -eq "$stored" ] ||
+	    run_fail="$run_fail ncagentd ($_c): $((sent - stored)) records lost;"
+}
+for c in $COMPRESSIONS; do
+	ncap_run "$c"
+done
+
+# -- what ncagentd costs on disk
 strip -o "$B/ncagentd.stripped" ncagentd/ncagentd
-echo "ncagentd against softflowd:"
-printf '  packet rate     %.2f times softflowd\047s (%.0f / %.0f packets/s)\n' \
-    "$(echo "$pps / $fpps" | bc -l)" "$pps" "$fpps"
-printf '  lost            %d records (must be 0); softflowd %d flows\n' \
-    "$((sent - stored))" "$((exported - nfflows))"
-printf '  on the wire     %.1f bytes a record, %.1f a packet\n' \
-    "$(echo "$wire / $sent" | bc -l)" "$(echo "$wire / $packets" | bc -l)"
-printf '  stripped size   %d bytes (obj/bench/ncagentd.stripped; %s %d)\n' \
+printf 'stripped size     %d bytes (obj/bench/ncagentd.stripped; %s %d)\n' \
     "$(wc -c <"$B/ncagentd.stripped")" "the build's:" \
     "$(wc -c <ncagentd/ncagentd)"
 loadavg "at end"
 
-[ "$sent" -eq "$stored" ] || fail "ncagentd: $((sent - stored)) records lost"
+[ -z "$run_fail" ] || fail "$run_fail"
 [ "$exported" -eq "$nfflows" ] ||
     fail "nfcapd has $((exported - nfflows)) flows fewer than softflowd sent"

@@ -33,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libdeflate.h>
-
 #include "../../nccollectd/nccollectd.h"
 #include "ncap.h"
 #include "records.h"
@@ -42,8 +40,7 @@
 #include "varint.h"
 #include "fuzz.h"
 
-static struct libdeflate_decompressor *dz;
-static unsigned char	*inflbuf;
+static struct unpacker	*unpacker;
 static char		 lastwhy[sizeof(((struct checked_batch *)0)->fault)];
 
 static void	 fuzz_record_check(const ProtobufCMessageDescriptor *,
@@ -98,7 +95,8 @@ fuzz_collector_check(const struct checked_batch *cb)
 	    strlen(cb->sensor)) || cb->type < 0 ||
 	    (size_t)cb->type >= nrectypes ||
 	    strcmp(cb->typename, rectypes[cb->type]->name) != 0 ||
-	    cb->nrec == 0 || cb->recs == NULL) {
+	    cb->nrec == 0 || cb->recs == NULL || cb->encoding < 0 ||
+	    cb->encoding >= WIRE_NENC) {
 		fprintf(stderr, "accepted a batch that is not valid\n");
 		abort();
 	}
@@ -124,12 +122,8 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 	const char		*what;
 	unsigned char		*pt;
 
-	if (inflbuf == NULL) {
-		if ((inflbuf = malloc(WIRE_MAX_BATCH)) == NULL)
-			abort();
-		if ((dz = libdeflate_alloc_decompressor()) == NULL)
-			abort();
-	}
+	if (unpacker == NULL && (unpacker = unpacker_new()) == NULL)
+		abort();
 	*nrec = 0;
 	/* the receiver takes no plaintext longer than a datagram */
 	if (size > WIRE_DGRAM_MAX)
@@ -138,7 +132,7 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 	if ((pt = malloc(size ? size : 1)) == NULL)
 		abort();
 	memcpy(pt, data, size);
-	if (batch_unpack(pt, size, dz, inflbuf, &cb, &why, &what) == -1) {
+	if (batch_unpack(pt, size, unpacker, &cb, &why, &what) == -1) {
 		free(pt);
 		if ((int)why < 0 || why >= DROP_NCAUSES || what == NULL ||
 		    cb.batch != NULL)

@@ -19,8 +19,8 @@
  * some captures.  Every frame is decoded (and at the end of each
  * capture its connections are emitted), its records packed and
  * framed per type, and every BATCH_RECS records of a type become a
- * Batch, written twice: raw (WIRE_ENC_RAW) and deflated
- * (WIRE_ENC_ZLIB).
+ * Batch, written three times: raw (WIRE_ENC_RAW), deflated
+ * (WIRE_ENC_ZLIB) and as a Zstandard frame (WIRE_ENC_ZSTD).
  *
  * usage: mkseeds outdir file.pcap ...
  */
@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include "../../ncagentd/ncagentd.h"
 #include "ncap.h"
@@ -80,7 +81,7 @@ flush(int type)
 	Batch		 b = BATCH__INIT;
 	unsigned char	*pt, *z;
 	uLongf		 zlen;
-	size_t		 len;
+	size_t		 len, zslen;
 
 	if (pend[type].n == 0)
 		return;
@@ -91,6 +92,9 @@ flush(int type)
 	b.records.len = pend[type].len;
 	len = batch__get_packed_size(&b);
 	zlen = compressBound(len);
+	if (ZSTD_compressBound(len) > zlen)
+		zlen = ZSTD_compressBound(len);
+	zslen = zlen;
 	if ((pt = malloc(len + 1)) == NULL || (z = malloc(zlen + 1)) == NULL)
 		err(1, NULL);
 	pt[0] = WIRE_ENC_RAW;
@@ -103,6 +107,13 @@ flush(int type)
 		errx(1, "compress2");
 	if (zlen + 1 <= WIRE_DGRAM_MAX)
 		write_seed("zlib", z, zlen + 1);
+	/* at the sensor's level; the frame states its size */
+	z[0] = WIRE_ENC_ZSTD;
+	zslen = ZSTD_compress(z + 1, zslen, pt + 1, len, -1);
+	if (ZSTD_isError(zslen))
+		errx(1, "ZSTD_compress: %s", ZSTD_getErrorName(zslen));
+	if (zslen + 1 <= WIRE_DGRAM_MAX)
+		write_seed("zstd", z, zslen + 1);
 	free(pt);
 	free(z);
 	pend[type].n = 0;

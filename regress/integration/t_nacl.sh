@@ -470,8 +470,8 @@ part2() {
 	    batches $good records 500 sessions 2 files 1 repeat 6 auth 2 \
 	    stale 2 version 1"
 	totals_zero "$T/open.err" "open" gaps kernel-drops renamed \
-	    keys-evicted short long untrusted ratelimit encoding zlib bomb \
-	    protobuf framing record name type old write
+	    keys-evicted short long untrusted ratelimit encoding zlib zstd \
+	    bomb protobuf framing record name type old write batches-zstd
 }
 part2
 

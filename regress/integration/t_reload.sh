@@ -23,7 +23,8 @@
 # every keyword the daemon has, one that -nn does not read as the old
 # value, or fails.  Then what the processes do with what they were
 # given: a live sensor follows a new name, flush interval, idle
-# timeout, rekey interval, padding and active timeout at once.
+# timeout, rekey interval, padding and active timeout at once, and
+# compresses what it sends next as a zstd frame when told to.
 . "$REGRESS/integration/lib.sh"
 
 # the keywords RELOADING in the daemon's .conf.5 says a reload changes
@@ -157,6 +158,7 @@ max-datagram 1200
 flush-interval 300ms
 rekey 20
 pad 16
+compression zstd
 snaplen 1500
 buffer-size 8M
 promiscuous no
@@ -368,6 +370,66 @@ check "and reports the conversation as active within seconds" \
 wait "$FLOWPID"
 kill -TERM "$S4PID"
 wait "$S4PID"
+is $? 0 "the padded sensor exits 0"
+stop_collector
+
+# compression zstd, at once: the collector counts the batches it stores
+# by the encoding byte they came with, zlib before the reload, zstd
+# after it (or raw, for a batch neither would make smaller)
+start_collector "$T/c6" || exit 1
+ZPORT=$(free_port)
+sensor_conf "$T/s6" encodings "interface \"lo\"
+filter \"udp port $ZPORT\""
+start_live "$T/s6"
+S6PID=$LIVE
+# burst N: N datagrams to a port of the test's own at once, from one
+# source port, so that their records compress
+burst() {
+	"$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+for i in range(int(sys.argv[1])):
+    s.sendto(b"compress me %d" % i, ("127.0.0.1", int(sys.argv[2])))' \
+	    "$1" "$ZPORT"
+}
+# cstat6 KEY...: the collector's counters, dropped/CAUSE for a drop's
+cstat6() {
+	"$NCCTL" -s "$T/c6/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+def get(k):
+    v = j
+    for p in k.split("/"):
+        v = v[p]
+    return str(v)
+print(" ".join(get(k) for k in sys.argv[1:]))' "$@"
+}
+# stored6 N: every type of the bursts has N records stored
+stored6() {
+	for _t in Ethernet IPv4 UDP; do
+		nrecords "$T/c6/spool/encodings/$_t.ncap"
+	done | tr '\n' ' '
+}
+burst 300
+is "$(within 5 stored6 "300 300 300 ")" "300 300 300 " \
+    "300 datagrams: their records are stored"
+set -- $(cstat6 batches batches-raw batches-zlib batches-zstd)
+b1=$1 z1=$3
+check "they came as zlib streams ($3 of $1 batches, $2 raw), no zstd" \
+    [ "$3" -gt 0 -a "$4" -eq 0 -a $(($2 + $3)) -eq "$1" ]
+echo "compression zstd" >>"$T/s6/ncagentd.conf"
+"$NCCTL" -s "$T/s6/ctl.sock" reload >/dev/null
+is $? 0 "the live sensor reloads with compression zstd"
+burst 300
+is "$(within 5 stored6 "600 600 600 ")" "600 600 600 " \
+    "300 more: stored"
+set -- $(cstat6 batches batches-raw batches-zlib batches-zstd)
+check "they came as zstd frames ($4 of $(($1 - b1)) batches), no zlib" \
+    [ "$4" -gt 0 -a "$3" -eq "$z1" ]
+is "$(cstat6 dropped/zstd dropped/bomb)" "0 0" \
+    "and the collector dropped none of them"
+kill -TERM "$S6PID"
+wait "$S6PID"
 is $? 0 "the sensor exits 0"
 stop_collector
 CPID=$CPID_KEEP

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include "ncap.pb-c.h"
 #include "records.pb-c.h"
@@ -52,8 +53,12 @@ static int	 same(const char *, const char *);
 static size_t	 mkbatch(unsigned char *, const char *, const char *,
 		    uint32_t, int);
 static size_t	 deflated(unsigned char *, const unsigned char *, size_t);
+static size_t	 zstded(unsigned char *, const unsigned char *, size_t, int);
+static size_t	 zframe(unsigned char *, uint64_t, int, uint32_t,
+		    const unsigned char *);
 static void	 known_decode(void);
 static void	 known_collector(void);
+static void	 known_zstd(void);
 static void	 replay(const char *);
 
 
@@ -175,6 +180,61 @@ deflated(unsigned char *out, const unsigned char *raw, size_t len)
 	return (1 + zlen);
 }
 
+/*
+ * The same plaintext with its batch as a Zstandard frame, made by
+ * libzstd at the sensor's level, and stating its content size unless
+ * nosize.
+ */
+static size_t
+zstded(unsigned char *out, const unsigned char *raw, size_t len, int nosize)
+{
+	ZSTD_CCtx	*cc;
+	size_t		 zlen;
+
+	out[0] = WIRE_ENC_ZSTD;
+	if ((cc = ZSTD_createCCtx()) == NULL ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc,
+	    ZSTD_c_compressionLevel, -1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag,
+	    !nosize)) ||
+	    ZSTD_isError(zlen = ZSTD_compress2(cc, out + 1, BUFSZ - 1,
+	    raw + 1, len - 1))) {
+		fprintf(stderr, "ZSTD_compress2 failed\n");
+		exit(1);
+	}
+	ZSTD_freeCCtx(cc);
+	return (1 + zlen);
+}
+
+/*
+ * A plaintext with a frame made by hand (RFC 8878): single segment,
+ * a content size field of 4 bytes saying size, and one last block of
+ * n bytes: raw, from data, or with rle, n times data[0].
+ */
+static size_t
+zframe(unsigned char *out, uint64_t size, int rle, uint32_t n,
+    const unsigned char *data)
+{
+	uint32_t	 bh = 1 | (rle ? 1 : 0) << 1 | n << 3;
+	size_t		 len = 0;
+
+	out[len++] = WIRE_ENC_ZSTD;
+	out[len++] = 0x28;		/* magic number 0xfd2fb528 */
+	out[len++] = 0xb5;
+	out[len++] = 0x2f;
+	out[len++] = 0xfd;
+	out[len++] = 0xa0;		/* 4-byte content size, one segment */
+	out[len++] = size & 0xff;
+	out[len++] = (size >> 8) & 0xff;
+	out[len++] = (size >> 16) & 0xff;
+	out[len++] = (size >> 24) & 0xff;
+	out[len++] = bh & 0xff;		/* block header, little-endian */
+	out[len++] = (bh >> 8) & 0xff;
+	out[len++] = (bh >> 16) & 0xff;
+	memcpy(out + len, data, rle ? 1 : n);
+	return (len + (rle ? 1 : n));
+}
+
 static void
 known_collector(void)
 {
@@ -265,6 +325,107 @@ known_collector(void)
 	free(zeros);
 }
 
+/*
+ * Encoding 2: one Zstandard frame that states its size, as the sensor
+ * makes it, is stored; anything else is dropped, as a bomb when the
+ * size it states is past the batch limit, before anything is
+ * decompressed.
+ */
+static void
+known_zstd(void)
+{
+	static const unsigned char	 garbage[] = "\x02this is no zstd frame";
+	unsigned char			*raw, *z, *zeros;
+	const char			*r;
+	uint32_t			 n;
+	size_t				 len, zlen, blen;
+
+	if ((raw = malloc(BUFSZ)) == NULL || (z = malloc(BUFSZ)) == NULL ||
+	    (zeros = calloc(1, BUFSZ)) == NULL) {
+		perror("malloc");
+		exit(1);
+	}
+	len = mkbatch(raw, "s1", "Ethernet", 2, 2);
+	zlen = zstded(z, raw, len, 0);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, NULL) && n == 2, "a batch of 2 records in a zstd frame is "
+	    "stored: %s", r ? r : "stored");
+	r = fuzz_collector(z, zlen - 1, &n);
+	ok(same(r, "bad zstd frame"), "the frame cut by a byte: %s", r);
+	r = fuzz_collector(z, 8, &n);
+	ok(same(r, "bad zstd frame"), "its header cut short: %s", r);
+	r = fuzz_collector(z, 1, &n);
+	ok(same(r, "bad zstd frame"), "the encoding byte alone: %s", r);
+	z[zlen] = 0;
+	r = fuzz_collector(z, zlen + 1, &n);
+	ok(same(r, "bad zstd frame"), "a byte after the frame: %s", r);
+	/* a second, empty frame: one frame, and nothing after it */
+	memcpy(z + zlen, "\x28\xb5\x2f\xfd\x20\x00\x01\x00\x00", 9);
+	r = fuzz_collector(z, zlen + 9, &n);
+	ok(same(r, "bad zstd frame"), "an empty frame after it: %s", r);
+	r = fuzz_collector(garbage, sizeof(garbage) - 1, &n);
+	ok(same(r, "bad zstd frame"), "garbage: %s", r);
+	/* a skippable frame, and the magic number of format v0.7 */
+	z[1] = 0x50;
+	z[2] = 0x2a;
+	z[3] = 0x4d;
+	z[4] = 0x18;
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zstd frame"), "a skippable frame: %s", r);
+	zlen = zstded(z, raw, len, 0);
+	z[1] = 0x27;
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zstd frame"), "magic number 0xfd2fb527: %s", r);
+	zlen = zstded(z, raw, len, 1);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zstd frame"), "a frame without its content size: %s",
+	    r);
+
+	/* frames by hand: raw and RLE blocks, and lies about the size */
+	blen = len - 1;
+	zlen = zframe(z, blen, 0, (uint32_t)blen, raw + 1);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, NULL) && n == 2, "the batch in a raw block is stored: %s",
+	    r ? r : "stored");
+	zlen = zframe(z, blen - 1, 0, (uint32_t)blen, raw + 1);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zstd frame"), "its size stated a byte short: %s", r);
+	zlen = zframe(z, blen + 1, 0, (uint32_t)blen, raw + 1);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zstd frame"), "its size stated a byte long: %s", r);
+	zlen = zframe(z, 100, 1, 100000, zeros);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "bad zstd frame"), "100 stated, 100000 in an RLE block: "
+	    "%s", r);
+	zlen = zframe(z, 20 * 1024 * 1024, 1, 100000, zeros);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "inflates past the batch limit"), "20 MB stated in %zu "
+	    "bytes: %s", zlen, r);
+	/* of zeros, as long as the limit: no Batch; a byte more: a bomb */
+	zeros[0] = WIRE_ENC_RAW;
+	zlen = zstded(z, zeros, WIRE_MAX_BATCH + 1, 0);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "not a batch"), "%zu bytes of zstd, %d zeros: %s", zlen,
+	    WIRE_MAX_BATCH, r);
+	zlen = zstded(z, zeros, WIRE_MAX_BATCH + 2, 0);
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, "inflates past the batch limit"), "%zu bytes of zstd, %d "
+	    "zeros: %s", zlen, WIRE_MAX_BATCH + 1, r);
+
+	/* padded, as a sensor with pad sends it */
+	zlen = zstded(z, raw, len, 0);
+	z[0] |= WIRE_ENC_PADDED;
+	z[zlen++] = 0x80;
+	memset(z + zlen, 0, 64 - zlen % 64);
+	zlen += 64 - zlen % 64;
+	r = fuzz_collector(z, zlen, &n);
+	ok(same(r, NULL) && n == 2, "padded to %zu bytes, it is stored: %s",
+	    zlen, r ? r : "stored");
+	free(raw);
+	free(z);
+	free(zeros);
+}
+
 /* both harnesses over every file of dir; a crash is a failed test */
 static void
 replay(const char *dir)
@@ -312,6 +473,7 @@ main(int argc, char *argv[])
 {
 	known_decode();
 	known_collector();
+	known_zstd();
 	replay(argc > 1 ? argv[1] : CRASH_DIR);
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
