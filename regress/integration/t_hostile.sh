@@ -51,5 +51,5 @@ is "$(ls -A "$T/c" | tr '\n' ' ')" "collector.log nccollectd.conf spool " \
 # rate-limited logging: 50 short datagrams, at most 5 lines a second
 lines=$(grep -c "shorter than the header" "$log")
 check "short datagrams logged at a limited rate ($lines lines for 50)" \
-    [ "$lines" -ge 1 ] && [ "$lines" -le 15 ]
+    [ "$lines" -ge 1 -a "$lines" -le 15 ]
 finish

@@ -30,7 +30,7 @@ sleep 0.3
 is "$(pgrep -P "$CPID" | wc -l)" 2 "collector: parent has two children"
 rcv=$(child "$CPID" receiver)
 cry=$(child "$CPID" crypto)
-check "collector: receiver and crypto found" [ -n "$rcv" ] && [ -n "$cry" ]
+check "collector: receiver and crypto found" [ -n "$rcv" -a -n "$cry" ]
 is "$(status "$CPID" Uid | awk '{print $2}')" 0 "collector parent stays root"
 check_child "$rcv" "collector receiver" "$T/c/spool"
 check_child "$cry" "collector crypto" "$T/empty"
@@ -73,7 +73,7 @@ sleep 0.5
 is "$(pgrep -P "$SPID" | wc -l)" 2 "sensor: parent has two children"
 cap=$(child "$SPID" capture)
 scr=$(child "$SPID" crypto)
-check "sensor: capture and crypto found" [ -n "$cap" ] && [ -n "$scr" ]
+check "sensor: capture and crypto found" [ -n "$cap" -a -n "$scr" ]
 check_child "$cap" "sensor capture" "$T/empty"
 check_child "$scr" "sensor crypto" "$T/empty"
 # ASan's mlock() does nothing, so only the plain build can show it

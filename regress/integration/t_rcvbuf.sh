@@ -128,7 +128,7 @@ lost=$(total "$log" kernel-drops)
 # 128k granted holds at most 93 datagrams of 1400 bytes, and at least
 # one; the one sent after them is not dropped
 check "64k: the socket held some of 200 datagrams ($((got - 1))), not all" \
-    [ "${got:-0}" -ge 2 ] && [ "${got:-0}" -le 94 ]
+    [ "${got:-0}" -ge 2 -a "${got:-0}" -le 94 ]
 is "$((${got:-0} + ${lost:-0}))" 201 \
     "and kernel-drops ($lost) counts every other one"
 is "$(total "$log" version)" "$got" "every one held was read"

@@ -23,7 +23,7 @@ spool=$T/c/spool/vs
 nbad=$(awk '$1 == "bad" { print $2 }' "$T/sent" | sort -u | wc -l)
 ngood=$(awk '$1 == "good" { print $2 }' "$T/sent" | sort -u | wc -l)
 check "validate.py sent bad and good records ($nbad bad, $ngood good)" \
-    [ "$nbad" -ge 10 ] && [ "$ngood" -ge 5 ]
+    [ "$nbad" -ge 10 -a "$ngood" -ge 5 ]
 is "$(total "$log" record)" "$nbad" \
     "every datagram with a bad record is dropped as 'record'"
 is "$(total "$log" batches)" "$ngood" \
