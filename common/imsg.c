@@ -454,6 +454,12 @@ imsg_event_set(struct imsgev *iev, short events)
 	event_set(&iev->ev, iev->ibuf.fd, iev->events | EV_PERSIST,
 	    iev->handler, iev);
 	event_add(&iev->ev, NULL);
+	/*
+	 * Bytes read ahead and not yet handled raise no event of their
+	 * own, and event_del() took away any activation made for them.
+	 */
+	if (iev->ibuf.rlen > 0)
+		event_active(&iev->ev, EV_READ, 1);
 }
 
 int
