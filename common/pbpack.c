@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "pbpack.h"
+#include "records.h"
 #include "varint.h"
 
 #define WT_VARINT	0
@@ -119,30 +120,6 @@ varint_value(ProtobufCType t, const void *m)
 		return (*(const protobuf_c_boolean *)m != 0);
 	default:	/* INT64, UINT64 */
 		return (*(const uint64_t *)m);
-	}
-}
-
-/* bytes a repeated field's element takes in its array */
-static size_t
-elt_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return (8);
-	case PROTOBUF_C_TYPE_BOOL:
-		return (sizeof(protobuf_c_boolean));
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return (sizeof(void *));
-	case PROTOBUF_C_TYPE_BYTES:
-		return (sizeof(ProtobufCBinaryData));
-	default:
-		return (4);
 	}
 }
 
@@ -295,7 +272,7 @@ pack_repeated(const ProtobufCFieldDescriptor *f, size_t count,
 	uint32_t		 v32;
 	size_t			 i, len, n, r, stride;
 
-	stride = elt_size(f->type);
+	stride = field_elem_size(f->type);
 	if ((f->flags & PROTOBUF_C_FIELD_FLAG_PACKED) == 0) {
 		for (i = 0; i < count && p != NULL; i++)
 			p = pack_field(f, a + i * stride, p, end);

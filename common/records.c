@@ -126,3 +126,39 @@ rectype_header(void)
 {
 	return (&header__descriptor);
 }
+
+size_t
+field_elem_size(ProtobufCType type)
+{
+	switch (type) {
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+		return (sizeof(int32_t));
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32:
+		return (sizeof(uint32_t));
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		return (sizeof(int64_t));
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		return (sizeof(uint64_t));
+	case PROTOBUF_C_TYPE_FLOAT:
+		return (sizeof(float));
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return (sizeof(double));
+	case PROTOBUF_C_TYPE_BOOL:
+		return (sizeof(protobuf_c_boolean));
+	case PROTOBUF_C_TYPE_ENUM:
+		return (sizeof(int));
+	case PROTOBUF_C_TYPE_STRING:
+		return (sizeof(char *));
+	case PROTOBUF_C_TYPE_BYTES:
+		return (sizeof(ProtobufCBinaryData));
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return (sizeof(ProtobufCMessage *));
+	}
+	return (0);
+}

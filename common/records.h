@@ -35,4 +35,11 @@ int	 rectype_byname(const char *name);
 int	 rectype_bydesc(const ProtobufCMessageDescriptor *);
 const ProtobufCMessageDescriptor *rectype_header(void);
 
+/*
+ * Bytes one element of a repeated field of this type takes in its
+ * array (what protobuf-c's generated structs hold), 0 for a type this
+ * protobuf-c does not have.
+ */
+size_t	 field_elem_size(ProtobufCType);
+
 #endif /* NCAP_RECORDS_H */

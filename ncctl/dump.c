@@ -53,7 +53,6 @@ struct dumper {
 };
 
 static const void *field_ptr(const ProtobufCMessage *, unsigned int);
-static size_t	 elem_size(ProtobufCType);
 static int	 field_present(const ProtobufCMessage *,
 		    const ProtobufCFieldDescriptor *);
 static size_t	 utf8_seq(const unsigned char *, size_t);
@@ -76,43 +75,6 @@ static const void *
 field_ptr(const ProtobufCMessage *m, unsigned int off)
 {
 	return ((const unsigned char *)m + off);
-}
-
-/* the size of one element of a repeated field's array */
-static size_t
-elem_size(ProtobufCType type)
-{
-	switch (type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-		return (sizeof(int32_t));
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-		return (sizeof(uint32_t));
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-		return (sizeof(int64_t));
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return (sizeof(uint64_t));
-	case PROTOBUF_C_TYPE_FLOAT:
-		return (sizeof(float));
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return (sizeof(double));
-	case PROTOBUF_C_TYPE_BOOL:
-		return (sizeof(protobuf_c_boolean));
-	case PROTOBUF_C_TYPE_ENUM:
-		return (sizeof(int));
-	case PROTOBUF_C_TYPE_STRING:
-		return (sizeof(char *));
-	case PROTOBUF_C_TYPE_BYTES:
-		return (sizeof(ProtobufCBinaryData));
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return (sizeof(ProtobufCMessage *));
-	}
-	errx(1, "unknown protobuf-c field type %d", (int)type);
 }
 
 /*
@@ -342,7 +304,8 @@ json_field(FILE *out, const ProtobufCMessage *m,
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		n = *(const size_t *)field_ptr(m, f->quantifier_offset);
 		arr = *(const unsigned char *const *)field_ptr(m, f->offset);
-		sz = elem_size(f->type);
+		if ((sz = field_elem_size(f->type)) == 0)
+			errx(1, "unknown protobuf-c field type %d", (int)f->type);
 		putc('[', out);
 		for (i = 0; i < n; i++) {
 			if (i > 0)

@@ -141,29 +141,6 @@ arena_free(void)
 	narena = 0;
 }
 
-static size_t
-elt_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return (sizeof(uint64_t));
-	case PROTOBUF_C_TYPE_BOOL:
-		return (sizeof(protobuf_c_boolean));
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return (sizeof(void *));
-	case PROTOBUF_C_TYPE_BYTES:
-		return (sizeof(ProtobufCBinaryData));
-	default:
-		return (sizeof(uint32_t));
-	}
-}
-
 /* lengths around 127/128 and 16383/16384 most of all */
 static size_t
 rnd_len(void)
@@ -369,7 +346,7 @@ rnd_msg(const ProtobufCMessageDescriptor *d, int depth)
 			    depth >= MAXDEPTH)
 				continue;
 			n = rnd_count(f, depth);
-			es = elt_size(f->type);
+			es = field_elem_size(f->type);
 			arr = amalloc(n * es);
 			for (j = 0; j < n; j++)
 				rnd_value(f, arr + j * es, depth, 1);
