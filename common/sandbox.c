@@ -365,6 +365,14 @@ sandbox_allow_keymem(scmp_filter_ctx ctx)
 	sandbox_allow(ctx, SCMP_SYS(madvise));
 }
 
+void
+sandbox_allow_append(scmp_filter_ctx ctx)
+{
+	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
+	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
+	    O_WRONLY | O_APPEND | O_NOFOLLOW));
+}
+
 #ifdef SANDBOX_ASAN
 /* what the sanitizer runtime does in a running child */
 static void

@@ -50,5 +50,10 @@ struct scmp_arg_cmp sandbox_masked(unsigned int n, scmp_datum_t mask,
 	    scmp_datum_t v);
 /* what libsodium needs for keys in guarded, locked memory */
 void	 sandbox_allow_keymem(scmp_filter_ctx);
+/*
+ * openat() of a file to append to: write-only, never truncated on open
+ * and never through a symbolic link, so nothing stored can be read back
+ */
+void	 sandbox_allow_append(scmp_filter_ctx);
 
 #endif /* NCAP_SANDBOX_H */

@@ -744,13 +744,8 @@ journal_snapshot(struct journal *j, void (*sessions)(struct journal *,
 void
 journal_rules(scmp_filter_ctx ctx)
 {
-	/*
-	 * a compaction's new journal, opened write-only to append, never
-	 * truncated on open and never through a symbolic link
-	 */
-	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
-	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
-	    O_WRONLY | O_APPEND | O_NOFOLLOW));
+	/* a compaction's new journal, opened to append */
+	sandbox_allow_append(ctx);
 	/*
 	 * a failed entry is cut back; the new journal of a compaction is
 	 * emptied first

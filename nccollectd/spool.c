@@ -850,13 +850,10 @@ spool_rules(scmp_filter_ctx ctx)
 	/* a directory per sensor */
 	sandbox_allow(ctx, SCMP_SYS(mkdir));
 	/*
-	 * and a file per record type, opened write-only to append, never
-	 * truncated on open and never through a symbolic link: the
-	 * receiver cannot read what it stored
+	 * and a file per record type, opened to append: the receiver
+	 * cannot read what it stored
 	 */
-	sandbox_allow_if(ctx, SCMP_SYS(openat), sandbox_masked(2,
-	    O_ACCMODE | O_APPEND | O_NOFOLLOW | O_TRUNC,
-	    O_WRONLY | O_APPEND | O_NOFOLLOW));
+	sandbox_allow_append(ctx);
 	/* the size of a file opened, where the next batch goes; keep's */
 	sandbox_allow(ctx, SCMP_SYS(fstat));
 	sandbox_allow(ctx, SCMP_SYS(newfstatat));
