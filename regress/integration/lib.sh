@@ -117,6 +117,16 @@ run_sensor() {
 sensor_stat() {
 	sed -n "s/.*type $2:.* $3 \([0-9]*\).*/\1/p" "$1"
 }
+# types LOG: the record types of a sensor log's totals
+types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
+# tsum LOG FIELD: a sensor log's per-type FIELD, summed over its types
+tsum() {
+	_s=0
+	for _t in $(types "$1"); do
+		_s=$((_s + $(sensor_stat "$1" "$_t" "$2")))
+	done
+	echo $_s
+}
 # total LOG NAME: a counter of either daemon's last totals line
 total() {
 	sed -n "s/.*totals:.* $2 \([0-9][0-9]*\).*/\1/p" "$1" | tail -n 1
@@ -161,12 +171,16 @@ tmpfs_spool() {
 }
 tmpfs_unmount() {
 	for _p in $PIDS; do kill -KILL "$_p" 2>/dev/null; done
-	# the receiver, the daemon's child, may hold it a moment longer
+	tmpfs_release
+	cleanup
+}
+# tmpfs_release: unmount TMPFS, which the receiver, a daemon's child,
+# may hold a moment longer than its parent lives; lazily at last
+tmpfs_release() {
 	_i=0
 	while ! umount "$TMPFS" 2>/dev/null && [ $_i -lt 50 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
 	mountpoint -q "$TMPFS" && umount -l "$TMPFS"
-	cleanup
 }

@@ -16,7 +16,6 @@ done
 json() { "$PYTHON" -c 'import json, sys
 j = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$1" "$2"; }
-types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
 
 # -- a live sensor: what it counted, asked while it runs
 start_collector "$T/c" "sensor alpha key $(pub "$T/ka")

@@ -84,15 +84,6 @@ for k in sys.argv[2].split("."):
     v = v[k] if not isinstance(v, list) else v[int(k)]
 print(v)' "$1" "$2"
 }
-types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
-# the sum of a per-type field
-tsum() {
-	_s=0
-	for _t in $(types "$1"); do
-		_s=$((_s + $(sensor_stat "$1" "$_t" "$2")))
-	done
-	echo $_s
-}
 # stat SOCKET FIELD: a counter of show stats
 stat() {
 	"$NCCTL" -s "$1" -j show stats | "$PYTHON" -c 'import json, sys

@@ -65,14 +65,7 @@ faults_cleanup() {
 		ip netns pids "$_ns" 2>/dev/null | xargs -r kill -KILL
 		ip netns del "$_ns"
 	done
-	if [ -n "$TMPFS" ]; then
-		_i=0
-		while ! umount "$TMPFS" 2>/dev/null && [ $_i -lt 50 ]; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		mountpoint -q "$TMPFS" && umount -l "$TMPFS"
-	fi
+	[ -z "$TMPFS" ] || tmpfs_release
 	cleanup
 }
 trap faults_cleanup EXIT
@@ -182,15 +175,6 @@ replay() {
 	    -r "$2" -w "$W" >"$1/sensor.log" 2>&1 &
 	SPID=$!
 	PIDS="$PIDS $SPID"
-}
-# the sum of a sensor's per-type field
-types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
-tsum() {
-	_s=0
-	for _t in $(types "$1"); do
-		_s=$((_s + $(sensor_stat "$1" "$_t" "$2")))
-	done
-	echo $_s
 }
 
 # records SPOOL OUT [notime]: every record of every .ncap file under

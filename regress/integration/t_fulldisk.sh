@@ -13,7 +13,6 @@ tmpfs_spool "$C" 256k
 json() { "$PYTHON" -c 'import json, sys
 j = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$1" "$2"; }
-types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
 
 # about 800 kB of records, three times what the spool holds
 "$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" 5000 11 >/dev/null

@@ -16,7 +16,6 @@ sensor beta key $(pub "$T/kb")"
 trust() { "$PYTHON" "$REGRESS/integration/trust.py" "$@"; }
 forge() { "$NCFORGE" -k "$T/keys/pub.key" "$@"; }
 skhex() { tr -d '\n' <"$1/priv.key"; }
-types() { sed -n 's/.*type \([A-Za-z0-9]*\): records.*/\1/p' "$1"; }
 # every record type SENSORLOG sent is in DIR, exactly
 all_stored() {
 	_bad=""
