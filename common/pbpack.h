@@ -30,8 +30,8 @@
  * type and of the types nested in it: proto3 fields (singular, oneof,
  * repeated, packed or not) of every scalar type, strings, bytes and
  * messages.  proto2's required and optional fields, and whatever a
- * later protobuf-c adds, are refused: a caller packs those with
- * protobuf-c.
+ * later protobuf-c adds, are refused (the sensor does not start with a
+ * record type refused: records are proto3).
  *
  * pb_pack(), for a message of a type pb_supported() takes, returns the
  * packed length, or PB_FAIL when the message needs more than room

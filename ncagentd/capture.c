@@ -131,7 +131,6 @@ static unsigned int		 ninflight;
 static uint32_t			 batch_id;
 static unsigned char		*scratch;	/* a packed Batch */
 static unsigned char		*recbuf;	/* a packed record */
-static uint8_t			*pbok;		/* by type: pb_pack() packs */
 static size_t			 budget;	/* plaintext bytes per datagram */
 static unsigned char		*statbuf;
 static struct agent_stats	*stats;
@@ -169,8 +168,7 @@ capture_main(void)
 	    nrectypes * sizeof(*tstats))) == NULL ||
 	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||
 	    (scratch = malloc(WIRE_MAX_BATCH + BATCH_HEADROOM)) == NULL ||
-	    (recbuf = malloc(RECORD_MAX)) == NULL ||
-	    (pbok = calloc(nrectypes, sizeof(*pbok))) == NULL)
+	    (recbuf = malloc(RECORD_MAX)) == NULL)
 		fatal(NULL);
 	stats = (struct agent_stats *)statbuf;
 	tstats = (struct type_stats *)(stats + 1);
@@ -178,10 +176,9 @@ capture_main(void)
 		/* start by assuming 2:1 and learn the real ratio per type */
 		batches[i].ratio = 0.5;
 		batches[i].target = budget * 2;
-		/* a type pb_pack() does not know, protobuf-c packs */
-		pbok[i] = pb_supported(rectypes[i]) == 0;
-		if (!pbok[i])
-			log_warnx("%s records packed by protobuf-c",
+		/* records are proto3, all of which pb_pack() knows */
+		if (pb_supported(rectypes[i]) != 0)
+			fatalx("%s: a record type pb_pack() cannot pack",
 			    rectypes[i]->name);
 	}
 	if (conf.acks)
@@ -428,30 +425,19 @@ static void
 emit_record(void *arg, int type, const ProtobufCMessage *msg)
 {
 	struct tbatch	*tb = &batches[type];
-	size_t		 len, need = 0;
+	size_t		 len, need;
 
 	/*
 	 * Packed once, into a room as large as a batch takes, then copied
 	 * to its batch: 2 ns a record more than packing in place (t_pbpack
 	 * -b), and no batch's buffer need keep that room free.
 	 */
-	if (pbok[type])
-		len = pb_pack(msg, recbuf, RECORD_MAX);
-	else if ((len = protobuf_c_message_get_packed_size(msg)) <=
-	    RECORD_MAX)
-		protobuf_c_message_pack(msg, recbuf);
-	if (len != PB_FAIL)
-		need = varint_len(len) + len;
-	if (len == PB_FAIL || need > RECORD_MAX) {
+	if ((len = pb_pack(msg, recbuf, RECORD_MAX)) == PB_FAIL ||
+	    (need = varint_len(len) + len) > RECORD_MAX) {
 		tstats[type].oversize++;
-		if (len == PB_FAIL)
-			log_warnx_rl(&rl_oversize, "%s record of more than "
-			    "%d bytes dropped: too large for any batch",
-			    rectypes[type]->name, RECORD_MAX);
-		else
-			log_warnx_rl(&rl_oversize, "%s record of %zu bytes "
-			    "dropped: too large for any batch",
-			    rectypes[type]->name, len);
+		log_warnx_rl(&rl_oversize, "%s record dropped: more than %d "
+		    "bytes framed, too large for any batch",
+		    rectypes[type]->name, RECORD_MAX);
 		return;
 	}
 	if (tb->len > 0 && tb->len + need > tb->target)
