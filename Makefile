@@ -31,6 +31,10 @@ PKGS =		libsodium libpcap libevent zlib libdeflate libzstd libprotobuf-c \
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))
+# ncagentd loads libpcap in its capture child alone (ncagentd/pcaplib.c),
+# by the name its -dev package's link would record
+PCAP_SONAME :=	$(shell objdump -p "$$($(CC) -print-file-name=libpcap.so)" \
+		    2>/dev/null | sed -n 's/^ *SONAME *//p')
 
 WARNINGS =	-Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
 		-Wsign-compare -Wmissing-prototypes -Wstrict-prototypes \
@@ -62,7 +66,8 @@ COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
 		$(O)/proto/rectypes.o
 
 AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
-		ncagentd/config.c ncagentd/queue.c $(wildcard ncagentd/decode*.c)
+		ncagentd/config.c ncagentd/queue.c ncagentd/pcaplib.c \
+		$(wildcard ncagentd/decode*.c)
 AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 
 COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
@@ -170,6 +175,10 @@ $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 $(O)/%.o: %.c $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(<D) -MMD -MP -c -o $@ $<
+
+$(O)/ncagentd/pcaplib.o: CPPFLAGS += -DPCAP_SONAME='"$(PCAP_SONAME)"'
+$(O)/ncagentd/pcaplib.o: Makefile
+$(if $(PCAP_SONAME),,$(error libpcap.so not found: install libpcap-dev))
 
 $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/proto

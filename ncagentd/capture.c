@@ -32,7 +32,6 @@
 #include <errno.h>
 #include <event.h>
 #include <netdb.h>
-#include <pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +43,7 @@
 #include "ncagentd.h"
 #include "ncap.pb-c.h"
 #include "pbpack.h"
+#include "pcaplib.h"
 #include "privsep.h"
 #include "proc.h"
 #include "records.h"
@@ -184,8 +184,12 @@ capture_main(void)
 	if (conf.acks)
 		dq = dq_new(conf.queue_size, &queue_hooks, stats, tstats);
 
-	/* open what we need while we are still root */
+	/*
+	 * Open what we need while we are still root: libpcap first, and
+	 * the checks only it can make, which the parent has not made.
+	 */
 	priv_lookup(&user, conf.user);
+	config_check_capture(&conf, 1);
 	capture_open();
 	/* the connection table: all its memory, and a random hash key */
 	flow_init(&conf, emit_record, NULL, tstats, &stats->flows_evicted);
@@ -201,7 +205,7 @@ capture_main(void)
 		timerclear(&tv);
 		evtimer_add(&ev_read, &tv);
 	} else {
-		event_set(&ev_read, pcap_get_selectable_fd(pcap),
+		event_set(&ev_read, pcaplib.get_selectable_fd(pcap),
 		    EV_READ | EV_PERSIST, capture_read, NULL);
 		event_add(&ev_read, NULL);
 	}
@@ -213,8 +217,9 @@ capture_main(void)
 		evtimer_set(&ev_stall, queue_giveup, NULL);
 	}
 
-	log_debug("capture started, link type %s", pcap_datalink_val_to_name(
-	    dlt) ? pcap_datalink_val_to_name(dlt) : "unknown");
+	log_debug("capture started, link type %s",
+	    pcaplib.datalink_val_to_name(dlt) ?
+	    pcaplib.datalink_val_to_name(dlt) : "unknown");
 	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
@@ -250,43 +255,45 @@ capture_open(void)
 		log_warn("setsockopt SO_SNDBUF");
 
 	if (conf.readfile[0] != '\0') {
-		pcap = pcap_open_offline_with_tstamp_precision(conf.readfile,
+		pcap = pcaplib.open_offline_with_tstamp_precision(conf.readfile,
 		    PCAP_TSTAMP_PRECISION_NANO, errbuf);
 		if (pcap == NULL)
 			fatalx("%s: %s", conf.readfile, errbuf);
 		nanots = 1;
 	} else {
-		if ((pcap = pcap_create(conf.interface, errbuf)) == NULL)
+		if ((pcap = pcaplib.create(conf.interface, errbuf)) == NULL)
 			fatalx("%s: %s", conf.interface, errbuf);
-		pcap_set_snaplen(pcap, (int)conf.snaplen);
-		pcap_set_promisc(pcap, conf.promisc);
-		pcap_set_timeout(pcap, 100);
-		pcap_set_buffer_size(pcap, (int)conf.bufsize);
-		nanots = pcap_set_tstamp_precision(pcap,
+		pcaplib.set_snaplen(pcap, (int)conf.snaplen);
+		pcaplib.set_promisc(pcap, conf.promisc);
+		pcaplib.set_timeout(pcap, 100);
+		pcaplib.set_buffer_size(pcap, (int)conf.bufsize);
+		nanots = pcaplib.set_tstamp_precision(pcap,
 		    PCAP_TSTAMP_PRECISION_NANO) == 0;
-		if ((error = pcap_activate(pcap)) < 0)
-			fatalx("%s: %s", conf.interface, pcap_geterr(pcap));
+		if ((error = pcaplib.activate(pcap)) < 0)
+			fatalx("%s: %s", conf.interface,
+			    pcaplib.geterr(pcap));
 		if (error > 0)
-			log_warnx("%s: %s", conf.interface, pcap_geterr(pcap));
-		if (pcap_setnonblock(pcap, 1, errbuf) == -1)
+			log_warnx("%s: %s", conf.interface,
+			    pcaplib.geterr(pcap));
+		if (pcaplib.setnonblock(pcap, 1, errbuf) == -1)
 			fatalx("%s: %s", conf.interface, errbuf);
-		nanots = pcap_get_tstamp_precision(pcap) ==
+		nanots = pcaplib.get_tstamp_precision(pcap) ==
 		    PCAP_TSTAMP_PRECISION_NANO;
 	}
 	if (conf.filter[0] != '\0') {
-		if (pcap_compile(pcap, &bpf, conf.filter, 1,
+		if (pcaplib.compile(pcap, &bpf, conf.filter, 1,
 		    PCAP_NETMASK_UNKNOWN) == -1)
 			fatalx("filter \"%s\": %s", conf.filter,
-			    pcap_geterr(pcap));
-		if (pcap_setfilter(pcap, &bpf) == -1)
-			fatalx("filter: %s", pcap_geterr(pcap));
-		pcap_freecode(&bpf);
+			    pcaplib.geterr(pcap));
+		if (pcaplib.setfilter(pcap, &bpf) == -1)
+			fatalx("filter: %s", pcaplib.geterr(pcap));
+		pcaplib.freecode(&bpf);
 	}
-	dlt = pcap_datalink(pcap);
+	dlt = pcaplib.datalink(pcap);
 	if (decode_linktype_ok(dlt) == -1)
 		log_warnx("link type %d (%s) is not decoded: frames are only "
-		    "counted", dlt, pcap_datalink_val_to_name(dlt) ?
-		    pcap_datalink_val_to_name(dlt) : "unknown");
+		    "counted", dlt, pcaplib.datalink_val_to_name(dlt) ?
+		    pcaplib.datalink_val_to_name(dlt) : "unknown");
 }
 
 static void
@@ -318,14 +325,14 @@ capture_read(int fd, short event, void *arg)
 	if (paused || finishing)
 		return;
 	if (conf.readfile[0] == '\0') {
-		if (pcap_dispatch(pcap, DISPATCH_CHUNK, pkt_handler, NULL) ==
-		    -1)
-			log_warnx("pcap_dispatch: %s", pcap_geterr(pcap));
+		if (pcaplib.dispatch(pcap, DISPATCH_CHUNK, pkt_handler,
+		    NULL) == -1)
+			log_warnx("pcap_dispatch: %s", pcaplib.geterr(pcap));
 		return;
 	}
-	n = pcap_dispatch(pcap, DISPATCH_CHUNK, pkt_handler, NULL);
+	n = pcaplib.dispatch(pcap, DISPATCH_CHUNK, pkt_handler, NULL);
 	if (n == -1)
-		log_warnx("%s: %s", conf.readfile, pcap_geterr(pcap));
+		log_warnx("%s: %s", conf.readfile, pcaplib.geterr(pcap));
 	if (n <= 0) {
 		log_debug("end of %s", conf.readfile);
 		capture_finish(0);
@@ -393,7 +400,7 @@ capture_finish(int shutdown)
 	}
 	finishing = 1;
 	event_del(&ev_read);
-	if (conf.readfile[0] == '\0' && pcap_stats(pcap, &ps) == 0)
+	if (conf.readfile[0] == '\0' && pcaplib.stats(pcap, &ps) == 0)
 		stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
 	/* nothing observed is lost: open connections go out now */
 	flow_shutdown();
@@ -696,7 +703,7 @@ capture_imsg_parent(int from, struct imsg *imsg)
 		/* for ncctl: the same counters as at exit, now */
 		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
 		if (conf.readfile[0] == '\0' && !finishing &&
-		    pcap_stats(pcap, &ps) == 0)
+		    pcaplib.stats(pcap, &ps) == 0)
 			stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
 		if (dq != NULL)
 			dq_gauges(dq);

@@ -25,21 +25,21 @@
 
 #include <net/if.h>
 
-#include <pcap.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "conf.h"
 #include "ncagentd.h"
+#include "pcaplib.h"
 #include "proc.h"
 
 static void	 print_unset(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_keyfile(FILE *, const struct conf_keyword *,
 		    const void *);
-static int	 check_interface(const char *);
-static int	 check_filter(const struct agent_conf *);
+static int	 check_interface(const char *, char *, size_t);
+static int	 check_filter(const struct agent_conf *, char *, size_t);
 static void	 print_collector(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_pad(FILE *, const struct conf_keyword *, const void *);
@@ -155,8 +155,9 @@ print_config(const struct agent_conf *conf)
 
 /*
  * Everything the configuration names that can be looked at before
- * starting: -n, and the parent before it starts its children.  Every
- * problem is told; -1 if there was one.
+ * starting, but what only libpcap can tell (config_check_capture()):
+ * -n, and the parent before it starts its children.  Every problem is
+ * told; -1 if there was one.
  */
 int
 config_check(const struct agent_conf *c)
@@ -168,9 +169,7 @@ config_check(const struct agent_conf *c)
 	else if (c->interface[0] == '\0') {
 		log_warnx("no interface: set \"interface\" or use -i or -r");
 		bad = -1;
-	} else
-		bad |= check_interface(c->interface);
-	bad |= check_filter(c);
+	}
 	bad |= check_host("collector", c->collector, c->port, 0);
 	bad |= check_public_key("collector-key", c->collector_key);
 	if (c->keyfile[0] != '\0')
@@ -184,6 +183,36 @@ config_check(const struct agent_conf *c)
 }
 
 /*
+ * What only libpcap can tell: the interface is there and up, the
+ * filter compiles.  -n asks, and the capture child as it starts, before
+ * the parent detaches: the parent itself never loads libpcap (see
+ * pcaplib.c).  -n is told every problem; the capture child, given
+ * fatal, ends with the first.
+ */
+int
+config_check_capture(const struct agent_conf *c, int fatal)
+{
+	char	 why[sizeof(c->filter) + PCAP_ERRBUF_SIZE + 64];
+	int	 bad = 0;
+
+	pcaplib_open();
+	if (c->readfile[0] == '\0' && c->interface[0] != '\0' &&
+	    check_interface(c->interface, why, sizeof(why)) == -1) {
+		if (fatal)
+			fatalx("%s", why);
+		log_warnx("%s", why);
+		bad = -1;
+	}
+	if (check_filter(c, why, sizeof(why)) == -1) {
+		if (fatal)
+			fatalx("%s", why);
+		log_warnx("%s", why);
+		bad = -1;
+	}
+	return (bad);
+}
+
+/*
  * What libpcap can capture on, "any" and the like included.  A network
  * interface must be up: libpcap's pcap_activate() refuses one that is
  * down ("That device is not up"), though not one that is up without a
@@ -191,27 +220,27 @@ config_check(const struct agent_conf *c)
  * interfaces and have no such state.
  */
 static int
-check_interface(const char *name)
+check_interface(const char *name, char *why, size_t len)
 {
 	pcap_if_t	*all, *d;
 	char		 errbuf[PCAP_ERRBUF_SIZE];
 	int		 found = 0, up = 0;
 
-	if (pcap_findalldevs(&all, errbuf) == -1) {
-		log_warnx("interface %s: %s", name, errbuf);
+	if (pcaplib.findalldevs(&all, errbuf) == -1) {
+		snprintf(why, len, "interface %s: %s", name, errbuf);
 		return (-1);
 	}
 	for (d = all; d != NULL && !found; d = d->next)
 		if ((found = strcmp(d->name, name) == 0))
 			up = (d->flags & PCAP_IF_UP) != 0;
-	pcap_freealldevs(all);
+	pcaplib.freealldevs(all);
 	if (!found) {
-		log_warnx("interface %s: no such interface", name);
+		snprintf(why, len, "interface %s: no such interface", name);
 		return (-1);
 	}
 	if (!up && if_nametoindex(name) != 0) {
-		log_warnx("interface %s: is down, and a capture starts only "
-		    "on an interface that is up", name);
+		snprintf(why, len, "interface %s: is down, and a capture "
+		    "starts only on an interface that is up", name);
 		return (-1);
 	}
 	return (0);
@@ -222,7 +251,7 @@ check_interface(const char *name)
  * Ethernet, as the link type is known only once the capture is open.
  */
 static int
-check_filter(const struct agent_conf *c)
+check_filter(const struct agent_conf *c, char *why, size_t len)
 {
 	struct bpf_program	 bpf;
 	char			 errbuf[PCAP_ERRBUF_SIZE];
@@ -232,18 +261,20 @@ check_filter(const struct agent_conf *c)
 	if (c->filter[0] == '\0')
 		return (0);
 	if (c->readfile[0] != '\0')
-		p = pcap_open_offline(c->readfile, errbuf);
-	if (p == NULL && (p = pcap_open_dead(DLT_EN10MB,
+		p = pcaplib.open_offline(c->readfile, errbuf);
+	if (p == NULL && (p = pcaplib.open_dead(DLT_EN10MB,
 	    (int)c->snaplen)) == NULL) {
-		log_warnx("filter: pcap_open_dead failed");
+		snprintf(why, len, "filter: pcap_open_dead failed");
 		return (-1);
 	}
-	if (pcap_compile(p, &bpf, c->filter, 1, PCAP_NETMASK_UNKNOWN) == -1) {
-		log_warnx("filter \"%s\": %s", c->filter, pcap_geterr(p));
+	if (pcaplib.compile(p, &bpf, c->filter, 1,
+	    PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(why, len, "filter \"%s\": %s", c->filter,
+		    pcaplib.geterr(p));
 		rv = -1;
 	} else
-		pcap_freecode(&bpf);
-	pcap_close(p);
+		pcaplib.freecode(&bpf);
+	pcaplib.close(p);
 	return (rv);
 }
 

@@ -162,7 +162,8 @@ main(int argc, char *argv[])
 	conf.verbose = verbose;
 	/* -nn: the file alone; -n: and everything it names */
 	if (noaction) {
-		if (noaction == 1 && config_check(&conf) == -1)
+		if (noaction == 1 && (config_check(&conf) |
+		    config_check_capture(&conf, 0)) == -1)
 			exit(1);
 		print_config(&conf);
 		fprintf(stderr, "configuration OK\n");

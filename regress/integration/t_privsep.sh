@@ -88,6 +88,21 @@ for p in "$SPID:parent" "$cap:capture"; do
 	is "$(status "${p%%:*}" VmLck | awk '{print $1}')" 0 \
 	    "sensor ${p#*:} locks no memory"
 done
+# libpcap, and what Debian's brings (libdbus, libsystemd, libgcrypt),
+# is mapped in the capture child alone
+for p in "$SPID:parent:1" "$cap:capture:0" "$scr:crypto:1"; do
+	pid=${p%%:*}
+	role=${p#*:}
+	role=${role%:*}
+	if [ "${p##*:}" = 1 ]; then
+		is "$(grep -Ec '/lib(pcap|dbus-1|systemd|gcrypt)\.so' \
+		    "/proc/$pid/maps")" 0 \
+		    "sensor $role maps no libpcap, libdbus, libsystemd, libgcrypt"
+	else
+		check "sensor $role maps libpcap" \
+		    grep -q '/libpcap\.so' "/proc/$pid/maps"
+	fi
+done
 if [ $memscan = yes ]; then
 	ssk=$(hex "$T/skeys/priv.key")
 	# the shared key, computed independently with PyNaCl
