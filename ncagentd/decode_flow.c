@@ -55,16 +55,21 @@ enum cstate {
 	C_DONE,		/* emitted; absorbs stragglers until idle */
 };
 
-/* both endpoints in a fixed order, so both directions compare equal */
+/*
+ * Both endpoints in a fixed order, so both directions compare equal:
+ * the lower (address, port) is a, the higher b.  The addresses come
+ * last, a then b, alen bytes each, so that an IPv4 key is hashed in
+ * 16 bytes; the rest is zero, and memcmp sees no garbage.
+ */
 struct ckey {
-	uint8_t		 a[16];		/* the lower (address, port) ... */
-	uint8_t		 b[16];		/* ... and the higher */
 	uint16_t	 aport;
 	uint16_t	 bport;
 	uint8_t		 proto;
 	uint8_t		 alen;
-	uint8_t		 pad[2];	/* zero, so memcmp sees no garbage */
+	uint8_t		 pad[2];
+	uint8_t		 addr[32];
 };
+#define CKEY_LEN(alen)	(offsetof(struct ckey, addr) + 2 * (alen))
 
 struct conn {
 	struct ckey		 key;
@@ -86,6 +91,7 @@ TAILQ_HEAD(connq, conn);
 LIST_HEAD(connb, conn);
 
 static struct conn	*table;
+static size_t		 ntable, nused;	/* entries, entries ever used */
 static struct connb	*buckets;
 static uint32_t		 bmask;
 static struct connq	 lru = TAILQ_HEAD_INITIALIZER(lru);	/* newest first */
@@ -125,6 +131,7 @@ flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
 	free(buckets);
 	table = NULL;
 	buckets = NULL;
+	ntable = nused = 0;
 	TAILQ_INIT(&lru);
 	TAILQ_INIT(&done);
 	TAILQ_INIT(&freeq);
@@ -152,8 +159,12 @@ flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
 	bmask = (uint32_t)(nb - 1);
 	for (i = 0; i < nb; i++)
 		LIST_INIT(&buckets[i]);
-	for (i = 0; i < conf->conn_table_size; i++)
-		TAILQ_INSERT_TAIL(&freeq, &table[i], lru);
+	/*
+	 * Entries are taken in order as they are first needed, not put on
+	 * the free list here: what a sensor that sees few connections
+	 * never uses is never touched, and takes no memory.
+	 */
+	ntable = conf->conn_table_size;
 }
 
 static void
@@ -162,8 +173,8 @@ conn_emit(struct conn *e, unsigned int state)
 	Connection	 m = CONNECTION__INIT;
 	uint8_t		*ca, *sa;
 
-	ca = e->client ? e->key.b : e->key.a;
-	sa = e->client ? e->key.a : e->key.b;
+	ca = e->key.addr + (e->client ? e->key.alen : 0);
+	sa = e->key.addr + (e->client ? 0 : e->key.alen);
 	m.timestamp_first = e->first;
 	m.timestamp_last = e->last;
 	m.protocol = e->key.proto;
@@ -211,7 +222,11 @@ conn_new(const struct ckey *k, uint32_t h)
 {
 	struct conn	*e;
 
-	if ((e = TAILQ_FIRST(&freeq)) == NULL) {
+	if ((e = TAILQ_FIRST(&freeq)) == NULL && nused < ntable) {
+		e = &table[nused++];
+		TAILQ_INSERT_HEAD(&freeq, e, lru);
+	}
+	if (e == NULL) {
 		if ((e = TAILQ_LAST(&done, connq)) != NULL)
 			conn_free(e, &done);
 		else {
@@ -326,11 +341,12 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	if ((cmp = memcmp(c->src, c->dst, c->alen)) == 0)
 		cmp = (int)sport - (int)dport;
 	side = cmp > 0;		/* 0: the sender is endpoint a */
-	memcpy(k.a, side ? c->dst : c->src, c->alen);
-	memcpy(k.b, side ? c->src : c->dst, c->alen);
+	memcpy(k.addr, side ? c->dst : c->src, c->alen);
+	memcpy(k.addr + c->alen, side ? c->src : c->dst, c->alen);
 	k.aport = (uint16_t)(side ? dport : sport);
 	k.bport = (uint16_t)(side ? sport : dport);
-	crypto_shorthash(hv, (const unsigned char *)&k, sizeof(k), hkey);
+	crypto_shorthash(hv, (const unsigned char *)&k, CKEY_LEN(c->alen),
+	    hkey);
 	memcpy(&h, hv, sizeof(h));
 
 	LIST_FOREACH(e, &buckets[h & bmask], bucket)
@@ -369,8 +385,11 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 			memset(e->bytes, 0, sizeof(e->bytes));
 			e->flags = 0;
 		}
-		TAILQ_REMOVE(&lru, e, lru);
-		TAILQ_INSERT_HEAD(&lru, e, lru);
+		/* back-to-back packets of one connection move nothing */
+		if (TAILQ_FIRST(&lru) != e) {
+			TAILQ_REMOVE(&lru, e, lru);
+			TAILQ_INSERT_HEAD(&lru, e, lru);
+		}
 	}
 
 	dir = side != e->client;
