@@ -90,12 +90,23 @@ struct conn {
 TAILQ_HEAD(connq, conn);
 LIST_HEAD(connb, conn);
 
+/*
+ * The open (lru) and the emitted (done) connections, newest first, and
+ * when the oldest can time out at the earliest.  Every packet asks; the
+ * tail, a cold entry, is looked at only once that time has come or the
+ * tail has left.
+ */
+struct clist {
+	struct connq	 q;
+	int64_t		 due;
+};
+
 static struct conn	*table;
 static size_t		 ntable, nused;	/* entries, entries ever used */
 static struct connb	*buckets;
 static uint32_t		 bmask;
-static struct connq	 lru = TAILQ_HEAD_INITIALIZER(lru);	/* newest first */
-static struct connq	 done = TAILQ_HEAD_INITIALIZER(done);
+static struct clist	 lru = { TAILQ_HEAD_INITIALIZER(lru.q), INT64_MIN };
+static struct clist	 done = { TAILQ_HEAD_INITIALIZER(done.q), INT64_MIN };
 static struct connq	 freeq = TAILQ_HEAD_INITIALIZER(freeq);
 static unsigned char	 hkey[crypto_shorthash_KEYBYTES];
 static int64_t		 now, idle_ns, active_ns, linger_ns;
@@ -106,7 +117,10 @@ static struct type_stats *stats;
 static uint64_t		*nevicted;
 
 static void	 conn_emit(struct conn *, unsigned int);
-static void	 conn_free(struct conn *, struct connq *);
+static void	 conn_free(struct conn *, struct clist *);
+static void	 clist_insert(struct clist *, struct conn *);
+static void	 clist_remove(struct clist *, struct conn *);
+static void	 clist_expire(struct clist *, int64_t, int);
 static void	 conn_done(struct conn *, unsigned int);
 static struct conn *conn_new(const struct ckey *, uint32_t);
 static void	 conn_tcp(struct conn *, unsigned int, unsigned int);
@@ -118,6 +132,8 @@ flow_reconf(const struct agent_conf *conf)
 	idle_ns = (int64_t)conf->conn_idle_timeout * NS;
 	active_ns = (int64_t)conf->conn_active_timeout * NS;
 	linger_ns = idle_ns < LINGER_NS ? idle_ns : LINGER_NS;
+	/* new timeouts: the tails are looked at again */
+	lru.due = done.due = INT64_MIN;
 }
 
 void
@@ -132,8 +148,8 @@ flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
 	table = NULL;
 	buckets = NULL;
 	ntable = nused = 0;
-	TAILQ_INIT(&lru);
-	TAILQ_INIT(&done);
+	TAILQ_INIT(&lru.q);
+	TAILQ_INIT(&done.q);
 	TAILQ_INIT(&freeq);
 	now = 0;
 
@@ -196,10 +212,48 @@ conn_emit(struct conn *e, unsigned int state)
 }
 
 static void
-conn_free(struct conn *e, struct connq *q)
+clist_insert(struct clist *l, struct conn *e)
+{
+	if (TAILQ_EMPTY(&l->q))
+		l->due = INT64_MIN;
+	TAILQ_INSERT_HEAD(&l->q, e, lru);
+}
+
+static void
+clist_remove(struct clist *l, struct conn *e)
+{
+	if (TAILQ_NEXT(e, lru) == NULL)
+		l->due = INT64_MIN;
+	TAILQ_REMOVE(&l->q, e, lru);
+}
+
+/*
+ * The oldest entries are at the tail: stop at the first one in time.
+ * Open ones are reported as they go (report), emitted ones just go.
+ */
+static void
+clist_expire(struct clist *l, int64_t timeout, int report)
+{
+	struct conn	*e;
+
+	if (now <= l->due)
+		return;
+	while ((e = TAILQ_LAST(&l->q, connq)) != NULL &&
+	    now - e->last > timeout) {
+		if (report)
+			conn_emit(e, e->state == C_CLOSING ? ST_CLOSED :
+			    ST_IDLE);
+		conn_free(e, l);
+	}
+	/* the tail's last moves only with the tail, but for a lone entry */
+	l->due = e != NULL ? e->last + timeout : INT64_MAX;
+}
+
+static void
+conn_free(struct conn *e, struct clist *l)
 {
 	LIST_REMOVE(e, bucket);
-	TAILQ_REMOVE(q, e, lru);
+	clist_remove(l, e);
 	TAILQ_INSERT_HEAD(&freeq, e, lru);
 }
 
@@ -212,8 +266,8 @@ conn_done(struct conn *e, unsigned int state)
 {
 	conn_emit(e, state);
 	e->state = C_DONE;
-	TAILQ_REMOVE(&lru, e, lru);
-	TAILQ_INSERT_HEAD(&done, e, lru);
+	clist_remove(&lru, e);
+	clist_insert(&done, e);
 }
 
 /* a free entry, or the least recently seen one made free */
@@ -227,10 +281,10 @@ conn_new(const struct ckey *k, uint32_t h)
 		TAILQ_INSERT_HEAD(&freeq, e, lru);
 	}
 	if (e == NULL) {
-		if ((e = TAILQ_LAST(&done, connq)) != NULL)
+		if ((e = TAILQ_LAST(&done.q, connq)) != NULL)
 			conn_free(e, &done);
 		else {
-			e = TAILQ_LAST(&lru, connq);
+			e = TAILQ_LAST(&lru.q, connq);
 			conn_emit(e, ST_EVICTED);
 			if (nevicted != NULL)
 				(*nevicted)++;
@@ -243,24 +297,15 @@ conn_new(const struct ckey *k, uint32_t h)
 	e->key = *k;
 	e->hash = h;
 	LIST_INSERT_HEAD(&buckets[h & bmask], e, bucket);
-	TAILQ_INSERT_HEAD(&lru, e, lru);
+	clist_insert(&lru, e);
 	return (e);
 }
 
-/* the oldest entries are at the tails: stop at the first one in time */
 static void
 flow_idle(void)
 {
-	struct conn	*e;
-
-	while ((e = TAILQ_LAST(&lru, connq)) != NULL &&
-	    now - e->last > idle_ns) {
-		conn_emit(e, e->state == C_CLOSING ? ST_CLOSED : ST_IDLE);
-		conn_free(e, &lru);
-	}
-	while ((e = TAILQ_LAST(&done, connq)) != NULL &&
-	    now - e->last > linger_ns)
-		conn_free(e, &done);
+	clist_expire(&lru, idle_ns, 1);
+	clist_expire(&done, linger_ns, 0);
 }
 
 void
@@ -281,11 +326,11 @@ flow_shutdown(void)
 
 	if (table == NULL)
 		return;
-	while ((e = TAILQ_LAST(&lru, connq)) != NULL) {
+	while ((e = TAILQ_LAST(&lru.q, connq)) != NULL) {
 		conn_emit(e, e->state == C_CLOSING ? ST_CLOSED : ST_SHUTDOWN);
 		conn_free(e, &lru);
 	}
-	while ((e = TAILQ_LAST(&done, connq)) != NULL)
+	while ((e = TAILQ_LAST(&done.q, connq)) != NULL)
 		conn_free(e, &done);
 }
 
@@ -381,14 +426,15 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 		if (c->ts - e->first >= active_ns) {
 			conn_emit(e, ST_ACTIVE);
 			e->first = e->last = c->ts;
+			lru.due = INT64_MIN;	/* last may have gone back */
 			memset(e->pkts, 0, sizeof(e->pkts));
 			memset(e->bytes, 0, sizeof(e->bytes));
 			e->flags = 0;
 		}
 		/* back-to-back packets of one connection move nothing */
-		if (TAILQ_FIRST(&lru) != e) {
-			TAILQ_REMOVE(&lru, e, lru);
-			TAILQ_INSERT_HEAD(&lru, e, lru);
+		if (TAILQ_FIRST(&lru.q) != e) {
+			clist_remove(&lru, e);
+			clist_insert(&lru, e);
 		}
 	}
 

@@ -130,16 +130,25 @@ emit(void *arg, int type, const ProtobufCMessage *msg)
 	connection__free_unpacked(m, NULL);
 }
 
+static void	 start_timeouts(unsigned int, unsigned int, unsigned int);
+
 /* a fresh table of the given size, with the default timeouts */
 static void
 start(unsigned int size)
+{
+	start_timeouts(size, CONN_IDLE_DEFAULT, CONN_ACTIVE_DEFAULT);
+}
+
+/* or with these, in seconds */
+static void
+start_timeouts(unsigned int size, unsigned int idle, unsigned int active)
 {
 	struct agent_conf	 conf;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.conn_table_size = size;
-	conf.conn_idle_timeout = CONN_IDLE_DEFAULT;
-	conf.conn_active_timeout = CONN_ACTIVE_DEFAULT;
+	conf.conn_idle_timeout = idle;
+	conf.conn_active_timeout = active;
 	memset(tstats, 0, nrectypes * sizeof(*tstats));
 	decode_init(emit, NULL, tstats);
 	evicted = 0;
@@ -407,6 +416,71 @@ linger(void)
 	ok(ngot == 2, "nothing left at shutdown");
 }
 
+/* an Ethernet, IPv4 and UDP frame from 10.9.0.1:sport to 10.9.0.2:53 */
+static void
+udp_at(unsigned int sport, int64_t ts)
+{
+	uint8_t	 f[14 + 20 + 8 + 4] = {
+		/* Ethernet */
+		0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00,
+		/* IPv4, 46 - 14 bytes, UDP, no checksum */
+		0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0,
+		10, 9, 0, 1, 10, 9, 0, 2,
+		/* UDP, 12 bytes, to port 53 */
+		0, 0, 0, 53, 0, 12, 0, 0,
+		'p', 'i', 'n', 'g'
+	};
+
+	f[34] = (uint8_t)(sport >> 8);
+	f[35] = (uint8_t)sport;
+	feed(f, sizeof(f), sizeof(f), ts);
+}
+
+/*
+ * The clock going back: a connection that is newer in the table but
+ * older in time expires as soon as it is the oldest and its time has
+ * come, and one whose active timeout took its last time back expires
+ * by that time.  The table looks at its oldest entry only when it
+ * must; these are the cases where a cached answer would be wrong.
+ */
+static void
+clock_back(void)
+{
+	int64_t	 t = 1000 * NS;
+	int	 odl = dlt;
+
+	dlt = DLT_EN10MB;
+	start(16);
+	udp_at(1001, t);		/* X */
+	udp_at(1002, t - 50 * NS);	/* Y: newer, but 50 s older */
+	udp_at(1001, t + NS);		/* X again: Y is now the oldest */
+	udp_at(1003, t + 11 * NS);	/* 61 s after Y */
+	ok(ngot == 1 && got[0].sport == 1002 && got[0].state == 3 &&
+	    got[0].last == t - 50 * NS,
+	    "a connection older in time than the one before it expires once "
+	    "that one is seen again (%zu records)", ngot);
+	flow_shutdown();
+
+	/* idle 600 s, active 300 s */
+	start_timeouts(16, 600, 300);
+	udp_at(2001, 100 * NS);
+	udp_at(2001, 390 * NS);
+	flow_expire(701 * NS);		/* still open: 311 s since */
+	udp_at(2001, 80 * NS);		/* first goes back to 80 s ... */
+	udp_at(2001, 385 * NS);		/* ... so this is 305 s after it */
+	ok(ngot == 1 && got[0].state == 4 && got[0].first == 80 * NS &&
+	    got[0].last == 390 * NS,
+	    "active timeout reported (%zu records)", ngot);
+	flow_expire(985 * NS);
+	ok(ngot == 1, "600 s after the packet that began it again: open");
+	flow_expire(985 * NS + 1);
+	ok(ngot == 2 && got[1].state == 3 && got[1].first == 385 * NS &&
+	    got[1].last == 385 * NS,
+	    "then idle, from the time of that packet (%zu records)", ngot);
+	flow_shutdown();
+	dlt = odl;
+}
+
 /* a table of 0: no connection records, decoding as before */
 static void
 disabled(void)
@@ -535,6 +609,7 @@ main(int argc, char *argv[])
 	truncations();
 	late_segments();
 	linger();
+	clock_back();
 	disabled();
 	corpus(cdir);
 	for (i = 0; i < nframes; i++)
