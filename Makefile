@@ -31,6 +31,9 @@ PKGS =		libsodium libpcap libevent zlib libdeflate libzstd libprotobuf-c \
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))
+# libnats: ncctl alone reads JetStream (dump -u), and a test tool writes it
+NATS_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags libnats)
+NATS_LIBS :=	$(shell $(PKG_CONFIG) --libs libnats)
 # ncagentd loads libpcap in its capture child alone (ncagentd/pcaplib.c),
 # by the name its -dev package's link would record
 PCAP_SONAME :=	$(shell objdump -p "$$($(CC) -print-file-name=libpcap.so)" \
@@ -77,7 +80,8 @@ COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/journal.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
-CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c
+CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c \
+		ncctl/stream.c
 CTL_OBJS =	$(CTL_SRCS:%.c=$(O)/%.o)
 
 ifeq ($(BIN),)
@@ -114,7 +118,7 @@ $(COLLECT): $(COLLECT_OBJS) $(COMMON_OBJS)
 
 $(CTL): $(CTL_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NATS_LIBS)
 
 $(O)/regress/sandbox-selftest.o: common/sandbox.c $(GEN_H)
 	@mkdir -p $(@D)
@@ -172,10 +176,15 @@ $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_OBJS) $(LDLIBS)
 
+# jspub publishes into JetStream for t_dumpstream
+$(O)/regress/jspub: LDLIBS += $(NATS_LIBS)
+$(O)/regress/jspub: CPPFLAGS += $(NATS_CFLAGS)
+
 $(O)/%.o: %.c $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(<D) -MMD -MP -c -o $@ $<
 
+$(O)/ncctl/stream.o: CPPFLAGS += $(NATS_CFLAGS)
 $(O)/ncagentd/pcaplib.o: CPPFLAGS += -DPCAP_SONAME='"$(PCAP_SONAME)"'
 $(O)/ncagentd/pcaplib.o: Makefile
 $(if $(PCAP_SONAME),,$(error libpcap.so not found: install libpcap-dev))

@@ -10,7 +10,9 @@ pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     tshark tcpdump mandoc clang iproute2 iputils-ping procps bc nftables
     python3 python3-nacl
     softflowd nfdump tcpreplay binutils
-    debhelper dpkg-dev adduser"
+    debhelper dpkg-dev adduser
+    libnats-dev
+    nats-server"
 # softflowd, nfdump (nfcapd) and tcpreplay are what make bench and make
 # bench-live compare with and drive; where systemd runs, nfdump's package
 # also starts an nfcapd of its own on port 9995, which they do not use

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -44,12 +46,20 @@
 
 #define OUTBUFSZ	(64 * 1024)
 
+#define TFIELD_UNKNOWN	(-2)
+
 struct dumper {
-	FILE		*out;
-	enum dump_fmt	 fmt;
-	FILE		*cell;		/* CSV: JSON text of one cell */
-	char		*cellbuf;
-	size_t		 cellsz;
+	FILE			*out;
+	enum dump_fmt		 fmt;
+	FILE			*cell;		/* CSV: JSON text of one cell */
+	char			*cellbuf;
+	size_t			 cellsz;
+	int			 type;		/* of the records that follow */
+	const Header		*pending;	/* to write before them */
+	struct dump_range	 range;
+	int			 ranged;
+	int			*tfield;	/* per type: its time field */
+	char			*warned;	/* per type: it has none */
 };
 
 static const void *field_ptr(const ProtobufCMessage *, unsigned int);
@@ -69,6 +79,10 @@ static void	 csv_safe(FILE *, const char *);
 static void	 csv_begin(struct dumper *, const Header *,
 		    const ProtobufCMessageDescriptor *);
 static void	 csv_record(struct dumper *, const ProtobufCMessage *);
+static int	 time_field(const ProtobufCMessageDescriptor *);
+static int	 in_range(struct dumper *, int, const ProtobufCMessage *);
+static void	 dumper_put_header(struct dumper *, const Header *, int);
+static int	 dump_one(struct dumper *, FILE *, const char *);
 
 /* a member of a message, found by its descriptor's offset */
 static const void *
@@ -443,73 +457,273 @@ csv_record(struct dumper *d, const ProtobufCMessage *m)
 	putc('\n', d->out);
 }
 
-int
-dump_file(FILE *in, const char *name, enum dump_fmt fmt)
+/*
+ * The time of a record: its int64 field named "timestamp", or else
+ * the first int64 field whose name starts so (Connection's
+ * timestamp_first); -1 when it has none.
+ */
+static int
+time_field(const ProtobufCMessageDescriptor *desc)
 {
-	struct ncap_reader			 r;
-	struct dumper				 d;
-	const ProtobufCMessageDescriptor	*desc;
-	ProtobufCMessage			*m;
-	const unsigned char			*rec;
-	size_t					 len;
-	char					 errbuf[256];
-	int					 rv, status = 0;
+	const ProtobufCFieldDescriptor	*f;
+	unsigned int			 i;
+	int				 found = -1;
 
-	memset(&d, 0, sizeof(d));
-	d.out = stdout;
-	d.fmt = fmt;
+	for (i = 0; i < desc->n_fields; i++) {
+		f = &desc->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_INT64 ||
+		    f->label == PROTOBUF_C_LABEL_REPEATED ||
+		    strncmp(f->name, "timestamp", 9) != 0)
+			continue;
+		if (strcmp(f->name, "timestamp") == 0)
+			return ((int)i);
+		if (found == -1)
+			found = (int)i;
+	}
+	return (found);
+}
+
+/* whether the record's time is in the range, for a range that is set */
+static int
+in_range(struct dumper *d, int type, const ProtobufCMessage *m)
+{
+	const ProtobufCFieldDescriptor	*f;
+	int64_t				 t;
+
+	if (d->tfield[type] == TFIELD_UNKNOWN)
+		d->tfield[type] = time_field(rectypes[type]);
+	if (d->tfield[type] < 0) {
+		if (!d->warned[type]) {
+			fflush(d->out);
+			warnx("%s records have no timestamp: none is in a "
+			    "time range", rectypes[type]->name);
+			d->warned[type] = 1;
+		}
+		return (0);
+	}
+	f = &m->descriptor->fields[d->tfield[type]];
+	if (!field_present(m, f))
+		return (0);
+	t = *(const int64_t *)field_ptr(m, f->offset);
+	return (t >= d->range.begin && t < d->range.end);
+}
+
+struct dumper *
+dumper_open(enum dump_fmt fmt, const struct dump_range *range)
+{
+	struct dumper	*d;
+	size_t		 i;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		err(1, NULL);
+	d->out = stdout;
+	d->fmt = fmt;
+	if (range != NULL)
+		d->range = *range;
+	else {
+		d->range.begin = INT64_MIN;
+		d->range.end = INT64_MAX;
+	}
+	d->ranged = d->range.begin != INT64_MIN || d->range.end != INT64_MAX;
+	if ((d->tfield = reallocarray(NULL, nrectypes,
+	    sizeof(*d->tfield))) == NULL ||
+	    (d->warned = calloc(nrectypes, sizeof(*d->warned))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < nrectypes; i++)
+		d->tfield[i] = TFIELD_UNKNOWN;
 	/* fully buffered even on a terminal: dumps can be long */
-	setvbuf(d.out, NULL, _IOFBF, OUTBUFSZ);
+	setvbuf(d->out, NULL, _IOFBF, OUTBUFSZ);
+	if (fmt == DUMP_CSV &&
+	    (d->cell = open_memstream(&d->cellbuf, &d->cellsz)) == NULL)
+		err(1, "open_memstream");
+	return (d);
+}
+
+static void
+dumper_put_header(struct dumper *d, const Header *h, int type)
+{
+	if (d->fmt == DUMP_CSV)
+		csv_begin(d, h, rectypes[type]);
+	else {
+		json_message(d->out, &h->base);
+		putc('\n', d->out);
+	}
+}
+
+void
+dumper_header(struct dumper *d, const Header *h, int type, int lazy)
+{
+	d->type = type;
+	d->pending = NULL;
+	if (lazy)
+		d->pending = h;
+	else
+		dumper_put_header(d, h, type);
+}
+
+int
+dumper_record(struct dumper *d, const unsigned char *rec, size_t len)
+{
+	ProtobufCMessage	*m;
+	int			 rv = 1;
+
+	if (d->type < 0 || (size_t)d->type >= nrectypes)
+		errx(1, "dumper_record: no header before the record");
+	m = protobuf_c_message_unpack(rectypes[d->type], NULL, len, rec);
+	if (m == NULL) {
+		/* what is written so far comes before the message */
+		fflush(d->out);
+		return (-1);
+	}
+	if (d->ranged && !in_range(d, d->type, m))
+		rv = 0;
+	else {
+		if (d->pending != NULL) {
+			dumper_put_header(d, d->pending, d->type);
+			d->pending = NULL;
+		}
+		if (d->fmt == DUMP_CSV)
+			csv_record(d, m);
+		else {
+			json_message(d->out, m);
+			putc('\n', d->out);
+		}
+	}
+	protobuf_c_message_free_unpacked(m, NULL);
+	return (rv);
+}
+
+int
+dumper_close(struct dumper *d)
+{
+	int	 rv = 0;
+
+	if (d->cell != NULL) {
+		fclose(d->cell);
+		free(d->cellbuf);
+	}
+	if (fflush(d->out) == EOF || ferror(d->out)) {
+		warn("stdout");
+		rv = -1;
+	}
+	free(d->tfield);
+	free(d->warned);
+	free(d);
+	return (rv);
+}
+
+/* a file to stdout, through d; 0, or 1 when it could not be read whole */
+static int
+dump_one(struct dumper *d, FILE *in, const char *name)
+{
+	struct ncap_reader	 r;
+	const unsigned char	*rec;
+	size_t			 len;
+	char			 errbuf[256];
+	int			 rv, status = 0;
 
 	if (ncap_open(&r, in, errbuf, sizeof(errbuf)) == -1) {
+		fflush(d->out);
 		warnx("%s: %s", name, errbuf);
 		return (1);
 	}
-	desc = rectypes[r.type];
-
-	if (fmt == DUMP_CSV) {
-		if ((d.cell = open_memstream(&d.cellbuf, &d.cellsz)) == NULL)
-			err(1, "open_memstream");
-		csv_begin(&d, r.hdr, desc);
-	} else {
-		json_message(d.out, &r.hdr->base);
-		putc('\n', d.out);
-	}
-
+	dumper_header(d, r.hdr, r.type, 0);
 	while ((rv = ncap_next(&r, &rec, &len, errbuf, sizeof(errbuf))) == 1) {
-		m = protobuf_c_message_unpack(desc, NULL, len, rec);
-		if (m == NULL) {
-			/* keep going: one bad record hides no others */
-			fflush(d.out);
+		/* keep going: one bad record hides no others */
+		if (dumper_record(d, rec, len) == -1) {
 			warnx("%s: record %" PRIu64 ": not a valid %s record",
-			    name, r.nrec, desc->name);
+			    name, r.nrec, rectypes[r.type]->name);
 			status = 1;
-			continue;
 		}
-		if (fmt == DUMP_CSV)
-			csv_record(&d, m);
-		else {
-			json_message(d.out, m);
-			putc('\n', d.out);
-		}
-		protobuf_c_message_free_unpacked(m, NULL);
 	}
 	if (rv == -1) {
-		fflush(d.out);
+		fflush(d->out);
 		warnx("%s: %s", name, errbuf);
 		status = 1;
 	}
-
 	ncap_close(&r);
-	if (d.cell != NULL) {
-		fclose(d.cell);
-		free(d.cellbuf);
-	}
-	if (fflush(d.out) == EOF || ferror(d.out)) {
-		warn("stdout");
-		status = 1;
-	}
 	return (status);
+}
+
+int
+dump_file(FILE *in, const char *name, enum dump_fmt fmt,
+    const struct dump_range *range)
+{
+	struct dumper	*d;
+	int		 status;
+
+	d = dumper_open(fmt, range);
+	status = dump_one(d, in, name);
+	if (dumper_close(d) == -1)
+		status = 1;
+	return (status);
+}
+
+/* digits of a fraction of a second, as ns; the end, or NULL */
+static const char *
+frac_ns(const char *s, int64_t *ns)
+{
+	int64_t	 scale = 100000000;
+
+	*ns = 0;
+	if (*s != '.')
+		return (s);
+	if (!isdigit((unsigned char)*++s))
+		return (NULL);
+	for (; isdigit((unsigned char)*s); s++) {
+		if (scale == 0)
+			return (NULL);	/* finer than a nanosecond */
+		*ns += (*s - '0') * scale;
+		scale /= 10;
+	}
+	return (s);
+}
+
+/*
+ * A time for -a and -b: seconds since the epoch, or a UTC date and
+ * time as YYYY-MM-DD[THH:MM[:SS]], both with a fraction of a second
+ * if wanted; nanoseconds since the epoch, as records hold them.
+ */
+int
+parse_time(const char *s, int64_t *ns)
+{
+	struct tm	 tm;
+	const char	*p;
+	char		*end;
+	long long	 sec;
+	int64_t		 frac;
+	time_t		 t;
+
+	if (isdigit((unsigned char)s[0]) && strchr(s, '-') == NULL) {
+		errno = 0;
+		sec = strtoll(s, &end, 10);
+		if (errno != 0 || sec > INT64_MAX / 1000000000 - 1 ||
+		    (p = frac_ns(end, &frac)) == NULL || *p != '\0')
+			return (-1);
+		*ns = (int64_t)sec * 1000000000 + frac;
+		return (0);
+	}
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return (-1);
+	frac = 0;
+	if (*p == 'T' || *p == ' ') {
+		if ((end = strptime(p + 1, "%H:%M", &tm)) == NULL)
+			return (-1);
+		p = end;
+		if (*p == ':') {
+			if ((end = strptime(p + 1, "%S", &tm)) == NULL ||
+			    (p = frac_ns(end, &frac)) == NULL)
+				return (-1);
+		}
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p != '\0' || (t = timegm(&tm)) == (time_t)-1 ||
+	    t > INT64_MAX / 1000000000 - 1 || t < INT64_MIN / 1000000000 + 1)
+		return (-1);
+	*ns = (int64_t)t * 1000000000 + frac;
+	return (0);
 }
 
 /* a file to dump, and when its header says it was created */
@@ -588,8 +802,10 @@ item_dir(struct dump_item **items, size_t *n, size_t *size, const char *dir)
 }
 
 int
-dump_paths(int argc, char *argv[], enum dump_fmt fmt)
+dump_paths(int argc, char *argv[], enum dump_fmt fmt,
+    const struct dump_range *range)
 {
+	struct dumper		*d;
 	struct dump_item	*items = NULL;
 	struct ncap_reader	 r;
 	struct stat		 st;
@@ -615,16 +831,20 @@ dump_paths(int argc, char *argv[], enum dump_fmt fmt)
 		fclose(fp);
 	}
 	qsort(items, n, sizeof(*items), item_cmp);
+	d = dumper_open(fmt, range);
 	for (i = 0; i < n; i++) {
 		if ((fp = fopen(items[i].path, "re")) == NULL) {
+			fflush(d->out);
 			warn("%s", items[i].path);
 			status = 1;
 		} else {
-			status |= dump_file(fp, items[i].path, fmt);
+			status |= dump_one(d, fp, items[i].path);
 			fclose(fp);
 		}
 		free(items[i].path);
 	}
 	free(items);
+	if (dumper_close(d) == -1)
+		status = 1;
 	return (status);
 }

@@ -21,6 +21,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -63,12 +64,21 @@ usage(void)
 	    "  log verbose|brief log debug messages or not\n"
 	    "  keygen dir        write dir/pub.key (0644) and dir/priv.key "
 	    "(0600)\n"
-	    "  dump [-c | -j] file ...\n"
+	    "  dump [-c | -j] [-a begin] [-b end] file ...\n"
 	    "                    .ncap files, or the files of a sensor's "
 	    "directory, in\n"
 	    "                    time order (\"-\" for standard input), as "
 	    "JSON\n"
-	    "                    lines (-j, the default) or CSV (-c)\n");
+	    "                    lines (-j, the default) or CSV (-c); only "
+	    "records\n"
+	    "                    at or after begin and before end, if given\n"
+	    "  dump [-c | -j] [-a begin] [-b end] [-p prefix] [-S sensor] "
+	    "[-T type]\n"
+	    "       -u url stream\n"
+	    "                    the records of a JetStream stream, as far as "
+	    "it goes\n"
+	    "                    when the dump starts; subjects "
+	    "prefix.sensor.type\n");
 	exit(1);
 }
 static int
@@ -121,11 +131,24 @@ mkpath(const char *dir)
 static int
 cmd_dump(int argc, char *argv[])
 {
-	enum dump_fmt	 fmt = DUMP_JSON;
-	int		 ch, cflag = 0, jflag = 0;
+	struct stream_query	 q;
+	struct dump_range	 range;
+	enum dump_fmt		 fmt = DUMP_JSON;
+	int			 ch, cflag = 0, jflag = 0;
 
-	while ((ch = getopt(argc, argv, "cj")) != -1) {
+	memset(&q, 0, sizeof(q));
+	range.begin = INT64_MIN;
+	range.end = INT64_MAX;
+	while ((ch = getopt(argc, argv, "a:b:cjp:S:T:u:")) != -1) {
 		switch (ch) {
+		case 'a':
+			if (parse_time(optarg, &range.begin) == -1)
+				errx(1, "-a %s: not a time", optarg);
+			break;
+		case 'b':
+			if (parse_time(optarg, &range.end) == -1)
+				errx(1, "-b %s: not a time", optarg);
+			break;
 		case 'c':
 			cflag = 1;
 			fmt = DUMP_CSV;
@@ -133,6 +156,18 @@ cmd_dump(int argc, char *argv[])
 		case 'j':
 			jflag = 1;
 			fmt = DUMP_JSON;
+			break;
+		case 'p':
+			q.prefix = optarg;
+			break;
+		case 'S':
+			q.sensor = optarg;
+			break;
+		case 'T':
+			q.type = optarg;
+			break;
+		case 'u':
+			q.url = optarg;
 			break;
 		default:
 			usage();
@@ -142,10 +177,21 @@ cmd_dump(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1 || (cflag && jflag))
 		usage();
+	if (range.begin >= range.end)
+		errx(1, "-a is not before -b: no record can be in the range");
+	/* a stream is named alone, and only a stream takes -p, -S, -T */
+	if (q.url != NULL) {
+		if (argc != 1)
+			usage();
+		q.stream = argv[0];
+		return (dump_stream(&q, fmt, &range));
+	}
+	if (q.prefix != NULL || q.sensor != NULL || q.type != NULL)
+		usage();
 
 	if (argc == 1 && strcmp(argv[0], "-") == 0)
-		return (dump_file(stdin, "stdin", fmt));
-	return (dump_paths(argc, argv, fmt));
+		return (dump_file(stdin, "stdin", fmt, &range));
+	return (dump_paths(argc, argv, fmt, &range));
 }
 
 /* with -s unset: the daemon's socket that exists, if only one does */

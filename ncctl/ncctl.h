@@ -20,18 +20,60 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ncap.h"
+
 enum dump_fmt {
 	DUMP_JSON,		/* one JSON object per line (the default) */
 	DUMP_CSV,		/* a comment, a column line, one line a record */
 };
 
+/* the records a dump keeps: begin <= their time < end, in ns */
+struct dump_range {
+	int64_t		 begin;
+	int64_t		 end;
+};
+
 /* dump.c: write the .ncap stream in to stdout; returns the exit status */
-int	 dump_file(FILE *in, const char *name, enum dump_fmt);
+int	 dump_file(FILE *in, const char *name, enum dump_fmt,
+	    const struct dump_range *);
 /*
  * Files, and the .ncap files of directories, one after the other in
  * the order their headers say they were created; the exit status.
  */
-int	 dump_paths(int n, char *paths[], enum dump_fmt);
+int	 dump_paths(int n, char *paths[], enum dump_fmt,
+	    const struct dump_range *);
+/* -a and -b: a time as nanoseconds since the epoch; 0, or -1 */
+int	 parse_time(const char *, int64_t *);
+
+/*
+ * The dumper, which writes what a file or a stream holds: a header,
+ * then the records it stands for, each unpacked by the header's type.
+ * A lazy header is written before the first record in the range, if
+ * one is; it must stay valid until then, or the next header.
+ * dumper_record: 1 written, 0 not in the range, -1 not a valid record
+ * of the type (stdout flushed, for the caller's message).
+ */
+struct dumper;
+struct dumper	*dumper_open(enum dump_fmt, const struct dump_range *);
+void	 dumper_header(struct dumper *, const Header *, int type, int lazy);
+int	 dumper_record(struct dumper *, const unsigned char *, size_t);
+/* 0, or -1 when stdout could not be written */
+int	 dumper_close(struct dumper *);
+
+/*
+ * stream.c: the records of a JetStream stream, as ncctl dump -u reads
+ * them (prefix, sensor, type: NULL for any sensor or type); the exit
+ * status.
+ */
+struct stream_query {
+	const char	*url;
+	const char	*stream;
+	const char	*prefix;
+	const char	*sensor;
+	const char	*type;
+};
+int	 dump_stream(const struct stream_query *, enum dump_fmt,
+	    const struct dump_range *);
 
 /* a string as JSON, quotes included (dump.c) */
 void	 json_string(FILE *, const char *);

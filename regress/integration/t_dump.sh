@@ -142,6 +142,24 @@ is_zero() { [ "$1" -eq 0 ]; }
 check "a last record torn at each of its bytes: the two before it, and \"torn tail\" ($torn wrong)" \
     is_zero "$torn"
 
+# -a and -b: records at or after the one, before the other, by their
+# timestamp (1, 2 and 300 ns); the header is written all the same
+status "a time range" 0 "$ncctl" dump -a 0.000000002 -b 0.0000003 whole.ncap
+check "keeps the record at its start and none at its end" \
+    sh -c 'test $(wc -l < out) -eq 2 && sed -n 1p out | grep -q "\"magic\"" &&
+    sed -n 2p out | grep -q "^{\"timestamp\":2,"'
+status "a UTC date and time" 0 "$ncctl" dump -a 1970-01-01T00:00:00.000000003Z \
+    whole.ncap
+check "keeps the records from then on" \
+    sh -c 'test $(wc -l < out) -eq 2 && grep -q "^{\"timestamp\":300," out'
+status "-b alone" 0 "$ncctl" dump -c -b 1970-01-01 whole.ncap
+check "keeps none after the epoch, in CSV too" test "$(wc -l < out)" -eq 2
+status "a time that is not one" 1 "$ncctl" dump -a yesterday whole.ncap
+check "is named" grep -q -- "-a yesterday: not a time" err
+status "finer than a nanosecond" 1 "$ncctl" dump -b 1.0000000001 whole.ncap
+status "-a not before -b" 1 "$ncctl" dump -a 5 -b 5 whole.ncap
+status "-S without a stream" 1 "$ncctl" dump -S s1 whole.ncap
+
 # several files, and a sensor's directory, in the order of their headers
 hdr_at() {
 	python3 -c 'import sys
@@ -233,7 +251,7 @@ build() {
 	    "$src/proto/ncap.proto" &&
 	sh "$src/common/gen_rectypes.sh" "$b/records.pb-c.h" \
 	    > "$b/rectypes.c" || return 1
-	pkgs="libsodium libprotobuf-c libbsd-overlay libevent"
+	pkgs="libsodium libprotobuf-c libbsd-overlay libevent libnats"
 	cflags="-std=gnu11 -D_GNU_SOURCE -DNCAP_VERSION=\"t-1.0\"
 	    -I$src/common -I$src/ncctl -I$b $(pkg-config --cflags $pkgs)"
 	libs="$(pkg-config --libs $pkgs) -lm"
@@ -242,7 +260,8 @@ build() {
 	    $b/rectypes.c"
 	${CC:-cc} $cflags $1 ${T_DUMP_CFLAGS:-} -o "$b/ncctl" \
 	    "$src/ncctl/ncctl.c" "$src/ncctl/dump.c" "$src/ncctl/parser.c" \
-	    "$src/ncctl/output.c" "$src/common/keys.c" "$src/common/wire.c" \
+	    "$src/ncctl/output.c" "$src/ncctl/stream.c" "$src/common/keys.c" \
+	    "$src/common/wire.c" \
 	    "$src/common/imsg.c" "$src/common/log.c" "$src/common/util.c" \
 	    $common $libs &&
 	${CC:-cc} $cflags $1 ${T_DUMP_CFLAGS:-} -o "$b/gen" \
