@@ -518,6 +518,7 @@ dumper_open(enum dump_fmt fmt, const struct dump_range *range)
 		err(1, NULL);
 	d->out = stdout;
 	d->fmt = fmt;
+	d->type = -1;
 	if (range != NULL)
 		d->range = *range;
 	else {
