@@ -29,12 +29,21 @@
 #  3. -a and -b keep exactly the records whose timestamp is in
 #     [begin, end), counted by dumpstream.py over the files' dump,
 #     given as seconds or as a UTC date; the files dump the same;
-#  4. payloads that are bad (truncated framing, a record that does not
-#     unpack, an unknown type, a subject of another form) are named,
+#  4. payloads that are bad (truncated framing, a record above the
+#     limit, a record that does not unpack, an unknown type, a subject
+#     of another form) are named,
 #     the first ten of a kind, counted in a summary, and the records
 #     around them are all written; the exit status is 1;
 #  5. a filter that matches nothing ends at once, an unknown stream
-#     or server is an error, and the options are checked.
+#     or server is an error, and the options are checked;
+#  6. the dumps leave no consumer on the server; a sensor name with a
+#     dot in it is read whole;
+#  7. a dump writes what the stream held when it began: messages
+#     published while it runs (its output held in a pipe) are not
+#     written.  (This catches a dump that reads until the stream is
+#     idle; one that stops at the first message with nothing pending
+#     passes it too, as long as the server delivers faster than the
+#     messages come, as it does here.)
 . "$REGRESS/integration/lib.sh"
 
 command -v nats-server >/dev/null ||
@@ -81,7 +90,12 @@ check "the files hold records of both sensors ($nref)" \
 port=$(free_port)
 while ss -Htln "sport = :$port" | grep -q .; do port=$(free_port); done
 URL=nats://127.0.0.1:$port
-nats-server -js -a 127.0.0.1 -p "$port" -sd "$T/js" >"$T/nats.log" 2>&1 &
+mport=$(free_port)
+while ss -Htln "sport = :$mport" | grep -q . || [ "$mport" = "$port" ]; do
+	mport=$(free_port)
+done
+nats-server -js -a 127.0.0.1 -p "$port" -m "$mport" -sd "$T/js" \
+    >"$T/nats.log" 2>&1 &
 NATS=$!
 PIDS="$PIDS $NATS"
 _i=0
@@ -179,9 +193,13 @@ printf '\005ab' >"$T/tail"
 ds frame "$spool/alpha/TCP.ncap" >"$T/tcp1"
 cat "$T/tcp1" "$T/tail" >"$T/bad.trunc"
 { printf '\002\017\000'; cat "$T/tcp1"; } >"$T/bad.rec"
+# a record larger than any may be (70000 bytes), whole
+"$PYTHON" -c 'import sys
+sys.stdout.buffer.write(b"\xf0\xa2\x04" + bytes(70000))' >"$T/bad.big"
 {
 	echo "ncap.gamma.TCP $T/bad.trunc"
 	echo "ncap.gamma.TCP $T/bad.rec"
+	echo "ncap.gamma.TCP $T/bad.big"
 	i=0
 	while [ $i -lt 12 ]; do
 		echo "ncap.gamma.Bogus $T/tcp1"
@@ -204,15 +222,17 @@ same "every good record written, those around the bad ones too" \
 err=$T/x.json.err
 check "truncated framing named, with its record and offset" \
     grep -q "(ncap.gamma.TCP): record 2 at offset $(wc -c <"$T/tcp1"): a length" "$err"
+check "the record above the limit named" \
+    grep -q "(ncap.gamma.TCP): record 1 at offset 0: a length that is malformed, above 65536" "$err"
 check "the record that does not unpack named" \
     grep -q "(ncap.gamma.TCP): record 1: not a valid TCP record" "$err"
 check "the unknown type named, ten times of twelve" \
     test "$(grep -c 'unknown record type "Bogus"' "$err")" -eq 10
 check "the subject of another form named" \
     grep -q "(ncap.gamma): not ncap.sensor.type" "$err"
-nmsg=$(($(wc -l <"$T/list") + 16))
-check "and all counted: 15 of $nmsg messages bad" grep -q \
-    "stream NCAP: 15 of $nmsg messages bad (1 with a subject not of the form prefix.sensor.type, 12 of an unknown record type, 1 with bad framing, 1 with records that are not valid), $((nref + 3)) records written, 1 not valid" \
+nmsg=$(($(wc -l <"$T/list") + 17))
+check "and all counted: 16 of $nmsg messages bad" grep -q \
+    "stream NCAP: 16 of $nmsg messages bad (1 with a subject not of the form prefix.sensor.type, 12 of an unknown record type, 2 with bad framing, 1 with records that are not valid), $((nref + 3)) records written, 1 not valid" \
     "$err"
 [ "$fails" -eq 0 ] || sed 's/^/# stderr: /' "$err"
 
@@ -235,6 +255,53 @@ is "$?" 1 "-S of no sensor name: exit 1"
 is "$?" 1 "-p of no subject prefix: exit 1"
 "$NCCTL" dump -u "$URL" NCAP NCAP >/dev/null 2>&1
 is "$?" 1 "two streams: usage"
+
+# 6. what the server has of the dumps after them: no consumer
+# (an ephemeral one would stay until the server noticed it idle)
+nc=$("$PYTHON" -c 'import json, sys, urllib.request
+u = "http://127.0.0.1:%s/jsz" % sys.argv[1]
+print(json.load(urllib.request.urlopen(u, timeout=5))["consumers"])' "$mport")
+is "$nc" 0 "the dumps leave no consumer behind"
+
+# a sensor whose name holds a dot: its subject has a token more
+echo "ncap.dc1.s1.TCP $T/tcp1" | "$JSPUB" -u "$URL" -s NCAP >/dev/null
+dump "$T/d.json" -S dc1.s1
+check "-S dc1.s1 reads it, under its name" sh -c "test \$(wc -l <'$T/d.json') -eq 2 &&
+    grep -q '\"sensor\":\"dc1.s1\",\"record_type\":\"TCP\"' '$T/d.json'"
+
+# 7. what is published while a dump runs is not read: a stream of
+# some 4000 messages, a dump whose output waits in a pipe until more
+# messages were published (after its consumer existed, so after it
+# read where the stream ended), none of which it may write
+jsz() {
+	"$PYTHON" -c 'import json, sys, urllib.request
+u = "http://127.0.0.1:%s/jsz" % sys.argv[1]
+print(json.load(urllib.request.urlopen(u, timeout=5))[sys.argv[2]])' "$mport" "$1"
+}
+i=0
+while [ $i -lt 50 ]; do cat "$T/list"; i=$((i + 1)); done >"$T/big.list"
+sed 's/^ncap\./big./' "$T/big.list" |
+    "$JSPUB" -u "$URL" -s BIG -c 'big.>' >/dev/null
+"$NCCTL" dump -p big -u "$URL" BIG 2>"$T/big.err" | {
+	while [ ! -e "$T/go" ]; do sleep 0.05; done
+	cat
+} >"$T/big.json" &
+BIG=$!
+i=0
+while [ "$(jsz consumers)" -eq 0 ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sed 's/^ncap\.alpha\./big.late./' "$T/list" | grep '^big\.late\.' |
+    "$JSPUB" -u "$URL" -s BIG >/dev/null
+touch "$T/go"
+wait $BIG
+ds records json "$T/big.json" | cut -d' ' -f1 | sort | uniq -c |
+    sed 's/^ *//' >"$T/big.got"
+printf '%s alpha\n%s beta\n' "$((50 * $(grep -c '^alpha ' "$T/ref.rec")))" \
+    "$((50 * $(grep -c '^beta ' "$T/ref.rec")))" >"$T/big.want"
+same "a dump writes what the stream held when it began, not what came after" \
+    "$T/big.want" "$T/big.got"
 
 kill -TERM "$NATS"
 wait "$NATS"
