@@ -59,7 +59,7 @@
 enum fault {
 	F_SUBJECT,		/* not <prefix>.<sensor>.<Type> */
 	F_TYPE,			/* a Type ncctl does not know */
-	F_FRAMING,		/* a length prefix bad, or past the end */
+	F_FRAMING,		/* a length bad, too large or past the end */
 	F_RECORD,		/* a record that does not unpack */
 	F_NFAULTS
 };
