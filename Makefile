@@ -5,6 +5,8 @@
 #	make bench		offline replay of a large generated capture, and
 #				tcpdump and softflowd on it
 #	make bench-live		the same mix sent live into a veth pair (root)
+#	make bench-collector	one collector given what a sensor sent, at
+#				rising rates: its ceiling
 #	make fuzz		libFuzzer harnesses (clang)
 #	make demo		a collector and a sensor on this machine
 #	make install		PREFIX (/usr/local), SYSCONFDIR (/etc), DESTDIR
@@ -227,6 +229,9 @@ bench: all
 bench-live: all
 	sh regress/bench-live.sh $(CURDIR)
 
+bench-collector: all
+	sh regress/bench-collector.sh $(CURDIR)
+
 # libFuzzer (clang): the decoder and the collector's unpacking, each for
 # FUZZ_SECONDS, seeded with every frame of the captures and with the
 # batches ncagentd would send for ours.  What crashes lands in
@@ -302,7 +307,7 @@ install: all
 clean:
 	rm -rf obj obj-san obj-fuzz ncagentd/ncagentd nccollectd/nccollectd ncctl/ncctl
 
-.PHONY: all test san bench bench-live fuzz demo install clean
+.PHONY: all test san bench bench-live bench-collector fuzz demo install clean
 # generated sources are kept, so that make does not run protoc-c and
 # byacc again after each build; everything else is rebuilt when deleted
 .SECONDARY: $(O)/proto/ncap.pb-c.c $(O)/proto/ncap.pb-c.h \
