@@ -547,8 +547,8 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		/* kept, and sent when its session's window has room */
 		if (len < WIRE_MIN)
 			fatalx("crypto: datagram of %zu bytes", len);
-		dq_push(dq, dgram, len, f->hdr.type, f->hdr.nrec,
-		    conf.readfile[0] == '\0');
+		dq_push(dq, dgram, len, NULL, 0, f->hdr.type, f->hdr.nrec,
+		    0, conf.readfile[0] == '\0');
 	} else if ((n = send(udpfd, dgram, len, 0)) == -1 ||
 	    (size_t)n != len) {
 		stats->send_errors++;

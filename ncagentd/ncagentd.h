@@ -240,10 +240,26 @@ void	 dq_limit(struct dq *, size_t, int drop);
 void	 dq_session(struct dq *, const unsigned char *nonce);
 /*
  * Keep a datagram of the newest session (nonce and sequence number
- * are read from it); with drop, the oldest go to make room for it.
+ * are read from it), and its plaintext if pt is not NULL, within the
+ * same cost; with drop, the oldest go to make room for it.  counted:
+ * it went out before, sealed for another collector, so its first send
+ * here counts as a resend.
  */
 void	 dq_push(struct dq *, const unsigned char *dgram, size_t len,
-	    uint32_t type, uint32_t nrec, int drop);
+	    const unsigned char *pt, size_t ptlen, uint32_t type,
+	    uint32_t nrec, int counted, int drop);
+/*
+ * Every datagram held, oldest first, to fn (sent: it went out at least
+ * once), then forgotten with its session, no session_done() said: the
+ * queue is as new, its timeout back to the initial one.
+ */
+typedef void	 (*dq_drain_fn)(void *, uint32_t type, uint32_t nrec,
+		    int sent, const unsigned char *pt, size_t ptlen);
+void	 dq_drain(struct dq *, dq_drain_fn, void *);
+/* 1 while datagrams sent wait for an ack */
+int	 dq_waiting(const struct dq *);
+/* the resend timeout now, in microseconds */
+int64_t	 dq_rto(const struct dq *);
 /* send what the sessions' windows let through, oldest first */
 void	 dq_pump(struct dq *, int64_t now);
 /* 1 if a session of that nonce has datagrams or may get some */
