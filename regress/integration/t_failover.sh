@@ -35,6 +35,9 @@
 #  2. a replay whose first collector is not there at all, with one
 #     collector-key shared by both: it fails over once and exits 0,
 #     B storing every record of the reference.
+#  3. failover-timeout reloads: a live sensor whose first collector is
+#     not there stays on it with 1h, and moves on within seconds once
+#     a reload says 1s.
 . "$REGRESS/integration/lib.sh"
 
 FRAMES=8000		# sent into the live sensor's interface,
@@ -352,5 +355,51 @@ echo "# 2: sent $(tsum "$L" sent) stored $2 duplicated $3 lost $4 resent" \
     "$(tsum "$L" resent), in $(($(date +%s) - t0)) s"
 is "$3 $4 $5" "0 0 0" "2: the second has every record, once, no other"
 is "$(auth "$T/d")" 0 "2: it authenticated every datagram"
+
+# -- 3. failover-timeout reloads: a live sensor whose first collector is
+# not there stays on it for an hour, until a reload says 1 s
+PE=$(free_port)
+PF=$(free_port)
+while [ "$PF" = "$PE" ]; do PF=$(free_port); done
+collect "$T/f" "$PF" "$T/ka" || exit 1
+FPID=$CPID
+d=$T/s3
+mkdir -p "$d"
+cat >"$d/ncagentd.conf" <<EOC
+name "fo3"
+interface "inj1"
+collector 127.0.0.1 port $PE
+collector 127.0.0.1 port $PF
+collector-key "$T/ka/pub.key"
+failover-timeout 1h
+connection-table-size 0
+user "nobody"
+chroot "$T/empty"
+flush-interval 200ms
+socket "$d/ctl.sock"
+EOC
+ip netns exec "$NS" "$NCAGENTD" -d -v -f "$d/ncagentd.conf" \
+    >"$d/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+until_ok "$W" grep -qs "capture started" "$d/sensor.log"
+ip netns exec "$NS" "$PYTHON" "$REGRESS/integration/inject.py" inj0 \
+    "$T/live.pcap" 500 >/dev/null &
+GEN=$!
+PIDS="$PIDS $GEN"
+sleep 2
+check "3: with failover-timeout 1h, 2 s without acks keep it on the first" \
+    current "$d/ctl.sock" "127.0.0.1 port $PE"
+sed -i 's/^failover-timeout .*/failover-timeout 1s/' "$d/ncagentd.conf"
+"$NCCTL" -s "$d/ctl.sock" reload >/dev/null
+is $? 0 "3: the sensor reloads with failover-timeout 1s"
+check "3: and moves to the second within 3 s" until_ok 3 current \
+    "$d/ctl.sock" "127.0.0.1 port $PF"
+kill -KILL "$GEN" 2>/dev/null
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "3: SIGTERM: the sensor exits 0"
+kill -TERM "$FPID"
+wait "$FPID"
 
 finish
