@@ -151,7 +151,7 @@ static void	 ack_read(int, short, void *);
 static void	 ack_take(unsigned int, const unsigned char *, ssize_t);
 static void	 ack_opened(const struct ack_opened *);
 static void	 reseal_add(uint32_t, uint32_t, int, const unsigned char *,
-		    size_t);
+		    size_t, int);
 static void	 reseal_drained(void *, uint32_t, uint32_t, int,
 		    const unsigned char *, size_t);
 static void	 reseal_feed(void);
@@ -666,7 +666,7 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 	else if (dq != NULL && h->epoch != epoch)
 		/* sealed for the collector before: for this one, again */
 		reseal_add(h->type, h->nrec, (h->flags & BATCH_RESENT) != 0,
-		    pt, h->ptlen);
+		    pt, h->ptlen, 1);
 	else if (dq != NULL) {
 		/* kept, and sent when its session's window has room */
 		dq_push(dq, dgram, len, h->ptlen > 0 ? pt : NULL, h->ptlen,
@@ -1140,11 +1140,12 @@ ack_opened(const struct ack_opened *ao)
 /*
  * Several collectors: a datagram's plaintext to be sealed for the
  * collector now, in the order they come, when the crypto child has
- * room for more.
+ * room for more; counted as resealed unless it is a probe's, which
+ * was sealed for no collector the sensor sent to.
  */
 static void
 reseal_add(uint32_t type, uint32_t nrec, int sent, const unsigned char *pt,
-    size_t ptlen)
+    size_t ptlen, int count)
 {
 	struct reseal	*r;
 
@@ -1159,14 +1160,15 @@ reseal_add(uint32_t type, uint32_t nrec, int sent, const unsigned char *pt,
 	memcpy(r->pt, pt, ptlen);
 	TAILQ_INSERT_TAIL(&reseals, r, entry);
 	reseal_bytes += DQ_COST(ptlen);
-	stats->resealed++;
+	if (count)
+		stats->resealed++;
 }
 
 static void
 reseal_drained(void *arg, uint32_t type, uint32_t nrec, int sent,
     const unsigned char *pt, size_t ptlen)
 {
-	reseal_add(type, nrec, sent, pt, ptlen);
+	reseal_add(type, nrec, sent, pt, ptlen, 1);
 }
 
 static void
@@ -1329,8 +1331,7 @@ probe_timer(int fd, short event, void *arg)
 {
 	if (probe.state != PROBE_SENT)
 		return;
-	reseal_add(probe.type, probe.nrec, 1, probe.pt, probe.ptlen);
-	stats->resealed--;	/* a probe's batch, not the queue's */
+	reseal_add(probe.type, probe.nrec, 1, probe.pt, probe.ptlen, 0);
 	probe_clear();
 	reseal_feed();
 	queue_run(0);

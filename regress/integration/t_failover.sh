@@ -316,6 +316,8 @@ echo "# 1: sent $(tsum "$L" sent) stored $2 (A $ra, B $rb) duplicated $3" \
     "$(coll "$L" probes), in $(($(date +%s) - t0)) s"
 is "$4 $5" "0 0" "1: A and B hold every record of the reference, no other"
 check "1: both stored records ($ra, $rb)" [ "$ra" -gt 0 -a "$rb" -gt 0 ]
+is "$(tsum "$L" sent)" "$REFREC" \
+    "1: the sensor counts each record sent once, sealed again or not"
 check "1: duplicates ($3) at most the records sent again ($rs)" \
     [ "$3" -le "$rs" ]
 [ "$fails" -eq 0 ] || grep -v '^total' "$T/u.recs.cmp" | sed 's/^/#   /'
@@ -354,6 +356,7 @@ set -- $(compare d "$T/ref.recs" "$T/d.recs")
 echo "# 2: sent $(tsum "$L" sent) stored $2 duplicated $3 lost $4 resent" \
     "$(tsum "$L" resent), in $(($(date +%s) - t0)) s"
 is "$3 $4 $5" "0 0 0" "2: the second has every record, once, no other"
+is "$(tsum "$L" sent)" "$REFREC" "2: and the sensor counts each sent once"
 is "$(auth "$T/d")" 0 "2: it authenticated every datagram"
 
 # -- 3. failover-timeout reloads: a live sensor whose first collector is
