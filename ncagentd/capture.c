@@ -120,6 +120,7 @@ struct probe {
 	unsigned char		 nonce[WIRE_NONCELEN];
 	unsigned char		*pt;
 	size_t			 ptlen;
+	int			 sent;		/* it went out */
 };
 
 static int	 capture_imsg_parent(int, struct imsg *);
@@ -1302,16 +1303,19 @@ probe_sent(const struct batch_hdr *h, const unsigned char *dgram,
 	memcpy(probe.nonce, dgram + WIRE_OFF_SNONCE, WIRE_NONCELEN);
 	probe.state = PROBE_SENT;
 	stats->probes++;
-	stats->datagrams++;
-	stats->wire_bytes += len;
-	tstats[h->type].sent += h->nrec;
-	tstats[h->type].batches++;
-	tstats[h->type].wire_bytes += len;
+	/* counted as sent once it went out, as the queue counts */
 	if ((n = send(udpfd[h->coll], dgram, len, 0)) == -1 ||
 	    (size_t)n != len)
 		stats->send_errors++;
-	else
+	else {
+		probe.sent = 1;
 		cstats[h->coll].sent++;
+		stats->datagrams++;
+		stats->wire_bytes += len;
+		tstats[h->type].sent += h->nrec;
+		tstats[h->type].batches++;
+		tstats[h->type].wire_bytes += len;
+	}
 	evtimer_add_ms(&ev_probe, conf.failover_ms);
 }
 
@@ -1321,6 +1325,7 @@ probe_clear(void)
 	evtimer_del(&ev_probe);
 	free(probe.pt);
 	probe.pt = NULL;
+	probe.sent = 0;
 	probe.state = PROBE_NONE;
 	probe_next = mono_us() + (int64_t)conf.failover_ms * 1000;
 }
@@ -1331,7 +1336,8 @@ probe_timer(int fd, short event, void *arg)
 {
 	if (probe.state != PROBE_SENT)
 		return;
-	reseal_add(probe.type, probe.nrec, 1, probe.pt, probe.ptlen, 0);
+	reseal_add(probe.type, probe.nrec, probe.sent, probe.pt, probe.ptlen,
+	    0);
 	probe_clear();
 	reseal_feed();
 	queue_run(0);

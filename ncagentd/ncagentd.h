@@ -311,7 +311,7 @@ void	 dq_push(struct dq *, const unsigned char *dgram, size_t len,
 	    uint32_t nrec, int counted, int drop);
 /*
  * Every datagram held, oldest first, to fn (sent: it went out at least
- * once), then forgotten with its session, no session_done() said: the
+ * once, here or, counted, before), then forgotten with its session, no session_done() said: the
  * queue is as new, its timeout back to the initial one.
  */
 typedef void	 (*dq_drain_fn)(void *, uint32_t type, uint32_t nrec,

@@ -32,9 +32,10 @@
 #     was sealed for its own key.  ncctl show stats says which
 #     collector is current and what each got, and the log says when
 #     the sensor moved;
-#  2. a replay whose first collector is not there at all, with one
-#     collector-key shared by both: it fails over once and exits 0,
-#     B storing every record of the reference.
+#  2. a replay whose first two collectors of three are not there at
+#     all, with one collector-key shared by all: it fails over to the
+#     second, then to the third, and exits 0, the third storing every
+#     record of the reference.
 #  3. failover-timeout reloads: a live sensor whose first collector is
 #     not there stays on it with 1h, and moves on within seconds once
 #     a reload says 1s.
@@ -322,11 +323,13 @@ check "1: duplicates ($3) at most the records sent again ($rs)" \
     [ "$3" -le "$rs" ]
 [ "$fails" -eq 0 ] || grep -v '^total' "$T/u.recs.cmp" | sed 's/^/#   /'
 
-# -- 2. a replay whose first collector is not there, one key for both
+# -- 2. a replay whose first two collectors are not there, one key
 t0=$(date +%s)
 PC=$(free_port)
+PG=$(free_port)
 PD=$(free_port)
-while [ "$PD" = "$PC" ]; do PD=$(free_port); done
+while [ "$PG" = "$PC" ]; do PG=$(free_port); done
+while [ "$PD" = "$PC" ] || [ "$PD" = "$PG" ]; do PD=$(free_port); done
 collect "$T/d" "$PD" "$T/ka" || exit 1
 DPID=$CPID
 d=$T/s2
@@ -334,6 +337,7 @@ mkdir -p "$d"
 cat >"$d/ncagentd.conf" <<EOC
 name "fo2"
 collector 127.0.0.1 port $PC
+collector 127.0.0.1 port $PG
 collector 127.0.0.1 port $PD
 collector-key "$T/ka/pub.key"
 failover-timeout ${FAILOVER}s
@@ -350,12 +354,15 @@ kill -TERM "$DPID"
 wait "$DPID"
 L=$d/sensor.log
 check "2: it failed over to the second" grep -q \
-    "collector 127.0.0.1 port $PC: no ack in $((FAILOVER * 1000)) ms, failing over to 127.0.0.1 port $PD" "$L"
+    "collector 127.0.0.1 port $PC: no ack in $((FAILOVER * 1000)) ms, failing over to 127.0.0.1 port $PG" "$L"
+check "2: then to the third" grep -q \
+    "collector 127.0.0.1 port $PG: no ack in $((FAILOVER * 1000)) ms, failing over to 127.0.0.1 port $PD" "$L"
+is "$(coll "$L" failovers)" 2 "2: two failovers in all"
 records "$T/d/spool" "$T/d.recs"
 set -- $(compare d "$T/ref.recs" "$T/d.recs")
 echo "# 2: sent $(tsum "$L" sent) stored $2 duplicated $3 lost $4 resent" \
     "$(tsum "$L" resent), in $(($(date +%s) - t0)) s"
-is "$3 $4 $5" "0 0 0" "2: the second has every record, once, no other"
+is "$3 $4 $5" "0 0 0" "2: the third has every record, once, no other"
 is "$(tsum "$L" sent)" "$REFREC" "2: and the sensor counts each sent once"
 is "$(auth "$T/d")" 0 "2: it authenticated every datagram"
 

@@ -497,6 +497,14 @@ test_drain(void)
 	    "the one sent before counts as resent, the other as sent");
 	ok(dq_ack(q, nonce_of(3), mkack(2, 100), 30 * MS) == 2 &&
 	    !dq_waiting(q), "acknowledged, nothing waits");
+	/* switched again before it went out: still sent before */
+	dq_push(q, dgram(4, 1), DGLEN, pt, sizeof(pt), 0, 4, 1, 0);
+	dq_push(q, dgram(4, 2), DGLEN, pt, sizeof(pt), 0, 4, 0, 0);
+	ndrained = 0;
+	dq_drain(q, t_drained, NULL);
+	ok(ndrained == 2 && drained[0].sent && !drained[1].sent,
+	    "one counted before is drained as sent, though it did not go "
+	    "out here");
 	dq_free(q);
 }
 
