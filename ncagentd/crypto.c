@@ -128,7 +128,9 @@ static int			 prev_pending, rekey_deferred;
  * Its data (RLIMIT_DATA: heap and private writable mappings) is one or
  * two MB at rest: the libraries' own and its two 256 kB imsg read
  * buffers.  At worst its queue back to the capture holds an answer for
- * every batch the capture may have in flight, 64 of at most 64 kB.
+ * every batch the capture may have in flight, 64 of at most 64 kB, and
+ * with several collectors each answer its plaintext too (the capture
+ * child hands back what is to be sealed again within the same 64).
  * 64 MB leaves room for that and still stops a runaway.  It opens no
  * descriptor of its own.
  */
