@@ -218,7 +218,7 @@ struct agent_stats {
 
 /* what the capture child counts per collector */
 struct coll_stats {
-	uint64_t	 sent;		/* datagrams that went out, resends too */
+	uint64_t	 sent;		/* datagrams gone out, resends too */
 	uint64_t	 acked;		/* datagrams it acknowledged */
 	uint64_t	 failovers;	/* times it was left for lack of acks */
 	uint64_t	 acks_stale;	/* acks of sessions given up */
@@ -311,8 +311,9 @@ void	 dq_push(struct dq *, const unsigned char *dgram, size_t len,
 	    uint32_t nrec, int counted, int drop);
 /*
  * Every datagram held, oldest first, to fn (sent: it went out at least
- * once, here or, counted, before), then forgotten with its session, no session_done() said: the
- * queue is as new, its timeout back to the initial one.
+ * once, here or, counted, before), then forgotten with its session, no
+ * session_done() said: the queue is as new, its timeout back to the
+ * initial one.
  */
 typedef void	 (*dq_drain_fn)(void *, uint32_t type, uint32_t nrec,
 		    int sent, const unsigned char *pt, size_t ptlen);
