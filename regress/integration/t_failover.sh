@@ -161,6 +161,11 @@ records() {
 		rm "$_f"
 	done
 }
+# failed_over LOG FROM TO: the sensor's log says it left FROM for TO
+failed_over() {
+	grep -q "collector $2: no ack in $((FAILOVER * 1000)) ms, failing over to $3," \
+	    "$1"
+}
 # coll LOG NAME: a counter of the sensor's "collectors:" line
 coll() { sed -n "s/.*collectors:.* $2 \([0-9][0-9]*\).*/\1/p" "$1"; }
 # compare NAME REF RUN: multiset.py's total line, as "ref run
@@ -274,8 +279,7 @@ check "1: after A died, the sensor sends to B" current "$d/ctl.sock" "$B"
 secs=$(awk -v a="$tk" -v b="$tf" 'BEGIN { printf "%.1f", b - a }')
 check "1: within failover-timeout ${FAILOVER}s and 2 s more ($secs s)" \
     awk -v s="$secs" -v f="$FAILOVER" 'BEGIN { exit !(s < f + 2) }'
-check "1: the sensor logged the failover" \
-    grep -q "collector $A: no ack in $((FAILOVER * 1000)) ms, failing over to $B" "$L"
+check "1: the sensor logged the failover" failed_over "$L" "$A" "$B"
 
 # A again on its spool; while frames still come, a probe (the next
 # batch, every failover-timeout) brings the sensor back
@@ -353,10 +357,10 @@ is $? 0 "2: the replay exits 0"
 kill -TERM "$DPID"
 wait "$DPID"
 L=$d/sensor.log
-check "2: it failed over to the second" grep -q \
-    "collector 127.0.0.1 port $PC: no ack in $((FAILOVER * 1000)) ms, failing over to 127.0.0.1 port $PG" "$L"
-check "2: then to the third" grep -q \
-    "collector 127.0.0.1 port $PG: no ack in $((FAILOVER * 1000)) ms, failing over to 127.0.0.1 port $PD" "$L"
+check "2: it failed over to the second" failed_over "$L" \
+    "127.0.0.1 port $PC" "127.0.0.1 port $PG"
+check "2: then to the third" failed_over "$L" "127.0.0.1 port $PG" \
+    "127.0.0.1 port $PD"
 is "$(coll "$L" failovers)" 2 "2: two failovers in all"
 records "$T/d/spool" "$T/d.recs"
 set -- $(compare d "$T/ref.recs" "$T/d.recs")
