@@ -22,6 +22,17 @@
  * and seal, and sends what comes back to the collector.  With acks, it
  * keeps each datagram (queue.c) until the collector's ack, which the
  * crypto child opens, says it is done.
+ *
+ * With several collectors it has a socket to each and sends to one,
+ * the first at start.  When no ack came for failover-timeout while
+ * datagrams waited for one, it moves to the next: the queue's
+ * datagrams go back to the crypto child, which kept nothing of them,
+ * as the plaintexts it returned with them, to be sealed for the next
+ * collector, and are sent to it.  While not on the first, every
+ * failover-timeout the next batch is a probe of a collector before the
+ * current one (in turn): sealed for it alone and sent to it only; its
+ * ack brings the sensor back to it, and without one in failover-timeout
+ * the batch is sealed for the current collector as any other.
  */
 
 #include <sys/types.h>
@@ -86,12 +97,36 @@ struct tbatch {
 struct inflight {
 	TAILQ_ENTRY(inflight)	 entry;
 	struct batch_hdr	 hdr;
-	unsigned char		*buf;	/* framed records */
+	unsigned char		*buf;	/* framed records; NULL: a reseal */
+};
+
+/* a datagram's plaintext, waiting to be sealed for the collector now */
+struct reseal {
+	TAILQ_ENTRY(reseal)	 entry;
+	uint32_t		 type;
+	uint32_t		 nrec;
+	int			 sent;		/* went out before */
+	size_t			 ptlen;
+	unsigned char		 pt[];
+};
+
+/* the probe of a collector preferred to the current one */
+enum probe_state { PROBE_NONE, PROBE_SEALING, PROBE_SENT };
+struct probe {
+	enum probe_state	 state;
+	uint32_t		 coll;
+	uint32_t		 type;
+	uint32_t		 nrec;
+	unsigned char		 nonce[WIRE_NONCELEN];
+	unsigned char		*pt;
+	size_t			 ptlen;
+	int			 sent;		/* it went out */
 };
 
 static int	 capture_imsg_parent(int, struct imsg *);
 static int	 capture_imsg_crypto(int, struct imsg *);
 static void	 capture_open(void);
+static int	 collector_socket(const struct agent_collector *);
 static void	 capture_read(int, short, void *);
 static void	 capture_flush_timer(int, short, void *);
 static void	 capture_pause(void);
@@ -114,14 +149,29 @@ static void	 queue_run(int);
 static void	 queue_resend(int, short, void *);
 static void	 queue_giveup(int, short, void *);
 static void	 ack_read(int, short, void *);
-static void	 ack_take(const unsigned char *, ssize_t);
+static void	 ack_take(unsigned int, const unsigned char *, ssize_t);
 static void	 ack_opened(const struct ack_opened *);
+static void	 reseal_add(uint32_t, uint32_t, int, const unsigned char *,
+		    size_t, int);
+static void	 reseal_drained(void *, uint32_t, uint32_t, int,
+		    const unsigned char *, size_t);
+static void	 reseal_feed(void);
+static void	 collector_switch(unsigned int, int);
+static void	 failover_timer(int, short, void *);
+static void	 probe_sent(const struct batch_hdr *, const unsigned char *,
+		    size_t, const unsigned char *);
+static void	 probe_timer(int, short, void *);
+static void	 probe_acked(const struct ack_opened *);
+static void	 probe_clear(void);
+static void	 failback_timer(int, short, void *);
+static int	 probe_due(void);
 
 static struct agent_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
 static pcap_t			*pcap;
-static int			 dlt, nanots, udpfd = -1;
+static int			 dlt, nanots;
+static int			 udpfd[COLLECTORS_MAX];	/* to each */
 static struct event		 ev_read, ev_flush;
 static int			 paused, finishing;
 static int			 pause_crypto, pause_queue;
@@ -134,19 +184,41 @@ static unsigned char		*recbuf;	/* a packed record */
 static size_t			 budget;	/* plaintext bytes per datagram */
 static unsigned char		*statbuf;
 static struct agent_stats	*stats;
+static struct coll_stats	*cstats;	/* COLLECTORS_MAX */
 static struct type_stats	*tstats;
-static struct log_ratelimit	 rl_send, rl_oversize, rl_ack;
+static struct log_ratelimit	 rl_send, rl_oversize, rl_ack, rl_switch;
 /* with acks: the datagrams kept, acks being opened, the end's wait */
 static struct dq		*dq;
-static struct event		 ev_ack, ev_resend, ev_shutdown, ev_stall;
+static struct event		 ev_ack[COLLECTORS_MAX];
+static struct event		 ev_resend, ev_shutdown, ev_stall;
 static unsigned int		 nopening;
+/*
+ * Several collectors: the one sent to and the epoch of its choice
+ * (what the crypto child sealed in an older one is sealed again), the
+ * time since which datagrams wait for its ack, the plaintexts to be
+ * sealed for it, the probe.
+ */
+static unsigned int		 cur;
+static uint32_t			 epoch;
+static int64_t			 waiting_since;	/* 0: none waits */
+static unsigned int		 stale_openings; /* of acks of before */
+static TAILQ_HEAD(, reseal)	 reseals = TAILQ_HEAD_INITIALIZER(reseals);
+static size_t			 reseal_bytes;
+static struct probe		 probe;
+static unsigned int		 probe_turn;
+static int64_t			 probe_next;
+static unsigned int		 failback;	/* to this one less 1 */
+static struct event		 ev_failover, ev_probe, ev_failback;
 static int			 gaveup;
 static const struct dq_hooks	 queue_hooks = {
 	queue_send, queue_session_done, NULL
 };
 
-/* what the capture opens itself: its socket to the collector, pcap */
-const struct sandbox		 capture_sandbox = { rules_capture, 2, 0 };
+/*
+ * What the capture opens itself: pcap and a socket to each collector,
+ * which capture_main() counts before the sandbox.
+ */
+struct sandbox			 capture_sandbox = { rules_capture, 2, 0 };
 
 void
 capture_main(void)
@@ -164,14 +236,14 @@ capture_main(void)
 	evtimer_set(&ev_flush, capture_flush_timer, NULL);
 	proc_wait(PROC_PARENT, capture_imsg_parent, &configured);
 
-	if ((statbuf = calloc(1, sizeof(*stats) +
-	    nrectypes * sizeof(*tstats))) == NULL ||
+	if ((statbuf = calloc(1, AGENT_STATLEN)) == NULL ||
 	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||
 	    (scratch = malloc(WIRE_MAX_BATCH + BATCH_HEADROOM)) == NULL ||
 	    (recbuf = malloc(RECORD_MAX)) == NULL)
 		fatal(NULL);
 	stats = (struct agent_stats *)statbuf;
-	tstats = (struct type_stats *)(stats + 1);
+	cstats = (struct coll_stats *)(stats + 1);
+	tstats = (struct type_stats *)(cstats + COLLECTORS_MAX);
 	for (i = 0; i < nrectypes; i++) {
 		/* start by assuming 2:1 and learn the real ratio per type */
 		batches[i].ratio = 0.5;
@@ -194,6 +266,7 @@ capture_main(void)
 	/* the connection table: all its memory, and a random hash key */
 	flow_init(&conf, emit_record, NULL, tstats, &stats->flows_evicted);
 	priv_drop(&user, conf.chroot);
+	capture_sandbox.fds = 1 + conf.ncollectors;
 	proc_sandbox();
 
 	decode_init(emit_record, NULL, tstats);
@@ -210,8 +283,14 @@ capture_main(void)
 		event_add(&ev_read, NULL);
 	}
 	if (dq != NULL) {
-		event_set(&ev_ack, udpfd, EV_READ | EV_PERSIST, ack_read, NULL);
-		event_add(&ev_ack, NULL);
+		for (i = 0; i < conf.ncollectors; i++) {
+			event_set(&ev_ack[i], udpfd[i], EV_READ | EV_PERSIST,
+			    ack_read, (void *)(uintptr_t)i);
+			event_add(&ev_ack[i], NULL);
+		}
+		evtimer_set(&ev_failover, failover_timer, NULL);
+		evtimer_set(&ev_probe, probe_timer, NULL);
+		evtimer_set(&ev_failback, failback_timer, NULL);
 		evtimer_set(&ev_resend, queue_resend, NULL);
 		evtimer_set(&ev_shutdown, queue_giveup, NULL);
 		evtimer_set(&ev_stall, queue_giveup, NULL);
@@ -225,34 +304,46 @@ capture_main(void)
 	fatalx("event loop ended");
 }
 
+/* a UDP socket connected to a collector */
+static int
+collector_socket(const struct agent_collector *c)
+{
+	struct addrinfo		 hints, *res, *ai;
+	int			 error, sz, fd = -1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((error = getaddrinfo(c->host, c->port, &hints, &res)))
+		fatalx("collector %s port %s: %s", c->host, c->port,
+		    gai_strerror(error));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype |
+		    SOCK_CLOEXEC, ai->ai_protocol)) == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		fatal("collector %s port %s", c->host, c->port);
+	sz = 1024 * 1024;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == -1)
+		log_warn("setsockopt SO_SNDBUF");
+	return (fd);
+}
+
 static void
 capture_open(void)
 {
 	char			 errbuf[PCAP_ERRBUF_SIZE];
-	struct addrinfo		 hints, *res, *ai;
 	struct bpf_program	 bpf;
-	int			 error, sz;
+	unsigned int		 i;
+	int			 error;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_DGRAM;
-	if ((error = getaddrinfo(conf.collector, conf.port, &hints, &res)))
-		fatalx("collector %s port %s: %s", conf.collector, conf.port,
-		    gai_strerror(error));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((udpfd = socket(ai->ai_family, ai->ai_socktype |
-		    SOCK_CLOEXEC, ai->ai_protocol)) == -1)
-			continue;
-		if (connect(udpfd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(udpfd);
-		udpfd = -1;
-	}
-	freeaddrinfo(res);
-	if (udpfd == -1)
-		fatal("collector %s port %s", conf.collector, conf.port);
-	sz = 1024 * 1024;
-	if (setsockopt(udpfd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == -1)
-		log_warn("setsockopt SO_SNDBUF");
+	for (i = 0; i < conf.ncollectors; i++)
+		udpfd[i] = collector_socket(&conf.collectors[i]);
 
 	if (conf.readfile[0] != '\0') {
 		pcap = pcaplib.open_offline_with_tstamp_precision(conf.readfile,
@@ -416,13 +507,27 @@ capture_done_check(void)
 	if (!finishing || ninflight > 0)
 		return;
 	if (dq != NULL) {
-		if (dq_count(dq) > 0 && !gaveup)
+		if ((dq_count(dq) > 0 || !TAILQ_EMPTY(&reseals) ||
+		    probe.state != PROBE_NONE) && !gaveup)
 			return;
 		dq_gauges(dq);
 		dq_unacked(dq);
+		/* what waited to be sealed again, or for a probe's ack */
+		while (!TAILQ_EMPTY(&reseals)) {
+			struct reseal	*r = TAILQ_FIRST(&reseals);
+
+			stats->unacked++;
+			tstats[r->type].unacked += r->nrec;
+			TAILQ_REMOVE(&reseals, r, entry);
+			free(r);
+		}
+		if (probe.state == PROBE_SENT) {
+			stats->unacked++;
+			tstats[probe.type].unacked += probe.nrec;
+		}
 	}
 	if (proc_compose(PROC_PARENT, IMSG_STATS, 0, -1, statbuf,
-	    sizeof(*stats) + nrectypes * sizeof(*tstats)) == -1)
+	    AGENT_STATLEN) == -1)
 		fatal("imsg_compose");
 	/* the parent closes the channel once it has read both */
 	proc_child_done();
@@ -508,6 +613,11 @@ batch_submit(int type, unsigned char *buf, size_t len, uint32_t nrec)
 	f->hdr.type = (uint32_t)type;
 	f->hdr.nrec = nrec;
 	f->hdr.rawlen = (uint32_t)len;
+	if (probe_due()) {
+		f->hdr.flags = BATCH_PROBE;
+		f->hdr.coll = probe_turn++ % cur;
+		probe.state = PROBE_SEALING;
+	}
 	f->buf = buf;
 	iov[0].iov_base = &f->hdr;
 	iov[0].iov_len = sizeof(f->hdr);
@@ -530,12 +640,18 @@ inflight_take(const struct batch_hdr *h)
 	/* the crypto child answers in order */
 	if ((f = TAILQ_FIRST(&inflight)) == NULL || f->hdr.id != h->id)
 		fatalx("crypto answered batch %u out of order", h->id);
+	/* what the crypto child said of it, the same batch */
+	if (f->hdr.type != h->type || f->hdr.nrec != h->nrec ||
+	    f->hdr.flags != h->flags || f->hdr.coll != h->coll)
+		fatalx("crypto answered batch %u with another", h->id);
 	TAILQ_REMOVE(&inflight, f, entry);
 	ninflight--;
 	if (ninflight <= RESUME_INFLIGHT) {
 		pause_crypto = 0;
 		capture_pause();
 	}
+	/* what waits to be sealed again takes the room first */
+	reseal_feed();
 	return (f);
 }
 
@@ -543,20 +659,28 @@ static void
 batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
     size_t len)
 {
-	struct inflight	*f;
-	struct tbatch	*tb;
-	double		 r, d, worst;
-	ssize_t		 n;
+	struct inflight		*f;
+	struct tbatch		*tb;
+	const unsigned char	*pt = dgram + len;
+	double			 r, d, worst;
+	ssize_t			 n;
 
 	f = inflight_take(h);
 	tb = &batches[f->hdr.type];
-	if (dq != NULL) {
+	if (len < WIRE_MIN)
+		fatalx("crypto: datagram of %zu bytes", len);
+	if (dq != NULL && (h->flags & BATCH_PROBE))
+		probe_sent(h, dgram, len, pt);
+	else if (dq != NULL && h->epoch != epoch)
+		/* sealed for the collector before: for this one, again */
+		reseal_add(h->type, h->nrec, (h->flags & BATCH_RESENT) != 0,
+		    pt, h->ptlen, 1);
+	else if (dq != NULL) {
 		/* kept, and sent when its session's window has room */
-		if (len < WIRE_MIN)
-			fatalx("crypto: datagram of %zu bytes", len);
-		dq_push(dq, dgram, len, f->hdr.type, f->hdr.nrec,
+		dq_push(dq, dgram, len, h->ptlen > 0 ? pt : NULL, h->ptlen,
+		    f->hdr.type, f->hdr.nrec, (h->flags & BATCH_RESENT) != 0,
 		    conf.readfile[0] == '\0');
-	} else if ((n = send(udpfd, dgram, len, 0)) == -1 ||
+	} else if ((n = send(udpfd[0], dgram, len, 0)) == -1 ||
 	    (size_t)n != len) {
 		stats->send_errors++;
 		log_warnx_rl(&rl_send, "send to collector: %s (%u %s records "
@@ -565,9 +689,16 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 	} else {
 		stats->datagrams++;
 		stats->wire_bytes += len;
+		cstats[0].sent++;
 		tstats[f->hdr.type].sent += f->hdr.nrec;
 		tstats[f->hdr.type].batches++;
 		tstats[f->hdr.type].wire_bytes += len;
+	}
+	if (f->buf == NULL) {
+		/* a reseal: nothing to learn from it */
+		free(f);
+		queue_run(0);
+		return;
 	}
 	/*
 	 * Learn how well this type compresses, and how steadily, to size
@@ -611,6 +742,11 @@ batch_toobig(const struct batch_hdr *h)
 	uint32_t		 i, half;
 
 	f = inflight_take(h);
+	if (f->buf == NULL)
+		fatalx("crypto: a datagram to seal again is too big");
+	/* a probe that did not fit: the next batch will be one */
+	if (f->hdr.flags & BATCH_PROBE)
+		probe.state = PROBE_NONE;
 	tb = &batches[f->hdr.type];
 	tb->ratio = tb->ratio * 1.5 > 1.0 ? 1.0 : tb->ratio * 1.5;
 	if (f->hdr.nrec == 1) {
@@ -645,13 +781,17 @@ capture_imsg_crypto(int from, struct imsg *imsg)
 {
 	struct batch_hdr	h;
 	struct ack_opened	ao;
+	struct session_new	sn;
 
 	switch (imsg->hdr.type) {
 	case IMSG_SESSION_NEW:
-		imsg_expect(imsg, WIRE_NONCELEN, "IMSG_SESSION_NEW");
+		imsg_expect(imsg, sizeof(sn), "IMSG_SESSION_NEW");
 		if (dq == NULL)
 			fatalx("crypto: IMSG_SESSION_NEW without acks");
-		dq_session(dq, imsg->data);
+		memcpy(&sn, imsg->data, sizeof(sn));
+		/* a session for the collector before: none of it is kept */
+		if (sn.epoch == epoch)
+			dq_session(dq, sn.nonce);
 		return (0);
 	case IMSG_ACK_OPENED:
 		imsg_expect(imsg, sizeof(ao), "IMSG_ACK_OPENED");
@@ -667,10 +807,14 @@ capture_imsg_crypto(int from, struct imsg *imsg)
 	memcpy(&h, imsg->data, sizeof(h));
 	switch (imsg->hdr.type) {
 	case IMSG_DATAGRAM:
-		if (IMSG_DATA_SIZE(imsg) - sizeof(h) > WIRE_DGRAM_MAX)
-			fatalx("crypto: datagram too large");
+		/* the datagram, then its plaintext with several collectors */
+		if (h.ptlen > IMSG_DATA_SIZE(imsg) - sizeof(h) ||
+		    (h.ptlen == 0) != (conf.ncollectors < 2) ||
+		    IMSG_DATA_SIZE(imsg) - sizeof(h) - h.ptlen >
+		    WIRE_DGRAM_MAX)
+			fatalx("crypto: datagram of a bad length");
 		batch_sent(&h, (unsigned char *)imsg->data + sizeof(h),
-		    IMSG_DATA_SIZE(imsg) - sizeof(h));
+		    IMSG_DATA_SIZE(imsg) - sizeof(h) - h.ptlen);
 		break;
 	case IMSG_BATCH_TOOBIG:
 		imsg_expect(imsg, sizeof(h), "IMSG_BATCH_TOOBIG");
@@ -708,8 +852,7 @@ capture_imsg_parent(int from, struct imsg *imsg)
 		if (dq != NULL)
 			dq_gauges(dq);
 		if (proc_compose(PROC_PARENT, IMSG_STATS, imsg->hdr.peerid, -1,
-		    statbuf, sizeof(*stats) + nrectypes *
-		    sizeof(*tstats)) == -1)
+		    statbuf, AGENT_STATLEN) == -1)
 			fatal("imsg_compose");
 		break;
 	case IMSG_CTL_SHOW_CONFIG:
@@ -760,6 +903,8 @@ capture_merge(const struct agent_conf *n)
 static void
 rules_capture(scmp_filter_ctx ctx)
 {
+	unsigned int	i;
+
 	/* the capture file of -r */
 	sandbox_allow(ctx, SCMP_SYS(read));
 	/* pcap_stats() and pcap's look at a socket error after poll */
@@ -774,8 +919,9 @@ rules_capture(scmp_filter_ctx ctx)
 	/* send() to the collector is sendto() with no address: allowed */
 	/* with acks, recv() on the socket to the collector, and no other */
 	if (conf.acks)
-		sandbox_allow_if(ctx, SCMP_SYS(recvfrom), sandbox_eq(0,
-		    (scmp_datum_t)udpfd));
+		for (i = 0; i < conf.ncollectors; i++)
+			sandbox_allow_if(ctx, SCMP_SYS(recvfrom), sandbox_eq(0,
+			    (scmp_datum_t)udpfd[i]));
 }
 
 static int64_t
@@ -793,12 +939,18 @@ queue_send(void *arg, const unsigned char *dgram, size_t len)
 {
 	ssize_t	n;
 
-	if ((n = send(udpfd, dgram, len, 0)) == -1 || (size_t)n != len) {
+	/* from the first send not acknowledged, failed ones too */
+	if (waiting_since == 0)
+		waiting_since = mono_us();
+	if ((n = send(udpfd[cur], dgram, len, 0)) == -1 || (size_t)n != len) {
 		stats->send_errors++;
-		log_warnx_rl(&rl_send, "send to collector: %s (sent again "
-		    "later)", n == -1 ? strerror(errno) : "short write");
+		log_warnx_rl(&rl_send, "send to collector %s port %s: %s "
+		    "(sent again later)", conf.collectors[cur].host,
+		    conf.collectors[cur].port, n == -1 ? strerror(errno) :
+		    "short write");
 		return (-1);
 	}
+	cstats[cur].sent++;
 	return (0);
 }
 
@@ -831,7 +983,13 @@ queue_run(int progress)
 			evtimer_add_ms(&ev_stall,
 			    (unsigned int)conf.replay_wait * 1000);
 	}
-	dq_pump(dq, now);
+	/* a failback waits for what is in flight: no more goes out */
+	if (failback == 0)
+		dq_pump(dq, now);
+	else if (!dq_waiting(dq)) {
+		collector_switch(failback - 1, 1);
+		return;
+	}
 	if ((next = dq_next(dq, now)) == -1)
 		evtimer_del(&ev_resend);
 	else {
@@ -839,9 +997,24 @@ queue_run(int progress)
 		tv.tv_usec = next % 1000000;
 		evtimer_add(&ev_resend, &tv);
 	}
+	/* with several collectors: acks stopped for how long? */
+	if (!dq_waiting(dq))
+		waiting_since = 0;
+	if (conf.ncollectors < 2 || waiting_since == 0)
+		evtimer_del(&ev_failover);
+	else {
+		next = waiting_since + (int64_t)conf.failover_ms * 1000 - now;
+		if (next < 0)
+			next = 0;
+		tv.tv_sec = next / 1000000;
+		tv.tv_usec = next % 1000000;
+		evtimer_add(&ev_failover, &tv);
+	}
 	if (conf.readfile[0] != '\0') {
+		/* a datagram's plaintext is kept too, to seal it again */
 		pause_queue = dq_full(dq, ninflight *
-		    DQ_COST(conf.max_datagram));
+		    DQ_COST(conf.max_datagram * (conf.ncollectors > 1 ?
+		    2 : 1)) + reseal_bytes);
 		capture_pause();
 	}
 	capture_done_check();
@@ -875,12 +1048,13 @@ static void
 ack_read(int fd, short event, void *arg)
 {
 	unsigned char	buf[WIRE_ACK_MAX + 1];
+	unsigned int	c = (unsigned int)(uintptr_t)arg;
 	ssize_t		n;
 	int		i;
 
 	for (i = 0; i < ACKS_PER_READ; i++) {
 		/* MSG_TRUNC: the length of a longer datagram, not ours */
-		n = recv(udpfd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -888,16 +1062,21 @@ ack_read(int fd, short event, void *arg)
 			if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
 			    errno == ENETUNREACH || errno == EINTR)
 				continue;
-			log_warn("recv from collector");
+			log_warn("recv from collector %s port %s",
+			    conf.collectors[c].host, conf.collectors[c].port);
 			break;
 		}
-		ack_take(buf, n);
+		ack_take(c, buf, n);
 	}
 }
 
-/* a session we know goes to the crypto child to be opened */
+/*
+ * A session we know goes to the crypto child to be opened: one of the
+ * collector sent to, or the probe of another.  Acks of a collector
+ * left behind, of sessions given up, are only counted.
+ */
 static void
-ack_take(const unsigned char *buf, ssize_t n)
+ack_take(unsigned int c, const unsigned char *buf, ssize_t n)
 {
 	const unsigned char	*nonce;
 
@@ -906,7 +1085,13 @@ ack_take(const unsigned char *buf, ssize_t n)
 		log_warnx_rl(&rl_ack, "malformed ack of %zd bytes refused", n);
 		return;
 	}
-	if (!dq_known(dq, nonce)) {
+	if (probe.state == PROBE_SENT && c == probe.coll &&
+	    memcmp(nonce, probe.nonce, WIRE_NONCELEN) == 0)
+		;
+	else if (c != cur) {
+		cstats[c].acks_stale++;
+		return;
+	} else if (!dq_known(dq, nonce)) {
 		stats->acks_refused++;
 		log_warnx_rl(&rl_ack, "ack of an unknown session refused");
 		return;
@@ -927,6 +1112,18 @@ ack_opened(const struct ack_opened *ao)
 {
 	int	n;
 
+	if (probe.state == PROBE_SENT && memcmp(ao->nonce, probe.nonce,
+	    WIRE_NONCELEN) == 0) {
+		if (stale_openings > 0)
+			stale_openings--;
+		probe_acked(ao);
+		return;
+	}
+	/* asked of the crypto child before a switch made it forget */
+	if (stale_openings > 0) {
+		stale_openings--;
+		return;
+	}
 	if (!ao->ok) {
 		stats->acks_refused++;
 		log_warnx_rl(&rl_ack, "ack refused: not authentic");
@@ -941,5 +1138,245 @@ ack_opened(const struct ack_opened *ao)
 		return;
 	}
 	stats->acks++;
+	cstats[cur].acked += (uint64_t)n;
+	/* it answers: the wait for acks starts again from now */
+	if (waiting_since != 0)
+		waiting_since = mono_us();
 	queue_run(n > 0);
+}
+
+/*
+ * Several collectors: a datagram's plaintext to be sealed for the
+ * collector now, in the order they come, when the crypto child has
+ * room for more; counted as resealed unless it is a probe's, which
+ * was sealed for no collector the sensor sent to.
+ */
+static void
+reseal_add(uint32_t type, uint32_t nrec, int sent, const unsigned char *pt,
+    size_t ptlen, int count)
+{
+	struct reseal	*r;
+
+	if (ptlen == 0 || type >= nrectypes)
+		fatalx("%s: no plaintext to seal again", __func__);
+	if ((r = malloc(sizeof(*r) + ptlen)) == NULL)
+		fatal(NULL);
+	r->type = type;
+	r->nrec = nrec;
+	r->sent = sent;
+	r->ptlen = ptlen;
+	memcpy(r->pt, pt, ptlen);
+	TAILQ_INSERT_TAIL(&reseals, r, entry);
+	reseal_bytes += DQ_COST(ptlen);
+	if (count)
+		stats->resealed++;
+}
+
+static void
+reseal_drained(void *arg, uint32_t type, uint32_t nrec, int sent,
+    const unsigned char *pt, size_t ptlen)
+{
+	reseal_add(type, nrec, sent, pt, ptlen, 1);
+}
+
+static void
+reseal_feed(void)
+{
+	struct reseal	*r;
+	struct inflight	*f;
+	struct iovec	 iov[2];
+
+	while (!gaveup && ninflight < MAX_INFLIGHT &&
+	    (r = TAILQ_FIRST(&reseals)) != NULL) {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			fatal(NULL);
+		f->hdr.id = ++batch_id;
+		f->hdr.type = r->type;
+		f->hdr.nrec = r->nrec;
+		f->hdr.flags = r->sent ? BATCH_RESENT : 0;
+		iov[0].iov_base = &f->hdr;
+		iov[0].iov_len = sizeof(f->hdr);
+		iov[1].iov_base = r->pt;
+		iov[1].iov_len = r->ptlen;
+		if (proc_composev(PROC_CRYPTO, IMSG_RESEAL, 0, -1, iov,
+		    2) == -1)
+			fatal("imsg_compose");
+		TAILQ_INSERT_TAIL(&inflight, f, entry);
+		ninflight++;
+		TAILQ_REMOVE(&reseals, r, entry);
+		reseal_bytes -= DQ_COST(r->ptlen);
+		free(r);
+	}
+	if (ninflight >= MAX_INFLIGHT) {
+		pause_crypto = 1;
+		capture_pause();
+	}
+}
+
+/*
+ * To collector to, for lack of acks or, failback, because it answered
+ * a probe: what the queue holds is sealed again for it and sent there.
+ */
+static void
+collector_switch(unsigned int to, int back)
+{
+	struct collector_switch	 cs;
+	const struct agent_collector *from = &conf.collectors[cur];
+	size_t			 held = dq_count(dq);
+
+	if (back) {
+		stats->failbacks++;
+		log_warnx_rl(&rl_switch, "collector %s port %s answers again: "
+		    "back to it from %s port %s, %zu datagrams sealed again",
+		    conf.collectors[to].host, conf.collectors[to].port,
+		    from->host, from->port, held);
+	} else {
+		stats->failovers++;
+		cstats[cur].failovers++;
+		log_warnx_rl(&rl_switch, "collector %s port %s: no ack in %u "
+		    "ms, failing over to %s port %s, %zu datagrams sealed "
+		    "again", from->host, from->port, conf.failover_ms,
+		    conf.collectors[to].host, conf.collectors[to].port, held);
+	}
+	failback = 0;
+	evtimer_del(&ev_failback);
+	epoch++;
+	dq_drain(dq, reseal_drained, NULL);
+	cur = to;
+	stats->collector = to;
+	waiting_since = 0;
+	stale_openings = nopening;
+	/* the first probe of a collector left now waits a while */
+	probe_next = mono_us() + (int64_t)conf.failover_ms * 1000;
+	cs.coll = to;
+	cs.epoch = epoch;
+	if (proc_compose(PROC_CRYPTO, IMSG_COLLECTOR, 0, -1, &cs,
+	    sizeof(cs)) == -1)
+		fatal("imsg_compose");
+	reseal_feed();
+	queue_run(0);
+}
+
+static void
+failover_timer(int fd, short event, void *arg)
+{
+	if (waiting_since == 0 || conf.ncollectors < 2)
+		return;
+	if (mono_us() - waiting_since < (int64_t)conf.failover_ms * 1000) {
+		queue_run(0);
+		return;
+	}
+	/* silent while a failback waits for it: go back now */
+	if (failback != 0)
+		collector_switch(failback - 1, 1);
+	else
+		collector_switch((cur + 1) % conf.ncollectors, 0);
+}
+
+/* what was in flight to the collector left did not all get acked */
+static void
+failback_timer(int fd, short event, void *arg)
+{
+	if (failback != 0)
+		collector_switch(failback - 1, 1);
+}
+
+/* the next batch probes a collector preferred to the current one */
+static int
+probe_due(void)
+{
+	return (dq != NULL && conf.ncollectors > 1 && cur > 0 &&
+	    failback == 0 && probe.state == PROBE_NONE && !finishing &&
+	    mono_us() >= probe_next);
+}
+
+/* a probe sealed: sent to its collector only, and an ack awaited */
+static void
+probe_sent(const struct batch_hdr *h, const unsigned char *dgram,
+    size_t len, const unsigned char *pt)
+{
+	ssize_t	n;
+
+	if (probe.state != PROBE_SEALING || h->coll >= conf.ncollectors ||
+	    h->ptlen == 0)
+		fatalx("crypto: a probe unasked");
+	if ((probe.pt = malloc(h->ptlen)) == NULL)
+		fatal(NULL);
+	memcpy(probe.pt, pt, h->ptlen);
+	probe.ptlen = h->ptlen;
+	probe.coll = h->coll;
+	probe.type = h->type;
+	probe.nrec = h->nrec;
+	memcpy(probe.nonce, dgram + WIRE_OFF_SNONCE, WIRE_NONCELEN);
+	probe.state = PROBE_SENT;
+	stats->probes++;
+	/* counted as sent once it went out, as the queue counts */
+	if ((n = send(udpfd[h->coll], dgram, len, 0)) == -1 ||
+	    (size_t)n != len)
+		stats->send_errors++;
+	else {
+		probe.sent = 1;
+		cstats[h->coll].sent++;
+		stats->datagrams++;
+		stats->wire_bytes += len;
+		tstats[h->type].sent += h->nrec;
+		tstats[h->type].batches++;
+		tstats[h->type].wire_bytes += len;
+	}
+	evtimer_add_ms(&ev_probe, conf.failover_ms);
+}
+
+static void
+probe_clear(void)
+{
+	evtimer_del(&ev_probe);
+	free(probe.pt);
+	probe.pt = NULL;
+	probe.sent = 0;
+	probe.state = PROBE_NONE;
+	probe_next = mono_us() + (int64_t)conf.failover_ms * 1000;
+}
+
+/* no answer: the batch goes to the current collector as any other */
+static void
+probe_timer(int fd, short event, void *arg)
+{
+	if (probe.state != PROBE_SENT)
+		return;
+	reseal_add(probe.type, probe.nrec, probe.sent, probe.pt, probe.ptlen,
+	    0);
+	probe_clear();
+	reseal_feed();
+	queue_run(0);
+}
+
+/* the probed collector has the batch: back to it if it is preferred */
+static void
+probe_acked(const struct ack_opened *ao)
+{
+	unsigned int	 c = probe.coll;
+
+	if (!ao->ok || ao->ack.nbitmap > WIRE_ACK_BITMAP_MAX) {
+		stats->acks_refused++;
+		log_warnx_rl(&rl_ack, "ack of a probe refused: not authentic");
+		return;
+	}
+	stats->acks++;
+	/* refused for good or uncommitted: the timer decides */
+	if (!wire_ack_done(&ao->ack, 1))
+		return;
+	stats->acked++;
+	cstats[c].acked++;
+	tstats[probe.type].acked += probe.nrec;
+	probe_clear();
+	/*
+	 * Back to it once what is in flight to the current one is acked
+	 * (that is not stored twice), or after a resend timeout: nothing
+	 * new goes out meanwhile.
+	 */
+	if (c < cur && (failback == 0 || c < failback - 1)) {
+		failback = c + 1;
+		evtimer_add_ms(&ev_failback, (unsigned int)(dq_rto(dq) / 1000));
+	}
+	queue_run(1);
 }

@@ -40,7 +40,7 @@ static void	 print_keyfile(FILE *, const struct conf_keyword *,
 		    const void *);
 static int	 check_interface(const char *, char *, size_t);
 static int	 check_filter(const struct agent_conf *, char *, size_t);
-static void	 print_collector(FILE *, const struct conf_keyword *,
+static void	 print_collectors(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_pad(FILE *, const struct conf_keyword *, const void *);
 static void	 print_compression(FILE *, const struct conf_keyword *,
@@ -58,8 +58,11 @@ const struct conf_keyword agent_keywords[] = {
 	{ "name", CONF_RELOAD, conf_print_string, { F(name) } },
 	{ "interface", 0, print_unset, { F(interface) } },
 	{ "filter", 0, print_unset, { F(filter) } },
-	{ "collector", 0, print_collector, { F(collector), F(port) } },
-	{ "collector-key", 0, conf_print_string, { F(collector_key) } },
+	/* each has a socket of its own, opened at start */
+	{ "collector", 0, print_collectors,
+	    { F(collectors), F(ncollectors) } },
+	{ "collector-key", 0, print_unset, { F(collector_key) } },
+	{ "failover-timeout", CONF_RELOAD, conf_print_ms, { F(failover_ms) } },
 	{ "keyfile", 0, print_keyfile, { F(keyfile) } },
 	{ "user", 0, conf_print_string, { F(user) } },
 	{ "chroot", 0, conf_print_string, { F(chroot) } },
@@ -105,12 +108,32 @@ print_keyfile(FILE *fp, const struct conf_keyword *kw, const void *conf)
 		fprintf(fp, "# no keyfile: an ephemeral key\n");
 }
 
+/* one line each, in order of preference, with a key of its own if any */
 static void
-print_collector(FILE *fp, const struct conf_keyword *kw, const void *conf)
+print_collectors(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
-	fprintf(fp, "%s ", kw->name);
-	conf_print_quoted(fp, conf_str(kw, conf, 0));
-	fprintf(fp, " port %s\n", conf_str(kw, conf, 1));
+	const struct agent_collector	*c = (const void *)conf_str(kw,
+					    conf, 0);
+	unsigned int			 i, n = conf_uint(kw, conf, 1);
+
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "%s ", kw->name);
+		conf_print_quoted(fp, c[i].host);
+		fprintf(fp, " port %s", c[i].port);
+		if (c[i].key[0] != '\0') {
+			fprintf(fp, " key ");
+			conf_print_quoted(fp, c[i].key);
+		}
+		fprintf(fp, "\n");
+	}
+}
+
+/* the public key file of collector i: its own, or the default */
+const char *
+collector_keyfile(const struct agent_conf *c, unsigned int i)
+{
+	return (c->collectors[i].key[0] != '\0' ? c->collectors[i].key :
+	    c->collector_key);
 }
 
 static void
@@ -162,7 +185,8 @@ print_config(const struct agent_conf *conf)
 int
 config_check(const struct agent_conf *c)
 {
-	int	bad = 0;
+	unsigned int	i, j;
+	int		bad = 0;
 
 	if (c->readfile[0] != '\0')
 		bad |= check_readable("capture file", c->readfile);
@@ -170,8 +194,24 @@ config_check(const struct agent_conf *c)
 		log_warnx("no interface: set \"interface\" or use -i or -r");
 		bad = -1;
 	}
-	bad |= check_host("collector", c->collector, c->port, 0);
-	bad |= check_public_key("collector-key", c->collector_key);
+	for (i = 0; i < c->ncollectors; i++)
+		bad |= check_host("collector", c->collectors[i].host,
+		    c->collectors[i].port, 0);
+	/* each key file once, the default one even if none uses it */
+	if (c->collector_key[0] != '\0')
+		bad |= check_public_key("collector-key", c->collector_key);
+	for (i = 0; i < c->ncollectors; i++) {
+		if (c->collectors[i].key[0] == '\0')
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(collector_keyfile(c, j),
+			    c->collectors[i].key) == 0)
+				break;
+		if (j == i && strcmp(c->collectors[i].key,
+		    c->collector_key) != 0)
+			bad |= check_public_key("collector key",
+			    c->collectors[i].key);
+	}
 	if (c->keyfile[0] != '\0')
 		bad |= check_private_key("keyfile", c->keyfile);
 	bad |= check_user(c->user, NULL, NULL);

@@ -25,6 +25,14 @@
  * opens the collector's acks with each session's ack key, which it
  * keeps, unlike the session key, until the capture child says the
  * session has nothing left to be acknowledged.
+ *
+ * With several collectors it has each one's key, and seals for one of
+ * them, the capture child's choice: at a switch (IMSG_COLLECTOR) it
+ * forgets every session, starts one for that collector, and seals in
+ * it what the capture child hands back to be sealed again
+ * (IMSG_RESEAL, the plaintext it returned with each datagram, opaque
+ * here as a batch is).  A probe, a batch for another collector to see
+ * whether it answers, gets a session of its own, one datagram long.
  */
 
 #include <sys/types.h>
@@ -74,17 +82,34 @@ static size_t	 compress_batch(const unsigned char *, size_t,
 		    unsigned char *, size_t);
 static void	 crypto_seal(const struct batch_hdr *, const unsigned char *,
 		    size_t);
+static void	 crypto_send(struct batch_hdr *, const unsigned char *,
+		    size_t, const unsigned char *, size_t);
+static void	 crypto_reseal(const struct batch_hdr *, const unsigned char *,
+		    size_t);
+static void	 crypto_switch(const struct collector_switch *);
+static uint64_t	 session_created(void);
 static void	 crypto_rekey(int, short, void *);
-static void	 session_start(void);
+static void	 session_start(int);
 static void	 session_done(const unsigned char *);
 static void	 ack_open(const unsigned char *, size_t);
+static void	 crypto_probe(struct batch_hdr *, const unsigned char *,
+		    size_t);
 
 static struct agent_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
-static unsigned char		 idpk[WIRE_PKLEN], collpk[WIRE_PKLEN];
-static unsigned char		*kid;		/* identity <-> collector, locked */
+static unsigned char		 idpk[WIRE_PKLEN];
+static unsigned char		 collpk[COLLECTORS_MAX][WIRE_PKLEN];
+/* identity <-> each collector, locked */
+static unsigned char		*kid;
 static struct wire_session	 sess;		/* sess.k locked */
+static uint32_t			 cur, epoch;	/* sealing for, since */
+/* a probe's session, and its ack key until the next probe; locked */
+static struct wire_session	 psess;
+static unsigned char		*probeack;
+static unsigned char		 probenonce[WIRE_NONCELEN];
+static int			 probing;
+static uint64_t			 last_created;
 static struct event		 ev_rekey;
 static struct libdeflate_compressor *zc;
 static ZSTD_CCtx		*zs;
@@ -103,7 +128,9 @@ static int			 prev_pending, rekey_deferred;
  * Its data (RLIMIT_DATA: heap and private writable mappings) is one or
  * two MB at rest: the libraries' own and its two 256 kB imsg read
  * buffers.  At worst its queue back to the capture holds an answer for
- * every batch the capture may have in flight, 64 of at most 64 kB.
+ * every batch the capture may have in flight, 64 of at most 64 kB, and
+ * with several collectors each answer its plaintext too (the capture
+ * child hands back what is to be sealed again within the same 64).
  * 64 MB leaves room for that and still stops a runaway.  It opens no
  * descriptor of its own.
  */
@@ -116,6 +143,7 @@ crypto_main(void)
 	struct priv_user	 user;
 	unsigned char		 sk[WIRE_SKLEN];
 	char			 err[256];
+	unsigned int		 i;
 
 	/* no core dump or ptrace by our own user can show the key */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
@@ -132,8 +160,10 @@ crypto_main(void)
 	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
 
 	priv_lookup(&user, conf.user);
-	if (key_read(conf.collector_key, collpk, 0, err, sizeof(err)) == -1)
-		fatalx("collector-key: %s", err);
+	for (i = 0; i < conf.ncollectors; i++)
+		if (key_read(collector_keyfile(&conf, i), collpk[i], 0, err,
+		    sizeof(err)) == -1)
+			fatalx("collector-key: %s", err);
 	if (conf.keyfile[0] != '\0') {
 		if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
 			fatalx("keyfile: %s", err);
@@ -141,17 +171,25 @@ crypto_main(void)
 	} else
 		crypto_box_keypair(idpk, sk);
 	/* secrets live in guarded, locked memory, wiped when freed */
-	kid = key_alloc(1, WIRE_KEYLEN);
+	kid = key_alloc(conf.ncollectors, WIRE_KEYLEN);
 	sess.k = key_alloc(1, WIRE_KEYLEN);
 	if (conf.acks)
 		ackkeys = key_alloc(2, WIRE_KEYLEN);
-	if (crypto_box_beforenm(kid, collpk, sk) != 0)
-		fatalx("collector-key %s is not a usable public key",
-		    conf.collector_key);
+	if (conf.ncollectors > 1) {
+		psess.k = key_alloc(1, WIRE_KEYLEN);
+		probeack = key_alloc(1, WIRE_KEYLEN);
+		sodium_mprotect_readonly(psess.k);
+		sodium_mprotect_readonly(probeack);
+	}
+	for (i = 0; i < conf.ncollectors; i++)
+		if (crypto_box_beforenm(kid + i * WIRE_KEYLEN, collpk[i],
+		    sk) != 0)
+			fatalx("collector-key %s is not a usable public key",
+			    collector_keyfile(&conf, i));
 	/* certifying sessions needs only the key shared with the collector */
 	sodium_memzero(sk, sizeof(sk));
 	sodium_mprotect_readonly(kid);
-	session_start();
+	session_start(0);
 
 	if ((ptbuf = malloc(conf.max_datagram)) == NULL ||
 	    (dgbuf = malloc(conf.max_datagram)) == NULL)
@@ -184,30 +222,41 @@ crypto_main(void)
 	fatalx("event loop ended");
 }
 
+/* the collector refuses a session not newer than the last */
+static uint64_t
+session_created(void)
+{
+	uint64_t	created;
+
+	created = (uint64_t)now_ns();
+	if (created <= last_created)
+		created = last_created + 1;
+	last_created = created;
+	return (created);
+}
+
 /*
  * A new session key, certified by the identity.  The old session key
  * is overwritten in place: what was sealed under it cannot be opened
  * with anything this process still holds.  Its ack key, made from it
- * one way, stays for the acks still to come.
+ * one way, stays for the acks still to come.  fresh: the sessions
+ * before are forgotten (a switch of collector), not kept for acks.
  */
 static void
-session_start(void)
+session_start(int fresh)
 {
-	uint64_t	created;
-	char		hex[2 * 8 + 1];
-	static int	started;
+	struct session_new	sn;
+	char			hex[2 * 8 + 1];
+	static int		started;
 
-	/* the collector refuses a session not newer than the last */
-	created = (uint64_t)now_ns();
-	if (created <= sess.created)
-		created = sess.created + 1;
 	sodium_mprotect_readwrite(sess.k);
-	if (wire_session_new(&sess, idpk, kid, collpk, created) == -1)
+	if (wire_session_new(&sess, idpk, kid + cur * WIRE_KEYLEN,
+	    collpk[cur], session_created()) == -1)
 		fatalx("collector-key %s is not a usable public key",
-		    conf.collector_key);
+		    collector_keyfile(&conf, cur));
 	if (conf.acks) {
 		sodium_mprotect_readwrite(ackkeys);
-		if (started) {
+		if (started && !fresh) {
 			memcpy(ackkeys + WIRE_KEYLEN, ackkeys, WIRE_KEYLEN);
 			memcpy(acknonce[1], acknonce[0], WIRE_NONCELEN);
 			prev_pending = 1;
@@ -216,8 +265,11 @@ session_start(void)
 		sodium_mprotect_readonly(ackkeys);
 		memcpy(acknonce[0], sess.hdr + WIRE_OFF_SNONCE, WIRE_NONCELEN);
 		/* before any datagram of it, on the same channel */
-		if (proc_compose(PROC_CAPTURE, IMSG_SESSION_NEW, 0, -1,
-		    acknonce[0], WIRE_NONCELEN) == -1)
+		memset(&sn, 0, sizeof(sn));
+		memcpy(sn.nonce, acknonce[0], WIRE_NONCELEN);
+		sn.epoch = epoch;
+		if (proc_compose(PROC_CAPTURE, IMSG_SESSION_NEW, 0, -1, &sn,
+		    sizeof(sn)) == -1)
 			fatal("imsg_compose");
 	}
 	started = 1;
@@ -239,7 +291,7 @@ session_done(const unsigned char *nonce)
 	if (rekey_deferred) {
 		rekey_deferred = 0;
 		log_debug("rekey, deferred until now");
-		session_start();
+		session_start(0);
 		evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 	}
 }
@@ -264,6 +316,8 @@ ack_open(const unsigned char *dgram, size_t len)
 	if (slot != -1)
 		ao.ok = wire_ack_open(&ao.ack, dgram, len,
 		    ackkeys + slot * WIRE_KEYLEN) == 0;
+	else if (probing && memcmp(nonce, probenonce, WIRE_NONCELEN) == 0)
+		ao.ok = wire_ack_open(&ao.ack, dgram, len, probeack) == 0;
 	if (!ao.ok)
 		memset(&ao.ack, 0, sizeof(ao.ack));
 	if (proc_compose(PROC_CAPTURE, IMSG_ACK_OPENED, 0, -1, &ao,
@@ -285,7 +339,7 @@ crypto_rekey(int fd, short event, void *arg)
 		rekey_deferred = 1;
 		return;
 	}
-	session_start();
+	session_start(0);
 	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 }
 
@@ -317,8 +371,8 @@ static void
 crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
     size_t len)
 {
-	struct iovec	 iov[2];
-	size_t		 ptlen, dlen, zlen;
+	struct batch_hdr hdr;
+	size_t		 ptlen = 0, zlen;
 	int		 type = IMSG_DATAGRAM;
 
 	/*
@@ -344,24 +398,119 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 			fatalx("padding does not fit");
 	}
 
-	iov[0].iov_base = (void *)(uintptr_t)h;
-	iov[0].iov_len = sizeof(*h);
-	if (type == IMSG_DATAGRAM) {
+	if (type == IMSG_BATCH_TOOBIG) {
+		if (proc_compose(PROC_CAPTURE, IMSG_BATCH_TOOBIG, 0, -1, h,
+		    sizeof(*h)) == -1)
+			fatal("imsg_compose");
+		return;
+	}
+	hdr = *h;
+	if (h->flags & BATCH_PROBE)
+		crypto_probe(&hdr, ptbuf, ptlen);
+	else
+		crypto_send(&hdr, ptbuf, ptlen, NULL, 0);
+}
+
+/*
+ * Seal a plaintext in the current session and hand the datagram back,
+ * and with several collectors the plaintext after it, to be sealed
+ * again should the capture child switch.  A probe's datagram, sealed
+ * already, comes as dgram.
+ */
+static void
+crypto_send(struct batch_hdr *h, const unsigned char *pt, size_t ptlen,
+    const unsigned char *dgram, size_t dlen)
+{
+	struct iovec	 iov[3];
+	int		 n = 2;
+
+	if (dgram == NULL) {
 		/* a nonce is never used twice: a new session first */
 		if (sess.seq == UINT64_MAX) {
 			if (conf.acks && prev_pending)
 				fatalx("sequence numbers used up while the "
 				    "previous session waits for acks");
-			session_start();
+			session_start(0);
 		}
-		if ((dlen = wire_seal(dgbuf, &sess, ptbuf, ptlen)) == 0)
+		if ((dlen = wire_seal(dgbuf, &sess, pt, ptlen)) == 0)
 			fatalx("wire_seal failed");
-		iov[1].iov_base = dgbuf;
-		iov[1].iov_len = dlen;
+		dgram = dgbuf;
 	}
-	if (proc_composev(PROC_CAPTURE, (uint32_t)type, 0, -1, iov,
-	    type == IMSG_DATAGRAM ? 2 : 1) == -1)
+	h->epoch = epoch;
+	h->ptlen = conf.ncollectors > 1 ? (uint32_t)ptlen : 0;
+	iov[0].iov_base = h;
+	iov[0].iov_len = sizeof(*h);
+	iov[1].iov_base = (void *)(uintptr_t)dgram;
+	iov[1].iov_len = dlen;
+	if (h->ptlen > 0) {
+		iov[2].iov_base = (void *)(uintptr_t)pt;
+		iov[2].iov_len = ptlen;
+		n = 3;
+	}
+	if (proc_composev(PROC_CAPTURE, IMSG_DATAGRAM, 0, -1, iov, n) == -1)
 		fatal("imsg_compose");
+}
+
+/*
+ * A probe: a session of its own for collector h->coll, one datagram
+ * long, whose ack key stays until the next probe; the session key is
+ * wiped at once.
+ */
+static void
+crypto_probe(struct batch_hdr *h, const unsigned char *pt, size_t ptlen)
+{
+	size_t	 dlen;
+
+	if (h->coll >= conf.ncollectors || conf.ncollectors < 2)
+		fatalx("capture: a probe of collector %u", h->coll);
+	sodium_mprotect_readwrite(psess.k);
+	if (wire_session_new(&psess, idpk, kid + h->coll * WIRE_KEYLEN,
+	    collpk[h->coll], session_created()) == -1)
+		fatalx("collector-key %s is not a usable public key",
+		    collector_keyfile(&conf, h->coll));
+	if ((dlen = wire_seal(dgbuf, &psess, pt, ptlen)) == 0)
+		fatalx("wire_seal failed");
+	sodium_mprotect_readwrite(probeack);
+	wire_ack_key(probeack, psess.k);
+	sodium_mprotect_readonly(probeack);
+	sodium_memzero(psess.k, WIRE_KEYLEN);
+	sodium_mprotect_readonly(psess.k);
+	memcpy(probenonce, psess.hdr + WIRE_OFF_SNONCE, WIRE_NONCELEN);
+	probing = 1;
+	crypto_send(h, pt, ptlen, dgbuf, dlen);
+}
+
+/* a datagram's plaintext, sealed again in the current session */
+static void
+crypto_reseal(const struct batch_hdr *h, const unsigned char *pt,
+    size_t ptlen)
+{
+	struct batch_hdr	 hdr = *h;
+
+	if (ptlen < 1 || ptlen > conf.max_datagram - WIRE_OVERHEAD)
+		fatalx("IMSG_RESEAL: plaintext of %zu bytes", ptlen);
+	crypto_send(&hdr, pt, ptlen, NULL, 0);
+}
+
+/*
+ * From now on, seal for another collector: the sessions so far are
+ * forgotten, their ack keys with them (what they did not get acked is
+ * coming back to be sealed again), and a new one starts at once.
+ */
+static void
+crypto_switch(const struct collector_switch *cs)
+{
+	if (cs->coll >= conf.ncollectors || !conf.acks)
+		fatalx("capture: a switch to collector %u", cs->coll);
+	cur = cs->coll;
+	epoch = cs->epoch;
+	sodium_mprotect_readwrite(ackkeys);
+	sodium_memzero(ackkeys, 2 * WIRE_KEYLEN);
+	sodium_mprotect_readonly(ackkeys);
+	prev_pending = 0;
+	rekey_deferred = 0;
+	session_start(1);
+	evtimer_add_ms(&ev_rekey, conf.rekey_ms);
 }
 
 static int
@@ -378,6 +527,19 @@ crypto_imsg_capture(int from, struct imsg *imsg)
 			fatalx("IMSG_ACK: bad length %zu",
 			    IMSG_DATA_SIZE(imsg));
 		ack_open(imsg->data, IMSG_DATA_SIZE(imsg));
+		return (0);
+	case IMSG_COLLECTOR:
+		imsg_expect(imsg, sizeof(struct collector_switch),
+		    "IMSG_COLLECTOR");
+		crypto_switch(imsg->data);
+		return (0);
+	case IMSG_RESEAL:
+		if (IMSG_DATA_SIZE(imsg) <= sizeof(h))
+			fatalx("IMSG_RESEAL: bad length %zu",
+			    IMSG_DATA_SIZE(imsg));
+		memcpy(&h, imsg->data, sizeof(h));
+		crypto_reseal(&h, (unsigned char *)imsg->data + sizeof(h),
+		    IMSG_DATA_SIZE(imsg) - sizeof(h));
 		return (0);
 	case IMSG_SESSION_DONE:
 		imsg_expect(imsg, WIRE_NONCELEN, "IMSG_SESSION_DONE");
@@ -413,6 +575,10 @@ crypto_imsg_parent(int from, struct imsg *imsg)
 		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
 		sodium_free(sess.k);
 		sodium_free(kid);
+		if (psess.k != NULL) {
+			sodium_free(psess.k);
+			sodium_free(probeack);
+		}
 		if (ackkeys != NULL)
 			sodium_free(ackkeys);
 		proc_child_done();

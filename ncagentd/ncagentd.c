@@ -215,11 +215,21 @@ main(int argc, char *argv[])
 static void
 parent_ready(void)
 {
-	log_info("sensor %s started, %s %s, collector %s port %s, %s",
+	char		 list[COLLECTORS_MAX * 300];
+	size_t		 len = 0;
+	unsigned int	 i;
+
+	/* "collector H port P", or in order "collectors H port P, ..." */
+	list[0] = '\0';
+	for (i = 0; i < conf.ncollectors && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len,
+		    "%s%s port %s", i > 0 ? ", " : "",
+		    conf.collectors[i].host, conf.collectors[i].port);
+	log_info("sensor %s started, %s %s, collector%s %s, %s",
 	    conf.name, conf.readfile[0] ? "reading" : "capturing on",
 	    conf.readfile[0] ? conf.readfile : conf.interface,
-	    conf.collector, conf.port, conf.acks ? "acknowledged" :
-	    "without acks");
+	    conf.ncollectors > 1 ? "s" : "", list, conf.acks ?
+	    "acknowledged" : "without acks");
 }
 
 /* the configuration file, then what the command line overrides */
@@ -280,8 +290,7 @@ parent_imsg(int from, struct imsg *imsg)
 	}
 	switch (imsg->hdr.type) {
 	case IMSG_STATS:
-		statlen = sizeof(struct agent_stats) +
-		    nrectypes * sizeof(struct type_stats);
+		statlen = AGENT_STATLEN;
 		imsg_expect(imsg, statlen, "IMSG_STATS");
 		/* an answer for ncctl, if it is still there */
 		if (imsg->hdr.peerid != 0) {
@@ -307,6 +316,7 @@ static void
 parent_totals(void)
 {
 	struct agent_stats	*s = (struct agent_stats *)statbuf;
+	struct coll_stats	*cs;
 	struct type_stats	*t;
 	uint64_t		 unacked = 0;
 	size_t			 i;
@@ -317,7 +327,8 @@ parent_totals(void)
 			log_warnx("no statistics from the capture process");
 		return;
 	}
-	t = (struct type_stats *)(s + 1);
+	cs = (struct coll_stats *)(s + 1);
+	t = (struct type_stats *)(cs + COLLECTORS_MAX);
 	for (i = 0; i < nrectypes; i++)
 		unacked += t[i].unacked;
 	log_info("totals: packets %llu bytes %llu datagrams %llu "
@@ -337,6 +348,25 @@ parent_totals(void)
 	    (unsigned long long)s->acks,
 	    (unsigned long long)s->acks_refused,
 	    (unsigned long long)s->rtt_us);
+	/* with several collectors, what went where */
+	if (conf.ncollectors > 1) {
+		log_info("collectors: failovers %llu failbacks %llu probes "
+		    "%llu resealed %llu, last sent to %s port %s",
+		    (unsigned long long)s->failovers,
+		    (unsigned long long)s->failbacks,
+		    (unsigned long long)s->probes,
+		    (unsigned long long)s->resealed,
+		    conf.collectors[s->collector].host,
+		    conf.collectors[s->collector].port);
+		for (i = 0; i < conf.ncollectors; i++)
+			log_info("collector %s port %s: sent %llu acknowledged "
+			    "%llu failovers %llu acks-stale %llu",
+			    conf.collectors[i].host, conf.collectors[i].port,
+			    (unsigned long long)cs[i].sent,
+			    (unsigned long long)cs[i].acked,
+			    (unsigned long long)cs[i].failovers,
+			    (unsigned long long)cs[i].acks_stale);
+	}
 	for (i = 0; i < nrectypes; i++) {
 		if (t[i].records == 0 && t[i].errors == 0 &&
 		    t[i].unknown == 0 && log_getverbose() == 0)
@@ -449,6 +479,16 @@ static const struct ctl_field totals_fields[] = {
 	CTL_FIELD(agent_stats, acks_refused, "acks-refused"),
 	CTL_FIELD(agent_stats, rtt_us, "rtt-us"),
 	CTL_FIELD(agent_stats, rto_ms, "rto-ms"),
+	CTL_FIELD(agent_stats, failovers, "failovers"),
+	CTL_FIELD(agent_stats, failbacks, "failbacks"),
+	CTL_FIELD(agent_stats, probes, "probes"),
+	CTL_FIELD(agent_stats, resealed, "resealed"),
+};
+static const struct ctl_field coll_fields[] = {
+	CTL_FIELD(coll_stats, sent, "sent"),
+	CTL_FIELD(coll_stats, acked, "acknowledged"),
+	CTL_FIELD(coll_stats, failovers, "failovers"),
+	CTL_FIELD(coll_stats, acks_stale, "acks-stale"),
 };
 static const struct ctl_field type_fields[] = {
 	CTL_FIELD(type_stats, records, "records"),
@@ -470,7 +510,12 @@ static const struct ctl_field type_fields[] = {
 static void
 stats_kv(struct ctl_conn *c, const unsigned char *buf)
 {
-	size_t	i;
+	const struct agent_stats	*s = (const void *)buf;
+	const unsigned char		*cbuf = buf + sizeof(*s);
+	const unsigned char		*tbuf = cbuf + COLLECTORS_MAX *
+					    sizeof(struct coll_stats);
+	char				 name[300];
+	size_t				 i;
 
 	control_kv(c, "", "", "sensor", conf.name, 0);
 	/* a collector that does not acknowledge needs "acks no" */
@@ -479,9 +524,22 @@ stats_kv(struct ctl_conn *c, const unsigned char *buf)
 	    (uint64_t)(mono_ms() - started_ms) / 1000);
 	control_kv_fields(c, "", "", buf, totals_fields,
 	    CTL_NFIELDS(totals_fields));
+	/* the collector sent to now, and each, as "HOST port PORT" */
+	if (s->collector < conf.ncollectors) {
+		snprintf(name, sizeof(name), "%s port %s",
+		    conf.collectors[s->collector].host,
+		    conf.collectors[s->collector].port);
+		control_kv(c, "", "", "collector", name, 0);
+	}
+	for (i = 0; i < conf.ncollectors; i++) {
+		snprintf(name, sizeof(name), "%s port %s",
+		    conf.collectors[i].host, conf.collectors[i].port);
+		control_kv_fields(c, "collectors", name, cbuf +
+		    i * sizeof(struct coll_stats), coll_fields,
+		    CTL_NFIELDS(coll_fields));
+	}
 	for (i = 0; i < nrectypes; i++)
 		control_kv_fields(c, "types", rectypes[i]->name,
-		    buf + sizeof(struct agent_stats) +
-		    i * sizeof(struct type_stats), type_fields,
+		    tbuf + i * sizeof(struct type_stats), type_fields,
 		    CTL_NFIELDS(type_fields));
 }

@@ -55,6 +55,12 @@
 #define BUFFER_SIZE_MAX		(1024U * 1024 * 1024)
 #define QUEUE_SIZE_MIN		(64U * 1024)
 #define QUEUE_SIZE_MAX		(2048U * 1024 * 1024)
+/* collectors a sensor may list, in order of preference */
+#define COLLECTORS_MAX		8
+/* failover-timeout: acks may stop this long before the next collector */
+#define FAILOVER_DEFAULT_MS	3000
+#define FAILOVER_MIN_MS		500
+#define FAILOVER_MAX_MS		(3600 * 1000)
 
 /* the processes, by their place in the table (ncagentd.c) */
 enum ncagentd_proc {
@@ -72,12 +78,23 @@ enum imsg_type {
 	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
 	IMSG_STATS,		/* capture -> parent: struct agent_stats, at
 				   exit, or with ncctl's peerid on request */
-	IMSG_SESSION_NEW,	/* crypto -> capture: the nonce of a new
-				   session; those before it get no more */
+	IMSG_SESSION_NEW,	/* crypto -> capture: struct session_new,
+				   those before it get no more */
 	IMSG_SESSION_DONE,	/* capture -> crypto: the nonce of an older
 				   session with nothing left undone */
 	IMSG_ACK,		/* capture -> crypto: an ack, as it came */
 	IMSG_ACK_OPENED,	/* crypto -> capture: struct ack_opened */
+	IMSG_COLLECTOR,		/* capture -> crypto: struct collector_switch,
+				   seal for that collector from now on */
+	IMSG_RESEAL,		/* capture -> crypto: batch_hdr + the
+				   plaintext of a datagram, to seal again */
+};
+
+/* one collector line: the key file is the default one when empty */
+struct agent_collector {
+	char		 host[256];		/* host or address */
+	char		 port[16];
+	char		 key[PATH_MAX];		/* its own collector-key */
 };
 
 /* configuration, as the parent parsed it and the children receive it */
@@ -86,9 +103,10 @@ struct agent_conf {
 	char		 interface[64];
 	char		 filter[1024];
 	char		 readfile[PATH_MAX];	/* -r, offline */
-	char		 collector[256];	/* host or address */
-	char		 port[16];
-	char		 collector_key[PATH_MAX];
+	struct agent_collector collectors[COLLECTORS_MAX]; /* preferred first */
+	unsigned int	 ncollectors;
+	char		 collector_key[PATH_MAX];	/* the default key */
+	unsigned int	 failover_ms;	/* no ack this long: the next one */
 	char		 keyfile[PATH_MAX];	/* empty: ephemeral */
 	char		 user[64];
 	char		 chroot[PATH_MAX];
@@ -111,12 +129,36 @@ struct agent_conf {
 	char		 rctlsock[CTL_PATH_MAX];	/* restricted one, or "" */
 };
 
-/* a batch in flight between the capture and crypto children */
+/*
+ * A batch in flight between the capture and crypto children.  With
+ * several collectors, a datagram comes back with its plaintext after
+ * it (ptlen bytes), which the queue keeps to have it sealed again for
+ * another collector; epoch says which collector it was sealed for.
+ */
 struct batch_hdr {
 	uint32_t	 id;		/* capture's batch number */
 	uint32_t	 type;		/* index into rectypes[] */
 	uint32_t	 nrec;		/* records in the batch */
 	uint32_t	 rawlen;	/* length of the framed records */
+	uint32_t	 flags;		/* BATCH_ */
+	uint32_t	 coll;		/* a probe's collector */
+	uint32_t	 epoch;		/* crypto -> capture: sealed in */
+	uint32_t	 ptlen;		/* crypto -> capture: plaintext after */
+};
+#define BATCH_PROBE		0x01	/* seal for coll, in a session of its
+					   own, to see whether it answers */
+#define BATCH_RESENT		0x02	/* a reseal of a datagram sent before */
+
+/* the collector the crypto child seals for, from a switch on */
+struct collector_switch {
+	uint32_t	 coll;
+	uint32_t	 epoch;
+};
+
+/* a new session of the crypto child, in the epoch of a collector */
+struct session_new {
+	unsigned char	 nonce[WIRE_NONCELEN];
+	uint32_t	 epoch;
 };
 
 /* an ack the crypto child opened, or could not (ok 0) */
@@ -163,8 +205,27 @@ struct agent_stats {
 	uint64_t	 acks_refused;	/* malformed, unknown, forged, false */
 	uint64_t	 rtt_us;	/* smoothed round-trip time, 0: none yet */
 	uint64_t	 rto_ms;	/* the resend timeout now */
-	/* followed by nrectypes struct type_stats */
+	uint64_t	 collector;	/* the one sent to, by its place */
+	uint64_t	 failovers;	/* to the next, for lack of acks */
+	uint64_t	 failbacks;	/* to a preferred one that answered */
+	uint64_t	 probes;	/* batches sent to see if one answers */
+	uint64_t	 resealed;	/* datagrams sealed for another */
+	/*
+	 * followed by COLLECTORS_MAX struct coll_stats, then nrectypes
+	 * struct type_stats
+	 */
 };
+
+/* what the capture child counts per collector */
+struct coll_stats {
+	uint64_t	 sent;		/* datagrams gone out, resends too */
+	uint64_t	 acked;		/* datagrams it acknowledged */
+	uint64_t	 failovers;	/* times it was left for lack of acks */
+	uint64_t	 acks_stale;	/* acks of sessions given up */
+};
+#define AGENT_STATLEN	(sizeof(struct agent_stats) + COLLECTORS_MAX * \
+			    sizeof(struct coll_stats) + nrectypes * \
+			    sizeof(struct type_stats))
 
 /*
  * Decoding, in the capture child (decode*.c).  decode_packet() turns
@@ -240,10 +301,27 @@ void	 dq_limit(struct dq *, size_t, int drop);
 void	 dq_session(struct dq *, const unsigned char *nonce);
 /*
  * Keep a datagram of the newest session (nonce and sequence number
- * are read from it); with drop, the oldest go to make room for it.
+ * are read from it), and its plaintext if pt is not NULL, within the
+ * same cost; with drop, the oldest go to make room for it.  counted:
+ * it went out before, sealed for another collector, so its first send
+ * here counts as a resend.
  */
 void	 dq_push(struct dq *, const unsigned char *dgram, size_t len,
-	    uint32_t type, uint32_t nrec, int drop);
+	    const unsigned char *pt, size_t ptlen, uint32_t type,
+	    uint32_t nrec, int counted, int drop);
+/*
+ * Every datagram held, oldest first, to fn (sent: it went out at least
+ * once, here or, counted, before), then forgotten with its session, no
+ * session_done() said: the queue is as new, its timeout back to the
+ * initial one.
+ */
+typedef void	 (*dq_drain_fn)(void *, uint32_t type, uint32_t nrec,
+		    int sent, const unsigned char *pt, size_t ptlen);
+void	 dq_drain(struct dq *, dq_drain_fn, void *);
+/* 1 while datagrams sent wait for an ack */
+int	 dq_waiting(const struct dq *);
+/* the resend timeout now, in microseconds */
+int64_t	 dq_rto(const struct dq *);
 /* send what the sessions' windows let through, oldest first */
 void	 dq_pump(struct dq *, int64_t now);
 /* 1 if a session of that nonce has datagrams or may get some */
@@ -274,7 +352,9 @@ int	 dq_holds(const struct dq *, const unsigned char *nonce,
 struct sandbox;
 void	 capture_main(void);
 void	 crypto_main(void);
-extern const struct sandbox capture_sandbox, crypto_sandbox;
+/* the capture's descriptors depend on how many collectors it has */
+extern struct sandbox capture_sandbox;
+extern const struct sandbox crypto_sandbox;
 
 /* parse.y */
 int	 parse_config(const char *file, struct agent_conf *);
@@ -291,6 +371,7 @@ struct config_rx {
 extern const struct conf_keyword agent_keywords[];
 extern const size_t agent_nkeywords;
 void	 print_config(const struct agent_conf *);
+const char *collector_keyfile(const struct agent_conf *, unsigned int);
 int	 config_check(const struct agent_conf *);
 int	 config_check_capture(const struct agent_conf *, int);
 void	 config_send(int id, const struct agent_conf *, uint32_t peerid);

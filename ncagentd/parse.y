@@ -15,8 +15,9 @@
  */
 
 /*
- * ncagentd.conf: one keyword per line, each at most once.  The lexer
- * is common/lex.c, the one nccollectd.conf has too.
+ * ncagentd.conf: one keyword per line, each at most once but collector,
+ * which lists the collectors in order of preference.  The lexer is
+ * common/lex.c, the one nccollectd.conf has too.
  */
 
 %{
@@ -67,9 +68,15 @@ enum keyword {
 	KW_ACKS,
 	KW_BUFSIZE,
 	KW_COMPRESSION,
+	KW_FAILOVER,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
+
+/* the collector line being read: its options, once each */
+static struct agent_collector	 coll;
+static int			 coll_port, coll_key, coll_bad;
+static int			 coll_line[COLLECTORS_MAX];
 
 typedef struct lex_value YYSTYPE;
 #define YYSTYPE_IS_DECLARED	1
@@ -81,18 +88,19 @@ static void	 set_ms(enum keyword, const char *, unsigned int *,
 		    long long, long long, long long);
 static void	 set_seconds(enum keyword, const char *, unsigned int *,
 		    long long);
+static void	 collector_add(const char *, int);
 %}
 
 %token	CHROOT COLLECTOR COLLECTORKEY FILTER FLUSHINTERVAL INTERFACE
 %token	KEYFILE MAXDATAGRAM NAME NO PORT PROMISCUOUS SNAPLEN USER YES
 %token	RESTRICTED SOCKET
 %token	CONNTABLE CONNIDLE CONNACTIVE PAD REKEY
-%token	ACKS QUEUESIZE BUFSIZE COMPRESSION
+%token	ACKS QUEUESIZE BUFSIZE COMPRESSION FAILOVER KEY
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number yesno port duration size
+%type	<v.number>	number yesno duration size
 %destructor	{ free($$); }	<v.string>
 
 %%
@@ -132,9 +140,30 @@ yesno		: YES	{ $$ = 1; }
 		}
 		;
 
-/* -1: wrong, and said so */
-port		: /* empty */	{ $$ = NCAP_PORT; }
-		| PORT number	{ $$ = lex_port($2); }
+/* what may follow a collector's address, in any order, once each */
+collopts	: /* empty */
+		| collopts collopt
+		;
+
+collopt		: PORT number {
+			long long	 p;
+
+			if (coll_port++)
+				yyerror("collector: port given twice");
+			else if ((p = lex_port($2)) == -1)
+				coll_bad = 1;
+			else
+				snprintf(coll.port, sizeof(coll.port), "%lld",
+				    p);
+		}
+		| KEY string {
+			if (coll_key++)
+				yyerror("collector: key given twice");
+			else if (lex_copy_path(coll.key, sizeof(coll.key), $2,
+			    "collector key") == -1)
+				coll_bad = 1;
+			free($2);
+		}
 		;
 
 main		: NAME string '\n' {
@@ -165,16 +194,14 @@ main		: NAME string '\n' {
 				    $2, "filter");
 			free($2);
 		}
-		| COLLECTOR string port '\n' {
-			if (lex_once(KW_COLLECTOR, "collector") == 0) {
-				if ($2[0] == '\0')
-					yyerror("collector address is empty");
-				else if (lex_copy(conf->collector,
-				    sizeof(conf->collector), $2,
-				    "collector") == 0 && $3 != -1)
-					snprintf(conf->port, sizeof(conf->port),
-					    "%lld", $3);
-			}
+		| COLLECTOR string {
+			memset(&coll, 0, sizeof(coll));
+			strlcpy(coll.port, NCAP_PORT_STR, sizeof(coll.port));
+			coll_port = coll_key = coll_bad = 0;
+			if (!seen[KW_COLLECTOR])
+				seen[KW_COLLECTOR] = $<lineno>1;
+		} collopts '\n' {
+			collector_add($2, $<lineno>1);
 			free($2);
 		}
 		| COLLECTORKEY string '\n' {
@@ -231,6 +258,11 @@ main		: NAME string '\n' {
 		| FLUSHINTERVAL duration '\n' {
 			set_ms(KW_FLUSHINTERVAL, "flush-interval",
 			    &conf->flush_ms, $2, FLUSH_MIN_MS, FLUSH_MAX_MS);
+		}
+		| FAILOVER duration '\n' {
+			set_ms(KW_FAILOVER, "failover-timeout",
+			    &conf->failover_ms, $2, FAILOVER_MIN_MS,
+			    FAILOVER_MAX_MS);
 		}
 		| REKEY duration '\n' {
 			set_ms(KW_REKEY, "rekey", &conf->rekey_ms, $2,
@@ -336,9 +368,11 @@ static const struct lex_keyword keywords[] = {
 	{ "connection-active-timeout", CONNACTIVE },
 	{ "connection-idle-timeout", CONNIDLE },
 	{ "connection-table-size", CONNTABLE },
+	{ "failover-timeout",	FAILOVER },
 	{ "filter",		FILTER },
 	{ "flush-interval",	FLUSHINTERVAL },
 	{ "interface",		INTERFACE },
+	{ "key",		KEY },
 	{ "keyfile",		KEYFILE },
 	{ "max-datagram",	MAXDATAGRAM },
 	{ "name",		NAME },
@@ -387,6 +421,37 @@ set_seconds(enum keyword kw, const char *name, unsigned int *s,
 		*s = (unsigned int)(v / 1000);
 }
 
+/*
+ * A collector line read: the next in order of preference, unless it
+ * was wrong or names one listed before.
+ */
+static void
+collector_add(const char *host, int line)
+{
+	unsigned int	 i;
+
+	if (host[0] == '\0') {
+		yyerror("collector address is empty");
+		return;
+	}
+	if (lex_copy(coll.host, sizeof(coll.host), host, "collector") == -1 ||
+	    coll_bad)
+		return;
+	for (i = 0; i < conf->ncollectors; i++)
+		if (strcmp(conf->collectors[i].host, coll.host) == 0 &&
+		    strcmp(conf->collectors[i].port, coll.port) == 0) {
+			yyerror("collector %s port %s given twice (first on "
+			    "line %d)", coll.host, coll.port, coll_line[i]);
+			return;
+		}
+	if (conf->ncollectors == COLLECTORS_MAX) {
+		yyerror("more than %d collectors", COLLECTORS_MAX);
+		return;
+	}
+	coll_line[conf->ncollectors] = line;
+	conf->collectors[conf->ncollectors++] = coll;
+}
+
 /* the sensor's default name: the host name up to its first dot */
 static int
 default_name(const char *filename)
@@ -413,7 +478,6 @@ void
 conf_defaults(struct agent_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	strlcpy(c->port, NCAP_PORT_STR, sizeof(c->port));
 	strlcpy(c->user, NCAGENTD_USER, sizeof(c->user));
 	strlcpy(c->chroot, NCAGENTD_CHROOT, sizeof(c->chroot));
 	strlcpy(c->ctlsock, NCAGENTD_SOCKET, sizeof(c->ctlsock));
@@ -428,6 +492,7 @@ conf_defaults(struct agent_conf *c)
 	c->queue_size = QUEUE_SIZE_DEFAULT;
 	c->bufsize = BUFFER_SIZE_DEFAULT;
 	c->acks = 1;
+	c->failover_ms = FAILOVER_DEFAULT_MS;
 	c->compression = COMPRESSION_DEFAULT;
 	c->replay_wait = -1;
 }
@@ -435,7 +500,8 @@ conf_defaults(struct agent_conf *c)
 int
 parse_config(const char *filename, struct agent_conf *c)
 {
-	int	 errors;
+	unsigned int	 i;
+	int		 errors, keyless = 0;
 
 	if (lex_open(filename, &lexicon) == -1)
 		return (-1);
@@ -449,6 +515,13 @@ parse_config(const char *filename, struct agent_conf *c)
 		log_warnx("%s: no collector given", filename);
 		errors++;
 	}
+	/* without acks nothing says a collector stopped answering */
+	if (c->ncollectors > 1 && !c->acks) {
+		log_warnx("%s: %u collectors, and acks no: a sensor moves to "
+		    "the next collector when acks stop", filename,
+		    c->ncollectors);
+		errors++;
+	}
 	if (c->pad > c->max_datagram - WIRE_OVERHEAD) {
 		log_warnx("%s: pad %u is more than a datagram of %u bytes "
 		    "holds", filename, c->pad, c->max_datagram);
@@ -460,8 +533,17 @@ parse_config(const char *filename, struct agent_conf *c)
 		    QUEUE_DATAGRAMS_MIN, c->max_datagram);
 		errors++;
 	}
-	if (!seen[KW_COLLECTORKEY]) {
-		log_warnx("%s: no collector-key given", filename);
+	/* the default key is for the collectors that name none */
+	for (i = 0; i < c->ncollectors; i++)
+		if (c->collectors[i].key[0] == '\0')
+			keyless++;
+	if (!seen[KW_COLLECTORKEY] && (keyless > 0 || c->ncollectors == 0)) {
+		if (c->ncollectors <= 1)
+			log_warnx("%s: no collector-key given", filename);
+		else
+			log_warnx("%s: no collector-key given, and %d "
+			    "collectors name no key of their own", filename,
+			    keyless);
 		errors++;
 	}
 

@@ -50,6 +50,8 @@ struct dq_dgram {
 	uint32_t		 tries;		/* sends attempted */
 	uint32_t		 sent;		/* sends that went out */
 	size_t			 len;
+	size_t			 ptlen;		/* its plaintext, after it */
+	int			 counted;	/* sent before, to another */
 	unsigned char		 data[];
 };
 
@@ -226,8 +228,9 @@ dq_session(struct dq *q, const unsigned char *nonce)
 }
 
 void
-dq_push(struct dq *q, const unsigned char *dgram, size_t len, uint32_t type,
-    uint32_t nrec, int drop)
+dq_push(struct dq *q, const unsigned char *dgram, size_t len,
+    const unsigned char *pt, size_t ptlen, uint32_t type, uint32_t nrec,
+    int counted, int drop)
 {
 	struct dq_sess	*s;
 	struct dq_dgram	*d;
@@ -235,6 +238,8 @@ dq_push(struct dq *q, const unsigned char *dgram, size_t len, uint32_t type,
 
 	if (len < WIRE_MIN)
 		fatalx("%s: datagram of %zu bytes", __func__, len);
+	if (pt == NULL)
+		ptlen = 0;
 	dq_session(q, dgram + WIRE_OFF_SNONCE);
 	s = TAILQ_LAST(&q->sessions, dq_sessions);
 	seq = wire_seq(dgram);
@@ -242,10 +247,11 @@ dq_push(struct dq *q, const unsigned char *dgram, size_t len, uint32_t type,
 		fatalx("%s: sequence number %llu after %llu", __func__,
 		    (unsigned long long)seq, (unsigned long long)s->last_seq);
 	/* live, the newest records matter most: the oldest make room */
-	while (drop && q->count > 0 && q->bytes + DQ_COST(len) > q->limit)
+	while (drop && q->count > 0 &&
+	    q->bytes + DQ_COST(len + ptlen) > q->limit)
 		drop_oldest(q);
 	/* dropping may have ended older sessions, never this one */
-	if ((d = malloc(sizeof(*d) + len)) == NULL)
+	if ((d = malloc(sizeof(*d) + len + ptlen)) == NULL)
 		fatal(NULL);
 	memset(d, 0, sizeof(*d));
 	d->sess = s;
@@ -253,14 +259,49 @@ dq_push(struct dq *q, const unsigned char *dgram, size_t len, uint32_t type,
 	d->type = type;
 	d->nrec = nrec;
 	d->len = len;
+	d->ptlen = ptlen;
+	d->counted = counted;
 	memcpy(d->data, dgram, len);
+	if (ptlen > 0)
+		memcpy(d->data + len, pt, ptlen);
 	TAILQ_INSERT_TAIL(&s->dgrams, d, entry);
 	if (s->unsent == NULL)
 		s->unsent = d;
 	s->last_seq = seq;
 	s->held++;
 	q->count++;
-	q->bytes += DQ_COST(len);
+	q->bytes += DQ_COST(len + ptlen);
+}
+
+void
+dq_drain(struct dq *q, dq_drain_fn fn, void *arg)
+{
+	struct dq_sess	*s;
+	struct dq_dgram	*d;
+
+	while ((s = TAILQ_FIRST(&q->sessions)) != NULL) {
+		while ((d = TAILQ_FIRST(&s->dgrams)) != NULL) {
+			fn(arg, d->type, d->nrec, d->sent > 0 || d->counted,
+			    d->data + d->len, d->ptlen);
+			dgram_free(q, d);
+		}
+		TAILQ_REMOVE(&q->sessions, s, entry);
+		free(s);
+	}
+	rto_init(&q->rto);
+	q->silent = 1;
+}
+
+int
+dq_waiting(const struct dq *q)
+{
+	return (!TAILQ_EMPTY(&q->flight));
+}
+
+int64_t
+dq_rto(const struct dq *q)
+{
+	return (q->rto.rto);
 }
 
 /*
@@ -312,7 +353,7 @@ dgram_send(struct dq *q, struct dq_dgram *d, int64_t now)
 	TAILQ_INSERT_TAIL(&q->flight, d, flight);
 	if (q->hooks.send(q->hooks.arg, d->data, d->len) == -1)
 		return;
-	if (d->sent++ == 0) {
+	if (d->sent++ == 0 && !d->counted) {
 		q->stats->datagrams++;
 		q->stats->wire_bytes += d->len;
 		t->sent += d->nrec;
@@ -338,7 +379,7 @@ dgram_free(struct dq *q, struct dq_dgram *d)
 	TAILQ_REMOVE(&s->dgrams, d, entry);
 	s->held--;
 	q->count--;
-	q->bytes -= DQ_COST(d->len);
+	q->bytes -= DQ_COST(d->len + d->ptlen);
 	free(d);
 }
 

@@ -169,7 +169,7 @@ kwtable() {
 # key"); keep these short, a statement belongs in the keyword table
 subwords() {
 	case "$1" in
-	ncagentd)	echo "no port restricted yes" ;;
+	ncagentd)	echo "key no port restricted yes" ;;
 	nccollectd)	echo "every key no on port restricted size yes" ;;
 	esac
 }

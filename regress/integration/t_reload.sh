@@ -167,9 +167,26 @@ connection-idle-timeout 30
 connection-active-timeout 100
 acks no
 queue-size 8M
+failover-timeout 10s
 EOC
 cycle ncagentd "$NCAGENTD" "$T/s/ctl.sock" "$T/s/ncagentd.conf" \
     "$T/s/new" >"$T/s/cycle.log"
+# the list of collectors: a second one, or the one with a key of its
+# own, is a change of collector, which takes a restart
+for extra in "collector 127.0.0.2 port 4300" "KEY"; do
+	cp "$T/s/ncagentd.conf" "$T/s/base.conf"
+	if [ "$extra" = KEY ]; then
+		sed -i "s#^\(collector .*\)#\1 key \"$T/keys/pub.key\"#" \
+		    "$T/s/ncagentd.conf"
+	else
+		echo "$extra" >>"$T/s/ncagentd.conf"
+	fi
+	"$NCCTL" -s "$T/s/ctl.sock" reload >"$T/out" 2>"$T/err"
+	echo "$? $(grep -c "collector changed, which takes a restart" \
+	    "$T/err") $(same "$NCAGENTD" "$T/s/ctl.sock" "$T/s/base.conf")" \
+	    >>"$T/s/lists"
+	cp "$T/s/base.conf" "$T/s/ncagentd.conf"
+done
 
 # number the lines of both cycles as one TAP stream
 for f in "$T/c/cycle.log" "$T/s/cycle.log"; do
@@ -181,6 +198,10 @@ for f in "$T/c/cycle.log" "$T/s/cycle.log"; do
 		esac
 	done <"$f"
 done
+
+is "$(cat "$T/s/lists")" "1 1 ok
+1 1 ok" "a reload that adds a collector, or gives one its own key, is \
+refused, and the running list stays"
 
 # what a reload changes, the processes do: a live sensor that batches
 # for 60 s, ends idle connections after 60 s and rekeys every 10

@@ -20,7 +20,8 @@
 #  1. every child of both daemons runs under its seccomp filter with
 #     no_new_privs, as nobody in its chroot, with the resource limits of
 #     its role, and holds exactly the descriptors its limit counts on;
-#     so does the sensor's capture process with acks, reading them;
+#     so does the sensor's capture process with acks, reading them, and
+#     with two collectors, a socket each, reading the second's acks;
 #  2. calls no child may make (a network socket, execve, ptrace, fork,
 #     a file opened for writing) kill the child, and the daemon exits
 #     non-zero naming the process and SIGSYS: each call in each of the
@@ -156,9 +157,40 @@ is "$(settle acked y)" y "its datagrams are acknowledged: it read the acks"
 kill -TERM "$SPID"
 wait "$SPID"
 is $? 0 "the sensor with acks exits 0 on SIGTERM"
+is "$(grep -c SIGSYS "$T/sa/sensor.log")" 0 "and no process died of SIGSYS"
+
+# -- 1c. two collectors: a socket each, counted; the first is not
+# there, so the acks come on the second's
+CPORT_KEEP=$CPORT
+CPORT=$(free_port)
+sensor_conf "$T/s2" sandboxtwo "interface \"lo\"
+filter \"icmp\"
+collector 127.0.0.1 port $APORT
+failover-timeout 500ms"
+CPORT=$CPORT_KEEP
+sed -i 's/^acks no$/acks yes/' "$T/s2/ncagentd.conf"
+"$NCAGENTD" -d -v -f "$T/s2/ncagentd.conf" >"$T/s2/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+cap=$(sandboxed "$SPID" capture)
+check_child "$cap" "sensor capture with two collectors" "$T/empty" 12 11 \
+    unlimited
+ping -c 3 -i 0.2 127.0.0.1 >/dev/null
+acked2() {
+	"$NCCTL" -s "$T/s2/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+print("y" if j["failovers"] == 1 and j["acknowledged"] > 0 and
+    j["queued"] == 0 else "n")'
+}
+is "$(settle acked2 y)" y \
+    "it failed over to the second, whose acks it read on that socket"
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "the sensor with two collectors exits 0 on SIGTERM"
+is "$(grep -c SIGSYS "$T/s2/sensor.log")" 0 "and no process died of SIGSYS"
 kill -TERM "$APID"
 wait "$APID"
-is "$(grep -c SIGSYS "$T/sa/sensor.log")" 0 "and no process died of SIGSYS"
 
 # -- 2. calls no child may make, in every role
 #

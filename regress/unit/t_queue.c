@@ -95,8 +95,8 @@ push(struct dq *q, int nonce, uint64_t from, uint64_t to, int drop)
 	uint64_t	seq;
 
 	for (seq = from; seq <= to; seq++)
-		dq_push(q, dgram(nonce, seq), DGLEN, (uint32_t)(seq % 2),
-		    (uint32_t)(seq % 2 + 1), drop);
+		dq_push(q, dgram(nonce, seq), DGLEN, NULL, 0,
+		    (uint32_t)(seq % 2), (uint32_t)(seq % 2 + 1), 0, drop);
 }
 
 static struct wire_ack *
@@ -420,6 +420,94 @@ test_sessions(void)
 	dq_free(q);
 }
 
+/* what dq_drain() handed over, in order */
+static struct {
+	uint32_t	 type, nrec;
+	int		 sent;
+	unsigned char	 pt[8];
+	size_t		 ptlen;
+} drained[64];
+static size_t		 ndrained;
+
+static void
+t_drained(void *arg, uint32_t type, uint32_t nrec, int was_sent,
+    const unsigned char *pt, size_t ptlen)
+{
+	if (ndrained < sizeof(drained) / sizeof(drained[0])) {
+		drained[ndrained].type = type;
+		drained[ndrained].nrec = nrec;
+		drained[ndrained].sent = was_sent;
+		drained[ndrained].ptlen = ptlen;
+		memcpy(drained[ndrained].pt, pt, ptlen < 8 ? ptlen : 8);
+	}
+	ndrained++;
+}
+
+/* a switch of collector: the plaintexts back, the queue as new */
+static void
+test_drain(void)
+{
+	struct agent_stats	 st;
+	struct type_stats	 ts[2];
+	struct dq		*q;
+	unsigned char		 pt[8];
+	uint64_t		 seq;
+	size_t			 i;
+	int			 bad = 0;
+
+	memset(&st, 0, sizeof(st));
+	memset(ts, 0, sizeof(ts));
+	nsent = ndone = ndrained = 0;
+	q = dq_new(16 * 1024 * 1024, &hooks, &st, ts);
+	for (seq = 1; seq <= 6; seq++) {
+		memset(pt, (int)seq, sizeof(pt));
+		dq_push(q, dgram(seq <= 3 ? 1 : 2, seq <= 3 ? seq : seq - 3),
+		    DGLEN, pt, sizeof(pt), (uint32_t)(seq % 2), 1, 0, 0);
+	}
+	dq_gauges(q);
+	ok(st.queued_bytes == 6 * DQ_COST(DGLEN + sizeof(pt)),
+	    "a datagram's plaintext counts with it");
+	dq_pump(q, 0);
+	ok(dq_ack(q, nonce_of(1), mkack(2, 100), 1 * MS) == 2,
+	    "two of six acknowledged");
+	push(q, 2, 4, 4, 0);
+	dq_drain(q, t_drained, NULL);
+	ok(ndrained == 5, "the drain hands over the five held");
+	for (i = 0; i < 4 && i < ndrained; i++)
+		bad += drained[i].pt[0] != i + 3 || drained[i].ptlen != 8 ||
+		    !drained[i].sent || drained[i].type != (i + 3) % 2;
+	ok(bad == 0, "oldest first, each with its plaintext and type, "
+	    "said to have gone out");
+	ok(ndrained == 5 && drained[4].ptlen == 0 && !drained[4].sent,
+	    "one never sent is said to be so, with no plaintext kept");
+	dq_gauges(q);
+	ok(dq_count(q) == 0 && st.queued_bytes == 0 && ndone == 0 &&
+	    !dq_known(q, nonce_of(1)) && !dq_known(q, nonce_of(2)),
+	    "then the queue is empty, its sessions forgotten, none said done");
+	ok(dq_rto(q) == RTO_INITIAL_US && !dq_waiting(q),
+	    "its timeout back to the initial one, nothing waiting");
+	/* sealed again for another collector: a resend, not a first send */
+	nsent = 0;
+	memset(pt, 9, sizeof(pt));
+	dq_push(q, dgram(3, 1), DGLEN, pt, sizeof(pt), 0, 4, 1, 0);
+	dq_push(q, dgram(3, 2), DGLEN, pt, sizeof(pt), 0, 5, 0, 0);
+	dq_pump(q, 10 * MS);
+	ok(nsent == 2 && dq_waiting(q), "both go to the new collector");
+	ok(st.resent == 1 && ts[0].resent == 4 && st.datagrams == 7,
+	    "the one sent before counts as resent, the other as sent");
+	ok(dq_ack(q, nonce_of(3), mkack(2, 100), 30 * MS) == 2 &&
+	    !dq_waiting(q), "acknowledged, nothing waits");
+	/* switched again before it went out: still sent before */
+	dq_push(q, dgram(4, 1), DGLEN, pt, sizeof(pt), 0, 4, 1, 0);
+	dq_push(q, dgram(4, 2), DGLEN, pt, sizeof(pt), 0, 4, 0, 0);
+	ndrained = 0;
+	dq_drain(q, t_drained, NULL);
+	ok(ndrained == 2 && drained[0].sent && !drained[1].sent,
+	    "one counted before is drained as sent, though it did not go "
+	    "out here");
+	dq_free(q);
+}
+
 int
 main(void)
 {
@@ -428,6 +516,7 @@ main(void)
 	test_resend();
 	test_drop();
 	test_sessions();
+	test_drain();
 	printf("1..%d\n", ntest);
 	return (nfail ? 1 : 0);
 }
