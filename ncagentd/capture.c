@@ -146,7 +146,7 @@ static const struct dq_hooks	 queue_hooks = {
 };
 
 /* what the capture opens itself: its socket to the collector, pcap */
-const struct sandbox		 capture_sandbox = { rules_capture, 2, 0 };
+const struct sandbox		 capture_sandbox = { rules_capture, 2, 0, 0 };
 
 void
 capture_main(void)
