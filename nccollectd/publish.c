@@ -967,6 +967,8 @@ rules_publisher(scmp_filter_ctx ctx)
 	    SCMP_SYS(clone3), 0, NULL)) < 0)
 		fatalx("seccomp rule for clone3: %s", strerror(-r));
 	sandbox_allow(ctx, SCMP_SYS(set_robust_list));
+	/* a thread's attributes, which the sanitizers read at its start */
+	sandbox_allow(ctx, SCMP_SYS(sched_getaffinity));
 	sandbox_allow(ctx, SCMP_SYS(rseq));
 	sandbox_allow(ctx, SCMP_SYS(futex));
 	sandbox_allow(ctx, SCMP_SYS(sched_yield));

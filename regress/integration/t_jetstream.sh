@@ -100,7 +100,7 @@ settle() {
 # of JSON lines per record type in OUT
 records() {
 	mkdir -p "$2"
-	for _f in $(find "$1" -name '*.ncap' | sort); do
+	for _f in $(find "$1" -type f -name '*.ncap' | sort); do
 		_t=$(basename "$_f" .ncap)
 		"$NCCTL" dump -j "$_f" | tail -n +2 >>"$2/$_t.all" ||
 		    echo "# $_f does not read"
