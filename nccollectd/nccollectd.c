@@ -265,9 +265,15 @@ main(int argc, char *argv[])
 static void
 parent_ready(void)
 {
-	log_info("collector started on %s port %s, spool %s",
-	    conf.listen_addr[0] ? conf.listen_addr : "*", conf.port,
-	    conf.spool);
+	if (conf.output == OUTPUT_JETSTREAM)
+		log_info("collector started on %s port %s, publishing to "
+		    "JetStream stream %s at %s", conf.listen_addr[0] ?
+		    conf.listen_addr : "*", conf.port, conf.js.stream,
+		    conf.js.url);
+	else
+		log_info("collector started on %s port %s, spool %s",
+		    conf.listen_addr[0] ? conf.listen_addr : "*", conf.port,
+		    conf.spool);
 	if (conf.nsensors == 0)
 		log_warnx("OPEN: no sensor is listed in %s, so any holder of "
 		    "the collector's public key may store records under any "
