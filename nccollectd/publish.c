@@ -78,6 +78,8 @@
 #define PUB_MAX_SERVERS	16
 /* how long JetStream API requests (the stream's info) may take, ms */
 #define PUB_API_WAIT	2000
+/* between connections made again, when libnats gave one up, ms */
+#define PUB_REOPEN	1000
 /* between looks for the stream while it is not there, ms */
 #define PUB_STREAM_RETRY 1000
 /* hex key, '.', hex session nonce, '.', sequence number */
@@ -120,6 +122,8 @@ static void	 pub_merge(struct collector_conf *);
 static void	 rules_publisher(scmp_filter_ctx);
 static void	 pub_prepare(void);
 static void	 pub_connect(void);
+static void	 pub_open(int, short, void *);
+static void	 pub_reopen(void);
 static void	 pub_publish(struct imsg *);
 static void	 pub_answer(uint64_t, int);
 static void	 pub_refuse(uint64_t, const char *, ...)
@@ -139,6 +143,7 @@ static void	 cb_error(natsConnection *, natsSubscription *, natsStatus,
 static natsStatus cb_jwt(char **, char **, void *);
 static natsStatus cb_sign(char **, unsigned char **, int *, const char *,
 		    void *);
+static const char *nats_why(natsStatus);
 static char	*read_file(const char *, size_t *);
 static void	 read_creds(const char *);
 static void	 resolve_servers(void);
@@ -148,7 +153,8 @@ static struct config_rx		 rx;
 static int			 configured;
 static int			 jetstream;	/* output jetstream */
 static int			 evpipe[2] = { -1, -1 };
-static struct event		 ev_pipe, ev_stream;
+static struct event		 ev_pipe, ev_stream, ev_open;
+static int			 closing;	/* the connection, by us */
 static natsOptions		*opts;
 static natsConnection		*nc;
 static jsCtx			*js;
@@ -378,7 +384,6 @@ resolve_servers(void)
 static void
 pub_connect(void)
 {
-	jsOptions	 jo;
 	natsStatus	 s;
 
 	s = natsOptions_Create(&opts);
@@ -407,9 +412,6 @@ pub_connect(void)
 	if (s == NATS_OK)
 		s = natsOptions_SetFailRequestsOnDisconnect(opts, true);
 	if (s == NATS_OK)
-		s = natsOptions_SetRetryOnFailedConnect(opts, true,
-		    cb_connected, NULL);
-	if (s == NATS_OK)
 		s = natsOptions_SetDisconnectedCB(opts, cb_disconnected, NULL);
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectedCB(opts, cb_connected, NULL);
@@ -435,27 +437,47 @@ pub_connect(void)
 	if (s == NATS_OK && ca_pem != NULL && expect_host != NULL)
 		s = natsOptions_SetExpectedHostname(opts, expect_host);
 	if (s != NATS_OK)
-		fatalx("jetstream: options: %s", nats_GetLastError(&s));
+		fatalx("jetstream: options: %s", nats_why(s));
 	if (key_pem != NULL) {
 		sodium_memzero(key_pem, strlen(key_pem));
 		free(key_pem);
 		key_pem = NULL;
 	}
 
+	evtimer_set(&ev_open, pub_open, NULL);
+	pub_open(-1, 0, NULL);
+}
+
+/*
+ * A connection, and its JetStream context, tried every PUB_REOPEN
+ * until one is made (it says why not, where libnats' own retries would
+ * not); libnats then reconnects one that is lost, and one it gives up
+ * on (a server refusing our credentials twice) is made again here.
+ */
+static void
+pub_open(int fd, short event, void *arg)
+{
+	jsOptions	 jo;
+	natsStatus	 s;
+
 	s = natsConnection_Connect(&nc, opts);
-	if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)
-		fatalx("jetstream: connect: %s", nats_GetLastError(&s));
-	if (s == NATS_NOT_YET_CONNECTED)
-		log_warnx("jetstream: no server of %s answers yet: batches are "
-		    "refused, and sensors keep them, until one does",
-		    conf.js.url);
+	if (s != NATS_OK) {
+		nc = NULL;
+		snprintf(stats.last_error, sizeof(stats.last_error),
+		    "connect: %s", nats_why(s));
+		log_warnx_rl(&rl_conn, "jetstream: %s: batches are refused, "
+		    "and sensors keep them, until a server of %s answers",
+		    stats.last_error, conf.js.url);
+		evtimer_add_ms(&ev_open, PUB_REOPEN);
+		return;
+	}
 	jsOptions_Init(&jo);
 	jo.Wait = PUB_API_WAIT;
 	jo.PublishAsync.AckHandler = cb_ack;
 	/* the bound is ours, PUB_MAX_PENDING: the library never stalls */
 	jo.PublishAsync.MaxPending = 0;
 	if ((s = natsConnection_JetStream(&js, nc, &jo)) != NATS_OK)
-		fatalx("jetstream: context: %s", nats_GetLastError(&s));
+		fatalx("jetstream: context: %s", nats_why(s));
 	if (natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED) {
 		struct nats_ev	ev;
 
@@ -463,6 +485,38 @@ pub_connect(void)
 		ev.kind = NEV_CONNECTED;
 		pub_event(&ev);
 	}
+}
+
+/*
+ * A connection libnats closed, not by us: what awaited its acks is
+ * refused (the library forgets it with the context), and a new one is
+ * made.
+ */
+static void
+pub_reopen(void)
+{
+	struct inflight	*f;
+	const char	*why = NULL;
+
+	if (natsConnection_GetLastError(nc, &why) != NATS_OK && why != NULL &&
+	    why[0] != '\0')
+		snprintf(stats.last_error, sizeof(stats.last_error),
+		    "connection closed: %s", why);
+	while ((f = RB_ROOT(&inflight)) != NULL) {
+		RB_REMOVE(inflight_tree, &inflight, f);
+		stats.pending--;
+		stats.errors++;
+		pub_answer(f->id, 0);
+		free(f);
+	}
+	jsCtx_Destroy(js);
+	js = NULL;
+	natsConnection_Destroy(nc);
+	nc = NULL;
+	log_warnx_rl(&rl_conn, "jetstream: %s: a new connection in %d ms",
+	    stats.last_error[0] ? stats.last_error : "connection closed",
+	    PUB_REOPEN);
+	evtimer_add_ms(&ev_open, PUB_REOPEN);
 }
 
 /*
@@ -504,7 +558,7 @@ pub_stream(int fd, short event, void *arg)
 	if (s != NATS_OK) {
 		snprintf(stats.last_error, sizeof(stats.last_error),
 		    "stream %s: %s (%d)", conf.js.stream,
-		    s == NATS_NOT_FOUND ? "not found" : nats_GetLastError(&s),
+		    s == NATS_NOT_FOUND ? "not found" : nats_why(s),
 		    (int)jerr);
 		log_warnx_rl(&rl_conn, "jetstream: %s: batches are refused "
 		    "until it is there", stats.last_error);
@@ -520,6 +574,19 @@ pub_stream(int fd, short event, void *arg)
 	stats.ready = 1;
 	log_info("jetstream: publishing to stream %s on %s",
 	    conf.js.stream, stats.server);
+}
+
+/* libnats' last error in this thread, without its "(file:line): " */
+static const char *
+nats_why(natsStatus s)
+{
+	const char	*t, *p;
+
+	if ((t = nats_GetLastError(NULL)) == NULL || t[0] == '\0')
+		return (natsStatus_GetText(s));
+	if (t[0] == '(' && (p = strstr(t, "): ")) != NULL)
+		return (p + 3);
+	return (t);
 }
 
 /* libnats' threads: each event whole through the pipe */
@@ -671,6 +738,9 @@ pub_event(const struct nats_ev *ev)
 		free(f);
 		break;
 	case NEV_CONNECTED:
+		/* of a connection given up on since */
+		if (nc == NULL)
+			return;
 		stats.connected = 1;
 		stats.ready = 0;
 		if (natsConnection_GetConnectedUrl(nc, stats.server,
@@ -696,6 +766,8 @@ pub_event(const struct nats_ev *ev)
 		stats.connected = stats.ready = 0;
 		stats.server[0] = '\0';
 		log_debug("jetstream: connection closed");
+		if (!closing && nc != NULL)
+			pub_reopen();
 		break;
 	case NEV_ERROR:
 		snprintf(stats.last_error, sizeof(stats.last_error),
@@ -828,7 +900,7 @@ pub_publish(struct imsg *imsg)
 		natsMsg_Destroy(m);
 		RB_REMOVE(inflight_tree, &inflight, f);
 		free(f);
-		pub_refuse(req.id, "publish: %s", nats_GetLastError(&s));
+		pub_refuse(req.id, "publish: %s", nats_why(s));
 		return;
 	}
 	stats.pending++;
@@ -874,6 +946,7 @@ pub_shutdown(void)
 		    "duplicates, %llu failed", (unsigned long long)
 		    stats.published, (unsigned long long)stats.duplicates,
 		    (unsigned long long)stats.errors);
+		closing = 1;
 		natsConnection_Close(nc);
 	}
 	proc_child_done();

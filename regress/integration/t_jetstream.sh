@@ -39,7 +39,10 @@
 #  4. three servers in a cluster, the stream made with three replicas:
 #     the server the collector is connected to is killed (SIGKILL) in
 #     the middle of a replay and started again; every record arrives
-#     exactly once.
+#     exactly once;
+#  5. a server that wants a user and password: with a wrong password
+#     the collector runs, refuses batches and says why; with the right
+#     one it publishes.
 . "$REGRESS/integration/lib.sh"
 
 if ! command -v nats-server >/dev/null 2>&1; then
@@ -92,6 +95,17 @@ settle() {
 	_i=0
 	while _v=$(eval "$2"); [ "$_v" != "$3" ] && [ $_i -lt $(($1 * 10)) ]; do
 		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "$_v"
+}
+# steady CMD: CMD's output once it stays the same for half a second
+# (within 10 s)
+steady() {
+	_i=0
+	_was=$(eval "$1")
+	while sleep 0.5; _v=$(eval "$1"); [ "$_v" != "$_was" ] && [ $_i -lt 20 ]; do
+		_was=$_v
 		_i=$((_i + 1))
 	done
 	echo "$_v"
@@ -149,6 +163,7 @@ stop_collector
 records "$T/ref/spool" "$T/ref.recs"
 REFREC=$(cat "$T/ref.recs"/* | wc -l)
 check "reference: records stored ($REFREC)" [ "$REFREC" -gt 20000 ]
+echo "# reference: $(($(date +%s) - t0)) s"
 
 # -- 1. one server, a stream the collector creates
 NP=$(free_tcp)
@@ -195,6 +210,8 @@ is "$(cstat "$T/c1" jetstream.published)" "$BATCHES" \
 is "$(cstat "$T/c1" jetstream.pending-acks)/$(cstat "$T/c1" \
     jetstream.errors)" 0/0 "1: none pending, no error"
 
+echo "# 1: $(($(date +%s) - t0)) s"
+
 # -- 2. the same datagrams to another collector of the same stream
 start_collector "$T/c2" "$(jsconf "$URL" NCAP 1)" || exit 1
 C2PID=$CPID
@@ -218,7 +235,7 @@ while off + 16 <= len(data):
         time.sleep(0.02)
 EOF
 # what the capture caught of them (not always the first few)
-B2=$(settle 10 'sstat "$T/c2" batches' "$BATCHES")
+B2=$(steady 'sstat "$T/c2" batches')
 check "2: the second collector takes most of them ($B2 of $BATCHES)" \
     [ "$B2" -gt $((BATCHES / 2)) ]
 is "$(settle 10 'cstat "$T/c2" jetstream.duplicates' "$B2")" "$B2" \
@@ -228,6 +245,8 @@ is "$(wc -l <"$T/two.list")" "$BATCHES" "2: the stream did not grow"
 CPID=$C2PID
 stop_collector
 is $? 0 "2: the second collector exits 0"
+
+echo "# 2: $(($(date +%s) - t0)) s"
 
 # -- 3. the server stops, and comes back
 CPID=$C1PID
@@ -256,6 +275,7 @@ nats n0 "$NP"
 N0=$NPID
 wait "$SPID"
 is $? 0 "3: once the server is back, the replay is acknowledged, exits 0"
+echo "# 3, replayed: $(($(date +%s) - t0)) s"
 is "$(cstat "$T/c1" jetstream.connected)" yes "3: show stats: connected"
 stream "$URL" NCAP three
 rm -rf "$T/three.recs.alpha"
@@ -272,7 +292,7 @@ stop_collector
 is $? 0 "3: the collector exits 0"
 kill -TERM "$N0"
 wait "$N0" 2>/dev/null
-echo "# 1-3: $(($(date +%s) - t0)) s"
+echo "# 3: $(($(date +%s) - t0)) s"
 
 # -- 4. a cluster of three, a stream of three replicas
 P1=$(free_tcp) P2=$(free_tcp) P3=$(free_tcp)
@@ -332,5 +352,37 @@ is "$(cat "$T/four.recs"/* | wc -l)" "$(tsum "$T/c4/s/sensor.log" sent)" \
 is "$(dupids "$T/four.list")" 0 "4: each message id once"
 stop_collector
 is $? 0 "4: the collector exits 0"
+for k in 1 2 3; do
+	eval "kill -TERM \$NPID$k; wait \$NPID$k" 2>/dev/null
+done
+echo "# 4: $(($(date +%s) - t0)) s"
+
+# -- 5. a user and a password
+NP=$(free_tcp)
+URL=nats://127.0.0.1:$NP
+nats n5 "$NP" --user ncap --pass right
+start_collector "$T/c5" "$(jsconf "$URL" NCAP 1)
+jetstream user \"ncap\" password \"wrong\"" || exit 1
+is "$(settle 5 'cstat "$T/c5" jetstream.last-error' \
+    "connect: Authorization Violation")" "connect: Authorization Violation" \
+    "5: a wrong password: show stats says the server refused it"
+is "$(cstat "$T/c5" jetstream.connected)" no "5: not connected"
+check "5: the collector logs it" grep -q \
+    "jetstream: connect: Authorization Violation: batches are refused" \
+    "$T/c5/collector.log"
+stop_collector
+is $? 0 "5: the collector exits 0 all the same"
+start_collector "$T/c6" "$(jsconf "$URL" NCAP 1)
+jetstream user \"ncap\" password \"right\"" || exit 1
+is "$(settle 10 'cstat "$T/c6" jetstream.stream' NCAP)" NCAP \
+    "5: the right password: connected, stream NCAP made"
+run_sensor "$T/c6/s" js.five "$CAPDIR/decode-ether.pcap" "acks yes"
+is $? 0 "5: a replay is acknowledged"
+b=$(sstat "$T/c6" batches)
+check "5: it stored batches ($b)" [ "$b" -gt 0 ]
+is "$(cstat "$T/c6" jetstream.published)" "$b" \
+    "5: each of them published"
+stop_collector
+is $? 0 "5: the collector exits 0"
 echo "# $(($(date +%s) - t0)) s"
 finish
