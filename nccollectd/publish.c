@@ -1051,6 +1051,12 @@ rules_publisher(scmp_filter_ctx ctx)
 	sandbox_allow_if(ctx, SCMP_SYS(mprotect), sandbox_masked(2, PROT_EXEC,
 	    0));
 	sandbox_allow(ctx, SCMP_SYS(madvise));
+	/*
+	 * OpenSSL, for TLS: what it mixes into its random pool, and the
+	 * files it looks for (none is there in the empty chroot)
+	 */
+	sandbox_allow(ctx, SCMP_SYS(sysinfo));
+	sandbox_allow(ctx, SCMP_SYS(newfstatat));
 	/* signals blocked in new threads; their random inboxes, TLS */
 	sandbox_allow(ctx, SCMP_SYS(rt_sigaction));
 	sandbox_allow(ctx, SCMP_SYS(getrandom));

@@ -42,7 +42,10 @@
 #     exactly once;
 #  5. a server that wants a user and password: with a wrong password
 #     the collector runs, refuses batches and says why; with the right
-#     one it publishes.
+#     one it publishes;
+#  6. TLS (certificates made with openssl): a collector that trusts the
+#     server's CA publishes through its sandbox; one that trusts
+#     another CA does not connect, and says why.
 . "$REGRESS/integration/lib.sh"
 
 if ! command -v nats-server >/dev/null 2>&1; then
@@ -384,5 +387,53 @@ is "$(cstat "$T/c6" jetstream.published)" "$b" \
     "5: each of them published"
 stop_collector
 is $? 0 "5: the collector exits 0"
+kill -TERM "$NPID"
+wait "$NPID" 2>/dev/null
+echo "# 5: $(($(date +%s) - t0)) s"
+
+# -- 6. TLS
+if ! command -v openssl >/dev/null 2>&1; then
+	skip "6: openssl is not installed, no certificates for TLS"
+	finish
+	exit
+fi
+mkdir -p "$T/tls"
+(
+	cd "$T/tls" || exit 1
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+	    -days 2 -subj "/CN=ncap test CA" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key \
+	    -out other.pem -days 2 -subj "/CN=another CA" &&
+	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
+	    -subj "/CN=127.0.0.1" &&
+	echo "subjectAltName=IP:127.0.0.1" >ext &&
+	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -out srv.pem -days 2 -extfile ext
+) >"$T/tls/openssl.log" 2>&1
+is $? 0 "6: a CA and a server certificate made"
+NP=$(free_tcp)
+URL=tls://127.0.0.1:$NP
+nats n6 "$NP" --tls --tlscert "$T/tls/srv.pem" --tlskey "$T/tls/srv.key"
+start_collector "$T/c7" "$(jsconf "$URL" NCAP 1)
+jetstream ca \"$T/tls/other.pem\"" || exit 1
+w=$(settle 5 'cstat "$T/c7" jetstream.last-error | grep -c certificate' 1)
+is "$w" 1 "6: a server certificate of another CA: refused, and said \
+($(cstat "$T/c7" jetstream.last-error))"
+is "$(cstat "$T/c7" jetstream.connected)" no "6: not connected"
+stop_collector
+is $? 0 "6: the collector exits 0"
+start_collector "$T/c8" "$(jsconf "$URL" NCAP 1)
+jetstream ca \"$T/tls/ca.pem\"" || exit 1
+is "$(settle 10 'cstat "$T/c8" jetstream.stream' NCAP)" NCAP \
+    "6: its CA's: connected over TLS, stream NCAP made"
+run_sensor "$T/c8/s" js.six "$CAPDIR/decode-ether.pcap" "acks yes"
+is $? 0 "6: a replay is acknowledged"
+b=$(sstat "$T/c8" batches)
+is "$(cstat "$T/c8" jetstream.published)/$(cstat "$T/c8" \
+    jetstream.server)" "$b/$URL" "6: each of its $b batches published, over TLS"
+stop_collector
+is $? 0 "6: the collector exits 0"
+check "6: no process died of SIGSYS" [ "$(cat "$T"/c*/collector.log |
+    grep -c SIGSYS)" = 0 ]
 echo "# $(($(date +%s) - t0)) s"
 finish
