@@ -84,6 +84,8 @@
 #define PUB_STREAM_RETRY 1000
 /* hex key, '.', hex session nonce, '.', sequence number */
 #define MSGID_MAX	(2 * WIRE_PKLEN + 1 + 2 * WIRE_NONCELEN + 1 + 20 + 1)
+/* the pipe from libnats' threads: 4 events for each batch in flight */
+#define PUB_PIPE_SIZE	(4 * PUB_MAX_PENDING * (int)sizeof(struct nats_ev))
 /* its pipe, the connection and the one a reconnect opens beside it */
 #define PUB_FDS		4
 
@@ -239,6 +241,13 @@ pub_prepare(void)
 	resolve_servers();
 	if (pipe2(evpipe, O_CLOEXEC) == -1)
 		fatal("pipe2");
+	/*
+	 * room for an event of each batch awaiting its ack and more, so
+	 * that a thread of libnats never waits on the loop (still root,
+	 * past fs.pipe-max-size if need be)
+	 */
+	if (fcntl(evpipe[1], F_SETPIPE_SZ, PUB_PIPE_SIZE) == -1)
+		log_warn("jetstream: pipe of %d bytes", PUB_PIPE_SIZE);
 	/* the loop never waits on the pipe; libnats' threads may */
 	if (fcntl(evpipe[0], F_SETFL, O_NONBLOCK) == -1)
 		fatal("fcntl");
@@ -378,8 +387,9 @@ resolve_servers(void)
 }
 
 /*
- * Sandboxed: the library, its options and the connection, which
- * libnats makes again and again in its threads until one is up.
+ * Sandboxed: the library, its options and the first connection.  A
+ * connect waits for each server up to PUB_API_WAIT, in the loop: with
+ * none connected there is nothing else to do but answer ncctl.
  */
 static void
 pub_connect(void)
