@@ -319,19 +319,19 @@ read_creds(const char *path)
 }
 
 /*
- * The servers of url, each host name replaced by its first address:
- * inside the chroot there is no resolver.  With TLS the certificate is
- * checked against the first name given.
+ * The servers of url, each host name replaced by its addresses: inside
+ * the chroot there is no resolver.  With TLS the certificate is checked
+ * against the first name given.
  */
 static void
 resolve_servers(void)
 {
-	struct addrinfo	 hints, *res;
+	struct addrinfo	 hints, *res, *ai;
 	char		 list[sizeof(conf.js.url)], addr[INET6_ADDRSTRLEN];
 	char		 host[256], *url, *last, *h, *e, *s;
 	unsigned char	 dummy[16];
 	size_t		 hl;
-	int		 error;
+	int		 error, i;
 
 	strlcpy(list, conf.js.url, sizeof(list));
 	for (url = strtok_r(list, ", ", &last); url != NULL;
@@ -366,19 +366,36 @@ resolve_servers(void)
 		if ((error = getaddrinfo(host, NULL, &hints, &res)) != 0)
 			fatalx("jetstream url %s: %s", url,
 			    gai_strerror(error));
-		if (res->ai_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
-			    res->ai_addr)->sin6_addr, addr, sizeof(addr));
-		else
-			inet_ntop(AF_INET, &((struct sockaddr_in *)
-			    res->ai_addr)->sin_addr, addr, sizeof(addr));
-		if (asprintf(&s, "%.*s%s%s%s%s", (int)(h - url), url,
-		    res->ai_family == AF_INET6 ? "[" : "", addr,
-		    res->ai_family == AF_INET6 ? "]" : "", h + hl) == -1)
-			fatal(NULL);
+		/* every address of it: a server may listen on one only */
+		for (ai = res; ai != NULL; ai = ai->ai_next) {
+			if (ai->ai_family == AF_INET6)
+				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_addr, addr,
+				    sizeof(addr));
+			else if (ai->ai_family == AF_INET)
+				inet_ntop(AF_INET, &((struct sockaddr_in *)
+				    ai->ai_addr)->sin_addr, addr, sizeof(addr));
+			else
+				continue;
+			if (asprintf(&s, "%.*s%s%s%s%s", (int)(h - url), url,
+			    ai->ai_family == AF_INET6 ? "[" : "", addr,
+			    ai->ai_family == AF_INET6 ? "]" : "",
+			    h + hl) == -1)
+				fatal(NULL);
+			for (i = 0; i < nservers; i++)
+				if (strcmp(servers[i], s) == 0)
+					break;
+			if (i < nservers) {
+				free(s);
+				continue;
+			}
+			if (nservers == PUB_MAX_SERVERS)
+				fatalx("jetstream url: more than %d servers",
+				    PUB_MAX_SERVERS);
+			log_debug("jetstream: %s is %s", url, s);
+			servers[nservers++] = s;
+		}
 		freeaddrinfo(res);
-		log_debug("jetstream: %s is %s", url, s);
-		servers[nservers++] = s;
 		if (expect_host == NULL && (expect_host = strdup(host)) == NULL)
 			fatal(NULL);
 	}

@@ -375,10 +375,12 @@ check "5: the collector logs it" grep -q \
     "$T/c5/collector.log"
 stop_collector
 is $? 0 "5: the collector exits 0 all the same"
-start_collector "$T/c6" "$(jsconf "$URL" NCAP 1)
+# by name: resolved before the chroot, to every address of it, one of
+# which the server listens on
+start_collector "$T/c6" "$(jsconf "nats://localhost:$NP" NCAP 1)
 jetstream user \"ncap\" password \"right\"" || exit 1
 is "$(settle 10 'cstat "$T/c6" jetstream.stream' NCAP)" NCAP \
-    "5: the right password: connected, stream NCAP made"
+    "5: the right password, the server by name: connected, stream NCAP made"
 run_sensor "$T/c6/s" js.five "$CAPDIR/decode-ether.pcap" "acks yes"
 is $? 0 "5: a replay is acknowledged"
 b=$(sstat "$T/c6" batches)
