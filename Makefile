@@ -33,7 +33,8 @@ PKGS =		libsodium libpcap libevent zlib libdeflate libzstd libprotobuf-c \
 
 PKG_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS :=	$(shell $(PKG_CONFIG) --libs $(PKGS))
-# libnats: ncctl alone reads JetStream (dump -u), and a test tool writes it
+# libnats: the collector's publisher talks to NATS JetStream, ncctl
+# reads it (dump -u), and a test tool writes it
 NATS_CFLAGS :=	$(shell $(PKG_CONFIG) --cflags libnats)
 NATS_LIBS :=	$(shell $(PKG_CONFIG) --libs libnats)
 # ncagentd loads libpcap in its capture child alone (ncagentd/pcaplib.c),
@@ -79,7 +80,7 @@ COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/crypto.c nccollectd/spool.c nccollectd/config.c \
 		nccollectd/unpack.c nccollectd/window.c nccollectd/trust.c \
 		nccollectd/ratelimit.c nccollectd/output.c nccollectd/validate.c \
-		nccollectd/journal.c
+		nccollectd/journal.c nccollectd/jetstream.c nccollectd/publish.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c \
@@ -116,7 +117,7 @@ $(AGENT): $(AGENT_OBJS) $(COMMON_OBJS)
 
 $(COLLECT): $(COLLECT_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NATS_LIBS)
 
 $(CTL): $(CTL_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
@@ -130,7 +131,7 @@ $(O)/regress/ncagentd-selftest: $(AGENT_OBJS) $(SELFTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/regress/nccollectd-selftest: $(COLLECT_OBJS) $(SELFTEST_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NATS_LIBS)
 
 # unit tests link the common code and, by name, daemon objects they test
 UNIT_AGENT_OBJS = $(filter-out $(O)/ncagentd/ncagentd.o,$(AGENT_OBJS))
@@ -174,6 +175,9 @@ $(O)/regress/t_pbpack: $(T_PBPACK_OBJS)
 $(O)/regress/t_pbpack: LDLIBS := $(T_PBPACK_OBJS) $(LDLIBS)
 $(O)/regress/t_pbpack: CPPFLAGS += -isystem $(O)/regress
 
+# jsread reads a JetStream stream back for t_jetstream
+$(O)/regress/jsread: CFLAGS += $(NATS_CFLAGS)
+$(O)/regress/jsread: LDLIBS += $(NATS_LIBS)
 $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_OBJS) $(LDLIBS)
@@ -182,6 +186,7 @@ $(O)/regress/%: regress/tools/%.c $(COMMON_OBJS) $(GEN_H)
 $(O)/regress/jspub: LDLIBS += $(NATS_LIBS)
 $(O)/regress/jspub: CPPFLAGS += $(NATS_CFLAGS)
 
+$(O)/nccollectd/publish.o: CFLAGS += $(NATS_CFLAGS)
 $(O)/%.o: %.c $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(<D) -MMD -MP -c -o $@ $<

@@ -98,8 +98,12 @@ sandbox_enter(const struct sandbox *sb)
 	nofile = FDS_STDIO + (rlim_t)nchan + FDS_SYSLOG + FDS_EVENT + sb->fds;
 	/* no core file shows what the process held */
 	limit(RLIMIT_CORE, "RLIMIT_CORE", 0);
-	/* no new process: the filter denies fork and exec as well */
-	limit(RLIMIT_NPROC, "RLIMIT_NPROC", 0);
+	/*
+	 * no new process: the filter denies fork and exec as well (and
+	 * allows a role that runs threads clone for threads alone)
+	 */
+	if (!sb->threads)
+		limit(RLIMIT_NPROC, "RLIMIT_NPROC", 0);
 	limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", nofile);
 #ifndef SANDBOX_ASAN
 	if (sb->data != 0)
@@ -108,6 +112,11 @@ sandbox_enter(const struct sandbox *sb)
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("seccomp_init failed");
+	/* every thread under the filter, should a library have one yet */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0) {
+		errno = -r;
+		fatal("seccomp TSYNC");
+	}
 	rules_child(ctx, nchan);
 	sb->rules(ctx);
 #ifdef SANDBOX_ASAN

@@ -36,6 +36,12 @@ struct sandbox {
 	void		(*rules)(scmp_filter_ctx);	/* the role's own */
 	rlim_t		 fds;	/* descriptors the role opens itself */
 	rlim_t		 data;	/* RLIMIT_DATA, 0 for none */
+	/*
+	 * 1: the role runs threads (a library's), which RLIMIT_NPROC
+	 * counts with every process of its user: the limit is left
+	 * open, and the role's filter allows clone for threads only
+	 */
+	int		 threads;
 };
 
 /* limits, then the filter; fatal on any failure, never half entered */

@@ -7,12 +7,15 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="make gcc libc6-dev pkg-config byacc protobuf-c-compiler
     libsodium-dev libpcap-dev libevent-dev zlib1g-dev libdeflate-dev
     libzstd-dev libprotobuf-c-dev libbsd-dev libmd-dev libseccomp-dev
+    libnats-dev nats-server openssl
     tshark tcpdump mandoc clang iproute2 iputils-ping procps bc nftables
     python3 python3-nacl
     softflowd nfdump tcpreplay binutils
-    debhelper dpkg-dev adduser
-    libnats-dev
-    nats-server"
+    debhelper dpkg-dev adduser"
+# nats-server is what t_jetstream, t_sandbox and t_dumpstream use (output
+# jetstream, ncctl dump -u), openssl makes t_jetstream's TLS certificates;
+# where systemd runs, its package starts one of its own on port 4222,
+# which they do not use
 # softflowd, nfdump (nfcapd) and tcpreplay are what make bench and make
 # bench-live compare with and drive; where systemd runs, nfdump's package
 # also starts an nfcapd of its own on port 9995, which they do not use

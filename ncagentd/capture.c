@@ -218,7 +218,7 @@ static const struct dq_hooks	 queue_hooks = {
  * What the capture opens itself: pcap and a socket to each collector,
  * which capture_main() counts before the sandbox.
  */
-struct sandbox			 capture_sandbox = { rules_capture, 2, 0 };
+struct sandbox			 capture_sandbox = { rules_capture, 2, 0, 0 };
 
 void
 capture_main(void)

@@ -135,7 +135,7 @@ static int			 prev_pending, rekey_deferred;
  * descriptor of its own.
  */
 const struct sandbox		 crypto_sandbox = { rules_crypto, 0,
-				    (rlim_t)64 * 1024 * 1024 };
+				    (rlim_t)64 * 1024 * 1024, 0 };
 
 void
 crypto_main(void)

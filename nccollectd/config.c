@@ -42,6 +42,23 @@ static void	 print_size(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_limits(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_output(FILE *, const struct conf_keyword *,
+		    const void *);
+static int	 js_shown(const struct conf_keyword *, const void *);
+static void	 print_js_string(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_js_secret(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_js_pair(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_js_uint(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_js_yesno(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_js_seconds(FILE *, const struct conf_keyword *,
+		    const void *);
+static void	 print_js_ms(FILE *, const struct conf_keyword *,
+		    const void *);
 
 #define F(m)	CONF_FIELD(collector_conf, m)
 
@@ -62,6 +79,23 @@ const struct conf_keyword collector_keywords[] = {
 	{ "rotate", CONF_RELOAD, print_limits,
 	    { F(rotate_every), F(rotate_size) } },
 	{ "keep", CONF_RELOAD, print_limits, { F(keep_age), F(keep_size) } },
+	/* the publisher connects once, at start */
+	{ "output", 0, print_output, { F(output) } },
+	{ "jetstream url", 0, print_js_string, { F(js.url) } },
+	{ "jetstream stream", 0, print_js_string, { F(js.stream) } },
+	{ "jetstream subject", 0, print_js_string, { F(js.subject) } },
+	{ "jetstream credentials", 0, print_js_string, { F(js.creds) } },
+	{ "jetstream user", 0, print_js_secret,
+	    { F(js.user), F(js.password) } },
+	{ "jetstream token", 0, print_js_secret, { F(js.token) } },
+	{ "jetstream ca", 0, print_js_string, { F(js.ca) } },
+	{ "jetstream certificate", 0, print_js_pair,
+	    { F(js.cert), F(js.key) } },
+	{ "jetstream replicas", 0, print_js_uint, { F(js.replicas) } },
+	{ "jetstream create", 0, print_js_yesno, { F(js.create) } },
+	{ "jetstream duplicate-window", 0, print_js_seconds,
+	    { F(js.dupwindow) } },
+	{ "jetstream timeout", 0, print_js_ms, { F(js.timeout) } },
 	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };
 const size_t collector_nkeywords = sizeof(collector_keywords) /
@@ -147,6 +181,109 @@ print_limits(FILE *fp, const struct conf_keyword *kw, const void *conf)
 }
 
 static void
+print_output(FILE *fp, const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+
+	fprintf(fp, "%s %s\n", kw->name, conf->output == OUTPUT_JETSTREAM ?
+	    "jetstream" : "spool");
+}
+
+/*
+ * A jetstream line: all of them with output jetstream, and with output
+ * spool those that are not the default
+ */
+static int
+js_shown(const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+	struct collector_conf		 d;
+	const char			*a, *b;
+	int				 i;
+
+	if (conf->output == OUTPUT_JETSTREAM)
+		return (1);
+	conf_defaults(&d);
+	for (i = 0; i < 2 && kw->field[i].len != 0; i++) {
+		a = (const char *)conf + kw->field[i].off;
+		b = (const char *)&d + kw->field[i].off;
+		if (kw->field[i].string ? strcmp(a, b) != 0 :
+		    memcmp(a, b, kw->field[i].len) != 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* a string, when set */
+static void
+print_js_string(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (js_shown(kw, conf) && conf_str(kw, conf, 0)[0] != '\0')
+		conf_print_string(fp, kw, conf);
+}
+
+/*
+ * A token, or a user and the password: never shown, not even to -n or
+ * show config
+ */
+static void
+print_js_secret(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (!js_shown(kw, conf) || conf_str(kw, conf, 0)[0] == '\0')
+		return;
+	fprintf(fp, "%s ", kw->name);
+	if (kw->field[1].len != 0) {
+		conf_print_quoted(fp, conf_str(kw, conf, 0));
+		fprintf(fp, " password ");
+	}
+	fprintf(fp, "\"********\"\n");
+}
+
+/* the certificate and its key */
+static void
+print_js_pair(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (!js_shown(kw, conf) || conf_str(kw, conf, 0)[0] == '\0')
+		return;
+	fprintf(fp, "%s ", kw->name);
+	conf_print_quoted(fp, conf_str(kw, conf, 0));
+	fprintf(fp, " key ");
+	conf_print_quoted(fp, conf_str(kw, conf, 1));
+	putc('\n', fp);
+}
+
+static void
+print_js_uint(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (js_shown(kw, conf))
+		conf_print_uint(fp, kw, conf);
+}
+
+static void
+print_js_yesno(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (js_shown(kw, conf))
+		conf_print_yesno(fp, kw, conf);
+}
+
+static void
+print_js_seconds(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (!js_shown(kw, conf))
+		return;
+	fprintf(fp, "%s ", kw->name);
+	print_duration(fp, conf_uint(kw, conf, 0));
+	putc('\n', fp);
+}
+
+static void
+print_js_ms(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (js_shown(kw, conf))
+		conf_print_ms(fp, kw, conf);
+}
+
+static void
 print_sensors(FILE *fp, const struct conf_keyword *kw, const void *v)
 {
 	const struct collector_conf	*conf = v;
@@ -193,6 +330,20 @@ config_check(const struct collector_conf *c)
 	bad |= check_socket_dir("socket", c->ctlsock);
 	if (c->rctlsock[0] != '\0')
 		bad |= check_socket_dir("socket", c->rctlsock);
+	/* what the publisher reads at start, as root */
+	if (c->output == OUTPUT_JETSTREAM) {
+		if (c->js.creds[0] != '\0')
+			bad |= check_readable("jetstream credentials",
+			    c->js.creds);
+		if (c->js.ca[0] != '\0')
+			bad |= check_readable("jetstream ca", c->js.ca);
+		if (c->js.cert[0] != '\0') {
+			bad |= check_readable("jetstream certificate",
+			    c->js.cert);
+			bad |= check_readable("jetstream certificate key",
+			    c->js.key);
+		}
+	}
 	return (bad ? -1 : 0);
 }
 

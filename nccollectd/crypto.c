@@ -118,7 +118,7 @@ static unsigned char		*ptbuf;
  * It opens no descriptor of its own.
  */
 const struct sandbox		 crypto_sandbox = { rules_crypto, 0,
-				    (rlim_t)64 * 1024 * 1024 };
+				    (rlim_t)64 * 1024 * 1024, 0 };
 
 RB_GENERATE(peer_tree, peer, tree, peer_cmp);
 RB_GENERATE(skey_tree, skey, tree, skey_cmp);

@@ -16,8 +16,9 @@
 
 /*
  * nccollectd parent: reads the configuration, prepares the spool and
- * the UDP socket as root, starts the receiver and crypto children and
- * watches them.  It never parses network data and never reads the key.
+ * the UDP socket as root, starts the receiver, crypto and publisher
+ * children and watches them.  It never parses network data and never
+ * reads the key.
  */
 
 #include <sys/types.h>
@@ -54,19 +55,23 @@ static void	 ctl_show(struct ctl_conn *, const struct imsg *);
 static void	 ctl_show_config(struct ctl_conn *, const struct imsg *);
 static void	 ctl_reload(struct ctl_conn *, const struct imsg *);
 static void	 stats_kv(struct ctl_conn *, const unsigned char *);
+static void	 js_stats_kv(struct ctl_conn *, const struct js_stats *);
 static void	 sensors_kv(struct ctl_conn *, const struct sensor_info *,
 		    size_t);
 
 /*
  * The processes: the receiver hands each datagram to the crypto child
- * to open, so those two talk directly; the crypto child stops once
- * the receiver has stored everything and gone.
+ * to open, and with output jetstream each checked batch to the
+ * publisher, so it talks to both directly; they stop once the
+ * receiver has stored everything and gone.
  */
 static const struct proc_def	 procs[PROC_NPROCS] = {
 	[PROC_PARENT] = { "parent", NULL, NULL, 0, PROC_PARENT },
 	[PROC_RECEIVER] = { "receiver", receiver_main, &receiver_sandbox,
-	    PROC_BIT(PROC_CRYPTO), PROC_PARENT },
+	    PROC_BIT(PROC_CRYPTO) | PROC_BIT(PROC_PUBLISHER), PROC_PARENT },
 	[PROC_CRYPTO] = { "crypto", crypto_main, &crypto_sandbox,
+	    PROC_BIT(PROC_RECEIVER), PROC_RECEIVER },
+	[PROC_PUBLISHER] = { "publisher", publisher_main, &publisher_sandbox,
 	    PROC_BIT(PROC_RECEIVER), PROC_RECEIVER },
 };
 
@@ -125,6 +130,14 @@ static const struct ctl_field type_fields[] = {
 	CTL_FIELD(ctype_stats, records, "records"),
 	CTL_FIELD(ctype_stats, batches, "batches"),
 	CTL_FIELD(ctype_stats, bytes, "bytes"),
+};
+static const struct ctl_field js_fields[] = {
+	CTL_FIELD(js_stats, published, "published"),
+	CTL_FIELD(js_stats, bytes, "bytes"),
+	CTL_FIELD(js_stats, duplicates, "duplicates"),
+	CTL_FIELD(js_stats, pending, "pending-acks"),
+	CTL_FIELD(js_stats, errors, "errors"),
+	CTL_FIELD(js_stats, disconnects, "disconnects"),
 };
 static const struct ctl_field sensor_fields[] = {
 	CTL_FIELD(sensor_info, sessions, "sessions"),
@@ -252,9 +265,15 @@ main(int argc, char *argv[])
 static void
 parent_ready(void)
 {
-	log_info("collector started on %s port %s, spool %s",
-	    conf.listen_addr[0] ? conf.listen_addr : "*", conf.port,
-	    conf.spool);
+	if (conf.output == OUTPUT_JETSTREAM)
+		log_info("collector started on %s port %s, publishing to "
+		    "JetStream stream %s at %s", conf.listen_addr[0] ?
+		    conf.listen_addr : "*", conf.port, conf.js.stream,
+		    conf.js.url);
+	else
+		log_info("collector started on %s port %s, spool %s",
+		    conf.listen_addr[0] ? conf.listen_addr : "*", conf.port,
+		    conf.spool);
 	if (conf.nsensors == 0)
 		log_warnx("OPEN: no sensor is listed in %s, so any holder of "
 		    "the collector's public key may store records under any "
@@ -391,6 +410,14 @@ parent_imsg(int from, struct imsg *imsg)
 			    "rotate requests at once" : "not rotated: the "
 			    "journal cannot be written (see the log)");
 		return (0);
+	case IMSG_JS_STATS:
+		/* the publisher's part of show stats; the receiver's next */
+		imsg_expect(imsg, sizeof(struct js_stats), "IMSG_JS_STATS");
+		if ((c = control_find(imsg->hdr.peerid)) == NULL)
+			return (0);
+		js_stats_kv(c, imsg->data);
+		control_ask(c, PROC_RECEIVER, IMSG_CTL_SHOW_STATS);
+		return (0);
 	case IMSG_SENSOR_INFO_END:
 		imsg_expect(imsg, 0, "IMSG_SENSOR_INFO_END");
 		if ((c = control_find(imsg->hdr.peerid)) != NULL)
@@ -483,11 +510,18 @@ ctl_reload(struct ctl_conn *c, const struct imsg *imsg)
 	parent_reload(c);
 }
 
-/* the receiver counts, and knows the sensors */
+/*
+ * the receiver counts, and knows the sensors; with output jetstream
+ * the publisher counts what it published, and is asked first
+ */
 static void
 ctl_show(struct ctl_conn *c, const struct imsg *imsg)
 {
-	control_ask(c, PROC_RECEIVER, imsg->hdr.type);
+	if (imsg->hdr.type == IMSG_CTL_SHOW_STATS &&
+	    conf.output == OUTPUT_JETSTREAM)
+		control_ask(c, PROC_PUBLISHER, imsg->hdr.type);
+	else
+		control_ask(c, PROC_RECEIVER, imsg->hdr.type);
 }
 
 /* ours, then each child's as it has it, in table order */
@@ -516,6 +550,27 @@ stats_kv(struct ctl_conn *c, const unsigned char *buf)
 		control_kv_fields(c, "types", rectypes[i]->name, buf +
 		    sizeof(s) + i * sizeof(struct ctype_stats), type_fields,
 		    CTL_NFIELDS(type_fields));
+}
+
+/* show stats, section jetstream */
+static void
+js_stats_kv(struct ctl_conn *c, const struct js_stats *in)
+{
+	struct js_stats	 s;
+
+	memcpy(&s, in, sizeof(s));
+	s.server[sizeof(s.server) - 1] = '\0';
+	s.last_error[sizeof(s.last_error) - 1] = '\0';
+	control_kv(c, "jetstream", "", "server", s.server[0] ? s.server : "-",
+	    0);
+	control_kv(c, "jetstream", "", "connected", s.connected ? "yes" :
+	    "no", 0);
+	control_kv(c, "jetstream", "", "stream", s.ready ? conf.js.stream :
+	    "-", 0);
+	control_kv_fields(c, "jetstream", "", &s, js_fields,
+	    CTL_NFIELDS(js_fields));
+	control_kv(c, "jetstream", "", "last-error", s.last_error[0] ?
+	    s.last_error : "-", 0);
 }
 
 static void

@@ -58,10 +58,25 @@
 #define RCVBUF_MIN		(64 * 1024)
 #define RCVBUF_MAX		(512 * 1024 * 1024)
 
+/* where checked batches go: the spool, or a NATS JetStream stream */
+#define OUTPUT_SPOOL		0
+#define OUTPUT_JETSTREAM	1
+#define JS_URL			"nats://127.0.0.1:4222"
+#define JS_STREAM		"NCAP"
+#define JS_SUBJECT		"ncap"
+#define JS_REPLICAS		1
+#define JS_REPLICAS_MAX		5
+#define JS_DUPWINDOW		120		/* seconds, JetStream's own */
+#define JS_DUPWINDOW_MAX	(7 * 86400)
+#define JS_TIMEOUT		5000		/* ms a publish awaits its ack */
+#define JS_TIMEOUT_MIN		100
+#define JS_TIMEOUT_MAX		60000
+
 /* the processes, by their place in the table (nccollectd.c) */
 enum nccollectd_proc {
 	PROC_RECEIVER = PROC_PARENT + 1,	/* datagrams to the spool */
 	PROC_CRYPTO,				/* opens datagrams */
+	PROC_PUBLISHER,				/* batches to JetStream */
 	PROC_NPROCS
 };
 
@@ -88,6 +103,32 @@ enum imsg_type {
 				   session whose key it cannot make */
 	IMSG_ROTATED,		/* receiver -> parent: int, files closed on
 				   ncctl rotate, -1 the journal failed */
+	IMSG_PUBLISH,		/* receiver -> publisher: struct pub_req and
+				   the batch's framed records */
+	IMSG_PUBLISHED,		/* publisher -> receiver: struct pub_res */
+	IMSG_JS_STATS,		/* publisher -> parent: struct js_stats, with
+				   ncctl's peerid */
+};
+
+/*
+ * output jetstream: where and how the publisher publishes.  The
+ * strings are empty when not given.
+ */
+struct js_conf {
+	char		 url[1024];		/* servers, comma separated */
+	char		 stream[64];
+	char		 subject[128];		/* the subjects' prefix */
+	char		 creds[PATH_MAX];	/* a NATS credentials file */
+	char		 user[128];
+	char		 password[128];
+	char		 token[256];
+	char		 ca[PATH_MAX];		/* TLS: the servers' CAs */
+	char		 cert[PATH_MAX];	/* TLS: our certificate ... */
+	char		 key[PATH_MAX];		/* ... and its key */
+	unsigned int	 replicas;		/* of a stream it creates */
+	int		 create;		/* the stream, if it is not */
+	unsigned int	 dupwindow;		/* seconds, of a stream made */
+	unsigned int	 timeout;		/* ms a publish awaits its ack */
 };
 
 struct collector_conf {
@@ -108,6 +149,8 @@ struct collector_conf {
 	uint64_t	 rotate_size;		/* bytes; 0: by size never */
 	unsigned int	 keep_age;		/* seconds; 0: any age */
 	uint64_t	 keep_size;		/* bytes; 0: any size */
+	int		 output;		/* OUTPUT_* */
+	struct js_conf	 js;
 };
 
 /* a trusted sensor: its records go under name, whatever it claims */
@@ -365,6 +408,10 @@ struct output_batch {
 	const unsigned char	*recs;		/* framed records */
 	size_t			 len;
 	uint32_t		 nrec;
+	/* the datagram it came in: sensor key, session, sequence number */
+	const unsigned char	*sess;		/* its WIRE_SESSLEN bytes */
+	uint64_t		 seq;
+	uint64_t		 created;	/* the session's T, ns */
 };
 typedef void	(*output_done)(const struct output_batch *, int stored,
 		    void *cookie);
@@ -413,6 +460,48 @@ unsigned int output_fds(void);
  * chroot; it reports every batch before output_store() returns
  */
 extern const struct output_backend output_spool;
+
+/*
+ * jetstream.c: the publisher as a backend.  Each batch goes to the
+ * publisher process, and is reported once JetStream acknowledged it,
+ * or did not.
+ */
+extern const struct output_backend output_jetstream;
+
+/*
+ * publish.c, the publisher process: batches from the receiver to
+ * JetStream, a connection of libnats' (and its threads) in a sandbox
+ * that holds no key and sees no spool.
+ */
+struct pub_req {
+	uint64_t	 id;		/* the receiver's, for the answer */
+	uint64_t	 seq;
+	uint64_t	 created;	/* the session's T, ns */
+	uint32_t	 nrec;
+	int32_t		 type;		/* index into rectypes[] */
+	unsigned char	 pk[WIRE_PKLEN];		/* sensor key */
+	unsigned char	 nonce[WIRE_NONCELEN];	/* session */
+	char		 sensor[SENSOR_NAME_MAX + 1];
+};
+struct pub_res {
+	uint64_t	 id;
+	int32_t		 stored;	/* JetStream acknowledged it */
+};
+/* ncctl show stats, section jetstream */
+struct js_stats {
+	char		 server[256];	/* connected to, or "" */
+	int32_t		 connected;
+	int32_t		 ready;		/* and the stream is there */
+	uint64_t	 published;	/* messages JetStream acknowledged */
+	uint64_t	 bytes;		/* of their payloads */
+	uint64_t	 duplicates;	/* acknowledged as seen before */
+	uint64_t	 pending;	/* awaiting their acks now */
+	uint64_t	 errors;	/* publishes that failed */
+	uint64_t	 disconnects;
+	char		 last_error[256];
+};
+void	 publisher_main(void);
+extern struct sandbox publisher_sandbox;
 
 /*
  * journal.c, in the receiver: .journal in the spool says what is

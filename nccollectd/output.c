@@ -19,8 +19,8 @@
  * the replay window, the rate limit, unpacking and checking) ends at
  * output_store(); what stores a batch is a backend behind it, and the
  * receiver learns the outcome through the done() it passed, with its
- * cookie.  The spool is the one backend today; another (a message
- * queue) would be chosen here, leaving receiver.c as it is: what it
+ * cookie.  The backend is output's: the spool (spool.c), or the
+ * publisher process and JetStream behind it (jetstream.c).  What it
  * may do in the receiver's sandbox is the backend's to say too.
  */
 
@@ -30,17 +30,27 @@
 
 static const struct output_backend	*backend = &output_spool;
 
+static void
+output_choose(const struct collector_conf *conf)
+{
+	backend = conf->output == OUTPUT_JETSTREAM ? &output_jetstream :
+	    &output_spool;
+}
+
 void
 output_init(const struct collector_conf *conf, struct collector_stats *st,
     struct journal *j, void (*kick)(void))
 {
+	output_choose(conf);
 	backend->init(conf, st, j, kick);
 }
 
+/* the first of them the receiver calls, before output_fds() */
 void
 output_recover(const struct collector_conf *conf, struct collector_stats *st,
     struct journal *j)
 {
+	output_choose(conf);
 	backend->recover(conf, st, j);
 }
 

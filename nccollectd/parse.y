@@ -48,6 +48,19 @@ enum keyword {
 	KW_SYNC,
 	KW_ROTATE,
 	KW_KEEP,
+	KW_OUTPUT,
+	KW_JS_URL,
+	KW_JS_STREAM,
+	KW_JS_SUBJECT,
+	KW_JS_CREDS,
+	KW_JS_USER,
+	KW_JS_TOKEN,
+	KW_JS_CA,
+	KW_JS_CERT,
+	KW_JS_REPLICAS,
+	KW_JS_CREATE,
+	KW_JS_DUPWINDOW,
+	KW_JS_TIMEOUT,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -64,6 +77,8 @@ static int	 limit_once(const char *, long long *);
 static void	 set_limit(const char *, long long *, long long, long long,
 		    long long, const char *);
 static void	 set_age(const char *, long long *, long long, long long);
+static int	 js_name(const char *, const char *, int);
+static int	 js_check(const char *);
 
 /* the parts of one rotate or keep line; -1 not given */
 static long long	 every = -1, bysize = -1, age = -1;
@@ -75,6 +90,8 @@ static unsigned int		 nalloc;
 
 %token	CHROOT KEY KEYFILE LISTEN ON PORT RCVBUF SENSOR SPOOL USER
 %token	RESTRICTED SOCKET SYNC YES NO ROTATE EVERY SIZE KEEP
+%token	OUTPUT JETSTREAM URL STREAM SUBJECT CREDENTIALS PASSWORD TOKEN CA
+%token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -150,6 +167,122 @@ yesno		: YES	{ $$ = 1; }
 /* -1: wrong, and said so */
 port		: /* empty */	{ $$ = NCAP_PORT; }
 		| PORT number	{ $$ = lex_port($2); }
+		;
+
+/*
+ * output jetstream's settings, on its line or each on a jetstream line
+ * of its own
+ */
+jsopts		: /* empty */
+		| jsopts jsopt
+		;
+
+jsopt		: URL string {
+			if (lex_once(KW_JS_URL, "jetstream url") == 0) {
+				if ($2[0] == '\0')
+					yyerror("jetstream url is empty");
+				else
+					lex_copy(conf->js.url,
+					    sizeof(conf->js.url), $2,
+					    "jetstream url");
+			}
+			free($2);
+		}
+		| STREAM string {
+			if (lex_once(KW_JS_STREAM, "jetstream stream") == 0 &&
+			    js_name("jetstream stream", $2, 0) == 0)
+				lex_copy(conf->js.stream,
+				    sizeof(conf->js.stream), $2,
+				    "jetstream stream");
+			free($2);
+		}
+		| SUBJECT string {
+			if (lex_once(KW_JS_SUBJECT, "jetstream subject") == 0 &&
+			    js_name("jetstream subject", $2, 1) == 0)
+				lex_copy(conf->js.subject,
+				    sizeof(conf->js.subject), $2,
+				    "jetstream subject");
+			free($2);
+		}
+		| CREDENTIALS string {
+			if (lex_once(KW_JS_CREDS, "jetstream credentials") == 0)
+				lex_copy_path(conf->js.creds,
+				    sizeof(conf->js.creds), $2,
+				    "jetstream credentials");
+			free($2);
+		}
+		| USER string PASSWORD string {
+			if (lex_once(KW_JS_USER, "jetstream user") == 0) {
+				if ($2[0] == '\0')
+					yyerror("jetstream user is empty");
+				else if (lex_copy(conf->js.user,
+				    sizeof(conf->js.user), $2,
+				    "jetstream user") == 0)
+					lex_copy(conf->js.password,
+					    sizeof(conf->js.password), $4,
+					    "jetstream password");
+			}
+			free($2);
+			free($4);
+		}
+		| TOKEN string {
+			if (lex_once(KW_JS_TOKEN, "jetstream token") == 0) {
+				if ($2[0] == '\0')
+					yyerror("jetstream token is empty");
+				else
+					lex_copy(conf->js.token,
+					    sizeof(conf->js.token), $2,
+					    "jetstream token");
+			}
+			free($2);
+		}
+		| CA string {
+			if (lex_once(KW_JS_CA, "jetstream ca") == 0)
+				lex_copy_path(conf->js.ca, sizeof(conf->js.ca),
+				    $2, "jetstream ca");
+			free($2);
+		}
+		| CERTIFICATE string KEY string {
+			if (lex_once(KW_JS_CERT, "jetstream certificate") ==
+			    0 && lex_copy_path(conf->js.cert,
+			    sizeof(conf->js.cert), $2,
+			    "jetstream certificate") == 0)
+				lex_copy_path(conf->js.key,
+				    sizeof(conf->js.key), $4,
+				    "jetstream certificate key");
+			free($2);
+			free($4);
+		}
+		| REPLICAS number {
+			if (lex_once(KW_JS_REPLICAS, "jetstream replicas") ==
+			    0 && $2 != LEX_BADNUM) {
+				if ($2 < 1 || $2 > JS_REPLICAS_MAX)
+					yyerror("jetstream replicas %lld out "
+					    "of range (1-%d)", $2,
+					    JS_REPLICAS_MAX);
+				else
+					conf->js.replicas = $2;
+			}
+		}
+		| CREATE yesno {
+			if (lex_once(KW_JS_CREATE, "jetstream create") == 0 &&
+			    $2 != -1)
+				conf->js.create = $2;
+		}
+		| DUPWINDOW duration {
+			if (lex_once(KW_JS_DUPWINDOW,
+			    "jetstream duplicate-window") == 0 &&
+			    lex_duration_check("jetstream duplicate-window",
+			    $2, 1000, (long long)JS_DUPWINDOW_MAX * 1000,
+			    1) == 0)
+				conf->js.dupwindow = $2 / 1000;
+		}
+		| TIMEOUT duration {
+			if (lex_once(KW_JS_TIMEOUT, "jetstream timeout") == 0 &&
+			    lex_duration_check("jetstream timeout", $2,
+			    JS_TIMEOUT_MIN, JS_TIMEOUT_MAX, 0) == 0)
+				conf->js.timeout = $2;
+		}
 		;
 
 main		: LISTEN ON string port '\n' {
@@ -250,6 +383,15 @@ main		: LISTEN ON string port '\n' {
 			}
 			age = bysize = -1;
 		}
+		| OUTPUT SPOOL '\n' {
+			if (lex_once(KW_OUTPUT, "output") == 0)
+				conf->output = OUTPUT_SPOOL;
+		}
+		| OUTPUT JETSTREAM jsopts '\n' {
+			if (lex_once(KW_OUTPUT, "output") == 0)
+				conf->output = OUTPUT_JETSTREAM;
+		}
+		| JETSTREAM jsopt '\n'
 		| SENSOR string KEY string '\n' {
 			add_sensor($2, $4);
 			free($2);
@@ -267,23 +409,37 @@ main		: LISTEN ON string port '\n' {
 
 /* sorted by strcmp(), bsearch() needs it */
 static const struct lex_keyword keywords[] = {
+	{ "ca",			CA },
+	{ "certificate",	CERTIFICATE },
 	{ "chroot",		CHROOT },
+	{ "create",		CREATE },
+	{ "credentials",	CREDENTIALS },
+	{ "duplicate-window",	DUPWINDOW },
 	{ "every",		EVERY },
+	{ "jetstream",		JETSTREAM },
 	{ "keep",		KEEP },
 	{ "key",		KEY },
 	{ "keyfile",		KEYFILE },
 	{ "listen",		LISTEN },
 	{ "no",			NO },
 	{ "on",			ON },
+	{ "output",		OUTPUT },
+	{ "password",		PASSWORD },
 	{ "port",		PORT },
 	{ "receive-buffer",	RCVBUF },
+	{ "replicas",		REPLICAS },
 	{ "restricted",		RESTRICTED },
 	{ "rotate",		ROTATE },
 	{ "sensor",		SENSOR },
 	{ "size",		SIZE },
 	{ "socket",		SOCKET },
 	{ "spool",		SPOOL },
+	{ "stream",		STREAM },
+	{ "subject",		SUBJECT },
 	{ "sync",		SYNC },
+	{ "timeout",		TIMEOUT },
+	{ "token",		TOKEN },
+	{ "url",		URL },
 	{ "user",		USER },
 	{ "yes",		YES },
 };
@@ -310,6 +466,55 @@ conf_defaults(struct collector_conf *c)
 	strlcpy(c->ctlsock, NCCOLLECTD_SOCKET, sizeof(c->ctlsock));
 	c->rcvbuf = RCVBUF_DEFAULT;
 	c->sync = NCCOLLECTD_SYNC;
+	c->output = OUTPUT_SPOOL;
+	strlcpy(c->js.url, JS_URL, sizeof(c->js.url));
+	strlcpy(c->js.stream, JS_STREAM, sizeof(c->js.stream));
+	strlcpy(c->js.subject, JS_SUBJECT, sizeof(c->js.subject));
+	c->js.replicas = JS_REPLICAS;
+	c->js.create = 1;
+	c->js.dupwindow = JS_DUPWINDOW;
+	c->js.timeout = JS_TIMEOUT;
+}
+
+/*
+ * A stream's name (no dots), or the subjects' prefix (tokens between
+ * dots): letters, digits, - and _, never a wildcard or a blank.
+ */
+static int
+js_name(const char *what, const char *s, int dots)
+{
+	const char	*p;
+
+	if (s[0] == '\0' || s[0] == '.' || s[strlen(s) - 1] == '.' ||
+	    strstr(s, "..") != NULL) {
+		yyerror("%s \"%s\": not a %s", what, s, dots ?
+		    "subject prefix" : "stream name");
+		return (-1);
+	}
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    (dots && *p == '.'))) {
+			yyerror("%s \"%s\": letters, digits, - and _%s only",
+			    what, s, dots ? ", tokens between dots" : "");
+			return (-1);
+		}
+	return (0);
+}
+
+/* one way to authenticate at most: the number of errors said */
+static int
+js_check(const char *filename)
+{
+	int	n = (conf->js.creds[0] != '\0') +
+		    (conf->js.user[0] != '\0') + (conf->js.token[0] != '\0');
+
+	if (n > 1) {
+		log_warnx("%s: jetstream: give credentials, user or token, "
+		    "not %d of them", filename, n);
+		return (1);
+	}
+	return (0);
 }
 
 /*
@@ -466,6 +671,7 @@ parse_config(const char *filename, struct collector_conf *c,
 		errors++;
 	}
 	errors += check_sensors(filename, c->nsensors);
+	errors += js_check(filename);
 	free(slines);
 	slines = NULL;
 

@@ -140,7 +140,7 @@ static unsigned int		 nrotating;
  * journal and the output hold, which they count (receiver_main()).
  */
 #define RECEIVER_FDS	1
-struct sandbox			 receiver_sandbox = { rules_receiver, 0, 0 };
+struct sandbox			 receiver_sandbox = { rules_receiver, 0, 0, 0 };
 
 void
 receiver_main(void)
@@ -433,6 +433,9 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	ob.recs = cb.recs;
 	ob.len = cb.len;
 	ob.nrec = cb.nrec;
+	ob.sess = h->sess;
+	ob.seq = h->seq;
+	ob.created = h->created;
 	if ((st = malloc(sizeof(*st))) == NULL)
 		fatal(NULL);
 	st->h = *h;

@@ -831,7 +831,8 @@ dump_paths(int argc, char *argv[], enum dump_fmt fmt,
 		}
 		fclose(fp);
 	}
-	qsort(items, n, sizeof(*items), item_cmp);
+	if (n > 0)
+		qsort(items, n, sizeof(*items), item_cmp);
 	d = dumper_open(fmt, range);
 	for (i = 0; i < n; i++) {
 		if ((fp = fopen(items[i].path, "re")) == NULL) {

@@ -170,7 +170,9 @@ kwtable() {
 subwords() {
 	case "$1" in
 	ncagentd)	echo "key no port restricted yes" ;;
-	nccollectd)	echo "every key no on port restricted size yes" ;;
+	nccollectd)	echo "every key no on port restricted size yes ca certificate
+		    create credentials duplicate-window password replicas stream
+		    subject timeout token url" ;;
 	esac
 }
 
@@ -199,7 +201,7 @@ $table
 EOT
 	# 6. grammar -> table
 	words=" $(echo "$table" | awk '{ print $1 }' | tr '\n' ' ') "
-	subs=" $(subwords "$d") "
+	subs=" $(subwords "$d" | tr -s ' \t\n' ' ') "
 	for g in $grammar; do
 		case "$words" in
 		*" $g "*)

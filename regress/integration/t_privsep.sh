@@ -1,7 +1,8 @@
 #!/bin/sh
-# Privilege separation: three processes per daemon, the children not
-# root, chrooted, with no_new_privs, and the private key in the crypto
-# child alone (its bytes are searched for in every process's memory).
+# Privilege separation: three processes per sensor and four per
+# collector, the children not root, chrooted, with no_new_privs, and the
+# private key in the crypto child alone (its bytes are searched for in
+# every process's memory).
 . "$REGRESS/integration/lib.sh"
 
 # check_child PID ROLE ROOT
@@ -27,13 +28,16 @@ hexhex() { printf %s "$1" | od -An -tx1 | tr -d ' \n'; }
 # -- collector
 start_collector "$T/c" || exit 1
 sleep 0.3
-is "$(pgrep -P "$CPID" | wc -l)" 2 "collector: parent has two children"
+is "$(pgrep -P "$CPID" | wc -l)" 3 "collector: parent has three children"
 rcv=$(child "$CPID" receiver)
 cry=$(child "$CPID" crypto)
-check "collector: receiver and crypto found" [ -n "$rcv" -a -n "$cry" ]
+pub=$(child "$CPID" publisher)
+check "collector: receiver, crypto and publisher found" \
+    [ -n "$rcv" -a -n "$cry" -a -n "$pub" ]
 is "$(status "$CPID" Uid | awk '{print $2}')" 0 "collector parent stays root"
 check_child "$rcv" "collector receiver" "$T/c/spool"
 check_child "$cry" "collector crypto" "$T/empty"
+check_child "$pub" "collector publisher" "$T/empty"
 # ASan's mlock() does nothing, so only the plain build can show it
 if [ $memscan = yes ]; then
 	lck=$(status "$cry" VmLck | awk '{print $1}')
@@ -49,6 +53,8 @@ if [ $memscan = yes ]; then
 	    "collector parent: private key bytes and hex absent"
 	is "$(scan "$rcv" "$sk" "$(hexhex "$sk")")" "0 0" \
 	    "collector receiver: private key bytes and hex absent"
+	is "$(scan "$pub" "$sk" "$(hexhex "$sk")")" "0 0" \
+	    "collector publisher: private key bytes and hex absent"
 	c=$(scan "$cry" "$sk")
 	check "collector crypto holds the key (the scan finds what is there: $c)" \
 	    [ "$c" -ge 1 ]

@@ -131,6 +131,19 @@ receive-buffer 4m
 sync yes
 rotate every 1h
 keep 2d size 1g
+output jetstream
+jetstream url "nats://127.0.0.1:4333"
+jetstream stream "OTHER"
+jetstream subject "other.prefix"
+jetstream credentials "/etc/ncap/other.creds"
+jetstream user "u" password "p"
+jetstream token "t"
+jetstream ca "/etc/ncap/ca.pem"
+jetstream certificate "/etc/ncap/c.pem" key "/etc/ncap/c.key"
+jetstream replicas 3
+jetstream create no
+jetstream duplicate-window 1h
+jetstream timeout 500ms
 sensor "beta" key $(cat "$T/k2/pub.key")
 EOC
 # the listen line of the file is "listen on ..."; show config's key too

@@ -78,7 +78,7 @@ else
 	DATA=67108864
 fi
 
-# check_child PID NAME ROOT NOFILE HELD DATA
+# check_child PID NAME ROOT NOFILE HELD DATA [NPROC]
 check_child() {
 	is "$(status "$1" Seccomp)" 2 "$2: seccomp filter"
 	is "$(status "$1" NoNewPrivs)" 1 "$2: no_new_privs"
@@ -88,23 +88,28 @@ check_child() {
 	    "$2: and nobody's group"
 	is "$(readlink "/proc/$1/root")" "$3" "$2: chrooted to $3"
 	is "$(limit "$1" "Max core file size")" "0 0" "$2: RLIMIT_CORE 0"
-	is "$(limit "$1" "Max processes")" "0 0" "$2: RLIMIT_NPROC 0"
+	is "$(limit "$1" "Max processes")" "${7:-0 0}" \
+	    "$2: RLIMIT_NPROC ${7:-0 0}"
 	is "$(limit "$1" "Max open files")" "$4 $4" "$2: RLIMIT_NOFILE $4"
 	is "$(settle "nfds $1" "$5")" "$5" \
 	    "$2: holds the $5 descriptors it was counted for"
 	is "$(limit "$1" "Max data size")" "$6 $6" "$2: RLIMIT_DATA $6"
 }
 
-# -- 1. the four children as they run
+# -- 1. the five children as they run
 start_collector "$T/c" || exit 1
 rcv=$(sandboxed "$CPID" receiver)
 cry=$(sandboxed "$CPID" crypto)
+pub=$(sandboxed "$CPID" publisher)
 # with -d there is no syslog socket: one less than each limit, and the
 # receiver has none of the 257 spool files its limit makes room for,
 # nor the new journal of a compaction; it holds the journal and the
-# spool directory
-check_child "$rcv" "collector receiver" "$T/c/spool" 272 11 unlimited
+# spool directory, and channels to the parent, crypto and publisher
+check_child "$rcv" "collector receiver" "$T/c/spool" 273 12 unlimited
 check_child "$cry" "collector crypto" "$T/empty" 9 8 "$DATA"
+# with output spool the publisher idles: its channels, no more
+check_child "$pub" "collector publisher, output spool" "$T/empty" 9 8 \
+    unlimited
 
 sensor_conf "$T/s" sandbox "interface \"lo\"
 filter \"not udp port $CPORT\""
@@ -128,6 +133,46 @@ check "the pings were stored ($(nrecords "$T/c/spool/sandbox/ICMPv4.ncap"))" \
     [ "$(nrecords "$T/c/spool/sandbox/ICMPv4.ncap")" -ge 6 ]
 is "$(grep -c SIGSYS "$T/s/sensor.log" "$T/c/collector.log" |
     sed 's/.*://' | tr '\n' ' ')" "0 0 " "and no process died of SIGSYS"
+
+# with output jetstream, connected to a server: its pipe and the
+# connection too, and threads, which RLIMIT_NPROC would count with every
+# process of nobody's: that limit is left as the parent's
+if command -v nats-server >/dev/null 2>&1; then
+	NP=$(free_port)
+	nats-server -js -a 127.0.0.1 -p "$NP" -sd "$T/nats" \
+	    >"$T/nats.log" 2>&1 &
+	NPID=$!
+	PIDS="$PIDS $NPID"
+	start_collector "$T/cj" "output jetstream url \"nats://127.0.0.1:$NP\"" ||
+	    exit 1
+	pub=$(sandboxed "$CPID" publisher)
+	connected() {
+		"$NCCTL" -s "$T/cj/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)["jetstream"]["stream"])'
+	}
+	is "$(settle connected NCAP)" NCAP \
+	    "the publisher connects and makes its stream, sandboxed"
+	check_child "$pub" "collector publisher, output jetstream" "$T/empty" \
+	    13 11 unlimited "$(limit "$CPID" "Max processes")"
+	check "and runs threads ($(status "$pub" Threads))" \
+	    [ "$(status "$pub" Threads)" -gt 1 ]
+	# every thread under the filter
+	_bad=0
+	for _t in /proc/"$pub"/task/*; do
+		# a thread that ended meanwhile has no status to read
+		_s=$(sed -n 's/^Seccomp:[[:space:]]*//p' "$_t/status" \
+		    2>/dev/null)
+		[ -z "$_s" ] || [ "$_s" = 2 ] || _bad=$((_bad + 1))
+	done
+	is "$_bad" 0 "each of its threads runs under the seccomp filter"
+	stop_collector
+	is $? 0 "the jetstream collector exits 0 on SIGTERM"
+	kill -TERM "$NPID"
+	wait "$NPID" 2>/dev/null
+else
+	skip "nats-server is not installed: the publisher with output jetstream"
+fi
 
 # -- 1b. with acks: the capture reads them from its socket, no more
 APORT=$(free_port)
@@ -262,7 +307,7 @@ user "nobody"
 chroot "$T/empty"
 socket "$T/cs/ctl.sock"
 EOC
-for role in receiver crypto; do
+for role in receiver crypto publisher; do
 	for call in $CALLS; do
 		NCAP_SANDBOX_SELFTEST=$role:$call timeout 60 "$COLLECT_ST" -d \
 		    -v -f "$T/cs/nccollectd.conf" >"$T/cs/$role-$call.log" 2>&1
@@ -271,6 +316,28 @@ for role in receiver crypto; do
 		    killed $rc
 		selftest nccollectd "$role" "$call" "$T/cs/$role-$call.log"
 	done
+done
+# the publisher of output jetstream, whose filter allows threads and
+# TCP connections (no server needs to answer): every call but clone3
+# kills it; clone3 fails, as glibc wants to fall back to clone, and
+# makes no process
+sed 's/^socket .*/&\
+output jetstream url "nats:\/\/127.0.0.1:1"/' "$T/cs/nccollectd.conf" \
+    >"$T/cs/js.conf"
+for call in $CALLS; do
+	NCAP_SANDBOX_SELFTEST=publisher:$call timeout 60 "$COLLECT_ST" -d -v \
+	    -f "$T/cs/js.conf" >"$T/cs/jspub-$call.log" 2>&1
+	rc=$?
+	if [ "$call" = clone3 ]; then
+		is "$rc" 1 "nccollectd publisher, jetstream, clone3: exits 1"
+		check "nccollectd publisher, jetstream, clone3: refused, ENOSYS" \
+		    grep -q "selftest: clone3 was refused, not killed: Function not implemented" \
+		    "$T/cs/jspub-$call.log"
+		continue
+	fi
+	check "nccollectd publisher, jetstream, $call: the collector exits non-zero ($rc)" \
+	    killed $rc
+	selftest nccollectd publisher "$call" "$T/cs/jspub-$call.log"
 done
 # and the receiver's own exception is as narrow as it says
 NCAP_SANDBOX_SELFTEST=receiver:open-append timeout 60 "$COLLECT_ST" -d -v \
@@ -299,7 +366,7 @@ for role in capture crypto; do
 	    >"$T/st/$role-fatal.log" 2>&1
 	fatal ncagentd "$role" $? "$T/st/$role-fatal.log"
 done
-for role in receiver crypto; do
+for role in receiver crypto publisher; do
 	NCAP_SANDBOX_SELFTEST=$role:fatal timeout 60 "$COLLECT_ST" \
 	    -f "$T/cs/nccollectd.conf" >"$T/cs/$role-fatal.log" 2>&1
 	fatal nccollectd "$role" $? "$T/cs/$role-fatal.log"
@@ -323,8 +390,8 @@ is $? 0 "300 sensors of one record each sent"
 stored() { ls "$T/c3/spool" | wc -l; }
 is "$(settle stored 300)" 300 "a directory for each"
 check "the receiver is still running" kill -0 "$rcv"
-is "$(settle "nfds $rcv" 267)" 267 \
-    "it holds its 11 descriptors and 256 spool files"
+is "$(settle "nfds $rcv" 268)" 268 \
+    "it holds its 12 descriptors and 256 spool files"
 stop_collector
 is $? 0 "the collector exits 0 on SIGTERM"
 is "$(total "$T/c3/collector.log" files) $(total \
@@ -378,7 +445,9 @@ ip netns exec "$NS" "$NCCOLLECTD" -d -f "$T/c4/nccollectd.conf" \
     >"$T/c4/collector.log" 2>&1 &
 CPID=$!
 sensor_conf "$T/s4" veth 'interface "vA"'
-sleep 0.3
+# up once every process of it is (slow under the sanitizers, with four)
+cstarted() { grep -c "collector started on" "$T/c4/collector.log"; }
+is "$(settle cstarted 1)" 1 "a collector in the namespace starts"
 ip netns exec "$NS" "$NCAGENTD" -d -v -f "$T/s4/ncagentd.conf" \
     >"$T/s4/sensor.log" 2>&1 &
 SPID=$!
@@ -403,5 +472,5 @@ kill -TERM "$CPID"
 wait "$CPID"
 is $? 0 "its collector exits 0"
 is "$(grep -c SIGSYS "$T/s4/sensor.log")" 0 "no process died of SIGSYS"
-[ "$fails" -eq 0 ] || sed "s/^/# /" "$T/s4/sensor.log"
+[ "$fails" -eq 0 ] || sed "s/^/# /" "$T/s4/sensor.log" "$T/c4/collector.log"
 finish

@@ -280,7 +280,7 @@ check "saying so" grep -q "bind 127.0.0.1 port $BUSY: Address already in use" \
     "$T/err"
 kill "$HOLDER"
 
-# up: the command ends 0, with all three processes running and the
+# up: the command ends 0, with all its processes running and the
 # control socket answering at once, stderr silent, and through $(...)
 # since no process keeps the pipe that started it
 start_bg() {
@@ -293,10 +293,10 @@ start_bg "$COLLECT" "$T/c/good.conf"
 is "$_rc" 0 "a collector that starts exits 0"
 check "within seconds, through a pipe ($_el s)" [ "$_el" -lt 10 ]
 is "$_err" "" "and says nothing"
-is "$(procs "$COLLECT")" 3 "its three processes run"
+is "$(procs "$COLLECT")" 4 "its four processes run"
 "$NCCTL" -s "$T/c/ctl.sock" show config >"$T/out" 2>"$T/err"
 is $? 0 "its control socket answers at once"
-check "every process of it is configured" [ "$(grep -c '^spool' "$T/out")" = 3 ]
+check "every process of it is configured" [ "$(grep -c '^spool' "$T/out")" = 4 ]
 
 CPORT=$(sed -n 's/^listen on 127.0.0.1 port //p' "$T/c/good.conf")
 good_sensor | sed "s/port 4200/port $CPORT/" >"$T/s/up.conf"
@@ -350,7 +350,7 @@ while ! grep -q READY=1 "$T/notified" 2>/dev/null && [ $i -lt 100 ]; do
 done
 check "with NOTIFY_SOCKET, the collector says READY=1" grep -qx READY=1 \
     "$T/notified"
-is "$(procs "$COLLECT")" 3 "when its three processes run"
+is "$(procs "$COLLECT")" 4 "when its four processes run"
 kill -TERM "$NPID"
 wait "$NPID"
 is $? 0 "it stops on SIGTERM"

@@ -144,7 +144,7 @@ static void	 child_main(void);
 static void	 rules_none(scmp_filter_ctx);
 
 /* the filter every child has, nothing of its own */
-static const struct sandbox	 test_sandbox = { rules_none, 0, 0 };
+static const struct sandbox	 test_sandbox = { rules_none, 0, 0, 0 };
 
 /*
  * a, b and c talk to each other, d to the parent only; a and b stop
