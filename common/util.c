@@ -46,6 +46,59 @@ valid_sensor_name(const char *name, size_t len)
 	return (1);
 }
 
+/*
+ * A sensor's name as one token of a NATS subject (output jetstream,
+ * ncctl dump -u): a dot, which ends a token, is written %2E, which no
+ * name has otherwise.  Into buf (len bytes, NUL included); the length
+ * written, or -1 if it does not fit.
+ */
+int
+subject_sensor_put(char *buf, size_t len, const char *name)
+{
+	size_t	off = 0;
+
+	for (; *name != '\0'; name++) {
+		if (off + (*name == '.' ? 3 : 1) >= len)
+			return (-1);
+		if (*name == '.') {
+			memcpy(buf + off, "%2E", 3);
+			off += 3;
+		} else
+			buf[off++] = *name;
+	}
+	if (off >= len)
+		return (-1);
+	buf[off] = '\0';
+	return ((int)off);
+}
+
+/*
+ * The name back from a token of toklen bytes, into name (SENSOR_NAME_MAX
+ * + 1 bytes): 0, or -1 if the token is no name subject_sensor_put() made.
+ */
+int
+subject_sensor_get(const char *tok, size_t toklen, char *name)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < toklen; i++) {
+		if (n >= SENSOR_NAME_MAX)
+			return (-1);
+		if (tok[i] == '%') {
+			if (toklen - i < 3 || tok[i + 1] != '2' ||
+			    tok[i + 2] != 'E')
+				return (-1);
+			name[n++] = '.';
+			i += 2;
+		} else if (tok[i] == '.')
+			return (-1);
+		else
+			name[n++] = tok[i];
+	}
+	name[n] = '\0';
+	return (valid_sensor_name(name, n) ? 0 : -1);
+}
+
 int64_t
 now_ns(void)
 {

@@ -36,6 +36,8 @@
 
 /* 1 when name, of len bytes, follows SENSOR_NAME_RULE */
 int	 valid_sensor_name(const char *name, size_t len);
+int	 subject_sensor_put(char *, size_t, const char *);
+int	 subject_sensor_get(const char *, size_t, char *);
 int64_t	 now_ns(void);
 int64_t	 mono_ms(void);
 /* "addr:port" or "[addr]:port" into buf */

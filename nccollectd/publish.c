@@ -833,26 +833,20 @@ pub_refuse(uint64_t id, const char *fmt, ...)
 	pub_answer(id, 0);
 }
 
-/*
- * <subject>.<sensor>.<Type>: a dot of a sensor name is %2E, which no
- * name has otherwise, so that the name stays one token of the subject
- */
+/* <subject>.<sensor>.<Type>, the sensor's name as subject_sensor_put() */
 static void
 pub_subject(char *buf, size_t len, const char *sensor, const char *type)
 {
 	size_t	off;
+	int	n;
 
 	off = strlcpy(buf, conf.js.subject, len);
-	if (off < len)
+	if (off + 1 < len)
 		buf[off++] = '.';
-	for (; *sensor != '\0' && off + 3 < len; sensor++) {
-		if (*sensor == '.') {
-			memcpy(buf + off, "%2E", 3);
-			off += 3;
-		} else
-			buf[off++] = *sensor;
-	}
-	buf[off] = '\0';
+	if (off < len && (n = subject_sensor_put(buf + off, len - off,
+	    sensor)) != -1)
+		off += (size_t)n;
+	buf[off < len ? off : len - 1] = '\0';
 	strlcat(buf, ".", len);
 	strlcat(buf, type, len);
 }

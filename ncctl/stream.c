@@ -141,6 +141,7 @@ payload(struct reader *r, natsMsg *msg, const jsMsgMetaData *meta)
 {
 	struct frame_iter	 it;
 	const char		*subj, *sensor, *dot;
+	char			 name[SENSOR_NAME_MAX + 1];
 	const unsigned char	*data, *rec;
 	uint64_t		 seq = meta->Sequence.Stream, n = 0, bad = 0;
 	size_t			 len, reclen, slen, off;
@@ -151,7 +152,10 @@ payload(struct reader *r, natsMsg *msg, const jsMsgMetaData *meta)
 	len = natsMsg_GetDataLength(msg) > 0 ?
 	    (size_t)natsMsg_GetDataLength(msg) : 0;
 
-	/* <prefix>.<sensor>.<Type>: the type is the last token */
+	/*
+	 * <prefix>.<sensor>.<Type>: the type is the last token, the
+	 * sensor's name the one before, its dots written %2E
+	 */
 	if (strncmp(subj, r->prefix, r->prefixlen) != 0 ||
 	    subj[r->prefixlen] != '.' ||
 	    (dot = strrchr(subj, '.')) == subj + r->prefixlen) {
@@ -159,11 +163,12 @@ payload(struct reader *r, natsMsg *msg, const jsMsgMetaData *meta)
 		return;
 	}
 	sensor = subj + r->prefixlen + 1;
-	slen = (size_t)(dot - sensor);
-	if (!valid_sensor_name(sensor, slen)) {
+	if (subject_sensor_get(sensor, (size_t)(dot - sensor), name) == -1) {
 		fault(r, F_SUBJECT, seq, subj, "not a valid sensor name");
 		return;
 	}
+	sensor = name;
+	slen = strlen(name);
 	if ((type = rectype_byname(dot + 1)) == -1) {
 		fault(r, F_TYPE, seq, subj, "unknown record type \"%.64s\"",
 		    dot + 1);
@@ -278,6 +283,7 @@ dump_stream(const struct stream_query *q, enum dump_fmt fmt,
 	natsStatus		 s;
 	jsErrCode		 jerr = 0;
 	char			 filter[512], what[256];
+	char			 token[3 * SENSOR_NAME_MAX + 1];
 	uint64_t		 last, seen = 0, seq, pending, nbad;
 	int			 status = 0, stalls = 0, d, i;
 
@@ -296,14 +302,15 @@ dump_stream(const struct stream_query *q, enum dump_fmt fmt,
 		errx(1, "-T %s: unknown record type", q->type);
 	/*
 	 * Without -S and -T, any number of tokens after the prefix: a
-	 * sensor's name may hold dots, and a subject that is not of our
-	 * form is then seen and counted.
+	 * subject that is not of our form is then seen and counted.
 	 */
+	if (q->sensor != NULL)
+		subject_sensor_put(token, sizeof(token), q->sensor);
 	if (q->sensor == NULL && q->type == NULL)
 		i = snprintf(filter, sizeof(filter), "%s.>", r.prefix);
 	else
 		i = snprintf(filter, sizeof(filter), "%s.%s.%s", r.prefix,
-		    q->sensor != NULL ? q->sensor : "*",
+		    q->sensor != NULL ? token : "*",
 		    q->type != NULL ? q->type : "*");
 	if (i < 0 || (size_t)i >= sizeof(filter))
 		errx(1, "-p %s: too long", r.prefix);

@@ -263,11 +263,15 @@ u = "http://127.0.0.1:%s/jsz" % sys.argv[1]
 print(json.load(urllib.request.urlopen(u, timeout=5))["consumers"])' "$mport")
 is "$nc" 0 "the dumps leave no consumer behind"
 
-# a sensor whose name holds a dot: its subject has a token more
-echo "ncap.dc1.s1.TCP $T/tcp1" | "$JSPUB" -u "$URL" -s NCAP >/dev/null
+# a sensor whose name holds a dot: the collector writes it %2E, so
+# that the name stays one token (nccollectd.conf(5))
+echo "ncap.dc1%2Es1.TCP $T/tcp1" | "$JSPUB" -u "$URL" -s NCAP >/dev/null
 dump "$T/d.json" -S dc1.s1
 check "-S dc1.s1 reads it, under its name" sh -c "test \$(wc -l <'$T/d.json') -eq 2 &&
     grep -q '\"sensor\":\"dc1.s1\",\"record_type\":\"TCP\"' '$T/d.json'"
+dump "$T/d.json" -T TCP
+check "-T TCP alone reads it too, under its name" \
+    grep -q '"sensor":"dc1.s1","record_type":"TCP"' "$T/d.json"
 
 # 7. what is published while a dump runs is not read: a stream of
 # some 4000 messages, a dump whose output waits in a pipe until more
