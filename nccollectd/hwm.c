@@ -272,7 +272,9 @@ hwm_write(struct hwm_cache *c, struct hwm_sess *s)
 
 /*
  * Every mark the store has less of, written: once a second and at
- * exit.  The number that could not be, to be tried again.
+ * exit.  The number that could not be, to be tried again; after the
+ * first that failed (not a conflict: the store did not answer) no
+ * more is tried, each would wait as long.
  */
 unsigned int
 hwm_flush(struct hwm_cache *c)
@@ -281,7 +283,8 @@ hwm_flush(struct hwm_cache *c)
 	unsigned int	 failed = 0;
 
 	TAILQ_FOREACH(s, &c->lru, lru)
-		if (s->mark > s->shared && hwm_write(c, s) == -1)
+		if (s->mark > s->shared && (failed > 0 ||
+		    hwm_write(c, s) == -1))
 			failed++;
 	return (failed);
 }

@@ -57,6 +57,8 @@
 #define MARKS_FLUSH	1000
 /* what a write of another collector may take beyond that, ms */
 #define MARKS_MARGIN	500
+/* after the bucket did not answer, it is not asked for that long, ms */
+#define MARKS_BACKOFF	1000
 
 static int	 kv_get(void *, const char *, uint64_t *, uint64_t *);
 static int	 kv_put(void *, const char *, uint64_t, uint64_t, uint64_t *);
@@ -69,6 +71,7 @@ static kvStore			*kv;
 static struct event		 ev_flush;
 static uint64_t			 refresh;	/* ms */
 static uint64_t			 replays;
+static uint64_t			 quiet_until;	/* ms: MARKS_BACKOFF */
 static struct log_ratelimit	 rl_marks, rl_replay;
 
 static int
@@ -205,10 +208,13 @@ static void
 marks_tick(int fd, short event, void *arg)
 {
 	unsigned int	 n;
+	uint64_t	 errs = cache.errors;
 
-	if ((n = hwm_flush(&cache)) > 0)
+	if ((uint64_t)mono_ms() >= quiet_until && (n = hwm_flush(&cache)) > 0)
 		log_warnx_rl(&rl_marks, "jetstream marks: %u not written, "
 		    "tried again in %d ms", n, MARKS_FLUSH);
+	if (cache.errors != errs)
+		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
 	evtimer_add_ms(&ev_flush, MARKS_FLUSH);
 }
 
@@ -232,14 +238,18 @@ int
 marks_check(const unsigned char *pk, const unsigned char *nonce,
     uint64_t seq, const char *sensor)
 {
-	char	 key[HWM_KEYLEN];
-	int	 r;
+	char		 key[HWM_KEYLEN];
+	uint64_t	 now = (uint64_t)mono_ms(), errs = cache.errors;
+	int		 r;
 
-	if (kv == NULL)
+	/* not at all, or it did not answer a moment ago */
+	if (kv == NULL || now < quiet_until)
 		return (-1);
 	marks_key(key, pk, nonce);
-	if ((r = hwm_check(&cache, key, seq, (uint64_t)mono_ms(),
-	    refresh)) == 1) {
+	r = hwm_check(&cache, key, seq, now, refresh);
+	if (cache.errors != errs)
+		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
+	if (r == 1) {
 		replays++;
 		log_warnx_rl(&rl_replay, "jetstream: sensor %s session %.16s: "
 		    "number %" PRIu64 " is stored already: not published "

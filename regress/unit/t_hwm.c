@@ -396,6 +396,16 @@ test_errors(void)
 	    "a write that fails: one left, counted");
 	fail_put = 0;
 	ok(hwm_flush(&c) == 0 && f_value(k) == 1, "written the next time");
+	hwm_check(&c, "33.44", 1, 0, 1000);
+	hwm_ack(&c, "33.44", 1);
+	hwm_ack(&c, k, 2);
+	fail_put = 1;
+	nputs = 0;
+	ok(hwm_flush(&c) == 2 && nputs == 1, "two to write, the store does "
+	    "not answer: one tried, two left");
+	fail_put = 0;
+	ok(hwm_flush(&c) == 0 && f_value(k) == 2 && f_value("33.44") == 1,
+	    "both written the next time");
 	hwm_free(&c);
 }
 
