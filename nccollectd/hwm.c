@@ -271,8 +271,8 @@ hwm_write(struct hwm_cache *c, struct hwm_sess *s)
 }
 
 /*
- * Every mark the store has less of, written: once a second and at
- * exit.  The number that could not be, to be tried again; after the
+ * Every mark the store has less of, written: every few seconds and
+ * at exit.  The number that could not be, to be tried again; after the
  * first that failed (not a conflict: the store did not answer) no
  * more is tried, each would wait as long.
  */

@@ -20,8 +20,10 @@
  * `jetstream create'), as many replicas as the stream, one revision
  * kept per key.  A key is a sensor session, <hex sensor key>.<hex
  * session nonce>; its value the session's mark in decimal.  Marks are
- * written once a second and at exit, each only if the bucket has less,
- * by compare-and-set on the key's revision.
+ * written every twelfth of the stream's duplicate window (1 to 10
+ * seconds: a request each, some 0.2 ms on loopback) and at exit, each
+ * only if the bucket has less, by compare-and-set on the key's
+ * revision.
  *
  * JetStream's duplicate window already drops a batch published twice
  * within it; the marks hold beyond it.  A session is read from the
@@ -31,7 +33,7 @@
  * collector stored before that reading counts, and what it stored
  * since is still within the window.  The calls to the bucket are
  * requests of libnats', each awaited in the loop (PUB_API_WAIT at
- * most, on loopback well under a millisecond).
+ * most).
  */
 
 #include <sys/types.h>
@@ -53,8 +55,9 @@
 
 /* sessions in the cache at most */
 #define MARKS_CACHE	16384
-/* between writes of the marks, ms */
-#define MARKS_FLUSH	1000
+/* between writes of the marks, ms: a twelfth of the window, in these */
+#define MARKS_FLUSH_MIN	1000
+#define MARKS_FLUSH_MAX	10000
 /* what a write of another collector may take beyond that, ms */
 #define MARKS_MARGIN	500
 /* after the bucket did not answer, it is not asked for that long, ms */
@@ -70,6 +73,7 @@ static int			 inited;
 static kvStore			*kv;
 static struct event		 ev_flush;
 static uint64_t			 refresh;	/* ms */
+static unsigned int		 flush_ms;
 static uint64_t			 replays;
 static uint64_t			 quiet_until;	/* ms: MARKS_BACKOFF */
 static struct log_ratelimit	 rl_marks, rl_replay;
@@ -177,11 +181,13 @@ marks_open(jsCtx *js, const struct collector_conf *conf, int64_t dupwindow,
 		return (-1);
 	}
 	w = dupwindow / 1000000;
-	refresh = w > MARKS_FLUSH + MARKS_MARGIN ? (uint64_t)(w -
-	    MARKS_FLUSH - MARKS_MARGIN) : 0;
-	log_info("jetstream: marks in bucket %s, read again after %" PRIu64
-	    " ms", conf->js.marks, refresh);
-	evtimer_add_ms(&ev_flush, MARKS_FLUSH);
+	flush_ms = w / 12 < MARKS_FLUSH_MIN ? MARKS_FLUSH_MIN :
+	    w / 12 > MARKS_FLUSH_MAX ? MARKS_FLUSH_MAX : (unsigned int)(w / 12);
+	refresh = w > flush_ms + MARKS_MARGIN ? (uint64_t)(w - flush_ms -
+	    MARKS_MARGIN) : 0;
+	log_info("jetstream: marks in bucket %s, written every %u ms, read "
+	    "again after %" PRIu64 " ms", conf->js.marks, flush_ms, refresh);
+	evtimer_add_ms(&ev_flush, flush_ms);
 	return (0);
 }
 
@@ -212,10 +218,10 @@ marks_tick(int fd, short event, void *arg)
 
 	if ((uint64_t)mono_ms() >= quiet_until && (n = hwm_flush(&cache)) > 0)
 		log_warnx_rl(&rl_marks, "jetstream marks: %u not written, "
-		    "tried again in %d ms", n, MARKS_FLUSH);
+		    "tried again in %u ms", n, flush_ms);
 	if (cache.errors != errs)
 		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
-	evtimer_add_ms(&ev_flush, MARKS_FLUSH);
+	evtimer_add_ms(&ev_flush, flush_ms);
 }
 
 static void
