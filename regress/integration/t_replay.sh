@@ -80,6 +80,9 @@ jsconf() {
 }
 
 "$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" 4000 5 >/dev/null
+# the sensor of 1. and 3., one key
+"$NCCTL" keygen "$T/sk" >/dev/null || { echo "Bail out! keygen"; exit 1; }
+SK=$(cat "$T/sk/pub.key")
 
 NP=$(free_tcp)
 URL=nats://127.0.0.1:$NP
@@ -99,7 +102,8 @@ check "B logs the bucket, when it writes and reads marks again" grep -q \
 # -- 1. after the duplicate window
 relay "$T/one.rec"
 CPORT=$RPORT
-run_sensor "$T/a/s1" rp.one "$T/big.pcap" "acks yes"
+run_sensor "$T/a/s1" rp.one "$T/big.pcap" "acks yes
+keyfile \"$T/sk/priv.key\""
 is $? 0 "1: the sensor's replay to A through the relay is all acknowledged"
 kill -TERM "$RLPID"
 BA=$(sstat "$T/a" batches)
@@ -147,7 +151,8 @@ is $((R2 + DUP2)) "$B2A" "2: each a replay dropped or a duplicate"
 CPORT=$BPORT
 P0=$(cstat "$T/b" jetstream.published)
 R0=$(cstat "$T/b" jetstream.replays-dropped)
-run_sensor "$T/a/s1" rp.one "$CAPDIR/decode-ether.pcap" "acks yes"
+run_sensor "$T/a/s1" rp.one "$CAPDIR/decode-ether.pcap" "acks yes
+keyfile \"$T/sk/priv.key\""
 is $? 0 "3: the sensor again, a new session, to B: acknowledged"
 B3=$(($(sstat "$T/b" batches) - BB - B2B))
 check "3: B stored its batches ($B3)" [ "$B3" -gt 0 ]
@@ -186,6 +191,8 @@ EOF
 	END { for (k in m) print k, m[k], c[k] }' | sort >"$T/sessions"
 sed 's/^/# /' "$T/marks.err"
 is "$(wc -l <"$T/marks")" 3 "4: the bucket holds three sessions' marks"
+is "$(grep -c "^$SK\\." "$T/marks")" 2 \
+    "4: two of them of the sensor of 1. and 3., named by its key"
 is "$(awk '{ print $1, $2 }' "$T/sessions" | diff - "$T/marks" |
     grep -c '^[<>]')" 0 \
     "4: each the highest number of its session in the stream"
