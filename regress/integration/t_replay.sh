@@ -18,7 +18,8 @@
 # No duplicates across collectors: two collectors, A and B, with the
 # same key, publish into one stream whose duplicate window is 2 s; a
 # sensor sends to A through a relay that records its datagrams
-# (relay.py -w).
+# (relay.py -w).  A collector whose bucket is not there, with
+# `jetstream create no', refuses batches and says why.
 #
 #  1. once A stored and acknowledged everything and the duplicate
 #     window passed, the recorded datagrams go to B: B stores nothing
@@ -75,8 +76,10 @@ relay() {
 		_i=$((_i + 1))
 	done
 }
+# jsconf URL [BUCKET]
 jsconf() {
-	printf 'output jetstream url "%s" stream NCAP\njetstream duplicate-window 2s\njetstream timeout 2\njetstream marks "TMARKS"\n' "$1"
+	printf 'output jetstream url "%s" stream NCAP\njetstream duplicate-window 2s\njetstream timeout 2\njetstream marks "%s"\n' \
+	    "$1" "${2:-TMARKS}"
 }
 
 "$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" 4000 5 >/dev/null
@@ -98,6 +101,18 @@ is "$(settle 10 'cstat "$T/b" jetstream.stream' NCAP)" NCAP \
 check "B logs the bucket, when it writes and reads marks again" grep -q \
     "marks in bucket TMARKS, written every 1000 ms, read again after 500 ms" \
     "$T/b/collector.log"
+
+# a bucket that is not there, and may not be made
+start_collector "$T/c" "$(jsconf "$URL" NOPE)
+jetstream create no" || exit 1
+W="marks bucket NOPE: not found"
+is "$(settle 10 'cstat "$T/c" jetstream.last-error' "$W")" "$W" \
+    "jetstream create no, a bucket that is not there: show stats says so"
+is "$(cstat "$T/c" jetstream.stream)" - \
+    "and the stream is not taken: batches are refused"
+check "it logs it" grep -q "jetstream: $W: batches are refused" \
+    "$T/c/collector.log"
+stop_collector
 
 # -- 1. after the duplicate window
 relay "$T/one.rec"
