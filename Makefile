@@ -80,7 +80,8 @@ COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/crypto.c nccollectd/spool.c nccollectd/config.c \
 		nccollectd/unpack.c nccollectd/window.c nccollectd/trust.c \
 		nccollectd/ratelimit.c nccollectd/output.c nccollectd/validate.c \
-		nccollectd/journal.c nccollectd/jetstream.c nccollectd/publish.c
+		nccollectd/journal.c nccollectd/jetstream.c nccollectd/publish.c \
+		nccollectd/hwm.c nccollectd/marks.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c \
@@ -145,7 +146,8 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 # like, and the receiver's process state stays out of reach
 UNIT_COLLECT_BINS = $(O)/regress/t_window $(O)/regress/t_keycache \
 		    $(O)/regress/t_ratelimit $(O)/regress/t_validate \
-		    $(O)/regress/t_journal
+		    $(O)/regress/t_journal $(O)/regress/t_hwm
+$(O)/regress/t_hwm: $(O)/nccollectd/hwm.o
 $(O)/regress/t_window: $(O)/nccollectd/window.o
 $(O)/regress/t_journal: $(O)/nccollectd/journal.o
 $(O)/regress/t_keycache: $(O)/nccollectd/trust.o $(O)/nccollectd/window.o

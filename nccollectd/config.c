@@ -96,6 +96,7 @@ const struct conf_keyword collector_keywords[] = {
 	{ "jetstream duplicate-window", 0, print_js_seconds,
 	    { F(js.dupwindow) } },
 	{ "jetstream timeout", 0, print_js_ms, { F(js.timeout) } },
+	{ "jetstream marks", 0, print_js_string, { F(js.marks) } },
 	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };
 const size_t collector_nkeywords = sizeof(collector_keywords) /

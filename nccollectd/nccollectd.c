@@ -138,6 +138,8 @@ static const struct ctl_field js_fields[] = {
 	CTL_FIELD(js_stats, pending, "pending-acks"),
 	CTL_FIELD(js_stats, errors, "errors"),
 	CTL_FIELD(js_stats, disconnects, "disconnects"),
+	CTL_FIELD(js_stats, replays, "replays-dropped"),
+	CTL_FIELD(js_stats, mark_errors, "marks-errors"),
 };
 static const struct ctl_field sensor_fields[] = {
 	CTL_FIELD(sensor_info, sessions, "sessions"),

@@ -68,6 +68,7 @@
 #define JS_REPLICAS_MAX		5
 #define JS_DUPWINDOW		120		/* seconds, JetStream's own */
 #define JS_DUPWINDOW_MAX	(7 * 86400)
+#define JS_MARKS		"NCAP-MARKS"
 #define JS_TIMEOUT		5000		/* ms a publish awaits its ack */
 #define JS_TIMEOUT_MIN		100
 #define JS_TIMEOUT_MAX		60000
@@ -129,6 +130,7 @@ struct js_conf {
 	int		 create;		/* the stream, if it is not */
 	unsigned int	 dupwindow;		/* seconds, of a stream made */
 	unsigned int	 timeout;		/* ms a publish awaits its ack */
+	char		 marks[64];		/* the bucket of the marks */
 };
 
 struct collector_conf {
@@ -498,10 +500,70 @@ struct js_stats {
 	uint64_t	 pending;	/* awaiting their acks now */
 	uint64_t	 errors;	/* publishes that failed */
 	uint64_t	 disconnects;
+	uint64_t	 replays;	/* batches stored already, dropped */
+	uint64_t	 mark_errors;	/* reads and writes of marks failed */
 	char		 last_error[256];
 };
 void	 publisher_main(void);
 extern struct sandbox publisher_sandbox;
+
+/*
+ * hwm.c, in the publisher: the high-water marks of sensor sessions that
+ * the collectors of a stream share (every number up to a session's mark
+ * is stored in the stream), a bounded cache of them in front of a store
+ * (marks.c: a JetStream key-value bucket) where a mark only grows.
+ */
+#define HWM_BITS	1024		/* numbers kept past a mark */
+#define HWM_TRIES	4		/* a write's compare-and-sets */
+/* a session's key: hex sensor key '.' hex session nonce */
+#define HWM_KEYLEN	(2 * WIRE_PKLEN + 1 + 2 * WIRE_NONCELEN + 1)
+enum hwm_result {
+	HWM_OK,
+	HWM_NOTFOUND,		/* get: no such key */
+	HWM_CONFLICT,		/* put: the revision is not the last */
+	HWM_ERROR,
+};
+struct hwm_store {
+	/* the value and revision of key */
+	int	(*get)(void *, const char *, uint64_t *, uint64_t *);
+	/* value for key if its revision is still rev (0: no key yet) */
+	int	(*put)(void *, const char *, uint64_t, uint64_t, uint64_t *);
+	void	*arg;
+};
+struct hwm_sess {
+	RB_ENTRY(hwm_sess)	 tree;
+	TAILQ_ENTRY(hwm_sess)	 lru;
+	char			 key[HWM_KEYLEN];
+	uint64_t		 mark;		/* every number <= stored */
+	uint64_t		 past[HWM_BITS / 64];	/* mark + 1 + i */
+	uint64_t		 shared;	/* the store's value, last seen */
+	uint64_t		 rev;		/* its revision, 0 none */
+	uint64_t		 fetched;	/* ms, the store read */
+};
+RB_HEAD(hwm_tree, hwm_sess);
+TAILQ_HEAD(hwm_lru, hwm_sess);
+struct hwm_cache {
+	struct hwm_tree		 tree;
+	struct hwm_lru		 lru;		/* least recently used first */
+	unsigned int		 n, max;
+	const struct hwm_store	*store;
+	uint64_t		 reads, writes, conflicts, errors;
+	uint64_t		 lost;		/* marks evicted unwritten */
+};
+void	 hwm_init(struct hwm_cache *, unsigned int, const struct hwm_store *);
+void	 hwm_free(struct hwm_cache *);
+struct hwm_sess *hwm_find(struct hwm_cache *, const char *);
+struct hwm_sess *hwm_add(struct hwm_cache *, const char *);
+void	 hwm_drop(struct hwm_cache *, struct hwm_sess *);
+void	 hwm_raise(struct hwm_sess *, uint64_t);
+void	 hwm_acked(struct hwm_sess *, uint64_t);
+int	 hwm_stored(const struct hwm_sess *, uint64_t);
+int	 hwm_read(struct hwm_cache *, struct hwm_sess *, uint64_t);
+int	 hwm_write(struct hwm_cache *, struct hwm_sess *);
+unsigned int hwm_flush(struct hwm_cache *);
+int	 hwm_check(struct hwm_cache *, const char *, uint64_t, uint64_t,
+	    uint64_t);
+void	 hwm_ack(struct hwm_cache *, const char *, uint64_t);
 
 /*
  * journal.c, in the receiver: .journal in the spool says what is

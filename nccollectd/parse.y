@@ -61,6 +61,7 @@ enum keyword {
 	KW_JS_CREATE,
 	KW_JS_DUPWINDOW,
 	KW_JS_TIMEOUT,
+	KW_JS_MARKS,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -91,7 +92,7 @@ static unsigned int		 nalloc;
 %token	CHROOT KEY KEYFILE LISTEN ON PORT RCVBUF SENSOR SPOOL USER
 %token	RESTRICTED SOCKET SYNC YES NO ROTATE EVERY SIZE KEEP
 %token	OUTPUT JETSTREAM URL STREAM SUBJECT CREDENTIALS PASSWORD TOKEN CA
-%token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT
+%token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT MARKS
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -283,6 +284,14 @@ jsopt		: URL string {
 			    JS_TIMEOUT_MIN, JS_TIMEOUT_MAX, 0) == 0)
 				conf->js.timeout = $2;
 		}
+		| MARKS string {
+			if (lex_once(KW_JS_MARKS, "jetstream marks") == 0 &&
+			    js_name("jetstream marks", $2, 0) == 0)
+				lex_copy(conf->js.marks,
+				    sizeof(conf->js.marks), $2,
+				    "jetstream marks");
+			free($2);
+		}
 		;
 
 main		: LISTEN ON string port '\n' {
@@ -421,6 +430,7 @@ static const struct lex_keyword keywords[] = {
 	{ "key",		KEY },
 	{ "keyfile",		KEYFILE },
 	{ "listen",		LISTEN },
+	{ "marks",		MARKS },
 	{ "no",			NO },
 	{ "on",			ON },
 	{ "output",		OUTPUT },
@@ -474,6 +484,7 @@ conf_defaults(struct collector_conf *c)
 	c->js.create = 1;
 	c->js.dupwindow = JS_DUPWINDOW;
 	c->js.timeout = JS_TIMEOUT;
+	strlcpy(c->js.marks, JS_MARKS, sizeof(c->js.marks));
 }
 
 /*

@@ -66,6 +66,7 @@
 #include <sodium.h>
 
 #include "nccollectd.h"
+#include "marks.h"
 #include "privsep.h"
 #include "proc.h"
 #include "records.h"
@@ -536,6 +537,7 @@ pub_reopen(void)
 		pub_answer(f->id, 0);
 		free(f);
 	}
+	marks_close();
 	jsCtx_Destroy(js);
 	js = NULL;
 	natsConnection_Destroy(nc);
@@ -597,6 +599,16 @@ pub_stream(int fd, short event, void *arg)
 		log_info("jetstream: stream %s has %lld replicas, not %u: "
 		    "taken as it is", conf.js.stream,
 		    (long long)si->Config->Replicas, conf.js.replicas);
+	/* the sessions' marks, shared with the stream's other collectors */
+	if (marks_open(js, &conf, si->Config != NULL ?
+	    si->Config->Duplicates : 0, stats.last_error,
+	    sizeof(stats.last_error)) == -1) {
+		jsStreamInfo_Destroy(si);
+		log_warnx_rl(&rl_conn, "jetstream: %s: batches are refused "
+		    "until it is there", stats.last_error);
+		evtimer_add_ms(&ev_stream, PUB_STREAM_RETRY);
+		return;
+	}
 	jsStreamInfo_Destroy(si);
 	stats.ready = 1;
 	log_info("jetstream: publishing to stream %s on %s",
@@ -753,6 +765,7 @@ pub_event(const struct nats_ev *ev)
 			stats.bytes += f->len;
 			if (ev->duplicate)
 				stats.duplicates++;
+			marks_ack(f->msgid);
 			pub_answer(f->id, 1);
 		} else {
 			stats.errors++;
@@ -888,6 +901,16 @@ pub_publish(struct imsg *imsg)
 		    PUB_MAX_PENDING);
 		return;
 	}
+	/* stored already, by us or another collector: a replay */
+	switch (marks_check(req.pk, req.nonce, req.seq, req.sensor)) {
+	case 1:
+		pub_answer(req.id, 1);
+		return;
+	case -1:
+		pub_refuse(req.id, "the mark of its session could not be "
+		    "read from bucket %s", conf.js.marks);
+		return;
+	}
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatal(NULL);
 	sodium_bin2hex(pk, sizeof(pk), req.pk, sizeof(req.pk));
@@ -944,6 +967,7 @@ static void
 pub_stats(uint32_t peerid)
 {
 	stats.server[sizeof(stats.server) - 1] = '\0';
+	marks_stats(&stats.replays, &stats.mark_errors);
 	if (proc_compose(PROC_PARENT, IMSG_JS_STATS, peerid, -1, &stats,
 	    sizeof(stats)) == -1)
 		fatal("imsg_compose");
@@ -967,6 +991,7 @@ pub_shutdown(void)
 		    "duplicates, %llu failed", (unsigned long long)
 		    stats.published, (unsigned long long)stats.duplicates,
 		    (unsigned long long)stats.errors);
+		marks_close();
 		closing = 1;
 		natsConnection_Close(nc);
 	}

@@ -184,3 +184,64 @@ tmpfs_release() {
 	done
 	mountpoint -q "$TMPFS" && umount -l "$TMPFS"
 }
+
+# a TCP port nobody on this machine listens on
+free_tcp() {
+	while :; do
+		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		ss -Htln "sport = :$_p" | grep -q . || { echo "$_p"; return; }
+	done
+}
+# NATS JetStream (t_jetstream.sh, t_replay.sh)
+
+# nats NAME PORT [ARGS]: a nats-server with JetStream, its data in
+# $T/NAME; NPID is its pid, once it listens
+nats() {
+	_name=$1 _port=$2
+	shift 2
+	nats-server -js -a 127.0.0.1 -p "$_port" -sd "$T/$_name" \
+	    --server_name "$_name" "$@" >>"$T/$_name.log" 2>&1 &
+	NPID=$!
+	PIDS="$PIDS $NPID"
+	_i=0
+	while ! ss -Htln "sport = :$_port" | grep -q . && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+# cstat DIR KEY: a value of the show stats of the daemon of DIR
+# (jetstream.KEY for the collector's publisher)
+cstat() {
+	"$NCCTL" -s "$1/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+j, k = json.load(sys.stdin), sys.argv[1]
+for p in k.split("."):
+    j = j[p]
+print(j)' "$2"
+}
+# sstat DIR KEY: a top-level value of it
+sstat() {
+	"$NCCTL" -s "$1/ctl.sock" -j show stats | "$PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+}
+# settle SECONDS CMD WANT: CMD's output once it is WANT, or its last
+settle() {
+	_i=0
+	while _v=$(eval "$2"); [ "$_v" != "$3" ] && [ $_i -lt $(($1 * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "$_v"
+}
+# steady CMD: CMD's output once it stays the same for half a second
+# (within 10 s)
+steady() {
+	_i=0
+	_was=$(eval "$1")
+	while sleep 0.5; _v=$(eval "$1"); [ "$_v" != "$_was" ] && [ $_i -lt 20 ]; do
+		_was=$_v
+		_i=$((_i + 1))
+	done
+	echo "$_v"
+}

@@ -21,20 +21,23 @@
 # collector, so that the acks find their way back.
 #
 # usage: relay.py [-d fraction] [-r fraction] [-s seed] [-o stats.json]
-#	    port collector-port
+#	    [-w record] port collector-port
 #
 # -d: that fraction of what passes is sent twice, the copy right after;
 # -r: that fraction is held back and sent after 1 to 8 more have passed
 # the same way, or 10 to 100 ms later, whichever comes first.  It says
 # "listening" on stderr once it is, and at SIGTERM writes its counts,
 # each way: "in", "out", "duplicated", "held" (a JSON object of "data"
-# and "acks"), and ends.
+# and "acks"), and ends.  -w: each datagram from a sensor, as it came,
+# is appended to the file record: its length (4 bytes, big-endian),
+# then its bytes, to be sent again (t_replay.sh).
 import getopt
 import json
 import random
 import select
 import signal
 import socket
+import struct
 import sys
 import time
 
@@ -97,9 +100,9 @@ def bigbuf(s):
 
 
 def main():
-    opts, args = getopt.getopt(sys.argv[1:], "d:r:s:o:")
+    opts, args = getopt.getopt(sys.argv[1:], "d:r:s:o:w:")
     dup = reorder = 0.0
-    seed, out = 1, None
+    seed, out, rec = 1, None, None
     for o, v in opts:
         if o == "-d":
             dup = float(v)
@@ -109,9 +112,11 @@ def main():
             seed = int(v)
         elif o == "-o":
             out = v
+        elif o == "-w":
+            rec = open(v, "ab")
     if len(args) != 2:
         sys.exit("usage: relay.py [-d fraction] [-r fraction] [-s seed] "
-                 "[-o stats.json] port collector-port")
+                 "[-o stats.json] [-w record] port collector-port")
     rnd = random.Random(seed)
     collector = ("127.0.0.1", int(args[1]))
     data, acks = Way(rnd, dup, reorder), Way(rnd, dup, reorder)
@@ -139,6 +144,9 @@ def main():
                 except OSError:
                     continue
                 if s is lsock:
+                    if rec is not None:
+                        rec.write(struct.pack(">I", len(d)) + d)
+                        rec.flush()
                     if frm not in up:
                         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                         bigbuf(u)

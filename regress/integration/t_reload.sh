@@ -144,6 +144,7 @@ jetstream replicas 3
 jetstream create no
 jetstream duplicate-window 1h
 jetstream timeout 500ms
+jetstream marks "OTHER-MARKS"
 sensor "beta" key $(cat "$T/k2/pub.key")
 EOC
 # the listen line of the file is "listen on ..."; show config's key too
