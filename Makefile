@@ -112,9 +112,13 @@ SELFTEST_OBJS =	$(filter-out $(O)/common/sandbox.o,$(COMMON_OBJS)) \
 
 all: $(AGENT) $(COLLECT) $(CTL) $(UNIT_BINS) $(TOOL_BINS) $(SELFTEST_BINS)
 
+# ncagentd is not linked with libpcap, which its capture child loads
+# (ncagentd/pcaplib.c): even where the linker would keep an unused
+# library (the sanitizers' builds do)
+AGENT_LIBS =	$(filter-out -lpcap,$(LDLIBS))
 $(AGENT): $(AGENT_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 
 $(COLLECT): $(COLLECT_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
@@ -129,7 +133,7 @@ $(O)/regress/sandbox-selftest.o: common/sandbox.c $(GEN_H)
 	$(CC) $(CFLAGS) -DNCAP_SANDBOX_SELFTEST -MMD -MP -c -o $@ $<
 
 $(O)/regress/ncagentd-selftest: $(AGENT_OBJS) $(SELFTEST_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 
 $(O)/regress/nccollectd-selftest: $(COLLECT_OBJS) $(SELFTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NATS_LIBS)
