@@ -621,6 +621,12 @@ struct unpacker *unpacker_new(void);
 int	 batch_unpack(const unsigned char *pt, size_t len, struct unpacker *,
 	    struct checked_batch *, enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
+/*
+ * framed records of a type, each checked as a batch's are: 0 and their
+ * number in *n, or -1 with the cause and the fault
+ */
+int	 records_check(int type, const unsigned char *, size_t, uint32_t *n,
+	    enum drop_cause *why, char *fault, size_t faultlen);
 
 /*
  * validate.c: is an encoded record valid for every proto3 reader,
