@@ -558,10 +558,22 @@ struct journal {
 	size_t			 len, cap;
 	struct collector_stats	*st;
 };
+/*
+ * input jetstream: the window of the stream's sequence numbers stored,
+ * for the consumer of name "stream.durable"
+ */
+#define JI_CONSUMER		4
+#define JCONSUMER_NAME_MAX	(64 + 1 + 63)
+struct jconsumer {
+	char			 name[JCONSUMER_NAME_MAX + 1];
+	uint64_t		 top;
+	unsigned char		 bits[WINDOW_BITS / 8];
+};
 struct journal_cb {
 	void	(*session)(void *, const struct jsession *);
 	void	(*file)(void *, const char *sensor, const char *name,
 		    uint64_t ino, uint64_t size);
+	void	(*consumer)(void *, const struct jconsumer *);
 };
 /* a journal's bytes: the length of the entries that are whole */
 size_t	 journal_replay(const unsigned char *, size_t,
@@ -581,6 +593,7 @@ void	 journal_grow(struct journal *, struct jfile *, uint64_t size);
 /* an entry: its sessions, then the files that grew, as one */
 void	 journal_begin(struct journal *);
 void	 journal_add_session(struct journal *, const struct jsession *);
+void	 journal_add_consumer(struct journal *, const struct jconsumer *);
 int	 journal_commit(struct journal *);
 /* the whole state as a new journal; sessions() adds every session */
 int	 journal_snapshot(struct journal *,

@@ -983,7 +983,7 @@ restore_session(void *arg, const struct jsession *js)
 static void
 journal_start(void)
 {
-	const struct journal_cb	 cb = { restore_session, NULL };
+	const struct journal_cb	 cb = { restore_session, NULL, NULL };
 	struct sensor		*s;
 	unsigned int		 nkeys = 0, nsess = 0;
 

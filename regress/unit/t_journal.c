@@ -66,7 +66,7 @@ static void	 test_full(void);
 static void	 test_cut(void);
 static void	 test_compact(void);
 
-static const struct journal_cb	 seen_cb = { seen_session, seen_file };
+static const struct journal_cb	 seen_cb = { seen_session, seen_file, NULL };
 static struct collector_stats	 st;
 
 static void
