@@ -56,78 +56,6 @@ fi
 JSREAD=$UNITDIR/jsread
 t0=$(date +%s)
 
-# a TCP port nobody on this machine listens on
-free_tcp() {
-	while :; do
-		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-		ss -Htln "sport = :$_p" | grep -q . || { echo "$_p"; return; }
-	done
-}
-# nats NAME PORT [ARGS]: a server with JetStream, its data in $T/NAME;
-# NPID is its pid, once it listens
-nats() {
-	_name=$1 _port=$2
-	shift 2
-	nats-server -js -a 127.0.0.1 -p "$_port" -sd "$T/$_name" \
-	    --server_name "$_name" "$@" >>"$T/$_name.log" 2>&1 &
-	NPID=$!
-	PIDS="$PIDS $NPID"
-	_i=0
-	while ! ss -Htln "sport = :$_port" | grep -q . && [ $_i -lt 100 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
-# cstat DIR KEY: a counter of the collector of DIR's show stats
-# (jetstream.KEY for the publisher's)
-cstat() {
-	"$NCCTL" -s "$1/ctl.sock" -j show stats | "$PYTHON" -c '
-import json, sys
-j, k = json.load(sys.stdin), sys.argv[1]
-for p in k.split("."):
-    j = j[p]
-print(j)' "$2"
-}
-sstat() {
-	"$NCCTL" -s "$1/ctl.sock" -j show stats | "$PYTHON" -c '
-import json, sys
-print(json.load(sys.stdin)[sys.argv[1]])' "$2"
-}
-# settle SECONDS CMD WANT: CMD's output once it is WANT, or its last
-settle() {
-	_i=0
-	while _v=$(eval "$2"); [ "$_v" != "$3" ] && [ $_i -lt $(($1 * 10)) ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	echo "$_v"
-}
-# steady CMD: CMD's output once it stays the same for half a second
-# (within 10 s)
-steady() {
-	_i=0
-	_was=$(eval "$1")
-	while sleep 0.5; _v=$(eval "$1"); [ "$_v" != "$_was" ] && [ $_i -lt 20 ]; do
-		_was=$_v
-		_i=$((_i + 1))
-	done
-	echo "$_v"
-}
-# records DIR OUT: the records of every .ncap under DIR, a sorted file
-# of JSON lines per record type in OUT
-records() {
-	mkdir -p "$2"
-	for _f in $(find "$1" -type f -name '*.ncap' | sort); do
-		_t=$(basename "$_f" .ncap)
-		"$NCCTL" dump -j "$_f" | tail -n +2 >>"$2/$_t.all" ||
-		    echo "# $_f does not read"
-	done
-	for _f in "$2"/*.all; do
-		[ -e "$_f" ] || continue
-		LC_ALL=C sort -o "${_f%.all}" "$_f"
-		rm "$_f"
-	done
-}
 # stream URL STREAM NAME: the stream read into $T/NAME.list (a line a
 # message) and $T/NAME.ncap (files), its records in $T/NAME.recs
 stream() {
@@ -135,17 +63,7 @@ stream() {
 	mkdir -p "$T/$3.ncap"
 	"$JSREAD" "$1" "$2" ncap "$T/$3.ncap" >"$T/$3.list" ||
 	    echo "# jsread $1 $2 failed"
-	records "$T/$3.ncap" "$T/$3.recs"
-}
-# verdict NAME REF RUN: RUN's records against REF's
-verdict() {
-	"$PYTHON" "$REGRESS/integration/multiset.py" "$2" "$3" >"$3.cmp"
-	set -- "$1" $(awk '$1 == "total" { print $3, $5, $7, $9, $11 }' \
-	    "$3.cmp")
-	echo "# $1: reference $2 records, stream $3, duplicated $4, lost $5," \
-	    "foreign $6"
-	is "$4/$5/$6" 0/0/0 \
-	    "$1: each record of the reference once, and no other ($3 of $2)"
+	type_records "$T/$3.ncap" "$T/$3.recs"
 }
 # unique LIST: message ids that are there more than once
 dupids() { awk '{ print $4 }' "$1" | sort | uniq -d | wc -l; }
@@ -163,7 +81,7 @@ start_collector "$T/ref" || exit 1
 run_sensor "$T/ref/s" ref "$T/big.pcap" "acks yes"
 is $? 0 "reference: the replay to a spool collector exits 0"
 stop_collector
-records "$T/ref/spool" "$T/ref.recs"
+type_records "$T/ref/spool" "$T/ref.recs"
 REFREC=$(cat "$T/ref.recs"/* | wc -l)
 check "reference: records stored ($REFREC)" [ "$REFREC" -gt 20000 ]
 echo "# reference: $(($(date +%s) - t0)) s"
@@ -176,7 +94,7 @@ N0=$NPID
 start_collector "$T/c1" "$(jsconf "$URL" NCAP 1)" || exit 1
 C1PID=$CPID
 C1PORT=$CPORT
-is "$(settle 10 'cstat "$T/c1" jetstream.stream' NCAP)" NCAP \
+is "$(settle 10 'ctlstat "$T/c1" jetstream.stream' NCAP)" NCAP \
     "1: the collector connects and makes stream NCAP"
 # the datagrams on their way, for 2.
 tcpdump -i lo --immediate-mode -U -B 8192 -w "$T/dgrams.pcap" \
@@ -196,7 +114,7 @@ kill -INT "$TPID"
 wait "$TPID" 2>/dev/null
 stream "$URL" NCAP one
 verdict 1 "$T/ref.recs" "$T/one.recs"
-BATCHES=$(sstat "$T/c1" batches)
+BATCHES=$(ctlstat "$T/c1" batches)
 is "$(wc -l <"$T/one.list")" "$BATCHES" \
     "1: a message per batch the collector stored ($BATCHES)"
 is "$(dupids "$T/one.list")" 0 "1: each message id once"
@@ -208,9 +126,9 @@ is "$(awk '{ s += $5 } END { print s }' "$T/one.list")" "$REFREC" \
 check "1: a message id is key.session.sequence" \
     grep -Eq "^1 js.one [A-Za-z0-9]+ $(cat "$T/keys/pub.key" | head -c 0)[0-9a-f]{64}\.[0-9a-f]{48}\.[0-9]+ " \
     "$T/one.list"
-is "$(cstat "$T/c1" jetstream.published)" "$BATCHES" \
+is "$(ctlstat "$T/c1" jetstream.published)" "$BATCHES" \
     "1: show stats: as many published"
-is "$(cstat "$T/c1" jetstream.pending-acks)/$(cstat "$T/c1" \
+is "$(ctlstat "$T/c1" jetstream.pending-acks)/$(ctlstat "$T/c1" \
     jetstream.errors)" 0/0 "1: none pending, no error"
 
 echo "# 1: $(($(date +%s) - t0)) s"
@@ -218,7 +136,7 @@ echo "# 1: $(($(date +%s) - t0)) s"
 # -- 2. the same datagrams to another collector of the same stream
 start_collector "$T/c2" "$(jsconf "$URL" NCAP 1)" || exit 1
 C2PID=$CPID
-is "$(settle 10 'cstat "$T/c2" jetstream.stream' NCAP)" NCAP \
+is "$(settle 10 'ctlstat "$T/c2" jetstream.stream' NCAP)" NCAP \
     "2: a second collector takes the stream as it is"
 "$PYTHON" - "$T/dgrams.pcap" "$CPORT" <<'EOF'
 import socket, struct, sys, time
@@ -238,10 +156,10 @@ while off + 16 <= len(data):
         time.sleep(0.02)
 EOF
 # what the capture caught of them (not always the first few)
-B2=$(steady 'sstat "$T/c2" batches')
+B2=$(steady 'ctlstat "$T/c2" batches')
 check "2: the second collector takes most of them ($B2 of $BATCHES)" \
     [ "$B2" -gt $((BATCHES / 2)) ]
-is "$(settle 10 'cstat "$T/c2" jetstream.duplicates' "$B2")" "$B2" \
+is "$(settle 10 'ctlstat "$T/c2" jetstream.duplicates' "$B2")" "$B2" \
     "2: and JetStream takes every one of its batches as a duplicate"
 stream "$URL" NCAP two
 is "$(wc -l <"$T/two.list")" "$BATCHES" "2: the stream did not grow"
@@ -256,7 +174,7 @@ CPID=$C1PID
 CPORT=$C1PORT
 kill -TERM "$N0"
 wait "$N0" 2>/dev/null
-is "$(settle 10 'cstat "$T/c1" jetstream.connected' no)" no \
+is "$(settle 10 'ctlstat "$T/c1" jetstream.connected' no)" no \
     "3: show stats: not connected"
 sensor_conf "$T/c1/s3" js.three "acks yes"
 "$NCAGENTD" -d -v -f "$T/c1/s3/ncagentd.conf" -r "$T/big.pcap" -w 60 \
@@ -265,11 +183,11 @@ SPID=$!
 PIDS="$PIDS $SPID"
 sleep 2
 check "3: the sensor keeps what is not acknowledged" \
-    [ "$(sstat "$T/c1/s3" queued)" -gt 0 ]
-is "$(sstat "$T/c1/s3" acknowledged)" 0 "3: nothing is acknowledged"
-check "3: show stats counts errors ($(cstat "$T/c1" jetstream.errors))" \
-    [ "$(cstat "$T/c1" jetstream.errors)" -gt 0 ]
-is "$(cstat "$T/c1" jetstream.last-error)" "no server connected" \
+    [ "$(ctlstat "$T/c1/s3" queued)" -gt 0 ]
+is "$(ctlstat "$T/c1/s3" acknowledged)" 0 "3: nothing is acknowledged"
+check "3: show stats counts errors ($(ctlstat "$T/c1" jetstream.errors))" \
+    [ "$(ctlstat "$T/c1" jetstream.errors)" -gt 0 ]
+is "$(ctlstat "$T/c1" jetstream.last-error)" "no server connected" \
     "3: and says why"
 check "3: the collector logs it" grep -q \
     "jetstream: disconnected from $URL: batches are refused" \
@@ -279,15 +197,15 @@ N0=$NPID
 wait "$SPID"
 is $? 0 "3: once the server is back, the replay is acknowledged, exits 0"
 echo "# 3, replayed: $(($(date +%s) - t0)) s"
-is "$(cstat "$T/c1" jetstream.connected)" yes "3: show stats: connected"
+is "$(ctlstat "$T/c1" jetstream.connected)" yes "3: show stats: connected"
 stream "$URL" NCAP three
 rm -rf "$T/three.recs.alpha"
 # what came before and what came since, apart
 mkdir -p "$T/three.split"
 mv "$T/three.ncap/js.one" "$T/three.split/"
-records "$T/three.ncap" "$T/three.recs3"
+type_records "$T/three.ncap" "$T/three.recs3"
 verdict 3 "$T/ref.recs" "$T/three.recs3"
-records "$T/three.split" "$T/three.recs1"
+type_records "$T/three.split" "$T/three.recs1"
 verdict "3, the first replay's" "$T/ref.recs" "$T/three.recs1"
 is "$(dupids "$T/three.list")" 0 "3: each message id once"
 CPID=$C1PID
@@ -313,7 +231,7 @@ node 2
 node 3
 URLS=nats://127.0.0.1:$P1,nats://127.0.0.1:$P2,nats://127.0.0.1:$P3
 start_collector "$T/c4" "$(jsconf "$URLS" NCAP3 3)" || exit 1
-is "$(settle 20 'cstat "$T/c4" jetstream.stream' NCAP3)" NCAP3 \
+is "$(settle 20 'ctlstat "$T/c4" jetstream.stream' NCAP3)" NCAP3 \
     "4: the collector makes stream NCAP3, three replicas"
 sensor_conf "$T/c4/s" js.four "acks yes"
 "$NCAGENTD" -d -v -f "$T/c4/s/ncagentd.conf" -r "$T/more.pcap" -w 60 \
@@ -321,9 +239,9 @@ sensor_conf "$T/c4/s" js.four "acks yes"
 SPID=$!
 PIDS="$PIDS $SPID"
 # in the middle of it, the server the collector is on
-settle 10 '[ "$(cstat "$T/c4" jetstream.published)" -gt 200 ] && echo y' y \
+settle 10 '[ "$(ctlstat "$T/c4" jetstream.published)" -gt 200 ] && echo y' y \
     >/dev/null
-on=$(cstat "$T/c4" jetstream.server)
+on=$(ctlstat "$T/c4" jetstream.server)
 case "$on" in
 *:$P1) k=1 ;;
 *:$P2) k=2 ;;
@@ -331,7 +249,7 @@ case "$on" in
 *) k=1 ;;
 esac
 eval "kill -KILL \$NPID$k; wait \$NPID$k" 2>/dev/null
-echo "# 4: killed n$k ($on) after $(cstat "$T/c4" jetstream.published) batches"
+echo "# 4: killed n$k ($on) after $(ctlstat "$T/c4" jetstream.published) batches"
 running() { kill -0 "$SPID" 2>/dev/null && echo y; }
 check "4: the replay was still running" [ "$(running)" = y ]
 sleep 1
@@ -339,7 +257,7 @@ node "$k"
 wait "$SPID"
 is $? 0 "4: the replay is acknowledged, exits 0"
 check "4: the collector saw the disconnect" \
-    [ "$(cstat "$T/c4" jetstream.disconnects)" -ge 1 ]
+    [ "$(ctlstat "$T/c4" jetstream.disconnects)" -ge 1 ]
 eval "_p=\$P$k"
 stream "nats://127.0.0.1:$_p" NCAP3 four
 # the reference of more.pcap: the sensor's own count per type
@@ -366,10 +284,10 @@ URL=nats://127.0.0.1:$NP
 nats n5 "$NP" --user ncap --pass right
 start_collector "$T/c5" "$(jsconf "$URL" NCAP 1)
 jetstream user \"ncap\" password \"wrong\"" || exit 1
-is "$(settle 5 'cstat "$T/c5" jetstream.last-error' \
+is "$(settle 5 'ctlstat "$T/c5" jetstream.last-error' \
     "connect: Authorization Violation")" "connect: Authorization Violation" \
     "5: a wrong password: show stats says the server refused it"
-is "$(cstat "$T/c5" jetstream.connected)" no "5: not connected"
+is "$(ctlstat "$T/c5" jetstream.connected)" no "5: not connected"
 check "5: the collector logs it" grep -q \
     "jetstream: connect: Authorization Violation: batches are refused" \
     "$T/c5/collector.log"
@@ -377,13 +295,13 @@ stop_collector
 is $? 0 "5: the collector exits 0 all the same"
 start_collector "$T/c6" "$(jsconf "$URL" NCAP 1)
 jetstream user \"ncap\" password \"right\"" || exit 1
-is "$(settle 10 'cstat "$T/c6" jetstream.stream' NCAP)" NCAP \
+is "$(settle 10 'ctlstat "$T/c6" jetstream.stream' NCAP)" NCAP \
     "5: the right password: connected, stream NCAP made"
 run_sensor "$T/c6/s" js.five "$CAPDIR/decode-ether.pcap" "acks yes"
 is $? 0 "5: a replay is acknowledged"
-b=$(sstat "$T/c6" batches)
+b=$(ctlstat "$T/c6" batches)
 check "5: it stored batches ($b)" [ "$b" -gt 0 ]
-is "$(cstat "$T/c6" jetstream.published)" "$b" \
+is "$(ctlstat "$T/c6" jetstream.published)" "$b" \
     "5: each of them published"
 stop_collector
 is $? 0 "5: the collector exits 0"
@@ -416,20 +334,20 @@ URL=tls://127.0.0.1:$NP
 nats n6 "$NP" --tls --tlscert "$T/tls/srv.pem" --tlskey "$T/tls/srv.key"
 start_collector "$T/c7" "$(jsconf "$URL" NCAP 1)
 jetstream ca \"$T/tls/other.pem\"" || exit 1
-w=$(settle 5 'cstat "$T/c7" jetstream.last-error | grep -c certificate' 1)
+w=$(settle 5 'ctlstat "$T/c7" jetstream.last-error | grep -c certificate' 1)
 is "$w" 1 "6: a server certificate of another CA: refused, and said \
-($(cstat "$T/c7" jetstream.last-error))"
-is "$(cstat "$T/c7" jetstream.connected)" no "6: not connected"
+($(ctlstat "$T/c7" jetstream.last-error))"
+is "$(ctlstat "$T/c7" jetstream.connected)" no "6: not connected"
 stop_collector
 is $? 0 "6: the collector exits 0"
 start_collector "$T/c8" "$(jsconf "$URL" NCAP 1)
 jetstream ca \"$T/tls/ca.pem\"" || exit 1
-is "$(settle 10 'cstat "$T/c8" jetstream.stream' NCAP)" NCAP \
+is "$(settle 10 'ctlstat "$T/c8" jetstream.stream' NCAP)" NCAP \
     "6: its CA's: connected over TLS, stream NCAP made"
 run_sensor "$T/c8/s" js.six "$CAPDIR/decode-ether.pcap" "acks yes"
 is $? 0 "6: a replay is acknowledged"
-b=$(sstat "$T/c8" batches)
-is "$(cstat "$T/c8" jetstream.published)/$(cstat "$T/c8" \
+b=$(ctlstat "$T/c8" batches)
+is "$(ctlstat "$T/c8" jetstream.published)/$(ctlstat "$T/c8" \
     jetstream.server)" "$b/$URL" "6: each of its $b batches published, over TLS"
 stop_collector
 is $? 0 "6: the collector exits 0"
