@@ -44,6 +44,8 @@ static void	 print_limits(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_output(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_input(FILE *, const struct conf_keyword *,
+		    const void *);
 static int	 js_shown(const struct conf_keyword *, const void *);
 static void	 print_js_string(FILE *, const struct conf_keyword *,
 		    const void *);
@@ -80,10 +82,12 @@ const struct conf_keyword collector_keywords[] = {
 	    { F(rotate_every), F(rotate_size) } },
 	{ "keep", CONF_RELOAD, print_limits, { F(keep_age), F(keep_size) } },
 	/* the publisher connects once, at start */
+	{ "input", 0, print_input, { F(input) } },
 	{ "output", 0, print_output, { F(output) } },
 	{ "jetstream url", 0, print_js_string, { F(js.url) } },
 	{ "jetstream stream", 0, print_js_string, { F(js.stream) } },
 	{ "jetstream subject", 0, print_js_string, { F(js.subject) } },
+	{ "jetstream durable", 0, print_js_string, { F(js.durable) } },
 	{ "jetstream credentials", 0, print_js_string, { F(js.creds) } },
 	{ "jetstream user", 0, print_js_secret,
 	    { F(js.user), F(js.password) } },
@@ -104,8 +108,12 @@ const size_t collector_nkeywords = sizeof(collector_keywords) /
 static void
 print_listen(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
-	const char	*addr = conf_str(kw, conf, 0);
+	const struct collector_conf	*c = conf;
+	const char			*addr = conf_str(kw, conf, 0);
 
+	/* input jetstream: no datagrams, no socket */
+	if (c->input == INPUT_JETSTREAM)
+		return;
 	fprintf(fp, "%s ", kw->name);
 	if (addr[0] == '\0')
 		fprintf(fp, "*");
@@ -189,9 +197,19 @@ print_output(FILE *fp, const struct conf_keyword *kw, const void *v)
 	    "jetstream" : "spool");
 }
 
+/* input jetstream only: sensors' datagrams are what listen says */
+static void
+print_input(FILE *fp, const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+
+	if (conf->input == INPUT_JETSTREAM)
+		fprintf(fp, "%s jetstream\n", kw->name);
+}
+
 /*
- * A jetstream line: all of them with output jetstream, and with output
- * spool those that are not the default
+ * A jetstream line: all of them with input or output jetstream, and
+ * otherwise those that are not the default
  */
 static int
 js_shown(const struct conf_keyword *kw, const void *v)
@@ -201,7 +219,7 @@ js_shown(const struct conf_keyword *kw, const void *v)
 	const char			*a, *b;
 	int				 i;
 
-	if (conf->output == OUTPUT_JETSTREAM)
+	if (conf->output == OUTPUT_JETSTREAM || conf->input == INPUT_JETSTREAM)
 		return (1);
 	conf_defaults(&d);
 	for (i = 0; i < 2 && kw->field[i].len != 0; i++) {
@@ -319,19 +337,22 @@ config_check(const struct collector_conf *c)
 	uid_t	uid;
 	int	bad = 0;
 
-	bad |= check_private_key("keyfile", c->keyfile);
+	/* input jetstream: no datagram, no key, no socket */
+	if (c->input != INPUT_JETSTREAM || c->keyfile[0] != '\0')
+		bad |= check_private_key("keyfile", c->keyfile);
 	if (check_user(c->user, &uid, NULL) == -1)
 		bad = -1;
 	else
 		bad |= check_dir("spool", c->spool, uid);
 	bad |= check_dir("chroot", c->chroot, 0);
-	bad |= check_host("listen on", c->listen_addr[0] ? c->listen_addr :
-	    NULL, c->port, 1);
+	if (c->input != INPUT_JETSTREAM)
+		bad |= check_host("listen on", c->listen_addr[0] ?
+		    c->listen_addr : NULL, c->port, 1);
 	bad |= check_socket_dir("socket", c->ctlsock);
 	if (c->rctlsock[0] != '\0')
 		bad |= check_socket_dir("socket", c->rctlsock);
 	/* what the publisher reads at start, as root */
-	if (c->output == OUTPUT_JETSTREAM) {
+	if (c->output == OUTPUT_JETSTREAM || c->input == INPUT_JETSTREAM) {
 		if (c->js.creds[0] != '\0')
 			bad |= check_readable("jetstream credentials",
 			    c->js.creds);
