@@ -524,7 +524,7 @@ parent_reload(struct ctl_conn *c)
 	conf = n;
 	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
 		config_send(i, &conf, 0);
-	if (conf.nsensors == 0)
+	if (conf.nsensors == 0 && conf.input != INPUT_JETSTREAM)
 		log_warnx("reloaded %s: OPEN, no sensor is listed, so any "
 		    "holder of the collector's public key may store records "
 		    "under any sensor name", conffile);

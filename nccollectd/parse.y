@@ -688,11 +688,6 @@ parse_config(const char *filename, struct collector_conf *c,
 		log_warnx("%s: no keyfile given", filename);
 		errors++;
 	}
-	if (c->input == INPUT_JETSTREAM && seen[KW_LISTEN]) {
-		log_warnx("%s:%d: listen: a collector with input jetstream "
-		    "takes no datagrams", filename, seen[KW_LISTEN]);
-		errors++;
-	}
 	if (c->input == INPUT_JETSTREAM && c->output == OUTPUT_JETSTREAM) {
 		log_warnx("%s:%d: input jetstream stores into the spool: not "
 		    "with output jetstream", filename, seen[KW_OUTPUT]);
