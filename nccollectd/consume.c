@@ -167,7 +167,7 @@ consume_msg(struct imsg *imsg)
 	size_t			 len;
 	uint32_t		 n;
 	int64_t			 gaps;
-	int			 type, r;
+	int			 type, r, w;
 
 	if (IMSG_DATA_SIZE(imsg) < sizeof(cm) ||
 	    IMSG_DATA_SIZE(imsg) - sizeof(cm) > WIRE_MAX_BATCH)
@@ -177,12 +177,19 @@ consume_msg(struct imsg *imsg)
 	cm.msgid[sizeof(cm.msgid) - 1] = '\0';
 	payload = (const unsigned char *)imsg->data + sizeof(cm);
 	len = IMSG_DATA_SIZE(imsg) - sizeof(cm);
-	if (nanswers >= cap)
-		fatalx("IMSG_CONSUMED: more than %u awaiting their answers",
-		    cap);
 
-	/* stored before, its ack lost or not sent before a crash */
-	if (window_check(&window, cm.seq) != -1) {
+	/*
+	 * Stored before, its ack lost or not sent before a crash.  One
+	 * behind the window cannot be told: the publisher fetches no
+	 * further past the consumer's ack floor than half of it, so none
+	 * should come; if one does, it is stored, twice rather than lost.
+	 */
+	if ((w = window_check(&window, cm.seq)) == DROP_OLD)
+		log_warnx_rl(&rl_write, "jetstream: message %llu is behind "
+		    "the window of stream sequence numbers stored (up to "
+		    "%llu): stored, perhaps again", (unsigned long long)cm.seq,
+		    (unsigned long long)window.top);
+	else if (w != -1) {
 		stats->consumed_repeats++;
 		log_debug("jetstream: message %llu (%s) stored before",
 		    (unsigned long long)cm.seq, cm.msgid);
@@ -262,9 +269,22 @@ consume_bad(const struct cons_msg *cm, const char *why)
 	answer(cm->seq, CONS_TERM);
 }
 
+/*
+ * An answer, sent once the journal has it.  The publisher holds no more
+ * than CONS_MAX_PENDING, but those of a connection it gave up may still
+ * be here, unsent while the journal cannot be written: room is made.
+ */
 static void
 answer(uint64_t seq, int verdict)
 {
+	struct cons_done	*n;
+
+	if (nanswers == cap) {
+		if ((n = reallocarray(answers, 2 * cap, sizeof(*n))) == NULL)
+			fatal(NULL);
+		answers = n;
+		cap *= 2;
+	}
 	answers[nanswers].seq = seq;
 	answers[nanswers].verdict = verdict;
 	nanswers++;

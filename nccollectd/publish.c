@@ -105,6 +105,19 @@
 #define CONS_FETCH_WAIT	500
 /* between fetches that failed, ms */
 #define CONS_RETRY	1000
+/*
+ * How far past the consumer's ack floor (below which JetStream sends
+ * nothing again) a fetch may go: the receiver tells a message sent
+ * again by a window of WINDOW_BITS sequence numbers, which must reach
+ * back to every one that may come again.  Past it, the server is
+ * asked where the floor is every CONS_FLOOR_WAIT ms, and once the ack
+ * wait has passed, those it waits for (delivered before, to a collector
+ * that died, or their acks lost) are due: JetStream sends a message
+ * again only to a fetch, before any new one, so a fetch of as many as
+ * it waits for brings them, and the floor rises.
+ */
+#define CONS_SPREAD	(WINDOW_BITS / 2)
+#define CONS_FLOOR_WAIT	250
 
 /* what libnats' threads tell the loop */
 enum nats_ev_kind {
@@ -126,6 +139,7 @@ struct nats_ev {
 	natsMsg			*msg;
 	/* NEV_FETCHED: the consumer as the server has it, or -1 */
 	int64_t			 left, unacked;
+	uint64_t		 floor, delivered;
 };
 /* input jetstream: a fetch, for the thread */
 struct fetch_req {
@@ -210,6 +224,9 @@ static natsSubscription		*pull;
 static struct held_tree		 held = RB_INITIALIZER(&held);
 static struct event		 ev_retry;
 static struct log_ratelimit	 rl_fetch;
+/* the consumer's ack floor and last delivered, as the server said */
+static uint64_t			 ack_floor, delivered;
+static int64_t			 blocked_ms;	/* since, by the floor */
 /* for the fetch thread: set at start, never changed */
 static char			 cons_stream[sizeof(conf.js.stream)];
 static char			 cons_durable[sizeof(conf.js.durable)];
@@ -1214,6 +1231,23 @@ cons_fetch(void)
 	req.sub = pull;
 	req.js = js;
 	req.n = room < CONS_FETCH ? room : CONS_FETCH;
+	/*
+	 * Not past what the receiver's window can tell, once the server
+	 * said where the floor is: one at a time, now and then, for what
+	 * comes again to come.
+	 */
+	if (stats.known && delivered + (uint64_t)req.n > ack_floor +
+	    CONS_SPREAD) {
+		if (blocked_ms == 0)
+			blocked_ms = mono_ms();
+		if (mono_ms() - blocked_ms < (int64_t)conf.js.timeout +
+		    CONS_FLOOR_WAIT || stats.unacked <= stats.pending)
+			req.n = 0;
+		else if (stats.unacked - stats.pending < (uint64_t)req.n)
+			req.n = (int)(stats.unacked - stats.pending);
+		evtimer_add_ms(&ev_retry, CONS_FLOOR_WAIT);
+	} else
+		blocked_ms = 0;
 	if (write(reqpipe[1], &req, sizeof(req)) != (ssize_t)sizeof(req))
 		fatal("write to the fetch thread");
 	fetching = 1;
@@ -1247,8 +1281,9 @@ fetch_thread(void *arg)
 		if (n != (ssize_t)sizeof(req))
 			return (NULL);
 		memset(&list, 0, sizeof(list));
-		s = natsSubscription_Fetch(&list, req.sub, req.n,
-		    CONS_FETCH_WAIT, NULL);
+		/* none: what the server says of the consumer, only */
+		s = req.n == 0 ? NATS_TIMEOUT : natsSubscription_Fetch(&list,
+		    req.sub, req.n, CONS_FETCH_WAIT, NULL);
 		for (i = 0; s == NATS_OK && i < list.Count; i++) {
 			memset(&ev, 0, sizeof(ev));
 			ev.kind = NEV_MSG;
@@ -1270,6 +1305,8 @@ fetch_thread(void *arg)
 			    cons_durable, NULL, NULL)) == NATS_OK) {
 				ev.left = (int64_t)ci->NumPending;
 				ev.unacked = ci->NumAckPending;
+				ev.floor = ci->AckFloor.Stream;
+				ev.delivered = ci->Delivered.Stream;
 				jsConsumerInfo_Destroy(ci);
 			} else
 				strlcpy(ev.text, nats_why(s), sizeof(ev.text));
@@ -1360,6 +1397,10 @@ cons_fetched(const struct nats_ev *ev)
 		stats.left = (uint64_t)ev->left;
 		stats.unacked = (uint64_t)ev->unacked;
 		stats.known = 1;
+		if (ev->floor > ack_floor)
+			ack_floor = ev->floor;
+		if (ev->delivered > delivered)
+			delivered = ev->delivered;
 	}
 	if (reopen_wanted) {
 		pub_reopen();

@@ -103,6 +103,23 @@ sys.exit(0 if line.startswith(b"PONG") else 1)
 EOF
 }
 
+# -n: a consuming collector takes neither listen on nor sensor
+mkdir -p "$T/bad"
+printf 'spool "%s"\nuser "nobody"\nchroot "%s"\nsocket "%s"\ninput jetstream\n' \
+    "$T/bad/spool" "$T/empty" "$T/bad/ctl.sock" >"$T/bad/base.conf"
+"$NCCOLLECTD" -n -f "$T/bad/base.conf" >/dev/null 2>&1
+is $? 0 "-n: input jetstream without listen on, sensor or keyfile"
+{ cat "$T/bad/base.conf"; echo "listen on 127.0.0.1 port 4300"; } \
+    >"$T/bad/listen.conf"
+"$NCCOLLECTD" -n -f "$T/bad/listen.conf" >/dev/null 2>"$T/bad/err"
+is "$?/$(grep -c 'listen on: a collector with input jetstream takes no datagrams' \
+    "$T/bad/err")" 1/1 "-n: input jetstream with listen on is refused, saying why"
+{ cat "$T/bad/base.conf"; echo "sensor a key $(cat "$T/keys/pub.key")"; } \
+    >"$T/bad/sensor.conf"
+"$NCCOLLECTD" -n -f "$T/bad/sensor.conf" >/dev/null 2>"$T/bad/err"
+is "$?/$(grep -c 'sensor: a collector with input jetstream' "$T/bad/err")" \
+    1/1 "-n: input jetstream with a sensor is refused, saying why"
+
 nframes=40000
 [ -n "${NCAP_SANITIZER:-}" ] && nframes=20000
 "$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" $nframes 5 >/dev/null
@@ -137,12 +154,18 @@ sensor_conf "$T/pub/s" s.one "acks yes"
 SPID=$!
 PIDS="$PIDS $SPID"
 
-# -- 2. in the middle of it: the publisher stopped, so that nothing more
-# is fetched and nothing stored is acked, then every process killed
+# -- 2. in the middle of it: what was stored not acked, then every
+# process killed
 settle 20 '[ "$(ctlstat "$CC" jetstream.stored)" -gt 0 ] && echo y' y \
     >/dev/null
+# the receiver stopped while the publisher fetches what it may, then
+# the publisher while the receiver stores it: stored, never acked
+R=$(child "$CCPID" receiver)
 P=$(child "$CCPID" publisher)
+kill -STOP "$R"
+sleep 0.3
 kill -STOP "$P"
+kill -CONT "$R"
 sleep 0.5
 before=$(ls "$CC/spool/s.one" | wc -l)
 kill_all "$CCPID"
