@@ -259,6 +259,9 @@ verdict "4, the spool" "$T/ref.recs" "$T/cc.recs"
 CPID=$PUB
 stop_collector
 is $? 0 "the publishing collector exits 0"
+check "the consuming publisher ran sandboxed, with its fetch thread's pipe" \
+    grep -q "publisher\]: sandbox publisher entered, 15 descriptors" \
+    "$CC/collector.log"
 check "no process died of SIGSYS" [ "$(cat "$T"/*/collector.log |
     grep -c SIGSYS)" = 0 ]
 echo "# $(($(date +%s) - t0)) s"
