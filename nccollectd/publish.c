@@ -227,6 +227,7 @@ static struct log_ratelimit	 rl_fetch;
 /* the consumer's ack floor and last delivered, as the server said */
 static uint64_t			 ack_floor, delivered;
 static int64_t			 blocked_ms;	/* since, by the floor */
+static int64_t			 ack_wait_ms;	/* the consumer's */
 /* for the fetch thread: set at start, never changed */
 static char			 cons_stream[sizeof(conf.js.stream)];
 static char			 cons_durable[sizeof(conf.js.durable)];
@@ -1191,6 +1192,16 @@ cons_setup(int fd, short event, void *arg)
 			    conf.js.stream, filter, conf.js.timeout);
 	}
 	if (s == NATS_OK) {
+		/* one made before may wait another time for its acks */
+		ack_wait_ms = conf.js.timeout;
+		if (ci->Config != NULL && ci->Config->AckWait > 0) {
+			ack_wait_ms = ci->Config->AckWait / 1000000;
+			if (ack_wait_ms != conf.js.timeout)
+				log_info("jetstream: consumer %s waits %lld ms "
+				    "for acks, not %u: taken as it is",
+				    conf.js.durable, (long long)ack_wait_ms,
+				    conf.js.timeout);
+		}
 		jsConsumerInfo_Destroy(ci);
 		jsSubOptions_Init(&so);
 		so.Stream = conf.js.stream;
@@ -1240,8 +1251,8 @@ cons_fetch(void)
 	    CONS_SPREAD) {
 		if (blocked_ms == 0)
 			blocked_ms = mono_ms();
-		if (mono_ms() - blocked_ms < (int64_t)conf.js.timeout +
-		    CONS_FLOOR_WAIT || stats.unacked <= stats.pending)
+		if (mono_ms() - blocked_ms < ack_wait_ms + CONS_FLOOR_WAIT ||
+		    stats.unacked <= stats.pending)
 			req.n = 0;
 		else if (stats.unacked - stats.pending < (uint64_t)req.n)
 			req.n = (int)(stats.unacked - stats.pending);
