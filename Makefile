@@ -81,7 +81,7 @@ COLLECT_SRCS =	nccollectd/nccollectd.c nccollectd/receiver.c \
 		nccollectd/unpack.c nccollectd/window.c nccollectd/trust.c \
 		nccollectd/ratelimit.c nccollectd/output.c nccollectd/validate.c \
 		nccollectd/journal.c nccollectd/jetstream.c nccollectd/publish.c \
-		nccollectd/hwm.c nccollectd/marks.c
+		nccollectd/hwm.c nccollectd/marks.c nccollectd/consume.c
 COLLECT_OBJS =	$(COLLECT_SRCS:%.c=$(O)/%.o) $(O)/nccollectd/parse.o
 
 CTL_SRCS =	ncctl/ncctl.c ncctl/dump.c ncctl/parser.c ncctl/output.c \

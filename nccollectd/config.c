@@ -38,13 +38,20 @@ static void	 print_listen(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_sensors(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_keyfile(FILE *, const struct conf_keyword *,
+		    const void *);
 static void	 print_size(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_limits(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_output(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_input(FILE *, const struct conf_keyword *,
+		    const void *);
 static int	 js_shown(const struct conf_keyword *, const void *);
+static int	 js_differs(const struct conf_keyword *, const void *);
+static void	 print_js_durable(FILE *, const struct conf_keyword *,
+		    const void *);
 static void	 print_js_string(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_js_secret(FILE *, const struct conf_keyword *,
@@ -70,7 +77,7 @@ const struct conf_keyword collector_keywords[] = {
 	{ "listen on", 0, print_listen, { F(listen_addr), F(port) } },
 	/* the socket is made once, at start */
 	{ "receive-buffer", 0, print_size, { F(rcvbuf) } },
-	{ "keyfile", 0, conf_print_string, { F(keyfile) } },
+	{ "keyfile", 0, print_keyfile, { F(keyfile) } },
 	{ "spool", 0, conf_print_string, { F(spool) } },
 	{ "user", 0, conf_print_string, { F(user) } },
 	{ "chroot", 0, conf_print_string, { F(chroot) } },
@@ -80,10 +87,12 @@ const struct conf_keyword collector_keywords[] = {
 	    { F(rotate_every), F(rotate_size) } },
 	{ "keep", CONF_RELOAD, print_limits, { F(keep_age), F(keep_size) } },
 	/* the publisher connects once, at start */
+	{ "input", 0, print_input, { F(input) } },
 	{ "output", 0, print_output, { F(output) } },
 	{ "jetstream url", 0, print_js_string, { F(js.url) } },
 	{ "jetstream stream", 0, print_js_string, { F(js.stream) } },
 	{ "jetstream subject", 0, print_js_string, { F(js.subject) } },
+	{ "jetstream durable", 0, print_js_durable, { F(js.durable) } },
 	{ "jetstream credentials", 0, print_js_string, { F(js.creds) } },
 	{ "jetstream user", 0, print_js_secret,
 	    { F(js.user), F(js.password) } },
@@ -105,14 +114,26 @@ const size_t collector_nkeywords = sizeof(collector_keywords) /
 static void
 print_listen(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
-	const char	*addr = conf_str(kw, conf, 0);
+	const struct collector_conf	*c = conf;
+	const char			*addr = conf_str(kw, conf, 0);
 
+	/* input jetstream: no datagrams, no socket */
+	if (c->input == INPUT_JETSTREAM)
+		return;
 	fprintf(fp, "%s ", kw->name);
 	if (addr[0] == '\0')
 		fprintf(fp, "*");
 	else
 		conf_print_quoted(fp, addr);
 	fprintf(fp, " port %s\n", conf_str(kw, conf, 1));
+}
+
+/* input jetstream opens no datagram: a keyfile is not needed there */
+static void
+print_keyfile(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (conf_str(kw, conf, 0)[0] != '\0')
+		conf_print_string(fp, kw, conf);
 }
 
 /* bytes, in the largest unit that takes them whole */
@@ -190,20 +211,39 @@ print_output(FILE *fp, const struct conf_keyword *kw, const void *v)
 	    "jetstream" : "spool");
 }
 
+/* input jetstream only: sensors' datagrams are what listen says */
+static void
+print_input(FILE *fp, const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+
+	if (conf->input == INPUT_JETSTREAM)
+		fprintf(fp, "%s jetstream\n", kw->name);
+}
+
 /*
- * A jetstream line: all of them with output jetstream, and with output
- * spool those that are not the default
+ * A jetstream line: all of them with input or output jetstream, and
+ * otherwise those that are not the default
  */
 static int
 js_shown(const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+
+	if (conf->output == OUTPUT_JETSTREAM || conf->input == INPUT_JETSTREAM)
+		return (1);
+	return (js_differs(kw, v));
+}
+
+/* not the default */
+static int
+js_differs(const struct conf_keyword *kw, const void *v)
 {
 	const struct collector_conf	*conf = v;
 	struct collector_conf		 d;
 	const char			*a, *b;
 	int				 i;
 
-	if (conf->output == OUTPUT_JETSTREAM)
-		return (1);
 	conf_defaults(&d);
 	for (i = 0; i < 2 && kw->field[i].len != 0; i++) {
 		a = (const char *)conf + kw->field[i].off;
@@ -221,6 +261,16 @@ print_js_string(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
 	if (js_shown(kw, conf) && conf_str(kw, conf, 0)[0] != '\0')
 		conf_print_string(fp, kw, conf);
+}
+
+/* the consumer: input jetstream's alone */
+static void
+print_js_durable(FILE *fp, const struct conf_keyword *kw, const void *v)
+{
+	const struct collector_conf	*conf = v;
+
+	if (conf->input == INPUT_JETSTREAM || js_differs(kw, v))
+		conf_print_string(fp, kw, v);
 }
 
 /*
@@ -291,7 +341,7 @@ print_sensors(FILE *fp, const struct conf_keyword *kw, const void *v)
 	char				 hex[2 * WIRE_PKLEN + 1];
 	unsigned int			 i;
 
-	if (conf->nsensors == 0)
+	if (conf->nsensors == 0 && conf->input != INPUT_JETSTREAM)
 		fprintf(fp, "# OPEN: no sensor listed, any holder of the "
 		    "public key may write as any sensor\n");
 	for (i = 0; i < conf->nsensors; i++) {
@@ -320,19 +370,33 @@ config_check(const struct collector_conf *c)
 	uid_t	uid;
 	int	bad = 0;
 
-	bad |= check_private_key("keyfile", c->keyfile);
+	/* input jetstream: no datagram, no key, no socket */
+	if (c->input != INPUT_JETSTREAM || c->keyfile[0] != '\0')
+		bad |= check_private_key("keyfile", c->keyfile);
+	if (c->input == INPUT_JETSTREAM && (c->listen_addr[0] != '\0' ||
+	    strcmp(c->port, NCAP_PORT_STR) != 0)) {
+		log_warnx("listen on: a collector with input jetstream takes "
+		    "no datagrams");
+		bad = -1;
+	}
+	if (c->input == INPUT_JETSTREAM && c->nsensors > 0) {
+		log_warnx("sensor: a collector with input jetstream takes no "
+		    "datagrams; its stream's subjects name the sensors");
+		bad = -1;
+	}
 	if (check_user(c->user, &uid, NULL) == -1)
 		bad = -1;
 	else
 		bad |= check_dir("spool", c->spool, uid);
 	bad |= check_dir("chroot", c->chroot, 0);
-	bad |= check_host("listen on", c->listen_addr[0] ? c->listen_addr :
-	    NULL, c->port, 1);
+	if (c->input != INPUT_JETSTREAM)
+		bad |= check_host("listen on", c->listen_addr[0] ?
+		    c->listen_addr : NULL, c->port, 1);
 	bad |= check_socket_dir("socket", c->ctlsock);
 	if (c->rctlsock[0] != '\0')
 		bad |= check_socket_dir("socket", c->rctlsock);
 	/* what the publisher reads at start, as root */
-	if (c->output == OUTPUT_JETSTREAM) {
+	if (c->output == OUTPUT_JETSTREAM || c->input == INPUT_JETSTREAM) {
 		if (c->js.creds[0] != '\0')
 			bad |= check_readable("jetstream credentials",
 			    c->js.creds);

@@ -185,7 +185,9 @@ crypto_main(void)
 	/* secrets live in guarded, locked memory, wiped when freed */
 	sk = key_alloc(1, WIRE_SKLEN);
 	skeys = key_alloc(nskeys, sizeof(*skeys));
-	if (key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
+	/* input jetstream: no datagram to open, and maybe no key */
+	if (conf.input != INPUT_JETSTREAM &&
+	    key_read(conf.keyfile, sk, 1, err, sizeof(err)) == -1)
 		fatalx("keyfile: %s", err);
 	for (i = 0; i < nskeys; i++)
 		TAILQ_INSERT_TAIL(&skey_free, &skeys[i], lru);

@@ -40,6 +40,10 @@
  *			(8) and the window (128): bit i of byte j set
  *			says the number n, n % 1024 = 8j + i, within
  *			1023 below the highest, is done
+ *	4 consumer	input jetstream: the highest stream sequence
+ *			number stored (8), the window (128) as a
+ *			session's, and the consumer's name, "stream.durable"
+ *			(the rest)
  *
  * A later item for the same file or session replaces an earlier one;
  * items of another kind are skipped.  The items of one entry were true
@@ -81,6 +85,7 @@ static int	 items_walk(const unsigned char *, size_t,
 static void	 load_file(void *, const char *, const char *, uint64_t,
 		    uint64_t);
 static void	 load_session(void *, const struct jsession *);
+static void	 load_consumer(void *, const struct jconsumer *);
 static void	 need(struct journal *, size_t);
 static void	 put_file(struct journal *, const struct jfile *, uint64_t);
 static void	 put_header(struct journal *);
@@ -164,6 +169,7 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
     void *arg, int first)
 {
 	struct jsession	 js;
+	struct jconsumer jc;
 	char		 sensor[SENSOR_NAME_MAX + 1];
 	char		 name[SPOOL_NAME_MAX + 1];
 	const unsigned char *b;
@@ -218,6 +224,19 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 			js.top = be64_get(b + WIRE_SESSLEN + 8);
 			memcpy(js.bits, b + WIRE_SESSLEN + 16, sizeof(js.bits));
 			cb->session(arg, &js);
+			break;
+		case JI_CONSUMER:
+			if (len < 8 + WINDOW_BITS / 8 + 1 ||
+			    len > 8 + WINDOW_BITS / 8 + JCONSUMER_NAME_MAX)
+				return (-1);
+			if (cb == NULL || cb->consumer == NULL)
+				break;
+			memset(&jc, 0, sizeof(jc));
+			jc.top = be64_get(b);
+			memcpy(jc.bits, b + 8, sizeof(jc.bits));
+			memcpy(jc.name, b + 8 + sizeof(jc.bits), len - 8 -
+			    sizeof(jc.bits));
+			cb->consumer(arg, &jc);
 			break;
 		default:
 			/* a later version's: what it says is not ours */
@@ -304,6 +323,15 @@ load_session(void *arg, const struct jsession *js)
 		l->cb->session(l->arg, js);
 }
 
+static void
+load_consumer(void *arg, const struct jconsumer *jc)
+{
+	struct load	*l = arg;
+
+	if (l->cb != NULL && l->cb->consumer != NULL)
+		l->cb->consumer(l->arg, jc);
+}
+
 /*
  * At start, in the spool, before the sandbox: the journal read back,
  * its files kept here and its sessions handed to cb.  0, or -1 when
@@ -313,7 +341,8 @@ load_session(void *arg, const struct jsession *js)
 int
 journal_load(struct journal *j, const struct journal_cb *cb, void *arg)
 {
-	const struct journal_cb	 wrap = { load_session, load_file };
+	const struct journal_cb	 wrap = { load_session, load_file,
+				    load_consumer };
 	struct load		 l = { j, cb, arg };
 	struct stat		 sb;
 	unsigned char		*buf;
@@ -493,6 +522,24 @@ journal_add_session(struct journal *j, const struct jsession *js)
 	be64_put(p + 3 + WIRE_SESSLEN + 8, js->top);
 	memcpy(p + 3 + WIRE_SESSLEN + 16, js->bits, sizeof(js->bits));
 	j->len += JI_HDRLEN + JI_SESSION_LEN;
+}
+
+void
+journal_add_consumer(struct journal *j, const struct jconsumer *jc)
+{
+	unsigned char	*p;
+	size_t		 nlen = strnlen(jc->name, JCONSUMER_NAME_MAX);
+	size_t		 len = 8 + sizeof(jc->bits) + nlen;
+
+	need(j, JI_HDRLEN + len);
+	p = j->buf + j->len;
+	p[0] = JI_CONSUMER;
+	p[1] = (len >> 8) & 0xff;
+	p[2] = len & 0xff;
+	be64_put(p + 3, jc->top);
+	memcpy(p + 3 + 8, jc->bits, sizeof(jc->bits));
+	memcpy(p + 3 + 8 + sizeof(jc->bits), jc->name, nlen);
+	j->len += JI_HDRLEN + len;
 }
 
 /*

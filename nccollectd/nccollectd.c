@@ -141,6 +141,19 @@ static const struct ctl_field js_fields[] = {
 	CTL_FIELD(js_stats, replays, "replays-dropped"),
 	CTL_FIELD(js_stats, mark_errors, "marks-errors"),
 };
+/* input jetstream: the publisher's counts, then the receiver's */
+static const struct ctl_field consumer_fields[] = {
+	CTL_FIELD(js_stats, fetched, "fetched"),
+	CTL_FIELD(js_stats, redelivered, "redelivered"),
+	CTL_FIELD(js_stats, pending, "unanswered"),
+	CTL_FIELD(js_stats, disconnects, "disconnects"),
+};
+static const struct ctl_field consumed_fields[] = {
+	CTL_FIELD(collector_stats, consumed, "stored"),
+	CTL_FIELD(collector_stats, consumed_records, "records"),
+	CTL_FIELD(collector_stats, consumed_repeats, "repeats"),
+	CTL_FIELD(collector_stats, consumed_bad, "bad"),
+};
 static const struct ctl_field sensor_fields[] = {
 	CTL_FIELD(sensor_info, sessions, "sessions"),
 	CTL_FIELD(sensor_info, records, "records"),
@@ -167,7 +180,7 @@ main(int argc, char *argv[])
 	const char		*role = NULL;
 	int			 ctlfd, rctlfd = -1;
 	int			 ch, debug = 0, verbose = 0, noaction = 0, i;
-	int			 sock;
+	int			 sock = -1;
 
 	setproctitle_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "df:nP:v")) != -1) {
@@ -228,7 +241,9 @@ main(int argc, char *argv[])
 	if (priv_ensure_dir("spool", conf.spool, user.uid,
 	    user.gid, 0750) == -1)
 		fatalx("spool directory %s unusable", conf.spool);
-	sock = open_socket();
+	/* input jetstream: the publisher fetches, no datagram comes in */
+	if (conf.input != INPUT_JETSTREAM)
+		sock = open_socket();
 	if ((ctlfd = control_open(conf.ctlsock, 0)) == -1 ||
 	    (conf.rctlsock[0] != '\0' &&
 	    (rctlfd = control_open(conf.rctlsock, 1)) == -1))
@@ -253,7 +268,8 @@ main(int argc, char *argv[])
 	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
 		config_send(i, &conf, 0);
 	/* the socket goes to the receiver; our copy closes once sent */
-	if (proc_compose(PROC_RECEIVER, IMSG_SOCKET, 0, sock, NULL, 0) == -1)
+	if (sock != -1 && proc_compose(PROC_RECEIVER, IMSG_SOCKET, 0, sock,
+	    NULL, 0) == -1)
 		fatal("imsg_compose");
 
 	event_dispatch();
@@ -267,6 +283,12 @@ main(int argc, char *argv[])
 static void
 parent_ready(void)
 {
+	if (conf.input == INPUT_JETSTREAM) {
+		log_info("collector started, consuming JetStream stream %s "
+		    "at %s as %s, spool %s", conf.js.stream, conf.js.url,
+		    conf.js.durable, conf.spool);
+		return;
+	}
 	if (conf.output == OUTPUT_JETSTREAM)
 		log_info("collector started on %s port %s, publishing to "
 		    "JetStream stream %s at %s", conf.listen_addr[0] ?
@@ -383,10 +405,15 @@ parent_imsg(int from, struct imsg *imsg)
 		    sizeof(struct ctype_stats), "IMSG_STATS");
 		if (imsg->hdr.peerid != 0) {
 			/* an answer for ncctl, if it is still there */
-			if ((c = control_find(imsg->hdr.peerid)) != NULL) {
-				stats_kv(c, imsg->data);
+			if ((c = control_find(imsg->hdr.peerid)) == NULL)
+				return (0);
+			stats_kv(c, imsg->data);
+			/* input jetstream: the publisher's part after it */
+			if (conf.input == INPUT_JETSTREAM)
+				control_ask(c, PROC_PUBLISHER,
+				    IMSG_CTL_SHOW_STATS);
+			else
 				control_result(c, 0, "%s", "");
-			}
 			return (0);
 		}
 		memcpy(&stats, imsg->data, sizeof(stats));
@@ -413,12 +440,18 @@ parent_imsg(int from, struct imsg *imsg)
 			    "journal cannot be written (see the log)");
 		return (0);
 	case IMSG_JS_STATS:
-		/* the publisher's part of show stats; the receiver's next */
+		/*
+		 * the publisher's part of show stats; with output
+		 * jetstream the receiver's next, with input it was first
+		 */
 		imsg_expect(imsg, sizeof(struct js_stats), "IMSG_JS_STATS");
 		if ((c = control_find(imsg->hdr.peerid)) == NULL)
 			return (0);
 		js_stats_kv(c, imsg->data);
-		control_ask(c, PROC_RECEIVER, IMSG_CTL_SHOW_STATS);
+		if (conf.input == INPUT_JETSTREAM)
+			control_result(c, 0, "%s", "");
+		else
+			control_ask(c, PROC_RECEIVER, IMSG_CTL_SHOW_STATS);
 		return (0);
 	case IMSG_SENSOR_INFO_END:
 		imsg_expect(imsg, 0, "IMSG_SENSOR_INFO_END");
@@ -493,7 +526,7 @@ parent_reload(struct ctl_conn *c)
 	conf = n;
 	for (i = PROC_PARENT + 1; i < PROC_NPROCS; i++)
 		config_send(i, &conf, 0);
-	if (conf.nsensors == 0)
+	if (conf.nsensors == 0 && conf.input != INPUT_JETSTREAM)
 		log_warnx("reloaded %s: OPEN, no sensor is listed, so any "
 		    "holder of the collector's public key may store records "
 		    "under any sensor name", conffile);
@@ -514,7 +547,9 @@ ctl_reload(struct ctl_conn *c, const struct imsg *imsg)
 
 /*
  * the receiver counts, and knows the sensors; with output jetstream
- * the publisher counts what it published, and is asked first
+ * the publisher counts what it published, and is asked first; with
+ * input jetstream what it fetched, and is asked after the receiver,
+ * whose counts of what it stored begin the same section
  */
 static void
 ctl_show(struct ctl_conn *c, const struct imsg *imsg)
@@ -552,6 +587,9 @@ stats_kv(struct ctl_conn *c, const unsigned char *buf)
 		control_kv_fields(c, "types", rectypes[i]->name, buf +
 		    sizeof(s) + i * sizeof(struct ctype_stats), type_fields,
 		    CTL_NFIELDS(type_fields));
+	if (conf.input == INPUT_JETSTREAM)
+		control_kv_fields(c, "jetstream", "", &s, consumed_fields,
+		    CTL_NFIELDS(consumed_fields));
 }
 
 /* show stats, section jetstream */
@@ -569,8 +607,23 @@ js_stats_kv(struct ctl_conn *c, const struct js_stats *in)
 	    "no", 0);
 	control_kv(c, "jetstream", "", "stream", s.ready ? conf.js.stream :
 	    "-", 0);
-	control_kv_fields(c, "jetstream", "", &s, js_fields,
-	    CTL_NFIELDS(js_fields));
+	if (conf.input == INPUT_JETSTREAM) {
+		control_kv(c, "jetstream", "", "consumer", s.ready ?
+		    conf.js.durable : "-", 0);
+		control_kv_fields(c, "jetstream", "", &s, consumer_fields,
+		    CTL_NFIELDS(consumer_fields));
+		/* as the server last said, once it said */
+		if (s.known) {
+			control_kv(c, "jetstream", "", "pending", NULL, s.left);
+			control_kv(c, "jetstream", "", "ack-pending", NULL,
+			    s.unacked);
+		} else {
+			control_kv(c, "jetstream", "", "pending", "-", 0);
+			control_kv(c, "jetstream", "", "ack-pending", "-", 0);
+		}
+	} else
+		control_kv_fields(c, "jetstream", "", &s, js_fields,
+		    CTL_NFIELDS(js_fields));
 	control_kv(c, "jetstream", "", "last-error", s.last_error[0] ?
 	    s.last_error : "-", 0);
 }

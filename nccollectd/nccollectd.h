@@ -72,6 +72,11 @@
 #define JS_TIMEOUT		5000		/* ms a publish awaits its ack */
 #define JS_TIMEOUT_MIN		100
 #define JS_TIMEOUT_MAX		60000
+#define RECTYPE_NAME_MAX	63
+/* where batches come from: sensors' datagrams, or a JetStream stream */
+#define INPUT_SENSORS		0
+#define INPUT_JETSTREAM		1
+#define JS_DURABLE		"nccollectd"
 
 /* the processes, by their place in the table (nccollectd.c) */
 enum nccollectd_proc {
@@ -109,6 +114,9 @@ enum imsg_type {
 	IMSG_PUBLISHED,		/* publisher -> receiver: struct pub_res */
 	IMSG_JS_STATS,		/* publisher -> parent: struct js_stats, with
 				   ncctl's peerid */
+	IMSG_CONSUMED,		/* publisher -> receiver: struct cons_msg
+				   and the message's payload */
+	IMSG_CONSUMED_DONE,	/* receiver -> publisher: struct cons_done */
 };
 
 /*
@@ -119,6 +127,7 @@ struct js_conf {
 	char		 url[1024];		/* servers, comma separated */
 	char		 stream[64];
 	char		 subject[128];		/* the subjects' prefix */
+	char		 durable[64];		/* input: the consumer */
 	char		 creds[PATH_MAX];	/* a NATS credentials file */
 	char		 user[128];
 	char		 password[128];
@@ -129,7 +138,9 @@ struct js_conf {
 	unsigned int	 replicas;		/* of a stream it creates */
 	int		 create;		/* the stream, if it is not */
 	unsigned int	 dupwindow;		/* seconds, of a stream made */
-	unsigned int	 timeout;		/* ms a publish awaits its ack */
+	unsigned int	 timeout;		/* ms a publish awaits its ack;
+						   input: the consumer's ack
+						   wait */
 	char		 marks[64];		/* the bucket of the marks */
 };
 
@@ -152,6 +163,7 @@ struct collector_conf {
 	unsigned int	 keep_age;		/* seconds; 0: any age */
 	uint64_t	 keep_size;		/* bytes; 0: any size */
 	int		 output;		/* OUTPUT_* */
+	int		 input;			/* INPUT_* */
 	struct js_conf	 js;
 };
 
@@ -240,6 +252,11 @@ struct collector_stats {
 	uint64_t	 rotated;	/* files closed and renamed */
 	uint64_t	 removed;	/* closed files removed by keep */
 	uint64_t	 removed_bytes;
+	/* input jetstream: messages stored, their records, not again, bad */
+	uint64_t	 consumed;
+	uint64_t	 consumed_records;
+	uint64_t	 consumed_repeats;
+	uint64_t	 consumed_bad;
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
@@ -502,8 +519,36 @@ struct js_stats {
 	uint64_t	 disconnects;
 	uint64_t	 replays;	/* batches stored already, dropped */
 	uint64_t	 mark_errors;	/* reads and writes of marks failed */
+	/* input jetstream: fetched, delivered more than once, left */
+	uint64_t	 fetched;
+	uint64_t	 redelivered;
+	uint64_t	 left;		/* the stream's, for the consumer */
+	uint64_t	 unacked;	/* delivered, not acked yet */
+	int32_t		 known;		/* left and unacked, from the server */
 	char		 last_error[256];
 };
+/*
+ * input jetstream: a message the publisher fetched, for the receiver to
+ * check and store; the receiver answers each, once the journal has it
+ */
+#define CONS_MSGID_MAX	160
+struct cons_msg {
+	uint64_t	 seq;		/* in the stream */
+	uint64_t	 delivered;	/* times, this one included */
+	int32_t		 nrec;		/* Ncap-Records, -1 if none or bad */
+	char		 subject[sizeof(((struct js_conf *)0)->subject) +
+			    3 * SENSOR_NAME_MAX + RECTYPE_NAME_MAX + 3];
+	char		 msgid[CONS_MSGID_MAX];
+};
+#define CONS_ACK	0		/* stored, or stored before */
+#define CONS_TERM	1		/* bad: never again */
+#define CONS_NAK	2		/* not stored: again later */
+struct cons_done {
+	uint64_t	 seq;
+	int32_t		 verdict;	/* CONS_* */
+};
+/* the messages between fetch and answer at most */
+#define CONS_MAX_PENDING	256
 void	 publisher_main(void);
 extern struct sandbox publisher_sandbox;
 
@@ -578,7 +623,6 @@ void	 hwm_ack(struct hwm_cache *, const char *, uint64_t);
 #define JOURNAL_NEW		".journal.new"
 #define JOURNAL_BOUND		(1024 * 1024)	/* or 4 snapshots, if more */
 #define JOURNAL_VERSION		2
-#define RECTYPE_NAME_MAX	63
 /* a spool file's name in its sensor's directory */
 #define SPOOL_NAME_MAX		(RECTYPE_NAME_MAX + 64)
 /* the bytes of the items, and of an entry around them */
@@ -620,10 +664,22 @@ struct journal {
 	size_t			 len, cap;
 	struct collector_stats	*st;
 };
+/*
+ * input jetstream: the window of the stream's sequence numbers stored,
+ * for the consumer of name "stream.durable"
+ */
+#define JI_CONSUMER		4
+#define JCONSUMER_NAME_MAX	(64 + 1 + 63)
+struct jconsumer {
+	char			 name[JCONSUMER_NAME_MAX + 1];
+	uint64_t		 top;
+	unsigned char		 bits[WINDOW_BITS / 8];
+};
 struct journal_cb {
 	void	(*session)(void *, const struct jsession *);
 	void	(*file)(void *, const char *sensor, const char *name,
 		    uint64_t ino, uint64_t size);
+	void	(*consumer)(void *, const struct jconsumer *);
 };
 /* a journal's bytes: the length of the entries that are whole */
 size_t	 journal_replay(const unsigned char *, size_t,
@@ -643,6 +699,7 @@ void	 journal_grow(struct journal *, struct jfile *, uint64_t size);
 /* an entry: its sessions, then the files that grew, as one */
 void	 journal_begin(struct journal *);
 void	 journal_add_session(struct journal *, const struct jsession *);
+void	 journal_add_consumer(struct journal *, const struct jconsumer *);
 int	 journal_commit(struct journal *);
 /* the whole state as a new journal; sessions() adds every session */
 int	 journal_snapshot(struct journal *,
@@ -683,6 +740,29 @@ struct unpacker *unpacker_new(void);
 int	 batch_unpack(const unsigned char *pt, size_t len, struct unpacker *,
 	    struct checked_batch *, enum drop_cause *why, const char **what);
 void	 batch_unpack_free(struct checked_batch *);
+/*
+ * framed records of a type, each checked as a batch's are: 0 and their
+ * number in *n, or -1 with the cause and the fault
+ */
+int	 records_check(int type, const unsigned char *, size_t, uint32_t *n,
+	    enum drop_cause *why, char *fault, size_t faultlen);
+
+/*
+ * consume.c, in the receiver with input jetstream: each message the
+ * publisher fetched is checked as a batch is, stored through the
+ * output unless the consumer's window says it was, and answered once
+ * the journal has it.
+ */
+void	 consume_init(const struct collector_conf *,
+	    struct collector_stats *, void (*kick)(void),
+	    void (*count)(const struct output_batch *));
+void	 consume_restore(void *, const struct jconsumer *);
+/* the receiver's journal entry and snapshot: the window, if it moved */
+void	 consume_journal(struct journal *, int all);
+/* the journal has it: each message answered */
+void	 consume_committed(void);
+/* messages stored but not answered: 0 once it may stop */
+unsigned int consume_busy(void);
 
 /*
  * validate.c: is an encoded record valid for every proto3 reader,

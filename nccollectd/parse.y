@@ -62,6 +62,8 @@ enum keyword {
 	KW_JS_DUPWINDOW,
 	KW_JS_TIMEOUT,
 	KW_JS_MARKS,
+	KW_INPUT,
+	KW_JS_DURABLE,
 	KW_COUNT
 };
 static int	 seen[KW_COUNT];
@@ -92,7 +94,7 @@ static unsigned int		 nalloc;
 %token	CHROOT KEY KEYFILE LISTEN ON PORT RCVBUF SENSOR SPOOL USER
 %token	RESTRICTED SOCKET SYNC YES NO ROTATE EVERY SIZE KEEP
 %token	OUTPUT JETSTREAM URL STREAM SUBJECT CREDENTIALS PASSWORD TOKEN CA
-%token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT MARKS
+%token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT MARKS INPUT DURABLE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -203,6 +205,14 @@ jsopt		: URL string {
 				lex_copy(conf->js.subject,
 				    sizeof(conf->js.subject), $2,
 				    "jetstream subject");
+			free($2);
+		}
+		| DURABLE string {
+			if (lex_once(KW_JS_DURABLE, "jetstream durable") == 0 &&
+			    js_name("jetstream durable", $2, 0) == 0)
+				lex_copy(conf->js.durable,
+				    sizeof(conf->js.durable), $2,
+				    "jetstream durable");
 			free($2);
 		}
 		| CREDENTIALS string {
@@ -400,6 +410,10 @@ main		: LISTEN ON string port '\n' {
 			if (lex_once(KW_OUTPUT, "output") == 0)
 				conf->output = OUTPUT_JETSTREAM;
 		}
+		| INPUT JETSTREAM jsopts '\n' {
+			if (lex_once(KW_INPUT, "input") == 0)
+				conf->input = INPUT_JETSTREAM;
+		}
 		| JETSTREAM jsopt '\n'
 		| SENSOR string KEY string '\n' {
 			add_sensor($2, $4);
@@ -424,7 +438,9 @@ static const struct lex_keyword keywords[] = {
 	{ "create",		CREATE },
 	{ "credentials",	CREDENTIALS },
 	{ "duplicate-window",	DUPWINDOW },
+	{ "durable",		DURABLE },
 	{ "every",		EVERY },
+	{ "input",		INPUT },
 	{ "jetstream",		JETSTREAM },
 	{ "keep",		KEEP },
 	{ "key",		KEY },
@@ -480,6 +496,7 @@ conf_defaults(struct collector_conf *c)
 	strlcpy(c->js.url, JS_URL, sizeof(c->js.url));
 	strlcpy(c->js.stream, JS_STREAM, sizeof(c->js.stream));
 	strlcpy(c->js.subject, JS_SUBJECT, sizeof(c->js.subject));
+	strlcpy(c->js.durable, JS_DURABLE, sizeof(c->js.durable));
 	c->js.replicas = JS_REPLICAS;
 	c->js.create = 1;
 	c->js.dupwindow = JS_DUPWINDOW;
@@ -677,8 +694,14 @@ parse_config(const char *filename, struct collector_conf *c,
 	yyparse();
 	errors = lex_close();
 
-	if (!seen[KW_KEYFILE]) {
+	/* a collector that consumes a stream opens no datagram */
+	if (!seen[KW_KEYFILE] && c->input != INPUT_JETSTREAM) {
 		log_warnx("%s: no keyfile given", filename);
+		errors++;
+	}
+	if (c->input == INPUT_JETSTREAM && c->output == OUTPUT_JETSTREAM) {
+		log_warnx("%s:%d: input jetstream stores into the spool: not "
+		    "with output jetstream", filename, seen[KW_OUTPUT]);
 		errors++;
 	}
 	errors += check_sensors(filename, c->nsensors);

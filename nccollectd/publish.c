@@ -39,6 +39,15 @@
  * to allow what a reconnect does anyway, and a collector starts
  * whether the servers answer or not.  Host names in url are resolved
  * at start, before the chroot, where the resolver's files still are.
+ *
+ * With input jetstream the same connection consumes instead: a durable
+ * pull consumer of the stream, made if it is not there, whose messages
+ * a thread of ours fetches (libnats' fetch waits) and hands to the
+ * loop through the same pipe, a pointer to each message in the
+ * struct.  The loop sends each to the receiver, which checks and
+ * stores it and answers once the journal has it; the message is acked
+ * (or terminated, or refused for later) only then.  No more than
+ * CONS_MAX_PENDING are between fetch and answer.
  */
 
 #include <sys/types.h>
@@ -56,6 +65,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +99,26 @@
 #define PUB_PIPE_SIZE	(4 * PUB_MAX_PENDING * (int)sizeof(struct nats_ev))
 /* its pipe, the connection and the one a reconnect opens beside it */
 #define PUB_FDS		4
+/* input jetstream: the fetch thread's pipe too */
+#define CONS_FDS	2
+/* messages a fetch asks for at most, and how long it waits, ms */
+#define CONS_FETCH	64
+#define CONS_FETCH_WAIT	500
+/* between fetches that failed, ms */
+#define CONS_RETRY	1000
+/*
+ * How far past the consumer's ack floor (below which JetStream sends
+ * nothing again) a fetch may go: the receiver tells a message sent
+ * again by a window of WINDOW_BITS sequence numbers, which must reach
+ * back to every one that may come again.  Past it, the server is
+ * asked where the floor is every CONS_FLOOR_WAIT ms, and once the ack
+ * wait has passed, those it waits for (delivered before, to a collector
+ * that died, or their acks lost) are due: JetStream sends a message
+ * again only to a fetch, before any new one, so a fetch of as many as
+ * it waits for brings them, and the floor rises.
+ */
+#define CONS_SPREAD	(WINDOW_BITS / 2)
+#define CONS_FLOOR_WAIT	250
 
 /* what libnats' threads tell the loop */
 enum nats_ev_kind {
@@ -97,6 +127,8 @@ enum nats_ev_kind {
 	NEV_DISCONNECTED,
 	NEV_CLOSED,
 	NEV_ERROR,		/* an asynchronous error of the connection */
+	NEV_MSG,		/* input: a message fetched, msg is ours */
+	NEV_FETCHED,		/* input: the fetch is over, as status says */
 };
 struct nats_ev {
 	int			 kind;
@@ -105,7 +137,27 @@ struct nats_ev {
 	int			 duplicate;
 	char			 msgid[MSGID_MAX];
 	char			 text[160];
+	natsMsg			*msg;
+	/* NEV_FETCHED: the consumer as the server has it, or -1 */
+	int64_t			 left, unacked;
+	uint64_t		 floor, delivered;
 };
+/* input jetstream: a fetch, for the thread */
+struct fetch_req {
+	natsSubscription	*sub;
+	jsCtx			*js;
+	int			 n;
+};
+/* a message fetched, awaiting the receiver's answer */
+struct held {
+	RB_ENTRY(held)		 tree;
+	uint64_t		 seq;		/* in the stream */
+	natsMsg			*msg;
+};
+RB_HEAD(held_tree, held);
+static int	 held_cmp(struct held *, struct held *);
+RB_PROTOTYPE(held_tree, held, tree, held_cmp);
+RB_GENERATE(held_tree, held, tree, held_cmp);
 
 /* a batch awaiting its ack, by its message id */
 struct inflight {
@@ -147,6 +199,15 @@ static natsStatus cb_jwt(char **, char **, void *);
 static natsStatus cb_sign(char **, unsigned char **, int *, const char *,
 		    void *);
 static const char *nats_why(natsStatus);
+static void	 cons_setup(int, short, void *);
+static void	 cons_fetch(void);
+static void	 cons_retry(int, short, void *);
+static void	 cons_msg(natsMsg *);
+static void	 cons_fetched(const struct nats_ev *);
+static void	 cons_done(struct imsg *);
+static void	 cons_drop(void);
+static void	*fetch_thread(void *);
+static void	 pub_receiver_eof(int);
 static char	*read_file(const char *, size_t *);
 static void	 read_creds(const char *);
 static void	 resolve_servers(void);
@@ -155,6 +216,22 @@ static struct collector_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
 static int			 jetstream;	/* output jetstream */
+static int			 consuming;	/* input jetstream */
+static int			 connecting;	/* either: a connection */
+static int			 reqpipe[2] = { -1, -1 };	/* to fetch */
+static int			 fetching, reopen_wanted;
+static int			 stopping, receiver_gone;
+static natsSubscription		*pull;
+static struct held_tree		 held = RB_INITIALIZER(&held);
+static struct event		 ev_retry;
+static struct log_ratelimit	 rl_fetch;
+/* the consumer's ack floor and last delivered, as the server said */
+static uint64_t			 ack_floor, delivered;
+static int64_t			 blocked_ms;	/* since, by the floor */
+static int64_t			 ack_wait_ms;	/* the consumer's */
+/* for the fetch thread: set at start, never changed */
+static char			 cons_stream[sizeof(conf.js.stream)];
+static char			 cons_durable[sizeof(conf.js.durable)];
 static int			 evpipe[2] = { -1, -1 };
 static struct event		 ev_pipe, ev_stream, ev_open;
 static int			 closing;	/* the connection, by us */
@@ -188,26 +265,40 @@ publisher_main(void)
 	event_init();
 	proc_wait(PROC_PARENT, pub_imsg_parent, &configured);
 	jetstream = conf.output == OUTPUT_JETSTREAM;
+	consuming = conf.input == INPUT_JETSTREAM;
+	connecting = jetstream || consuming;
+	strlcpy(cons_stream, conf.js.stream, sizeof(cons_stream));
+	strlcpy(cons_durable, conf.js.durable, sizeof(cons_durable));
 
 	priv_lookup(&user, conf.user);
-	if (jetstream)
+	if (connecting)
 		pub_prepare();
 	/* the empty directory: nothing to see, nothing to write */
 	priv_drop(&user, conf.chroot);
-	if (jetstream) {
-		publisher_sandbox.fds = PUB_FDS;
+	if (connecting) {
+		publisher_sandbox.fds = PUB_FDS + (consuming ? CONS_FDS : 0);
 		publisher_sandbox.threads = 1;
 	}
 	proc_sandbox();
 
 	proc_listen(PROC_PARENT, pub_imsg_parent, NULL);
-	proc_listen(PROC_RECEIVER, pub_imsg_receiver, proc_eof_ignore);
-	if (jetstream) {
+	proc_listen(PROC_RECEIVER, pub_imsg_receiver, pub_receiver_eof);
+	if (connecting) {
 		event_set(&ev_pipe, evpipe[0], EV_READ | EV_PERSIST,
 		    pub_events, NULL);
 		event_add(&ev_pipe, NULL);
-		evtimer_set(&ev_stream, pub_stream, NULL);
+		evtimer_set(&ev_stream, consuming ? cons_setup : pub_stream,
+		    NULL);
+		evtimer_set(&ev_retry, cons_retry, NULL);
 		pub_connect();
+	}
+	if (consuming) {
+		pthread_t	t;
+		int		e;
+
+		if ((e = pthread_create(&t, NULL, fetch_thread, NULL)) != 0)
+			fatalx("pthread_create: %s", strerror(e));
+		pthread_detach(t);
 	}
 	proc_child_ready();
 	event_dispatch();
@@ -240,7 +331,8 @@ pub_prepare(void)
 	if (conf.js.creds[0] != '\0')
 		read_creds(conf.js.creds);
 	resolve_servers();
-	if (pipe2(evpipe, O_CLOEXEC) == -1)
+	if (pipe2(evpipe, O_CLOEXEC) == -1 ||
+	    (consuming && pipe2(reqpipe, O_CLOEXEC) == -1))
 		fatal("pipe2");
 	/*
 	 * room for an event of each batch awaiting its ack and more, so
@@ -493,9 +585,10 @@ pub_open(int fd, short event, void *arg)
 		nc = NULL;
 		snprintf(stats.last_error, sizeof(stats.last_error),
 		    "connect: %s", nats_why(s));
-		log_warnx_rl(&rl_conn, "jetstream: %s: batches are refused, "
-		    "and sensors keep them, until a server of %s answers",
-		    stats.last_error, conf.js.url);
+		log_warnx_rl(&rl_conn, "jetstream: %s: %s until a server of %s "
+		    "answers", stats.last_error, consuming ? "nothing is "
+		    "consumed" : "batches are refused, and sensors keep them,",
+		    conf.js.url);
 		evtimer_add_ms(&ev_open, PUB_REOPEN);
 		return;
 	}
@@ -526,6 +619,13 @@ pub_reopen(void)
 	struct inflight	*f;
 	const char	*why = NULL;
 
+	/* the fetch thread holds the subscription until its fetch ends */
+	if (fetching) {
+		reopen_wanted = 1;
+		return;
+	}
+	reopen_wanted = 0;
+	cons_drop();
 	if (natsConnection_GetLastError(nc, &why) != NATS_OK && why != NULL &&
 	    why[0] != '\0')
 		snprintf(stats.last_error, sizeof(stats.last_error),
@@ -789,7 +889,10 @@ pub_event(const struct nats_ev *ev)
 		log_info("jetstream: connected to %s", stats.server);
 		if (evtimer_pending(&ev_stream, NULL))
 			evtimer_del(&ev_stream);
-		pub_stream(-1, 0, NULL);
+		if (consuming)
+			cons_setup(-1, 0, NULL);
+		else
+			pub_stream(-1, 0, NULL);
 		break;
 	case NEV_DISCONNECTED:
 		if (stats.connected)
@@ -798,8 +901,9 @@ pub_event(const struct nats_ev *ev)
 		snprintf(stats.last_error, sizeof(stats.last_error),
 		    "disconnected from %.200s", stats.server[0] ? stats.server :
 		    conf.js.url);
-		log_warnx("jetstream: %s: batches are refused, and sensors "
-		    "keep them, until a server answers", stats.last_error);
+		log_warnx("jetstream: %s: %s until a server answers",
+		    stats.last_error, consuming ? "nothing is consumed" :
+		    "batches are refused, and sensors keep them,");
 		stats.server[0] = '\0';
 		break;
 	case NEV_CLOSED:
@@ -813,6 +917,12 @@ pub_event(const struct nats_ev *ev)
 		snprintf(stats.last_error, sizeof(stats.last_error),
 		    "connection: %s", ev->text);
 		log_warnx_rl(&rl_conn, "jetstream: %s", stats.last_error);
+		break;
+	case NEV_MSG:
+		cons_msg(ev->msg);
+		break;
+	case NEV_FETCHED:
+		cons_fetched(ev);
 		break;
 	default:
 		fatalx("libnats' pipe: event %d", ev->kind);
@@ -957,6 +1067,11 @@ pub_imsg_receiver(int from, struct imsg *imsg)
 	case IMSG_PUBLISH:
 		pub_publish(imsg);
 		break;
+	case IMSG_CONSUMED_DONE:
+		if (!consuming)
+			fatalx("IMSG_CONSUMED_DONE: the input is sensors");
+		cons_done(imsg);
+		break;
 	default:
 		fatalx("receiver: unexpected imsg %u", imsg->hdr.type);
 	}
@@ -982,17 +1097,30 @@ pub_shutdown(void)
 {
 	struct inflight	*f;
 
+	/* input: the receiver's last answers, until its channel ends */
+	stopping = 1;
+	if (consuming && !receiver_gone)
+		return;
+
 	while ((f = RB_ROOT(&inflight)) != NULL) {
 		RB_REMOVE(inflight_tree, &inflight, f);
 		free(f);
 	}
 	if (nc != NULL) {
-		log_info("jetstream: %llu batches published, %llu of them "
-		    "duplicates, %llu failed", (unsigned long long)
-		    stats.published, (unsigned long long)stats.duplicates,
-		    (unsigned long long)stats.errors);
+		if (consuming)
+			log_info("jetstream: %llu messages fetched, %llu of "
+			    "them again", (unsigned long long)stats.fetched,
+			    (unsigned long long)stats.redelivered);
+		else
+			log_info("jetstream: %llu batches published, %llu of "
+			    "them duplicates, %llu failed", (unsigned long long)
+			    stats.published, (unsigned long long)
+			    stats.duplicates, (unsigned long long)stats.errors);
 		marks_close();
 		closing = 1;
+		/* the last acks out before the connection goes */
+		if (consuming && stats.connected)
+			natsConnection_FlushTimeout(nc, PUB_API_WAIT);
 		natsConnection_Close(nc);
 	}
 	proc_child_done();
@@ -1037,6 +1165,376 @@ pub_merge(struct collector_conf *n)
 	config_take(&conf, n, &configured);
 }
 
+/* the receiver's channel ended: its answers are all in */
+static void
+pub_receiver_eof(int id)
+{
+	proc_eof_ignore(id);
+	if (receiver_gone)
+		return;
+	receiver_gone = 1;
+	if (consuming && stopping)
+		pub_shutdown();
+}
+
+static int
+held_cmp(struct held *a, struct held *b)
+{
+	return (a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+/*
+ * input jetstream, once connected: the durable consumer, made if it is
+ * not there (every message of the subjects, each acked by us, sent
+ * again after timeout), else taken as it is; then the subscription
+ * that fetches for it.  Until the stream is there, asked again every
+ * PUB_STREAM_RETRY.  A connection libnats made again keeps its
+ * subscription.
+ */
+static void
+cons_setup(int fd, short event, void *arg)
+{
+	jsConsumerConfig	 cc;
+	jsConsumerInfo		*ci = NULL;
+	jsSubOptions		 so;
+	jsErrCode		 jerr = 0;
+	natsStatus		 s;
+	char			 filter[sizeof(conf.js.subject) + 2];
+
+	if (!stats.connected || stats.ready)
+		return;
+	if (pull != NULL) {
+		stats.ready = 1;
+		log_info("jetstream: consuming stream %s as %s on %s again",
+		    conf.js.stream, conf.js.durable, stats.server);
+		cons_fetch();
+		return;
+	}
+	snprintf(filter, sizeof(filter), "%s.>", conf.js.subject);
+	s = js_GetConsumerInfo(&ci, js, conf.js.stream, conf.js.durable, NULL,
+	    &jerr);
+	if (s == NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
+		jsConsumerConfig_Init(&cc);
+		cc.Durable = conf.js.durable;
+		cc.DeliverPolicy = js_DeliverAll;
+		cc.AckPolicy = js_AckExplicit;
+		cc.AckWait = (int64_t)conf.js.timeout * 1000000;
+		cc.FilterSubject = filter;
+		cc.MaxAckPending = CONS_MAX_PENDING;
+		s = js_AddConsumer(&ci, js, conf.js.stream, &cc, NULL, &jerr);
+		if (s == NATS_OK)
+			log_info("jetstream: consumer %s of stream %s created, "
+			    "subjects %s, ack wait %ums", conf.js.durable,
+			    conf.js.stream, filter, conf.js.timeout);
+	}
+	if (s == NATS_OK) {
+		/* one made before may wait another time for its acks */
+		ack_wait_ms = conf.js.timeout;
+		if (ci->Config != NULL && ci->Config->AckWait > 0) {
+			ack_wait_ms = ci->Config->AckWait / 1000000;
+			if (ack_wait_ms != conf.js.timeout)
+				log_info("jetstream: consumer %s waits %lld ms "
+				    "for acks, not %u: taken as it is",
+				    conf.js.durable, (long long)ack_wait_ms,
+				    conf.js.timeout);
+		}
+		jsConsumerInfo_Destroy(ci);
+		jsSubOptions_Init(&so);
+		so.Stream = conf.js.stream;
+		so.Consumer = conf.js.durable;
+		so.ManualAck = true;
+		s = js_PullSubscribe(&pull, js, filter, conf.js.durable, NULL,
+		    &so, &jerr);
+		if (s != NATS_OK)
+			pull = NULL;
+	}
+	if (s != NATS_OK) {
+		snprintf(stats.last_error, sizeof(stats.last_error),
+		    "consumer %s of stream %s: %s (%d)", conf.js.durable,
+		    conf.js.stream, s == NATS_NOT_FOUND ? "stream not found" :
+		    nats_why(s), (int)jerr);
+		log_warnx_rl(&rl_conn, "jetstream: %s: nothing is consumed "
+		    "until it is there", stats.last_error);
+		evtimer_add_ms(&ev_stream, PUB_STREAM_RETRY);
+		return;
+	}
+	stats.ready = 1;
+	log_info("jetstream: consuming stream %s as %s on %s",
+	    conf.js.stream, conf.js.durable, stats.server);
+	cons_fetch();
+}
+
+/* a fetch, for as many as the receiver may still take */
+static void
+cons_fetch(void)
+{
+	struct fetch_req	 req;
+	int			 room = CONS_MAX_PENDING - (int)stats.pending;
+
+	if (!stats.ready || fetching || pull == NULL || stopping ||
+	    reopen_wanted || room <= 0 || evtimer_pending(&ev_retry, NULL))
+		return;
+	memset(&req, 0, sizeof(req));
+	req.sub = pull;
+	req.js = js;
+	req.n = room < CONS_FETCH ? room : CONS_FETCH;
+	/*
+	 * Not past what the receiver's window can tell, once the server
+	 * said where the floor is: one at a time, now and then, for what
+	 * comes again to come.
+	 */
+	if (stats.known && delivered + (uint64_t)req.n > ack_floor +
+	    CONS_SPREAD) {
+		if (blocked_ms == 0)
+			blocked_ms = mono_ms();
+		if (mono_ms() - blocked_ms < ack_wait_ms + CONS_FLOOR_WAIT ||
+		    stats.unacked <= stats.pending)
+			req.n = 0;
+		else if (stats.unacked - stats.pending < (uint64_t)req.n)
+			req.n = (int)(stats.unacked - stats.pending);
+		evtimer_add_ms(&ev_retry, CONS_FLOOR_WAIT);
+	} else
+		blocked_ms = 0;
+	if (write(reqpipe[1], &req, sizeof(req)) != (ssize_t)sizeof(req))
+		fatal("write to the fetch thread");
+	fetching = 1;
+}
+
+static void
+cons_retry(int fd, short event, void *arg)
+{
+	cons_fetch();
+}
+
+/*
+ * Our thread: a fetch each time the loop asks, its messages and its
+ * end through the pipe.  It ends with the process.
+ */
+static void *
+fetch_thread(void *arg)
+{
+	struct fetch_req	 req;
+	struct nats_ev		 ev;
+	natsMsgList		 list;
+	jsConsumerInfo		*ci;
+	natsStatus		 s;
+	ssize_t			 n;
+	int			 i;
+
+	for (;;) {
+		if ((n = read(reqpipe[0], &req, sizeof(req))) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(req))
+			return (NULL);
+		memset(&list, 0, sizeof(list));
+		/* none: what the server says of the consumer, only */
+		s = req.n == 0 ? NATS_TIMEOUT : natsSubscription_Fetch(&list,
+		    req.sub, req.n, CONS_FETCH_WAIT, NULL);
+		for (i = 0; s == NATS_OK && i < list.Count; i++) {
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = NEV_MSG;
+			ev.msg = list.Msgs[i];
+			list.Msgs[i] = NULL;
+			ev_send(&ev);
+		}
+		natsMsgList_Destroy(&list);
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = NEV_FETCHED;
+		ev.status = (int)s;
+		if (s != NATS_OK && s != NATS_TIMEOUT)
+			strlcpy(ev.text, nats_why(s), sizeof(ev.text));
+		/* what is left for the consumer, and delivered unacked */
+		ev.left = ev.unacked = -1;
+		ci = NULL;
+		if (s == NATS_OK || s == NATS_TIMEOUT) {
+			if ((s = js_GetConsumerInfo(&ci, req.js, cons_stream,
+			    cons_durable, NULL, NULL)) == NATS_OK) {
+				ev.left = (int64_t)ci->NumPending;
+				ev.unacked = ci->NumAckPending;
+				ev.floor = ci->AckFloor.Stream;
+				ev.delivered = ci->Delivered.Stream;
+				jsConsumerInfo_Destroy(ci);
+			} else
+				strlcpy(ev.text, nats_why(s), sizeof(ev.text));
+		}
+		ev_send(&ev);
+	}
+}
+
+/* a number of a header, or -1 */
+static int32_t
+header_number(natsMsg *m, const char *name)
+{
+	const char	*v = NULL;
+	const char	*errstr;
+	long long	 n;
+
+	if (natsMsgHeader_Get(m, name, &v) != NATS_OK || v == NULL)
+		return (-1);
+	n = strtonum(v, 0, INT32_MAX, &errstr);
+	return (errstr != NULL ? -1 : (int32_t)n);
+}
+
+/* a message fetched: held, and to the receiver */
+static void
+cons_msg(natsMsg *m)
+{
+	struct cons_msg		 cm;
+	struct held		*h, key;
+	jsMsgMetaData		*md = NULL;
+	struct iovec		 iov[2];
+	const char		*v = NULL, *subj;
+	int			 len;
+
+	if (natsMsg_GetMetaData(&md, m) != NATS_OK) {
+		log_warnx_rl(&rl_fetch, "jetstream: a message fetched that "
+		    "JetStream did not send: ignored");
+		natsMsg_Destroy(m);
+		return;
+	}
+	memset(&cm, 0, sizeof(cm));
+	cm.seq = md->Sequence.Stream;
+	cm.delivered = md->NumDelivered;
+	jsMsgMetaData_Destroy(md);
+	stats.fetched++;
+	if (cm.delivered > 1)
+		stats.redelivered++;
+	key.seq = cm.seq;
+	if (stopping || RB_FIND(held_tree, &held, &key) != NULL) {
+		/* sent again while its first is with the receiver */
+		natsMsg_Destroy(m);
+		return;
+	}
+	subj = natsMsg_GetSubject(m);
+	/* one too long to hold is no subject of ours */
+	if (subj != NULL && strlen(subj) < sizeof(cm.subject))
+		strlcpy(cm.subject, subj, sizeof(cm.subject));
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &v) == NATS_OK && v != NULL)
+		strlcpy(cm.msgid, v, sizeof(cm.msgid));
+	cm.nrec = header_number(m, "Ncap-Records");
+	len = natsMsg_GetDataLength(m);
+	if (len < 0 || len > WIRE_MAX_BATCH) {
+		cm.nrec = -2;
+		len = 0;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		fatal(NULL);
+	h->seq = cm.seq;
+	h->msg = m;
+	RB_INSERT(held_tree, &held, h);
+	stats.pending++;
+	iov[0].iov_base = &cm;
+	iov[0].iov_len = sizeof(cm);
+	iov[1].iov_base = (void *)(uintptr_t)natsMsg_GetData(m);
+	iov[1].iov_len = (size_t)len;
+	if (proc_composev(PROC_RECEIVER, IMSG_CONSUMED, 0, -1, iov,
+	    len > 0 ? 2 : 1) == -1)
+		fatal("imsg_compose");
+}
+
+/* the thread's fetch is over: another, unless it failed */
+static void
+cons_fetched(const struct nats_ev *ev)
+{
+	fetching = 0;
+	if (ev->left < 0 && ev->text[0] != '\0')
+		log_debug("jetstream: consumer info: %s", ev->text);
+	if (ev->left >= 0) {
+		stats.left = (uint64_t)ev->left;
+		stats.unacked = (uint64_t)ev->unacked;
+		stats.known = 1;
+		if (ev->floor > ack_floor)
+			ack_floor = ev->floor;
+		if (ev->delivered > delivered)
+			delivered = ev->delivered;
+	}
+	if (reopen_wanted) {
+		pub_reopen();
+		return;
+	}
+	if (stopping)
+		return;
+	if (ev->status != NATS_OK && ev->status != NATS_TIMEOUT) {
+		snprintf(stats.last_error, sizeof(stats.last_error),
+		    "fetch: %s", ev->text);
+		log_warnx_rl(&rl_fetch, "jetstream: %s", stats.last_error);
+		evtimer_add_ms(&ev_retry, CONS_RETRY);
+		return;
+	}
+	cons_fetch();
+}
+
+/* the receiver's answers: each message acked, terminated or refused */
+static void
+cons_done(struct imsg *imsg)
+{
+	struct cons_done	 d;
+	struct held		 key, *h;
+	const unsigned char	*p = imsg->data;
+	size_t			 i, n;
+	natsStatus		 s;
+
+	n = IMSG_DATA_SIZE(imsg) / sizeof(d);
+	if (n == 0 || n * sizeof(d) != IMSG_DATA_SIZE(imsg))
+		fatalx("IMSG_CONSUMED_DONE: bad length");
+	for (i = 0; i < n; i++) {
+		memcpy(&d, p + i * sizeof(d), sizeof(d));
+		key.seq = d.seq;
+		/* of a connection given up since: it comes again */
+		if ((h = RB_FIND(held_tree, &held, &key)) == NULL)
+			continue;
+		RB_REMOVE(held_tree, &held, h);
+		stats.pending--;
+		switch (d.verdict) {
+		case CONS_ACK:
+			s = natsMsg_Ack(h->msg, NULL);
+			break;
+		case CONS_TERM:
+			s = natsMsg_Term(h->msg, NULL);
+			break;
+		case CONS_NAK:
+			s = natsMsg_Nak(h->msg, NULL);
+			break;
+		default:
+			fatalx("IMSG_CONSUMED_DONE: verdict %d", d.verdict);
+		}
+		if (s != NATS_OK) {
+			snprintf(stats.last_error, sizeof(stats.last_error),
+			    "ack %llu: %s", (unsigned long long)d.seq,
+			    nats_why(s));
+			log_warnx_rl(&rl_fetch, "jetstream: %s: it comes "
+			    "again", stats.last_error);
+		}
+		natsMsg_Destroy(h->msg);
+		free(h);
+	}
+	cons_fetch();
+}
+
+/*
+ * The connection is given up: its messages are not ours to answer
+ * any more (JetStream sends them again), nor its subscription.
+ */
+static void
+cons_drop(void)
+{
+	struct held	*h;
+
+	if (!consuming)
+		return;
+	while ((h = RB_ROOT(&held)) != NULL) {
+		RB_REMOVE(held_tree, &held, h);
+		natsMsg_Destroy(h->msg);
+		free(h);
+	}
+	stats.pending = 0;
+	if (pull != NULL) {
+		natsSubscription_Destroy(pull);
+		pull = NULL;
+	}
+}
+
 /*
  * The publisher's calls, chrooted to the empty directory.  With output
  * spool none beyond every child's.  With output jetstream, libnats':
@@ -1050,7 +1548,7 @@ rules_publisher(scmp_filter_ctx ctx)
 	struct scmp_arg_cmp	 c[2];
 	int			 af, r;
 
-	if (!jetstream)
+	if (!connecting)
 		return;
 	/*
 	 * stream sockets of the two families, to connect to a server:

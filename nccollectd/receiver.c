@@ -87,6 +87,7 @@ static void	 receive_one(struct dgram_hdr *, const unsigned char *,
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
 		    size_t);
 static void	 batch_stored(const struct output_batch *, int, void *);
+static void	 batch_count(const struct output_batch *);
 static void	 sensor_drop(struct sensor *, enum drop_cause,
 		    const struct dgram_hdr *, const char *);
 static void	 send_stats(uint32_t);
@@ -159,7 +160,9 @@ receiver_main(void)
 	 */
 	event_init();
 	proc_wait(PROC_PARENT, receiver_imsg_parent, &configured);
-	proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
+	/* input jetstream: no datagrams, the publisher's messages */
+	if (conf.input == INPUT_SENSORS)
+		proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
 
 	if ((dgbuf = malloc(WIRE_DGRAM_MAX + 1)) == NULL ||
 	    (unpacker = unpacker_new()) == NULL)
@@ -179,8 +182,13 @@ receiver_main(void)
 	output_init(&conf, &stats, &journal, tick_arm);
 	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
 	proc_listen(PROC_CRYPTO, receiver_imsg_crypto, NULL);
-	event_set(&ev_sock, sock, EV_READ | EV_PERSIST, receiver_read, NULL);
-	event_add(&ev_sock, NULL);
+	if (conf.input == INPUT_JETSTREAM)
+		consume_init(&conf, &stats, tick_arm, batch_count);
+	else {
+		event_set(&ev_sock, sock, EV_READ | EV_PERSIST, receiver_read,
+		    NULL);
+		event_add(&ev_sock, NULL);
+	}
 	proc_child_ready();
 	event_dispatch();
 	fatalx("event loop ended");
@@ -483,12 +491,8 @@ batch_stored(const struct output_batch *ob, int stored, void *cookie)
 		sl->ndone++;
 		slot_owe(s, sl, SLOT_ACK | SLOT_JOURNAL);
 	}
-	stats.batches++;
 	stats.encoded[st->encoding]++;
-	stats.records += ob->nrec;
-	tstats[ob->type].records += ob->nrec;
-	tstats[ob->type].batches++;
-	tstats[ob->type].bytes += ob->len;
+	batch_count(ob);
 	if (s != NULL) {
 		s->info.records += ob->nrec;
 		s->info.batches++;
@@ -505,6 +509,17 @@ batch_stored(const struct output_batch *ob, int stored, void *cookie)
 	/* a report later than output_store() may be the last one awaited */
 	if (!in_store)
 		receiver_done_check();
+}
+
+/* a batch stored, from a sensor or a stream: the totals and its type's */
+static void
+batch_count(const struct output_batch *ob)
+{
+	stats.batches++;
+	stats.records += ob->nrec;
+	tstats[ob->type].records += ob->nrec;
+	tstats[ob->type].batches++;
+	tstats[ob->type].bytes += ob->len;
 }
 
 static int
@@ -561,6 +576,12 @@ receiver_finish(void)
 	if (draining)
 		return;
 	draining = 1;
+	/* input jetstream: what was fetched and not stored comes again */
+	if (sock == -1) {
+		finishing = 1;
+		receiver_done_check();
+		return;
+	}
 	if (!paused)
 		receiver_read(sock, EV_READ, NULL);
 }
@@ -708,8 +729,9 @@ rules_receiver(scmp_filter_ctx ctx)
 	 * address, but only on the socket they came in on, whose number
 	 * is known now
 	 */
-	sandbox_allow_if(ctx, SCMP_SYS(sendto), sandbox_eq(0,
-	    (scmp_datum_t)sock));
+	if (sock != -1)
+		sandbox_allow_if(ctx, SCMP_SYS(sendto), sandbox_eq(0,
+		    (scmp_datum_t)sock));
 	journal_rules(ctx);
 	output_rules(ctx);
 }
@@ -788,6 +810,7 @@ ack_flush(void)
 				if (sl->used && (sl->flags & SLOT_JOURNAL))
 					journal_slot(&journal, sl);
 			}
+		consume_journal(&journal, 0);
 		r = journal_commit(&journal);
 	}
 	tick_ms = conf.sync && mono_ms() - t0 > ACK_INTERVAL ?
@@ -800,6 +823,7 @@ ack_flush(void)
 		return;
 	}
 	rotate_answer((int)output_committed());
+	consume_committed();
 	while ((s = TAILQ_FIRST(&trust.dirty)) != NULL) {
 		for (i = 0; i < 2; i++) {
 			sl = &s->sess.slot[i];
@@ -945,6 +969,7 @@ snapshot_sessions(struct journal *j, void *arg)
 		for (i = 0; i < 2; i++)
 			if (s->sess.slot[i].used)
 				journal_slot(j, &s->sess.slot[i]);
+	consume_journal(j, 1);
 }
 
 /*
@@ -983,13 +1008,14 @@ restore_session(void *arg, const struct jsession *js)
 static void
 journal_start(void)
 {
-	const struct journal_cb	 cb = { restore_session, NULL };
+	const struct journal_cb	 cb = { restore_session, NULL,
+				    consume_restore };
 	struct sensor		*s;
 	unsigned int		 nkeys = 0, nsess = 0;
 
 	journal_init(&journal, &stats);
 	journal.sync = conf.sync;
-	journal_load(&journal, &cb, NULL);
+	journal_load(&journal, &cb, &conf);
 	journal_cut(&journal);
 	output_recover(&conf, &stats, &journal);
 	RB_FOREACH(s, sensor_tree, &trust.sensors)

@@ -135,17 +135,15 @@ int
 batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
     struct checked_batch *out, enum drop_cause *why, const char **what)
 {
-	struct frame_iter	 it;
-	struct rec_fault	 f;
-	const unsigned char	*buf, *rec;
+	const unsigned char	*buf;
 	Batch			*b;
-	size_t			 blen, reclen, zlen;
+	size_t			 blen, zlen;
 	ssize_t			 unpadded;
 	enum drop_cause		 cause;
 	const char		*zmsg;
 	uint32_t		 n = 0;
-	int			 type, r;
-	char			 msg[sizeof(out->fault)], fs[160];
+	int			 type;
+	char			 msg[sizeof(out->fault)];
 
 	memset(out, 0, sizeof(*out));
 	if (len < 1)
@@ -211,27 +209,10 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 	if (b->type == NULL || (type = rectype_byname(b->type)) == -1)
 		return (unpack_fail(out, why, what, DROP_TYPE,
 		    "unknown record type"));
-	frame_iter_init(&it, b->records.data, b->records.len);
-	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
-		/* no reader takes a record larger than this */
-		if (reclen > NCAP_MAX_RECORD)
-			return (unpack_fail(out, why, what, DROP_RECORD,
-			    "a record larger than any may be"));
-		/*
-		 * every record must be what the batch says it is, for any
-		 * reader: checked on the wire, where protobuf-c would hide
-		 * a value out of range, and without building the message:
-		 * what the check passes protobuf-c unpacks (the collector's
-		 * fuzzer unpacks every record it passes, and aborts if not)
-		 */
-		if (record_check(rectypes[type], rec, reclen, &f) == -1) {
-			rec_fault_str(&f, fs, sizeof(fs));
-			snprintf(msg, sizeof(msg), "record %u: %s", n + 1, fs);
-			return (unpack_fail(out, why, what, DROP_RECORD, msg));
-		}
-		n++;
-	}
-	if (r == -1 || n != b->count || n == 0)
+	if (records_check(type, b->records.data, b->records.len, &n, &cause,
+	    msg, sizeof(msg)) == -1)
+		return (unpack_fail(out, why, what, cause, msg));
+	if (n != b->count)
 		return (unpack_fail(out, why, what, DROP_FRAMING,
 		    "record framing or count wrong"));
 	out->sensor = b->sensor;
@@ -241,6 +222,56 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 	out->len = b->records.len;
 	out->nrec = n;
 	out->encoding = pt[0] & ~WIRE_ENC_PADDED;
+	return (0);
+}
+
+/*
+ * The records of a batch, or of a message of a stream: each framed,
+ * no larger than any reader takes, and what its type says it is for
+ * any reader (validate.c); at least one.
+ */
+int
+records_check(int type, const unsigned char *recs, size_t len, uint32_t *np,
+    enum drop_cause *why, char *fault, size_t faultlen)
+{
+	struct frame_iter	 it;
+	struct rec_fault	 f;
+	const unsigned char	*rec;
+	size_t			 reclen;
+	uint32_t		 n = 0;
+	int			 r;
+	char			 fs[160];
+
+	frame_iter_init(&it, recs, len);
+	while ((r = frame_next(&it, &rec, &reclen)) == 1) {
+		/* no reader takes a record larger than this */
+		if (reclen > NCAP_MAX_RECORD) {
+			*why = DROP_RECORD;
+			strlcpy(fault, "a record larger than any may be",
+			    faultlen);
+			return (-1);
+		}
+		/*
+		 * every record must be what the batch says it is, for any
+		 * reader: checked on the wire, where protobuf-c would hide
+		 * a value out of range, and without building the message:
+		 * what the check passes protobuf-c unpacks (the collector's
+		 * fuzzer unpacks every record it passes, and aborts if not)
+		 */
+		if (record_check(rectypes[type], rec, reclen, &f) == -1) {
+			rec_fault_str(&f, fs, sizeof(fs));
+			snprintf(fault, faultlen, "record %u: %s", n + 1, fs);
+			*why = DROP_RECORD;
+			return (-1);
+		}
+		n++;
+	}
+	if (r == -1 || n == 0) {
+		*why = DROP_FRAMING;
+		strlcpy(fault, "record framing or count wrong", faultlen);
+		return (-1);
+	}
+	*np = n;
 	return (0);
 }
 

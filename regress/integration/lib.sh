@@ -39,6 +39,16 @@ gone() {
 	esac
 }
 
+# kill_all PID: every process of the daemon PID, SIGKILL, and gone
+kill_all() {
+	_kids=$(pgrep -P "$1")
+	kill -KILL "$1" $_kids
+	wait "$1" 2>/dev/null
+	for _k in $_kids; do
+		while ! gone "$_k"; do sleep 0.05; done
+	done
+}
+
 # pid of the child of $1 started with role $2
 child() {
 	for _c in $(pgrep -P "$1"); do
@@ -192,10 +202,10 @@ free_tcp() {
 		ss -Htln "sport = :$_p" | grep -q . || { echo "$_p"; return; }
 	done
 }
-# NATS JetStream (t_jetstream.sh, t_replay.sh)
+# NATS JetStream (t_jetstream.sh, t_replay.sh, t_consume.sh)
 
-# nats NAME PORT [ARGS]: a nats-server with JetStream, its data in
-# $T/NAME; NPID is its pid, once it listens
+# nats NAME PORT [ARGS]: a nats-server with JetStream on loopback, its
+# data in $T/NAME, its log $T/NAME.log; NPID is its pid, once it listens
 nats() {
 	_name=$1 _port=$2
 	shift 2
@@ -209,8 +219,8 @@ nats() {
 		_i=$((_i + 1))
 	done
 }
-# cstat DIR KEY: a value of the show stats of the daemon of DIR
-# (jetstream.KEY for the collector's publisher)
+# cstat DIR KEY: a value of the show stats of the daemon of DIR, KEY a
+# path through its sections (batches, jetstream.published)
 cstat() {
 	"$NCCTL" -s "$1/ctl.sock" -j show stats | "$PYTHON" -c '
 import json, sys
@@ -218,12 +228,6 @@ j, k = json.load(sys.stdin), sys.argv[1]
 for p in k.split("."):
     j = j[p]
 print(j)' "$2"
-}
-# sstat DIR KEY: a top-level value of it
-sstat() {
-	"$NCCTL" -s "$1/ctl.sock" -j show stats | "$PYTHON" -c '
-import json, sys
-print(json.load(sys.stdin)[sys.argv[1]])' "$2"
 }
 # settle SECONDS CMD WANT: CMD's output once it is WANT, or its last
 settle() {
@@ -244,4 +248,33 @@ steady() {
 		_i=$((_i + 1))
 	done
 	echo "$_v"
+}
+# type_records DIR OUT: the records of every .ncap file under DIR (open
+# ones of rotate too), a sorted file of JSON lines per record type in OUT
+type_records() {
+	mkdir -p "$2"
+	for _f in $(find "$1" -type f \( -name '*.ncap' -o -name '*.ncap.open' \) |
+	    sort); do
+		_t=$(basename "$_f")
+		_t=${_t%%.*}
+		_t=${_t%%-*}
+		"$NCCTL" dump -j "$_f" | tail -n +2 >>"$2/$_t.all" ||
+		    echo "# $_f does not read"
+	done
+	for _f in "$2"/*.all; do
+		[ -e "$_f" ] || continue
+		LC_ALL=C sort -o "${_f%.all}" "$_f"
+		rm "$_f"
+	done
+}
+# verdict NAME REF RUN: RUN's records against REF's (type_records
+# directories), as multisets: none duplicated, lost or foreign
+verdict() {
+	"$PYTHON" "$REGRESS/integration/multiset.py" "$2" "$3" >"$3.cmp"
+	set -- "$1" $(awk '$1 == "total" { print $3, $5, $7, $9, $11 }' \
+	    "$3.cmp")
+	echo "# $1: reference $2 records, got $3, duplicated $4, lost $5," \
+	    "foreign $6"
+	is "$4/$5/$6" 0/0/0 \
+	    "$1: each record of the reference once, and no other ($3 of $2)"
 }

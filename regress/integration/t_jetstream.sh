@@ -57,21 +57,6 @@ fi
 JSREAD=$UNITDIR/jsread
 t0=$(date +%s)
 
-# records DIR OUT: the records of every .ncap under DIR, a sorted file
-# of JSON lines per record type in OUT
-records() {
-	mkdir -p "$2"
-	for _f in $(find "$1" -type f -name '*.ncap' | sort); do
-		_t=$(basename "$_f" .ncap)
-		"$NCCTL" dump -j "$_f" | tail -n +2 >>"$2/$_t.all" ||
-		    echo "# $_f does not read"
-	done
-	for _f in "$2"/*.all; do
-		[ -e "$_f" ] || continue
-		LC_ALL=C sort -o "${_f%.all}" "$_f"
-		rm "$_f"
-	done
-}
 # stream URL STREAM NAME: the stream read into $T/NAME.list (a line a
 # message) and $T/NAME.ncap (files), its records in $T/NAME.recs
 stream() {
@@ -79,17 +64,7 @@ stream() {
 	mkdir -p "$T/$3.ncap"
 	"$JSREAD" "$1" "$2" ncap "$T/$3.ncap" >"$T/$3.list" ||
 	    echo "# jsread $1 $2 failed"
-	records "$T/$3.ncap" "$T/$3.recs"
-}
-# verdict NAME REF RUN: RUN's records against REF's
-verdict() {
-	"$PYTHON" "$REGRESS/integration/multiset.py" "$2" "$3" >"$3.cmp"
-	set -- "$1" $(awk '$1 == "total" { print $3, $5, $7, $9, $11 }' \
-	    "$3.cmp")
-	echo "# $1: reference $2 records, stream $3, duplicated $4, lost $5," \
-	    "foreign $6"
-	is "$4/$5/$6" 0/0/0 \
-	    "$1: each record of the reference once, and no other ($3 of $2)"
+	type_records "$T/$3.ncap" "$T/$3.recs"
 }
 # unique LIST: message ids that are there more than once
 dupids() { awk '{ print $4 }' "$1" | sort | uniq -d | wc -l; }
@@ -107,7 +82,7 @@ start_collector "$T/ref" || exit 1
 run_sensor "$T/ref/s" ref "$T/big.pcap" "acks yes"
 is $? 0 "reference: the replay to a spool collector exits 0"
 stop_collector
-records "$T/ref/spool" "$T/ref.recs"
+type_records "$T/ref/spool" "$T/ref.recs"
 REFREC=$(cat "$T/ref.recs"/* | wc -l)
 check "reference: records stored ($REFREC)" [ "$REFREC" -gt 20000 ]
 echo "# reference: $(($(date +%s) - t0)) s"
@@ -140,7 +115,7 @@ kill -INT "$TPID"
 wait "$TPID" 2>/dev/null
 stream "$URL" NCAP one
 verdict 1 "$T/ref.recs" "$T/one.recs"
-BATCHES=$(sstat "$T/c1" batches)
+BATCHES=$(cstat "$T/c1" batches)
 is "$(wc -l <"$T/one.list")" "$BATCHES" \
     "1: a message per batch the collector stored ($BATCHES)"
 is "$(dupids "$T/one.list")" 0 "1: each message id once"
@@ -182,7 +157,7 @@ while off + 16 <= len(data):
         time.sleep(0.02)
 EOF
 # what the capture caught of them (not always the first few)
-B2=$(steady 'sstat "$T/c2" batches')
+B2=$(steady 'cstat "$T/c2" batches')
 check "2: the second collector takes most of them ($B2 of $BATCHES)" \
     [ "$B2" -gt $((BATCHES / 2)) ]
 # the first collector's marks drop them before JetStream's window does
@@ -212,8 +187,8 @@ SPID=$!
 PIDS="$PIDS $SPID"
 sleep 2
 check "3: the sensor keeps what is not acknowledged" \
-    [ "$(sstat "$T/c1/s3" queued)" -gt 0 ]
-is "$(sstat "$T/c1/s3" acknowledged)" 0 "3: nothing is acknowledged"
+    [ "$(cstat "$T/c1/s3" queued)" -gt 0 ]
+is "$(cstat "$T/c1/s3" acknowledged)" 0 "3: nothing is acknowledged"
 check "3: show stats counts errors ($(cstat "$T/c1" jetstream.errors))" \
     [ "$(cstat "$T/c1" jetstream.errors)" -gt 0 ]
 is "$(cstat "$T/c1" jetstream.last-error)" "no server connected" \
@@ -232,9 +207,9 @@ rm -rf "$T/three.recs.alpha"
 # what came before and what came since, apart
 mkdir -p "$T/three.split"
 mv "$T/three.ncap/js.one" "$T/three.split/"
-records "$T/three.ncap" "$T/three.recs3"
+type_records "$T/three.ncap" "$T/three.recs3"
 verdict 3 "$T/ref.recs" "$T/three.recs3"
-records "$T/three.split" "$T/three.recs1"
+type_records "$T/three.split" "$T/three.recs1"
 verdict "3, the first replay's" "$T/ref.recs" "$T/three.recs1"
 is "$(dupids "$T/three.list")" 0 "3: each message id once"
 CPID=$C1PID
@@ -330,7 +305,7 @@ is "$(settle 10 'cstat "$T/c6" jetstream.stream' NCAP)" NCAP \
     "5: the right password, the server by name: connected, stream NCAP made"
 run_sensor "$T/c6/s" js.five "$CAPDIR/decode-ether.pcap" "acks yes"
 is $? 0 "5: a replay is acknowledged"
-b=$(sstat "$T/c6" batches)
+b=$(cstat "$T/c6" batches)
 check "5: it stored batches ($b)" [ "$b" -gt 0 ]
 is "$(cstat "$T/c6" jetstream.published)" "$b" \
     "5: each of them published"
@@ -377,7 +352,7 @@ is "$(settle 10 'cstat "$T/c8" jetstream.stream' NCAP)" NCAP \
     "6: its CA's: connected over TLS, stream NCAP made"
 run_sensor "$T/c8/s" js.six "$CAPDIR/decode-ether.pcap" "acks yes"
 is $? 0 "6: a replay is acknowledged"
-b=$(sstat "$T/c8" batches)
+b=$(cstat "$T/c8" batches)
 is "$(cstat "$T/c8" jetstream.published)/$(cstat "$T/c8" \
     jetstream.server)" "$b/$URL" "6: each of its $b batches published, over TLS"
 stop_collector

@@ -171,7 +171,7 @@ subwords() {
 	case "$1" in
 	ncagentd)	echo "key no port restricted yes" ;;
 	nccollectd)	echo "every key no on port restricted size yes ca certificate
-		    create credentials duplicate-window marks password replicas stream
+		    create credentials duplicate-window durable marks password replicas stream
 		    subject timeout token url" ;;
 	esac
 }

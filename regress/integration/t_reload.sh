@@ -131,10 +131,12 @@ receive-buffer 4m
 sync yes
 rotate every 1h
 keep 2d size 1g
+input jetstream
 output jetstream
 jetstream url "nats://127.0.0.1:4333"
 jetstream stream "OTHER"
 jetstream subject "other.prefix"
+jetstream durable "other-durable"
 jetstream credentials "/etc/ncap/other.creds"
 jetstream user "u" password "p"
 jetstream token "t"

@@ -121,7 +121,7 @@ run_sensor "$T/a/s1" rp.one "$T/big.pcap" "acks yes
 keyfile \"$T/sk/priv.key\""
 is $? 0 "1: the sensor's replay to A through the relay is all acknowledged"
 kill -TERM "$RLPID"
-BA=$(sstat "$T/a" batches)
+BA=$(cstat "$T/a" batches)
 N1=$(msgs)
 is "$N1" "$BA" "1: A stored $BA batches, a message each"
 # A writes its marks once a second (a twelfth of the window, at least
@@ -129,7 +129,7 @@ is "$N1" "$BA" "1: A stored $BA batches, a message each"
 sleep 3
 D=$(replay "$T/one.rec" "$BPORT")
 echo "# 1: $D datagrams recorded, sent to B"
-BB=$(steady 'sstat "$T/b" batches')
+BB=$(steady 'cstat "$T/b" batches')
 is "$BB" "$BA" "1: B takes each of A's batches ($BB of $BA)"
 is "$(msgs)" "$N1" "1: and stores none: the stream holds $N1 messages still"
 is "$(cstat "$T/b" jetstream.replays-dropped)" "$BB" \
@@ -149,12 +149,12 @@ run_sensor "$T/a/s2" rp.two "$CAPDIR/decode-ether.pcap" "acks yes"
 is $? 0 "2: a second sensor through the relay to A, acknowledged"
 kill -TERM "$RLPID"
 N2=$(msgs)
-B2A=$(($(sstat "$T/a" batches) - BA))
+B2A=$(($(cstat "$T/a" batches) - BA))
 check "2: A stored its batches ($B2A)" [ "$B2A" -gt 0 ]
 is "$N2" $((N1 + B2A)) "2: a message each"
 R0=$(cstat "$T/b" jetstream.replays-dropped)
 replay "$T/two.rec" "$BPORT" >/dev/null
-B2B=$(($(steady 'sstat "$T/b" batches') - BB))
+B2B=$(($(steady 'cstat "$T/b" batches') - BB))
 is "$B2B" "$B2A" "2: B takes them, right after ($B2B)"
 is "$(msgs)" "$N2" "2: and stores none"
 R2=$(($(cstat "$T/b" jetstream.replays-dropped) - R0))
@@ -169,7 +169,7 @@ R0=$(cstat "$T/b" jetstream.replays-dropped)
 run_sensor "$T/a/s1" rp.one "$CAPDIR/decode-ether.pcap" "acks yes
 keyfile \"$T/sk/priv.key\""
 is $? 0 "3: the sensor again, a new session, to B: acknowledged"
-B3=$(($(sstat "$T/b" batches) - BB - B2B))
+B3=$(($(cstat "$T/b" batches) - BB - B2B))
 check "3: B stored its batches ($B3)" [ "$B3" -gt 0 ]
 is "$(cstat "$T/b" jetstream.published)" $((P0 + B3)) \
     "3: each published"

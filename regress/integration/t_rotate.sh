@@ -45,15 +45,6 @@ print(eval(sys.argv[1]))' "$2"
 records() {
 	"$NCCTL" dump -j "$1" | grep -v '"magic"' | sort
 }
-# kill every process of the collector CPID
-kill_all() {
-	_kids=$(pgrep -P "$1")
-	kill -KILL "$1" $_kids
-	wait "$1" 2>/dev/null
-	for _k in $_kids; do
-		while ! gone "$_k"; do sleep 0.05; done
-	done
-}
 # restart DIR: the collector of DIR/nccollectd.conf again, same port
 restart_collector() {
 	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >>"$1/collector.log" 2>&1 &

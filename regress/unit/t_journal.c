@@ -65,8 +65,14 @@ static void	 test_torn(void);
 static void	 test_full(void);
 static void	 test_cut(void);
 static void	 test_compact(void);
+static void	 test_consumer(void);
+static void	 seen_consumer(void *, const struct jconsumer *);
 
-static const struct journal_cb	 seen_cb = { seen_session, seen_file };
+static const struct journal_cb	 seen_cb = { seen_session, seen_file, NULL };
+static const struct journal_cb	 all_cb = { seen_session, seen_file,
+				    seen_consumer };
+static struct jconsumer		 last_jc;
+static int			 njc;
 static struct collector_stats	 st;
 
 static void
@@ -94,6 +100,81 @@ seen_session(void *arg, const struct jsession *js)
 	s->kind[s->n] = 's';
 	s->js[s->n] = *js;
 	s->n++;
+}
+
+static void
+seen_consumer(void *arg, const struct jconsumer *jc)
+{
+	last_jc = *jc;
+	njc++;
+}
+
+/*
+ * A consumer item: read back whole, the last of two winning; a reader
+ * that takes no consumers skips it and still reads the rest of the
+ * entry; one too short to hold a window makes its entry not whole.
+ */
+static void
+test_consumer(void)
+{
+	struct journal		 j;
+	struct jconsumer	 jc;
+	struct jsession		 js;
+	struct seen		 s;
+	unsigned char		*buf, *p;
+	size_t			 len;
+	uint32_t		 crc;
+
+	unlink(JOURNAL_NAME);
+	journal_init(&j, &st);
+	journal_load(&j, NULL, NULL);
+	ok(journal_snapshot(&j, NULL, NULL) == 0, "consumer: a journal");
+	memset(&jc, 0, sizeof(jc));
+	strlcpy(jc.name, "NCAP.spool-1", sizeof(jc.name));
+	jc.top = 4711;
+	memset(jc.bits, 0xa5, sizeof(jc.bits));
+	make_session(&js, 7, 99);
+	journal_begin(&j);
+	journal_add_consumer(&j, &jc);
+	journal_add_session(&j, &js);
+	ok(journal_commit(&j) == 0, "consumer: an entry with a consumer");
+	jc.top = 4712;
+	jc.bits[0] = 0x01;
+	journal_begin(&j);
+	journal_add_consumer(&j, &jc);
+	ok(journal_commit(&j) == 0, "consumer: and another");
+	close(j.fd);
+	close(j.dirfd);
+	buf = slurp(JOURNAL_NAME, &len);
+	njc = 0;
+	memset(&s, 0, sizeof(s));
+	ok(journal_replay(buf, len, &all_cb, &s) == len,
+	    "consumer: the journal is whole");
+	ok(njc == 2 && last_jc.top == 4712 && last_jc.bits[0] == 0x01 &&
+	    last_jc.bits[1] == 0xa5 && strcmp(last_jc.name, "NCAP.spool-1") ==
+	    0, "consumer: read back as written, the last one last");
+	ok(s.n == 1 && s.kind[0] == 's' && s.js[0].top == 99,
+	    "consumer: the session beside it too");
+	memset(&s, 0, sizeof(s));
+	ok(journal_replay(buf, len, &seen_cb, &s) == len && s.n == 1,
+	    "consumer: a reader without consumers skips it, reads the rest");
+	/* an entry, whole, whose consumer item is too short to be one */
+	p = buf + len;
+	memset(p, 0, 4 + JI_HDRLEN + 10 + 4);
+	p[3] = JI_HDRLEN + 10;
+	p[4] = JI_CONSUMER;
+	p[6] = 10;
+	crc = crc32_z(0, p, 4 + JI_HDRLEN + 10);
+	p[4 + JI_HDRLEN + 10] = crc >> 24;
+	p[4 + JI_HDRLEN + 11] = (crc >> 16) & 0xff;
+	p[4 + JI_HDRLEN + 12] = (crc >> 8) & 0xff;
+	p[4 + JI_HDRLEN + 13] = crc & 0xff;
+	njc = 0;
+	memset(&s, 0, sizeof(s));
+	ok(journal_replay(buf, len + 4 + JI_HDRLEN + 14, &all_cb, &s) == len &&
+	    njc == 2, "consumer: an item too short ends the journal before "
+	    "its entry");
+	free(buf);
 }
 
 /* a session whose header bytes are all c, window bits 0x5a */
@@ -508,6 +589,7 @@ main(void)
 	test_full();
 	test_cut();
 	test_compact();
+	test_consumer();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (chdir("/") == -1 || system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

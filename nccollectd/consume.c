@@ -1,0 +1,319 @@
+/*
+ * Copyright (c) 2026 The ncap developers
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * input jetstream, in the receiver: the messages of a stream, which
+ * the publisher process fetches for a durable consumer, stored in the
+ * spool as batches from sensors are.
+ *
+ * Each message is checked as a batch is (nccollectd.conf(5), JETSTREAM
+ * MESSAGES): its subject names a sensor the spool takes and a record
+ * type, and its payload is framed records of that type, each valid, as
+ * many as Ncap-Records says.  One that is not is counted, logged and
+ * terminated, never to come again.  One that is goes through
+ * output_store(), and its stream sequence number into the consumer's
+ * window (window.c, as a session's), which the journal keeps with the
+ * sizes of the files it grew.  Every message is answered (acked,
+ * terminated, or refused to come again later) only once the journal
+ * has it: a crash before loses nothing, JetStream sends it again, and
+ * a message the window says was stored is acked, not stored twice.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nccollectd.h"
+#include "proc.h"
+#include "records.h"
+#include "util.h"
+
+/* answers per imsg to the publisher */
+#define CONS_DONE_PER_IMSG	256
+
+static int	 consume_imsg(int, struct imsg *);
+static void	 consume_msg(struct imsg *);
+static void	 consume_bad(const struct cons_msg *, const char *);
+static void	 consume_stored(const struct output_batch *, int, void *);
+static void	 answer(uint64_t, int);
+static int	 subject_split(const char *, char *, int *);
+
+static struct slot		 window;	/* sequence numbers stored */
+static char			 name[JCONSUMER_NAME_MAX + 1];
+static int			 moved;		/* not journaled yet */
+static struct cons_done		*answers;	/* once journaled */
+static unsigned int		 nanswers, cap;
+static const struct collector_conf *conf;
+static struct collector_stats	*stats;
+static void			(*kick)(void);
+static void			(*count)(const struct output_batch *);
+static struct log_ratelimit	 rl_bad, rl_write;
+
+static void
+consume_name(const struct collector_conf *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.%s", c->js.stream, c->js.durable);
+}
+
+/*
+ * At start, from the journal, before the sandbox: the window of this
+ * stream's consumer (another's, of an earlier configuration, is not
+ * ours).
+ */
+void
+consume_restore(void *arg, const struct jconsumer *jc)
+{
+	const struct collector_conf	*c = arg;
+	char				 n[JCONSUMER_NAME_MAX + 1];
+
+	consume_name(c, n, sizeof(n));
+	if (strcmp(n, jc->name) != 0)
+		return;
+	window_set(&window, jc->top, jc->bits);
+	strlcpy(name, n, sizeof(name));
+}
+
+/* after the sandbox: the publisher's messages, from the loop on */
+void
+consume_init(const struct collector_conf *c, struct collector_stats *st,
+    void (*kickfn)(void), void (*countfn)(const struct output_batch *))
+{
+	conf = c;
+	stats = st;
+	kick = kickfn;
+	count = countfn;
+	consume_name(c, name, sizeof(name));
+	if (window.top != 0)
+		log_info("journal: consumer %s, stored up to stream sequence "
+		    "%llu", name, (unsigned long long)window.top);
+	cap = CONS_MAX_PENDING;
+	if ((answers = calloc(cap, sizeof(*answers))) == NULL)
+		fatal(NULL);
+	proc_listen(PROC_PUBLISHER, consume_imsg, NULL);
+}
+
+static int
+consume_imsg(int from, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_CONSUMED:
+		consume_msg(imsg);
+		break;
+	default:
+		fatalx("publisher: unexpected imsg %u", imsg->hdr.type);
+	}
+	return (0);
+}
+
+/*
+ * <prefix>.<sensor>.<Type>: the sensor's name (subject_sensor_get():
+ * its %2E read back as dots), and the type.  0, -1 for no sensor's
+ * name, -2 for no type.
+ */
+static int
+subject_split(const char *subject, char *sensor, int *type)
+{
+	const char	*p, *dot;
+	size_t		 plen = strlen(conf->js.subject);
+
+	if (strncmp(subject, conf->js.subject, plen) != 0 ||
+	    subject[plen] != '.')
+		return (-1);
+	p = subject + plen + 1;
+	if ((dot = strchr(p, '.')) == NULL || strchr(dot + 1, '.') != NULL)
+		return (-1);
+	if (subject_sensor_get(p, (size_t)(dot - p), sensor) == -1)
+		return (-1);
+	if ((*type = rectype_byname(dot + 1)) == -1)
+		return (-2);
+	return (0);
+}
+
+static void
+consume_msg(struct imsg *imsg)
+{
+	struct cons_msg		 cm;
+	struct output_batch	 ob;
+	const unsigned char	*payload;
+	enum drop_cause		 why;
+	char			 sensor[SENSOR_NAME_MAX + 1], fault[224];
+	size_t			 len;
+	uint32_t		 n;
+	int64_t			 gaps;
+	int			 type, r, w;
+
+	if (IMSG_DATA_SIZE(imsg) < sizeof(cm) ||
+	    IMSG_DATA_SIZE(imsg) - sizeof(cm) > WIRE_MAX_BATCH)
+		fatalx("IMSG_CONSUMED: bad length");
+	memcpy(&cm, imsg->data, sizeof(cm));
+	cm.subject[sizeof(cm.subject) - 1] = '\0';
+	cm.msgid[sizeof(cm.msgid) - 1] = '\0';
+	payload = (const unsigned char *)imsg->data + sizeof(cm);
+	len = IMSG_DATA_SIZE(imsg) - sizeof(cm);
+
+	/*
+	 * Stored before, its ack lost or not sent before a crash.  One
+	 * behind the window cannot be told: the publisher fetches no
+	 * further past the consumer's ack floor than half of it, so none
+	 * should come; if one does, it is stored, twice rather than lost.
+	 */
+	if ((w = window_check(&window, cm.seq)) == DROP_OLD)
+		log_warnx_rl(&rl_write, "jetstream: message %llu is behind "
+		    "the window of stream sequence numbers stored (up to "
+		    "%llu): stored, perhaps again", (unsigned long long)cm.seq,
+		    (unsigned long long)window.top);
+	else if (w != -1) {
+		stats->consumed_repeats++;
+		log_debug("jetstream: message %llu (%s) stored before",
+		    (unsigned long long)cm.seq, cm.msgid);
+		answer(cm.seq, CONS_ACK);
+		return;
+	}
+	if (cm.nrec == -2) {
+		consume_bad(&cm, "larger than any batch may be");
+		return;
+	}
+	if ((r = subject_split(cm.subject, sensor, &type)) == -1) {
+		consume_bad(&cm, "its subject names no sensor the spool takes");
+		return;
+	} else if (r == -2) {
+		consume_bad(&cm, "its subject names no record type");
+		return;
+	}
+	if (records_check(type, payload, len, &n, &why, fault,
+	    sizeof(fault)) == -1) {
+		consume_bad(&cm, fault);
+		return;
+	}
+	if (cm.nrec < 0 || (uint32_t)cm.nrec != n) {
+		snprintf(fault, sizeof(fault), "Ncap-Records %s %d, the "
+		    "payload holds %u", cm.nrec < 0 ? "missing or not a "
+		    "number:" : "says", cm.nrec, n);
+		consume_bad(&cm, fault);
+		return;
+	}
+	window_commit(&window, cm.seq, &gaps);
+	moved = 1;
+	memset(&ob, 0, sizeof(ob));
+	ob.sensor = sensor;
+	ob.type = type;
+	ob.recs = payload;
+	ob.len = len;
+	ob.nrec = n;
+	ob.seq = cm.seq;
+	output_store(&ob, consume_stored, &cm);
+}
+
+/* the output's report, before output_store() returned (the spool's) */
+static void
+consume_stored(const struct output_batch *ob, int stored, void *cookie)
+{
+	const struct cons_msg	*cm = cookie;
+	int64_t			 gaps;
+
+	if (!stored) {
+		/* the disk is full: again later, from JetStream */
+		window_uncommit(&window, cm->seq, &gaps);
+		stats->drops[DROP_WRITE]++;
+		log_warnx_rl(&rl_write, "jetstream: message %llu could not "
+		    "be stored: JetStream sends it again",
+		    (unsigned long long)cm->seq);
+		answer(cm->seq, CONS_NAK);
+		return;
+	}
+	stats->consumed++;
+	stats->consumed_records += ob->nrec;
+	count(ob);
+	log_debug("jetstream: message %llu: sensor %s type %s records %u",
+	    (unsigned long long)cm->seq, ob->sensor, rectypes[ob->type]->name,
+	    ob->nrec);
+	answer(cm->seq, CONS_ACK);
+}
+
+/* not a batch: counted, said, and never sent again */
+static void
+consume_bad(const struct cons_msg *cm, const char *why)
+{
+	stats->consumed_bad++;
+	log_warnx_rl(&rl_bad, "jetstream: message %llu (%s) on %s: %s: "
+	    "skipped", (unsigned long long)cm->seq, cm->msgid[0] ? cm->msgid :
+	    "no Nats-Msg-Id", cm->subject, why);
+	answer(cm->seq, CONS_TERM);
+}
+
+/*
+ * An answer, sent once the journal has it.  The publisher holds no more
+ * than CONS_MAX_PENDING, but those of a connection it gave up may still
+ * be here, unsent while the journal cannot be written: room is made.
+ */
+static void
+answer(uint64_t seq, int verdict)
+{
+	struct cons_done	*n;
+
+	if (nanswers == cap) {
+		if ((n = reallocarray(answers, 2 * cap, sizeof(*n))) == NULL)
+			fatal(NULL);
+		answers = n;
+		cap *= 2;
+	}
+	answers[nanswers].seq = seq;
+	answers[nanswers].verdict = verdict;
+	nanswers++;
+	kick();
+}
+
+/* the receiver's journal entry, or (all) its snapshot */
+void
+consume_journal(struct journal *j, int all)
+{
+	struct jconsumer	 jc;
+
+	if ((!moved && !all) || window.top == 0)
+		return;
+	memset(&jc, 0, sizeof(jc));
+	strlcpy(jc.name, name, sizeof(jc.name));
+	window_get(&window, &jc.top, jc.bits);
+	journal_add_consumer(j, &jc);
+}
+
+/* the journal has every message answered so far: JetStream is told */
+void
+consume_committed(void)
+{
+	unsigned int	 i, k;
+
+	if (answers == NULL)
+		return;
+	moved = 0;
+	for (i = 0; i < nanswers; i += k) {
+		k = nanswers - i < CONS_DONE_PER_IMSG ? nanswers - i :
+		    CONS_DONE_PER_IMSG;
+		if (proc_compose(PROC_PUBLISHER, IMSG_CONSUMED_DONE, 0, -1,
+		    answers + i, k * sizeof(*answers)) == -1)
+			fatal("imsg_compose");
+	}
+	nanswers = 0;
+}
+
+unsigned int
+consume_busy(void)
+{
+	return (nanswers);
+}

@@ -1,0 +1,268 @@
+#!/bin/sh
+#
+# Copyright (c) 2026 The ncap developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+
+# input jetstream: a collector that consumes a NATS JetStream stream with
+# a durable pull consumer and writes its spool.  The reference is the
+# same capture sent by a sensor of the same name to a collector that
+# writes the spool itself: `ncctl dump -j` of its files, a multiset of
+# lines per record type (multiset.py).
+#
+#  1. a collector with output jetstream makes the stream on a nats-server
+#     on loopback; a consuming collector (rotate size 64k) stores what a
+#     sensor replays to it, meanwhile;
+#  2. in the middle of it, the consumer's publisher is stopped (SIGSTOP)
+#     so that what the receiver stored and journaled is not acked, and
+#     every process of the consumer is killed (SIGKILL); started again
+#     on its spool, it takes what JetStream sends again, stores none of
+#     it twice (its window says so: counted as repeats), and every
+#     record of the reference is in its files exactly once, files that
+#     rotate closed and every one of which ncctl dump reads;
+#  3. started once more, the durable consumer resumes where it stopped:
+#     nothing is fetched again, nothing stored;
+#  4. messages published by hand that are no batch (a payload that is
+#     no framed records, a record that is not its type, a count that
+#     Ncap-Records does not say, a sensor name the spool refuses, a type
+#     that does not exist) are counted as bad, logged, stored nowhere,
+#     and not sent again.
+. "$REGRESS/integration/lib.sh"
+
+if ! command -v nats-server >/dev/null 2>&1; then
+	skip "nats-server is not installed (apt-get install nats-server)"
+	finish
+	exit
+fi
+t0=$(date +%s)
+
+# consumer DIR: a collector of DIR/nccollectd.conf, input jetstream
+# from $URL, started (again) on its spool; CCPID is its pid once it
+# answers ncctl
+consumer() {
+	mkdir -p "$1"
+	cat >"$1/nccollectd.conf" <<EOC
+spool "$1/spool"
+user "nobody"
+chroot "$T/empty"
+socket "$1/ctl.sock"
+input jetstream url "$URL" stream "NCAP" durable "spool-1"
+jetstream timeout 2
+rotate size 64k
+EOC
+	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >>"$1/collector.log" 2>&1 &
+	CCPID=$!
+	PIDS="$PIDS $CCPID"
+	_i=0
+	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
+	    [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+# the consumer's counters: stored, repeats, bad
+counts() {
+	echo "$(cstat "$CC" jetstream.stored)/$(cstat "$CC" \
+	    jetstream.repeats)/$(cstat "$CC" jetstream.bad)"
+}
+# everything of the stream delivered and acked
+drained() {
+	echo "$(cstat "$CC" jetstream.pending)/$(cstat "$CC" \
+	    jetstream.ack-pending)/$(cstat "$CC" jetstream.unanswered)"
+}
+# hpub SUBJECT RECORDS PAYLOAD-HEX: a message published by hand, in the
+# NATS protocol, with Ncap-Records (none if RECORDS is -)
+hpub() {
+	"$PYTHON" - "$NP" "$@" <<'EOF'
+import socket, sys
+port, subj, nrec, payload = sys.argv[1], sys.argv[2], sys.argv[3], \
+    bytes.fromhex(sys.argv[4])
+s = socket.create_connection(("127.0.0.1", int(port)))
+f = s.makefile("rb")
+f.readline()                                    # INFO
+hdr = b"NATS/1.0\r\n"
+if nrec != "-":
+    hdr += b"Ncap-Records: " + nrec.encode() + b"\r\n"
+hdr += b"\r\n"
+s.sendall(b'CONNECT {"verbose":false,"headers":true}\r\n' +
+    b"HPUB %s %d %d\r\n" % (subj.encode(), len(hdr), len(hdr) + len(payload)) +
+    hdr + payload + b"\r\nPING\r\n")
+line = f.readline()
+sys.exit(0 if line.startswith(b"PONG") else 1)
+EOF
+}
+
+# -n: a consuming collector takes neither listen on nor sensor
+mkdir -p "$T/bad"
+printf 'spool "%s"\nuser "nobody"\nchroot "%s"\nsocket "%s"\ninput jetstream\n' \
+    "$T/bad/spool" "$T/empty" "$T/bad/ctl.sock" >"$T/bad/base.conf"
+"$NCCOLLECTD" -n -f "$T/bad/base.conf" >/dev/null 2>&1
+is $? 0 "-n: input jetstream without listen on, sensor or keyfile"
+{ cat "$T/bad/base.conf"; echo "listen on 127.0.0.1 port 4300"; } \
+    >"$T/bad/listen.conf"
+"$NCCOLLECTD" -n -f "$T/bad/listen.conf" >/dev/null 2>"$T/bad/err"
+is "$?/$(grep -c 'listen on: a collector with input jetstream takes no datagrams' \
+    "$T/bad/err")" 1/1 "-n: input jetstream with listen on is refused, saying why"
+{ cat "$T/bad/base.conf"; echo "sensor a key $(cat "$T/keys/pub.key")"; } \
+    >"$T/bad/sensor.conf"
+"$NCCOLLECTD" -n -f "$T/bad/sensor.conf" >/dev/null 2>"$T/bad/err"
+is "$?/$(grep -c 'sensor: a collector with input jetstream' "$T/bad/err")" \
+    1/1 "-n: input jetstream with a sensor is refused, saying why"
+
+nframes=40000
+[ -n "${NCAP_SANITIZER:-}" ] && nframes=20000
+"$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" $nframes 5 >/dev/null
+
+# -- the reference: the spool, a sensor of the same name
+start_collector "$T/ref" || exit 1
+run_sensor "$T/ref/s" s.one "$T/big.pcap" "acks yes"
+is $? 0 "reference: the replay to a spool collector exits 0"
+stop_collector
+type_records "$T/ref/spool" "$T/ref.recs"
+REFREC=$(cat "$T/ref.recs"/* | wc -l)
+check "reference: records stored ($REFREC)" [ "$REFREC" -gt 5000 ]
+
+# -- 1. a server, a publishing collector, a consuming one
+NP=$(free_tcp)
+URL=nats://127.0.0.1:$NP
+nats n0 "$NP"
+start_collector "$T/pub" "output jetstream url \"$URL\" stream \"NCAP\"
+jetstream timeout 2" || exit 1
+PUB=$CPID
+is "$(settle 10 'cstat "$T/pub" jetstream.stream' NCAP)" NCAP \
+    "1: the publishing collector makes stream NCAP"
+CC=$T/cc
+consumer "$CC"
+is "$(settle 10 'cstat "$CC" jetstream.consumer' spool-1)" spool-1 \
+    "1: the consuming collector makes its durable consumer spool-1"
+check "1: it takes no datagrams: no UDP socket" \
+    [ -z "$(ss -Hulnp | grep "pid=$CCPID,")" ]
+sensor_conf "$T/pub/s" s.one "acks yes"
+"$NCAGENTD" -d -v -f "$T/pub/s/ncagentd.conf" -r "$T/big.pcap" -w 60 \
+    >"$T/pub/s/sensor.log" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+
+# -- 2. in the middle of it: what was stored not acked, then every
+# process killed
+settle 20 '[ "$(cstat "$CC" jetstream.stored)" -gt 0 ] && echo y' y \
+    >/dev/null
+# the receiver stopped while the publisher fetches what it may, then
+# the publisher while the receiver stores it: stored, never acked
+R=$(child "$CCPID" receiver)
+P=$(child "$CCPID" publisher)
+kill -STOP "$R"
+sleep 0.3
+kill -STOP "$P"
+kill -CONT "$R"
+sleep 0.5
+before=$(ls "$CC/spool/s.one" | wc -l)
+kill_all "$CCPID"
+kill -CONT "$P" 2>/dev/null
+check "2: killed once it had stored into files ($before)" [ "$before" -gt 0 ]
+kill -0 "$SPID" 2>/dev/null && echo "# 2: the replay still ran"
+consumer "$CC"
+wait "$SPID"
+is $? 0 "2: the replay to the publishing collector exits 0"
+is "$(settle 20 drained 0/0/0)" 0/0/0 \
+    "2: the restarted consumer gets the whole stream, and acks it"
+c=$(counts)
+total=$(cstat "$T/pub" jetstream.published)
+echo "# 2: after the restart: stored/repeats/bad $c of $total messages"
+check "2: killed mid-way: the restarted one stored more (${c%%/*})" \
+    [ "${c%%/*}" -gt 0 ]
+check "2: what was stored before the kill and not acked comes again, and is \
+not stored again (repeats ${c#*/})" [ "$(cstat "$CC" jetstream.repeats)" -gt 0 ]
+is "$(cstat "$CC" jetstream.bad)" 0 "2: no message is bad"
+check "2: show stats: the server it is connected to" \
+    [ "$(cstat "$CC" jetstream.server)" = "$URL" ]
+kill -TERM "$CCPID"
+wait "$CCPID"
+is $? 0 "2: the consumer exits 0"
+closed=$(find "$CC/spool" -name '*-*-*.ncap' | wc -l)
+check "2: rotate closed files ($closed)" [ "$closed" -gt 4 ]
+is "$(find "$CC/spool" -name '*.ncap.open' | wc -l)" 0 \
+    "2: none is left open"
+type_records "$CC/spool" "$T/cc.recs" >"$T/cc.dump"
+is "$(grep -c 'does not read' "$T/cc.dump")" 0 "2: ncctl dump reads every file"
+verdict 2 "$T/ref.recs" "$T/cc.recs"
+is "$(ls "$CC/spool")" s.one "2: one sensor, s.one, its name from the subject"
+echo "# 2: $(($(date +%s) - t0)) s"
+
+# -- 3. once more: the consumer resumes where it stopped
+consumer "$CC"
+is "$(settle 10 'cstat "$CC" jetstream.consumer' spool-1)" spool-1 \
+    "3: started again, it takes its consumer as it is"
+sleep 3
+is "$(cstat "$CC" jetstream.fetched)/$(counts)" 0/0/0/0 \
+    "3: nothing is fetched again, nothing stored"
+
+# -- 4. bad messages, published by hand
+# a TCP record of the reference, framed, for payloads that are nearly right
+REC=$("$PYTHON" - "$(find "$T/ref/spool/s.one" -name 'TCP*.ncap' |
+    head -n 1)" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read()
+# the header, a framed Header; then the first record
+def varint(b, o):
+    v = s = 0
+    while True:
+        c = b[o]; o += 1; v |= (c & 0x7f) << s; s += 7
+        if c < 0x80:
+            return v, o
+o = 0
+n, o = varint(d, o)
+o += n
+n, p = varint(d, o)
+print(d[o:p + n].hex())
+EOF
+)
+check "4: a record to build messages from" [ -n "$REC" ]
+hpub ncap.s%2Eone.TCP 1 ffffffff0f00 &&
+hpub ncap.s%2Eone.TCP 1 "${REC%??}" &&
+hpub ncap.s%2Eone.TCP 2 "$REC" &&
+hpub ncap.s%2Eone.TCP - "$REC" &&
+hpub ncap.%2Ehidden.TCP 1 "$REC" &&
+hpub ncap.s%2Fx.TCP 1 "$REC" &&
+hpub ncap.s%2Eone.NoSuchType 1 "$REC" &&
+hpub ncap.s%2Eone.TCP 1 020f00
+is $? 0 "4: eight messages published by hand"
+is "$(settle 10 counts 0/0/8)" 0/0/8 "4: each of them counted as bad"
+check "4: and logged, each with why" grep -q \
+    "jetstream: message .* on ncap.s%2Eone.TCP: record framing or count wrong: skipped" \
+    "$CC/collector.log"
+check "4: a count Ncap-Records does not say" grep -q \
+    "on ncap.s%2Eone.TCP: Ncap-Records says 2, the payload holds 1: skipped" \
+    "$CC/collector.log"
+sleep 2.5
+is "$(counts)/$(drained)" 0/0/8/0/0/0 \
+    "4: none is sent again once its ack wait is over"
+check "4: no directory for a name the spool refuses" \
+    [ "$(ls "$CC/spool")" = s.one ]
+kill -TERM "$CCPID"
+wait "$CCPID"
+is $? 0 "4: the consumer exits 0"
+rm -rf "$T/cc.recs"
+type_records "$CC/spool" "$T/cc.recs" >/dev/null
+verdict "4, the spool" "$T/ref.recs" "$T/cc.recs"
+CPID=$PUB
+stop_collector
+is $? 0 "the publishing collector exits 0"
+check "the consuming publisher ran sandboxed, with its fetch thread's pipe" \
+    grep -q "publisher\]: sandbox publisher entered, 15 descriptors" \
+    "$CC/collector.log"
+check "no process died of SIGSYS" [ "$(cat "$T"/*/collector.log |
+    grep -c SIGSYS)" = 0 ]
+echo "# $(($(date +%s) - t0)) s"
+finish
