@@ -29,6 +29,7 @@ export PYTHON="${PYTHON:-/usr/bin/python3}"
 passed=0
 failed=0
 jobs=${NCAP_JOBS:-2}
+began=$(date +%s)
 out=$(mktemp -d /tmp/ncap-regress.XXXXXX)
 PIDS=""
 # interrupted: the tests still running, and their subshells
@@ -154,5 +155,6 @@ done
 wait
 PIDS=""
 
+echo "# $(($(date +%s) - began)) s, $jobs at a time"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
