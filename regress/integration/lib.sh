@@ -28,6 +28,8 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+# stopped (regress/run.sh interrupted): the same cleanup, by exit
+trap 'exit 1' HUP INT TERM
 mkdir -p "$T/empty" "$T/keys"
 "$NCCTL" keygen "$T/keys" >/dev/null || { echo "Bail out! keygen"; exit 1; }
 
