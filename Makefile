@@ -220,10 +220,20 @@ $(O)/%/parse.o: $(O)/%/parse.c $(GEN_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I$* -Wno-sign-compare -Wno-missing-prototypes \
 	    -Wno-missing-declarations -MMD -MP -c -o $@ $<
 
-# the suite: once as built, then under the sanitizers
+# the suite: once as built, then under the sanitizers; the sanitizer
+# build runs beside the first pass, its output in obj-san/build.log
 test: all
-	sh regress/run.sh $(CURDIR) ncagentd nccollectd ncctl $(O)/regress
-	$(MAKE) san
+	@mkdir -p obj-san; \
+	echo "$(MAKE) san >obj-san/build.log, beside the first pass"; \
+	$(MAKE) san >obj-san/build.log 2>&1 & san=$$!; \
+	sh regress/run.sh $(CURDIR) ncagentd nccollectd ncctl $(O)/regress; \
+	plain=$$?; \
+	if ! wait $$san; then \
+		tail -30 obj-san/build.log; \
+		echo "make san failed: obj-san/build.log"; \
+		exit 1; \
+	fi; \
+	exit $$plain
 	NCAP_SANITIZER=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    sh regress/run.sh $(CURDIR) obj-san/bin obj-san/bin obj-san/bin \

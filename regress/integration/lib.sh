@@ -28,6 +28,8 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+# stopped (regress/run.sh interrupted): the same cleanup, by exit
+trap 'exit 1' HUP INT TERM
 mkdir -p "$T/empty" "$T/keys"
 "$NCCTL" keygen "$T/keys" >/dev/null || { echo "Bail out! keygen"; exit 1; }
 
@@ -60,11 +62,16 @@ child() {
 # status PID FIELD: a field of /proc/PID/status
 status() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 
-# a UDP port nobody on this machine listens on
+# a UDP port no socket on this machine has: below the kernel's
+# ephemeral ports (net.ipv4.ip_local_port_range), which a connected
+# socket takes without listening, so that no sensor of a test running
+# beside this one takes it before we bind it
 free_port() {
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${_lo:-0}" -gt 12000 ] || _lo=32768
 	while :; do
-		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-		ss -Huln "sport = :$_p" | grep -q . || { echo "$_p"; return; }
+		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % (_lo - 10000) + 10000 ))
+		ss -Huan "sport = :$_p" | grep -q . || { echo "$_p"; return; }
 	done
 }
 

@@ -24,7 +24,8 @@ GPORT=$(free_port)
 sensor_conf "$T/s" alpha "keyfile \"$T/ka/priv.key\"
 interface \"lo\"
 filter \"udp dst port $GPORT\""
-"$NCAGENTD" -d -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
+# -v: "capture started" is a debug line
+"$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
 SPID=$!
 PIDS="$PIDS $SPID"
 i=0

@@ -225,10 +225,13 @@ refused, and the running list stays"
 # new name within seconds, an idle connection ends, sessions turn over
 CPID_KEEP=$CPID
 start_collector "$T/c2" || exit 1
-sensor_conf "$T/s3" before 'interface "lo"
-filter "udp port 9"
+# a port of its own, not the discard port: tests elsewhere on this
+# machine send there too
+UPORT=$(free_port)
+sensor_conf "$T/s3" before "interface \"lo\"
+filter \"udp port $UPORT\"
 connection-idle-timeout 60
-rekey 600'
+rekey 600"
 sed -i 's/^flush-interval .*/flush-interval 60/' "$T/s3/ncagentd.conf"
 start_live "$T/s3"
 S3PID=$LIVE
@@ -237,12 +240,12 @@ sed -i -e 's/^name .*/name "after"/' -e 's/^flush-interval .*/flush-interval 200
     -e 's/^rekey .*/rekey 1/' "$T/s3/ncagentd.conf"
 "$NCCTL" -s "$T/s3/ctl.sock" reload >/dev/null
 is $? 0 "the live sensor reloads"
-# ten datagrams to the discard port over three seconds
-"$PYTHON" -c 'import socket, time
+# ten datagrams to that port over three seconds
+"$PYTHON" -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(10):
-    s.sendto(b"reload %d" % i, ("127.0.0.1", 9))
-    time.sleep(0.3)'
+    s.sendto(b"reload %d" % i, ("127.0.0.1", int(sys.argv[1])))
+    time.sleep(0.3)' "$UPORT"
 # within SECONDS CMD WANT: CMD prints WANT within SECONDS, or its last
 within() {
 	_i=0
@@ -276,10 +279,10 @@ is "$(csyncs)" "$syncs0" "with sync no, the collector stored all that without a 
 echo "sync yes" >>"$T/c2/nccollectd.conf"
 "$NCCTL" -s "$T/c2/ctl.sock" reload >/dev/null
 is $? 0 "the collector reloads with sync yes"
-"$PYTHON" -c 'import socket
+"$PYTHON" -c 'import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(3):
-    s.sendto(b"sync %d" % i, ("127.0.0.1", 9))'
+    s.sendto(b"sync %d" % i, ("127.0.0.1", int(sys.argv[1])))' "$UPORT"
 more=$(within 3 '[ "$(csyncs)" -gt "$syncs0" ] && echo more' more)
 check "and syncs what it stores from then on ($syncs0, then $(csyncs))" \
     [ "$more" = more ]
@@ -496,8 +499,8 @@ PIDS="$PIDS $ACKPID"
 echo hold >"$T/ackcmd"
 CPORT_KEEP=$CPORT
 CPORT=$ACKP
-sensor_conf "$T/s5" queue 'interface "lo"
-filter "udp port 9"'
+sensor_conf "$T/s5" queue "interface \"lo\"
+filter \"udp port $UPORT\""
 CPORT=$CPORT_KEEP
 start_live "$T/s5"
 S5PID=$LIVE
@@ -506,12 +509,12 @@ stat5() {
 import json, sys
 print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
-"$PYTHON" -c 'import socket, time
+"$PYTHON" -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(12000):
-    s.sendto(b"queue %d" % i, ("127.0.0.1", 9))
+    s.sendto(b"queue %d" % i, ("127.0.0.1", int(sys.argv[1])))
     if i % 100 == 0:
-        time.sleep(0.01)'
+        time.sleep(0.01)' "$UPORT"
 big() { [ "$(stat5 queued-bytes)" -gt 131072 ] && echo y; }
 is "$(within 5 big y)" y "the sensor holds more than 128K unacknowledged"
 is "$(stat5 queue-dropped)" 0 "and has dropped nothing"
