@@ -37,6 +37,18 @@
 # of one collector; per type, the stream's Ncap-Records add up to the
 # reference's count; and no Nats-Msg-Id is in the stream twice.  The
 # counts (sent, stored, duplicates, lost) per class are TAP comments.
+#
+# NOT IN THE SUITE YET: named scale.sh, not t_scale.sh, since it fails
+# more often than not.  The sensors of both then have a datagram's
+# records twice in the stream (58 IPv4 records a sensor, a full batch,
+# under two Nats-Msg-Ids): a batch the stream took but whose collector
+# did not acknowledge it (the NATS node went, the stream's leader moved,
+# publishes failed with "no responders", or A was killed) is sealed
+# again for B under a new session, so neither JetStream's duplicate
+# window nor the marks know it.  The sensors of A alone, sending the
+# same session again, never have a duplicate.  Rename it t_scale.sh
+# once failover is exactly once.  By hand, with what regress/run.sh
+# exports: sh regress/integration/scale.sh (KEEP=DIR keeps the files).
 . "$REGRESS/integration/lib.sh"
 
 if ! command -v nats-server >/dev/null 2>&1; then
