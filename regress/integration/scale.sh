@@ -26,7 +26,7 @@
 #	a	s5..s7: A only
 #	b	s8, s9: B only
 #
-# In the middle of the replays the NATS node A is connected to is
+# In the middle of the replays the NATS node that leads the stream is
 # killed (SIGKILL), then collector A; both are started again, A on the
 # same port and spool.  While A is away, the sensors of A alone keep
 # their datagrams (queued, not acknowledged) and those of both move to
@@ -269,12 +269,13 @@ echo "# reference: $(($(date +%s) - t0)) s"
 # -- the cluster
 P1=$(free_tcp) P2=$(free_tcp) P3=$(free_tcp)
 R1=$(free_tcp) R2=$(free_tcp) R3=$(free_tcp)
+M1=$(free_tcp) M2=$(free_tcp) M3=$(free_tcp)
 ROUTES=nats://127.0.0.1:$R1,nats://127.0.0.1:$R2,nats://127.0.0.1:$R3
 # node I: node I of the cluster started, NPIDI its pid
 node() {
-	eval "_p=\$P$1 _r=\$R$1"
+	eval "_p=\$P$1 _r=\$R$1 _m=\$M$1"
 	nats "n$1" "$_p" --cluster_name ncaps --cluster "nats://127.0.0.1:$_r" \
-	    --routes "$ROUTES"
+	    --routes "$ROUTES" -m "$_m"
 	eval "NPID$1=$NPID"
 }
 node 1
@@ -313,17 +314,28 @@ failover-timeout ${FAILOVER}s" ;;
 	eval "SPID$i=$SPID"
 done
 
-# in the middle: the node A publishes to, then A itself
+# in the middle: the stream's leader, then A itself
 settle 20 '[ "$(cstat "$T/a" jetstream.published)" -gt 50 ] && echo y' y \
     >/dev/null
-on=$(cstat "$T/a" jetstream.server)
+# the node that leads stream NCAPS, as a node's monitoring port says
+leader() {
+	"$PYTHON" - "$1" <<'EOF'
+import json, sys, urllib.request
+u = "http://127.0.0.1:%s/jsz?streams=true" % sys.argv[1]
+j = json.load(urllib.request.urlopen(u, timeout=5))
+for a in j.get("account_details", []):
+    for st in a.get("stream_detail", []):
+        if st["name"] == "NCAPS":
+            print(st["cluster"]["leader"])
+EOF
+}
+on=$(leader "$M1" 2>/dev/null)
 case "$on" in
-*:$P2) k=2 ;;
-*:$P3) k=3 ;;
-*) k=1 ;;
+n[123]) k=${on#n} ;;
+*) echo "# no leader of NCAPS found ($on): n1"; k=1 ;;
 esac
 eval "kill -KILL \$NPID$k; wait \$NPID$k" 2>/dev/null
-echo "# killed node n$k ($on) after $(cstat "$T/a" jetstream.published) batches of A"
+echo "# killed node n$k, the stream's leader, after $(cstat "$T/a" jetstream.published) batches of A"
 sleep 0.5
 ckill "$APID"
 echo "# killed collector A at $(($(date +%s) - t0)) s"
