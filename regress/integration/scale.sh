@@ -62,7 +62,7 @@ FRAMES=4000		# frames of each sensor's capture,
 CHUNKS=8		# replayed in that many files,
 PAUSE=0.8		# with a pause between them: about 8 s
 FAILOVER=1		# failover-timeout, seconds
-W=60			# -w: a sensor gives up after that long without acks
+W=20			# -w: a sensor gives up after that long without acks
 if [ -n "${NCAP_SANITIZER:-}" ]; then
 	FRAMES=2400
 fi
