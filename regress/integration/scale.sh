@@ -1,0 +1,446 @@
+#!/bin/sh
+#
+# Copyright (c) 2026 The ncap developers
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
+
+# Issue 12, end to end: a cluster of three nats-server on loopback
+# (random ports, data in the scratch directory), a stream of three
+# replicas the collectors make, two collectors A and B publishing into
+# it, and ten sensors replaying captures of genbig.py (a seed each) with
+# acks and a small queue, so that a sensor whose collector does not
+# answer stops reading its file and keeps what it sent:
+#
+#	both	s0..s4: collectors A then B, failover-timeout 1s
+#	a	s5..s7: A only
+#	b	s8, s9: B only
+#
+# In the middle of the replays the NATS node that leads the stream is
+# killed (SIGKILL), then collector A; both are started again, A on the
+# same port and spool.  While A is away, the sensors of A alone keep
+# their datagrams (queued, not acknowledged) and those of both move to
+# B; once A is back they come back to it.  Every sensor exits 0, all
+# acknowledged.  Then, per sensor: the records of the stream
+# (ncctl dump -j -S sensor -u) are, as a multiset per record type, those
+# a clean run of the same capture and configuration stored in the spool
+# of one collector; per type, the stream's Ncap-Records add up to the
+# reference's count; and no Nats-Msg-Id is in the stream twice.  The
+# counts (sent, stored, duplicates, lost) per class are TAP comments.
+#
+# NOT IN THE SUITE YET: named scale.sh, not t_scale.sh, since it fails
+# more often than not.  The sensors of both then have a datagram's
+# records twice in the stream (58 IPv4 records a sensor, a full batch,
+# under two Nats-Msg-Ids): a batch the stream took but whose collector
+# did not acknowledge it (the NATS node went, the stream's leader moved,
+# publishes failed with "no responders", or A was killed) is sealed
+# again for B under a new session, so neither JetStream's duplicate
+# window nor the marks know it.  The sensors of A alone, sending the
+# same session again, never have a duplicate.  Rename it t_scale.sh
+# once failover is exactly once.  By hand, with what regress/run.sh
+# exports: sh regress/integration/scale.sh (KEEP=DIR keeps the files).
+. "$REGRESS/integration/lib.sh"
+
+if ! command -v nats-server >/dev/null 2>&1; then
+	skip "nats-server is not installed (apt-get install nats-server)"
+	finish
+	exit
+fi
+JSREAD=$UNITDIR/jsread
+t0=$(date +%s)
+FRAMES=4000		# frames of each sensor's capture,
+CHUNKS=8		# replayed in that many files,
+PAUSE=0.8		# with a pause between them: about 8 s
+FAILOVER=1		# failover-timeout, seconds
+W=20			# -w: a sensor gives up after that long without acks
+if [ -n "${NCAP_SANITIZER:-}" ]; then
+	FRAMES=2400
+fi
+SENSORS="0 1 2 3 4 5 6 7 8 9"
+
+scale_cleanup() {
+	for _p in $PIDS; do
+		pkill -KILL -P "$_p" 2>/dev/null
+		kill -KILL "$_p" 2>/dev/null
+	done
+	[ -z "${KEEP:-}" ] || cp -r "$T" "$KEEP"
+	cleanup
+}
+trap scale_cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+# class I: both, a or b
+class() {
+	case $1 in
+	[0-4]) echo both ;;
+	[5-7]) echo a ;;
+	*) echo b ;;
+	esac
+}
+# collector DIR PORT [extra lines]: a collector on 127.0.0.1 PORT with the
+# spool DIR/spool; each start logs to DIR/collector.N.log: CPID, CLOG
+collector() {
+	mkdir -p "$1"
+	cat >"$1/nccollectd.conf" <<EOC
+listen on 127.0.0.1 port $2
+keyfile "$T/keys/priv.key"
+spool "$1/spool"
+user "nobody"
+chroot "$T/empty"
+socket "$1/ctl.sock"
+${3:-}
+EOC
+	_k=1
+	while [ -e "$1/collector.$_k.log" ]; do _k=$((_k + 1)); done
+	CLOG=$1/collector.$_k.log
+	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >"$CLOG" 2>&1 &
+	CPID=$!
+	PIDS="$PIDS $CPID"
+	_i=0
+	while ! grep -qs "collector started on" "$CLOG"; do
+		[ $_i -ge 200 ] && {
+			echo "# collector did not start:"
+			sed 's/^/# /' "$CLOG"
+			return 1
+		}
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+# ckill PID: SIGKILL to a collector and its children at once
+ckill() {
+	_kids=$(pgrep -P "$1" | tr '\n' ' ')
+	kill -KILL "$1" $_kids
+	wait "$1" 2>/dev/null
+	for _p in $_kids; do
+		_i=0
+		while ! gone "$_p" && [ $_i -lt 200 ]; do
+			sleep 0.05
+			_i=$((_i + 1))
+		done
+	done
+}
+# sconf DIR NAME COLLECTOR-LINES: a sensor's configuration
+sconf() {
+	mkdir -p "$1"
+	cat >"$1/ncagentd.conf" <<EOC
+name "$2"
+$3
+collector-key "$T/keys/pub.key"
+user "nobody"
+chroot "$T/empty"
+flush-interval 200ms
+queue-size 64K
+acks yes
+socket "$1/ctl.sock"
+EOC
+}
+# replay DIR I PAUSE: the sensor of DIR replays capI.0.pcap, capI.1.pcap
+# ... one after the other, PAUSE seconds between them, in the
+# background, its pid in SPID; DIR/sensor.J.log the logs, DIR/failed
+# the chunks whose replay did not exit 0
+replay() {
+	(
+		: >"$1/failed"
+		_j=0
+		while [ $_j -lt "$CHUNKS" ]; do
+			[ $_j -gt 0 ] && sleep "$3"
+			"$NCAGENTD" -d -v -f "$1/ncagentd.conf" \
+			    -r "$T/cap$2.$_j.pcap" -w "$W" \
+			    >"$1/sensor.$_j.log" 2>&1 || echo "$_j" >>"$1/failed"
+			_j=$((_j + 1))
+		done
+		[ ! -s "$1/failed" ]
+	) &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+}
+# colls LOG NAME: a counter of a sensor's "collectors:" line
+colls() { sed -n "s/.*collectors:.* $2 \([0-9][0-9]*\).*/\1/p" "$1"; }
+# ssum DIR FIELD: tsum of every log of the sensor of DIR
+ssum() {
+	_n=0
+	for _l in "$1"/sensor.*.log; do
+		_n=$((_n + $(tsum "$_l" "$2")))
+	done
+	echo $_n
+}
+# records DUMP OUT: the records of `ncctl dump -j` output DUMP, a sorted
+# file per record type (from the headers) in OUT
+records() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	"$PYTHON" - "$1" "$2" <<'EOF' || echo "# $1: cannot split"
+import json, os, sys
+out, t, files = sys.argv[2], None, {}
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if "record_type" in j and "magic" in j:
+        t = j["record_type"]
+        continue
+    if t not in files:
+        files[t] = open(os.path.join(out, t + ".all"), "a")
+    files[t].write(line)
+EOF
+	for _f in "$2"/*.all; do
+		[ -e "$_f" ] || continue
+		LC_ALL=C sort -o "${_f%.all}" "$_f"
+		rm "$_f"
+	done
+}
+# counts RECS: "TYPE N" per type of a directory of records
+counts() {
+	for _f in "$1"/*; do
+		[ -e "$_f" ] || continue
+		echo "$(basename "$_f") $(wc -l <"$_f")"
+	done
+}
+
+# the consuming collector (nccollectd input jetstream, issue 12): once
+# there is one, it reads the stream into a spool of its own, and each
+# sensor's files there must hold the records of the reference, as the
+# stream does.  Not there yet: said, and nothing checked.
+consumer_check() {
+	skip "a consuming collector (input jetstream) is not there yet"
+}
+
+for i in $SENSORS; do
+	"$PYTHON" "$CAPDIR/genbig.py" "$T/cap$i.pcap" "$FRAMES" $((100 + i)) \
+	    >/dev/null
+done
+# each cut in CHUNKS files capI.J.pcap, replayed one after the other
+"$PYTHON" - "$T" "$CHUNKS" $SENSORS <<'EOF'
+import struct, sys
+d, k = sys.argv[1], int(sys.argv[2])
+for i in sys.argv[3:]:
+    data = open("%s/cap%s.pcap" % (d, i), "rb").read()
+    hdr, off, recs = data[:24], 24, []
+    while off + 16 <= len(data):
+        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+        recs.append(data[off:off + 16 + incl])
+        off += 16 + incl
+    per = (len(recs) + k - 1) // k
+    for j in range(k):
+        with open("%s/cap%s.%d.pcap" % (d, i, j), "wb") as f:
+            f.write(hdr + b"".join(recs[j * per:(j + 1) * per]))
+EOF
+
+# -- the reference: the same captures and sensors, one spool collector
+P=$(free_port)
+collector "$T/ref" "$P" || exit 1
+RPID=$CPID
+RSP=""
+for i in $SENSORS; do
+	sconf "$T/ref/s$i" "s$i" "collector 127.0.0.1 port $P"
+	replay "$T/ref/s$i" "$i" 0
+	RSP="$RSP $SPID"
+done
+bad=0
+for p in $RSP; do
+	wait "$p" || bad=$((bad + 1))
+done
+is "$bad" 0 "reference: the ten replays to one spool collector exit 0"
+kill -TERM "$RPID"
+wait "$RPID"
+for i in $SENSORS; do
+	: >"$T/ref.s$i.dump"
+	for _f in $(find "$T/ref/spool/s$i" -name '*.ncap' -size +0 | sort); do
+		"$NCCTL" dump -j "$_f" >>"$T/ref.s$i.dump"
+	done
+	records "$T/ref.s$i.dump" "$T/ref.s$i"
+	nr=$(cat "$T/ref.s$i"/* | wc -l)
+	sent=$(ssum "$T/ref/s$i" sent)
+	[ "$nr" -gt 0 ] && [ "$nr" -eq "$sent" ] || bad=$((bad + 1))
+	echo "# reference s$i: $nr records ($sent sent)"
+done
+is "$bad" 0 "reference: each sensor's spool holds the records it sent"
+echo "# reference: $(($(date +%s) - t0)) s"
+
+# -- the cluster
+P1=$(free_tcp) P2=$(free_tcp) P3=$(free_tcp)
+R1=$(free_tcp) R2=$(free_tcp) R3=$(free_tcp)
+M1=$(free_tcp) M2=$(free_tcp) M3=$(free_tcp)
+ROUTES=nats://127.0.0.1:$R1,nats://127.0.0.1:$R2,nats://127.0.0.1:$R3
+# node I: node I of the cluster started, NPIDI its pid
+node() {
+	eval "_p=\$P$1 _r=\$R$1 _m=\$M$1"
+	nats "n$1" "$_p" --cluster_name ncaps --cluster "nats://127.0.0.1:$_r" \
+	    --routes "$ROUTES" -m "$_m"
+	eval "NPID$1=$NPID"
+}
+node 1
+node 2
+node 3
+URLS=nats://127.0.0.1:$P1,nats://127.0.0.1:$P2,nats://127.0.0.1:$P3
+JS="output jetstream url \"$URLS\" stream \"NCAPS\"
+jetstream replicas 3
+jetstream duplicate-window 10m
+jetstream timeout 2"
+
+PA=$(free_port)
+PB=$(free_port)
+while [ "$PB" = "$PA" ]; do PB=$(free_port); done
+collector "$T/a" "$PA" "$JS" || exit 1
+APID=$CPID
+collector "$T/b" "$PB" "$JS" || exit 1
+BPID=$CPID
+is "$(settle 20 'cstat "$T/a" jetstream.stream' NCAPS)/$(settle 20 \
+    'cstat "$T/b" jetstream.stream' NCAPS)" NCAPS/NCAPS \
+    "the collectors connect, stream NCAPS of three replicas is there"
+echo "# cluster up: $(($(date +%s) - t0)) s"
+
+SP=""
+for i in $SENSORS; do
+	case $(class "$i") in
+	both) c="collector 127.0.0.1 port $PA
+collector 127.0.0.1 port $PB
+failover-timeout ${FAILOVER}s" ;;
+	a) c="collector 127.0.0.1 port $PA" ;;
+	b) c="collector 127.0.0.1 port $PB" ;;
+	esac
+	sconf "$T/s$i" "s$i" "$c"
+	replay "$T/s$i" "$i" "$PAUSE"
+	SP="$SP $SPID"
+	eval "SPID$i=$SPID"
+done
+
+# in the middle: the stream's leader, then A itself
+settle 20 '[ "$(cstat "$T/a" jetstream.published)" -gt 50 ] && echo y' y \
+    >/dev/null
+# the node that leads stream NCAPS, as a node's monitoring port says
+leader() {
+	"$PYTHON" - "$1" <<'EOF'
+import json, sys, urllib.request
+u = "http://127.0.0.1:%s/jsz?streams=true" % sys.argv[1]
+j = json.load(urllib.request.urlopen(u, timeout=5))
+for a in j.get("account_details", []):
+    for st in a.get("stream_detail", []):
+        if st["name"] == "NCAPS":
+            print(st["cluster"]["leader"])
+EOF
+}
+on=$(leader "$M1" 2>/dev/null)
+case "$on" in
+n[123]) k=${on#n} ;;
+*) echo "# no leader of NCAPS found ($on): n1"; k=1 ;;
+esac
+eval "kill -KILL \$NPID$k; wait \$NPID$k" 2>/dev/null
+echo "# killed node n$k, the stream's leader, after $(cstat "$T/a" jetstream.published) batches of A"
+sleep 0.5
+ckill "$APID"
+echo "# killed collector A at $(($(date +%s) - t0)) s"
+running=0
+for p in $SP; do
+	kill -0 "$p" 2>/dev/null && running=$((running + 1))
+done
+is "$running" 10 "the ten replays were still running"
+sleep 0.5
+node "$k"
+# away for more than failover-timeout: the sensors of both move to B
+sleep $((FAILOVER * 2))
+q=0 ack0=""
+for i in 5 6 7; do
+	q=$((q + $(sstat "$T/s$i" queued)))
+	ack0="$ack0 $(sstat "$T/s$i" acknowledged)"
+done
+check "A away: the sensors of A alone keep their datagrams ($q queued)" \
+    [ "$q" -gt 0 ]
+sleep 0.5
+ack1=""
+for i in 5 6 7; do
+	ack1="$ack1 $(sstat "$T/s$i" acknowledged)"
+done
+is "$ack1" "$ack0" "A away: and nothing of theirs is acknowledged"
+collector "$T/a" "$PA" "$JS" || exit 1
+APID=$CPID
+echo "# collector A back at $(($(date +%s) - t0)) s"
+
+bad=""
+for i in $SENSORS; do
+	eval "p=\$SPID$i"
+	wait "$p" || bad="$bad s$i"
+done
+is "$bad" "" "every replay exits 0, everything acknowledged"
+echo "# replays done: $(($(date +%s) - t0)) s"
+bad=""
+for i in $SENSORS; do
+	[ "$(ssum "$T/s$i" unacknowledged)" = 0 ] ||
+	    bad="$bad s$i"
+done
+is "$bad" "" "no sensor logs a record not acknowledged"
+fo=0 fb=0 moved="" back=""
+for i in 0 1 2 3 4; do
+	for l in "$T/s$i"/sensor.*.log; do
+		fo=$((fo + $(colls "$l" failovers)))
+		fb=$((fb + $(colls "$l" failbacks)))
+	done
+	grep -q "failing over to 127.0.0.1 port $PB," "$T/s$i"/sensor.*.log &&
+	    moved="$moved s$i"
+	# the last file's replay, after A came back: to A, and A answered
+	l=$T/s$i/sensor.$((CHUNKS - 1)).log
+	grep -q "collectors:.*last sent to 127.0.0.1 port $PA\$" "$l" &&
+	    [ "$(sed -n "s/.*collector 127.0.0.1 port $PA: sent [0-9]* acknowledged \([0-9]*\).*/\1/p" "$l")" -gt 0 ] &&
+	    back="$back s$i"
+done
+echo "# the sensors of both: $fo failovers, $fb failbacks (a file's replay starts on A)"
+is "$moved" " s0 s1 s2 s3 s4" "the sensors of both failed over to B"
+is "$back" " s0 s1 s2 s3 s4" "and came back to A: their last replay went to A, acknowledged"
+
+# -- the stream against the reference
+eval "_p=\$P$k"
+URL=nats://127.0.0.1:$_p
+"$JSREAD" "$URL" NCAPS ncap >"$T/stream.list" || echo "# jsread failed"
+is "$(awk '{ print $4 }' "$T/stream.list" | sort | uniq -d | wc -l)" 0 \
+    "no Nats-Msg-Id is twice in the stream ($(wc -l <"$T/stream.list") messages)"
+for c in both a b; do
+	eval "S_$c=0 R_$c=0 D_$c=0 L_$c=0 F_$c=0"
+done
+bad=""
+cbad=""
+for i in $SENSORS; do
+	"$NCCTL" dump -j -S "s$i" -u "$URL" NCAPS >"$T/run.s$i.dump" ||
+	    echo "# dump of s$i from the stream failed"
+	records "$T/run.s$i.dump" "$T/run.s$i"
+	"$PYTHON" "$REGRESS/integration/multiset.py" "$T/ref.s$i" \
+	    "$T/run.s$i" >"$T/s$i.cmp"
+	set -- $(awk '$1 == "total" { print $3, $5, $7, $9, $11 }' \
+	    "$T/s$i.cmp")
+	c=$(class "$i")
+	eval "S_$c=\$((S_$c + $(ssum "$T/s$i" sent)))"
+	eval "R_$c=\$((R_$c + $2)) D_$c=\$((D_$c + $3))"
+	eval "L_$c=\$((L_$c + $4)) F_$c=\$((F_$c + $5))"
+	[ "$3/$4/$5" = 0/0/0 ] || bad="$bad s$i($3/$4/$5)"
+	# per type: the Ncap-Records of its messages, the reference's count
+	awk -v s="s$i" '$2 == s { n[$3] += $5 } END { for (t in n) print t, n[t] }' \
+	    "$T/stream.list" | sort >"$T/s$i.got"
+	counts "$T/ref.s$i" | sort >"$T/s$i.want"
+	cmp -s "$T/s$i.got" "$T/s$i.want" || cbad="$cbad s$i"
+done
+for c in both a b; do
+	eval "echo \"# \$c: sent \$S_$c stored \$R_$c duplicates \$D_$c lost \$L_$c foreign \$F_$c\""
+done
+is "$bad" "" "per sensor, the stream holds each record of the reference once, and no other"
+is "$cbad" "" "per sensor and type, the messages' Ncap-Records are the reference's count"
+consumer_check
+
+for p in $APID $BPID; do
+	kill -TERM "$p"
+	wait "$p" || echo "# collector $p exited $?"
+done
+check "no process died of SIGSYS" [ "$(cat "$T"/a/collector.*.log \
+    "$T"/b/collector.*.log | grep -c SIGSYS)" = 0 ]
+for k in 1 2 3; do
+	eval "kill -TERM \$NPID$k; wait \$NPID$k" 2>/dev/null
+done
+echo "# $(($(date +%s) - t0)) s"
+finish
