@@ -202,11 +202,15 @@ tmpfs_release() {
 	mountpoint -q "$TMPFS" && umount -l "$TMPFS"
 }
 
-# a TCP port nobody on this machine listens on
+# a TCP port no socket on this machine has, below the ephemeral ports
+# for the reason free_port() gives: a connection made beside us (to a
+# NATS server, say) would take one of those
 free_tcp() {
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${_lo:-0}" -gt 12000 ] || _lo=32768
 	while :; do
-		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-		ss -Htln "sport = :$_p" | grep -q . || { echo "$_p"; return; }
+		_p=$(( $(od -An -N2 -tu2 /dev/urandom) % (_lo - 10000) + 10000 ))
+		ss -Htan "sport = :$_p" | grep -q . || { echo "$_p"; return; }
 	done
 }
 # NATS JetStream (t_jetstream.sh, t_replay.sh, t_consume.sh)
