@@ -103,11 +103,19 @@ kv_get(void *arg, const char *key, uint64_t *v, uint64_t *rev)
 	if (p != NULL && len > 0 && len < (int)sizeof(buf)) {
 		memcpy(buf, p, (size_t)len);
 		buf[len] = '\0';
+		/*
+		 * a number past 2^64 - 1 would mark every later batch of
+		 * the session stored: it is no mark, as text is not
+		 */
+		errno = 0;
 		if (strspn(buf, "0123456789") == (size_t)len)
 			*v = strtoull(buf, NULL, 10);
-		else
+		if (strspn(buf, "0123456789") != (size_t)len ||
+		    errno == ERANGE) {
+			*v = 0;
 			log_warnx_rl(&rl_marks, "jetstream marks: %s: "
 			    "\"%s\" is not a number: taken as 0", key, buf);
+		}
 	}
 	kvEntry_Destroy(e);
 	return (HWM_OK);

@@ -327,8 +327,16 @@ if restarts sigkill ckill; then
 	    grep -c '^collector\.[0-9]*\.log$')"
 	check "sigkill: the sensor sent again what was missed ($rs)" \
 	    [ "$rs" -gt 0 ]
-	check "sigkill: the kills show: journal-cut $jc, repeat $rep" \
-	    [ $((jc + rep)) -gt 0 ]
+	# what a kill leaves to cut or to repeat depends on where it falls:
+	# between a journal entry and the next write, nothing.  That the
+	# kills happened mid-stream is checked above (the replay runs); that
+	# nothing was lost or stored twice, by the verdict.
+	if [ $((jc + rep)) -gt 0 ]; then
+		ok "sigkill: the kills show: journal-cut $jc, repeat $rep"
+	else
+		skip "sigkill: both kills fell between writes (journal-cut 0," \
+		    "repeat 0)"
+	fi
 	check "sigkill: repeats are at most the resends ($rep <= $rs)" \
 	    [ "$rep" -le "$rs" ]
 	is "$(total "$d/collector.3.log" journal-cut)" \
