@@ -88,7 +88,8 @@ struct reader {
 
 static int	 subject_ok(const char *);
 static void	 fault(struct reader *, enum fault, uint64_t, const char *,
-		    const char *, ...) __attribute__((__format__(printf, 5, 6)));
+		    const char *, ...)
+		    __attribute__((__format__(printf, 5, 6)));
 static void	 payload(struct reader *, natsMsg *, const jsMsgMetaData *);
 static int	 nats_fail(const char *, natsStatus, jsErrCode);
 static int	 done_reading(natsSubscription *, uint64_t, int *,

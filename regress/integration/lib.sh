@@ -158,18 +158,23 @@ nrecords() {
 	fi
 }
 
-# start_live DIR [FLAGS]: a sensor of DIR/ncagentd.conf, capturing, once
-# it answers ncctl; LIVE is its pid
-start_live() {
-	"$NCAGENTD" -d -v ${2:-} -f "$1/ncagentd.conf" >"$1/sensor.log" 2>&1 &
-	LIVE=$!
-	PIDS="$PIDS $LIVE"
+# wait_ctl DIR: until the daemon of DIR/ctl.sock answers ncctl, 10 s at most
+wait_ctl() {
 	_i=0
 	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
 	    [ $_i -lt 100 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+}
+
+# start_live DIR [FLAGS]: a sensor of DIR/ncagentd.conf, capturing, once
+# it answers ncctl; LIVE is its pid
+start_live() {
+	"$NCAGENTD" -d -v ${2:-} -f "$1/ncagentd.conf" >"$1/sensor.log" 2>&1 &
+	LIVE=$!
+	PIDS="$PIDS $LIVE"
+	wait_ctl "$1"
 }
 
 # tmpfs_spool DIR SIZE: DIR/spool, a tmpfs of SIZE that the collector's

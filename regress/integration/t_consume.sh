@@ -64,12 +64,7 @@ EOC
 	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >>"$1/collector.log" 2>&1 &
 	CCPID=$!
 	PIDS="$PIDS $CCPID"
-	_i=0
-	while ! "$NCCTL" -s "$1/ctl.sock" show stats >/dev/null 2>&1 &&
-	    [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_ctl "$1"
 }
 # the consumer's counters: stored, repeats, bad
 counts() {
