@@ -245,6 +245,28 @@ for p in k.split("."):
     j = j[p]
 print(j)' "$2"
 }
+# jstat SOCK EXPR: a Python expression of `ncctl -j show stats` of the
+# daemon of SOCK (j, the answer); fails if there is none
+jstat() {
+	"$NCCTL" -j -s "$1" show stats 2>/dev/null | "$PYTHON" -c 'import json, sys
+try:
+    j = json.load(sys.stdin)
+except ValueError:
+    sys.exit(1)
+print(eval(sys.argv[1]))' "$2"
+}
+# until_ok SECONDS CMD...: CMD succeeds within SECONDS, polled 20 times a
+# second
+until_ok() {
+	_n=$(($1 * 20))
+	shift
+	_i=0
+	until "$@"; do
+		[ $_i -ge $_n ] && return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
 # settle SECONDS CMD WANT: CMD's output once it is WANT, or its last
 settle() {
 	_i=0

@@ -53,13 +53,6 @@ field() {
 }
 # below N LIMIT: a number, and less than LIMIT
 below() { [ -n "$1" ] && [ "$1" != None ] && [ "$1" -lt "$2" ]; }
-# cstat SOCK EXPR: a value of ncctl -j show stats, by a Python expression
-cstat() {
-	"$NCCTL" -j -s "$1" show stats >"$T/stats.json" &&
-	    "$PYTHON" -c 'import json, sys
-j = json.load(open(sys.argv[1]))
-print(eval(sys.argv[2]))' "$T/stats.json" "$2"
-}
 # dumps SPOOL: its files' records, as acksensor.py lists them
 dumps() {
 	rm -rf "$T/dump"
@@ -108,12 +101,12 @@ is "$(field acked) $(field D) $(field credit)" "29 20 951" \
 is "$($A acked "$ST" 21 22 30)" "no yes yes" "the sensor reads 21 not done, 22 and 30 done"
 $A send "$ST" 21 21 5
 is "$(field acked) $(field D) $(field credit)" "30 30 960" "21 late: D 30"
-is "$(cstat "$T/c/ctl.sock" 'j["batches"], j["dropped"]["encoding"], j["acked"]')" \
+is "$(jstat "$T/c/ctl.sock" 'j["batches"], j["dropped"]["encoding"], j["acked"]')" \
     "(28, 2, 30)" "the collector stored 28, refused 2, acknowledged 30"
 $A resend "$ST" 4 5
 is "$(field resent) $(field acks)" "4 1" \
     "1-4 sent again: acknowledged again (one ack for the four)"
-is "$(cstat "$T/c/ctl.sock" 'j["batches"], j["dropped"]["repeat"], j["acked"]')" \
+is "$(jstat "$T/c/ctl.sock" 'j["batches"], j["dropped"]["repeat"], j["acked"]')" \
     "(28, 4, 30)" "and dropped as repeats, not stored, not counted acknowledged twice"
 # from another port: the first repeat is opened, and the acks follow
 old=$(field lport)
@@ -121,7 +114,7 @@ $A from "$ST"
 $A resend "$ST" 2 5
 is "$(field acks) $(field lport | grep -vx "$old" | wc -l)" "1 1" \
     "sent again from another port ($(field lport), not $old): acked there"
-is "$(cstat "$T/c/ctl.sock" 'j["dropped"]["repeat"], j["dropped"]["auth"]')" \
+is "$(jstat "$T/c/ctl.sock" 'j["dropped"]["repeat"], j["dropped"]["auth"]')" \
     "(6, 0)" "as repeats still"
 # nobody listens: the acks of 31-40 meet a closed port
 $A send "$ST" 31 40 0
@@ -129,10 +122,10 @@ sleep 0.3
 $A send "$ST" 41 50 5
 is "$(field acked) $(field D)" "50 50" \
     "acks sent to a closed port meanwhile: 41-50 acknowledged, and 31-40"
-is "$(cstat "$T/c/ctl.sock" 'j["ack-errors"]')" 0 "no ack failed to go"
+is "$(jstat "$T/c/ctl.sock" 'j["ack-errors"]')" 0 "no ack failed to go"
 check "and the collector logged no error of its socket" \
     eval '! grep -q "recvmsg\|ack to" "$T/c/collector.log"'
-acks=$(cstat "$T/c/ctl.sock" 'j["acks"]')
+acks=$(jstat "$T/c/ctl.sock" 'j["acks"]')
 check "the collector counts its acks ($acks)" [ "$acks" -ge 7 ]
 check "every record sent is stored once" exactly_once "$T/c/spool"
 
@@ -151,9 +144,9 @@ check "the new one restores the session from the journal" \
     "$T/c/collector.log"
 $A resend "$ST" 10 5
 is "$(field unacked)" 0 "the sensor sends again what it has no ack of, and 10 it has: all acked"
-rep=$(cstat "$T/c/ctl.sock" 'j["dropped"]["repeat"]')
+rep=$(jstat "$T/c/ctl.sock" 'j["dropped"]["repeat"]')
 check "what the first one stored is a repeat to the second ($rep)" [ "$rep" -ge 10 ]
-is "$(cstat "$T/c/ctl.sock" 'j["acked"] + j["dropped"]["repeat"]')" "$(field resent)" \
+is "$(jstat "$T/c/ctl.sock" 'j["acked"] + j["dropped"]["repeat"]')" "$(field resent)" \
     "each datagram sent again is stored once or was a repeat"
 check "every record is stored once, across the restart" exactly_once "$T/c/spool"
 
@@ -170,7 +163,7 @@ check "the journal cut the torn tail, and said so ($cut bytes)" \
     [ "${cut:-0}" -ge 7 ]
 total=$(sed -n 's/.*journal: cut \([0-9]*\) bytes.*/\1/p' "$T/c/collector.log" |
     awk '{ s += $1 } END { print s + 0 }')
-is "$(cstat "$T/c/ctl.sock" 'j["journal-cut"]')" "$total" \
+is "$(jstat "$T/c/ctl.sock" 'j["journal-cut"]')" "$total" \
     "journal-cut counts the $total bytes cut"
 $A resend "$ST" 10 5
 is "$(field unacked)" 0 "the sensor sends again what it has no ack of: all acked"
@@ -184,13 +177,13 @@ start_collector "$T/y" "$LISTED
 sync yes" || exit 1
 ST=$T/sync.state
 $A init "$ST" "$T/id" "$T/keys" "$CPORT" s1
-syncs0=$(cstat "$T/y/ctl.sock" 'j["syncs"]')
+syncs0=$(jstat "$T/y/ctl.sock" 'j["syncs"]')
 $A send "$ST" 1 50 5
 is "$(field acked) $(field D)" "50 50" "sync yes: 1-50 all acknowledged"
 ms=$(field first-ms)
 check "the first ack within 1 s ($ms ms)" below "$ms" 1000
-acks=$(cstat "$T/y/ctl.sock" 'j["acks"]')
-syncs=$(cstat "$T/y/ctl.sock" 'j["syncs"]')
+acks=$(jstat "$T/y/ctl.sock" 'j["acks"]')
+syncs=$(jstat "$T/y/ctl.sock" 'j["syncs"]')
 # each tick with something stored: the data files written and the
 # journal, two at least
 check "syncs counted: $syncs0 at start, $syncs after $acks acks" \
@@ -208,7 +201,7 @@ $A init "$ST" "$T/id" "$T/keys" "$CPORT" s1 recs=40
 avail=$(($(df -k --output=avail "$C/spool" | tail -1) - 64))
 dd if=/dev/zero of="$C/spool/filler" bs=1k count="$avail" 2>/dev/null
 $A send "$ST" 1 300 5
-write=$(cstat "$C/ctl.sock" 'j["dropped"]["write"]')
+write=$(jstat "$C/ctl.sock" 'j["dropped"]["write"]')
 unacked=$(field unacked)
 check "the disk filled: $write datagrams not written" [ "$write" -gt 0 ]
 check "none of them acknowledged ($unacked not acknowledged)" \

@@ -45,7 +45,6 @@ FRAMES=8000		# sent into the live sensor's interface,
 RATE=1000		# that many a second: 8 s of traffic
 FAILOVER=1		# failover-timeout, seconds
 W=20			# a bound on each wait
-STEP=0.05
 if [ -n "${NCAP_SANITIZER:-}" ]; then
 	FRAMES=4000
 	RATE=500
@@ -67,28 +66,8 @@ failover_cleanup() {
 trap failover_cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-# until_ok SECONDS CMD...: CMD succeeds within SECONDS, polled
-until_ok() {
-	_n=$(($1 * 20))
-	shift
-	_i=0
-	until "$@"; do
-		[ $_i -ge $_n ] && return 1
-		sleep $STEP
-		_i=$((_i + 1))
-	done
-}
 # in_ns CMD...: CMD in the test's namespace
 in_ns() { ip netns exec "$NS" "$@"; }
-# jstat SOCK EXPR: a value of `ncctl -j show stats`, a Python expression
-jstat() {
-	"$NCCTL" -j -s "$1" show stats 2>/dev/null | "$PYTHON" -c 'import json, sys
-try:
-    j = json.load(sys.stdin)
-except ValueError:
-    sys.exit(1)
-print(eval(sys.argv[1]))' "$2"
-}
 # ge_packets SOCK N: the sensor captured at least N frames
 ge_packets() { _v=$(jstat "$1" 'j["packets"]') && [ "$_v" -ge "$2" ]; }
 # current SOCK WANT: the sensor sends to the collector WANT ("HOST port P")

@@ -71,29 +71,9 @@ faults_cleanup() {
 trap faults_cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-# until_ok SECONDS CMD...: CMD succeeds within SECONDS, polled
-until_ok() {
-	_n=$(($1 * 20))
-	shift
-	_i=0
-	until "$@"; do
-		[ $_i -ge $_n ] && return 1
-		sleep $STEP
-		_i=$((_i + 1))
-	done
-}
 
-# cstat SOCK EXPR: a value of `ncctl -j show stats`, a Python expression
-cstat() {
-	"$NCCTL" -j -s "$1" show stats 2>/dev/null | "$PYTHON" -c 'import json, sys
-try:
-    j = json.load(sys.stdin)
-except ValueError:
-    sys.exit(1)
-print(eval(sys.argv[1]))' "$2"
-}
 # ge SOCK EXPR N: the collector's value is at least N
-ge() { _v=$(cstat "$1" "$2") && [ "$_v" -ge "$3" ]; }
+ge() { _v=$(jstat "$1" "$2") && [ "$_v" -ge "$3" ]; }
 
 # collect DIR ADDR PORT [NETNS]: a collector of DIR/spool on ADDR PORT,
 # each start with its log DIR/collector.N.log: CPID, CLOG
@@ -132,7 +112,7 @@ cstop() {
 # ckill DIR: SIGKILL to the collector and its children at once, and
 # its counters just before beside its log, since it writes no totals
 ckill() {
-	_s=$(cstat "$1/ctl.sock" '"totals: gaps %d journal-cut %d repeat %d " \
+	_s=$(jstat "$1/ctl.sock" '"totals: gaps %d journal-cut %d repeat %d " \
 	    "old %d write %d" % (j["gaps"], j["journal-cut"], \
 	    j["dropped"]["repeat"], j["dropped"]["old"], j["dropped"]["write"])')
 	_kids=$(pgrep -P "$CPID" | tr '\n' ' ')

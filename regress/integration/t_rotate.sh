@@ -36,11 +36,6 @@
 
 trust() { "$PYTHON" "$REGRESS/integration/trust.py" "$@"; }
 forge() { "$NCFORGE" -k "$T/keys/pub.key" "$@"; }
-cstat() {
-	"$NCCTL" -j -s "$1" show stats | "$PYTHON" -c 'import json, sys
-j = json.load(sys.stdin)
-print(eval(sys.argv[1]))' "$2"
-}
 # the records of every file in DIR, one JSON line each, sorted
 records() {
 	"$NCCTL" dump -j "$1" | grep -v '"magic"' | sort
@@ -85,7 +80,7 @@ sensor_conf "$T/s" alpha "queue-size 1m"
     >"$T/s/sensor.log" 2>&1 &
 SPID=$!
 PIDS="$PIDS $SPID"
-acked() { [ "$(cstat "$T/c/ctl.sock" 'j["acked"]')" -ge "$1" ]; }
+acked() { [ "$(jstat "$T/c/ctl.sock" 'j["acked"]')" -ge "$1" ]; }
 # a twentieth and a fifth of the reference's datagrams: the kill comes
 # well before the end, also with the sanitizers' shorter capture
 refdg=$(total "$T/sref/sensor.log" datagrams)
@@ -147,7 +142,7 @@ send() {	# send NAME N: a batch of N UDP records for NAME, a session each
 	    "$CPORT"
 	q=$((q + 1))
 }
-stored() { [ "$(cstat "$T/h/ctl.sock" 'j["records"]')" -ge "$1" ]; }
+stored() { [ "$(jstat "$T/h/ctl.sock" 'j["records"]')" -ge "$1" ]; }
 send hup 5
 wait_for 10 stored 5
 open1=$(ls "$T/h/spool/hup")
@@ -179,7 +174,7 @@ is "$(ls "$T/h/spool/hup" | grep -c '\.open$') $(nrecords "$T/h/spool/hup/UDP.nc
     "0 4" "the open file is closed, the next batch goes to UDP.ncap"
 is "$(records "$T/h/spool/hup" | wc -l)" 18 \
     "every record of hup is in its files once (5 + 7 + 2 + 4)"
-is "$(cstat "$T/h/ctl.sock" 'j["rotated"]')" 3 \
+is "$(jstat "$T/h/ctl.sock" 'j["rotated"]')" 3 \
     "rotated counts the 3 files closed: 2 by ncctl, 1 by the reload"
 stop_collector
 
@@ -217,7 +212,7 @@ UDP-$(stamp $((now - 5 * 3600)))-$(stamp $((now - 4 * 3600))).ncap the spool is 
 EOW
 check "removed: the two of 2020 for their age, then the oldest for size" \
     diff -u "$T/k/want" "$T/k/removed"
-is "$(cstat "$T/k/ctl.sock" 'j["removed"], j["removed-bytes"]')" \
+is "$(jstat "$T/k/ctl.sock" 'j["removed"], j["removed-bytes"]')" \
     "(3, 412600)" "counted: 3 files, 412600 bytes"
 is "$(ls "$T/k/spool/ks" | wc -l)" 5 \
     "the three newer closed files, NTP.ncap and notes.txt stay"
@@ -236,7 +231,7 @@ stop_collector
 start_collector "$T/t" || exit 1
 q=1
 send base 3
-stored_t() { [ "$(cstat "$T/t/ctl.sock" 'j["records"]')" -ge "$1" ]; }
+stored_t() { [ "$(jstat "$T/t/ctl.sock" 'j["records"]')" -ge "$1" ]; }
 wait_for 10 stored_t 3
 stop_collector
 f=$T/t/base.ncap
