@@ -44,6 +44,8 @@
 static int	 hwm_cmp(struct hwm_sess *, struct hwm_sess *);
 static void	 hwm_shift(struct hwm_sess *, uint64_t);
 static int	 hwm_bit(const struct hwm_sess *, uint64_t);
+static int	 hwm_get(struct hwm_cache *, struct hwm_sess *, uint64_t *,
+		    uint64_t *);
 RB_PROTOTYPE(hwm_tree, hwm_sess, tree, hwm_cmp);
 RB_GENERATE(hwm_tree, hwm_sess, tree, hwm_cmp);
 
@@ -198,6 +200,23 @@ hwm_stored(const struct hwm_sess *s, uint64_t seq)
 	return (hwm_bit(s, seq));
 }
 
+/* the store's value and revision of the session's key, 0 for none */
+static int
+hwm_get(struct hwm_cache *c, struct hwm_sess *s, uint64_t *v,
+    uint64_t *rev)
+{
+	switch (c->store->get(c->store->arg, s->key, v, rev)) {
+	case HWM_OK:
+		return (0);
+	case HWM_NOTFOUND:
+		*v = *rev = 0;
+		return (0);
+	default:
+		c->errors++;
+		return (-1);
+	}
+}
+
 /*
  * What the store holds for the session, read now: its value raises
  * the mark, and its revision is the one a write must expect.
@@ -208,16 +227,8 @@ hwm_read(struct hwm_cache *c, struct hwm_sess *s, uint64_t now)
 {
 	uint64_t	 v, rev;
 
-	switch (c->store->get(c->store->arg, s->key, &v, &rev)) {
-	case HWM_OK:
-		break;
-	case HWM_NOTFOUND:
-		v = rev = 0;
-		break;
-	default:
-		c->errors++;
+	if (hwm_get(c, s, &v, &rev) == -1)
 		return (-1);
-	}
 	c->reads++;
 	s->fetched = now;
 	s->rev = rev;
@@ -252,16 +263,8 @@ hwm_write(struct hwm_cache *c, struct hwm_sess *s)
 		if (r != HWM_CONFLICT)
 			break;
 		c->conflicts++;
-		switch (c->store->get(c->store->arg, s->key, &v, &rev)) {
-		case HWM_OK:
-			break;
-		case HWM_NOTFOUND:
-			v = rev = 0;
-			break;
-		default:
-			c->errors++;
+		if (hwm_get(c, s, &v, &rev) == -1)
 			return (-1);
-		}
 		s->rev = rev;
 		s->shared = v;
 		hwm_raise(s, v);

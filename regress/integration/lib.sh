@@ -220,6 +220,15 @@ free_tcp() {
 }
 # NATS JetStream (t_jetstream.sh, t_replay.sh, t_consume.sh)
 
+# need_nats: a test of NATS JetStream ends here, skipped and saying why,
+# where nats-server is not installed
+need_nats() {
+	command -v nats-server >/dev/null 2>&1 && return
+	skip "nats-server is not installed (apt-get install nats-server)"
+	finish
+	exit
+}
+
 # nats NAME PORT [ARGS]: a nats-server with JetStream on loopback, its
 # data in $T/NAME, its log $T/NAME.log; NPID is its pid, once it listens
 nats() {

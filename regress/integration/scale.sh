@@ -51,11 +51,7 @@
 # exports: sh regress/integration/scale.sh (KEEP=DIR keeps the files).
 . "$REGRESS/integration/lib.sh"
 
-if ! command -v nats-server >/dev/null 2>&1; then
-	skip "nats-server is not installed (apt-get install nats-server)"
-	finish
-	exit
-fi
+need_nats
 JSREAD=$UNITDIR/jsread
 t0=$(date +%s)
 FRAMES=4000		# frames of each sensor's capture,

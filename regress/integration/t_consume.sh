@@ -40,11 +40,7 @@
 #     and not sent again.
 . "$REGRESS/integration/lib.sh"
 
-if ! command -v nats-server >/dev/null 2>&1; then
-	skip "nats-server is not installed (apt-get install nats-server)"
-	finish
-	exit
-fi
+need_nats
 t0=$(date +%s)
 
 # consumer DIR: a collector of DIR/nccollectd.conf, input jetstream

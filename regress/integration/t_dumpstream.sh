@@ -46,8 +46,7 @@
 #     messages come, as it does here.)
 . "$REGRESS/integration/lib.sh"
 
-command -v nats-server >/dev/null ||
-    { skip "nats-server not installed (Debian: apt-get install nats-server)"; finish; exit; }
+need_nats
 JSPUB=$UNITDIR/jspub
 [ -x "$JSPUB" ] || { echo "Bail out! no $JSPUB"; exit 1; }
 

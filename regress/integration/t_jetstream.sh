@@ -49,11 +49,7 @@
 #     another CA does not connect, and says why.
 . "$REGRESS/integration/lib.sh"
 
-if ! command -v nats-server >/dev/null 2>&1; then
-	skip "nats-server is not installed (apt-get install nats-server)"
-	finish
-	exit
-fi
+need_nats
 JSREAD=$UNITDIR/jsread
 t0=$(date +%s)
 

@@ -35,11 +35,7 @@
 #     number.
 . "$REGRESS/integration/lib.sh"
 
-if ! command -v nats-server >/dev/null 2>&1; then
-	skip "nats-server is not installed (apt-get install nats-server)"
-	finish
-	exit
-fi
+need_nats
 JSREAD=$UNITDIR/jsread
 t0=$(date +%s)
 
