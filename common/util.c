@@ -174,3 +174,33 @@ write_all(int fd, const void *buf, size_t len, size_t *done)
 	}
 	return (0);
 }
+
+/* big-endian integers in bytes, as the wire and the journal keep them */
+void
+be32_put(unsigned char *p, uint32_t v)
+{
+	p[0] = (v >> 24) & 0xff;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+void
+be64_put(unsigned char *p, uint64_t v)
+{
+	be32_put(p, (uint32_t)(v >> 32));
+	be32_put(p + 4, (uint32_t)v);
+}
+
+uint32_t
+be32_get(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+uint64_t
+be64_get(const unsigned char *p)
+{
+	return ((uint64_t)be32_get(p) << 32 | be32_get(p + 4));
+}

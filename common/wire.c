@@ -19,27 +19,8 @@
 
 #include <sodium.h>
 
+#include "util.h"
 #include "wire.h"
-
-static void
-be64_put(unsigned char *p, uint64_t v)
-{
-	int	i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (v >> (56 - 8 * i)) & 0xff;
-}
-
-static uint64_t
-be64_get(const unsigned char *p)
-{
-	uint64_t	v = 0;
-	int		i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return (v);
-}
 
 /* a datagram's nonce: 16 zero bytes, then the sequence number */
 static void

@@ -93,10 +93,6 @@ static void	 entry_start(struct journal *);
 static void	 entry_end(struct journal *);
 static int	 append(struct journal *, const unsigned char *, size_t);
 static void	 reserve(struct journal *);
-static void	 be32_put(unsigned char *, uint32_t);
-static void	 be64_put(unsigned char *, uint64_t);
-static uint32_t	 be32_get(const unsigned char *);
-static uint64_t	 be64_get(const unsigned char *);
 
 RB_PROTOTYPE(jfile_tree, jfile, tree, jfile_cmp);
 RB_GENERATE(jfile_tree, jfile, tree, jfile_cmp);
@@ -111,35 +107,6 @@ jfile_cmp(struct jfile *a, struct jfile *b)
 	if ((r = strcmp(a->sensor, b->sensor)) != 0)
 		return (r);
 	return (strcmp(a->name, b->name));
-}
-
-static void
-be32_put(unsigned char *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static void
-be64_put(unsigned char *p, uint64_t v)
-{
-	be32_put(p, (uint32_t)(v >> 32));
-	be32_put(p + 4, (uint32_t)v);
-}
-
-static uint32_t
-be32_get(const unsigned char *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
-}
-
-static uint64_t
-be64_get(const unsigned char *p)
-{
-	return ((uint64_t)be32_get(p) << 32 | be32_get(p + 4));
 }
 
 /* a file's name as the spool makes them: not hidden, no slash */
