@@ -109,6 +109,30 @@ wire_unpad(const unsigned char *pt, size_t len)
 	return ((ssize_t)(len - 1));
 }
 
+size_t
+wire_origin_put(unsigned char *out, const unsigned char *pt, size_t ptlen,
+    const unsigned char *nonce, uint64_t seq)
+{
+	ssize_t	n = (ssize_t)ptlen;
+
+	if (ptlen < 1)
+		return (0);
+	if ((pt[0] & WIRE_ENC_PADDED) && (n = wire_unpad(pt, ptlen)) < 1)
+		return (0);
+	if (pt[0] & WIRE_ENC_ORIGIN) {
+		if ((size_t)n < 1 + WIRE_ORIGINLEN)
+			return (0);
+		memcpy(out, pt, (size_t)n);
+		out[0] &= ~WIRE_ENC_PADDED;
+		return ((size_t)n);
+	}
+	out[0] = (pt[0] & ~WIRE_ENC_PADDED) | WIRE_ENC_ORIGIN;
+	memcpy(out + 1, nonce, WIRE_NONCELEN);
+	be64_put(out + 1 + WIRE_NONCELEN, seq);
+	memcpy(out + 1 + WIRE_ORIGINLEN, pt + 1, (size_t)n - 1);
+	return ((size_t)n + WIRE_ORIGINLEN);
+}
+
 const unsigned char *
 wire_id(const unsigned char *dgram)
 {

@@ -40,11 +40,18 @@
  *		  | sequence number, of the plaintext
  *
  * The plaintext is an encoding byte (WIRE_ENC_RAW, WIRE_ENC_ZLIB or
- * WIRE_ENC_ZSTD, or'ed with WIRE_ENC_PADDED when padding follows) and
+ * WIRE_ENC_ZSTD, or'ed with WIRE_ENC_PADDED when padding follows and
+ * with WIRE_ENC_ORIGIN when an origin follows), the origin if any, and
  * a protobuf Batch, as it is, as one zlib stream (RFC 1950) or as one
  * Zstandard frame (RFC 8878) that states its content size; padding is
  * 0x80 then zero bytes (ISO/IEC 7816-4).  A collector takes every
  * encoding; which one a sensor sends is its operator's choice.
+ *
+ * The origin (WIRE_ORIGINLEN bytes: a session nonce, then a sequence
+ * number, big endian) names the datagram a batch first went out in,
+ * when a sensor with several collectors seals it again in a session
+ * for another: the batch keeps its first name wherever it is stored,
+ * so that the collectors of one stream know it for the same batch.
  */
 #define WIRE_VERSION		2
 
@@ -77,6 +84,9 @@
 #define WIRE_ENC_ZSTD		2
 #define WIRE_NENC		3	/* encodings there are */
 #define WIRE_ENC_PADDED		0x80
+#define WIRE_ENC_ORIGIN		0x40
+#define WIRE_ENC_FLAGS		(WIRE_ENC_PADDED | WIRE_ENC_ORIGIN)
+#define WIRE_ORIGINLEN		(WIRE_NONCELEN + 8)	/* 32 */
 #define WIRE_PAD_MAX		4096
 
 #define WIRE_DGRAM_DEFAULT	1400
@@ -127,6 +137,16 @@ size_t	 wire_budget(size_t max, size_t pad);
  * of block; 0, or -1 when it does not fit.
  */
 int	 wire_pad(unsigned char *pt, size_t *len, size_t size, size_t block);
+/*
+ * A datagram's plaintext (pt, ptlen bytes, padded or not), to be sealed
+ * again in another session, into out (room for ptlen +
+ * WIRE_ORIGINLEN): without its padding, naming its origin, the
+ * datagram it first went out in (session nonce, sequence number)
+ * unless it names one already.  Its length, or 0 if pt is not a
+ * plaintext of ours.
+ */
+size_t	 wire_origin_put(unsigned char *out, const unsigned char *pt,
+	    size_t ptlen, const unsigned char *nonce, uint64_t seq);
 /* the plaintext length without its padding, -1 if the padding is bad */
 ssize_t	 wire_unpad(const unsigned char *pt, size_t len);
 

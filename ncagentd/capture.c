@@ -118,6 +118,7 @@ struct probe {
 	uint32_t		 type;
 	uint32_t		 nrec;
 	unsigned char		 nonce[WIRE_NONCELEN];
+	uint64_t		 seq;
 	unsigned char		*pt;
 	size_t			 ptlen;
 	int			 sent;		/* it went out */
@@ -152,9 +153,9 @@ static void	 ack_read(int, short, void *);
 static void	 ack_take(unsigned int, const unsigned char *, ssize_t);
 static void	 ack_opened(const struct ack_opened *);
 static void	 reseal_add(uint32_t, uint32_t, int, const unsigned char *,
-		    size_t, int);
+		    size_t, const unsigned char *, uint64_t, int);
 static void	 reseal_drained(void *, uint32_t, uint32_t, int,
-		    const unsigned char *, size_t);
+		    const unsigned char *, const unsigned char *, size_t);
 static void	 reseal_feed(void);
 static void	 collector_switch(unsigned int, int);
 static void	 failover_timer(int, short, void *);
@@ -674,7 +675,7 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 	else if (dq != NULL && h->epoch != epoch)
 		/* sealed for the collector before: for this one, again */
 		reseal_add(h->type, h->nrec, (h->flags & BATCH_RESENT) != 0,
-		    pt, h->ptlen, 1);
+		    pt, h->ptlen, dgram + WIRE_OFF_SNONCE, wire_seq(dgram), 1);
 	else if (dq != NULL) {
 		/* kept, and sent when its session's window has room */
 		dq_push(dq, dgram, len, h->ptlen > 0 ? pt : NULL, h->ptlen,
@@ -883,7 +884,7 @@ capture_merge(const struct agent_conf *n)
 	int		 reload;
 
 	reload = config_take(&conf, n, &configured);
-	budget = wire_budget(conf.max_datagram, conf.pad) - 1;
+	budget = agent_budget(&conf) - 1;
 	if (conf.flush_ms != flush_ms)
 		evtimer_add_ms(&ev_flush, conf.flush_ms);
 	/*
@@ -1149,34 +1150,39 @@ ack_opened(const struct ack_opened *ao)
  * Several collectors: a datagram's plaintext to be sealed for the
  * collector now, in the order they come, when the crypto child has
  * room for more; counted as resealed unless it is a probe's, which
- * was sealed for no collector the sensor sent to.
+ * was sealed for no collector the sensor sent to.  It names the
+ * datagram it first went out in, session nonce and number seq, unless
+ * it was sealed again before and names that one already: wherever it
+ * is stored, it is stored under that name, and the collectors of one
+ * stream can tell it was stored already (nccollectd.conf(5)).
  */
 static void
 reseal_add(uint32_t type, uint32_t nrec, int sent, const unsigned char *pt,
-    size_t ptlen, int count)
+    size_t ptlen, const unsigned char *nonce, uint64_t seq, int count)
 {
 	struct reseal	*r;
 
 	if (ptlen == 0 || type >= nrectypes)
 		fatalx("%s: no plaintext to seal again", __func__);
-	if ((r = malloc(sizeof(*r) + ptlen)) == NULL)
+	if ((r = malloc(sizeof(*r) + ptlen + WIRE_ORIGINLEN)) == NULL)
 		fatal(NULL);
 	r->type = type;
 	r->nrec = nrec;
 	r->sent = sent;
-	r->ptlen = ptlen;
-	memcpy(r->pt, pt, ptlen);
+	if ((r->ptlen = wire_origin_put(r->pt, pt, ptlen, nonce, seq)) == 0)
+		fatalx("%s: not a plaintext", __func__);
 	TAILQ_INSERT_TAIL(&reseals, r, entry);
-	reseal_bytes += DQ_COST(ptlen);
+	reseal_bytes += DQ_COST(r->ptlen);
 	if (count)
 		stats->resealed++;
 }
 
 static void
 reseal_drained(void *arg, uint32_t type, uint32_t nrec, int sent,
-    const unsigned char *pt, size_t ptlen)
+    const unsigned char *dgram, const unsigned char *pt, size_t ptlen)
 {
-	reseal_add(type, nrec, sent, pt, ptlen, 1);
+	reseal_add(type, nrec, sent, pt, ptlen, dgram + WIRE_OFF_SNONCE,
+	    wire_seq(dgram), 1);
 }
 
 static void
@@ -1308,6 +1314,7 @@ probe_sent(const struct batch_hdr *h, const unsigned char *dgram,
 	probe.type = h->type;
 	probe.nrec = h->nrec;
 	memcpy(probe.nonce, dgram + WIRE_OFF_SNONCE, WIRE_NONCELEN);
+	probe.seq = wire_seq(dgram);
 	probe.state = PROBE_SENT;
 	stats->probes++;
 	/* counted as sent once it went out, as the queue counts */
@@ -1344,7 +1351,7 @@ probe_timer(int fd, short event, void *arg)
 	if (probe.state != PROBE_SENT)
 		return;
 	reseal_add(probe.type, probe.nrec, probe.sent, probe.pt, probe.ptlen,
-	    0);
+	    probe.nonce, probe.seq, 0);
 	probe_clear();
 	reseal_feed();
 	queue_run(0);

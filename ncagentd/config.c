@@ -128,6 +128,18 @@ print_collectors(FILE *fp, const struct conf_keyword *kw, const void *conf)
 	}
 }
 
+/*
+ * Plaintext bytes a batch may take in a datagram: with several
+ * collectors, room is left for the origin a batch sealed again for
+ * another collector carries (wire.h).
+ */
+size_t
+agent_budget(const struct agent_conf *c)
+{
+	return (wire_budget(c->max_datagram, c->pad) -
+	    (c->ncollectors > 1 ? WIRE_ORIGINLEN : 0));
+}
+
 /* the public key file of collector i: its own, or the default */
 const char *
 collector_keyfile(const struct agent_conf *c, unsigned int i)

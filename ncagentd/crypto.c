@@ -480,16 +480,27 @@ crypto_probe(struct batch_hdr *h, const unsigned char *pt, size_t ptlen)
 	crypto_send(h, pt, ptlen, dgbuf, dlen);
 }
 
-/* a datagram's plaintext, sealed again in the current session */
+/*
+ * A datagram's plaintext, without its padding, sealed again in the
+ * current session, padded as configured now.  One that a reload of
+ * pad left too long to pad goes as it is.
+ */
 static void
 crypto_reseal(const struct batch_hdr *h, const unsigned char *pt,
     size_t ptlen)
 {
 	struct batch_hdr	 hdr = *h;
+	size_t			 room = conf.max_datagram - WIRE_OVERHEAD;
 
-	if (ptlen < 1 || ptlen > conf.max_datagram - WIRE_OVERHEAD)
+	if (ptlen < 1 || ptlen > room || (pt[0] & WIRE_ENC_PADDED))
 		fatalx("IMSG_RESEAL: plaintext of %zu bytes", ptlen);
-	crypto_send(&hdr, pt, ptlen, NULL, 0);
+	memcpy(ptbuf, pt, ptlen);
+	if (conf.pad > 1 && (ptlen / conf.pad + 1) * conf.pad <= room) {
+		ptbuf[0] |= WIRE_ENC_PADDED;
+		if (wire_pad(ptbuf, &ptlen, room, conf.pad) == -1)
+			fatalx("padding does not fit");
+	}
+	crypto_send(&hdr, ptbuf, ptlen, NULL, 0);
 }
 
 /*
@@ -606,7 +617,7 @@ crypto_merge(const struct agent_conf *n)
 	unsigned int	 rekey_ms = conf.rekey_ms;
 
 	config_take(&conf, n, &configured);
-	budget = wire_budget(conf.max_datagram, conf.pad);
+	budget = agent_budget(&conf);
 	/* the session goes on; the next one comes at the new interval */
 	if (conf.rekey_ms != rekey_ms)
 		evtimer_add_ms(&ev_rekey, conf.rekey_ms);

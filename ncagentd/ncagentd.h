@@ -311,12 +311,13 @@ void	 dq_push(struct dq *, const unsigned char *dgram, size_t len,
 	    uint32_t nrec, int counted, int drop);
 /*
  * Every datagram held, oldest first, to fn (sent: it went out at least
- * once, here or, counted, before), then forgotten with its session, no
- * session_done() said: the queue is as new, its timeout back to the
- * initial one.
+ * once, here or, counted, before; dgram: the datagram, pt its
+ * plaintext), then forgotten with its session, no session_done()
+ * said: the queue is as new, its timeout back to the initial one.
  */
 typedef void	 (*dq_drain_fn)(void *, uint32_t type, uint32_t nrec,
-		    int sent, const unsigned char *pt, size_t ptlen);
+		    int sent, const unsigned char *dgram,
+		    const unsigned char *pt, size_t ptlen);
 void	 dq_drain(struct dq *, dq_drain_fn, void *);
 /* 1 while datagrams sent wait for an ack */
 int	 dq_waiting(const struct dq *);
@@ -372,6 +373,7 @@ extern const struct conf_keyword agent_keywords[];
 extern const size_t agent_nkeywords;
 void	 print_config(const struct agent_conf *);
 const char *collector_keyfile(const struct agent_conf *, unsigned int);
+size_t	 agent_budget(const struct agent_conf *);
 int	 config_check(const struct agent_conf *);
 int	 config_check_capture(const struct agent_conf *, int);
 void	 config_send(int id, const struct agent_conf *, uint32_t peerid);

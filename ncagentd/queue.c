@@ -282,7 +282,7 @@ dq_drain(struct dq *q, dq_drain_fn fn, void *arg)
 	while ((s = TAILQ_FIRST(&q->sessions)) != NULL) {
 		while ((d = TAILQ_FIRST(&s->dgrams)) != NULL) {
 			fn(arg, d->type, d->nrec, d->sent > 0 || d->counted,
-			    d->data + d->len, d->ptlen);
+			    d->data, d->data + d->len, d->ptlen);
 			dgram_free(q, d);
 		}
 		TAILQ_REMOVE(&q->sessions, s, entry);

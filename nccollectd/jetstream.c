@@ -123,6 +123,8 @@ js_store(const struct output_batch *ob, output_done done, void *cookie)
 	req.type = ob->type;
 	memcpy(req.pk, ob->sess + WIRE_OFF_ID, sizeof(req.pk));
 	memcpy(req.nonce, ob->sess + WIRE_OFF_SNONCE, sizeof(req.nonce));
+	memcpy(req.onnonce, ob->onnonce, sizeof(req.onnonce));
+	req.oseq = ob->oseq;
 	strlcpy(req.sensor, ob->sensor, sizeof(req.sensor));
 	iov[0].iov_base = &req;
 	iov[0].iov_len = sizeof(req);

@@ -273,20 +273,15 @@ marks_check(const unsigned char *pk, const unsigned char *nonce,
 	return (r);
 }
 
-/* a batch acknowledged, by its message id: <key>.<session>.<seq> */
+/* JetStream has the batch seq of session pk, nonce */
 void
-marks_ack(const char *msgid)
+marks_ack(const unsigned char *pk, const unsigned char *nonce, uint64_t seq)
 {
-	char		 key[HWM_KEYLEN];
-	const char	*dot;
-	uint64_t	 seq;
+	char	 key[HWM_KEYLEN];
 
-	if (!inited || (dot = strrchr(msgid, '.')) == NULL ||
-	    (size_t)(dot - msgid) >= sizeof(key))
+	if (!inited)
 		return;
-	memcpy(key, msgid, (size_t)(dot - msgid));
-	key[dot - msgid] = '\0';
-	seq = strtoull(dot + 1, NULL, 10);
+	marks_key(key, pk, nonce);
 	hwm_ack(&cache, key, seq);
 }
 

@@ -24,5 +24,5 @@ int	 marks_open(jsCtx *, const struct collector_conf *, int64_t, char *,
 void	 marks_close(void);
 int	 marks_check(const unsigned char *, const unsigned char *, uint64_t,
 	    const char *);
-void	 marks_ack(const char *);
+void	 marks_ack(const unsigned char *, const unsigned char *, uint64_t);
 void	 marks_stats(uint64_t *, uint64_t *);

@@ -431,6 +431,9 @@ struct output_batch {
 	const unsigned char	*sess;		/* its WIRE_SESSLEN bytes */
 	uint64_t		 seq;
 	uint64_t		 created;	/* the session's T, ns */
+	/* the one it first went out in: session nonce, sequence number */
+	const unsigned char	*onnonce;
+	uint64_t		 oseq;
 };
 typedef void	(*output_done)(const struct output_batch *, int stored,
 		    void *cookie);
@@ -500,6 +503,9 @@ struct pub_req {
 	int32_t		 type;		/* index into rectypes[] */
 	unsigned char	 pk[WIRE_PKLEN];		/* sensor key */
 	unsigned char	 nonce[WIRE_NONCELEN];	/* session */
+	/* the datagram the batch first went out in: its name */
+	uint64_t	 oseq;
+	unsigned char	 onnonce[WIRE_NONCELEN];
 	char		 sensor[SENSOR_NAME_MAX + 1];
 };
 struct pub_res {
@@ -726,7 +732,9 @@ struct checked_batch {
 	const unsigned char	*recs;		/* framed records */
 	size_t			 len;
 	uint32_t		 nrec;
-	int			 encoding;	/* WIRE_ENC_*, unpadded */
+	int			 encoding;	/* WIRE_ENC_*, no flags */
+	/* WIRE_ORIGINLEN bytes in the plaintext, or NULL: this datagram */
+	const unsigned char	*origin;
 	char			 fault[224];	/* why it is not, for the log */
 };
 /*

@@ -159,12 +159,19 @@ static int	 held_cmp(struct held *, struct held *);
 RB_PROTOTYPE(held_tree, held, tree, held_cmp);
 RB_GENERATE(held_tree, held, tree, held_cmp);
 
-/* a batch awaiting its ack, by its message id */
+/*
+ * A batch awaiting its ack, by its message id; the datagram it came in
+ * and the one it first went out in, for the marks.
+ */
 struct inflight {
 	RB_ENTRY(inflight)	 tree;
 	char			 msgid[MSGID_MAX];
 	uint64_t		 id;		/* the receiver's */
 	size_t			 len;
+	uint64_t		 seq, oseq;
+	unsigned char		 pk[WIRE_PKLEN];
+	unsigned char		 nonce[WIRE_NONCELEN];
+	unsigned char		 onnonce[WIRE_NONCELEN];
 };
 RB_HEAD(inflight_tree, inflight);
 static int	 inflight_cmp(struct inflight *, struct inflight *);
@@ -181,6 +188,8 @@ static void	 pub_open(int, short, void *);
 static void	 pub_reopen(void);
 static void	 pub_publish(struct imsg *);
 static void	 pub_answer(uint64_t, int);
+static void	 pub_marks_ack(const unsigned char *, const unsigned char *,
+		    uint64_t, const unsigned char *, uint64_t);
 static void	 pub_refuse(uint64_t, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static void	 pub_events(int, short, void *);
@@ -865,7 +874,8 @@ pub_event(const struct nats_ev *ev)
 			stats.bytes += f->len;
 			if (ev->duplicate)
 				stats.duplicates++;
-			marks_ack(f->msgid);
+			pub_marks_ack(f->pk, f->nonce, f->seq, f->onnonce,
+			    f->oseq);
 			pub_answer(f->id, 1);
 		} else {
 			stats.errors++;
@@ -974,6 +984,19 @@ pub_subject(char *buf, size_t len, const char *sensor, const char *type)
 	strlcat(buf, type, len);
 }
 
+/*
+ * JetStream has a batch: the marks learn it, as the datagram it came in
+ * and, sealed again, as the one it first went out in.
+ */
+static void
+pub_marks_ack(const unsigned char *pk, const unsigned char *nonce,
+    uint64_t seq, const unsigned char *onnonce, uint64_t oseq)
+{
+	marks_ack(pk, nonce, seq);
+	if (oseq != seq || memcmp(onnonce, nonce, WIRE_NONCELEN) != 0)
+		marks_ack(pk, onnonce, oseq);
+}
+
 /* a batch from the receiver, published or refused at once */
 static void
 pub_publish(struct imsg *imsg)
@@ -989,6 +1012,7 @@ pub_publish(struct imsg *imsg)
 	char			 nonce[2 * WIRE_NONCELEN + 1];
 	char			 pk[2 * WIRE_PKLEN + 1], num[32];
 	size_t			 len;
+	int			 r, resealed;
 
 	if (IMSG_DATA_SIZE(imsg) < sizeof(req) ||
 	    IMSG_DATA_SIZE(imsg) - sizeof(req) > WIRE_MAX_BATCH)
@@ -1011,9 +1035,19 @@ pub_publish(struct imsg *imsg)
 		    PUB_MAX_PENDING);
 		return;
 	}
-	/* stored already, by us or another collector: a replay */
-	switch (marks_check(req.pk, req.nonce, req.seq, req.sensor)) {
+	/*
+	 * Stored already, by us or another collector: a replay of this
+	 * datagram, or, sealed again, of the one it first went out in.
+	 */
+	resealed = req.oseq != req.seq ||
+	    memcmp(req.onnonce, req.nonce, sizeof(req.nonce)) != 0;
+	r = marks_check(req.pk, req.nonce, req.seq, req.sensor);
+	if (r == 0 && resealed)
+		r = marks_check(req.pk, req.onnonce, req.oseq, req.sensor);
+	switch (r) {
 	case 1:
+		pub_marks_ack(req.pk, req.nonce, req.seq, req.onnonce,
+		    req.oseq);
 		pub_answer(req.id, 1);
 		return;
 	case -1:
@@ -1023,12 +1057,19 @@ pub_publish(struct imsg *imsg)
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatal(NULL);
+	/* named after the datagram it first went out in */
 	sodium_bin2hex(pk, sizeof(pk), req.pk, sizeof(req.pk));
-	sodium_bin2hex(nonce, sizeof(nonce), req.nonce, sizeof(req.nonce));
+	sodium_bin2hex(nonce, sizeof(nonce), req.onnonce,
+	    sizeof(req.onnonce));
 	snprintf(f->msgid, sizeof(f->msgid), "%s.%s.%llu", pk, nonce,
-	    (unsigned long long)req.seq);
+	    (unsigned long long)req.oseq);
 	f->id = req.id;
 	f->len = len;
+	f->seq = req.seq;
+	f->oseq = req.oseq;
+	memcpy(f->pk, req.pk, sizeof(f->pk));
+	memcpy(f->nonce, req.nonce, sizeof(f->nonce));
+	memcpy(f->onnonce, req.onnonce, sizeof(f->onnonce));
 	if (RB_INSERT(inflight_tree, &inflight, f) != NULL) {
 		free(f);
 		pub_refuse(req.id, "a batch of the same datagram awaits its "

@@ -444,6 +444,13 @@ receive_plain(const struct dgram_hdr *h, const unsigned char *pt,
 	ob.sess = h->sess;
 	ob.seq = h->seq;
 	ob.created = h->created;
+	if (cb.origin != NULL) {
+		ob.onnonce = cb.origin;
+		ob.oseq = be64_get(cb.origin + WIRE_NONCELEN);
+	} else {
+		ob.onnonce = h->sess + WIRE_OFF_SNONCE;
+		ob.oseq = h->seq;
+	}
 	if ((st = malloc(sizeof(*st))) == NULL)
 		fatal(NULL);
 	st->h = *h;

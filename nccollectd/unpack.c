@@ -137,7 +137,7 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 {
 	const unsigned char	*buf;
 	Batch			*b;
-	size_t			 blen, zlen;
+	size_t			 blen, zlen, body = 1;
 	ssize_t			 unpadded;
 	enum drop_cause		 cause;
 	const char		*zmsg;
@@ -155,10 +155,19 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 			    "bad padding"));
 		len = (size_t)unpadded;
 	}
-	switch (pt[0] & ~WIRE_ENC_PADDED) {
+	/* the datagram the batch first went out in, when not this one */
+	if (pt[0] & WIRE_ENC_ORIGIN) {
+		if (len < 1 + WIRE_ORIGINLEN ||
+		    be64_get(pt + 1 + WIRE_NONCELEN) == 0)
+			return (unpack_fail(out, why, what, DROP_ENCODING,
+			    "bad origin"));
+		out->origin = pt + 1;
+		body = 1 + WIRE_ORIGINLEN;
+	}
+	switch (pt[0] & ~WIRE_ENC_FLAGS) {
 	case WIRE_ENC_RAW:
-		buf = pt + 1;
-		blen = len - 1;
+		buf = pt + body;
+		blen = len - body;
 		break;
 	case WIRE_ENC_ZLIB:
 		/*
@@ -169,8 +178,8 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 		 * short: one cut within a few bytes of where it reaches
 		 * the limit may count as the other of the two.
 		 */
-		switch (libdeflate_zlib_decompress_ex(up->dz, pt + 1, len - 1,
-		    up->buf, WIRE_MAX_BATCH, &zlen, &blen)) {
+		switch (libdeflate_zlib_decompress_ex(up->dz, pt + body,
+		    len - body, up->buf, WIRE_MAX_BATCH, &zlen, &blen)) {
 		case LIBDEFLATE_SUCCESS:
 			break;
 		case LIBDEFLATE_INSUFFICIENT_SPACE:
@@ -182,13 +191,13 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 			    "bad zlib stream"));
 		}
 		/* one stream and nothing after it */
-		if (zlen != len - 1 || blen > WIRE_MAX_BATCH)
+		if (zlen != len - body || blen > WIRE_MAX_BATCH)
 			return (unpack_fail(out, why, what, DROP_ZLIB,
 			    "bad zlib stream"));
 		buf = up->buf;
 		break;
 	case WIRE_ENC_ZSTD:
-		if (unpack_zstd(up, pt + 1, len - 1, &blen, &cause,
+		if (unpack_zstd(up, pt + body, len - body, &blen, &cause,
 		    &zmsg) == -1)
 			return (unpack_fail(out, why, what, cause, zmsg));
 		buf = up->buf;
@@ -221,7 +230,7 @@ batch_unpack(const unsigned char *pt, size_t len, struct unpacker *up,
 	out->recs = b->records.data;
 	out->len = b->records.len;
 	out->nrec = n;
-	out->encoding = pt[0] & ~WIRE_ENC_PADDED;
+	out->encoding = pt[0] & ~WIRE_ENC_FLAGS;
 	return (0);
 }
 

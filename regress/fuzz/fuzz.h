@@ -38,5 +38,11 @@ int		 fuzz_decode_linktype(uint8_t b);
  */
 const char	*fuzz_collector(const uint8_t *data, size_t size,
 		    uint32_t *nrec);
+/*
+ * the origin the last plaintext stored named (WIRE_ENC_ORIGIN): its
+ * sequence number and the first byte of its nonce; 0 for none
+ */
+extern uint64_t	 fuzz_origin_seq;
+extern uint8_t	 fuzz_origin_nonce0;
 
 #endif /* NCAP_FUZZ_H */

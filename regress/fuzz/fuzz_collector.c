@@ -114,6 +114,9 @@ fuzz_collector_check(const struct checked_batch *cb)
 	}
 }
 
+uint64_t	 fuzz_origin_seq;
+uint8_t		 fuzz_origin_nonce0;
+
 const char *
 fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 {
@@ -142,6 +145,13 @@ fuzz_collector(const uint8_t *data, size_t size, uint32_t *nrec)
 		return (lastwhy);
 	}
 	fuzz_collector_check(&cb);
+	/* an origin is read where the plaintext says, and only then */
+	if ((cb.origin != NULL) != ((pt[0] & WIRE_ENC_ORIGIN) != 0) ||
+	    (cb.origin != NULL && cb.origin != pt + 1))
+		abort();
+	fuzz_origin_seq = cb.origin != NULL ?
+	    be64_get(cb.origin + WIRE_NONCELEN) : 0;
+	fuzz_origin_nonce0 = cb.origin != NULL ? cb.origin[0] : 0;
 	*nrec = cb.nrec;
 	batch_unpack_free(&cb);
 	free(pt);

@@ -201,9 +201,14 @@ def records(pt):
         if not body or body[-1] != 0x80:
             raise ValueError("bad padding")
         body = body[:-1]
-    if enc & 0x7F == 1:
+    if enc & 0x40:
+        # the origin: the session nonce and number it first went out in
+        if len(body) < 32 or struct.unpack("!Q", body[24:32])[0] == 0:
+            raise ValueError("bad origin")
+        body = body[32:]
+    if enc & 0x3F == 1:
         body = zlib.decompress(body)
-    elif enc & 0x7F != 0:
+    elif enc & 0x3F != 0:
         raise ValueError("encoding %d" % enc)
     b = fields(body)
     rtype = b[2].decode()

@@ -32,7 +32,11 @@
 #  3. a new session of the same sensor, sent to B: stored as usual;
 #  4. the bucket holds the marks: a key per session, <sensor key
 #     hex>.<session nonce hex>, whose value is the session's highest
-#     number.
+#     number;
+#  5. a batch A stored, sealed again in a new session for B after the
+#     window, naming the datagram it first went out in (as a sensor
+#     that fails over does): B stores nothing; named after another
+#     datagram, it is stored, under that name.
 . "$REGRESS/integration/lib.sh"
 
 need_nats
@@ -209,6 +213,59 @@ is "$(awk '{ print $1, $2 }' "$T/sessions" | diff - "$T/marks" |
     "4: each the highest number of its session in the stream"
 is "$(awk '$2 != $3' "$T/sessions" | wc -l)" 0 \
     "4: and every number up to it is there"
+# -- 5. a batch A stored, sealed again beyond the window in a new session
+# for B, naming the datagram it first went out in (its origin), as a
+# sensor that fails over does: B stores nothing, the marks know it; one
+# naming a datagram the stream never had is stored
+"$NCCTL" keygen "$T/k5" >/dev/null || { echo "Bail out! keygen"; exit 1; }
+# five [SEQ NONCE-HEX]: the plaintext, a raw batch of one UDP record of
+# sensor rp.five, with the origin NONCE-HEX, SEQ when given
+five() {
+	"$PYTHON" - "$REGRESS/integration" "$@" <<'EOF'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from ncpb import FRAMED, batch
+b = batch(b"rp.five", b"UDP", 1, FRAMED)
+if len(sys.argv) > 2:
+    o = bytes.fromhex(sys.argv[3]) + struct.pack(">Q", int(sys.argv[2]))
+    b = bytes([0x40]) + o + b
+else:
+    b = bytes([0]) + b
+sys.stdout.buffer.write(b)
+EOF
+}
+forge5() {
+	"$NCFORGE" -k "$T/keys/pub.key" -s "$(tr -d '\n' <"$T/k5/priv.key")" "$@"
+}
+# udp FILE PORT: the datagram of FILE sent to PORT
+udp() {
+	"$PYTHON" -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
+    open(sys.argv[1], "rb").read(), ("127.0.0.1", int(sys.argv[2])))' "$@"
+}
+N5=$(msgs)
+five | forge5 -T 1000 -o >"$T/five.1" || echo "# ncforge failed"
+udp "$T/five.1" "$APORT"
+is "$(settle 10 msgs $((N5 + 1)))" $((N5 + 1)) "5: A stores a forged batch"
+NONCE=$(od -An -tx1 -j33 -N24 -v "$T/five.1" | tr -d ' \n')
+sleep 3
+P0=$(cstat "$T/b" jetstream.published)
+R0=$(cstat "$T/b" jetstream.replays-dropped)
+five 1 "$NONCE" | forge5 -T 2000 127.0.0.1 "$BPORT" ||
+    echo "# ncforge failed"
+is "$(settle 10 'cstat "$T/b" jetstream.replays-dropped' $((R0 + 1)))" \
+    $((R0 + 1)) "5: B drops it sealed again, naming it, as a replay"
+is "$(msgs)/$(cstat "$T/b" jetstream.published)" "$((N5 + 1))/$P0" \
+    "5: and publishes nothing"
+five 2 "$NONCE" | forge5 -T 3000 127.0.0.1 "$BPORT" ||
+    echo "# ncforge failed"
+is "$(settle 10 msgs $((N5 + 2)))" $((N5 + 2)) \
+    "5: one naming a datagram the stream does not have is stored"
+"$JSREAD" "$URL" NCAP ncap | grep " rp.five " >"$T/five.list"
+is "$(awk '{ print $4 }' "$T/five.list" | sed 's/^[0-9a-f]*\.//' | sort |
+    tr '\n' ' ')" "$NONCE.1 $NONCE.2 " \
+    "5: under the names of its origin: $(wc -l <"$T/five.list") messages"
+
 CPID=$BPID
 stop_collector
 is $? 0 "B exits 0"

@@ -58,6 +58,8 @@ static size_t	 zframe(unsigned char *, uint64_t, int, uint32_t,
 		    const unsigned char *);
 static void	 known_decode(void);
 static void	 known_collector(void);
+static void	 known_origin(const unsigned char *, size_t,
+		    const unsigned char *, size_t);
 static void	 known_zstd(void);
 static void	 replay(const char *);
 
@@ -235,6 +237,68 @@ zframe(unsigned char *out, uint64_t size, int rle, uint32_t n,
 	return (len + (rle ? 1 : n));
 }
 
+/*
+ * A batch sealed again for another collector names the datagram it
+ * first went out in: raw (2 records) and z, the same deflated, each
+ * with an origin, padded or not; the origin of one named already
+ * stays; an origin cut short, or numbered 0, is dropped.
+ */
+static void
+known_origin(const unsigned char *raw, size_t len, const unsigned char *z,
+    size_t zlen)
+{
+	unsigned char	 a[2048], b[2048], c[2048], nonce[WIRE_NONCELEN];
+	const char	*r;
+	uint32_t	 n;
+	size_t		 alen, blen, clen;
+
+	memset(nonce, 0xa5, sizeof(nonce));
+	alen = wire_origin_put(a, raw, len, nonce, 77);
+	ok(alen == len + WIRE_ORIGINLEN && a[0] == (WIRE_ENC_RAW |
+	    WIRE_ENC_ORIGIN) && memcmp(a + 1, nonce, WIRE_NONCELEN) == 0 &&
+	    a[1 + WIRE_NONCELEN + 7] == 77 &&
+	    memcmp(a + 1 + WIRE_ORIGINLEN, raw + 1, len - 1) == 0,
+	    "an origin goes between the encoding byte and the batch");
+	r = fuzz_collector(a, alen, &n);
+	ok(same(r, NULL) && n == 2 && fuzz_origin_seq == 77 &&
+	    fuzz_origin_nonce0 == 0xa5, "raw, with an origin: stored, the "
+	    "origin read (%llu)", (unsigned long long)fuzz_origin_seq);
+	memset(nonce, 0x5a, sizeof(nonce));
+	blen = wire_origin_put(b, a, alen, nonce, 78);
+	ok(blen == alen && memcmp(a, b, alen) == 0,
+	    "sealed again, it keeps its first origin");
+	/* deflated and padded: the padding goes, the origin comes */
+	memcpy(c, z, zlen);
+	clen = zlen;
+	c[0] |= WIRE_ENC_PADDED;
+	if (wire_pad(c, &clen, sizeof(c), 64) == -1)
+		clen = 0;
+	r = fuzz_collector(c, clen, &n);
+	ok(clen % 64 == 0 && same(r, NULL) && n == 2 && fuzz_origin_seq == 0,
+	    "deflated and padded, no origin: stored");
+	blen = wire_origin_put(b, c, clen, nonce, 9);
+	ok(blen == zlen + WIRE_ORIGINLEN && b[0] == (WIRE_ENC_ZLIB |
+	    WIRE_ENC_ORIGIN), "its padding is taken off, an origin put in");
+	r = fuzz_collector(b, blen, &n);
+	ok(same(r, NULL) && n == 2 && fuzz_origin_seq == 9 &&
+	    fuzz_origin_nonce0 == 0x5a, "deflated, with an origin: stored");
+	b[0] |= WIRE_ENC_PADDED;
+	if (wire_pad(b, &blen, sizeof(b), 64) == -1)
+		blen = 0;
+	r = fuzz_collector(b, blen, &n);
+	ok(same(r, NULL) && n == 2 && fuzz_origin_seq == 9,
+	    "padded again: stored, with its origin");
+	c[0] = WIRE_ENC_ZLIB | WIRE_ENC_PADDED;
+	c[1] = 0;
+	ok(wire_origin_put(b, c, 2, nonce, 9) == 0,
+	    "a plaintext with bad padding is not sealed again");
+	r = fuzz_collector(a, 1 + WIRE_ORIGINLEN - 1, &n);
+	ok(same(r, "bad origin"), "an origin cut short: %s", r);
+	memset(a + 1 + WIRE_NONCELEN, 0, 8);
+	r = fuzz_collector(a, alen, &n);
+	ok(same(r, "bad origin"), "an origin numbered 0: %s", r);
+}
+
 static void
 known_collector(void)
 {
@@ -254,6 +318,7 @@ known_collector(void)
 	zlen = deflated(z, raw, len);
 	r = fuzz_collector(z, zlen, &n);
 	ok(same(r, NULL) && n == 2, "the same deflated is stored");
+	known_origin(raw, len, z, zlen);
 	r = fuzz_collector(z, zlen - 1, &n);
 	ok(same(r, "bad zlib stream"), "deflated, cut by a byte: %s", r);
 	/* the stream must be all of the plaintext */

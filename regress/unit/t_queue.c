@@ -426,14 +426,18 @@ static struct {
 	int		 sent;
 	unsigned char	 pt[8];
 	size_t		 ptlen;
+	unsigned char	 nonce;		/* the datagram's, its first byte */
+	uint64_t	 seq;
 } drained[64];
 static size_t		 ndrained;
 
 static void
 t_drained(void *arg, uint32_t type, uint32_t nrec, int was_sent,
-    const unsigned char *pt, size_t ptlen)
+    const unsigned char *d, const unsigned char *pt, size_t ptlen)
 {
 	if (ndrained < sizeof(drained) / sizeof(drained[0])) {
+		drained[ndrained].nonce = d[WIRE_OFF_SNONCE];
+		drained[ndrained].seq = wire_seq(d);
 		drained[ndrained].type = type;
 		drained[ndrained].nrec = nrec;
 		drained[ndrained].sent = was_sent;
@@ -475,9 +479,11 @@ test_drain(void)
 	ok(ndrained == 5, "the drain hands over the five held");
 	for (i = 0; i < 4 && i < ndrained; i++)
 		bad += drained[i].pt[0] != i + 3 || drained[i].ptlen != 8 ||
-		    !drained[i].sent || drained[i].type != (i + 3) % 2;
-	ok(bad == 0, "oldest first, each with its plaintext and type, "
-	    "said to have gone out");
+		    !drained[i].sent || drained[i].type != (i + 3) % 2 ||
+		    drained[i].nonce != (i == 0 ? 1 : 2) ||
+		    drained[i].seq != (i == 0 ? 3 : i);
+	ok(bad == 0, "oldest first, each with its datagram, plaintext and "
+	    "type, said to have gone out");
 	ok(ndrained == 5 && drained[4].ptlen == 0 && !drained[4].sent,
 	    "one never sent is said to be so, with no plaintext kept");
 	dq_gauges(q);
