@@ -47,7 +47,7 @@ FIRST="integration/t_faults integration/t_delivery integration/t_corpus
     integration/t_trust integration/t_reload integration/t_package
     integration/t_nacl integration/t_tshark integration/t_control
     integration/t_rotate integration/t_sandbox integration/t_ack
-    unit/t_pbpack"
+    integration/t_scale unit/t_pbpack"
 
 # the list, in the order of the report
 tests=""

@@ -37,18 +37,16 @@
 # of one collector; per type, the stream's Ncap-Records add up to the
 # reference's count; and no Nats-Msg-Id is in the stream twice.  The
 # counts (sent, stored, duplicates, lost) per class are TAP comments.
+# Last, a collector with input jetstream reads the whole stream into a
+# spool of its own, whose files must hold the same, sensor by sensor.
 #
-# NOT IN THE SUITE YET: named scale.sh, not t_scale.sh, since it fails
-# more often than not.  The sensors of both then have a datagram's
-# records twice in the stream (58 IPv4 records a sensor, a full batch,
-# under two Nats-Msg-Ids): a batch the stream took but whose collector
-# did not acknowledge it (the NATS node went, the stream's leader moved,
-# publishes failed with "no responders", or A was killed) is sealed
-# again for B under a new session, so neither JetStream's duplicate
-# window nor the marks know it.  The sensors of A alone, sending the
-# same session again, never have a duplicate.  Rename it t_scale.sh
-# once failover is exactly once.  By hand, with what regress/run.sh
-# exports: sh regress/integration/scale.sh (KEEP=DIR keeps the files).
+# The sensors of both are the hard case: while the leader moves,
+# publishes fail and the sensors fail over and back, and a batch the
+# stream took without its collector acknowledging it is sealed again
+# for the other collector in a new session.  It names the datagram it
+# first went out in (its origin, wire.h), and the collectors publish it
+# under that name: JetStream's duplicate window or the marks drop it.
+# KEEP=DIR keeps the files.
 . "$REGRESS/integration/lib.sh"
 
 need_nats
@@ -161,6 +159,8 @@ replay() {
 	SPID=$!
 	PIDS="$PIDS $SPID"
 }
+# sstat DIR KEY: a counter of the running sensor of DIR, 0 if none runs
+sstat() { cstat "$1" "$2" 2>/dev/null || echo 0; }
 # colls LOG NAME: a counter of a sensor's "collectors:" line
 colls() { sed -n "s/.*collectors:.* $2 \([0-9][0-9]*\).*/\1/p" "$1"; }
 # ssum DIR FIELD: tsum of every log of the sensor of DIR
@@ -202,12 +202,40 @@ counts() {
 	done
 }
 
-# the consuming collector (nccollectd input jetstream, issue 12): once
-# there is one, it reads the stream into a spool of its own, and each
-# sensor's files there must hold the records of the reference, as the
-# stream does.  Not there yet: said, and nothing checked.
+# the consuming collector (nccollectd input jetstream): it reads the
+# whole stream, from all three nodes, into a spool of its own, and each
+# sensor's files there hold the records of the reference, once each
 consumer_check() {
-	skip "a consuming collector (input jetstream) is not there yet"
+	CC=$T/cons
+	mkdir -p "$CC"
+	cat >"$CC/nccollectd.conf" <<EOC
+spool "$CC/spool"
+user "nobody"
+chroot "$T/empty"
+socket "$CC/ctl.sock"
+input jetstream url "$URLS" stream "NCAPS" durable "files"
+jetstream timeout 2
+EOC
+	"$NCCOLLECTD" -d -v -f "$CC/nccollectd.conf" >"$CC/collector.log" 2>&1 &
+	CCPID=$!
+	PIDS="$PIDS $CCPID"
+	wait_ctl "$CC"
+	_m=$(wc -l <"$T/stream.list")
+	is "$(settle 60 'cstat "$CC" jetstream.stored' "$_m")" "$_m" \
+	    "the consuming collector stores the stream's $_m messages"
+	kill -TERM "$CCPID"
+	wait "$CCPID" || echo "# the consuming collector exited $?"
+	_bad=""
+	for i in $SENSORS; do
+		type_records "$CC/spool/s$i" "$T/cons.s$i"
+		"$PYTHON" "$REGRESS/integration/multiset.py" "$T/ref.s$i" \
+		    "$T/cons.s$i" >"$T/cons.s$i.cmp"
+		set -- $(awk '$1 == "total" { print $5, $7, $9, $11 }' \
+		    "$T/cons.s$i.cmp")
+		echo "# consumer s$i: $1 records, duplicated $2, lost $3, foreign $4"
+		[ "$2/$3/$4" = 0/0/0 ] || _bad="$_bad s$i($2/$3/$4)"
+	done
+	is "$_bad" "" "per sensor, the consumer's files hold each record of the reference once, and no other"
 }
 
 for i in $SENSORS; do
@@ -249,11 +277,7 @@ is "$bad" 0 "reference: the ten replays to one spool collector exit 0"
 kill -TERM "$RPID"
 wait "$RPID"
 for i in $SENSORS; do
-	: >"$T/ref.s$i.dump"
-	for _f in $(find "$T/ref/spool/s$i" -name '*.ncap' -size +0 | sort); do
-		"$NCCTL" dump -j "$_f" >>"$T/ref.s$i.dump"
-	done
-	records "$T/ref.s$i.dump" "$T/ref.s$i"
+	type_records "$T/ref/spool/s$i" "$T/ref.s$i"
 	nr=$(cat "$T/ref.s$i"/* | wc -l)
 	sent=$(ssum "$T/ref/s$i" sent)
 	[ "$nr" -gt 0 ] && [ "$nr" -eq "$sent" ] || bad=$((bad + 1))
@@ -434,7 +458,7 @@ for p in $APID $BPID; do
 	wait "$p" || echo "# collector $p exited $?"
 done
 check "no process died of SIGSYS" [ "$(cat "$T"/a/collector.*.log \
-    "$T"/b/collector.*.log | grep -c SIGSYS)" = 0 ]
+    "$T"/b/collector.*.log "$T/cons/collector.log" | grep -c SIGSYS)" = 0 ]
 for k in 1 2 3; do
 	eval "kill -TERM \$NPID$k; wait \$NPID$k" 2>/dev/null
 done
