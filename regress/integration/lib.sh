@@ -244,6 +244,23 @@ nats() {
 		_i=$((_i + 1))
 	done
 }
+# cluster NAME: ports for a cluster of three nats-servers on loopback,
+# client PI, route RI and monitoring MI (I 1 to 3), and URLS, the three
+# client URLs; node I then starts node I (again), NPIDI its pid
+cluster() {
+	CLUSTER=$1
+	P1=$(free_tcp) P2=$(free_tcp) P3=$(free_tcp)
+	R1=$(free_tcp) R2=$(free_tcp) R3=$(free_tcp)
+	M1=$(free_tcp) M2=$(free_tcp) M3=$(free_tcp)
+	ROUTES=nats://127.0.0.1:$R1,nats://127.0.0.1:$R2,nats://127.0.0.1:$R3
+	URLS=nats://127.0.0.1:$P1,nats://127.0.0.1:$P2,nats://127.0.0.1:$P3
+}
+node() {
+	eval "_p=\$P$1 _r=\$R$1 _m=\$M$1"
+	nats "n$1" "$_p" --cluster_name "$CLUSTER" \
+	    --cluster "nats://127.0.0.1:$_r" --routes "$ROUTES" -m "$_m"
+	eval "NPID$1=$NPID"
+}
 # cstat DIR KEY: a value of the show stats of the daemon of DIR, KEY a
 # path through its sections (batches, jetstream.published)
 cstat() {
@@ -308,7 +325,11 @@ type_records() {
 		"$NCCTL" dump -j "$_f" | tail -n +2 >>"$2/$_t.all" ||
 		    echo "# $_f does not read"
 	done
-	for _f in "$2"/*.all; do
+	sort_types "$2"
+}
+# sort_types DIR: each TYPE.all of DIR sorted into TYPE
+sort_types() {
+	for _f in "$1"/*.all; do
 		[ -e "$_f" ] || continue
 		LC_ALL=C sort -o "${_f%.all}" "$_f"
 		rm "$_f"

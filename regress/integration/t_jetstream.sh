@@ -216,20 +216,10 @@ wait "$N0" 2>/dev/null
 echo "# 3: $(($(date +%s) - t0)) s"
 
 # -- 4. a cluster of three, a stream of three replicas
-P1=$(free_tcp) P2=$(free_tcp) P3=$(free_tcp)
-R1=$(free_tcp) R2=$(free_tcp) R3=$(free_tcp)
-ROUTES=nats://127.0.0.1:$R1,nats://127.0.0.1:$R2,nats://127.0.0.1:$R3
-# node I: started, NPIDI its pid
-node() {
-	eval "_p=\$P$1 _r=\$R$1"
-	nats "n$1" "$_p" --cluster_name ncapt --cluster "nats://127.0.0.1:$_r" \
-	    --routes "$ROUTES"
-	eval "NPID$1=$NPID"
-}
+cluster ncapt
 node 1
 node 2
 node 3
-URLS=nats://127.0.0.1:$P1,nats://127.0.0.1:$P2,nats://127.0.0.1:$P3
 start_collector "$T/c4" "$(jsconf "$URLS" NCAP3 3)" || exit 1
 is "$(settle 20 'cstat "$T/c4" jetstream.stream' NCAP3)" NCAP3 \
     "4: the collector makes stream NCAP3, three replicas"

@@ -188,11 +188,7 @@ for line in open(sys.argv[1]):
         files[t] = open(os.path.join(out, t + ".all"), "a")
     files[t].write(line)
 EOF
-	for _f in "$2"/*.all; do
-		[ -e "$_f" ] || continue
-		LC_ALL=C sort -o "${_f%.all}" "$_f"
-		rm "$_f"
-	done
+	sort_types "$2"
 }
 # counts RECS: "TYPE N" per type of a directory of records
 counts() {
@@ -287,21 +283,10 @@ is "$bad" 0 "reference: each sensor's spool holds the records it sent"
 echo "# reference: $(($(date +%s) - t0)) s"
 
 # -- the cluster
-P1=$(free_tcp) P2=$(free_tcp) P3=$(free_tcp)
-R1=$(free_tcp) R2=$(free_tcp) R3=$(free_tcp)
-M1=$(free_tcp) M2=$(free_tcp) M3=$(free_tcp)
-ROUTES=nats://127.0.0.1:$R1,nats://127.0.0.1:$R2,nats://127.0.0.1:$R3
-# node I: node I of the cluster started, NPIDI its pid
-node() {
-	eval "_p=\$P$1 _r=\$R$1 _m=\$M$1"
-	nats "n$1" "$_p" --cluster_name ncaps --cluster "nats://127.0.0.1:$_r" \
-	    --routes "$ROUTES" -m "$_m"
-	eval "NPID$1=$NPID"
-}
+cluster ncaps
 node 1
 node 2
 node 3
-URLS=nats://127.0.0.1:$P1,nats://127.0.0.1:$P2,nats://127.0.0.1:$P3
 JS="output jetstream url \"$URLS\" stream \"NCAPS\"
 jetstream replicas 3
 jetstream duplicate-window 10m
