@@ -43,11 +43,20 @@ gone() {
 
 # kill_all PID: every process of the daemon PID, SIGKILL, and gone
 kill_all() {
-	_kids=$(pgrep -P "$1")
+	_kids=$(pgrep -P "$1" | tr '\n' ' ')
 	kill -KILL "$1" $_kids
 	wait "$1" 2>/dev/null
 	for _k in $_kids; do
-		while ! gone "$_k"; do sleep 0.05; done
+		until_ok 10 gone "$_k"
+	done
+}
+
+# kill_pids: SIGKILL to each daemon of PIDS and its children, the
+# children first seen by their parent's pid, while it still has them
+kill_pids() {
+	for _p in $PIDS; do
+		pkill -KILL -P "$_p" 2>/dev/null
+		kill -KILL "$_p" 2>/dev/null
 	done
 }
 

@@ -53,10 +53,7 @@ fi
 NS=ncfo$$
 NETNS=""
 failover_cleanup() {
-	for _p in $PIDS; do
-		pkill -KILL -P "$_p" 2>/dev/null
-		kill -KILL "$_p" 2>/dev/null
-	done
+	kill_pids
 	for _ns in $NETNS; do
 		ip netns pids "$_ns" 2>/dev/null | xargs -r kill -KILL
 		ip netns del "$_ns"
@@ -98,15 +95,6 @@ EOC
 		sed 's/^/# /' "$CLOG"
 		return 1
 	}
-}
-# ckill PID: SIGKILL to a collector and its children at once
-ckill() {
-	_kids=$(pgrep -P "$1" | tr '\n' ' ')
-	kill -KILL "$1" $_kids
-	wait "$1" 2>/dev/null
-	for _p in $_kids; do
-		until_ok "$W" gone "$_p"
-	done
 }
 # auth DIR: datagrams DIR's collectors failed to authenticate, from
 # their totals lines
@@ -248,7 +236,7 @@ PIDS="$PIDS $GEN"
 
 # a fifth of the frames, then A dies
 until_ok "$W" ge_packets "$d/ctl.sock" $((FRAMES / 5))
-ckill "$APID"
+kill_all "$APID"
 tk=$(date +%s.%N)
 until_ok "$W" current "$d/ctl.sock" "$B"
 tf=$(date +%s.%N)

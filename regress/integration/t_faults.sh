@@ -57,10 +57,7 @@ NETNS=""
 TMPFS=""
 faults_cleanup() {
 	# children first, by their parent's pid, while it still has them
-	for _p in $PIDS; do
-		pkill -KILL -P "$_p" 2>/dev/null
-		kill -KILL "$_p" 2>/dev/null
-	done
+	kill_pids
 	for _ns in $NETNS; do
 		ip netns pids "$_ns" 2>/dev/null | xargs -r kill -KILL
 		ip netns del "$_ns"
@@ -115,12 +112,7 @@ ckill() {
 	_s=$(jstat "$1/ctl.sock" '"totals: gaps %d journal-cut %d repeat %d " \
 	    "old %d write %d" % (j["gaps"], j["journal-cut"], \
 	    j["dropped"]["repeat"], j["dropped"]["old"], j["dropped"]["write"])')
-	_kids=$(pgrep -P "$CPID" | tr '\n' ' ')
-	kill -KILL "$CPID" $_kids
-	wait "$CPID" 2>/dev/null
-	for _p in $_kids; do
-		until_ok "$W" gone "$_p"
-	done
+	kill_all "$CPID"
 	echo "$_s" >"$CLOG.snap"
 }
 # csum DIR NAME: a counter over every collector of DIR, from its totals

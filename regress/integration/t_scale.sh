@@ -63,10 +63,7 @@ fi
 SENSORS="0 1 2 3 4 5 6 7 8 9"
 
 scale_cleanup() {
-	for _p in $PIDS; do
-		pkill -KILL -P "$_p" 2>/dev/null
-		kill -KILL "$_p" 2>/dev/null
-	done
+	kill_pids
 	[ -z "${KEEP:-}" ] || cp -r "$T" "$KEEP"
 	cleanup
 }
@@ -109,19 +106,6 @@ EOC
 		}
 		sleep 0.05
 		_i=$((_i + 1))
-	done
-}
-# ckill PID: SIGKILL to a collector and its children at once
-ckill() {
-	_kids=$(pgrep -P "$1" | tr '\n' ' ')
-	kill -KILL "$1" $_kids
-	wait "$1" 2>/dev/null
-	for _p in $_kids; do
-		_i=0
-		while ! gone "$_p" && [ $_i -lt 200 ]; do
-			sleep 0.05
-			_i=$((_i + 1))
-		done
 	done
 }
 # sconf DIR NAME COLLECTOR-LINES: a sensor's configuration
@@ -342,7 +326,7 @@ esac
 eval "kill -KILL \$NPID$k; wait \$NPID$k" 2>/dev/null
 echo "# killed node n$k, the stream's leader, after $(cstat "$T/a" jetstream.published) batches of A"
 sleep 0.5
-ckill "$APID"
+kill_all "$APID"
 echo "# killed collector A at $(($(date +%s) - t0)) s"
 running=0
 for p in $SP; do
