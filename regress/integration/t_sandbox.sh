@@ -48,15 +48,6 @@ limit() {
 	sed -n "s/^$2  *\([^ ]*\)  *\([^ ]*\) .*/\1 \2/p" "/proc/$1/limits"
 }
 nfds() { ls "/proc/$1/fd" | wc -l; }
-# settle CMD WANT: CMD's output once it is WANT, or its last after 5 s
-settle() {
-	_i=0
-	while _v=$(eval "$1"); [ "$_v" != "$2" ] && [ $_i -lt 100 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	echo "$_v"
-}
 # sandboxed PARENT ROLE: the child's pid once its filter is on
 sandboxed() {
 	_i=0
@@ -91,7 +82,7 @@ check_child() {
 	is "$(limit "$1" "Max processes")" "${7:-0 0}" \
 	    "$2: RLIMIT_NPROC ${7:-0 0}"
 	is "$(limit "$1" "Max open files")" "$4 $4" "$2: RLIMIT_NOFILE $4"
-	is "$(settle "nfds $1" "$5")" "$5" \
+	is "$(settle 5 "nfds $1" "$5")" "$5" \
 	    "$2: holds the $5 descriptors it was counted for"
 	is "$(limit "$1" "Max data size")" "$6 $6" "$2: RLIMIT_DATA $6"
 }
@@ -151,7 +142,7 @@ if command -v nats-server >/dev/null 2>&1; then
 import json, sys
 print(json.load(sys.stdin)["jetstream"]["stream"])'
 	}
-	is "$(settle connected NCAP)" NCAP \
+	is "$(settle 5 connected NCAP)" NCAP \
 	    "the publisher connects and makes its stream, sandboxed"
 	check_child "$pub" "collector publisher, output jetstream" "$T/empty" \
 	    13 11 unlimited "$(limit "$CPID" "Max processes")"
@@ -198,7 +189,7 @@ import json, sys
 j = json.load(sys.stdin)
 print("y" if j["acknowledged"] > 0 and j["queued"] == 0 else "n")'
 }
-is "$(settle acked y)" y "its datagrams are acknowledged: it read the acks"
+is "$(settle 5 acked y)" y "its datagrams are acknowledged: it read the acks"
 kill -TERM "$SPID"
 wait "$SPID"
 is $? 0 "the sensor with acks exits 0 on SIGTERM"
@@ -228,7 +219,7 @@ j = json.load(sys.stdin)
 print("y" if j["failovers"] == 1 and j["acknowledged"] > 0 and
     j["queued"] == 0 else "n")'
 }
-is "$(settle acked2 y)" y \
+is "$(settle 5 acked2 y)" y \
     "it failed over to the second, whose acks it read on that socket"
 kill -TERM "$SPID"
 wait "$SPID"
@@ -388,9 +379,9 @@ for i in range(300):
 EOF
 is $? 0 "300 sensors of one record each sent"
 stored() { ls "$T/c3/spool" | wc -l; }
-is "$(settle stored 300)" 300 "a directory for each"
+is "$(settle 5 stored 300)" 300 "a directory for each"
 check "the receiver is still running" kill -0 "$rcv"
-is "$(settle "nfds $rcv" 268)" 268 \
+is "$(settle 5 "nfds $rcv" 268)" 268 \
     "it holds its 12 descriptors and 256 spool files"
 stop_collector
 is $? 0 "the collector exits 0 on SIGTERM"
@@ -447,13 +438,13 @@ CPID=$!
 sensor_conf "$T/s4" veth 'interface "vA"'
 # up once every process of it is (slow under the sanitizers, with four)
 cstarted() { grep -c "collector started on" "$T/c4/collector.log"; }
-is "$(settle cstarted 1)" 1 "a collector in the namespace starts"
+is "$(settle 5 cstarted 1)" 1 "a collector in the namespace starts"
 ip netns exec "$NS" "$NCAGENTD" -d -v -f "$T/s4/ncagentd.conf" \
     >"$T/s4/sensor.log" 2>&1 &
 SPID=$!
 cap=$(sandboxed "$SPID" capture)
 started() { grep -c "capture started" "$T/s4/sensor.log"; }
-is "$(settle started 1)" 1 "the sensor captures on vA"
+is "$(settle 5 started 1)" 1 "the sensor captures on vA"
 # a zombie counts as gone: nothing here may reap an orphan
 alive() { ! gone "$1"; }
 ip -n "$NS" link set vA down
@@ -463,7 +454,7 @@ ip -n "$NS" link set vA up
 sleep 0.3
 ip -n "$NS" link del vB
 gone_msg() { grep -c "The interface disappeared" "$T/s4/sensor.log"; }
-is "$(settle gone_msg 1)" 1 "vA goes away: pcap says so"
+is "$(settle 5 gone_msg 1)" 1 "vA goes away: pcap says so"
 check "and the capture process survives that too" alive "$cap"
 kill -TERM "$SPID"
 wait "$SPID"
