@@ -421,6 +421,13 @@ done
 is "$bad" "" "per sensor, the stream holds each record of the reference once, and no other"
 is "$cbad" "" "per sensor and type, the messages' Ncap-Records are the reference's count"
 consumer_check
+# what the stream was given again and did not store: JetStream's
+# duplicates within the window, the marks' replays (A's since restart)
+for c in a b; do
+	echo "# collector $c: $(cstat "$T/$c" jetstream.published) published," \
+	    "$(cstat "$T/$c" jetstream.duplicates) duplicates," \
+	    "$(cstat "$T/$c" jetstream.replays-dropped) replays dropped"
+done
 
 for p in $APID $BPID; do
 	kill -TERM "$p"
