@@ -30,6 +30,12 @@
  * terminated, or refused to come again later) only once the journal
  * has it: a crash before loses nothing, JetStream sends it again, and
  * a message the window says was stored is acked, not stored twice.
+ *
+ * At shutdown the publisher is told to fetch no more; it hands over
+ * what its last fetch brought and says so (IMSG_CONSUMED_END), and
+ * only then is the journal written for the last time, and its answers
+ * sent, before the receiver exits: every message it stored is
+ * journaled and acked, and none comes again after a restart.
  */
 
 #include <sys/types.h>
@@ -63,6 +69,7 @@ static const struct collector_conf *conf;
 static struct collector_stats	*stats;
 static void			(*kick)(void);
 static void			(*count)(const struct output_batch *);
+static void			(*ended)(void);
 static struct log_ratelimit	 rl_bad, rl_write;
 
 static void
@@ -92,12 +99,14 @@ consume_restore(void *arg, const struct jconsumer *jc)
 /* after the sandbox: the publisher's messages, from the loop on */
 void
 consume_init(const struct collector_conf *c, struct collector_stats *st,
-    void (*kickfn)(void), void (*countfn)(const struct output_batch *))
+    void (*kickfn)(void), void (*countfn)(const struct output_batch *),
+    void (*endfn)(void))
 {
 	conf = c;
 	stats = st;
 	kick = kickfn;
 	count = countfn;
+	ended = endfn;
 	consume_name(c, name, sizeof(name));
 	if (window.top != 0)
 		log_info("journal: consumer %s, stored up to stream sequence "
@@ -114,6 +123,10 @@ consume_imsg(int from, struct imsg *imsg)
 	switch (imsg->hdr.type) {
 	case IMSG_CONSUMED:
 		consume_msg(imsg);
+		break;
+	case IMSG_CONSUMED_END:
+		imsg_expect(imsg, 0, "IMSG_CONSUMED_END");
+		ended();
 		break;
 	default:
 		fatalx("publisher: unexpected imsg %u", imsg->hdr.type);
@@ -310,6 +323,23 @@ consume_committed(void)
 			fatal("imsg_compose");
 	}
 	nanswers = 0;
+}
+
+/* shutdown: the publisher fetches no more, and says when all came */
+void
+consume_stop(void)
+{
+	if (proc_compose(PROC_PUBLISHER, IMSG_CONSUMED_STOP, 0, -1, NULL,
+	    0) == -1)
+		fatal("imsg_compose");
+}
+
+/* at the end, the last answers written before the receiver exits */
+void
+consume_close(void)
+{
+	if (proc_flush(PROC_PUBLISHER) == -1)
+		log_warn("jetstream: the last answers to the publisher");
 }
 
 unsigned int

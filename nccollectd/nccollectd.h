@@ -117,6 +117,9 @@ enum imsg_type {
 	IMSG_CONSUMED,		/* publisher -> receiver: struct cons_msg
 				   and the message's payload */
 	IMSG_CONSUMED_DONE,	/* receiver -> publisher: struct cons_done */
+	IMSG_CONSUMED_STOP,	/* receiver -> publisher: fetch no more */
+	IMSG_CONSUMED_END,	/* publisher -> receiver: all it fetched was
+				   sent, nothing more comes */
 };
 
 /*
@@ -755,7 +758,7 @@ int	 records_check(int type, const unsigned char *, size_t, uint32_t *n,
  */
 void	 consume_init(const struct collector_conf *,
 	    struct collector_stats *, void (*kick)(void),
-	    void (*count)(const struct output_batch *));
+	    void (*count)(const struct output_batch *), void (*ended)(void));
 void	 consume_restore(void *, const struct jconsumer *);
 /* the receiver's journal entry and snapshot: the window, if it moved */
 void	 consume_journal(struct journal *, int all);
@@ -763,6 +766,12 @@ void	 consume_journal(struct journal *, int all);
 void	 consume_committed(void);
 /* messages stored but not answered: 0 once it may stop */
 unsigned int consume_busy(void);
+/*
+ * shutdown: the publisher is told to fetch no more, ended() runs once
+ * all it fetched came; consume_close(), last, sends the last answers
+ */
+void	 consume_stop(void);
+void	 consume_close(void);
 
 /*
  * validate.c: is an encoded record valid for every proto3 reader,

@@ -47,7 +47,11 @@
  * struct.  The loop sends each to the receiver, which checks and
  * stores it and answers once the journal has it; the message is acked
  * (or terminated, or refused for later) only then.  No more than
- * CONS_MAX_PENDING are between fetch and answer.
+ * CONS_MAX_PENDING are between fetch and answer.  At shutdown the
+ * receiver asks for no more (IMSG_CONSUMED_STOP): once the fetch under
+ * way is over, and its messages sent, the receiver is told that all
+ * came (IMSG_CONSUMED_END); its answers to them are acked before the
+ * connection closes.
  */
 
 #include <sys/types.h>
@@ -206,6 +210,8 @@ static void	 cons_msg(natsMsg *);
 static void	 cons_fetched(const struct nats_ev *);
 static void	 cons_done(struct imsg *);
 static void	 cons_drop(void);
+static void	 cons_stop(struct imsg *);
+static void	 cons_end(void);
 static void	*fetch_thread(void *);
 static void	 pub_receiver_eof(int);
 static char	*read_file(const char *, size_t *);
@@ -221,6 +227,8 @@ static int			 connecting;	/* either: a connection */
 static int			 reqpipe[2] = { -1, -1 };	/* to fetch */
 static int			 fetching, reopen_wanted;
 static int			 stopping, receiver_gone;
+/* the receiver stops: no more fetches; and it was told all came */
+static int			 draining, drained;
 static natsSubscription		*pull;
 static struct held_tree		 held = RB_INITIALIZER(&held);
 static struct event		 ev_retry;
@@ -1072,6 +1080,11 @@ pub_imsg_receiver(int from, struct imsg *imsg)
 			fatalx("IMSG_CONSUMED_DONE: the input is sensors");
 		cons_done(imsg);
 		break;
+	case IMSG_CONSUMED_STOP:
+		if (!consuming)
+			fatalx("IMSG_CONSUMED_STOP: the input is sensors");
+		cons_stop(imsg);
+		break;
 	default:
 		fatalx("receiver: unexpected imsg %u", imsg->hdr.type);
 	}
@@ -1271,7 +1284,7 @@ cons_fetch(void)
 	struct fetch_req	 req;
 	int			 room = CONS_MAX_PENDING - (int)stats.pending;
 
-	if (!stats.ready || fetching || pull == NULL || stopping ||
+	if (!stats.ready || fetching || pull == NULL || stopping || draining ||
 	    reopen_wanted || room <= 0 || evtimer_pending(&ev_retry, NULL))
 		return;
 	memset(&req, 0, sizeof(req));
@@ -1401,7 +1414,7 @@ cons_msg(natsMsg *m)
 	if (cm.delivered > 1)
 		stats.redelivered++;
 	key.seq = cm.seq;
-	if (stopping || RB_FIND(held_tree, &held, &key) != NULL) {
+	if (stopping || drained || RB_FIND(held_tree, &held, &key) != NULL) {
 		/* sent again while its first is with the receiver */
 		natsMsg_Destroy(m);
 		return;
@@ -1438,6 +1451,7 @@ static void
 cons_fetched(const struct nats_ev *ev)
 {
 	fetching = 0;
+	cons_end();
 	if (ev->left < 0 && ev->text[0] != '\0')
 		log_debug("jetstream: consumer info: %s", ev->text);
 	if (ev->left >= 0) {
@@ -1510,6 +1524,26 @@ cons_done(struct imsg *imsg)
 		free(h);
 	}
 	cons_fetch();
+}
+
+/* the receiver stops: once no fetch is under way, it is told all came */
+static void
+cons_stop(struct imsg *imsg)
+{
+	imsg_expect(imsg, 0, "IMSG_CONSUMED_STOP");
+	draining = 1;
+	cons_end();
+}
+
+static void
+cons_end(void)
+{
+	if (!draining || fetching || drained)
+		return;
+	drained = 1;
+	if (proc_compose(PROC_RECEIVER, IMSG_CONSUMED_END, 0, -1, NULL,
+	    0) == -1)
+		fatal("imsg_compose");
 }
 
 /*

@@ -44,8 +44,9 @@ need_nats
 t0=$(date +%s)
 
 # consumer DIR: a collector of DIR/nccollectd.conf, input jetstream
-# from $URL, started (again) on its spool; CCPID is its pid once it
-# answers ncctl
+# from $URL (durable $DURABLE, spool-1 unless set; ack wait $ACKWAIT
+# s, 2 unless set), started (again) on its spool; CCPID is its pid once
+# it answers ncctl (at once with NOWAIT set)
 consumer() {
 	mkdir -p "$1"
 	cat >"$1/nccollectd.conf" <<EOC
@@ -53,14 +54,14 @@ spool "$1/spool"
 user "nobody"
 chroot "$T/empty"
 socket "$1/ctl.sock"
-input jetstream url "$URL" stream "NCAP" durable "spool-1"
-jetstream timeout 2
+input jetstream url "$URL" stream "NCAP" durable "${DURABLE:-spool-1}"
+jetstream timeout ${ACKWAIT:-2}
 rotate size 64k
 EOC
 	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >>"$1/collector.log" 2>&1 &
 	CCPID=$!
 	PIDS="$PIDS $CCPID"
-	wait_ctl "$1"
+	[ -n "${NOWAIT:-}" ] || wait_ctl "$1"
 }
 # the consumer's counters: stored, repeats, bad
 counts() {
@@ -247,6 +248,44 @@ is $? 0 "4: the consumer exits 0"
 rm -rf "$T/cc.recs"
 type_records "$CC/spool" "$T/cc.recs" >/dev/null
 verdict "4, the spool" "$T/ref.recs" "$T/cc.recs"
+
+# -- 5. stopped (SIGTERM) while messages flow: the receiver, held
+# (SIGSTOP) while the publisher fetches, has a backlog of messages from
+# it, and the parent's order to stop behind them.  Every message it
+# stores is journaled and acked before it exits: started again, it
+# stores the rest, and none of the first run's comes again (an ack wait
+# of 10 s, so that only an ack lost at the stop could bring one back)
+DURABLE=spool-2 ACKWAIT=10
+CC=$T/c2
+NOWAIT=1 consumer "$CC"
+until_ok 10 grep -q "collector started" "$CC/collector.log"
+R=$(child "$CCPID" receiver)
+kill -STOP "$R"
+sleep 1
+kill -TERM "$CCPID"
+sleep 0.3
+kill -CONT "$R"
+wait "$CCPID"
+is $? 0 "5: stopped while messages flow, the consumer exits 0"
+b1=$(sed -n 's/.*totals:.* batches \([0-9]*\) .*/\1/p' "$CC/collector.log")
+echo "# 5: stored before the stop: $b1"
+consumer "$CC"
+is "$(settle 30 drained 0/0/0)" 0/0/0 \
+    "5: restarted, it gets the rest of the stream, and acks it"
+c=$(counts)
+echo "# 5: after the restart: stored/repeats/bad $c of $total messages"
+check "5: stopped mid-way: the restarted one stored more (${c%%/*})" \
+    [ "${c%%/*}" -gt 0 ]
+is "$(cstat "$CC" jetstream.repeats)" 0 \
+    "5: nothing stored before the stop comes again: each was acked"
+is "$((b1 + ${c%%/*}))" "$total" \
+    "5: each message of the stream stored once, in one run or the other"
+kill -TERM "$CCPID"
+wait "$CCPID"
+type_records "$CC/spool" "$T/c2.recs" >/dev/null
+verdict 5 "$T/ref.recs" "$T/c2.recs"
+unset DURABLE ACKWAIT
+
 CPID=$PUB
 stop_collector
 is $? 0 "the publishing collector exits 0"
