@@ -120,6 +120,10 @@ enum imsg_type {
 	IMSG_CONSUMED_STOP,	/* receiver -> publisher: fetch no more */
 	IMSG_CONSUMED_END,	/* publisher -> receiver: all it fetched was
 				   sent, nothing more comes */
+	IMSG_CONSUMER_START,	/* publisher -> receiver: struct cons_start,
+				   before the first fetch of a consumer */
+	IMSG_CONSUMER_READY,	/* receiver -> publisher: its window is the
+				   stream's, the fetches may start */
 };
 
 /*
@@ -260,6 +264,7 @@ struct collector_stats {
 	uint64_t	 consumed_records;
 	uint64_t	 consumed_repeats;
 	uint64_t	 consumed_bad;
+	uint64_t	 consumed_resets;	/* windows forgotten */
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
@@ -550,6 +555,12 @@ struct cons_done {
 	uint64_t	 seq;
 	int32_t		 verdict;	/* CONS_* */
 };
+/* the stream and its consumer as the publisher found them, for the window */
+struct cons_start {
+	uint64_t	 created;	/* the stream's, ns since the epoch */
+	uint64_t	 last;		/* the stream's last sequence number */
+	int32_t		 made;		/* the consumer was not there */
+};
 /* the messages between fetch and answer at most */
 #define CONS_MAX_PENDING	256
 void	 publisher_main(void);
@@ -669,13 +680,16 @@ struct journal {
 };
 /*
  * input jetstream: the window of the stream's sequence numbers stored,
- * for the consumer of name "stream.durable"
+ * for the consumer of name "stream.durable", and which stream it was:
+ * its creation time (0 not known, as in the older item of kind 4)
  */
 #define JI_CONSUMER		4
+#define JI_CONSUMER_STREAM	5
 #define JCONSUMER_NAME_MAX	(64 + 1 + 63)
 struct jconsumer {
 	char			 name[JCONSUMER_NAME_MAX + 1];
 	uint64_t		 top;
+	uint64_t		 created;	/* ns since the epoch */
 	unsigned char		 bits[WINDOW_BITS / 8];
 };
 struct journal_cb {
