@@ -303,8 +303,16 @@ verdict "4, the spool" "$T/ref.recs" "$T/cc.recs"
 DURABLE=spool-2 ACKWAIT=10
 CC=$T/c2
 NOWAIT=1 consumer "$CC"
-until_ok 10 grep -q "collector started" "$CC/collector.log"
-R=$(child "$CCPID" receiver)
+# held as soon as it made its first file: the stream is far from done
+_i=0
+until R=$(child "$CCPID" receiver) && [ -n "$R" ] || [ $_i -ge 1000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+until [ -d "$CC/spool/s.one" ] || [ $_i -ge 2000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
 kill -STOP "$R"
 sleep 1
 kill -TERM "$CCPID"
