@@ -143,13 +143,13 @@ struct nats_ev {
 	int			 status;	/* natsStatus, NATS_OK */
 	int			 errcode;	/* jsErrCode */
 	int			 duplicate;
-	int			 gone;		/* the consumer is not there */
 	char			 msgid[MSGID_MAX];
 	char			 text[160];
 	natsMsg			*msg;
 	/* NEV_FETCHED: the consumer as the server has it, or -1 */
 	int64_t			 left, unacked;
 	uint64_t		 floor, delivered;
+	int			 gone;		/* or it is not there */
 };
 /* input jetstream: a fetch, for the thread */
 struct fetch_req {
