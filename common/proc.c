@@ -793,6 +793,18 @@ proc_composev(int id, uint32_t type, uint32_t peerid, int fd,
 	return (0);
 }
 
+int
+proc_flush(int id)
+{
+	struct proc_chan	*c = &chans[id];
+
+	if (id < 0 || id >= nprocs || !c->open) {
+		errno = EPIPE;
+		return (-1);
+	}
+	return (imsgbuf_flush(&c->iev.ibuf));
+}
+
 void
 proc_compose_children(uint32_t type, uint32_t peerid, const void *data,
     size_t len)

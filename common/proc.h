@@ -157,6 +157,11 @@ int	 proc_compose(int id, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 int	 proc_composev(int id, uint32_t type, uint32_t peerid, int fd,
 	    const struct iovec *, int);
+/*
+ * what is queued for id, written now, waiting as long as it takes: for
+ * a child's last messages to a sibling, before proc_child_done()
+ */
+int	 proc_flush(int id);
 /* every child: the same message to each */
 void	 proc_compose_children(uint32_t type, uint32_t peerid,
 	    const void *, size_t);

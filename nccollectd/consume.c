@@ -30,6 +30,24 @@
  * terminated, or refused to come again later) only once the journal
  * has it: a crash before loses nothing, JetStream sends it again, and
  * a message the window says was stored is acked, not stored twice.
+ *
+ * The window is of one stream: one deleted and made again under the
+ * same name numbers its messages from 1 again, which the old window
+ * would take for repeats, acked and never stored.  So the journal
+ * keeps the stream's creation time with it, and before the first
+ * fetch of a consumer the publisher says what it found
+ * (IMSG_CONSUMER_START): another stream, one whose last sequence
+ * number is below the window's, or, if the journal knows no creation
+ * time, a consumer that had to be made, and the window is forgotten.
+ * The publisher fetches once the receiver answered
+ * (IMSG_CONSUMER_READY), which it does after every message of the
+ * earlier consumer it was sent.
+ *
+ * At shutdown the publisher is told to fetch no more; it hands over
+ * what its last fetch brought and says so (IMSG_CONSUMED_END), and
+ * only then is the journal written for the last time, and its answers
+ * sent, before the receiver exits: every message it stored is
+ * journaled and acked, and none comes again after a restart.
  */
 
 #include <sys/types.h>
@@ -38,6 +56,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nccollectd.h"
 #include "proc.h"
@@ -49,12 +68,15 @@
 
 static int	 consume_imsg(int, struct imsg *);
 static void	 consume_msg(struct imsg *);
+static void	 consume_start(struct imsg *);
+static const char *stamp(uint64_t, char *, size_t);
 static void	 consume_bad(const struct cons_msg *, const char *);
 static void	 consume_stored(const struct output_batch *, int, void *);
 static void	 answer(uint64_t, int);
 static int	 subject_split(const char *, char *, int *);
 
 static struct slot		 window;	/* sequence numbers stored */
+static uint64_t			 created;	/* of its stream, or 0 */
 static char			 name[JCONSUMER_NAME_MAX + 1];
 static int			 moved;		/* not journaled yet */
 static struct cons_done		*answers;	/* once journaled */
@@ -63,6 +85,7 @@ static const struct collector_conf *conf;
 static struct collector_stats	*stats;
 static void			(*kick)(void);
 static void			(*count)(const struct output_batch *);
+static void			(*ended)(void);
 static struct log_ratelimit	 rl_bad, rl_write;
 
 static void
@@ -86,18 +109,21 @@ consume_restore(void *arg, const struct jconsumer *jc)
 	if (strcmp(n, jc->name) != 0)
 		return;
 	window_set(&window, jc->top, jc->bits);
+	created = jc->created;
 	strlcpy(name, n, sizeof(name));
 }
 
 /* after the sandbox: the publisher's messages, from the loop on */
 void
 consume_init(const struct collector_conf *c, struct collector_stats *st,
-    void (*kickfn)(void), void (*countfn)(const struct output_batch *))
+    void (*kickfn)(void), void (*countfn)(const struct output_batch *),
+    void (*endfn)(void))
 {
 	conf = c;
 	stats = st;
 	kick = kickfn;
 	count = countfn;
+	ended = endfn;
 	consume_name(c, name, sizeof(name));
 	if (window.top != 0)
 		log_info("journal: consumer %s, stored up to stream sequence "
@@ -115,10 +141,82 @@ consume_imsg(int from, struct imsg *imsg)
 	case IMSG_CONSUMED:
 		consume_msg(imsg);
 		break;
+	case IMSG_CONSUMER_START:
+		consume_start(imsg);
+		break;
+	case IMSG_CONSUMED_END:
+		imsg_expect(imsg, 0, "IMSG_CONSUMED_END");
+		ended();
+		break;
 	default:
 		fatalx("publisher: unexpected imsg %u", imsg->hdr.type);
 	}
 	return (0);
+}
+
+/*
+ * Before the first fetch of a consumer: the window, if it is not the
+ * stream's, forgotten.  The answers not sent yet are to messages the
+ * publisher no longer holds (it gave up their connection or their
+ * consumer); sent after this, they would answer new ones of the same
+ * numbers.
+ */
+static void
+consume_start(struct imsg *imsg)
+{
+	struct cons_start	 cs;
+	char			 why[192], was[40], now[40];
+
+	imsg_expect(imsg, sizeof(cs), "IMSG_CONSUMER_START");
+	memcpy(&cs, imsg->data, sizeof(cs));
+	why[0] = '\0';
+	/* nothing stored, nothing to forget */
+	if (window.top == 0)
+		;
+	else if (created != 0 && cs.created != 0 && created != cs.created)
+		snprintf(why, sizeof(why), "made %s, it is not the stream "
+		    "the window is of, made %s", stamp(cs.created, now,
+		    sizeof(now)), stamp(created, was, sizeof(was)));
+	else if (cs.last < window.top)
+		snprintf(why, sizeof(why), "its sequence numbers started "
+		    "again: the last is %llu", (unsigned long long)cs.last);
+	else if (created == 0 && cs.made)
+		snprintf(why, sizeof(why), "its consumer was not there, and "
+		    "the journal does not say which stream the window is of");
+	if (why[0] != '\0') {
+		stats->consumed_resets++;
+		log_warnx("jetstream: stream %s: %s: the window of the "
+		    "sequence numbers stored, up to %llu, is forgotten, and "
+		    "every message taken as new", conf->js.stream, why,
+		    (unsigned long long)window.top);
+		memset(&window, 0, sizeof(window));
+	}
+	if (why[0] != '\0' || created != cs.created) {
+		created = cs.created;
+		moved = 1;
+		kick();
+	}
+	nanswers = 0;
+	if (proc_compose(PROC_PUBLISHER, IMSG_CONSUMER_READY, 0, -1, NULL,
+	    0) == -1)
+		fatal("imsg_compose");
+}
+
+/* a stream's creation time, UTC, as the server gave it */
+static const char *
+stamp(uint64_t ns, char *buf, size_t len)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)(ns / 1000000000);
+	size_t		 n;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0)
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	else
+		snprintf(buf + n, len - n, ".%09lluZ",
+		    (unsigned long long)(ns % 1000000000));
+	return (buf);
 }
 
 /*
@@ -285,10 +383,11 @@ consume_journal(struct journal *j, int all)
 {
 	struct jconsumer	 jc;
 
-	if ((!moved && !all) || window.top == 0)
+	if ((!moved && !all) || (window.top == 0 && created == 0))
 		return;
 	memset(&jc, 0, sizeof(jc));
 	strlcpy(jc.name, name, sizeof(jc.name));
+	jc.created = created;
 	window_get(&window, &jc.top, jc.bits);
 	journal_add_consumer(j, &jc);
 }
@@ -310,6 +409,23 @@ consume_committed(void)
 			fatal("imsg_compose");
 	}
 	nanswers = 0;
+}
+
+/* shutdown: the publisher fetches no more, and says when all came */
+void
+consume_stop(void)
+{
+	if (proc_compose(PROC_PUBLISHER, IMSG_CONSUMED_STOP, 0, -1, NULL,
+	    0) == -1)
+		fatal("imsg_compose");
+}
+
+/* at the end, the last answers written before the receiver exits */
+void
+consume_close(void)
+{
+	if (proc_flush(PROC_PUBLISHER) == -1)
+		log_warn("jetstream: the last answers to the publisher");
 }
 
 unsigned int

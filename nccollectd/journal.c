@@ -43,7 +43,11 @@
  *	4 consumer	input jetstream: the highest stream sequence
  *			number stored (8), the window (128) as a
  *			session's, and the consumer's name, "stream.durable"
- *			(the rest)
+ *			(the rest); read, no longer written
+ *	5 consumer	as 4, with the stream's creation time (8, ns since
+ *			the epoch, 0 not known) after the highest number:
+ *			a stream made again under the same name numbers
+ *			from 1 again, and its window is not the old one's
  *
  * A later item for the same file or session replaces an earlier one;
  * items of another kind are skipped.  The items of one entry were true
@@ -140,7 +144,7 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 	char		 sensor[SENSOR_NAME_MAX + 1];
 	char		 name[SPOOL_NAME_MAX + 1];
 	const unsigned char *b;
-	size_t		 off = 0, len, slen, tlen;
+	size_t		 off = 0, len, slen, tlen, numlen;
 	int		 kind;
 
 	while (off < n) {
@@ -193,16 +197,21 @@ items_walk(const unsigned char *p, size_t n, const struct journal_cb *cb,
 			cb->session(arg, &js);
 			break;
 		case JI_CONSUMER:
-			if (len < 8 + WINDOW_BITS / 8 + 1 ||
-			    len > 8 + WINDOW_BITS / 8 + JCONSUMER_NAME_MAX)
+		case JI_CONSUMER_STREAM:
+			/* the numbers before the window: top, creation */
+			numlen = kind == JI_CONSUMER ? 8 : 16;
+			if (len < numlen + WINDOW_BITS / 8 + 1 ||
+			    len > numlen + WINDOW_BITS / 8 + JCONSUMER_NAME_MAX)
 				return (-1);
 			if (cb == NULL || cb->consumer == NULL)
 				break;
 			memset(&jc, 0, sizeof(jc));
 			jc.top = be64_get(b);
-			memcpy(jc.bits, b + 8, sizeof(jc.bits));
-			memcpy(jc.name, b + 8 + sizeof(jc.bits), len - 8 -
-			    sizeof(jc.bits));
+			if (kind == JI_CONSUMER_STREAM)
+				jc.created = be64_get(b + 8);
+			memcpy(jc.bits, b + numlen, sizeof(jc.bits));
+			memcpy(jc.name, b + numlen + sizeof(jc.bits),
+			    len - numlen - sizeof(jc.bits));
 			cb->consumer(arg, &jc);
 			break;
 		default:
@@ -496,16 +505,17 @@ journal_add_consumer(struct journal *j, const struct jconsumer *jc)
 {
 	unsigned char	*p;
 	size_t		 nlen = strnlen(jc->name, JCONSUMER_NAME_MAX);
-	size_t		 len = 8 + sizeof(jc->bits) + nlen;
+	size_t		 len = 16 + sizeof(jc->bits) + nlen;
 
 	need(j, JI_HDRLEN + len);
 	p = j->buf + j->len;
-	p[0] = JI_CONSUMER;
+	p[0] = JI_CONSUMER_STREAM;
 	p[1] = (len >> 8) & 0xff;
 	p[2] = len & 0xff;
 	be64_put(p + 3, jc->top);
-	memcpy(p + 3 + 8, jc->bits, sizeof(jc->bits));
-	memcpy(p + 3 + 8 + sizeof(jc->bits), jc->name, nlen);
+	be64_put(p + 3 + 8, jc->created);
+	memcpy(p + 3 + 16, jc->bits, sizeof(jc->bits));
+	memcpy(p + 3 + 16 + sizeof(jc->bits), jc->name, nlen);
 	j->len += JI_HDRLEN + len;
 }
 

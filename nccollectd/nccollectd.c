@@ -153,6 +153,7 @@ static const struct ctl_field consumed_fields[] = {
 	CTL_FIELD(collector_stats, consumed_records, "records"),
 	CTL_FIELD(collector_stats, consumed_repeats, "repeats"),
 	CTL_FIELD(collector_stats, consumed_bad, "bad"),
+	CTL_FIELD(collector_stats, consumed_resets, "resets"),
 };
 static const struct ctl_field sensor_fields[] = {
 	CTL_FIELD(sensor_info, sessions, "sessions"),

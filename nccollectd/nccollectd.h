@@ -117,6 +117,13 @@ enum imsg_type {
 	IMSG_CONSUMED,		/* publisher -> receiver: struct cons_msg
 				   and the message's payload */
 	IMSG_CONSUMED_DONE,	/* receiver -> publisher: struct cons_done */
+	IMSG_CONSUMED_STOP,	/* receiver -> publisher: fetch no more */
+	IMSG_CONSUMED_END,	/* publisher -> receiver: all it fetched was
+				   sent, nothing more comes */
+	IMSG_CONSUMER_START,	/* publisher -> receiver: struct cons_start,
+				   before the first fetch of a consumer */
+	IMSG_CONSUMER_READY,	/* receiver -> publisher: its window is the
+				   stream's, the fetches may start */
 };
 
 /*
@@ -257,6 +264,7 @@ struct collector_stats {
 	uint64_t	 consumed_records;
 	uint64_t	 consumed_repeats;
 	uint64_t	 consumed_bad;
+	uint64_t	 consumed_resets;	/* windows forgotten */
 	uint64_t	 drops[DROP_NCAUSES];
 };
 
@@ -553,6 +561,12 @@ struct cons_done {
 	uint64_t	 seq;
 	int32_t		 verdict;	/* CONS_* */
 };
+/* the stream and its consumer as the publisher found them, for the window */
+struct cons_start {
+	uint64_t	 created;	/* the stream's, ns since the epoch */
+	uint64_t	 last;		/* the stream's last sequence number */
+	int32_t		 made;		/* the consumer was not there */
+};
 /* the messages between fetch and answer at most */
 #define CONS_MAX_PENDING	256
 void	 publisher_main(void);
@@ -672,13 +686,16 @@ struct journal {
 };
 /*
  * input jetstream: the window of the stream's sequence numbers stored,
- * for the consumer of name "stream.durable"
+ * for the consumer of name "stream.durable", and which stream it was:
+ * its creation time (0 not known, as in the older item of kind 4)
  */
 #define JI_CONSUMER		4
+#define JI_CONSUMER_STREAM	5
 #define JCONSUMER_NAME_MAX	(64 + 1 + 63)
 struct jconsumer {
 	char			 name[JCONSUMER_NAME_MAX + 1];
 	uint64_t		 top;
+	uint64_t		 created;	/* ns since the epoch */
 	unsigned char		 bits[WINDOW_BITS / 8];
 };
 struct journal_cb {
@@ -763,7 +780,7 @@ int	 records_check(int type, const unsigned char *, size_t, uint32_t *n,
  */
 void	 consume_init(const struct collector_conf *,
 	    struct collector_stats *, void (*kick)(void),
-	    void (*count)(const struct output_batch *));
+	    void (*count)(const struct output_batch *), void (*ended)(void));
 void	 consume_restore(void *, const struct jconsumer *);
 /* the receiver's journal entry and snapshot: the window, if it moved */
 void	 consume_journal(struct journal *, int all);
@@ -771,6 +788,12 @@ void	 consume_journal(struct journal *, int all);
 void	 consume_committed(void);
 /* messages stored but not answered: 0 once it may stop */
 unsigned int consume_busy(void);
+/*
+ * shutdown: the publisher is told to fetch no more, ended() runs once
+ * all it fetched came; consume_close(), last, sends the last answers
+ */
+void	 consume_stop(void);
+void	 consume_close(void);
 
 /*
  * validate.c: is an encoded record valid for every proto3 reader,

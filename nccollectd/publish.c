@@ -47,7 +47,15 @@
  * struct.  The loop sends each to the receiver, which checks and
  * stores it and answers once the journal has it; the message is acked
  * (or terminated, or refused for later) only then.  No more than
- * CONS_MAX_PENDING are between fetch and answer.
+ * CONS_MAX_PENDING are between fetch and answer.  At shutdown the
+ * receiver asks for no more (IMSG_CONSUMED_STOP): once the fetch under
+ * way is over, and its messages sent, the receiver is told that all
+ * came (IMSG_CONSUMED_END); its answers to them are acked before the
+ * connection closes.  A consumer set up (at start, on a new connection,
+ * or made again once the server says it is gone, with its stream
+ * perhaps) is fetched for only once the receiver has its stream's
+ * creation time and last sequence number (IMSG_CONSUMER_START) and has
+ * answered (IMSG_CONSUMER_READY): its window may be another stream's.
  */
 
 #include <sys/types.h>
@@ -141,10 +149,12 @@ struct nats_ev {
 	/* NEV_FETCHED: the consumer as the server has it, or -1 */
 	int64_t			 left, unacked;
 	uint64_t		 floor, delivered;
+	int			 gone;		/* or it is not there */
 };
 /* input jetstream: a fetch, for the thread */
 struct fetch_req {
 	natsSubscription	*sub;
+	natsConnection		*nc;
 	jsCtx			*js;
 	int			 n;
 };
@@ -215,6 +225,8 @@ static void	 cons_msg(natsMsg *);
 static void	 cons_fetched(const struct nats_ev *);
 static void	 cons_done(struct imsg *);
 static void	 cons_drop(void);
+static void	 cons_stop(struct imsg *);
+static void	 cons_end(void);
 static void	*fetch_thread(void *);
 static void	 pub_receiver_eof(int);
 static char	*read_file(const char *, size_t *);
@@ -230,6 +242,10 @@ static int			 connecting;	/* either: a connection */
 static int			 reqpipe[2] = { -1, -1 };	/* to fetch */
 static int			 fetching, reopen_wanted;
 static int			 stopping, receiver_gone;
+/* the receiver stops: no more fetches; and it was told all came */
+static int			 draining, drained;
+/* the receiver has the stream of the consumer set up */
+static int			 started;
 static natsSubscription		*pull;
 static struct held_tree		 held = RB_INITIALIZER(&held);
 static struct event		 ev_retry;
@@ -1113,6 +1129,18 @@ pub_imsg_receiver(int from, struct imsg *imsg)
 			fatalx("IMSG_CONSUMED_DONE: the input is sensors");
 		cons_done(imsg);
 		break;
+	case IMSG_CONSUMED_STOP:
+		if (!consuming)
+			fatalx("IMSG_CONSUMED_STOP: the input is sensors");
+		cons_stop(imsg);
+		break;
+	case IMSG_CONSUMER_READY:
+		if (!consuming)
+			fatalx("IMSG_CONSUMER_READY: the input is sensors");
+		imsg_expect(imsg, 0, "IMSG_CONSUMER_READY");
+		started = 1;
+		cons_fetch();
+		break;
 	default:
 		fatalx("receiver: unexpected imsg %u", imsg->hdr.type);
 	}
@@ -1235,8 +1263,10 @@ held_cmp(struct held *a, struct held *b)
 static void
 cons_setup(int fd, short event, void *arg)
 {
+	struct cons_start	 cs;
 	jsConsumerConfig	 cc;
 	jsConsumerInfo		*ci = NULL;
+	jsStreamInfo		*si = NULL;
 	jsSubOptions		 so;
 	jsErrCode		 jerr = 0;
 	natsStatus		 s;
@@ -1252,8 +1282,17 @@ cons_setup(int fd, short event, void *arg)
 		return;
 	}
 	snprintf(filter, sizeof(filter), "%s.>", conf.js.subject);
-	s = js_GetConsumerInfo(&ci, js, conf.js.stream, conf.js.durable, NULL,
-	    &jerr);
+	/* which stream it is, for the receiver's window */
+	memset(&cs, 0, sizeof(cs));
+	if ((s = js_GetStreamInfo(&si, js, conf.js.stream, NULL, &jerr)) ==
+	    NATS_OK) {
+		cs.created = si->Created > 0 ? (uint64_t)si->Created : 0;
+		cs.last = si->State.LastSeq;
+		jsStreamInfo_Destroy(si);
+		jerr = 0;
+		s = js_GetConsumerInfo(&ci, js, conf.js.stream,
+		    conf.js.durable, NULL, &jerr);
+	}
 	if (s == NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
 		jsConsumerConfig_Init(&cc);
 		cc.Durable = conf.js.durable;
@@ -1263,10 +1302,12 @@ cons_setup(int fd, short event, void *arg)
 		cc.FilterSubject = filter;
 		cc.MaxAckPending = CONS_MAX_PENDING;
 		s = js_AddConsumer(&ci, js, conf.js.stream, &cc, NULL, &jerr);
-		if (s == NATS_OK)
+		if (s == NATS_OK) {
+			cs.made = 1;
 			log_info("jetstream: consumer %s of stream %s created, "
 			    "subjects %s, ack wait %ums", conf.js.durable,
 			    conf.js.stream, filter, conf.js.timeout);
+		}
 	}
 	if (s == NATS_OK) {
 		/* one made before may wait another time for its acks */
@@ -1300,9 +1341,16 @@ cons_setup(int fd, short event, void *arg)
 		return;
 	}
 	stats.ready = 1;
+	/* where the consumer is: as the server says, from the next fetch */
+	stats.known = 0;
+	ack_floor = delivered = 0;
+	blocked_ms = 0;
 	log_info("jetstream: consuming stream %s as %s on %s",
 	    conf.js.stream, conf.js.durable, stats.server);
-	cons_fetch();
+	/* the fetches once the receiver's window is this stream's */
+	if (proc_compose(PROC_RECEIVER, IMSG_CONSUMER_START, 0, -1, &cs,
+	    sizeof(cs)) == -1)
+		fatal("imsg_compose");
 }
 
 /* a fetch, for as many as the receiver may still take */
@@ -1312,11 +1360,13 @@ cons_fetch(void)
 	struct fetch_req	 req;
 	int			 room = CONS_MAX_PENDING - (int)stats.pending;
 
-	if (!stats.ready || fetching || pull == NULL || stopping ||
-	    reopen_wanted || room <= 0 || evtimer_pending(&ev_retry, NULL))
+	if (!stats.ready || !started || fetching || pull == NULL || stopping ||
+	    draining || reopen_wanted || room <= 0 ||
+	    evtimer_pending(&ev_retry, NULL))
 		return;
 	memset(&req, 0, sizeof(req));
 	req.sub = pull;
+	req.nc = nc;
 	req.js = js;
 	req.n = room < CONS_FETCH ? room : CONS_FETCH;
 	/*
@@ -1358,6 +1408,7 @@ fetch_thread(void *arg)
 	struct nats_ev		 ev;
 	natsMsgList		 list;
 	jsConsumerInfo		*ci;
+	jsErrCode		 jerr;
 	natsStatus		 s;
 	ssize_t			 n;
 	int			 i;
@@ -1385,19 +1436,31 @@ fetch_thread(void *arg)
 		ev.status = (int)s;
 		if (s != NATS_OK && s != NATS_TIMEOUT)
 			strlcpy(ev.text, nats_why(s), sizeof(ev.text));
-		/* what is left for the consumer, and delivered unacked */
+		/*
+		 * what is left for the consumer, and delivered unacked;
+		 * after a fetch that failed on a connection that works,
+		 * whether the consumer is still there
+		 */
 		ev.left = ev.unacked = -1;
 		ci = NULL;
-		if (s == NATS_OK || s == NATS_TIMEOUT) {
+		if (s == NATS_OK || s == NATS_TIMEOUT ||
+		    natsConnection_Status(req.nc) ==
+		    NATS_CONN_STATUS_CONNECTED) {
+			jerr = 0;
 			if ((s = js_GetConsumerInfo(&ci, req.js, cons_stream,
-			    cons_durable, NULL, NULL)) == NATS_OK) {
+			    cons_durable, NULL, &jerr)) == NATS_OK) {
 				ev.left = (int64_t)ci->NumPending;
 				ev.unacked = ci->NumAckPending;
 				ev.floor = ci->AckFloor.Stream;
 				ev.delivered = ci->Delivered.Stream;
 				jsConsumerInfo_Destroy(ci);
-			} else
+			} else {
 				strlcpy(ev.text, nats_why(s), sizeof(ev.text));
+				/* or its stream */
+				ev.gone = s == NATS_NOT_FOUND ||
+				    jerr == JSConsumerNotFoundErr ||
+				    jerr == JSStreamNotFoundErr;
+			}
 		}
 		ev_send(&ev);
 	}
@@ -1442,7 +1505,7 @@ cons_msg(natsMsg *m)
 	if (cm.delivered > 1)
 		stats.redelivered++;
 	key.seq = cm.seq;
-	if (stopping || RB_FIND(held_tree, &held, &key) != NULL) {
+	if (stopping || drained || RB_FIND(held_tree, &held, &key) != NULL) {
 		/* sent again while its first is with the receiver */
 		natsMsg_Destroy(m);
 		return;
@@ -1479,6 +1542,7 @@ static void
 cons_fetched(const struct nats_ev *ev)
 {
 	fetching = 0;
+	cons_end();
 	if (ev->left < 0 && ev->text[0] != '\0')
 		log_debug("jetstream: consumer info: %s", ev->text);
 	if (ev->left >= 0) {
@@ -1494,8 +1558,19 @@ cons_fetched(const struct nats_ev *ev)
 		pub_reopen();
 		return;
 	}
-	if (stopping)
+	if (stopping || draining)
 		return;
+	if (ev->gone) {
+		/* deleted, or its stream: made again, once it is there */
+		snprintf(stats.last_error, sizeof(stats.last_error),
+		    "consumer %s of stream %s: not found", conf.js.durable,
+		    conf.js.stream);
+		log_warnx("jetstream: %s: it is set up again", stats.last_error);
+		cons_drop();
+		stats.ready = stats.known = 0;
+		evtimer_add_ms(&ev_stream, PUB_STREAM_RETRY);
+		return;
+	}
 	if (ev->status != NATS_OK && ev->status != NATS_TIMEOUT) {
 		snprintf(stats.last_error, sizeof(stats.last_error),
 		    "fetch: %s", ev->text);
@@ -1553,6 +1628,26 @@ cons_done(struct imsg *imsg)
 	cons_fetch();
 }
 
+/* the receiver stops: once no fetch is under way, it is told all came */
+static void
+cons_stop(struct imsg *imsg)
+{
+	imsg_expect(imsg, 0, "IMSG_CONSUMED_STOP");
+	draining = 1;
+	cons_end();
+}
+
+static void
+cons_end(void)
+{
+	if (!draining || fetching || drained)
+		return;
+	drained = 1;
+	if (proc_compose(PROC_RECEIVER, IMSG_CONSUMED_END, 0, -1, NULL,
+	    0) == -1)
+		fatal("imsg_compose");
+}
+
 /*
  * The connection is given up: its messages are not ours to answer
  * any more (JetStream sends them again), nor its subscription.
@@ -1570,6 +1665,7 @@ cons_drop(void)
 		free(h);
 	}
 	stats.pending = 0;
+	started = 0;
 	if (pull != NULL) {
 		natsSubscription_Destroy(pull);
 		pull = NULL;

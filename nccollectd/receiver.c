@@ -82,6 +82,7 @@ static void	 receiver_read(int, short, void *);
 static void	 receiver_pause(int);
 static void	 receiver_finish(void);
 static void	 receiver_done_check(void);
+static void	 receiver_ended(void);
 static void	 receive_one(struct dgram_hdr *, const unsigned char *,
 		    size_t);
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
@@ -183,7 +184,8 @@ receiver_main(void)
 	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
 	proc_listen(PROC_CRYPTO, receiver_imsg_crypto, NULL);
 	if (conf.input == INPUT_JETSTREAM)
-		consume_init(&conf, &stats, tick_arm, batch_count);
+		consume_init(&conf, &stats, tick_arm, batch_count,
+		    receiver_ended);
 	else {
 		event_set(&ev_sock, sock, EV_READ | EV_PERSIST, receiver_read,
 		    NULL);
@@ -583,10 +585,12 @@ receiver_finish(void)
 	if (draining)
 		return;
 	draining = 1;
-	/* input jetstream: what was fetched and not stored comes again */
+	/*
+	 * input jetstream: the publisher fetches no more, and once what
+	 * it fetched is stored, receiver_ended()
+	 */
 	if (sock == -1) {
-		finishing = 1;
-		receiver_done_check();
+		consume_stop();
 		return;
 	}
 	if (!paused)
@@ -613,7 +617,17 @@ receiver_done_check(void)
 		return;
 	output_close(committed);
 	send_stats(0);
+	if (sock == -1)
+		consume_close();
 	proc_child_done();
+}
+
+/* input jetstream: the publisher sent all it fetched */
+static void
+receiver_ended(void)
+{
+	finishing = 1;
+	receiver_done_check();
 }
 
 /* the totals and, after them, the counts per type */

@@ -37,15 +37,24 @@
 #     no framed records, a record that is not its type, a count that
 #     Ncap-Records does not say, a sensor name the spool refuses, a type
 #     that does not exist) are counted as bad, logged, stored nowhere,
-#     and not sent again.
+#     and not sent again;
+#  5. a consumer of a durable of its own stopped (SIGTERM) while its
+#     receiver has a backlog of messages: every one it stored was acked
+#     before it exited, none comes again after a restart, and each
+#     message is stored once across the two runs;
+#  6. the stream deleted and made again under its name, numbering from
+#     1 again, while the consumer is stopped and while it runs: each
+#     time the consumer forgets the window of the old stream (and makes
+#     its consumer again) and stores every message of the new one.
 . "$REGRESS/integration/lib.sh"
 
 need_nats
 t0=$(date +%s)
 
 # consumer DIR: a collector of DIR/nccollectd.conf, input jetstream
-# from $URL, started (again) on its spool; CCPID is its pid once it
-# answers ncctl
+# from $URL (durable $DURABLE, spool-1 unless set; ack wait $ACKWAIT
+# s, 2 unless set), started (again) on its spool; CCPID is its pid once
+# it answers ncctl (at once with NOWAIT set)
 consumer() {
 	mkdir -p "$1"
 	cat >"$1/nccollectd.conf" <<EOC
@@ -53,14 +62,14 @@ spool "$1/spool"
 user "nobody"
 chroot "$T/empty"
 socket "$1/ctl.sock"
-input jetstream url "$URL" stream "NCAP" durable "spool-1"
-jetstream timeout 2
+input jetstream url "$URL" stream "NCAP" durable "${DURABLE:-spool-1}"
+jetstream timeout ${ACKWAIT:-2}
 rotate size 64k
 EOC
 	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >>"$1/collector.log" 2>&1 &
 	CCPID=$!
 	PIDS="$PIDS $CCPID"
-	wait_ctl "$1"
+	[ -n "${NOWAIT:-}" ] || wait_ctl "$1"
 }
 # the consumer's counters: stored, repeats, bad
 counts() {
@@ -92,6 +101,43 @@ s.sendall(b'CONNECT {"verbose":false,"headers":true}\r\n' +
 line = f.readline()
 sys.exit(0 if line.startswith(b"PONG") else 1)
 EOF
+}
+# jsapi SUBJECT [JSON]: a JetStream API request, by hand; its answer
+jsapi() {
+	"$PYTHON" - "$NP" "$@" <<'EOF'
+import socket, sys
+port, subj = sys.argv[1], sys.argv[2].encode()
+body = sys.argv[3].encode() if len(sys.argv) > 3 else b""
+s = socket.create_connection(("127.0.0.1", int(port)))
+f = s.makefile("rb")
+f.readline()                                    # INFO
+s.sendall(b'CONNECT {"verbose":false}\r\nSUB _INBOX.t 1\r\n' +
+    b"PUB %s _INBOX.t %d\r\n" % (subj, len(body)) + body + b"\r\n")
+while True:
+    line = f.readline()
+    if not line:
+        sys.exit(1)
+    if line.startswith(b"PING"):
+        s.sendall(b"PONG\r\n")
+    elif line.startswith(b"MSG"):
+        print(f.read(int(line.split()[-1]) + 2)[:-2].decode())
+        break
+EOF
+}
+# remake: stream NCAP deleted and made again, empty, under its name
+remake() {
+	jsapi '$JS.API.STREAM.DELETE.NCAP' | grep -q '"success":true' &&
+	    jsapi '$JS.API.STREAM.CREATE.NCAP' \
+	    '{"name":"NCAP","subjects":["ncap.>"],"storage":"file"}' |
+	    grep -q '"created"'
+}
+# valid K: K messages of one TCP record each, by hand
+valid() {
+	_k=0
+	while [ $_k -lt "$1" ]; do
+		hpub ncap.s%2Eone.TCP 1 "$REC" || return 1
+		_k=$((_k + 1))
+	done
 }
 
 # -n: a consuming collector takes neither listen on nor sensor
@@ -247,6 +293,91 @@ is $? 0 "4: the consumer exits 0"
 rm -rf "$T/cc.recs"
 type_records "$CC/spool" "$T/cc.recs" >/dev/null
 verdict "4, the spool" "$T/ref.recs" "$T/cc.recs"
+
+# -- 5. stopped (SIGTERM) while messages flow: the receiver, held
+# (SIGSTOP) while the publisher fetches, has a backlog of messages from
+# it, and the parent's order to stop behind them.  Every message it
+# stores is journaled and acked before it exits: started again, it
+# stores the rest, and none of the first run's comes again (an ack wait
+# of 10 s, so that only an ack lost at the stop could bring one back)
+DURABLE=spool-2 ACKWAIT=10
+CC=$T/c2
+NOWAIT=1 consumer "$CC"
+# held as soon as it made its first file: the stream is far from done
+_i=0
+until R=$(child "$CCPID" receiver) && [ -n "$R" ] || [ $_i -ge 1000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+until [ -d "$CC/spool/s.one" ] || [ $_i -ge 2000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+kill -STOP "$R"
+sleep 1
+kill -TERM "$CCPID"
+sleep 0.3
+kill -CONT "$R"
+wait "$CCPID"
+is $? 0 "5: stopped while messages flow, the consumer exits 0"
+b1=$(sed -n 's/.*totals:.* batches \([0-9]*\) .*/\1/p' "$CC/collector.log")
+echo "# 5: stored before the stop: $b1"
+consumer "$CC"
+is "$(settle 30 drained 0/0/0)" 0/0/0 \
+    "5: restarted, it gets the rest of the stream, and acks it"
+c=$(counts)
+echo "# 5: after the restart: stored/repeats/bad $c of $total messages"
+check "5: stopped mid-way: the restarted one stored more (${c%%/*})" \
+    [ "${c%%/*}" -gt 0 ]
+is "$(cstat "$CC" jetstream.repeats)" 0 \
+    "5: nothing stored before the stop comes again: each was acked"
+is "$((b1 + ${c%%/*}))" "$total" \
+    "5: each message of the stream stored once, in one run or the other"
+kill -TERM "$CCPID"
+wait "$CCPID"
+type_records "$CC/spool" "$T/c2.recs" >/dev/null
+verdict 5 "$T/ref.recs" "$T/c2.recs"
+unset DURABLE ACKWAIT
+
+# -- 6. the stream deleted and made again under its name: its sequence
+# numbers start from 1 again, and the window of the old one would take
+# its messages for repeats (acked, never stored).  A consumer stores 5
+# messages of a new NCAP and stops; NCAP is made again with 7: started
+# again, it forgets its window (the stream's creation time is another)
+# and stores all 7; made again once more while it runs, with 4: it
+# finds its consumer gone, makes it again, forgets, stores all 4
+DURABLE=spool-3
+CC=$T/c3
+remake
+is $? 0 "6: stream NCAP deleted and made again"
+valid 5
+consumer "$CC"
+is "$(settle 10 counts 5/0/0)" 5/0/0 "6: a consumer stores its 5 messages"
+kill -TERM "$CCPID"
+wait "$CCPID"
+remake && valid 7
+is $? 0 "6: NCAP made again, 7 messages in it"
+consumer "$CC"
+is "$(settle 10 counts 7/0/0)/$(cstat "$CC" jetstream.resets)" 7/0/0/1 \
+    "6: started again, it takes all 7 as new, none as a repeat"
+check "6: and says why it forgot its window" grep -q \
+    "stream NCAP: made .*, it is not the stream the window is of, made .*: the window of the sequence numbers stored, up to 5, is forgotten" \
+    "$CC/collector.log"
+remake && valid 4
+is $? 0 "6: NCAP made again while it runs, 4 messages in it"
+is "$(settle 15 counts 11/0/0)/$(cstat "$CC" jetstream.resets)" 11/0/0/2 \
+    "6: it finds its consumer gone, makes it again, and stores all 4"
+check "6: saying so" grep -q \
+    "consumer spool-3 of stream NCAP: not found: it is set up again" \
+    "$CC/collector.log"
+kill -TERM "$CCPID"
+wait "$CCPID"
+is $? 0 "6: the consumer exits 0"
+type_records "$CC/spool" "$T/c3.recs" >/dev/null
+is "$(ls "$T/c3.recs")/$(wc -l <"$T/c3.recs/TCP")" TCP/16 \
+    "6: its spool holds the 16 records, each once"
+unset DURABLE
+
 CPID=$PUB
 stop_collector
 is $? 0 "the publishing collector exits 0"

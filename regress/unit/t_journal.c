@@ -67,6 +67,8 @@ static void	 test_cut(void);
 static void	 test_compact(void);
 static void	 test_consumer(void);
 static void	 seen_consumer(void *, const struct jconsumer *);
+static size_t	 put_entry(unsigned char *, int, const unsigned char *,
+		    size_t);
 
 static const struct journal_cb	 seen_cb = { seen_session, seen_file, NULL };
 static const struct journal_cb	 all_cb = { seen_session, seen_file,
@@ -109,10 +111,35 @@ seen_consumer(void *arg, const struct jconsumer *jc)
 	njc++;
 }
 
+/* an entry of one item of kind and body at p: its length */
+static size_t
+put_entry(unsigned char *p, int kind, const unsigned char *body,
+    size_t len)
+{
+	uint32_t	 n = JI_HDRLEN + len, crc;
+
+	p[0] = n >> 24;
+	p[1] = (n >> 16) & 0xff;
+	p[2] = (n >> 8) & 0xff;
+	p[3] = n & 0xff;
+	p[4] = kind;
+	p[5] = (len >> 8) & 0xff;
+	p[6] = len & 0xff;
+	memcpy(p + 4 + JI_HDRLEN, body, len);
+	crc = crc32_z(0, p, 4 + n);
+	p[4 + n] = crc >> 24;
+	p[4 + n + 1] = (crc >> 16) & 0xff;
+	p[4 + n + 2] = (crc >> 8) & 0xff;
+	p[4 + n + 3] = crc & 0xff;
+	return (4 + n + 4);
+}
+
 /*
- * A consumer item: read back whole, the last of two winning; a reader
- * that takes no consumers skips it and still reads the rest of the
- * entry; one too short to hold a window makes its entry not whole.
+ * A consumer item: read back whole, with its stream's creation time,
+ * the last of two winning; a reader that takes no consumers skips it
+ * and still reads the rest of the entry; one too short to hold a
+ * window makes its entry not whole.  One of the older kind, without
+ * the stream's creation time, is read with none.
  */
 static void
 test_consumer(void)
@@ -121,8 +148,8 @@ test_consumer(void)
 	struct jconsumer	 jc;
 	struct jsession		 js;
 	struct seen		 s;
-	unsigned char		*buf, *p;
-	size_t			 len;
+	unsigned char		*buf, *p, body[16 + WINDOW_BITS / 8 + 12];
+	size_t			 len, n;
 	uint32_t		 crc;
 
 	unlink(JOURNAL_NAME);
@@ -132,6 +159,7 @@ test_consumer(void)
 	memset(&jc, 0, sizeof(jc));
 	strlcpy(jc.name, "NCAP.spool-1", sizeof(jc.name));
 	jc.top = 4711;
+	jc.created = 0x1234567890abcdefULL;
 	memset(jc.bits, 0xa5, sizeof(jc.bits));
 	make_session(&js, 7, 99);
 	journal_begin(&j);
@@ -139,6 +167,7 @@ test_consumer(void)
 	journal_add_session(&j, &js);
 	ok(journal_commit(&j) == 0, "consumer: an entry with a consumer");
 	jc.top = 4712;
+	jc.created = 1764759371038925510ULL;
 	jc.bits[0] = 0x01;
 	journal_begin(&j);
 	journal_add_consumer(&j, &jc);
@@ -153,6 +182,8 @@ test_consumer(void)
 	ok(njc == 2 && last_jc.top == 4712 && last_jc.bits[0] == 0x01 &&
 	    last_jc.bits[1] == 0xa5 && strcmp(last_jc.name, "NCAP.spool-1") ==
 	    0, "consumer: read back as written, the last one last");
+	ok(last_jc.created == 1764759371038925510ULL,
+	    "consumer: with its stream's creation time");
 	ok(s.n == 1 && s.kind[0] == 's' && s.js[0].top == 99,
 	    "consumer: the session beside it too");
 	memset(&s, 0, sizeof(s));
@@ -174,6 +205,25 @@ test_consumer(void)
 	ok(journal_replay(buf, len + 4 + JI_HDRLEN + 14, &all_cb, &s) == len &&
 	    njc == 2, "consumer: an item too short ends the journal before "
 	    "its entry");
+	/* the older kind: top, window, name */
+	memset(body, 0, sizeof(body));
+	body[7] = 99;
+	body[8] = 0x0f;
+	memcpy(body + 8 + WINDOW_BITS / 8, "NCAP.old", 8);
+	n = put_entry(buf + len, JI_CONSUMER, body, 8 + WINDOW_BITS / 8 + 8);
+	njc = 0;
+	memset(&s, 0, sizeof(s));
+	ok(journal_replay(buf, len + n, &all_cb, &s) == len + n && njc == 3 &&
+	    last_jc.top == 99 && last_jc.created == 0 && last_jc.bits[0] ==
+	    0x0f && strcmp(last_jc.name, "NCAP.old") == 0,
+	    "consumer: one of the older kind, read without a creation time");
+	/* as long as the older kind's with a name of 1: too short */
+	n = put_entry(buf + len, JI_CONSUMER_STREAM, body,
+	    8 + WINDOW_BITS / 8 + 1);
+	njc = 0;
+	ok(journal_replay(buf, len + n, &all_cb, &s) == len && njc == 2,
+	    "consumer: one too short for a creation time ends the journal "
+	    "before its entry");
 	free(buf);
 }
 
