@@ -99,6 +99,30 @@ subject_sensor_get(const char *tok, size_t toklen, char *name)
 	return (valid_sensor_name(name, n) ? 0 : -1);
 }
 
+/*
+ * A subject <prefix>.<sensor>.<Type> as publishers make them: the
+ * sensor's name into sensor (SENSOR_NAME_MAX + 1 bytes), the last
+ * token, the type's name, in *type.  0; -1 if it is not the prefix and
+ * two tokens, -2 if the sensor's token is no name.
+ */
+int
+subject_split(const char *subject, const char *prefix, char *sensor,
+    const char **type)
+{
+	const char	*p, *dot;
+	size_t		 plen = strlen(prefix);
+
+	if (strncmp(subject, prefix, plen) != 0 || subject[plen] != '.')
+		return (-1);
+	p = subject + plen + 1;
+	if ((dot = strchr(p, '.')) == NULL || strchr(dot + 1, '.') != NULL)
+		return (-1);
+	if (subject_sensor_get(p, (size_t)(dot - p), sensor) == -1)
+		return (-2);
+	*type = dot + 1;
+	return (0);
+}
+
 int64_t
 now_ns(void)
 {

@@ -38,6 +38,7 @@
 int	 valid_sensor_name(const char *name, size_t len);
 int	 subject_sensor_put(char *, size_t, const char *);
 int	 subject_sensor_get(const char *, size_t, char *);
+int	 subject_split(const char *, const char *, char *, const char **);
 void	 be32_put(unsigned char *, uint32_t);
 void	 be64_put(unsigned char *, uint64_t);
 uint32_t be32_get(const unsigned char *);

@@ -73,7 +73,6 @@ static const char *stamp(uint64_t, char *, size_t);
 static void	 consume_bad(const struct cons_msg *, const char *);
 static void	 consume_stored(const struct output_batch *, int, void *);
 static void	 answer(uint64_t, int);
-static int	 subject_split(const char *, char *, int *);
 
 static struct slot		 window;	/* sequence numbers stored */
 static uint64_t			 created;	/* of its stream, or 0 */
@@ -219,42 +218,19 @@ stamp(uint64_t ns, char *buf, size_t len)
 	return (buf);
 }
 
-/*
- * <prefix>.<sensor>.<Type>: the sensor's name (subject_sensor_get():
- * its %2E read back as dots), and the type.  0, -1 for no sensor's
- * name, -2 for no type.
- */
-static int
-subject_split(const char *subject, char *sensor, int *type)
-{
-	const char	*p, *dot;
-	size_t		 plen = strlen(conf->js.subject);
-
-	if (strncmp(subject, conf->js.subject, plen) != 0 ||
-	    subject[plen] != '.')
-		return (-1);
-	p = subject + plen + 1;
-	if ((dot = strchr(p, '.')) == NULL || strchr(dot + 1, '.') != NULL)
-		return (-1);
-	if (subject_sensor_get(p, (size_t)(dot - p), sensor) == -1)
-		return (-1);
-	if ((*type = rectype_byname(dot + 1)) == -1)
-		return (-2);
-	return (0);
-}
-
 static void
 consume_msg(struct imsg *imsg)
 {
 	struct cons_msg		 cm;
 	struct output_batch	 ob;
 	const unsigned char	*payload;
+	const char		*tname;
 	enum drop_cause		 why;
 	char			 sensor[SENSOR_NAME_MAX + 1], fault[224];
 	size_t			 len;
 	uint32_t		 n;
 	int64_t			 gaps;
-	int			 type, r, w;
+	int			 type, w;
 
 	if (IMSG_DATA_SIZE(imsg) < sizeof(cm) ||
 	    IMSG_DATA_SIZE(imsg) - sizeof(cm) > WIRE_MAX_BATCH)
@@ -287,10 +263,12 @@ consume_msg(struct imsg *imsg)
 		consume_bad(&cm, "larger than any batch may be");
 		return;
 	}
-	if ((r = subject_split(cm.subject, sensor, &type)) == -1) {
+	if (subject_split(cm.subject, conf->js.subject, sensor,
+	    &tname) != 0) {
 		consume_bad(&cm, "its subject names no sensor the spool takes");
 		return;
-	} else if (r == -2) {
+	}
+	if ((type = rectype_byname(tname)) == -1) {
 		consume_bad(&cm, "its subject names no record type");
 		return;
 	}

@@ -75,7 +75,6 @@ struct reader {
 	struct dumper	*d;
 	const char	*stream;
 	const char	*prefix;
-	size_t		 prefixlen;
 	Header		 hdr;		/* of the records being written */
 	char		 sensor[SENSOR_NAME_MAX + 1];
 	char		 type[128];
@@ -141,7 +140,7 @@ static void
 payload(struct reader *r, natsMsg *msg, const jsMsgMetaData *meta)
 {
 	struct frame_iter	 it;
-	const char		*subj, *sensor, *dot;
+	const char		*subj, *sensor, *tname;
 	char			 name[SENSOR_NAME_MAX + 1];
 	const unsigned char	*data, *rec;
 	uint64_t		 seq = meta->Sequence.Stream, n = 0, bad = 0;
@@ -153,35 +152,29 @@ payload(struct reader *r, natsMsg *msg, const jsMsgMetaData *meta)
 	len = natsMsg_GetDataLength(msg) > 0 ?
 	    (size_t)natsMsg_GetDataLength(msg) : 0;
 
-	/*
-	 * <prefix>.<sensor>.<Type>: the type is the last token, the
-	 * sensor's name the one before, its dots written %2E
-	 */
-	if (strncmp(subj, r->prefix, r->prefixlen) != 0 ||
-	    subj[r->prefixlen] != '.' ||
-	    (dot = strrchr(subj, '.')) == subj + r->prefixlen) {
+	/* <prefix>.<sensor>.<Type>, the sensor's dots written %2E */
+	switch (subject_split(subj, r->prefix, name, &tname)) {
+	case -1:
 		fault(r, F_SUBJECT, seq, subj, "not %s.sensor.type", r->prefix);
 		return;
-	}
-	sensor = subj + r->prefixlen + 1;
-	if (subject_sensor_get(sensor, (size_t)(dot - sensor), name) == -1) {
+	case -2:
 		fault(r, F_SUBJECT, seq, subj, "not a valid sensor name");
 		return;
 	}
 	sensor = name;
 	slen = strlen(name);
-	if ((type = rectype_byname(dot + 1)) == -1) {
+	if ((type = rectype_byname(tname)) == -1) {
 		fault(r, F_TYPE, seq, subj, "unknown record type \"%.64s\"",
-		    dot + 1);
+		    tname);
 		return;
 	}
 
 	/* a header for the records, when they are of another sensor or type */
-	if (!r->have_hdr || strcmp(r->type, dot + 1) != 0 ||
+	if (!r->have_hdr || strcmp(r->type, tname) != 0 ||
 	    strlen(r->sensor) != slen || memcmp(r->sensor, sensor, slen) != 0) {
 		memcpy(r->sensor, sensor, slen);
 		r->sensor[slen] = '\0';
-		strlcpy(r->type, dot + 1, sizeof(r->type));
+		strlcpy(r->type, tname, sizeof(r->type));
 		header__init(&r->hdr);
 		r->hdr.magic = (char *)(uintptr_t)NCAP_MAGIC;
 		r->hdr.format = NCAP_FORMAT;
@@ -291,7 +284,6 @@ dump_stream(const struct stream_query *q, enum dump_fmt fmt,
 	memset(&r, 0, sizeof(r));
 	r.stream = q->stream;
 	r.prefix = q->prefix != NULL ? q->prefix : STREAM_PREFIX;
-	r.prefixlen = strlen(r.prefix);
 	if (!subject_ok(r.prefix))
 		errx(1, "-p %s: not a subject prefix (letters, digits, '_' "
 		    "and '-', tokens separated by dots)", r.prefix);

@@ -41,6 +41,8 @@ roundtrip(const char *name, const char *want)
 	    strcmp(back, name) == 0, "and \"%s\" is \"%s\" again", tok, back);
 }
 
+static void	 split_cases(void);
+
 static void
 refused(const char *tok, const char *why)
 {
@@ -49,6 +51,31 @@ refused(const char *tok, const char *why)
 	ok(subject_sensor_get(tok, strlen(tok), back) == -1,
 	    "\"%.20s%s\" is no name's token: %s", tok,
 	    strlen(tok) > 20 ? "..." : "", why);
+}
+
+/* subject_split(): a subject back to its sensor and type, or why not */
+static void
+split_cases(void)
+{
+	char		 sensor[SENSOR_NAME_MAX + 1];
+	const char	*type = NULL;
+
+	ok(subject_split("ncap.dc1%2Es1.TCP", "ncap", sensor, &type) == 0 &&
+	    strcmp(sensor, "dc1.s1") == 0 && strcmp(type, "TCP") == 0,
+	    "ncap.dc1%%2Es1.TCP: sensor dc1.s1, type TCP");
+	ok(subject_split("site.a.ncap.s1.DNS", "site.a.ncap", sensor,
+	    &type) == 0 && strcmp(sensor, "s1") == 0 &&
+	    strcmp(type, "DNS") == 0, "a prefix of several tokens");
+	ok(subject_split("ncapx.s1.TCP", "ncap", sensor, &type) == -1,
+	    "another prefix that starts the same: -1");
+	ok(subject_split("ncap.s1", "ncap", sensor, &type) == -1,
+	    "no type: -1");
+	ok(subject_split("ncap.s1.TCP.x", "ncap", sensor, &type) == -1,
+	    "a token too many: -1");
+	ok(subject_split("ncap.s%2e1.TCP", "ncap", sensor, &type) == -2,
+	    "a sensor token no name's: -2");
+	ok(subject_split("ncap..TCP", "ncap", sensor, &type) == -2,
+	    "an empty sensor token: -2");
 }
 
 int
@@ -89,6 +116,7 @@ main(void)
 	name[SENSOR_NAME_MAX + 1] = '\0';
 	memset(name, 'z', SENSOR_NAME_MAX + 1);
 	refused(name, "65 characters");
+	split_cases();
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
 }
