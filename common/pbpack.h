@@ -41,6 +41,13 @@
 #define PB_FAIL		((size_t)-1)
 
 int	 pb_supported(const ProtobufCMessageDescriptor *);
+/*
+ * pb_pack() packs each type by a plan made from its descriptor the
+ * first time (which allocates memory); pb_plans(0) has it walk the
+ * descriptors alone, the same bytes more slowly (for the tests).  Not
+ * for threads: the plans are shared without a lock.
+ */
+void	 pb_plans(int);
 size_t	 pb_pack(const ProtobufCMessage *, unsigned char *out,
 	    size_t room);
 

@@ -21,7 +21,8 @@
  * by walking the descriptors; never a byte past the room it is given,
  * and a failure for a room one byte short; descriptors it must refuse;
  * then every record the decoder makes of the captures and the tcpdump
- * corpus, packed both ways.
+ * corpus, packed both ways; and random messages again, packed without
+ * the plans pb_pack() makes of the descriptors.
  *
  * usage: t_pbpack [capturedir [corpusdir]]
  *        t_pbpack -b file.pcap [-n rounds] [-t type]
@@ -916,6 +917,15 @@ main(int argc, char *argv[])
 	random_type(&kinds__descriptor, ITER_KINDS);
 	run_dir(capdir, "captures", 1);
 	run_dir(corpus, "corpus", 0);
+
+	/* without the plans: the descriptors alone, the same bytes */
+	pb_plans(0);
+	check_zero();
+	check_null_element();
+	for (i = 0; i < nrectypes; i++)
+		random_type(rectypes[i], ITER_RECORD / 10);
+	random_type(&kinds__descriptor, ITER_KINDS);
+	pb_plans(1);
 
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
