@@ -170,7 +170,7 @@ static struct agent_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
 static pcap_t			*pcap;
-static int			 dlt, nanots;
+static int			 dlt, dlt_ok, nanots;
 static int			 udpfd[COLLECTORS_MAX];	/* to each */
 static struct event		 ev_read, ev_flush;
 static int			 paused, finishing;
@@ -381,7 +381,7 @@ capture_open(void)
 		pcaplib.freecode(&bpf);
 	}
 	dlt = pcaplib.datalink(pcap);
-	if (decode_linktype_ok(dlt) == -1)
+	if (!(dlt_ok = decode_linktype_ok(dlt) == 0))
 		log_warnx("link type %d (%s) is not decoded: frames are only "
 		    "counted", dlt, pcaplib.datalink_val_to_name(dlt) ?
 		    pcaplib.datalink_val_to_name(dlt) : "unknown");
@@ -400,7 +400,7 @@ pkt_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
 	 */
 	sec = h->ts.tv_sec < 0 ? h->ts.tv_sec + (1LL << 32) : h->ts.tv_sec;
 	ts = sec * 1000000000 + (int64_t)h->ts.tv_usec * (nanots ? 1 : 1000);
-	if (decode_linktype_ok(dlt) == -1) {
+	if (!dlt_ok) {
 		stats->linktype_unknown++;
 		return;
 	}
