@@ -70,6 +70,7 @@
  * Live, the ring's descriptor stays readable while a block holds more.
  */
 #define DISPATCH_CHUNK		256
+#define READ_BUFFER		(256 * 1024)	/* of a capture file, -r */
 #define BATCH_HEADROOM		256	/* Batch fields around the records */
 #define RECORD_MAX		(WIRE_MAX_BATCH - BATCH_HEADROOM) /* framed */
 /*
@@ -357,6 +358,8 @@ capture_open(void)
 {
 	char			 errbuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program	 bpf;
+	FILE			*fp;
+	char			*rbuf;
 	unsigned int		 i;
 	int			 error;
 
@@ -364,7 +367,19 @@ capture_open(void)
 		udpfd[i] = collector_socket(&conf.collectors[i]);
 
 	if (conf.readfile[0] != '\0') {
-		pcap = pcaplib.open_offline_with_tstamp_precision(conf.readfile,
+		/*
+		 * libpcap reads a file through stdio, which reads it a
+		 * block (4 KB) at a time, one read(2) for 40 frames: it
+		 * gets a buffer of its own, which lives as long as we do
+		 * (glibc sizes one it allocates by the block).
+		 */
+		if ((fp = fopen(conf.readfile, "r")) == NULL)
+			fatal("%s", conf.readfile);
+		if ((rbuf = malloc(READ_BUFFER)) == NULL)
+			fatal(NULL);
+		if (setvbuf(fp, rbuf, _IOFBF, READ_BUFFER) != 0)
+			log_warnx("%s: setvbuf failed", conf.readfile);
+		pcap = pcaplib.fopen_offline_with_tstamp_precision(fp,
 		    PCAP_TSTAMP_PRECISION_NANO, errbuf);
 		if (pcap == NULL)
 			fatalx("%s: %s", conf.readfile, errbuf);
