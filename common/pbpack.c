@@ -34,14 +34,20 @@
  * int32 or enum, bool, bytes, string) told apart once, not for every
  * record.  What else there is (repeated, oneof, nested messages and
  * the rarer scalars) goes through the descriptor's field, as without
- * a plan.  A plan costs 16 bytes a field; a type with none (the table
+ * a plan.  A plan costs 24 bytes a field; a type with none (the table
  * full, or no memory) is packed from its descriptor alone.
+ *
+ * A record type's plan has, besides, the packer common/gen_pack.c wrote
+ * for it at build time (pbgen.h), the same fields written out in C: it
+ * packs the record unless the room might be short, in which case the
+ * plan packs it again.
  */
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pbgen.h"
 #include "pbpack.h"
 #include "records.h"
 #include "varint.h"
@@ -84,6 +90,7 @@ struct op {
 
 struct plan {
 	const ProtobufCMessageDescriptor *desc;
+	pbgen_fn			 fn;	/* a record type's, or NULL */
 	unsigned int			 nops;
 	struct op			 ops[];
 };
@@ -98,15 +105,14 @@ struct plan {
  * all begin with its timestamp, 9 bytes to encode one at a time.
  */
 static struct plan	*plans[PLANS];
-static int		 use_plans = 1;
-static uint64_t		 last64;
-static unsigned char	 last64_buf[VARINT_WORST];
-static size_t		 last64_len;
+static int		 use_plans = 1, use_gen = 1;
+
+uint64_t		 pb_last64;
+unsigned char		 pb_last64_buf[VARINT_WORST];
+size_t			 pb_last64_len;
 
 static unsigned char	*pack_msg(const ProtobufCMessage *, unsigned char *,
 			    const unsigned char *);
-static unsigned char	*pack_one(const ProtobufCFieldDescriptor *,
-			    const char *, unsigned char *, const unsigned char *);
 
 /* a varint at p: where the next byte goes */
 static inline unsigned char *
@@ -211,23 +217,6 @@ is_zero(const ProtobufCFieldDescriptor *f, const void *m)
 	}
 }
 
-/*
- * n bytes, most often an address of 4, 6 or 16: moves of a size known
- * here, which the compiler makes instructions of, rather than a call.
- */
-static inline void
-copy(unsigned char *d, const unsigned char *s, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else if (n > 0)
-		memcpy(d, s, n);
-}
-
 /* a key, a length and the bytes */
 static inline unsigned char *
 put_len(unsigned char *p, const unsigned char *end, uint64_t key,
@@ -238,7 +227,7 @@ put_len(unsigned char *p, const unsigned char *end, uint64_t key,
 		return (NULL);
 	p = vput(p, key);
 	p = vput(p, len);
-	copy(p, data, len);
+	pb_copy(p, data, len);
 	return (p + len);
 }
 
@@ -267,7 +256,7 @@ put_len_op(unsigned char *p, const unsigned char *end, const struct op *op,
 		*p++ = (unsigned char)len;
 	else
 		p = vput(p, len);
-	copy(p, data, len);
+	pb_copy(p, data, len);
 	return (p + len);
 }
 
@@ -475,8 +464,8 @@ pack_singular(const ProtobufCFieldDescriptor *f, const void *m,
 }
 
 /* one field by its descriptor: repeated, oneof or singular */
-static unsigned char *
-pack_one(const ProtobufCFieldDescriptor *f, const char *base,
+unsigned char *
+pb_pack_field(const ProtobufCFieldDescriptor *f, const char *base,
     unsigned char *p, const unsigned char *end)
 {
 	const void	*m = base + f->offset, *q = base + f->quantifier_offset;
@@ -517,6 +506,11 @@ plan_make(const ProtobufCMessageDescriptor *d)
 	    (pl = malloc(sizeof(*pl) + d->n_fields * sizeof(*op))) == NULL)
 		return (NULL);
 	pl->desc = d;
+	pl->fn = NULL;
+	for (i = 0; i < npbgen; i++)
+		if (pbgen[i].type < nrectypes && rectypes[pbgen[i].type] == d &&
+		    strcmp(pbgen[i].name, d->name) == 0)
+			pl->fn = pbgen[i].fn;
 	pl->nops = d->n_fields;
 	for (i = 0; i < d->n_fields; i++) {
 		f = &d->fields[i];
@@ -600,12 +594,16 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 	const char				*base = (const char *)msg;
 	const char				*s;
 	const void				*m;
+	unsigned char				*q;
 	uint64_t				 v;
 	size_t					 i;
 
-	if ((pl = plan_get(d)) == NULL) {
+	if ((pl = plan_get(d)) != NULL && pl->fn != NULL && use_gen &&
+	    (q = pl->fn(msg, p, end)) != NULL)
+		return (q);
+	if (pl == NULL) {
 		for (i = 0; i < d->n_fields; i++)
-			if ((p = pack_one(&d->fields[i], base, p, end)) ==
+			if ((p = pb_pack_field(&d->fields[i], base, p, end)) ==
 			    NULL)
 				return (NULL);
 		goto unknown;
@@ -622,15 +620,12 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 				continue;
 			if (v < 0x80)
 				break;
-			if (v != last64 || last64_len == 0) {
-				last64 = v;
-				last64_len = varint_put(last64_buf, v);
-			}
-			if ((size_t)(end - p) < op->keylen + last64_len)
+			if ((size_t)(end - p) < (size_t)op->keylen +
+			    VARINT_WORST &&
+			    (size_t)(end - p) < op->keylen + varint_len(v))
 				return (NULL);
 			p = put_key(p, op);
-			copy(p, last64_buf, last64_len);
-			p += last64_len;
+			p = pbgen_u64(p, v);
 			continue;
 		case OP_I32:
 			if ((v = (uint64_t)(int64_t)*(const int32_t *)m) == 0)
@@ -657,7 +652,7 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 				return (NULL);
 			continue;
 		default:
-			if ((p = pack_one(op->f, base, p, end)) == NULL)
+			if ((p = pb_pack_field(op->f, base, p, end)) == NULL)
 				return (NULL);
 			continue;
 		}
@@ -679,9 +674,10 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 }
 
 void
-pb_plans(int on)
+pb_plans(int with_plans, int generated)
 {
-	use_plans = on;
+	use_plans = with_plans;
+	use_gen = generated;
 }
 
 size_t

@@ -43,11 +43,13 @@
 int	 pb_supported(const ProtobufCMessageDescriptor *);
 /*
  * pb_pack() packs each type by a plan made from its descriptor the
- * first time (which allocates memory); pb_plans(0) has it walk the
- * descriptors alone, the same bytes more slowly (for the tests).  Not
- * for threads: the plans are shared without a lock.
+ * first time (which allocates memory), a record type by the packer
+ * generated for it at build time; pb_plans() says whether to use
+ * plans, and generated packers: without, the same bytes more slowly
+ * (for the tests).  Not for threads: the plans are shared without a
+ * lock.
  */
-void	 pb_plans(int);
+void	 pb_plans(int with_plans, int generated);
 size_t	 pb_pack(const ProtobufCMessage *, unsigned char *out,
 	    size_t room);
 

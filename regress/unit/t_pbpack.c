@@ -22,7 +22,8 @@
  * and a failure for a room one byte short; descriptors it must refuse;
  * then every record the decoder makes of the captures and the tcpdump
  * corpus, packed both ways; and random messages again, packed without
- * the plans pb_pack() makes of the descriptors.
+ * the packers generated for the record types (by the plans pb_pack()
+ * makes of the descriptors), then without the plans either.
  *
  * usage: t_pbpack [capturedir [corpusdir]]
  *        t_pbpack -b file.pcap [-n rounds] [-t type]
@@ -918,14 +919,23 @@ main(int argc, char *argv[])
 	run_dir(capdir, "captures", 1);
 	run_dir(corpus, "corpus", 0);
 
-	/* without the plans: the descriptors alone, the same bytes */
-	pb_plans(0);
+	/*
+	 * without the generated packers: the plans alone; without plans:
+	 * the descriptors alone; the same bytes
+	 */
+	pb_plans(1, 0);
+	check_zero();
+	check_null_element();
+	for (i = 0; i < nrectypes; i++)
+		random_type(rectypes[i], ITER_RECORD / 3);
+	run_dir(capdir, "captures, plans alone", 1);
+	pb_plans(0, 0);
 	check_zero();
 	check_null_element();
 	for (i = 0; i < nrectypes; i++)
 		random_type(rectypes[i], ITER_RECORD / 10);
 	random_type(&kinds__descriptor, ITER_KINDS);
-	pb_plans(1);
+	pb_plans(1, 1);
 
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
