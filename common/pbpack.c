@@ -112,7 +112,7 @@ unsigned char		 pb_last64_buf[VARINT_WORST];
 size_t			 pb_last64_len;
 
 static unsigned char	*pack_msg(const ProtobufCMessage *, unsigned char *,
-			    const unsigned char *);
+			    const unsigned char *, int);
 
 /* a varint at p: where the next byte goes */
 static inline unsigned char *
@@ -335,7 +335,7 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 			return (p + 1);
 		}
 		/* most are shorter than 128: one byte of length */
-		if ((q = pack_msg(sub, p + 1, end)) == NULL)
+		if ((q = pack_msg(sub, p + 1, end, 1)) == NULL)
 			return (NULL);
 		len = (size_t)(q - (p + 1));
 		if (len < 0x80) {
@@ -558,7 +558,7 @@ plan_make(const ProtobufCMessageDescriptor *d)
 }
 
 /* the plan of a type, made the first time; NULL: pack without */
-static struct plan *
+static inline struct plan *
 plan_get(const ProtobufCMessageDescriptor *d)
 {
 	uintptr_t	 h;
@@ -582,9 +582,10 @@ plan_get(const ProtobufCMessageDescriptor *d)
 	return (plans[i]);
 }
 
+/* gen: try the generated packer (pb_pack() did, for the message it has) */
 static unsigned char *
 pack_msg(const ProtobufCMessage *msg, unsigned char *p,
-    const unsigned char *end)
+    const unsigned char *end, int gen)
 {
 	const ProtobufCMessageDescriptor	*d = msg->descriptor;
 	const ProtobufCMessageUnknownField	*u;
@@ -598,7 +599,7 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 	uint64_t				 v;
 	size_t					 i;
 
-	if ((pl = plan_get(d)) != NULL && pl->fn != NULL && use_gen &&
+	if ((pl = plan_get(d)) != NULL && pl->fn != NULL && use_gen && gen &&
 	    (q = pl->fn(msg, p, end)) != NULL)
 		return (q);
 	if (pl == NULL) {
@@ -683,14 +684,19 @@ pb_plans(int with_plans, int generated)
 size_t
 pb_pack(const ProtobufCMessage *msg, unsigned char *out, size_t room)
 {
-	unsigned char	*end;
+	const struct plan	*pl;
+	unsigned char		*end;
 
 	if (msg == NULL || msg->descriptor == NULL ||
 	    msg->descriptor->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC)
 		return (PB_FAIL);
 	if (room > PTRDIFF_MAX)
 		room = PTRDIFF_MAX;
-	if ((end = pack_msg(msg, out, out + room)) == NULL)
+	/* a record, most often: its packer straight away */
+	if ((pl = plan_get(msg->descriptor)) != NULL && pl->fn != NULL &&
+	    use_gen && (end = pl->fn(msg, out, out + room)) != NULL)
+		return ((size_t)(end - out));
+	if ((end = pack_msg(msg, out, out + room, 0)) == NULL)
 		return (PB_FAIL);
 	return ((size_t)(end - out));
 }
