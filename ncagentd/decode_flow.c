@@ -470,6 +470,16 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	flow_idle();
 	if (c->alen != 4 && c->alen != 16)
 		return;
+	/*
+	 * The table full, a new connection takes the oldest one's place:
+	 * its slot, another cache miss, is fetched while the key is
+	 * hashed.
+	 */
+	if (freeq.head == NULL && nused == ntable &&
+	    (e = done.tail != NULL ? done.tail : lru.tail) != NULL) {
+		__builtin_prefetch(&slots[e->hash & smask], 1);
+		e = NULL;
+	}
 
 	memset(&k, 0, sizeof(k));
 	k.proto = (uint8_t)proto;
@@ -485,13 +495,19 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	    hkey);
 	memcpy(&h, hv, sizeof(h));
 
-	/* an entry is looked at only when its hash is the same */
-	for (i = h & smask; slots[i].idx != 0; i = (i + 1) & smask)
-		if (slots[i].hash == h && memcmp(&table[slots[i].idx - 1].key,
-		    &k, sizeof(k)) == 0) {
-			e = &table[slots[i].idx - 1];
+	/*
+	 * An entry is looked at only when its hash is the same: both its
+	 * lines, the counters' while the key is compared.
+	 */
+	for (i = h & smask; slots[i].idx != 0; i = (i + 1) & smask) {
+		if (slots[i].hash != h)
+			continue;
+		e = &table[slots[i].idx - 1];
+		__builtin_prefetch((char *)e + CONN_ALIGN, 1);
+		if (memcmp(&e->key, &k, sizeof(k)) == 0)
 			break;
-		}
+		e = NULL;
+	}
 
 	/* a SYN alone opens a new connection on ports used before */
 	syn = k.proto == IPPROTO_TCP &&
