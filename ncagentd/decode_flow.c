@@ -34,6 +34,7 @@
 
 #include <sys/types.h>
 
+#include <endian.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sodium.h>
@@ -145,6 +146,87 @@ static void	 conn_done(struct conn *, unsigned int);
 static struct conn *conn_new(const struct ckey *, uint32_t);
 static void	 conn_tcp(struct conn *, unsigned int, unsigned int);
 static void	 flow_idle(void);
+
+/*
+ * SipHash (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
+ * 2012): the state of four words, its round, and the hash of len bytes
+ * under the 16-byte key k with c rounds a word and d at the end.
+ * libsodium's crypto_shorthash is SipHash-2-4; the table uses 1-3,
+ * enough to keep anyone from aiming packets at one slot, as hash
+ * tables use it, in half the time.  t_flow holds flow_siphash(.., 2, 4)
+ * to crypto_shorthash.
+ */
+#define ROTL64(x, b)	((x) << (b) | (x) >> (64 - (b)))
+
+static inline void
+sipround(uint64_t *v0, uint64_t *v1, uint64_t *v2, uint64_t *v3)
+{
+	*v0 += *v1;
+	*v1 = ROTL64(*v1, 13);
+	*v1 ^= *v0;
+	*v0 = ROTL64(*v0, 32);
+	*v2 += *v3;
+	*v3 = ROTL64(*v3, 16);
+	*v3 ^= *v2;
+	*v0 += *v3;
+	*v3 = ROTL64(*v3, 21);
+	*v3 ^= *v0;
+	*v2 += *v1;
+	*v1 = ROTL64(*v1, 17);
+	*v1 ^= *v2;
+	*v2 = ROTL64(*v2, 32);
+}
+
+static inline uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return (le64toh(v));
+}
+
+/* inlined where c and d are constants, so that the rounds unroll */
+static inline __attribute__((always_inline)) uint64_t
+siphash(const unsigned char *k, const unsigned char *in, size_t len, int c,
+    int d)
+{
+	uint64_t	 k0 = le64(k), k1 = le64(k + 8), m, last;
+	uint64_t	 v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t	 v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t	 v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t	 v3 = 0x7465646279746573ULL ^ k1;
+	size_t		 i, left = len & 7;
+	int		 r;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = le64(in + i);
+		v3 ^= m;
+		for (r = 0; r < c; r++)
+			sipround(&v0, &v1, &v2, &v3);
+		v0 ^= m;
+	}
+	/* the last word: the bytes left and the length's low byte */
+	last = (uint64_t)len << 56;
+	while (left > 0) {
+		left--;
+		last |= (uint64_t)in[i + left] << (8 * left);
+	}
+	v3 ^= last;
+	for (r = 0; r < c; r++)
+		sipround(&v0, &v1, &v2, &v3);
+	v0 ^= last;
+	v2 ^= 0xff;
+	for (r = 0; r < d; r++)
+		sipround(&v0, &v1, &v2, &v3);
+	return (v0 ^ v1 ^ v2 ^ v3);
+}
+
+uint64_t
+flow_siphash(const unsigned char *k, const void *in, size_t len, int c, int d)
+{
+	return (siphash(k, in, len, c, d));
+}
 
 void
 flow_reconf(const struct agent_conf *conf)
@@ -457,7 +539,6 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 {
 	struct ckey	 k;
 	struct conn	*e = NULL;
-	unsigned char	 hv[crypto_shorthash_BYTES];
 	uint32_t	 h, i;
 	unsigned int	 side, dir, syn;
 	int		 cmp;
@@ -491,9 +572,8 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	memcpy(k.addr + c->alen, side ? c->src : c->dst, c->alen);
 	k.aport = (uint16_t)(side ? dport : sport);
 	k.bport = (uint16_t)(side ? sport : dport);
-	crypto_shorthash(hv, (const unsigned char *)&k, CKEY_LEN(c->alen),
-	    hkey);
-	memcpy(&h, hv, sizeof(h));
+	h = (uint32_t)siphash(hkey, (const unsigned char *)&k,
+	    CKEY_LEN(c->alen), 1, 3);
 
 	/*
 	 * An entry is looked at only when its hash is the same: both its
