@@ -701,6 +701,23 @@ pb_pack(const ProtobufCMessage *msg, unsigned char *out, size_t room)
 	return ((size_t)(end - out));
 }
 
+size_t
+pb_pack_record(size_t type, const ProtobufCMessage *msg, unsigned char *out,
+    size_t room)
+{
+	unsigned char	*end;
+
+	/* pbgen[] is in the order of rectypes[] */
+	if (type < npbgen && pbgen[type].type == type && msg != NULL &&
+	    msg->descriptor == rectypes[type] && use_gen) {
+		if (room > PTRDIFF_MAX)
+			room = PTRDIFF_MAX;
+		if ((end = pbgen[type].fn(msg, out, out + room)) != NULL)
+			return ((size_t)(end - out));
+	}
+	return (pb_pack(msg, out, room));
+}
+
 /* a type and those in it, each once: path[] holds the types above */
 static int
 supported(const ProtobufCMessageDescriptor *d,

@@ -588,11 +588,11 @@ emit_record(void *arg, int type, const ProtobufCMessage *msg)
 		room = tb->cap - BATCH_HEADROOM - tb->len - LENGTH_ROOM;
 		if (room > RECORD_MAX)
 			room = RECORD_MAX;
-		len = pb_pack(msg, rec, room);
+		len = pb_pack_record((size_t)type, msg, rec, room);
 	}
 	if (len == PB_FAIL && room < RECORD_MAX) {
 		rec = recbuf;
-		len = pb_pack(msg, recbuf, RECORD_MAX);
+		len = pb_pack_record((size_t)type, msg, recbuf, RECORD_MAX);
 	}
 	if (len == PB_FAIL || (need = varint_len(len) + len) > RECORD_MAX) {
 		tstats[type].oversize++;
