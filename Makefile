@@ -67,8 +67,8 @@ COMMON_SRCS =	common/log.c common/imsg.c common/proc.c common/privsep.c \
 		common/records.c common/util.c common/check.c common/conf.c \
 		common/control.c common/sandbox.c common/lex.c \
 		common/pbpack.c
-PROTO_OBJS =	$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
-		$(O)/proto/rectypes.o
+PROTO_OBJS =	$(O)/proto/ncap.pb-c.o \
+		$(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) $(O)/proto/rectypes.o
 COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) $(PROTO_OBJS) \
 		$(O)/proto/rectypes_pack.o
 

@@ -215,7 +215,8 @@ main(int argc, char *argv[])
 		printf("#include \"%s\"\n", base != NULL ? base + 1 : argv[a]);
 	}
 	for (i = 0; i < nrectypes; i++) {
-		if (rectypes[i]->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC) {
+		if (rectypes[i]->magic !=
+		    PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC) {
 			fprintf(stderr, "gen_pack: rectypes[%zu]: no "
 			    "descriptor\n", i);
 			return (1);

@@ -66,8 +66,8 @@
 			PROTOBUF_C_FIELD_FLAG_ONEOF)
 
 #define PLANS		256	/* types with a plan, a power of 2 */
-#define KEY_MAX		5	/* a key of a field number <= FIELD_MAX */
-#define PLAN_FIELDS	4096	/* a type with more goes without a plan */
+#define KEY_MAX		5	/* a key, field number <= FIELD_MAX */
+#define PLAN_FIELDS	4096	/* a type with more has no plan */
 
 /* how a plan packs a field */
 enum op_kind {
@@ -84,13 +84,13 @@ struct op {
 	uint32_t			 off;	/* of the value */
 	uint8_t				 kind;	/* enum op_kind */
 	uint8_t				 keylen;
-	unsigned char			 key[KEY_MAX];	/* with wire type */
+	unsigned char			 key[KEY_MAX];
 	const ProtobufCFieldDescriptor	*f;	/* OP_FIELD */
 };
 
 struct plan {
 	const ProtobufCMessageDescriptor *desc;
-	pbgen_fn			 fn;	/* a record type's, or NULL */
+	pbgen_fn			 fn;	/* a record type's */
 	unsigned int			 nops;
 	struct op			 ops[];
 };
@@ -474,7 +474,8 @@ unsigned char *
 pb_pack_field(const ProtobufCFieldDescriptor *f, const char *base,
     unsigned char *p, const unsigned char *end)
 {
-	const void	*m = base + f->offset, *q = base + f->quantifier_offset;
+	const void	*m = base + f->offset;
+	const void	*q = base + f->quantifier_offset;
 	const void	*ptr;
 
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {

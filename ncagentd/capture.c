@@ -70,7 +70,7 @@
  * Live, the ring's descriptor stays readable while a block holds more.
  */
 #define DISPATCH_CHUNK		256
-#define READ_BUFFER		(256 * 1024)	/* of a capture file, -r */
+#define READ_BUFFER		(256 * 1024)	/* -r's file */
 #define BATCH_HEADROOM		256	/* Batch fields around the records */
 #define RECORD_MAX		(WIRE_MAX_BATCH - BATCH_HEADROOM) /* framed */
 /*
@@ -79,10 +79,10 @@
  * beyond, for a record packed there before it is known to fit.  Those
  * handed over come back to a pool once sealed.
  */
-#define RECORD_ROOM		2048	/* a record packed in place, most */
+#define RECORD_ROOM		2048	/* a record packed in place */
 #define LENGTH_ROOM		3	/* a record's length, framed */
-#define POOL_MAX		(MAX_INFLIGHT + 8)	/* buffers kept for */
-#define POOL_BYTES		(1024 * 1024)		/* the next batches */
+#define POOL_MAX		(MAX_INFLIGHT + 8)	/* buffers kept */
+#define POOL_BYTES		(1024 * 1024)		/* for batches */
 #define RATIO_SPREADS		4	/* deviations a batch's size allows */
 #define MAX_OPENING		64	/* acks at the crypto child */
 #define ACKS_PER_READ		64	/* acks read per loop turn */
@@ -95,7 +95,7 @@
 
 /* the records of one type that are not yet handed over */
 struct tbatch {
-	unsigned char	*buf;		/* BATCH_HEADROOM, then the records */
+	unsigned char	*buf;		/* headroom, then records */
 	size_t		 len;		/* of the records */
 	size_t		 cap;		/* of buf */
 	uint32_t	 nrec;
@@ -108,7 +108,7 @@ struct tbatch {
 struct inflight {
 	TAILQ_ENTRY(inflight)	 entry;
 	struct batch_hdr	 hdr;
-	unsigned char		*buf;	/* framed records at BATCH_HEADROOM; */
+	unsigned char		*buf;	/* records after headroom; */
 	size_t			 cap;	/* NULL: a reseal */
 };
 
@@ -149,7 +149,8 @@ static void	 capture_done_check(void);
 static void	 emit_record(void *, int, const ProtobufCMessage *);
 static void	 emit_copy(int, const unsigned char *, size_t);
 static void	 batch_flush(int);
-static void	 batch_submit(int, unsigned char *, size_t, size_t, uint32_t);
+static void	 batch_submit(int, unsigned char *, size_t, size_t,
+		    uint32_t);
 static unsigned char *buf_get(size_t, size_t *);
 static void	 buf_put(unsigned char *, size_t);
 static void	 batch_sent(const struct batch_hdr *, const unsigned char *,

@@ -123,7 +123,7 @@ static int			 dec_type[nitems(decoders)];
  * scan of the table took more instructions than the decoders): open
  * addressing, each slot the index of a decoder plus one, 0 for none.
  */
-#define DEC_SLOTS	256	/* a power of 2, more than twice the table */
+#define DEC_SLOTS	256	/* a power of 2, twice the table or more */
 static uint8_t			 dec_slot[DEC_SLOTS];
 static int			 dec_slotted;
 _Static_assert(nitems(decoders) <= DEC_SLOTS / 2,

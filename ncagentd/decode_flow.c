@@ -84,7 +84,7 @@ struct ckey {
 
 struct conn {
 	struct ckey		 key;
-	struct conn		*prev;	/* lru, done or free list: newer */
+	struct conn		*prev;	/* lru, done or free: newer */
 	struct conn		*next;	/* older */
 	int64_t			 first;
 	int64_t			 last;

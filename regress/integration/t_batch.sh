@@ -58,7 +58,7 @@ is $? 0 "poorly compressed records: the replay exits 0"
 stop_collector
 is $? 0 "poorly compressed records: the collector exits 0"
 splits=$(grep -c "Ethernet batch of .* split in two" "$T/sr/sensor.log")
-check "poorly compressed records: batches that did not fit were split ($splits)" \
+check "poorly compressed records: batches not fitting were split ($splits)" \
     [ "$splits" -gt 0 ]
 sizes=$(sed -n 's/.*batch \([0-9]*\) bytes from.*/\1/p' "$T/cr/collector.log" |
     sort -n)
