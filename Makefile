@@ -68,9 +68,10 @@ COMMON_SRCS =	common/log.c common/imsg.c common/proc.c common/privsep.c \
 		common/records.c common/util.c common/check.c common/conf.c \
 		common/control.c common/sandbox.c common/lex.c \
 		common/pbpack.c
-COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) \
-		$(O)/proto/ncap.pb-c.o $(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) \
-		$(O)/proto/rectypes.o
+PROTO_OBJS =	$(O)/proto/ncap.pb-c.o \
+		$(RECORD_NAMES:%=$(O)/proto/%.pb-c.o) $(O)/proto/rectypes.o
+COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) $(PROTO_OBJS) \
+		$(O)/proto/rectypes_pack.o
 
 AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
 		ncagentd/config.c ncagentd/queue.c ncagentd/pcaplib.c \
@@ -212,6 +213,14 @@ $(O)/proto/%.o: $(O)/proto/%.c $(GEN_H)
 
 $(O)/proto/rectypes.c: $(RECORD_H) common/gen_rectypes.sh
 	sh common/gen_rectypes.sh $(RECORD_H) > $@
+
+# a packer of each record type, written from its descriptor (pbgen.h)
+$(O)/proto/gen_pack: common/gen_pack.c $(PROTO_OBJS) $(GEN_H)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ common/gen_pack.c \
+	    $(PROTO_OBJS) $(LDLIBS)
+$(O)/proto/rectypes_pack.c: $(O)/proto/gen_pack
+	$(O)/proto/gen_pack $(RECORD_H) > $@.tmp && mv $@.tmp $@
+$(O)/proto/rectypes_pack.o: common/pbgen.h
 
 $(O)/%/parse.c: %/parse.y
 	@mkdir -p $(@D)

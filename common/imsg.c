@@ -55,7 +55,7 @@ struct imsg_fd {
 	size_t			 hi;
 };
 
-static void	 imsg_consume(struct imsgbuf *, size_t);
+static void	 imsg_consume(struct imsgbuf *);
 static void	 imsg_dequeue(struct imsgbuf *);
 
 int
@@ -91,7 +91,7 @@ imsgbuf_clear(struct imsgbuf *ibuf)
 	}
 	free(ibuf->rbuf);
 	ibuf->rbuf = NULL;
-	ibuf->rlen = 0;
+	ibuf->rlen = ibuf->roff = 0;
 }
 
 ssize_t
@@ -110,6 +110,12 @@ imsgbuf_read(struct imsgbuf *ibuf)
 	size_t			 nfd = 0, i, cnt;
 	int			 fd, bad = 0;
 
+	/*
+	 * What was taken moves out of the way now, once a read, not at
+	 * each message: what is left is the start of a message.
+	 */
+	if (ibuf->roff > 0)
+		imsg_consume(ibuf);
 	/* full means a whole message waits: imsg_get() it first */
 	if (ibuf->rlen >= IMSG_MAXSIZE) {
 		errno = ENOBUFS;
@@ -181,9 +187,9 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 	void		*data = NULL;
 	int		 marked;
 
-	if (ibuf->rlen < IMSG_HEADER_SIZE)
+	if (ibuf->rlen - ibuf->roff < IMSG_HEADER_SIZE)
 		return (0);
-	memcpy(&hdr, ibuf->rbuf, sizeof(hdr));
+	memcpy(&hdr, ibuf->rbuf + ibuf->roff, sizeof(hdr));
 	marked = (hdr.len & IMSG_FD_MARK) != 0;
 	hdr.len &= ~IMSG_FD_MARK;
 	if (hdr.len < IMSG_HEADER_SIZE || hdr.len > IMSG_MAXSIZE) {
@@ -191,20 +197,24 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 		return (-1);
 	}
 	len = hdr.len;
-	if (len > ibuf->rlen)
+	if (len > ibuf->rlen - ibuf->roff)
 		return (0);
 
-	/* pair fds with marked messages, in order; see struct imsg_fd */
+	/*
+	 * Pair fds with marked messages, in order; see struct imsg_fd.
+	 * The message starts at roff, its end is roff + len.
+	 */
 	next = TAILQ_FIRST(&ibuf->fds);
 	if (marked) {
-		if (next == NULL || next->lo != 0 || next->hi == 0) {
+		if (next == NULL || next->lo > ibuf->roff ||
+		    next->hi <= ibuf->roff) {
 			errno = EBADMSG;
 			return (-1);
 		}
 		claim = next;
 		next = TAILQ_NEXT(next, entry);
 	}
-	if (next != NULL && next->hi <= len) {
+	if (next != NULL && next->hi <= ibuf->roff + len) {
 		errno = EBADMSG;
 		return (-1);
 	}
@@ -213,7 +223,8 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 	if (datalen > 0) {
 		if ((data = malloc(datalen)) == NULL)
 			return (-1);
-		memcpy(data, ibuf->rbuf + IMSG_HEADER_SIZE, datalen);
+		memcpy(data, ibuf->rbuf + ibuf->roff + IMSG_HEADER_SIZE,
+		    datalen);
 	}
 	imsg->hdr = hdr;
 	imsg->data = data;
@@ -223,18 +234,28 @@ imsg_get(struct imsgbuf *ibuf, struct imsg *imsg)
 		TAILQ_REMOVE(&ibuf->fds, claim, entry);
 		free(claim);
 	}
-	imsg_consume(ibuf, len);
+	ibuf->roff += len;
+	if (ibuf->roff == ibuf->rlen)
+		imsg_consume(ibuf);
 	return (1);
 }
 
-/* drop len bytes from the front of rbuf; fd spans move with them */
+/*
+ * Drop the messages taken (roff bytes) from the front of rbuf; fd
+ * spans move with them.  Done once a read and when rbuf is empty:
+ * moving the rest after each message made a read of many messages cost
+ * their square (the capture child spent 16 % of its time here).
+ */
 static void
-imsg_consume(struct imsgbuf *ibuf, size_t len)
+imsg_consume(struct imsgbuf *ibuf)
 {
 	struct imsg_fd	*ifd;
+	size_t		 len = ibuf->roff;
 
-	memmove(ibuf->rbuf, ibuf->rbuf + len, ibuf->rlen - len);
+	if (ibuf->rlen > len)
+		memmove(ibuf->rbuf, ibuf->rbuf + len, ibuf->rlen - len);
 	ibuf->rlen -= len;
+	ibuf->roff = 0;
 	TAILQ_FOREACH(ifd, &ibuf->fds, entry) {
 		ifd->lo = ifd->lo > len ? ifd->lo - len : 0;
 		ifd->hi = ifd->hi > len ? ifd->hi - len : 0;
@@ -458,7 +479,7 @@ imsg_event_set(struct imsgev *iev, short events)
 	 * Bytes read ahead and not yet handled raise no event of their
 	 * own, and event_del() took away any activation made for them.
 	 */
-	if (iev->ibuf.rlen > 0)
+	if (iev->ibuf.rlen > iev->ibuf.roff)
 		event_active(&iev->ev, EV_READ, 1);
 }
 

@@ -65,6 +65,7 @@ struct imsgbuf {
 	int			 fd;
 	pid_t			 pid;
 	unsigned char		*rbuf;		/* IMSG_MAXSIZE bytes */
+	size_t			 roff;		/* bytes taken */
 	size_t			 rlen;		/* bytes held in rbuf */
 	TAILQ_HEAD(, imsg_out)	 outq;
 	size_t			 queued;	/* messages in outq */

@@ -27,11 +27,27 @@
  * message is written after a one-byte length and moved up in the rare
  * case that its length needs more bytes, so nothing is sized twice:
  * sizing each first made a DNS record 25-35% slower to pack.
+ *
+ * Each message type is packed by its plan, made from its descriptor
+ * the first time one is packed: per field where its value is, its key
+ * already a varint, and the kind records are made of (uint32, 64-bit,
+ * int32 or enum, bool, bytes, string) told apart once, not for every
+ * record.  What else there is (repeated, oneof, nested messages and
+ * the rarer scalars) goes through the descriptor's field, as without
+ * a plan.  A plan costs 24 bytes a field; a type with none (the table
+ * full, or no memory) is packed from its descriptor alone.
+ *
+ * A record type's plan has, besides, the packer common/gen_pack.c wrote
+ * for it at build time (pbgen.h), the same fields written out in C: it
+ * packs the record unless the room might be short, in which case the
+ * plan packs it again.
  */
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "pbgen.h"
 #include "pbpack.h"
 #include "records.h"
 #include "varint.h"
@@ -49,8 +65,60 @@
 			PROTOBUF_C_FIELD_FLAG_DEPRECATED | \
 			PROTOBUF_C_FIELD_FLAG_ONEOF)
 
+#define PLANS		256	/* types with a plan, a power of 2 */
+#define KEY_MAX		5	/* a key, field number <= FIELD_MAX */
+#define PLAN_FIELDS	4096	/* a type with more has no plan */
+
+/* how a plan packs a field */
+enum op_kind {
+	OP_U32,		/* uint32 */
+	OP_64,		/* int64, uint64 */
+	OP_I32,		/* int32, enum: sign-extended */
+	OP_BOOL,
+	OP_BYTES,
+	OP_STRING,
+	OP_FIELD,	/* anything else: by its field descriptor */
+};
+
+struct op {
+	uint32_t			 off;	/* of the value */
+	uint8_t				 kind;	/* enum op_kind */
+	uint8_t				 keylen;
+	unsigned char			 key[KEY_MAX];
+	const ProtobufCFieldDescriptor	*f;	/* OP_FIELD */
+};
+
+struct plan {
+	const ProtobufCMessageDescriptor *desc;
+	pbgen_fn			 fn;	/* a record type's */
+	unsigned int			 nops;
+	struct op			 ops[];
+};
+
+/*
+ * Plans by descriptor address, found by open addressing (a packet's
+ * records are of a few types in turn: a cache of the last one found
+ * missed nearly always).  Descriptors are protobuf-c's generated ones,
+ * which live as long as the program does.
+ *
+ * The last 64-bit varint written, as it was: the records of a packet
+ * all begin with its timestamp, 9 bytes to encode one at a time.
+ */
+static struct plan	*plans[PLANS];
+static int		 use_plans = 1, use_gen = 1;
+
+/*
+ * The last 64-bit varint written, as it was: the records of a packet
+ * all begin with its timestamp, 9 bytes to encode one at a time.  (A
+ * cache of 2 or 4 values, for a connection evicted between two records
+ * of a packet, cost more than it saved.)
+ */
+static uint64_t		 last64;
+static unsigned char	 last64_buf[VARINT_WORST];
+static size_t		 last64_len;
+
 static unsigned char	*pack_msg(const ProtobufCMessage *, unsigned char *,
-			    const unsigned char *);
+			    const unsigned char *, int);
 
 /* a varint at p: where the next byte goes */
 static inline unsigned char *
@@ -165,8 +233,36 @@ put_len(unsigned char *p, const unsigned char *end, uint64_t key,
 		return (NULL);
 	p = vput(p, key);
 	p = vput(p, len);
-	if (len > 0)
-		memcpy(p, data, len);
+	pb_copy(p, data, len);
+	return (p + len);
+}
+
+/* a plan's key, already a varint */
+static inline unsigned char *
+put_key(unsigned char *p, const struct op *op)
+{
+	unsigned int	 i;
+
+	p[0] = op->key[0];
+	for (i = 1; i < op->keylen; i++)
+		p[i] = op->key[i];
+	return (p + op->keylen);
+}
+
+/* the same as put_len(), with a plan's key */
+static inline unsigned char *
+put_len_op(unsigned char *p, const unsigned char *end, const struct op *op,
+    const void *data, size_t len)
+{
+	if (len > UINT32_MAX ||
+	    (size_t)(end - p) < op->keylen + varint_len(len) + len)
+		return (NULL);
+	p = put_key(p, op);
+	if (len < 0x80)
+		*p++ = (unsigned char)len;
+	else
+		p = vput(p, len);
+	pb_copy(p, data, len);
 	return (p + len);
 }
 
@@ -245,7 +341,7 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 			return (p + 1);
 		}
 		/* most are shorter than 128: one byte of length */
-		if ((q = pack_msg(sub, p + 1, end)) == NULL)
+		if ((q = pack_msg(sub, p + 1, end, 1)) == NULL)
 			return (NULL);
 		len = (size_t)(q - (p + 1));
 		if (len < 0x80) {
@@ -373,42 +469,209 @@ pack_singular(const ProtobufCFieldDescriptor *f, const void *m,
 	return (vput(p, v));
 }
 
+/* one field by its descriptor: repeated, oneof or singular */
+unsigned char *
+pb_pack_field(const ProtobufCFieldDescriptor *f, const char *base,
+    unsigned char *p, const unsigned char *end)
+{
+	const void	*m = base + f->offset;
+	const void	*q = base + f->quantifier_offset;
+	const void	*ptr;
+
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		if (*(const size_t *)q == 0)
+			return (p);
+		return (pack_repeated(f, *(const size_t *)q,
+		    *(void * const *)m, p, end));
+	}
+	if (f->label != PROTOBUF_C_LABEL_NONE)
+		return (NULL);
+	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+		if (*(const uint32_t *)q != f->id)
+			return (p);
+		if (f->type == PROTOBUF_C_TYPE_STRING ||
+		    f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			ptr = *(void * const *)m;
+			if (ptr == NULL || ptr == f->default_value)
+				return (p);
+		}
+		return (pack_field(f, m, p, end));
+	}
+	return (pack_singular(f, m, p, end));
+}
+
+static struct plan *
+plan_make(const ProtobufCMessageDescriptor *d)
+{
+	const ProtobufCFieldDescriptor	*f;
+	struct plan			*pl;
+	struct op			*op;
+	unsigned int			 i;
+	int				 wt;
+
+	if (d->n_fields > PLAN_FIELDS ||
+	    (pl = malloc(sizeof(*pl) + d->n_fields * sizeof(*op))) == NULL)
+		return (NULL);
+	pl->desc = d;
+	pl->fn = NULL;
+	for (i = 0; i < npbgen; i++)
+		if (pbgen[i].type < nrectypes && rectypes[pbgen[i].type] == d &&
+		    strcmp(pbgen[i].name, d->name) == 0)
+			pl->fn = pbgen[i].fn;
+	pl->nops = d->n_fields;
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		op = &pl->ops[i];
+		memset(op, 0, sizeof(*op));
+		op->off = f->offset;
+		op->f = f;
+		op->kind = OP_FIELD;
+		wt = WT_VARINT;
+		if (f->label == PROTOBUF_C_LABEL_NONE &&
+		    (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) == 0 &&
+		    f->id <= FIELD_MAX && f->offset <= UINT32_MAX) {
+			switch (f->type) {
+			case PROTOBUF_C_TYPE_UINT32:
+				op->kind = OP_U32;
+				break;
+			case PROTOBUF_C_TYPE_INT64:
+			case PROTOBUF_C_TYPE_UINT64:
+				op->kind = OP_64;
+				break;
+			case PROTOBUF_C_TYPE_INT32:
+			case PROTOBUF_C_TYPE_ENUM:
+				op->kind = OP_I32;
+				break;
+			case PROTOBUF_C_TYPE_BOOL:
+				op->kind = OP_BOOL;
+				break;
+			case PROTOBUF_C_TYPE_BYTES:
+				op->kind = OP_BYTES;
+				wt = WT_LENGTH;
+				break;
+			case PROTOBUF_C_TYPE_STRING:
+				op->kind = OP_STRING;
+				wt = WT_LENGTH;
+				break;
+			default:
+				break;
+			}
+		}
+		if (op->kind != OP_FIELD)
+			op->keylen = (uint8_t)varint_put(op->key,
+			    (uint64_t)f->id << 3 | (uint64_t)wt);
+	}
+	return (pl);
+}
+
+/* the plan of a type, made the first time; NULL: pack without */
+static inline struct plan *
+plan_get(const ProtobufCMessageDescriptor *d)
+{
+	uintptr_t	 h;
+	unsigned int	 i, n;
+
+	if (!use_plans)
+		return (NULL);
+	h = (uintptr_t)d;
+	i = (unsigned int)((h >> 4 ^ h >> 12) & (PLANS - 1));
+	for (n = 0; n < PLANS; n++, i = (i + 1) & (PLANS - 1)) {
+		if (plans[i] == NULL) {
+			if ((plans[i] = plan_make(d)) == NULL)
+				return (NULL);
+			break;
+		}
+		if (plans[i]->desc == d)
+			break;
+	}
+	if (n == PLANS)
+		return (NULL);
+	return (plans[i]);
+}
+
+/* gen: try the generated packer (pb_pack() did, for the message it has) */
 static unsigned char *
 pack_msg(const ProtobufCMessage *msg, unsigned char *p,
-    const unsigned char *end)
+    const unsigned char *end, int gen)
 {
 	const ProtobufCMessageDescriptor	*d = msg->descriptor;
-	const ProtobufCFieldDescriptor		*f, *fend;
 	const ProtobufCMessageUnknownField	*u;
+	const ProtobufCBinaryData		*bd;
+	const struct plan			*pl;
+	const struct op				*op, *oend;
 	const char				*base = (const char *)msg;
-	const void				*m, *q, *ptr;
+	const char				*s;
+	const void				*m;
+	unsigned char				*q;
+	uint64_t				 v;
 	size_t					 i;
 
-	for (f = d->fields, fend = f + d->n_fields; f < fend; f++) {
-		m = base + f->offset;
-		q = base + f->quantifier_offset;
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			if (*(const size_t *)q == 0)
-				continue;
-			p = pack_repeated(f, *(const size_t *)q,
-			    *(void * const *)m, p, end);
-		} else if (f->label != PROTOBUF_C_LABEL_NONE)
-			return (NULL);
-		else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-			if (*(const uint32_t *)q != f->id)
-				continue;
-			if (f->type == PROTOBUF_C_TYPE_STRING ||
-			    f->type == PROTOBUF_C_TYPE_MESSAGE) {
-				ptr = *(void * const *)m;
-				if (ptr == NULL || ptr == f->default_value)
-					continue;
-			}
-			p = pack_field(f, m, p, end);
-		} else
-			p = pack_singular(f, m, p, end);
-		if (p == NULL)
-			return (NULL);
+	if ((pl = plan_get(d)) != NULL && pl->fn != NULL && use_gen && gen &&
+	    (q = pl->fn(msg, p, end)) != NULL)
+		return (q);
+	if (pl == NULL) {
+		for (i = 0; i < d->n_fields; i++)
+			if ((p = pb_pack_field(&d->fields[i], base, p, end)) ==
+			    NULL)
+				return (NULL);
+		goto unknown;
 	}
+	for (op = pl->ops, oend = op + pl->nops; op < oend; op++) {
+		m = base + op->off;
+		switch (op->kind) {
+		case OP_U32:
+			if ((v = *(const uint32_t *)m) == 0)
+				continue;
+			break;
+		case OP_64:
+			if ((v = *(const uint64_t *)m) == 0)
+				continue;
+			if (v < 0x80)
+				break;
+			if ((size_t)(end - p) < (size_t)op->keylen +
+			    VARINT_WORST &&
+			    (size_t)(end - p) < op->keylen + varint_len(v))
+				return (NULL);
+			p = put_key(p, op);
+			p = pbgen_u64(p, v);
+			continue;
+		case OP_I32:
+			if ((v = (uint64_t)(int64_t)*(const int32_t *)m) == 0)
+				continue;
+			break;
+		case OP_BOOL:
+			if (*(const protobuf_c_boolean *)m == 0)
+				continue;
+			v = 1;
+			break;
+		case OP_BYTES:
+			bd = m;
+			if (bd->len == 0)
+				continue;
+			if ((p = put_len_op(p, end, op, bd->data, bd->len)) ==
+			    NULL)
+				return (NULL);
+			continue;
+		case OP_STRING:
+			s = *(char * const *)m;
+			if (s == NULL || *s == '\0')
+				continue;
+			if ((p = put_len_op(p, end, op, s, strlen(s))) == NULL)
+				return (NULL);
+			continue;
+		default:
+			if ((p = pb_pack_field(op->f, base, p, end)) == NULL)
+				return (NULL);
+			continue;
+		}
+		/* a varint: its key, then the value */
+		if ((size_t)(end - p) < SCALAR_MAX &&
+		    (size_t)(end - p) < op->keylen + varint_len(v))
+			return (NULL);
+		p = put_key(p, op);
+		p = vput(p, v);
+	}
+ unknown:
 	for (i = 0; i < msg->n_unknown_fields; i++) {
 		u = &msg->unknown_fields[i];
 		if ((p = put_raw(p, end, (uint64_t)u->tag << 3 |
@@ -418,19 +681,81 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 	return (p);
 }
 
+unsigned char *
+pbgen_u64(unsigned char *p, uint64_t v)
+{
+	size_t	 n = 0;
+
+	if (v < 0x80) {
+		*p = (unsigned char)v;
+		return (p + 1);
+	}
+	if (v != last64 || last64_len == 0) {
+		last64 = v;
+		while (v >= 0x80) {
+			last64_buf[n++] = (unsigned char)(v | 0x80);
+			v >>= 7;
+		}
+		last64_buf[n++] = (unsigned char)v;
+		last64_len = n;
+	}
+	pb_copy(p, last64_buf, last64_len);
+	return (p + last64_len);
+}
+
+unsigned char *
+pbgen_len(unsigned char *p, const void *data, size_t n)
+{
+	if (n < 0x80)
+		*p++ = (unsigned char)n;
+	else
+		p = pbgen_u32(p, (uint32_t)n);
+	pb_copy(p, data, n);
+	return (p + n);
+}
+
+void
+pb_plans(int with_plans, int generated)
+{
+	use_plans = with_plans;
+	use_gen = generated;
+}
+
 size_t
 pb_pack(const ProtobufCMessage *msg, unsigned char *out, size_t room)
 {
-	unsigned char	*end;
+	const struct plan	*pl;
+	unsigned char		*end;
 
 	if (msg == NULL || msg->descriptor == NULL ||
 	    msg->descriptor->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC)
 		return (PB_FAIL);
 	if (room > PTRDIFF_MAX)
 		room = PTRDIFF_MAX;
-	if ((end = pack_msg(msg, out, out + room)) == NULL)
+	/* a record, most often: its packer straight away */
+	if ((pl = plan_get(msg->descriptor)) != NULL && pl->fn != NULL &&
+	    use_gen && (end = pl->fn(msg, out, out + room)) != NULL)
+		return ((size_t)(end - out));
+	if ((end = pack_msg(msg, out, out + room, 0)) == NULL)
 		return (PB_FAIL);
 	return ((size_t)(end - out));
+}
+
+size_t
+pb_pack_record(size_t type, const ProtobufCMessage *msg, unsigned char *out,
+    size_t room)
+{
+	unsigned char	*end;
+
+	/* pbgen[] is in the order of rectypes[] */
+	if (type < npbgen && pbgen[type].type == type && msg != NULL &&
+	    msg->descriptor == rectypes[type] && use_gen) {
+		if (room > PTRDIFF_MAX)
+			room = PTRDIFF_MAX;
+		if ((end = pbgen[type].fn(msg, out, out + room)) != NULL)
+			return ((size_t)(end - out));
+	}
+	return (pb_pack(msg, out, room));
 }
 
 /* a type and those in it, each once: path[] holds the types above */

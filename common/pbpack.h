@@ -41,6 +41,22 @@
 #define PB_FAIL		((size_t)-1)
 
 int	 pb_supported(const ProtobufCMessageDescriptor *);
+/*
+ * pb_pack() of a record of rectypes[type], whose packer is found by
+ * the type rather than looked up by its descriptor (which must be
+ * rectypes[type]'s, or it is looked up as by pb_pack()).
+ */
+size_t	 pb_pack_record(size_t type, const ProtobufCMessage *,
+	    unsigned char *out, size_t room);
+/*
+ * pb_pack() packs each type by a plan made from its descriptor the
+ * first time (which allocates memory), a record type by the packer
+ * generated for it at build time; pb_plans() says whether to use
+ * plans, and generated packers: without, the same bytes more slowly
+ * (for the tests).  Not for threads: the plans are shared without a
+ * lock.
+ */
+void	 pb_plans(int with_plans, int generated);
 size_t	 pb_pack(const ProtobufCMessage *, unsigned char *out,
 	    size_t room);
 

@@ -582,7 +582,7 @@ proc_wait_close(struct imsgbuf *ibuf)
 		if (n == -1 && errno != EAGAIN && errno != EINTR)
 			fatal("%s: read", __func__);
 		/* nothing the parent says now matters: drop it */
-		ibuf->rlen = 0;
+		ibuf->rlen = ibuf->roff = 0;
 	}
 }
 
@@ -601,7 +601,7 @@ proc_listen(int id, proc_handler fn, void (*eof)(int))
 	 * What proc_wait() read along with the configuration raises no
 	 * event of its own: have it handled as soon as the loop runs.
 	 */
-	if (c->iev.ibuf.rlen > 0)
+	if (c->iev.ibuf.rlen > c->iev.ibuf.roff)
 		event_active(&c->iev.ev, EV_READ, 1);
 }
 

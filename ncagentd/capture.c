@@ -70,8 +70,19 @@
  * Live, the ring's descriptor stays readable while a block holds more.
  */
 #define DISPATCH_CHUNK		256
+#define READ_BUFFER		(256 * 1024)	/* -r's file */
 #define BATCH_HEADROOM		256	/* Batch fields around the records */
 #define RECORD_MAX		(WIRE_MAX_BATCH - BATCH_HEADROOM) /* framed */
+/*
+ * A batch's buffer: the Batch fields before the records (BATCH_HEADROOM,
+ * written in place when it is handed over), room for its target and,
+ * beyond, for a record packed there before it is known to fit.  Those
+ * handed over come back to a pool once sealed.
+ */
+#define RECORD_ROOM		2048	/* a record packed in place */
+#define LENGTH_ROOM		3	/* a record's length, framed */
+#define POOL_MAX		(MAX_INFLIGHT + 8)	/* buffers kept */
+#define POOL_BYTES		(1024 * 1024)		/* for batches */
 #define RATIO_SPREADS		4	/* deviations a batch's size allows */
 #define MAX_OPENING		64	/* acks at the crypto child */
 #define ACKS_PER_READ		64	/* acks read per loop turn */
@@ -84,9 +95,9 @@
 
 /* the records of one type that are not yet handed over */
 struct tbatch {
-	unsigned char	*buf;
-	size_t		 len;
-	size_t		 cap;
+	unsigned char	*buf;		/* headroom, then records */
+	size_t		 len;		/* of the records */
+	size_t		 cap;		/* of buf */
 	uint32_t	 nrec;
 	double		 ratio;		/* compressed/raw, observed */
 	double		 spread;	/* mean deviation from ratio */
@@ -97,7 +108,8 @@ struct tbatch {
 struct inflight {
 	TAILQ_ENTRY(inflight)	 entry;
 	struct batch_hdr	 hdr;
-	unsigned char		*buf;	/* framed records; NULL: a reseal */
+	unsigned char		*buf;	/* records after headroom; */
+	size_t			 cap;	/* NULL: a reseal */
 };
 
 /* a datagram's plaintext, waiting to be sealed for the collector now */
@@ -136,8 +148,12 @@ static void	 capture_merge(const struct agent_conf *);
 static void	 rules_capture(scmp_filter_ctx);
 static void	 capture_done_check(void);
 static void	 emit_record(void *, int, const ProtobufCMessage *);
+static void	 emit_copy(int, const unsigned char *, size_t);
 static void	 batch_flush(int);
-static void	 batch_submit(int, unsigned char *, size_t, uint32_t);
+static void	 batch_submit(int, unsigned char *, size_t, size_t,
+		    uint32_t);
+static unsigned char *buf_get(size_t, size_t *);
+static void	 buf_put(unsigned char *, size_t);
 static void	 batch_sent(const struct batch_hdr *, const unsigned char *,
 		    size_t);
 static void	 batch_toobig(const struct batch_hdr *);
@@ -171,7 +187,7 @@ static struct agent_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
 static pcap_t			*pcap;
-static int			 dlt, nanots;
+static int			 dlt, dlt_ok, nanots;
 static int			 udpfd[COLLECTORS_MAX];	/* to each */
 static struct event		 ev_read, ev_flush;
 static int			 paused, finishing;
@@ -180,8 +196,13 @@ static struct tbatch		*batches;
 static TAILQ_HEAD(, inflight)	 inflight = TAILQ_HEAD_INITIALIZER(inflight);
 static unsigned int		 ninflight;
 static uint32_t			 batch_id;
-static unsigned char		*scratch;	/* a packed Batch */
 static unsigned char		*recbuf;	/* a packed record */
+static struct {
+	unsigned char		*buf;
+	size_t			 cap;
+}				 pool[POOL_MAX];
+static unsigned int		 npool;
+static size_t			 pool_bytes;
 static size_t			 budget;	/* plaintext bytes per datagram */
 static unsigned char		*statbuf;
 static struct agent_stats	*stats;
@@ -239,7 +260,6 @@ capture_main(void)
 
 	if ((statbuf = calloc(1, AGENT_STATLEN)) == NULL ||
 	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||
-	    (scratch = malloc(WIRE_MAX_BATCH + BATCH_HEADROOM)) == NULL ||
 	    (recbuf = malloc(RECORD_MAX)) == NULL)
 		fatal(NULL);
 	stats = (struct agent_stats *)statbuf;
@@ -340,6 +360,8 @@ capture_open(void)
 {
 	char			 errbuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program	 bpf;
+	FILE			*fp;
+	char			*rbuf;
 	unsigned int		 i;
 	int			 error;
 
@@ -347,7 +369,19 @@ capture_open(void)
 		udpfd[i] = collector_socket(&conf.collectors[i]);
 
 	if (conf.readfile[0] != '\0') {
-		pcap = pcaplib.open_offline_with_tstamp_precision(conf.readfile,
+		/*
+		 * libpcap reads a file through stdio, which reads it a
+		 * block (4 KB) at a time, one read(2) for 40 frames: it
+		 * gets a buffer of its own, which lives as long as we do
+		 * (glibc sizes one it allocates by the block).
+		 */
+		if ((fp = fopen(conf.readfile, "r")) == NULL)
+			fatal("%s", conf.readfile);
+		if ((rbuf = malloc(READ_BUFFER)) == NULL)
+			fatal(NULL);
+		if (setvbuf(fp, rbuf, _IOFBF, READ_BUFFER) != 0)
+			log_warnx("%s: setvbuf failed", conf.readfile);
+		pcap = pcaplib.fopen_offline_with_tstamp_precision(fp,
 		    PCAP_TSTAMP_PRECISION_NANO, errbuf);
 		if (pcap == NULL)
 			fatalx("%s: %s", conf.readfile, errbuf);
@@ -382,7 +416,7 @@ capture_open(void)
 		pcaplib.freecode(&bpf);
 	}
 	dlt = pcaplib.datalink(pcap);
-	if (decode_linktype_ok(dlt) == -1)
+	if (!(dlt_ok = decode_linktype_ok(dlt) == 0))
 		log_warnx("link type %d (%s) is not decoded: frames are only "
 		    "counted", dlt, pcaplib.datalink_val_to_name(dlt) ?
 		    pcaplib.datalink_val_to_name(dlt) : "unknown");
@@ -401,7 +435,7 @@ pkt_handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *p)
 	 */
 	sec = h->ts.tv_sec < 0 ? h->ts.tv_sec + (1LL << 32) : h->ts.tv_sec;
 	ts = sec * 1000000000 + (int64_t)h->ts.tv_usec * (nanots ? 1 : 1000);
-	if (decode_linktype_ok(dlt) == -1) {
+	if (!dlt_ok) {
 		stats->linktype_unknown++;
 		return;
 	}
@@ -534,41 +568,86 @@ capture_done_check(void)
 	proc_child_done();
 }
 
+/*
+ * A record is packed where it goes, after the type's batch, a byte left
+ * for its length (moved up in the rare case it takes more).  Only a
+ * record that does not fit the room left there is packed aside, as
+ * large as a batch takes, and copied, as is one that starts the next
+ * batch.
+ */
 static void
 emit_record(void *arg, int type, const ProtobufCMessage *msg)
 {
 	struct tbatch	*tb = &batches[type];
-	size_t		 len, need;
+	unsigned char	*rec = recbuf;
+	size_t		 len = PB_FAIL, need, room = 0, n;
 
-	/*
-	 * Packed once, into a room as large as a batch takes, then copied
-	 * to its batch: 2 ns a record more than packing in place (t_pbpack
-	 * -b), and no batch's buffer need keep that room free.
-	 */
-	if ((len = pb_pack(msg, recbuf, RECORD_MAX)) == PB_FAIL ||
-	    (need = varint_len(len) + len) > RECORD_MAX) {
+	if (tb->buf == NULL)
+		tb->buf = buf_get(BATCH_HEADROOM + tb->target + RECORD_ROOM,
+		    &tb->cap);
+	if (tb->cap - BATCH_HEADROOM - tb->len > LENGTH_ROOM) {
+		rec = tb->buf + BATCH_HEADROOM + tb->len + 1;
+		room = tb->cap - BATCH_HEADROOM - tb->len - LENGTH_ROOM;
+		if (room > RECORD_MAX)
+			room = RECORD_MAX;
+		len = pb_pack_record((size_t)type, msg, rec, room);
+	}
+	if (len == PB_FAIL && room < RECORD_MAX) {
+		rec = recbuf;
+		len = pb_pack_record((size_t)type, msg, recbuf, RECORD_MAX);
+	}
+	if (len == PB_FAIL || (need = varint_len(len) + len) > RECORD_MAX) {
 		tstats[type].oversize++;
 		log_warnx_rl(&rl_oversize, "%s record dropped: more than %d "
 		    "bytes framed, too large for any batch",
 		    rectypes[type]->name, RECORD_MAX);
 		return;
 	}
+	if (rec == recbuf || (tb->len > 0 && tb->len + need > tb->target)) {
+		emit_copy(type, rec, len);
+		return;
+	}
+	if (len < 0x80)
+		rec[-1] = (unsigned char)len;
+	else {
+		n = varint_len(len);
+		memmove(rec - 1 + n, rec, len);
+		varint_put(rec - 1, len);
+	}
+	tb->len += need;
+	tb->nrec++;
+	tstats[type].bytes += len;
+}
+
+/* a record packed elsewhere: after the batch, or starting the next */
+static void
+emit_copy(int type, const unsigned char *rec, size_t len)
+{
+	struct tbatch	*tb = &batches[type];
+	unsigned char	*nbuf;
+	size_t		 need = varint_len(len) + len, ncap, n;
+
+	if (rec != recbuf) {
+		/* packed after the batch, whose buffer goes now */
+		memcpy(recbuf, rec, len);
+		rec = recbuf;
+	}
 	if (tb->len > 0 && tb->len + need > tb->target)
 		batch_flush(type);
-	if (tb->len + need > tb->cap) {
-		size_t		 ncap = tb->cap ? tb->cap : 4096;
-		unsigned char	*nbuf;
-
-		while (ncap < tb->len + need)
-			ncap *= 2;
+	if (tb->buf == NULL)
+		tb->buf = buf_get(BATCH_HEADROOM + tb->target + RECORD_ROOM,
+		    &tb->cap);
+	if (BATCH_HEADROOM + tb->len + need > tb->cap) {
+		ncap = BATCH_HEADROOM + tb->len + need + RECORD_ROOM;
 		if ((nbuf = realloc(tb->buf, ncap)) == NULL)
 			fatal(NULL);
 		tb->buf = nbuf;
 		tb->cap = ncap;
 	}
-	tb->len += varint_put(tb->buf + tb->len, len);
-	memcpy(tb->buf + tb->len, recbuf, len);
-	tb->len += len;
+	n = BATCH_HEADROOM + tb->len;
+	n += varint_put(tb->buf + n, len);
+	memcpy(tb->buf + n, rec, len);
+	tb->len += need;
 	tb->nrec++;
 	tstats[type].bytes += len;
 }
@@ -581,32 +660,81 @@ batch_flush(int type)
 	if (tb->nrec == 0)
 		return;
 	/* the buffer travels with the batch; the type starts a fresh one */
-	batch_submit(type, tb->buf, tb->len, tb->nrec);
+	batch_submit(type, tb->buf, tb->cap, tb->len, tb->nrec);
 	tb->buf = NULL;
 	tb->len = tb->cap = 0;
 	tb->nrec = 0;
 }
 
-/* pack a Batch around the framed records and give it to crypto */
+/*
+ * A buffer of cap bytes at least, one handed over before if one is as
+ * large; *capp says how large it is.
+ */
+static unsigned char *
+buf_get(size_t cap, size_t *capp)
+{
+	unsigned char	*buf;
+	unsigned int	 i;
+
+	for (i = npool; i > 0; i--)
+		if (pool[i - 1].cap >= cap) {
+			buf = pool[i - 1].buf;
+			*capp = pool[i - 1].cap;
+			pool_bytes -= *capp;
+			pool[i - 1] = pool[--npool];
+			return (buf);
+		}
+	if ((buf = malloc(cap)) == NULL)
+		fatal(NULL);
+	*capp = cap;
+	return (buf);
+}
+
+/*
+ * Into the pool, which keeps as many as may be in flight at once and
+ * not more than POOL_BYTES: after a burst, some are freed.
+ */
 static void
-batch_submit(int type, unsigned char *buf, size_t len, uint32_t nrec)
+buf_put(unsigned char *buf, size_t cap)
+{
+	if (npool == POOL_MAX || pool_bytes + cap > POOL_BYTES) {
+		free(buf);
+		return;
+	}
+	pool[npool].buf = buf;
+	pool[npool].cap = cap;
+	pool_bytes += cap;
+	npool++;
+}
+
+/*
+ * The Batch around the framed records, in the headroom before them:
+ * its other fields as pb_pack() makes them, then the records' key and
+ * length, field 4 being the last, as protobuf-c packs it.  To crypto.
+ */
+static void
+batch_submit(int type, unsigned char *buf, size_t cap, size_t len,
+    uint32_t nrec)
 {
 	Batch		 b = BATCH__INIT;
 	struct inflight	*f;
 	struct iovec	 iov[2];
-	char		 tname[128];
-	size_t		 plen;
+	unsigned char	 hdr[BATCH_HEADROOM];
+	size_t		 hlen, plen;
 
 	/* protobuf-c wants a char *, the descriptor's name is const */
-	strlcpy(tname, rectypes[type]->name, sizeof(tname));
 	b.sensor = conf.name;
-	b.type = tname;
+	b.type = (char *)(uintptr_t)rectypes[type]->name;
 	b.count = nrec;
-	b.records.data = buf;
-	b.records.len = len;
-	if (batch__get_packed_size(&b) > WIRE_MAX_BATCH)
+	if ((hlen = pb_pack(&b.base, hdr, sizeof(hdr) - 1 - VARINT_MAX)) ==
+	    PB_FAIL)
+		fatalx("%s: Batch fields longer than %d bytes", __func__,
+		    BATCH_HEADROOM);
+	hdr[hlen++] = 4 << 3 | 2;	/* records, length-delimited */
+	hlen += varint_put(hdr + hlen, len);
+	if ((plen = hlen + len) > WIRE_MAX_BATCH)
 		fatalx("%s: batch of %zu bytes", __func__, len);
-	plen = batch__pack(&b, scratch);
+	memcpy(buf + BATCH_HEADROOM - hlen, hdr, hlen);
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatal(NULL);
@@ -620,9 +748,10 @@ batch_submit(int type, unsigned char *buf, size_t len, uint32_t nrec)
 		probe.state = PROBE_SEALING;
 	}
 	f->buf = buf;
+	f->cap = cap;
 	iov[0].iov_base = &f->hdr;
 	iov[0].iov_len = sizeof(f->hdr);
-	iov[1].iov_base = scratch;
+	iov[1].iov_base = buf + BATCH_HEADROOM - hlen;
 	iov[1].iov_len = plen;
 	if (proc_composev(PROC_CRYPTO, IMSG_BATCH, 0, -1, iov, 2) == -1)
 		fatal("imsg_compose");
@@ -722,7 +851,7 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		tb->target = budget;
 	if (tb->target > WIRE_MAX_BATCH - BATCH_HEADROOM)
 		tb->target = WIRE_MAX_BATCH - BATCH_HEADROOM;
-	free(f->buf);
+	buf_put(f->buf, f->cap);
 	free(f);
 	if (dq != NULL)
 		queue_run(0);
@@ -737,9 +866,9 @@ batch_toobig(const struct batch_hdr *h)
 	struct inflight		*f;
 	struct tbatch		*tb;
 	struct frame_iter	 it;
-	const unsigned char	*rec;
+	const unsigned char	*rec, *recs;
 	unsigned char		*a, *b;
-	size_t			 reclen, cut = 0;
+	size_t			 reclen, cut = 0, acap, bcap;
 	uint32_t		 i, half;
 
 	f = inflight_take(h);
@@ -756,23 +885,26 @@ batch_toobig(const struct batch_hdr *h)
 		    "does not fit max-datagram %u", rectypes[f->hdr.type]->name,
 		    f->hdr.rawlen, conf.max_datagram);
 	} else {
+		log_debug("%s batch of %u records did not fit max-datagram "
+		    "%u compressed: split in two", rectypes[f->hdr.type]->name,
+		    f->hdr.nrec, conf.max_datagram);
 		half = f->hdr.nrec / 2;
-		frame_iter_init(&it, f->buf, f->hdr.rawlen);
+		recs = f->buf + BATCH_HEADROOM;
+		frame_iter_init(&it, recs, f->hdr.rawlen);
 		for (i = 0; i < half; i++) {
 			if (frame_next(&it, &rec, &reclen) != 1)
 				fatalx("%s: own batch misframed", __func__);
-			cut = (size_t)(rec + reclen - f->buf);
+			cut = (size_t)(rec + reclen - recs);
 		}
-		if ((a = malloc(cut)) == NULL ||
-		    (b = malloc(f->hdr.rawlen - cut)) == NULL)
-			fatal(NULL);
-		memcpy(a, f->buf, cut);
-		memcpy(b, f->buf + cut, f->hdr.rawlen - cut);
-		batch_submit((int)f->hdr.type, a, cut, half);
-		batch_submit((int)f->hdr.type, b, f->hdr.rawlen - cut,
+		a = buf_get(BATCH_HEADROOM + cut, &acap);
+		b = buf_get(BATCH_HEADROOM + f->hdr.rawlen - cut, &bcap);
+		memcpy(a + BATCH_HEADROOM, recs, cut);
+		memcpy(b + BATCH_HEADROOM, recs + cut, f->hdr.rawlen - cut);
+		batch_submit((int)f->hdr.type, a, acap, cut, half);
+		batch_submit((int)f->hdr.type, b, bcap, f->hdr.rawlen - cut,
 		    f->hdr.nrec - half);
 	}
-	free(f->buf);
+	buf_put(f->buf, f->cap);
 	free(f);
 	capture_done_check();
 }

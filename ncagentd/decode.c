@@ -118,21 +118,65 @@ static const struct decoder {
 /* the rectypes[] index of each decoder's desc, resolved once */
 static int			 dec_type[nitems(decoders)];
 
+/*
+ * The table by layer and key, for the few lookups of every packet (a
+ * scan of the table took more instructions than the decoders): open
+ * addressing, each slot the index of a decoder plus one, 0 for none.
+ */
+#define DEC_SLOTS	256	/* a power of 2, twice the table or more */
+static uint8_t			 dec_slot[DEC_SLOTS];
+static int			 dec_slotted;
+_Static_assert(nitems(decoders) <= DEC_SLOTS / 2,
+    "the decoders' slots must stay less than half full");
+
 static emit_fn			 emit_cb;
 static void			*emit_arg;
 static struct type_stats	*stats;
 
-static const struct decoder	*dec_lookup(enum layer, uint32_t, int *);
+static inline const struct decoder *dec_lookup(enum layer, uint32_t, int *);
 static const struct decoder	*dec_lookup_port(const struct dctx *, int *);
+
+static unsigned int
+dec_hash(enum layer layer, uint32_t key)
+{
+	uint32_t	 h = (uint32_t)layer * 0x9e3779b1U ^ key;
+
+	h *= 0x85ebca6bU;
+	return ((h ^ h >> 16) & (DEC_SLOTS - 1));
+}
+
+/* the first of a layer and key is the one found, as in a scan */
+static void
+dec_slots(void)
+{
+	const struct decoder	*d;
+	size_t			 i;
+	unsigned int		 h;
+
+	for (i = 0; i < nitems(decoders); i++) {
+		for (h = dec_hash(decoders[i].layer, decoders[i].key);
+		    dec_slot[h] != 0; h = (h + 1) & (DEC_SLOTS - 1)) {
+			d = &decoders[dec_slot[h] - 1];
+			if (d->layer == decoders[i].layer &&
+			    d->key == decoders[i].key)
+				break;
+		}
+		if (dec_slot[h] == 0)
+			dec_slot[h] = (uint8_t)(i + 1);
+	}
+	dec_slotted = 1;
+}
 
 void
 decode_init(emit_fn emit, void *arg, struct type_stats *per_type)
 {
-	size_t	 i;
+	size_t		 i;
 
 	emit_cb = emit;
 	emit_arg = arg;
 	stats = per_type;
+	if (!dec_slotted)
+		dec_slots();
 	for (i = 0; i < nitems(decoders); i++) {
 		if (decoders[i].desc == NULL) {
 			dec_type[i] = -1;
@@ -149,26 +193,40 @@ decode_linktype_ok(int dlt)
 {
 	int	 type;
 
+	/* before decode_init(), at the capture's opening */
+	if (!dec_slotted)
+		dec_slots();
 	if (dlt < 0 || dec_lookup(L_DLT, (uint32_t)dlt, &type) == NULL)
 		return (-1);
 	return (0);
 }
 
-static const struct decoder *
-dec_lookup(enum layer layer, uint32_t key, int *type)
+static inline const struct decoder *
+dec_find(enum layer layer, uint32_t key, int *type)
 {
-	size_t	 i;
+	const struct decoder	*d;
+	unsigned int		 h, i;
 
-	for (i = 0; i < nitems(decoders); i++) {
-		if (decoders[i].layer == layer && decoders[i].key == key) {
-			*type = dec_type[i];
-			return (&decoders[i]);
+	for (h = dec_hash(layer, key); (i = dec_slot[h]) != 0;
+	    h = (h + 1) & (DEC_SLOTS - 1)) {
+		d = &decoders[i - 1];
+		if (d->key == key && d->layer == layer) {
+			*type = dec_type[i - 1];
+			return (d);
 		}
 	}
-	/* after the extension headers comes an ordinary IP protocol */
-	if (layer == L_IP6NEXT)
-		return (dec_lookup(L_IPPROTO, key, type));
 	return (NULL);
+}
+
+static inline const struct decoder *
+dec_lookup(enum layer layer, uint32_t key, int *type)
+{
+	const struct decoder	*d;
+
+	/* after the extension headers comes an ordinary IP protocol */
+	if ((d = dec_find(layer, key, type)) == NULL && layer == L_IP6NEXT)
+		d = dec_find(L_IPPROTO, key, type);
+	return (d);
 }
 
 /*

@@ -19,7 +19,6 @@
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "ncagentd.h"
 #include "records_udp.pb-c.h"
@@ -102,29 +101,40 @@ text_add(struct text *t, const char *s, size_t n)
 	t->len += n;
 }
 
+/* a name is mostly single characters: no call to memcpy for each */
 static void
 text_addc(struct text *t, char ch)
 {
-	text_add(t, &ch, 1);
+	if (t->full || arena_used + t->len + 2 > sizeof(arena)) {
+		t->full = 1;
+		return;
+	}
+	t->s[t->len++] = ch;
 }
 
+/* v in decimal, written from the end (snprintf took longer) */
 static void
 text_dec(struct text *t, unsigned int v)
 {
-	char	 buf[16];
-	int	 n;
+	char	 buf[16], *p = buf + sizeof(buf);
 
-	n = snprintf(buf, sizeof(buf), "%u", v);
-	text_add(t, buf, (size_t)n);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	text_add(t, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* \DDD, the escape dig uses for bytes that are not plain text */
 static void
 text_esc(struct text *t, uint8_t b)
 {
-	char	 buf[5];
+	char	 buf[4];
 
-	snprintf(buf, sizeof(buf), "\\%03u", b);
+	buf[0] = '\\';
+	buf[1] = (char)('0' + b / 100);
+	buf[2] = (char)('0' + b / 10 % 10);
+	buf[3] = (char)('0' + b % 10);
 	text_add(t, buf, 4);
 }
 

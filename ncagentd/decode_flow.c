@@ -20,11 +20,21 @@
  * find the same entry.  It is allocated once; packets only move
  * entries between lists.  Time is the capture's: a replayed file
  * expires connections as it did live, and gives the same records.
+ *
+ * The table is larger than the caches, and a packet of a new
+ * connection when it is full (most, at a flow exporter's rates) touches
+ * three entries: the one evicted, the one that becomes the oldest and
+ * its own.  Nothing else: entries are found by hash in an array of
+ * slots that holds each one's hash (open addressing, linear probing,
+ * at most half full, and an entry's slot emptied by moving back the
+ * ones after it), so that looking up a new connection touches none; an
+ * entry is two cache lines, aligned; the oldest of a list is kept, not
+ * found through the one before it, and is fetched ahead of its turn.
  */
 
 #include <sys/types.h>
-#include <sys/queue.h>
 
+#include <endian.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sodium.h>
@@ -40,6 +50,7 @@
 
 #define NS		1000000000LL
 #define LINGER_NS	(5 * NS)	/* late segments after a close */
+#define CONN_ALIGN	64		/* a cache line */
 
 /* Connection.state, documented in proto/records_flow.proto */
 #define ST_CLOSED	1
@@ -73,8 +84,8 @@ struct ckey {
 
 struct conn {
 	struct ckey		 key;
-	LIST_ENTRY(conn)	 bucket;
-	TAILQ_ENTRY(conn)	 lru;	/* lru, done or free list */
+	struct conn		*prev;	/* lru, done or free: newer */
+	struct conn		*next;	/* older */
 	int64_t			 first;
 	int64_t			 last;
 	uint64_t		 pkts[2];	/* [0]: from the client */
@@ -85,29 +96,36 @@ struct conn {
 	uint8_t			 fin;		/* 1 << direction of a FIN */
 	uint8_t			 firstfin;	/* direction of the first */
 	uint8_t			 state;		/* enum cstate */
-};
-
-TAILQ_HEAD(connq, conn);
-LIST_HEAD(connb, conn);
+} __attribute__((aligned(CONN_ALIGN)));
+_Static_assert(sizeof(struct conn) == 2 * CONN_ALIGN,
+    "a connection is two cache lines");
 
 /*
  * The open (lru) and the emitted (done) connections, newest first, and
  * when the oldest can time out at the earliest.  Every packet asks; the
  * tail, a cold entry, is looked at only once that time has come or the
- * tail has left.
+ * tail has left.  The free entries are a list too (tail and due unused).
  */
 struct clist {
-	struct connq	 q;
+	struct conn	*head;
+	struct conn	*tail;
 	int64_t		 due;
 };
 
+/* a connection's slot: its hash, and its index in the table plus one */
+struct slot {
+	uint32_t	 hash;
+	uint32_t	 idx;		/* 0: empty */
+};
+
+static void		*table_mem;	/* what was allocated for table */
 static struct conn	*table;
 static size_t		 ntable, nused;	/* entries, entries ever used */
-static struct connb	*buckets;
-static uint32_t		 bmask;
-static struct clist	 lru = { TAILQ_HEAD_INITIALIZER(lru.q), INT64_MIN };
-static struct clist	 done = { TAILQ_HEAD_INITIALIZER(done.q), INT64_MIN };
-static struct connq	 freeq = TAILQ_HEAD_INITIALIZER(freeq);
+static struct slot	*slots;
+static uint32_t		 smask;
+static struct clist	 lru = { NULL, NULL, INT64_MIN };
+static struct clist	 done = { NULL, NULL, INT64_MIN };
+static struct clist	 freeq = { NULL, NULL, INT64_MIN };
 static unsigned char	 hkey[crypto_shorthash_KEYBYTES];
 static int64_t		 now, idle_ns, active_ns, linger_ns;
 static int		 conn_type = -1;
@@ -116,6 +134,9 @@ static void		*emit_arg;
 static struct type_stats *stats;
 static uint64_t		*nevicted;
 
+static void	 clist_init(struct clist *);
+static void	 slot_add(const struct conn *);
+static void	 slot_del(const struct conn *);
 static void	 conn_emit(struct conn *, unsigned int);
 static void	 conn_free(struct conn *, struct clist *);
 static void	 clist_insert(struct clist *, struct conn *);
@@ -125,6 +146,87 @@ static void	 conn_done(struct conn *, unsigned int);
 static struct conn *conn_new(const struct ckey *, uint32_t);
 static void	 conn_tcp(struct conn *, unsigned int, unsigned int);
 static void	 flow_idle(void);
+
+/*
+ * SipHash (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
+ * 2012): the state of four words, its round, and the hash of len bytes
+ * under the 16-byte key k with c rounds a word and d at the end.
+ * libsodium's crypto_shorthash is SipHash-2-4; the table uses 1-3,
+ * enough to keep anyone from aiming packets at one slot, as hash
+ * tables use it, in half the time.  t_flow holds flow_siphash(.., 2, 4)
+ * to crypto_shorthash.
+ */
+#define ROTL64(x, b)	((x) << (b) | (x) >> (64 - (b)))
+
+static inline void
+sipround(uint64_t *v0, uint64_t *v1, uint64_t *v2, uint64_t *v3)
+{
+	*v0 += *v1;
+	*v1 = ROTL64(*v1, 13);
+	*v1 ^= *v0;
+	*v0 = ROTL64(*v0, 32);
+	*v2 += *v3;
+	*v3 = ROTL64(*v3, 16);
+	*v3 ^= *v2;
+	*v0 += *v3;
+	*v3 = ROTL64(*v3, 21);
+	*v3 ^= *v0;
+	*v2 += *v1;
+	*v1 = ROTL64(*v1, 17);
+	*v1 ^= *v2;
+	*v2 = ROTL64(*v2, 32);
+}
+
+static inline uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return (le64toh(v));
+}
+
+/* inlined where c and d are constants, so that the rounds unroll */
+static inline __attribute__((always_inline)) uint64_t
+siphash(const unsigned char *k, const unsigned char *in, size_t len, int c,
+    int d)
+{
+	uint64_t	 k0 = le64(k), k1 = le64(k + 8), m, last;
+	uint64_t	 v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t	 v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t	 v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t	 v3 = 0x7465646279746573ULL ^ k1;
+	size_t		 i, left = len & 7;
+	int		 r;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = le64(in + i);
+		v3 ^= m;
+		for (r = 0; r < c; r++)
+			sipround(&v0, &v1, &v2, &v3);
+		v0 ^= m;
+	}
+	/* the last word: the bytes left and the length's low byte */
+	last = (uint64_t)len << 56;
+	while (left > 0) {
+		left--;
+		last |= (uint64_t)in[i + left] << (8 * left);
+	}
+	v3 ^= last;
+	for (r = 0; r < c; r++)
+		sipround(&v0, &v1, &v2, &v3);
+	v0 ^= last;
+	v2 ^= 0xff;
+	for (r = 0; r < d; r++)
+		sipround(&v0, &v1, &v2, &v3);
+	return (v0 ^ v1 ^ v2 ^ v3);
+}
+
+uint64_t
+flow_siphash(const unsigned char *k, const void *in, size_t len, int c, int d)
+{
+	return (siphash(k, in, len, c, d));
+}
 
 void
 flow_reconf(const struct agent_conf *conf)
@@ -140,17 +242,18 @@ void
 flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
     struct type_stats *per_type, uint64_t *evicted)
 {
-	size_t	 i, nb;
+	size_t	 ns;
 
 	/* a second call starts afresh (the unit test does that) */
-	free(table);
-	free(buckets);
+	free(table_mem);
+	free(slots);
+	table_mem = NULL;
 	table = NULL;
-	buckets = NULL;
+	slots = NULL;
 	ntable = nused = 0;
-	TAILQ_INIT(&lru.q);
-	TAILQ_INIT(&done.q);
-	TAILQ_INIT(&freeq);
+	clist_init(&lru);
+	clist_init(&done);
+	clist_init(&freeq);
 	now = 0;
 
 	emit_cb = emit;
@@ -167,14 +270,17 @@ flow_init(const struct agent_conf *conf, emit_fn emit, void *arg,
 		fatalx("sodium_init");
 	/* a secret hash key: nobody can aim packets at one bucket */
 	randombytes_buf(hkey, sizeof(hkey));
-	for (nb = 1; nb < conf->conn_table_size; nb <<= 1)
+	/* at most half full */
+	for (ns = 2; ns < 2 * conf->conn_table_size; ns <<= 1)
 		;
-	if ((table = calloc(conf->conn_table_size, sizeof(*table))) == NULL ||
-	    (buckets = calloc(nb, sizeof(*buckets))) == NULL)
+	/* calloc: aligned by hand, the pages left untouched */
+	if ((table_mem = calloc(conf->conn_table_size + 1,
+	    sizeof(*table))) == NULL ||
+	    (slots = calloc(ns, sizeof(*slots))) == NULL)
 		fatal("connection table");
-	bmask = (uint32_t)(nb - 1);
-	for (i = 0; i < nb; i++)
-		LIST_INIT(&buckets[i]);
+	table = (struct conn *)(((uintptr_t)table_mem + CONN_ALIGN - 1) &
+	    ~(uintptr_t)(CONN_ALIGN - 1));
+	smask = (uint32_t)(ns - 1);
 	/*
 	 * Entries are taken in order as they are first needed, not put on
 	 * the free list here: what a sensor that sees few connections
@@ -212,19 +318,87 @@ conn_emit(struct conn *e, unsigned int state)
 }
 
 static void
-clist_insert(struct clist *l, struct conn *e)
+clist_init(struct clist *l)
 {
-	if (TAILQ_EMPTY(&l->q))
-		l->due = INT64_MIN;
-	TAILQ_INSERT_HEAD(&l->q, e, lru);
+	l->head = l->tail = NULL;
+	l->due = INT64_MIN;
 }
 
 static void
+clist_insert(struct clist *l, struct conn *e)
+{
+	if (l->head == NULL) {
+		l->due = INT64_MIN;
+		l->tail = e;
+	} else
+		l->head->prev = e;
+	e->prev = NULL;
+	e->next = l->head;
+	l->head = e;
+}
+
+/*
+ * The oldest leaving makes another the oldest, which the next packet
+ * looks at (and, the table full, evicts): it is fetched now, while
+ * this packet is decoded.
+ */
+static void
 clist_remove(struct clist *l, struct conn *e)
 {
-	if (TAILQ_NEXT(e, lru) == NULL)
+	if (e->next == NULL) {
 		l->due = INT64_MIN;
-	TAILQ_REMOVE(&l->q, e, lru);
+		l->tail = e->prev;
+		if (e->prev != NULL) {
+			__builtin_prefetch(e->prev, 1);
+			__builtin_prefetch((char *)e->prev + CONN_ALIGN, 1);
+		}
+	} else
+		e->next->prev = e->prev;
+	if (e->prev == NULL)
+		l->head = e->next;
+	else
+		e->prev->next = e->next;
+}
+
+static unsigned int
+conn_idx(const struct conn *e)
+{
+	return ((unsigned int)(e - table) + 1);
+}
+
+static void
+slot_add(const struct conn *e)
+{
+	uint32_t	 i;
+
+	for (i = e->hash & smask; slots[i].idx != 0; i = (i + 1) & smask)
+		;
+	slots[i].hash = e->hash;
+	slots[i].idx = conn_idx(e);
+}
+
+/*
+ * Empty e's slot, and move back into it each of the slots that follow
+ * (up to an empty one) whose own place is not between: a lookup from
+ * there would otherwise stop at the hole.
+ */
+static void
+slot_del(const struct conn *e)
+{
+	uint32_t	 i, j, home, idx = conn_idx(e);
+
+	for (i = e->hash & smask; slots[i].idx != idx; i = (i + 1) & smask)
+		;
+	for (j = (i + 1) & smask; slots[j].idx != 0; j = (j + 1) & smask) {
+		home = slots[j].hash & smask;
+		/* home cyclically in (i, j]: it stays */
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		slots[i] = slots[j];
+		i = j;
+	}
+	slots[i].hash = 0;
+	slots[i].idx = 0;
 }
 
 /*
@@ -238,8 +412,7 @@ clist_expire(struct clist *l, int64_t timeout, int report)
 
 	if (now <= l->due)
 		return;
-	while ((e = TAILQ_LAST(&l->q, connq)) != NULL &&
-	    now - e->last > timeout) {
+	while ((e = l->tail) != NULL && now - e->last > timeout) {
 		if (report)
 			conn_emit(e, e->state == C_CLOSING ? ST_CLOSED :
 			    ST_IDLE);
@@ -252,9 +425,9 @@ clist_expire(struct clist *l, int64_t timeout, int report)
 static void
 conn_free(struct conn *e, struct clist *l)
 {
-	LIST_REMOVE(e, bucket);
+	slot_del(e);
 	clist_remove(l, e);
-	TAILQ_INSERT_HEAD(&freeq, e, lru);
+	clist_insert(&freeq, e);
 }
 
 /*
@@ -276,27 +449,27 @@ conn_new(const struct ckey *k, uint32_t h)
 {
 	struct conn	*e;
 
-	if ((e = TAILQ_FIRST(&freeq)) == NULL && nused < ntable) {
+	if ((e = freeq.head) == NULL && nused < ntable) {
 		e = &table[nused++];
-		TAILQ_INSERT_HEAD(&freeq, e, lru);
+		clist_insert(&freeq, e);
 	}
 	if (e == NULL) {
-		if ((e = TAILQ_LAST(&done.q, connq)) != NULL)
+		if ((e = done.tail) != NULL)
 			conn_free(e, &done);
 		else {
-			e = TAILQ_LAST(&lru.q, connq);
+			e = lru.tail;
 			conn_emit(e, ST_EVICTED);
 			if (nevicted != NULL)
 				(*nevicted)++;
 			conn_free(e, &lru);
 		}
-		e = TAILQ_FIRST(&freeq);
+		e = freeq.head;
 	}
-	TAILQ_REMOVE(&freeq, e, lru);
+	clist_remove(&freeq, e);
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	e->hash = h;
-	LIST_INSERT_HEAD(&buckets[h & bmask], e, bucket);
+	slot_add(e);
 	clist_insert(&lru, e);
 	return (e);
 }
@@ -326,11 +499,11 @@ flow_shutdown(void)
 
 	if (table == NULL)
 		return;
-	while ((e = TAILQ_LAST(&lru.q, connq)) != NULL) {
+	while ((e = lru.tail) != NULL) {
 		conn_emit(e, e->state == C_CLOSING ? ST_CLOSED : ST_SHUTDOWN);
 		conn_free(e, &lru);
 	}
-	while ((e = TAILQ_LAST(&done.q, connq)) != NULL)
+	while ((e = done.tail) != NULL)
 		conn_free(e, &done);
 }
 
@@ -365,9 +538,8 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
     uint32_t dport, uint32_t flags)
 {
 	struct ckey	 k;
-	struct conn	*e;
-	unsigned char	 hv[crypto_shorthash_BYTES];
-	uint32_t	 h;
+	struct conn	*e = NULL;
+	uint32_t	 h, i;
 	unsigned int	 side, dir, syn;
 	int		 cmp;
 
@@ -379,6 +551,16 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	flow_idle();
 	if (c->alen != 4 && c->alen != 16)
 		return;
+	/*
+	 * The table full, a new connection takes the oldest one's place:
+	 * its slot, another cache miss, is fetched while the key is
+	 * hashed.
+	 */
+	if (freeq.head == NULL && nused == ntable &&
+	    (e = done.tail != NULL ? done.tail : lru.tail) != NULL) {
+		__builtin_prefetch(&slots[e->hash & smask], 1);
+		e = NULL;
+	}
 
 	memset(&k, 0, sizeof(k));
 	k.proto = (uint8_t)proto;
@@ -390,13 +572,22 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	memcpy(k.addr + c->alen, side ? c->src : c->dst, c->alen);
 	k.aport = (uint16_t)(side ? dport : sport);
 	k.bport = (uint16_t)(side ? sport : dport);
-	crypto_shorthash(hv, (const unsigned char *)&k, CKEY_LEN(c->alen),
-	    hkey);
-	memcpy(&h, hv, sizeof(h));
+	h = (uint32_t)siphash(hkey, (const unsigned char *)&k,
+	    CKEY_LEN(c->alen), 1, 3);
 
-	LIST_FOREACH(e, &buckets[h & bmask], bucket)
-		if (e->hash == h && memcmp(&e->key, &k, sizeof(k)) == 0)
+	/*
+	 * An entry is looked at only when its hash is the same: both its
+	 * lines, the counters' while the key is compared.
+	 */
+	for (i = h & smask; slots[i].idx != 0; i = (i + 1) & smask) {
+		if (slots[i].hash != h)
+			continue;
+		e = &table[slots[i].idx - 1];
+		__builtin_prefetch((char *)e + CONN_ALIGN, 1);
+		if (memcmp(&e->key, &k, sizeof(k)) == 0)
 			break;
+		e = NULL;
+	}
 
 	/* a SYN alone opens a new connection on ports used before */
 	syn = k.proto == IPPROTO_TCP &&
@@ -432,7 +623,7 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 			e->flags = 0;
 		}
 		/* back-to-back packets of one connection move nothing */
-		if (TAILQ_FIRST(&lru.q) != e) {
+		if (lru.head != e) {
 			clist_remove(&lru, e);
 			clist_insert(&lru, e);
 		}

@@ -252,6 +252,9 @@ void	 flow_expire(int64_t now_ns);
 void	 flow_shutdown(void);
 /* the timeouts of a reloaded configuration */
 void	 flow_reconf(const struct agent_conf *);
+/* SipHash-c-d of len bytes under the 16-byte key k (for t_flow) */
+uint64_t flow_siphash(const unsigned char *, const void *, size_t, int,
+	    int);
 
 /*
  * The resend timeout (queue.c), as RFC 6298 computes it, in

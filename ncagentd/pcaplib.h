@@ -33,6 +33,7 @@
 	X(dispatch) \
 	X(findalldevs) \
 	X(freealldevs) \
+	X(fopen_offline_with_tstamp_precision) \
 	X(freecode) \
 	X(get_selectable_fd) \
 	X(get_tstamp_precision) \

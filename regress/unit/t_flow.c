@@ -20,7 +20,8 @@
  * and every field of every Connection record must be what the
  * generator's .expect file says.  Then the cases a file cannot show:
  * every truncation of a frame, late segments after a close, a port
- * reused, expiry by the clock, a table of size 0.
+ * reused, expiry by the clock, a table of size 0.  And the table's
+ * hash, against libsodium's.
  *
  * usage: t_flow [capturedir [corpusdir]]
  */
@@ -30,6 +31,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <pcap.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -585,6 +587,43 @@ corpus(const char *dir)
 	    bad);
 }
 
+/*
+ * The table's hash is SipHash, with fewer rounds: with libsodium's, its
+ * SipHash-2-4 is crypto_shorthash, for keys and inputs of every length
+ * up to 64 bytes (a connection's key is 16 or 40).
+ */
+static void
+siphash(void)
+{
+	unsigned char	 k[crypto_shorthash_KEYBYTES], m[64];
+	unsigned char	 want[crypto_shorthash_BYTES], out[8];
+	uint64_t	 h;
+	size_t		 len, j;
+	int		 i, bad = 0, same = 0;
+
+	if (sodium_init() == -1) {
+		printf("Bail out! sodium_init\n");
+		exit(1);
+	}
+	for (i = 0; i < 1300; i++) {
+		len = (size_t)i % (sizeof(m) + 1);
+		randombytes_buf(k, sizeof(k));
+		randombytes_buf(m, len);
+		crypto_shorthash(want, m, len, k);
+		h = flow_siphash(k, m, len, 2, 4);
+		for (j = 0; j < sizeof(out); j++)
+			out[j] = (unsigned char)(h >> (8 * j));
+		if (memcmp(out, want, sizeof(out)) != 0)
+			bad++;
+		if (flow_siphash(k, m, len, 1, 3) == h)
+			same++;
+	}
+	ok(bad == 0, "SipHash-2-4 is crypto_shorthash (%d of 1300 differ)",
+	    bad);
+	ok(same == 0, "SipHash-1-3, which the table uses, is another hash "
+	    "(%d the same)", same);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -603,6 +642,7 @@ main(int argc, char *argv[])
 		perror("calloc");
 		return (1);
 	}
+	siphash();
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		run_capture(dir, caps[i]);
 	/* flow-tcp is loaded last */

@@ -247,6 +247,102 @@ test_batched(void)
 	close(sv[1]);
 }
 
+/* send len raw bytes in one sendmsg, with fd (or -1) on them */
+static void
+raw_send(int s, const void *wire, size_t len, int fd)
+{
+	union {
+		struct cmsghdr	 hdr;
+		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
+	}		 cmsgbuf;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cmsg;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = (void *)(uintptr_t)wire;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fd != -1) {
+		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+		msg.msg_control = cmsgbuf.buf;
+		msg.msg_controllen = sizeof(cmsgbuf.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	if (sendmsg(s, &msg, 0) != (ssize_t)len)
+		fatal("sendmsg");
+}
+
+/*
+ * Messages taken from the front of the read buffer are moved out of
+ * the way only at the next read: what is left then (the start of a
+ * message) and an fd that comes with the rest of it must still pair
+ * up as they did.
+ */
+static void
+test_readahead(void)
+{
+	struct imsgbuf	 b;
+	struct imsg	 m;
+	unsigned char	 wire[4 * (IMSG_HEADER_SIZE + 100)], data[100];
+	size_t		 la, lb, lc, ld, cut, i;
+	int		 sv[2], p[2], good = 1;
+	char		 buf[8];
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = pattern(i, 5);
+	pair(sv);
+	if (imsgbuf_init(&b, sv[1]) == -1 || pipe(p) == -1)
+		fatal("imsgbuf_init");
+	la = raw_msg(wire, 1, IMSG_HEADER_SIZE + 10, 1, 0, data, 10);
+	lb = raw_msg(wire + la, 2, IMSG_HEADER_SIZE + 20, 2, 0, data, 20);
+	lc = raw_msg(wire + la + lb, 3, IMSG_HEADER_SIZE + 100, 3, 0, data,
+	    100);
+	ld = raw_msg(wire + la + lb + lc, 4,
+	    (IMSG_HEADER_SIZE + 30) | IMSG_FD_MARK, 4, 0, data, 30);
+	/* A, B and the first 40 bytes of C; then the rest, D and an fd */
+	cut = la + lb + 40;
+	raw_send(sv[0], wire, cut, -1);
+	ok(imsgbuf_read(&b) == (ssize_t)cut, "one read: two messages and "
+	    "a part");
+	ok(imsg_get(&b, &m) == 1 && m.hdr.type == 1 &&
+	    IMSG_DATA_SIZE(&m) == 10 && pattern_ok(m.data, 10, 5),
+	    "the first is taken");
+	imsg_free(&m);
+	ok(imsg_get(&b, &m) == 1 && m.hdr.type == 2 &&
+	    IMSG_DATA_SIZE(&m) == 20 && pattern_ok(m.data, 20, 5),
+	    "the second is taken");
+	imsg_free(&m);
+	ok(imsg_get(&b, &m) == 0 && b.roff == la + lb && b.rlen == cut,
+	    "the part waits, behind what was taken");
+	raw_send(sv[0], wire + cut, lc - 40 + ld, p[1]);
+	close(p[1]);
+	ok(imsgbuf_read(&b) == (ssize_t)(lc - 40 + ld) && b.roff == 0 &&
+	    b.rlen == lc + ld, "the next read moved the part to the front");
+	if (imsg_get(&b, &m) != 1 || m.hdr.type != 3 || m.fd != -1 ||
+	    IMSG_DATA_SIZE(&m) != 100 || !pattern_ok(m.data, 100, 5))
+		good = 0;
+	imsg_free(&m);
+	ok(good, "the message cut in two is whole, and gets no fd");
+	ok(imsg_get(&b, &m) == 1 && m.hdr.type == 4 && m.fd >= 0 &&
+	    IMSG_DATA_SIZE(&m) == 30 && pattern_ok(m.data, 30, 5),
+	    "the fd sent with the rest goes to the marked message after it");
+	close(m.fd);
+	imsg_free(&m);
+	ok(read(p[0], buf, sizeof(buf)) == 0, "it was the pipe's write end");
+	ok(imsg_get(&b, &m) == 0 && b.rlen == 0 && b.roff == 0 &&
+	    TAILQ_EMPTY(&b.fds), "and nothing is left");
+	imsgbuf_clear(&b);
+	close(p[0]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 test_fdpass(void)
 {
@@ -663,6 +759,7 @@ main(void)
 	test_roundtrip();
 	test_partial();
 	test_batched();
+	test_readahead();
 	test_fdpass();
 	test_oversize();
 	test_forged();

@@ -21,7 +21,9 @@
  * by walking the descriptors; never a byte past the room it is given,
  * and a failure for a room one byte short; descriptors it must refuse;
  * then every record the decoder makes of the captures and the tcpdump
- * corpus, packed both ways.
+ * corpus, packed both ways; and random messages again, packed without
+ * the packers generated for the record types (by the plans pb_pack()
+ * makes of the descriptors), then without the plans either.
  *
  * usage: t_pbpack [capturedir [corpusdir]]
  *        t_pbpack -b file.pcap [-n rounds] [-t type]
@@ -392,15 +394,29 @@ canary_ok(const unsigned char *p, size_t len)
 
 /*
  * pb_pack() into a room of room bytes in got[], with a canary after
- * it; -1 when it wrote past the room.
+ * it; -1 when it wrote past the room.  In turn, pb_pack_record() of the
+ * message's record type, and of another (which must look it up).
  */
 static size_t
 pack_room(const ProtobufCMessage *m, size_t room, int *overrun)
 {
-	size_t	 n;
+	static unsigned int	 turn;
+	int			 t = rectype_bydesc(m->descriptor);
+	size_t			 n;
 
 	memset(got, CANARY_BYTE, room + CANARY);
-	n = pb_pack(m, got, room);
+	switch (turn++ % 3) {
+	case 0:
+		n = pb_pack(m, got, room);
+		break;
+	case 1:
+		n = pb_pack_record(t != -1 ? (size_t)t : 0, m, got, room);
+		break;
+	default:
+		n = pb_pack_record(t != -1 ? ((size_t)t + 1) % nrectypes : 0,
+		    m, got, room);
+		break;
+	}
 	if (!canary_ok(got + room, CANARY))
 		*overrun = 1;
 	return (n);
@@ -916,6 +932,24 @@ main(int argc, char *argv[])
 	random_type(&kinds__descriptor, ITER_KINDS);
 	run_dir(capdir, "captures", 1);
 	run_dir(corpus, "corpus", 0);
+
+	/*
+	 * without the generated packers: the plans alone; without plans:
+	 * the descriptors alone; the same bytes
+	 */
+	pb_plans(1, 0);
+	check_zero();
+	check_null_element();
+	for (i = 0; i < nrectypes; i++)
+		random_type(rectypes[i], ITER_RECORD / 3);
+	run_dir(capdir, "captures, plans alone", 1);
+	pb_plans(0, 0);
+	check_zero();
+	check_null_element();
+	for (i = 0; i < nrectypes; i++)
+		random_type(rectypes[i], ITER_RECORD / 10);
+	random_type(&kinds__descriptor, ITER_KINDS);
+	pb_plans(1, 1);
 
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
