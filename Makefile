@@ -51,9 +51,8 @@ SANFLAGS ?=
 CFLAGS ?=
 CFLAGS +=	$(OPT) $(WARNINGS) $(SANFLAGS) -std=gnu11 \
 		-D_GNU_SOURCE -DNCAP_VERSION='"$(VERSION)"' \
-		-ffunction-sections -fdata-sections \
 		-Icommon -isystem $(O)/proto $(PKG_CFLAGS)
-LDFLAGS +=	$(SANFLAGS) -Wl,--gc-sections -Wl,--as-needed
+LDFLAGS +=	$(SANFLAGS)
 LDLIBS +=	$(PKG_LIBS)
 
 # record types may be spread over proto/records*.proto, one file per
