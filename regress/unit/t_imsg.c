@@ -468,37 +468,14 @@ test_oversize(void)
 static int
 forged(const void *wire, size_t len, int passfd, int *err)
 {
-	union {
-		struct cmsghdr	 hdr;
-		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
-	}		 cmsgbuf;
 	struct imsgbuf	 b;
 	struct imsg	 m;
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cmsg;
 	int		 sv[2], r;
 
 	pair(sv);
 	if (imsgbuf_init(&b, sv[1]) == -1)
 		fatal("imsgbuf_init");
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = (void *)(uintptr_t)wire;
-	iov.iov_len = len;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (passfd != -1) {
-		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
-		msg.msg_control = cmsgbuf.buf;
-		msg.msg_controllen = sizeof(cmsgbuf.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &passfd, sizeof(int));
-	}
-	if (sendmsg(sv[0], &msg, 0) != (ssize_t)len)
-		fatal("sendmsg");
+	raw_send(sv[0], wire, len, passfd);
 	if (imsgbuf_read(&b) != (ssize_t)len)
 		fatal("imsgbuf_read");
 	errno = 0;
