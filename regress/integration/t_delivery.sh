@@ -91,15 +91,6 @@ stat() {
 	"$NCCTL" -s "$1" -j show stats | "$PYTHON" -c 'import json, sys
 print(json.load(sys.stdin)[sys.argv[1]])' "$2"
 }
-# within SECONDS CMD WANT: CMD prints WANT within SECONDS, or its last
-within() {
-	_i=0
-	while _v=$(eval "$2"); [ "$_v" != "$3" ] && [ $_i -lt $(($1 * 10)) ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	echo "$_v"
-}
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 # udp PORT N: N datagrams to PORT on lo, about 20000 a second
 udp() {
@@ -272,20 +263,20 @@ S5S=$T/s5/ctl.sock
 # a first session acknowledged, then a second one held
 udp "$GPORT" 300
 acked() { [ "$(stat "$S5S" acknowledged)" -gt 0 ] && echo y; }
-is "$(within 5 acked y)" y "5: the first session's datagrams are acknowledged"
-is "$(within 5 'stat "$S5S" queued' 0)" 0 "5: all of them"
+is "$(settle 5 acked y)" y "5: the first session's datagrams are acknowledged"
+is "$(settle 5 'stat "$S5S" queued' 0)" 0 "5: all of them"
 sessions() { grep -c "session .* started" "$T/s5/sensor.log"; }
 s0=$(sessions)
-is "$(within 5 sessions $((s0 + 1)))" $((s0 + 1)) "5: a new session begins"
+is "$(settle 5 sessions $((s0 + 1)))" $((s0 + 1)) "5: a new session begins"
 echo hold >"$ACMD"
 udp "$GPORT" 300
 held() { [ "$(stat "$S5S" queued)" -gt 0 ] && echo y; }
-is "$(within 5 held y)" y "5: the collector takes its datagrams, holds its acks"
+is "$(settle 5 held y)" y "5: the collector takes its datagrams, holds its acks"
 # one more rekey may come: the next waits for these acks, and says so
 deferrals() { grep -c "rekey deferred" "$T/s5/sensor.log"; }
 d0=$(deferrals)
 waits() { [ "$(deferrals)" -gt "$d0" ] && echo y; }
-within 5 waits y >/dev/null
+settle 5 waits y >/dev/null
 s1=$(sessions)
 q0=$(stat "$S5S" queued)
 a0=$(stat "$S5S" acknowledged)
@@ -295,7 +286,7 @@ for f in "random 20" unknown wrongkey other stale claim; do
 	echo "forge $f" >"$ACMD"
 done
 forged() { stat "$S5S" acks-refused; }
-is "$(within 5 forged $((r0 + 25)))" $((r0 + 25)) \
+is "$(settle 5 forged $((r0 + 25)))" $((r0 + 25)) \
     "5: 20 random, unknown session, wrong key, another session's, stale, false: 25 refused"
 is "$(stat "$S5S" queued) $(stat "$S5S" acknowledged)" "$q0 $a0" \
     "5: nothing was freed"
@@ -308,7 +299,7 @@ check "5: the refusals are logged, a few lines at most ($lines)" \
     between "$lines" 1 12
 echo ack >"$ACMD"
 empty() { stat "$S5S" queued; }
-is "$(within 10 empty 0)" 0 "5: the real acks free everything"
+is "$(settle 10 empty 0)" 0 "5: the real acks free everything"
 is "$(stat "$S5S" acknowledged)" "$(stat "$S5S" datagrams)" \
     "5: every datagram sent is acknowledged"
 kill -TERM "$S5"

@@ -246,16 +246,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(10):
     s.sendto(b"reload %d" % i, ("127.0.0.1", int(sys.argv[1])))
     time.sleep(0.3)' "$UPORT"
-# within SECONDS CMD WANT: CMD prints WANT within SECONDS, or its last
-within() {
-	_i=0
-	while _v=$(eval "$2"); [ "$_v" != "$3" ] && [ $_i -lt $(($1 * 10)) ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	echo "$_v"
-}
-is "$(within 3 'nrecords "$T/c2/spool/after/UDP.ncap"' 10)" 10 \
+is "$(settle 3 'nrecords "$T/c2/spool/after/UDP.ncap"' 10)" 10 \
     "its ten UDP records come within seconds, under its new name"
 # the collector's syncs: with sync no, storing them made none
 csyncs() {
@@ -266,7 +257,7 @@ print(json.load(sys.stdin)["syncs"])'
 syncs0=$(csyncs)
 is "$(ls "$T/c2/spool")" after "and nothing under the old one"
 check "the idle connection ends within seconds" \
-    [ "$(within 3 '[ "$(nrecords "$T/c2/spool/after/Connection.ncap")" -ge 1 ] && echo y' y)" = y ]
+    [ "$(settle 3 '[ "$(nrecords "$T/c2/spool/after/Connection.ncap")" -ge 1 ] && echo y' y)" = y ]
 sessions() {
 	"$NCCTL" -s "$T/c2/ctl.sock" -j show sensors | "$PYTHON" -c '
 import json, sys
@@ -283,7 +274,7 @@ is $? 0 "the collector reloads with sync yes"
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(3):
     s.sendto(b"sync %d" % i, ("127.0.0.1", int(sys.argv[1])))' "$UPORT"
-more=$(within 3 '[ "$(csyncs)" -gt "$syncs0" ] && echo more' more)
+more=$(settle 3 '[ "$(csyncs)" -gt "$syncs0" ] && echo more' more)
 check "and syncs what it stores from then on ($syncs0, then $(csyncs))" \
     [ "$more" = more ]
 kill -TERM "$S3PID"
@@ -362,7 +353,7 @@ for i in range(int(sys.argv[1])):
 }
 wire "$T/s4/before.pcap"
 traffic 4000
-is "$(within 5 'nrecords "$T/c4/spool/padded/UDP.ncap"' 4000)" 4000 \
+is "$(settle 5 'nrecords "$T/c4/spool/padded/UDP.ncap"' 4000)" 4000 \
     "pad 640: the 4000 UDP records are stored"
 unwire
 set -- $(lengths "$T/s4/before.pcap" 640) 0 0 0
@@ -373,7 +364,7 @@ sed -i 's/^pad .*/pad 16/' "$T/s4/ncagentd.conf"
 is $? 0 "the live sensor reloads from pad 640 to pad 16"
 wire "$T/s4/after.pcap"
 traffic 4000
-is "$(within 5 'nrecords "$T/c4/spool/padded/UDP.ncap"' 8000)" 8000 \
+is "$(settle 5 'nrecords "$T/c4/spool/padded/UDP.ncap"' 8000)" 8000 \
     "pad 16: the next 4000 are stored"
 unwire
 set -- $(lengths "$T/s4/after.pcap" 16) 0 0 0
@@ -406,7 +397,7 @@ sed -i 's/^connection-active-timeout .*/connection-active-timeout 1/' \
 "$NCCTL" -s "$T/s4/ctl.sock" reload >/dev/null
 is $? 0 "the sensor reloads with connection-active-timeout 1"
 check "and reports the conversation as active within seconds" \
-    [ "$(within 3 '[ "$(nactive)" -ge 1 ] && echo y' y)" = y ]
+    [ "$(settle 3 '[ "$(nactive)" -ge 1 ] && echo y' y)" = y ]
 wait "$FLOWPID"
 kill -TERM "$S4PID"
 wait "$S4PID"
@@ -451,7 +442,7 @@ stored6() {
 	done | tr '\n' ' '
 }
 burst 300
-is "$(within 5 stored6 "300 300 300 ")" "300 300 300 " \
+is "$(settle 5 stored6 "300 300 300 ")" "300 300 300 " \
     "300 datagrams: their records are stored"
 set -- $(cstat6 batches batches-raw batches-zlib batches-zstd)
 b1=$1 z1=$3
@@ -461,7 +452,7 @@ echo "compression zstd" >>"$T/s6/ncagentd.conf"
 "$NCCTL" -s "$T/s6/ctl.sock" reload >/dev/null
 is $? 0 "the live sensor reloads with compression zstd"
 burst 300
-is "$(within 5 stored6 "600 600 600 ")" "600 600 600 " \
+is "$(settle 5 stored6 "600 600 600 ")" "600 600 600 " \
     "300 more: stored"
 set -- $(cstat6 batches batches-raw batches-zlib batches-zstd)
 check "they came as zstd frames ($4 of $(($1 - b1)) batches), no zlib" \
@@ -516,7 +507,7 @@ for i in range(12000):
     if i % 100 == 0:
         time.sleep(0.01)' "$UPORT"
 big() { [ "$(stat5 queued-bytes)" -gt 131072 ] && echo y; }
-is "$(within 5 big y)" y "the sensor holds more than 128K unacknowledged"
+is "$(settle 5 big y)" y "the sensor holds more than 128K unacknowledged"
 is "$(stat5 queue-dropped)" 0 "and has dropped nothing"
 sed -i 's/^queue-size .*//' "$T/s5/ncagentd.conf"
 echo "queue-size 64K" >>"$T/s5/ncagentd.conf"
