@@ -118,6 +118,41 @@ stop_collector() {
 	wait "$CPID"
 }
 
+# collect DIR ADDR PORT KEYDIR [NETNS]: a collector of DIR/spool on ADDR
+# PORT with the private key of KEYDIR, in the network namespace NETNS if
+# given; each start on the same DIR (a restart on its spool) logs to a
+# new DIR/collector.N.log.  CPID, CLOG; fails, showing the log, if it
+# has not said it started within W seconds (the test's bound on a wait,
+# 20 unless set) or exited before
+collect() {
+	mkdir -p "$1"
+	cat >"$1/nccollectd.conf" <<EOC
+listen on $2 port $3
+keyfile "$4/priv.key"
+spool "$1/spool"
+user "nobody"
+chroot "$T/empty"
+socket "$1/ctl.sock"
+EOC
+	_k=1
+	while [ -e "$1/collector.$_k.log" ]; do _k=$((_k + 1)); done
+	CLOG=$1/collector.$_k.log
+	# ip netns exec execs the daemon: CPID is its pid
+	${5:+ip netns exec "$5"} "$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" \
+	    >"$CLOG" 2>&1 &
+	CPID=$!
+	PIDS="$PIDS $CPID"
+	until_ok "${W:-20}" collect_ended
+	grep -qs "collector started on" "$CLOG" && return
+	echo "# collector did not start:"
+	sed 's/^/# /' "$CLOG"
+	return 1
+}
+# collect_ended: the collector of collect() said it started, or exited
+collect_ended() {
+	grep -qs "collector started on" "$CLOG" || gone "$CPID"
+}
+
 # sensor_conf DIR NAME [extra lines]: writes DIR/ncagentd.conf
 sensor_conf() {
 	mkdir -p "$1"

@@ -70,32 +70,8 @@ ge_packets() { _v=$(jstat "$1" 'j["packets"]') && [ "$_v" -ge "$2" ]; }
 # current SOCK WANT: the sensor sends to the collector WANT ("HOST port P")
 current() { [ "$(jstat "$1" 'j["collector"]')" = "$2" ]; }
 
-# collect DIR PORT KEYDIR: a collector in the namespace on 127.0.0.1
-# PORT, with the private key of KEYDIR; each start logs to
-# DIR/collector.N.log: CPID, CLOG
-collect() {
-	mkdir -p "$1"
-	cat >"$1/nccollectd.conf" <<EOC
-listen on 127.0.0.1 port $2
-keyfile "$3/priv.key"
-spool "$1/spool"
-user "nobody"
-chroot "$T/empty"
-socket "$1/ctl.sock"
-EOC
-	_k=1
-	while [ -e "$1/collector.$_k.log" ]; do _k=$((_k + 1)); done
-	CLOG=$1/collector.$_k.log
-	ip netns exec "$NS" "$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" \
-	    >"$CLOG" 2>&1 &
-	CPID=$!
-	PIDS="$PIDS $CPID"
-	until_ok "$W" grep -qs "collector started on" "$CLOG" || {
-		echo "# collector did not start:"
-		sed 's/^/# /' "$CLOG"
-		return 1
-	}
-}
+# a collector: collect (lib.sh), in the namespace NS
+
 # auth DIR: datagrams DIR's collectors failed to authenticate, from
 # their totals lines
 auth() {
@@ -171,7 +147,7 @@ fi
 
 # -- the reference: the same frames replayed to one collector
 P=$(free_port)
-collect "$T/ref" "$P" "$T/ka" || exit 1
+collect "$T/ref" 127.0.0.1 "$P" "$T/ka" "$NS" || exit 1
 RPID=$CPID
 CPORT=$P
 sensor_conf "$T/ref/s" ref "connection-table-size 0"
@@ -194,9 +170,9 @@ PB=$(free_port)
 while [ "$PB" = "$PA" ]; do PB=$(free_port); done
 A="127.0.0.1 port $PA"
 B="127.0.0.1 port $PB"
-collect "$T/a" "$PA" "$T/ka" || exit 1
+collect "$T/a" 127.0.0.1 "$PA" "$T/ka" "$NS" || exit 1
 APID=$CPID
-collect "$T/b" "$PB" "$T/kb" || exit 1
+collect "$T/b" 127.0.0.1 "$PB" "$T/kb" "$NS" || exit 1
 BPID=$CPID
 d=$T/s
 mkdir -p "$d"
@@ -250,7 +226,7 @@ check "1: the sensor logged the failover" failed_over "$L" "$A" "$B"
 
 # A again on its spool; while frames still come, a probe (the next
 # batch, every failover-timeout) brings the sensor back
-collect "$T/a" "$PA" "$T/ka" || exit 1
+collect "$T/a" 127.0.0.1 "$PA" "$T/ka" "$NS" || exit 1
 APID=$CPID
 until_ok "$W" current "$d/ctl.sock" "$A"
 check "1: A back, the sensor sends to it again" current "$d/ctl.sock" "$A"
@@ -301,7 +277,7 @@ PG=$(free_port)
 PD=$(free_port)
 while [ "$PG" = "$PC" ]; do PG=$(free_port); done
 while [ "$PD" = "$PC" ] || [ "$PD" = "$PG" ]; do PD=$(free_port); done
-collect "$T/d" "$PD" "$T/ka" || exit 1
+collect "$T/d" 127.0.0.1 "$PD" "$T/ka" "$NS" || exit 1
 DPID=$CPID
 d=$T/s2
 mkdir -p "$d"
@@ -342,7 +318,7 @@ is "$(auth "$T/d")" 0 "2: it authenticated every datagram"
 PE=$(free_port)
 PF=$(free_port)
 while [ "$PF" = "$PE" ]; do PF=$(free_port); done
-collect "$T/f" "$PF" "$T/ka" || exit 1
+collect "$T/f" 127.0.0.1 "$PF" "$T/ka" "$NS" || exit 1
 FPID=$CPID
 d=$T/s3
 mkdir -p "$d"

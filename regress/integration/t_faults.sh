@@ -43,7 +43,6 @@ FRAMES=300000		# of the replays
 LIVE=10000		# frames sent into the live sensor's interface,
 RATE=5000		# that many a second
 W=20			# -w, and a bound on each wait here
-STEP=0.05
 if [ -n "${NCAP_SANITIZER:-}" ]; then
 	FRAMES=150000
 	LIVE=4000
@@ -72,41 +71,8 @@ trap 'exit 1' HUP INT TERM
 # ge SOCK EXPR N: the collector's value is at least N
 ge() { _v=$(jstat "$1" "$2") && [ "$_v" -ge "$3" ]; }
 
-# collect DIR ADDR PORT [NETNS]: a collector of DIR/spool on ADDR PORT,
-# each start with its log DIR/collector.N.log: CPID, CLOG
-collect() {
-	mkdir -p "$1"
-	cat >"$1/nccollectd.conf" <<EOC
-listen on $2 port $3
-keyfile "$T/keys/priv.key"
-spool "$1/spool"
-user "nobody"
-chroot "$T/empty"
-socket "$1/ctl.sock"
-EOC
-	_k=1
-	while [ -e "$1/collector.$_k.log" ]; do _k=$((_k + 1)); done
-	CLOG=$1/collector.$_k.log
-	${4:+ip netns exec "$4"} "$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" \
-	    >"$CLOG" 2>&1 &
-	CPID=$!
-	PIDS="$PIDS $CPID"
-	_i=0
-	until grep -qs "collector started on" "$CLOG"; do
-		if gone "$CPID" || [ $_i -ge $((W * 20)) ]; then
-			echo "# collector did not start:"
-			sed 's/^/# /' "$CLOG"
-			return 1
-		fi
-		sleep $STEP
-		_i=$((_i + 1))
-	done
-}
-cstop() {
-	kill -TERM "$CPID"
-	wait "$CPID"
-}
-# ckill DIR: SIGKILL to the collector and its children at once, and
+# a collector starts with collect and stops with stop_collector
+# (lib.sh); ckill DIR: SIGKILL to the collector and its children at once, and
 # its counters just before beside its log, since it writes no totals
 ckill() {
 	_s=$(jstat "$1/ctl.sock" '"totals: gaps %d journal-cut %d repeat %d " \
@@ -213,12 +179,12 @@ verdict() {
 "$PYTHON" "$CAPDIR/genbig.py" "$T/big.pcap" "$FRAMES" 5 >/dev/null
 t0=$(date +%s)
 P=$(free_port)
-collect "$T/ref" 127.0.0.1 "$P" || exit 1
+collect "$T/ref" 127.0.0.1 "$P" "$T/keys" || exit 1
 sconf "$T/ref/s" ref 127.0.0.1 "$P"
 replay "$T/ref/s" "$T/big.pcap"
 wait "$SPID"
 is $? 0 "reference: the replay exits 0"
-cstop
+stop_collector
 records "$T/ref/spool" "$T/ref.recs"
 REFDG=$(total "$T/ref/s/sensor.log" datagrams)
 REFREC=$(cat "$T/ref.recs"/* | wc -l)
@@ -237,12 +203,12 @@ check "reference: its records are those the sensor sent" \
 midway() { gone "$SPID" || ge "$1" 'j["batches"]' "$2"; }
 
 # restarts NAME HOW: the replay, and twice, once the collector has
-# stored a fifth of the reference's datagrams, HOW (cstop or ckill)
-# and a new collector on the same spool and port a little later
+# stored a fifth of the reference's datagrams, HOW (stop_collector or
+# ckill) and a new collector on the same spool and port a little later
 restarts() {
 	_rd=$T/$1
 	P=$(free_port)
-	collect "$_rd" 127.0.0.1 "$P" || return 1
+	collect "$_rd" 127.0.0.1 "$P" "$T/keys" || return 1
 	sconf "$_rd/s" "$1" 127.0.0.1 "$P"
 	replay "$_rd/s" "$T/big.pcap"
 	for _rr in 1 2; do
@@ -254,16 +220,17 @@ restarts() {
 		check "$1 $_rr: the replay runs" eval '! gone "$SPID"'
 		$2 "$_rd"
 		_rc=$?
-		[ "$2" = cstop ] && is $_rc 0 "$1 $_rr: the collector exits 0"
+		[ "$2" = stop_collector ] &&
+		    is $_rc 0 "$1 $_rr: the collector exits 0"
 		sleep 0.$((4 + _rr * 2))
-		collect "$_rd" 127.0.0.1 "$P" || return 1
+		collect "$_rd" 127.0.0.1 "$P" "$T/keys" || return 1
 		check "$1 $_rr: the new collector restores the session" \
 		    grep -q "journal: [1-9][0-9]* sessions of 1 sensor keys" \
 		    "$CLOG"
 	done
 	wait "$SPID"
 	is $? 0 "$1: the replay exits 0"
-	cstop
+	stop_collector
 	is $? 0 "$1: the last collector exits 0"
 	records "$_rd/spool" "$_rd/recs"
 }
@@ -271,7 +238,7 @@ restarts() {
 # -- 1. SIGTERM
 d=$T/sigterm
 L=$d/s/sensor.log
-if restarts sigterm cstop; then
+if restarts sigterm stop_collector; then
 	rs=$(total "$L" resent)
 	rep=$(csum "$d" repeat)
 	verdict sigterm "$T/ref.recs" "$d/recs" "$L" "repeat $rep old" \
@@ -377,12 +344,12 @@ if [ -n "$why" ]; then
 else
 	# a replay from one namespace to the other
 	d=$T/loss
-	collect "$d" 192.0.2.2 "$LP" "$NSC" || exit 1
+	collect "$d" 192.0.2.2 "$LP" "$T/keys" "$NSC" || exit 1
 	sconf "$d/s" loss 192.0.2.2 "$LP"
 	replay "$d/s" "$T/big.pcap" "$NSS"
 	wait "$SPID"
 	is $? 0 "loss: the replay exits 0"
-	cstop
+	stop_collector
 	is $? 0 "loss: the collector exits 0"
 	dd=$(dropped "$NSC")
 	da=$(dropped "$NSS")
@@ -405,15 +372,15 @@ else
 	# whose times are those of the capture
 	"$PYTHON" "$CAPDIR/genbig.py" "$T/live.pcap" "$LIVE" 9 >/dev/null
 	P=$(free_port)
-	collect "$T/lref" 127.0.0.1 "$P" || exit 1
+	collect "$T/lref" 127.0.0.1 "$P" "$T/keys" || exit 1
 	sconf "$T/lref/s" lref 127.0.0.1 "$P" "connection-table-size 0"
 	replay "$T/lref/s" "$T/live.pcap"
 	wait "$SPID"
 	is $? 0 "live-loss: the reference replay exits 0"
-	cstop
+	stop_collector
 	records "$T/lref/spool" "$T/lref.recs" notime
 	d=$T/live
-	collect "$d" 192.0.2.2 "$LP" "$NSC" || exit 1
+	collect "$d" 192.0.2.2 "$LP" "$T/keys" "$NSC" || exit 1
 	sconf "$d/s" live 192.0.2.2 "$LP" 'interface "inj1"
 connection-table-size 0'
 	dd0=$(dropped "$NSC")
@@ -434,7 +401,7 @@ connection-table-size 0'
 	kill -TERM "$SPID"
 	wait "$SPID"
 	is $? 0 "live-loss: SIGTERM: the sensor sends the rest, and exits 0"
-	cstop
+	stop_collector
 	dd=$(($(dropped "$NSC") - dd0))
 	da=$(($(dropped "$NSS") - da0))
 	rs=$(total "$L" resent)
@@ -456,7 +423,7 @@ fi
 d=$T/relay
 P=$(free_port)
 RP=$(free_port)
-collect "$d" 127.0.0.1 "$P" || exit 1
+collect "$d" 127.0.0.1 "$P" "$T/keys" || exit 1
 "$PYTHON" "$REGRESS/integration/relay.py" -d 0.05 -r 0.05 -s 7 \
     -o "$d/relay.json" "$RP" "$P" 2>"$d/relay.err" &
 RPID=$!
@@ -470,7 +437,7 @@ kill -TERM "$RPID"
 wait "$RPID"
 is $? 0 "relay: the relay ends"
 # what the relay sent is in the collector's socket: it reads it all
-cstop
+stop_collector
 is $? 0 "relay: the collector exits 0"
 rl() { "$PYTHON" -c 'import json, sys
 j = json.load(open(sys.argv[1]))
@@ -511,7 +478,7 @@ if ! mount -t tmpfs -o "size=$((refkb / 3))k,mode=0750,uid=$(id -u \
 else
 	TMPFS=$d/spool
 	P=$(free_port)
-	collect "$d" 127.0.0.1 "$P" || exit 1
+	collect "$d" 127.0.0.1 "$P" "$T/keys" || exit 1
 	sconf "$d/s" fulldisk 127.0.0.1 "$P"
 	replay "$d/s" "$T/big.pcap"
 	check "fulldisk: the collector fails to write once the tmpfs is full" \
@@ -524,7 +491,7 @@ else
 	is $? 0 "fulldisk: the tmpfs grown to $((refkb * 2)) kB"
 	wait "$SPID"
 	is $? 0 "fulldisk: the replay exits 0"
-	cstop
+	stop_collector
 	is $? 0 "fulldisk: the collector exits 0"
 	L=$d/s/sensor.log
 	wr=$(csum "$d" write)
