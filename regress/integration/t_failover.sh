@@ -72,6 +72,45 @@ current() { [ "$(jstat "$1" 'j["collector"]')" = "$2" ]; }
 
 # a collector: collect (lib.sh), in the namespace NS
 
+# fosensor DIR NAME TIMEOUT IFACE KEYDIR PORT...: DIR/ncagentd.conf of
+# sensor NAME, capturing on IFACE ("" for a replay), with collectors on
+# 127.0.0.1 PORT, in that order, and failover-timeout TIMEOUT; KEYDIR
+# holds the public key of them all, or is "" when each is PORT:KEYDIR
+fosensor() {
+	_d=$1 _name=$2 _to=$3 _if=$4 _key=$5
+	shift 5
+	mkdir -p "$_d"
+	{
+		echo "name \"$_name\""
+		[ -z "$_if" ] || echo "interface \"$_if\""
+		for _c; do
+			if [ -n "$_key" ]; then
+				echo "collector 127.0.0.1 port $_c"
+			else
+				echo "collector 127.0.0.1 port ${_c%%:*}" \
+				    "key \"${_c#*:}/pub.key\""
+			fi
+		done
+		[ -z "$_key" ] || echo "collector-key \"$_key/pub.key\""
+		cat <<EOC
+failover-timeout $_to
+connection-table-size 0
+user "nobody"
+chroot "$T/empty"
+flush-interval 200ms
+socket "$_d/ctl.sock"
+EOC
+	} >"$_d/ncagentd.conf"
+}
+# live DIR: the sensor of DIR/ncagentd.conf in the namespace, once it
+# captures: SPID
+live() {
+	ip netns exec "$NS" "$NCAGENTD" -d -v -f "$1/ncagentd.conf" \
+	    >"$1/sensor.log" 2>&1 &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	until_ok "$W" grep -qs "capture started" "$1/sensor.log"
+}
 # auth DIR: datagrams DIR's collectors failed to authenticate, from
 # their totals lines
 auth() {
@@ -175,19 +214,7 @@ APID=$CPID
 collect "$T/b" 127.0.0.1 "$PB" "$T/kb" "$NS" || exit 1
 BPID=$CPID
 d=$T/s
-mkdir -p "$d"
-cat >"$d/ncagentd.conf" <<EOC
-name "fo"
-interface "inj1"
-collector 127.0.0.1 port $PA key "$T/ka/pub.key"
-collector 127.0.0.1 port $PB key "$T/kb/pub.key"
-failover-timeout ${FAILOVER}s
-connection-table-size 0
-user "nobody"
-chroot "$T/empty"
-flush-interval 200ms
-socket "$d/ctl.sock"
-EOC
+fosensor "$d" fo "${FAILOVER}s" inj1 "" "$PA:$T/ka" "$PB:$T/kb"
 in_ns "$NCAGENTD" -nn -f "$d/ncagentd.conf" >"$d/printed" 2>&1
 is $? 0 "-n: the configuration of two collectors is valid"
 is "$(grep -c '^collector ' "$d/printed")" 2 \
@@ -198,12 +225,8 @@ check "-n: refused when the second collector's key file is missing" \
     [ $? -ne 0 ]
 check "-n: saying which" grep -q "collector key: $T/kb/none.pub: No such" \
     "$d/nokey.out"
-ip netns exec "$NS" "$NCAGENTD" -d -v -f "$d/ncagentd.conf" \
-    >"$d/sensor.log" 2>&1 &
-SPID=$!
-PIDS="$PIDS $SPID"
+live "$d"
 L=$d/sensor.log
-until_ok "$W" grep -qs "capture started" "$L"
 check "the sensor captures on inj1, sending to A" current "$d/ctl.sock" "$A"
 ip netns exec "$NS" "$PYTHON" "$REGRESS/integration/inject.py" inj0 \
     "$T/live.pcap" "$RATE" >"$T/sent" &
@@ -280,20 +303,7 @@ while [ "$PD" = "$PC" ] || [ "$PD" = "$PG" ]; do PD=$(free_port); done
 collect "$T/d" 127.0.0.1 "$PD" "$T/ka" "$NS" || exit 1
 DPID=$CPID
 d=$T/s2
-mkdir -p "$d"
-cat >"$d/ncagentd.conf" <<EOC
-name "fo2"
-collector 127.0.0.1 port $PC
-collector 127.0.0.1 port $PG
-collector 127.0.0.1 port $PD
-collector-key "$T/ka/pub.key"
-failover-timeout ${FAILOVER}s
-connection-table-size 0
-user "nobody"
-chroot "$T/empty"
-flush-interval 200ms
-socket "$d/ctl.sock"
-EOC
+fosensor "$d" fo2 "${FAILOVER}s" "" "$T/ka" "$PC" "$PG" "$PD"
 in_ns "$NCAGENTD" -d -v -f "$d/ncagentd.conf" -r "$T/live.pcap" -w "$W" \
     >"$d/sensor.log" 2>&1
 is $? 0 "2: the replay exits 0"
@@ -321,25 +331,8 @@ while [ "$PF" = "$PE" ]; do PF=$(free_port); done
 collect "$T/f" 127.0.0.1 "$PF" "$T/ka" "$NS" || exit 1
 FPID=$CPID
 d=$T/s3
-mkdir -p "$d"
-cat >"$d/ncagentd.conf" <<EOC
-name "fo3"
-interface "inj1"
-collector 127.0.0.1 port $PE
-collector 127.0.0.1 port $PF
-collector-key "$T/ka/pub.key"
-failover-timeout 1h
-connection-table-size 0
-user "nobody"
-chroot "$T/empty"
-flush-interval 200ms
-socket "$d/ctl.sock"
-EOC
-ip netns exec "$NS" "$NCAGENTD" -d -v -f "$d/ncagentd.conf" \
-    >"$d/sensor.log" 2>&1 &
-SPID=$!
-PIDS="$PIDS $SPID"
-until_ok "$W" grep -qs "capture started" "$d/sensor.log"
+fosensor "$d" fo3 1h inj1 "$T/ka" "$PE" "$PF"
+live "$d"
 ip netns exec "$NS" "$PYTHON" "$REGRESS/integration/inject.py" inj0 \
     "$T/live.pcap" 500 >/dev/null &
 GEN=$!
