@@ -28,11 +28,7 @@ filter \"udp dst port $GPORT\""
 "$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
 SPID=$!
 PIDS="$PIDS $SPID"
-i=0
-while ! grep -q "capture started" "$T/s/sensor.log" && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+until_ok 5 grep -qs "capture started" "$T/s/sensor.log"
 "$PYTHON" -c 'import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(37):

@@ -98,11 +98,7 @@ tcpdump -i lo --immediate-mode -U -B 8192 -w "$T/dgrams.pcap" \
     "udp dst port $C1PORT" 2>"$T/tcpdump.log" &
 TPID=$!
 PIDS="$PIDS $TPID"
-_i=0
-while ! grep -q "listening on" "$T/tcpdump.log" && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+until_ok 5 grep -qs "listening on" "$T/tcpdump.log"
 sleep 0.3
 run_sensor "$T/c1/s" js.one "$T/big.pcap" "acks yes"
 is $? 0 "1: the replay to the jetstream collector exits 0, all acknowledged"

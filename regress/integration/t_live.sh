@@ -47,11 +47,7 @@ filter "not udp port 4200"'
 sleep 0.3
 ip netns exec "$A" "$NCAGENTD" -d -v -f "$T/s/ncagentd.conf" >"$T/s/sensor.log" 2>&1 &
 SPID=$!
-i=0
-until grep -q "capture started" "$T/s/sensor.log" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+until_ok 5 grep -qs "capture started" "$T/s/sensor.log"
 check "the sensor captures on vA" grep -q "capture started" "$T/s/sensor.log"
 
 # known traffic from B to A: 5 pings, 3 pings over IPv6, 7 UDP datagrams

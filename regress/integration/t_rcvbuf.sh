@@ -74,12 +74,7 @@ EOC
 	    -f "$T/c3/nccollectd.conf" >"$T/c3/collector.log" 2>&1 &
 	CPID=$!
 	PIDS="$PIDS $CPID"
-	i=0
-	while ! grep -q "receive buffer" "$T/c3/collector.log" &&
-	    [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	until_ok 5 grep -qs "receive buffer" "$T/c3/collector.log"
 	is "$(rb "$CPORT")" $((max * 2)) \
 	    "without CAP_NET_ADMIN, $ask asked: the socket has twice rmem_max"
 	stop_collector

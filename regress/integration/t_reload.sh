@@ -305,11 +305,7 @@ wire() {
 	    "udp dst port $CPORT" 2>"$1.log" &
 	TPID=$!
 	PIDS="$PIDS $TPID"
-	_i=0
-	while ! grep -q "listening on" "$1.log" && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	until_ok 5 grep -qs "listening on" "$1.log"
 }
 unwire() {
 	sleep 0.2

@@ -70,11 +70,8 @@ relay() {
 	    2>"$1.log" &
 	RLPID=$!
 	PIDS="$PIDS $RLPID"
-	_i=0
-	while ! grep -q listening "$1.log" && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	# the shell makes $1.log in the relay's process: not there yet, maybe
+	until_ok 5 grep -qs listening "$1.log"
 }
 # jsconf URL [BUCKET]
 jsconf() {

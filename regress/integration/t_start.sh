@@ -136,13 +136,8 @@ else
 	    >"$T/s/down.log" 2>&1 &
 	DPID=$!
 	PIDS="$PIDS $DPID"
-	i=0
-	while ! grep -q "capture started" "$T/s/down.log" && [ $i -lt 100 ]
-	do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ $i -lt 100 ] || sed 's/^/# /' "$T/s/down.log"
+	until_ok 5 grep -qs "capture started" "$T/s/down.log" ||
+	    sed 's/^/# /' "$T/s/down.log"
 	check "and the sensor captures on it" \
 	    grep -q "capture started" "$T/s/down.log"
 	kill -TERM "$DPID"

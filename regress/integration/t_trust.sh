@@ -71,11 +71,7 @@ tcpdump -i lo --immediate-mode -U -B 8192 -w "$T/wire.pcap" "udp dst port $CPORT
     2>"$T/tcpdump.log" &
 TPID=$!
 PIDS="$PIDS $TPID"
-i=0
-while ! grep -q "listening on" "$T/tcpdump.log" && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+until_ok 5 grep -qs "listening on" "$T/tcpdump.log"
 run_sensor "$T/alpha2" alpha "$CAPDIR/decode-ether.pcap" \
     "keyfile \"$T/ka/priv.key\""
 sleep 0.5
