@@ -118,12 +118,13 @@ stop_collector() {
 	wait "$CPID"
 }
 
-# collect DIR ADDR PORT KEYDIR [NETNS]: a collector of DIR/spool on ADDR
-# PORT with the private key of KEYDIR, in the network namespace NETNS if
-# given; each start on the same DIR (a restart on its spool) logs to a
-# new DIR/collector.N.log.  CPID, CLOG; fails, showing the log, if it
-# has not said it started within W seconds (the test's bound on a wait,
-# 20 unless set) or exited before
+# collect DIR ADDR PORT KEYDIR [NETNS [LINES]]: a collector of DIR/spool
+# on ADDR PORT with the private key of KEYDIR, in the network namespace
+# NETNS unless it is "", LINES more of its configuration; each start on
+# the same DIR (a restart on its spool) logs to a new
+# DIR/collector.N.log.  CPID, CLOG; fails, showing the log, if it has
+# not said it started within W seconds (the test's bound on a wait, 20
+# unless set) or exited before
 collect() {
 	mkdir -p "$1"
 	cat >"$1/nccollectd.conf" <<EOC
@@ -133,6 +134,7 @@ spool "$1/spool"
 user "nobody"
 chroot "$T/empty"
 socket "$1/ctl.sock"
+${6:-}
 EOC
 	_k=1
 	while [ -e "$1/collector.$_k.log" ]; do _k=$((_k + 1)); done

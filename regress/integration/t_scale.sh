@@ -78,36 +78,6 @@ class() {
 	*) echo b ;;
 	esac
 }
-# collector DIR PORT [extra lines]: a collector on 127.0.0.1 PORT with the
-# spool DIR/spool; each start logs to DIR/collector.N.log: CPID, CLOG
-collector() {
-	mkdir -p "$1"
-	cat >"$1/nccollectd.conf" <<EOC
-listen on 127.0.0.1 port $2
-keyfile "$T/keys/priv.key"
-spool "$1/spool"
-user "nobody"
-chroot "$T/empty"
-socket "$1/ctl.sock"
-${3:-}
-EOC
-	_k=1
-	while [ -e "$1/collector.$_k.log" ]; do _k=$((_k + 1)); done
-	CLOG=$1/collector.$_k.log
-	"$NCCOLLECTD" -d -v -f "$1/nccollectd.conf" >"$CLOG" 2>&1 &
-	CPID=$!
-	PIDS="$PIDS $CPID"
-	_i=0
-	while ! grep -qs "collector started on" "$CLOG"; do
-		[ $_i -ge 200 ] && {
-			echo "# collector did not start:"
-			sed 's/^/# /' "$CLOG"
-			return 1
-		}
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 # sconf DIR NAME COLLECTOR-LINES: a sensor's configuration
 sconf() {
 	mkdir -p "$1"
@@ -241,7 +211,7 @@ EOF
 
 # -- the reference: the same captures and sensors, one spool collector
 P=$(free_port)
-collector "$T/ref" "$P" || exit 1
+collect "$T/ref" 127.0.0.1 "$P" "$T/keys" || exit 1
 RPID=$CPID
 RSP=""
 for i in $SENSORS; do
@@ -279,9 +249,9 @@ jetstream timeout 2"
 PA=$(free_port)
 PB=$(free_port)
 while [ "$PB" = "$PA" ]; do PB=$(free_port); done
-collector "$T/a" "$PA" "$JS" || exit 1
+collect "$T/a" 127.0.0.1 "$PA" "$T/keys" "" "$JS" || exit 1
 APID=$CPID
-collector "$T/b" "$PB" "$JS" || exit 1
+collect "$T/b" 127.0.0.1 "$PB" "$T/keys" "" "$JS" || exit 1
 BPID=$CPID
 is "$(settle 20 'cstat "$T/a" jetstream.stream' NCAPS)/$(settle 20 \
     'cstat "$T/b" jetstream.stream' NCAPS)" NCAPS/NCAPS \
@@ -350,7 +320,7 @@ for i in 5 6 7; do
 	ack1="$ack1 $(sstat "$T/s$i" acknowledged)"
 done
 is "$ack1" "$ack0" "A away: and nothing of theirs is acknowledged"
-collector "$T/a" "$PA" "$JS" || exit 1
+collect "$T/a" 127.0.0.1 "$PA" "$T/keys" "" "$JS" || exit 1
 APID=$CPID
 echo "# collector A back at $(($(date +%s) - t0)) s"
 
