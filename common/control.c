@@ -450,19 +450,6 @@ control_reload_refused(struct ctl_conn *c, const char *fmt, ...)
 		control_result(c, 1, "%s", msg);
 }
 
-/* in a child: the level its parent passed on */
-void
-control_child_verbose(const struct imsg *imsg)
-{
-	int	v;
-
-	if (IMSG_DATA_SIZE(imsg) != sizeof(v))
-		fatalx("IMSG_CTL_LOG_VERBOSE: wrong length %zu",
-		    IMSG_DATA_SIZE(imsg));
-	memcpy(&v, imsg->data, sizeof(v));
-	log_setverbose(v);
-}
-
 /* the uint64_t counters of a struct, each under its key */
 void
 control_kv_fields(struct ctl_conn *c, const char *section, const char *item,

@@ -121,8 +121,6 @@ struct conf_keyword;
 void	 control_config_kv(struct ctl_conn *, const char *name,
 	    const struct conf_keyword *, size_t, const void *conf);
 void	 control_config_next(struct ctl_conn *, int from);
-/* in a child: IMSG_CTL_LOG_VERBOSE from its parent */
-void	 control_child_verbose(const struct imsg *);
 
 /* a uint64_t counter of a struct, for control_kv_fields() */
 struct ctl_field {

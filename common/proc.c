@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
@@ -104,6 +105,7 @@ static const char		*sig_stopping;
 static void			(*sig_reload)(void);
 static void			(*all_ready)(void);
 static int			 detach_fd = -1;
+static const struct proc_child	*hooks;	/* a child's: proc_child_hooks() */
 static struct event		 ev_start;
 
 void
@@ -563,6 +565,48 @@ proc_child_done(void)
 	    imsgbuf_flush(ibuf) == -1)
 		fatal("%s", __func__);
 	proc_wait_close(ibuf);
+}
+
+void
+proc_child_hooks(const struct proc_child *h)
+{
+	hooks = h;
+}
+
+int
+proc_child_imsg(int from, struct imsg *imsg)
+{
+	int	v;
+
+	if (hooks == NULL)
+		fatalx("%s: no hooks", __func__);
+	if (hooks->reconf(imsg) != -1)
+		return (0);
+	switch (imsg->hdr.type) {
+	case IMSG_PROC_SHUTDOWN:
+		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
+		hooks->shutdown();
+		return (0);
+	case IMSG_CTL_SHOW_STATS:
+		if (hooks->stats == NULL)
+			break;
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
+		hooks->stats(imsg->hdr.peerid);
+		return (0);
+	case IMSG_CTL_SHOW_CONFIG:
+		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
+		hooks->config(imsg->hdr.peerid);
+		return (0);
+	case IMSG_CTL_LOG_VERBOSE:
+		/* the level its parent passed on */
+		imsg_expect(imsg, sizeof(v), "IMSG_CTL_LOG_VERBOSE");
+		memcpy(&v, imsg->data, sizeof(v));
+		log_setverbose(v);
+		return (0);
+	}
+	if (hooks->other == NULL || hooks->other(imsg) == 0)
+		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
+	return (0);
 }
 
 /* a finished child: wait for the parent to close the channel, exit 0 */

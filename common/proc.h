@@ -148,6 +148,33 @@ void	 proc_child_ready(void);
 __dead void proc_child_done(void);
 
 /*
+ * What every child has from its parent, and how its role serves it:
+ * reconf: the configuration's messages (the daemon's config_recv(),
+ * merging once complete): -1 for a message that is not one of them;
+ * shutdown: IMSG_PROC_SHUTDOWN, finish and proc_child_done() in time;
+ * stats: IMSG_CTL_SHOW_STATS, answered for the connection peerid
+ * (NULL: the role has none, and the request is unexpected);
+ * config: IMSG_CTL_SHOW_CONFIG, the configuration sent back for peerid;
+ * other: the role's own messages, 0 for one it does not know (NULL:
+ * it has none).
+ * IMSG_CTL_LOG_VERBOSE needs nothing of the role.
+ */
+struct proc_child {
+	int		(*reconf)(const struct imsg *);
+	void		(*shutdown)(void);
+	void		(*stats)(uint32_t peerid);
+	void		(*config)(uint32_t peerid);
+	int		(*other)(struct imsg *);
+};
+/*
+ * In a child, before it waits for its configuration: its hooks, which
+ * proc_child_imsg(), its handler for the parent's channel (proc_wait(),
+ * proc_listen()), calls; a message none of them knows is fatal.
+ */
+void	 proc_child_hooks(const struct proc_child *);
+int	 proc_child_imsg(int from, struct imsg *);
+
+/*
  * Channels, addressed by process id, in the parent and in a child.
  * proc_listen() hands what arrives on one to fn (and EOF to eof; NULL:
  * the close is fatal), once the event loop runs.

@@ -136,7 +136,10 @@ struct probe {
 	int			 sent;		/* it went out */
 };
 
-static int	 capture_imsg_parent(int, struct imsg *);
+static int	 capture_reconf(const struct imsg *);
+static void	 capture_shutdown(void);
+static void	 capture_stats(uint32_t);
+static void	 capture_show_config(uint32_t);
 static int	 capture_imsg_crypto(int, struct imsg *);
 static void	 capture_open(void);
 static int	 collector_socket(const struct agent_collector *);
@@ -183,6 +186,11 @@ static void	 probe_clear(void);
 static void	 failback_timer(int, short, void *);
 static int	 probe_due(void);
 
+/* the parent's messages, in proc_child_imsg() */
+static const struct proc_child	 hooks = {
+	capture_reconf, capture_shutdown, capture_stats, capture_show_config,
+	NULL
+};
 static struct agent_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
@@ -256,7 +264,8 @@ capture_main(void)
 	 */
 	event_init();
 	evtimer_set(&ev_flush, capture_flush_timer, NULL);
-	proc_wait(PROC_PARENT, capture_imsg_parent, &configured);
+	proc_child_hooks(&hooks);
+	proc_wait(PROC_PARENT, proc_child_imsg, &configured);
 
 	if ((statbuf = calloc(1, AGENT_STATLEN)) == NULL ||
 	    (batches = calloc(nrectypes, sizeof(*batches))) == NULL ||
@@ -292,7 +301,7 @@ capture_main(void)
 
 	decode_init(emit_record, NULL, tstats);
 
-	proc_listen(PROC_PARENT, capture_imsg_parent, NULL);
+	proc_listen(PROC_PARENT, proc_child_imsg, NULL);
 	proc_listen(PROC_CRYPTO, capture_imsg_crypto, NULL);
 	if (conf.readfile[0] != '\0') {
 		evtimer_set(&ev_read, capture_read, NULL);
@@ -960,45 +969,37 @@ capture_imsg_crypto(int from, struct imsg *imsg)
 }
 
 static int
-capture_imsg_parent(int from, struct imsg *imsg)
+capture_reconf(const struct imsg *imsg)
+{
+	return (config_recv(&rx, imsg, capture_merge));
+}
+
+static void
+capture_shutdown(void)
+{
+	capture_finish(1);
+}
+
+/* for ncctl: the same counters as at exit, now */
+static void
+capture_stats(uint32_t peerid)
 {
 	struct pcap_stat	ps;
 
-	switch (config_recv(&rx, imsg)) {
-	case 1:
-		capture_merge(&rx.conf);
-		return (0);
-	case 0:
-		return (0);
-	}
-	switch (imsg->hdr.type) {
-	case IMSG_PROC_SHUTDOWN:
-		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
-		capture_finish(1);
-		break;
-	case IMSG_CTL_SHOW_STATS:
-		/* for ncctl: the same counters as at exit, now */
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
-		if (conf.readfile[0] == '\0' && !finishing &&
-		    pcaplib.stats(pcap, &ps) == 0)
-			stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
-		if (dq != NULL)
-			dq_gauges(dq);
-		if (proc_compose(PROC_PARENT, IMSG_STATS, imsg->hdr.peerid, -1,
-		    statbuf, AGENT_STATLEN) == -1)
-			fatal("imsg_compose");
-		break;
-	case IMSG_CTL_SHOW_CONFIG:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
-		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		control_child_verbose(imsg);
-		break;
-	default:
-		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	}
-	return (0);
+	if (conf.readfile[0] == '\0' && !finishing &&
+	    pcaplib.stats(pcap, &ps) == 0)
+		stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
+	if (dq != NULL)
+		dq_gauges(dq);
+	if (proc_compose(PROC_PARENT, IMSG_STATS, peerid, -1, statbuf,
+	    AGENT_STATLEN) == -1)
+		fatal("imsg_compose");
+}
+
+static void
+capture_show_config(uint32_t peerid)
+{
+	config_send(PROC_PARENT, &conf, peerid);
 }
 
 /*

@@ -367,11 +367,12 @@ config_take(struct agent_conf *conf, const struct agent_conf *n,
 
 /*
  * A configuration arriving: built aside in rx, complete (1) at
- * IMSG_RECONF_END; 0 while it arrives; -1 for a message that is not
- * part of one.
+ * IMSG_RECONF_END, when merge (unless NULL) takes it; 0 while it
+ * arrives; -1 for a message that is not part of one.
  */
 int
-config_recv(struct config_rx *rx, const struct imsg *imsg)
+config_recv(struct config_rx *rx, const struct imsg *imsg,
+    void (*merge)(const struct agent_conf *))
 {
 	switch (imsg->hdr.type) {
 	case IMSG_RECONF_START:
@@ -394,6 +395,8 @@ config_recv(struct config_rx *rx, const struct imsg *imsg)
 		if (rx->state != 2)
 			fatalx("IMSG_RECONF_END out of turn");
 		rx->state = 0;
+		if (merge != NULL)
+			merge(&rx->conf);
 		return (1);
 	}
 	return (-1);

@@ -75,7 +75,9 @@
 #define ZSTD_LEVEL		(-1)
 
 static int	 crypto_imsg_capture(int, struct imsg *);
-static int	 crypto_imsg_parent(int, struct imsg *);
+static int	 crypto_reconf(const struct imsg *);
+static __dead void crypto_shutdown(void);
+static void	 crypto_show_config(uint32_t);
 static void	 crypto_merge(const struct agent_conf *);
 static void	 rules_crypto(scmp_filter_ctx);
 static size_t	 compress_batch(const unsigned char *, size_t,
@@ -95,6 +97,10 @@ static void	 ack_open(const unsigned char *, size_t);
 static void	 crypto_probe(struct batch_hdr *, const unsigned char *,
 		    size_t);
 
+/* the parent's messages, in proc_child_imsg(): no stats to show */
+static const struct proc_child	 hooks = {
+	crypto_reconf, crypto_shutdown, NULL, crypto_show_config, NULL
+};
 static struct agent_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
@@ -157,7 +163,8 @@ crypto_main(void)
 	 */
 	event_init();
 	evtimer_set(&ev_rekey, crypto_rekey, NULL);
-	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
+	proc_child_hooks(&hooks);
+	proc_wait(PROC_PARENT, proc_child_imsg, &configured);
 
 	priv_lookup(&user, conf.user);
 	for (i = 0; i < conf.ncollectors; i++)
@@ -215,7 +222,7 @@ crypto_main(void)
 	priv_drop(&user, conf.chroot);
 	proc_sandbox();
 
-	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
+	proc_listen(PROC_PARENT, proc_child_imsg, NULL);
 	proc_listen(PROC_CAPTURE, crypto_imsg_capture, proc_eof_ignore);
 	proc_child_ready();
 	event_dispatch();
@@ -571,39 +578,30 @@ crypto_imsg_capture(int from, struct imsg *imsg)
 }
 
 static int
-crypto_imsg_parent(int from, struct imsg *imsg)
+crypto_reconf(const struct imsg *imsg)
 {
-	switch (config_recv(&rx, imsg)) {
-	case 1:
-		crypto_merge(&rx.conf);
-		return (0);
-	case 0:
-		return (0);
+	return (config_recv(&rx, imsg, crypto_merge));
+}
+
+/* capture is done and gone: nothing is left to seal */
+static __dead void
+crypto_shutdown(void)
+{
+	sodium_free(sess.k);
+	sodium_free(kid);
+	if (psess.k != NULL) {
+		sodium_free(psess.k);
+		sodium_free(probeack);
 	}
-	switch (imsg->hdr.type) {
-	case IMSG_PROC_SHUTDOWN:
-		/* capture is done and gone: nothing is left to seal */
-		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
-		sodium_free(sess.k);
-		sodium_free(kid);
-		if (psess.k != NULL) {
-			sodium_free(psess.k);
-			sodium_free(probeack);
-		}
-		if (ackkeys != NULL)
-			sodium_free(ackkeys);
-		proc_child_done();
-	case IMSG_CTL_SHOW_CONFIG:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
-		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		control_child_verbose(imsg);
-		break;
-	default:
-		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	}
-	return (0);
+	if (ackkeys != NULL)
+		sodium_free(ackkeys);
+	proc_child_done();
+}
+
+static void
+crypto_show_config(uint32_t peerid)
+{
+	config_send(PROC_PARENT, &conf, peerid);
 }
 
 /*

@@ -276,7 +276,7 @@ parent_imsg(int from, struct imsg *imsg)
 	struct ctl_conn		*c;
 	size_t			 statlen;
 
-	switch (config_recv(&shown[from], imsg)) {
+	switch (config_recv(&shown[from], imsg, NULL)) {
 	case 1:
 		/* a child's configuration, for ncctl show config */
 		if ((c = control_find(imsg->hdr.peerid)) == NULL)

@@ -380,7 +380,8 @@ size_t	 agent_budget(const struct agent_conf *);
 int	 config_check(const struct agent_conf *);
 int	 config_check_capture(const struct agent_conf *, int);
 void	 config_send(int id, const struct agent_conf *, uint32_t peerid);
-int	 config_recv(struct config_rx *, const struct imsg *);
+int	 config_recv(struct config_rx *, const struct imsg *,
+	    void (*merge)(const struct agent_conf *));
 int	 config_take(struct agent_conf *, const struct agent_conf *,
 	    int *configured);
 

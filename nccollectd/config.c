@@ -462,11 +462,13 @@ config_take(struct collector_conf *conf, const struct collector_conf *n,
 
 /*
  * A configuration arriving: built aside in rx, complete (1) at
- * IMSG_RECONF_END, when rx->conf.sensors is the caller's to keep and
- * free; 0 while it arrives; -1 for a message that is not part of one.
+ * IMSG_RECONF_END, when merge (unless NULL) takes it and
+ * rx->conf.sensors is the caller's (or merge's) to keep and free; 0
+ * while it arrives; -1 for a message that is not part of one.
  */
 int
-config_recv(struct config_rx *rx, const struct imsg *imsg)
+config_recv(struct config_rx *rx, const struct imsg *imsg,
+    void (*merge)(struct collector_conf *))
 {
 	size_t	k;
 
@@ -508,6 +510,8 @@ config_recv(struct config_rx *rx, const struct imsg *imsg)
 		if (rx->state != 2 || rx->n != rx->conf.nsensors)
 			fatalx("IMSG_RECONF_END out of turn");
 		rx->state = 0;
+		if (merge != NULL)
+			merge(&rx->conf);
 		return (1);
 	}
 	return (-1);

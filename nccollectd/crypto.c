@@ -83,7 +83,9 @@ TAILQ_HEAD(peer_list, peer);
 TAILQ_HEAD(skey_list, skey);
 
 static int	 crypto_imsg_receiver(int, struct imsg *);
-static int	 crypto_imsg_parent(int, struct imsg *);
+static int	 crypto_reconf(const struct imsg *);
+static __dead void crypto_shutdown(void);
+static void	 crypto_show_config(uint32_t);
 static void	 crypto_merge(struct collector_conf *);
 static void	 rules_crypto(scmp_filter_ctx);
 static void	 crypto_open(struct dgram_hdr *, const unsigned char *, size_t);
@@ -92,6 +94,10 @@ static struct peer *peer_get(const unsigned char *);
 static void	 peers_load(const struct conf_sensor *, unsigned int);
 static struct skey *skey_get(const unsigned char *);
 
+/* the parent's messages, in proc_child_imsg(): no stats to show */
+static const struct proc_child	 hooks = {
+	crypto_reconf, crypto_shutdown, NULL, crypto_show_config, NULL
+};
 static struct collector_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
@@ -154,7 +160,8 @@ crypto_main(void)
 	 * not let it be made.
 	 */
 	event_init();
-	proc_wait(PROC_PARENT, crypto_imsg_parent, &configured);
+	proc_child_hooks(&hooks);
+	proc_wait(PROC_PARENT, proc_child_imsg, &configured);
 	trusted = conf.nsensors > 0;
 
 	priv_lookup(&user, conf.user);
@@ -198,7 +205,7 @@ crypto_main(void)
 	priv_drop(&user, conf.chroot);
 	proc_sandbox();
 
-	proc_listen(PROC_PARENT, crypto_imsg_parent, NULL);
+	proc_listen(PROC_PARENT, proc_child_imsg, NULL);
 	proc_listen(PROC_RECEIVER, crypto_imsg_receiver, proc_eof_ignore);
 	proc_child_ready();
 	event_dispatch();
@@ -432,34 +439,25 @@ crypto_imsg_receiver(int from, struct imsg *imsg)
 }
 
 static int
-crypto_imsg_parent(int from, struct imsg *imsg)
+crypto_reconf(const struct imsg *imsg)
 {
-	switch (config_recv(&rx, imsg)) {
-	case 1:
-		crypto_merge(&rx.conf);
-		return (0);
-	case 0:
-		return (0);
-	}
-	switch (imsg->hdr.type) {
-	case IMSG_PROC_SHUTDOWN:
-		/* the receiver has stored everything and is gone */
-		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
-		sodium_free(skeys);
-		sodium_free(peers);
-		sodium_free(sk);
-		proc_child_done();
-	case IMSG_CTL_SHOW_CONFIG:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
-		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		control_child_verbose(imsg);
-		break;
-	default:
-		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	}
-	return (0);
+	return (config_recv(&rx, imsg, crypto_merge));
+}
+
+/* the receiver has stored everything and is gone */
+static __dead void
+crypto_shutdown(void)
+{
+	sodium_free(skeys);
+	sodium_free(peers);
+	sodium_free(sk);
+	proc_child_done();
+}
+
+static void
+crypto_show_config(uint32_t peerid)
+{
+	config_send(PROC_PARENT, &conf, peerid);
 }
 
 /*

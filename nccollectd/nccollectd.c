@@ -384,7 +384,7 @@ parent_imsg(int from, struct imsg *imsg)
 	size_t			 n;
 	int			 closed;
 
-	switch (config_recv(&shown[from], imsg)) {
+	switch (config_recv(&shown[from], imsg, NULL)) {
 	case 1:
 		/* a child's configuration, for ncctl show config */
 		c = control_find(imsg->hdr.peerid);

@@ -839,7 +839,8 @@ extern const size_t collector_nkeywords;
 void	 print_config(const struct collector_conf *);
 int	 config_check(const struct collector_conf *);
 void	 config_send(int id, const struct collector_conf *, uint32_t peerid);
-int	 config_recv(struct config_rx *, const struct imsg *);
+int	 config_recv(struct config_rx *, const struct imsg *,
+	    void (*merge)(struct collector_conf *));
 int	 config_take(struct collector_conf *, const struct collector_conf *,
 	    int *configured);
 

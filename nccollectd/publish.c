@@ -188,7 +188,8 @@ static int	 inflight_cmp(struct inflight *, struct inflight *);
 RB_PROTOTYPE(inflight_tree, inflight, tree, inflight_cmp);
 RB_GENERATE(inflight_tree, inflight, tree, inflight_cmp);
 
-static int	 pub_imsg_parent(int, struct imsg *);
+static int	 pub_reconf(const struct imsg *);
+static void	 pub_show_config(uint32_t);
 static int	 pub_imsg_receiver(int, struct imsg *);
 static void	 pub_merge(struct collector_conf *);
 static void	 rules_publisher(scmp_filter_ctx);
@@ -233,6 +234,10 @@ static char	*read_file(const char *, size_t *);
 static void	 read_creds(const char *);
 static void	 resolve_servers(void);
 
+/* the parent's messages, in proc_child_imsg() */
+static const struct proc_child	 hooks = {
+	pub_reconf, pub_shutdown, pub_stats, pub_show_config, NULL
+};
 static struct collector_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
@@ -288,7 +293,8 @@ publisher_main(void)
 	struct priv_user	 user;
 
 	event_init();
-	proc_wait(PROC_PARENT, pub_imsg_parent, &configured);
+	proc_child_hooks(&hooks);
+	proc_wait(PROC_PARENT, proc_child_imsg, &configured);
 	jetstream = conf.output == OUTPUT_JETSTREAM;
 	consuming = conf.input == INPUT_JETSTREAM;
 	connecting = jetstream || consuming;
@@ -306,7 +312,7 @@ publisher_main(void)
 	}
 	proc_sandbox();
 
-	proc_listen(PROC_PARENT, pub_imsg_parent, NULL);
+	proc_listen(PROC_PARENT, proc_child_imsg, NULL);
 	proc_listen(PROC_RECEIVER, pub_imsg_receiver, pub_receiver_eof);
 	if (connecting) {
 		event_set(&ev_pipe, evpipe[0], EV_READ | EV_PERSIST,
@@ -1196,35 +1202,15 @@ pub_shutdown(void)
 }
 
 static int
-pub_imsg_parent(int from, struct imsg *imsg)
+pub_reconf(const struct imsg *imsg)
 {
-	switch (config_recv(&rx, imsg)) {
-	case 1:
-		pub_merge(&rx.conf);
-		return (0);
-	case 0:
-		return (0);
-	}
-	switch (imsg->hdr.type) {
-	case IMSG_PROC_SHUTDOWN:
-		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
-		pub_shutdown();
-		break;
-	case IMSG_CTL_SHOW_STATS:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
-		pub_stats(imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_SHOW_CONFIG:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
-		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		control_child_verbose(imsg);
-		break;
-	default:
-		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
-	}
-	return (0);
+	return (config_recv(&rx, imsg, pub_merge));
+}
+
+static void
+pub_show_config(uint32_t peerid)
+{
+	config_send(PROC_PARENT, &conf, peerid);
 }
 
 /* nothing of the output reloads: the configuration, for show config */

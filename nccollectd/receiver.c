@@ -74,7 +74,9 @@ struct storing {
 	int			 encoding;	/* WIRE_ENC_* */
 };
 
-static int	 receiver_imsg_parent(int, struct imsg *);
+static int	 receiver_reconf(const struct imsg *);
+static void	 receiver_show_config(uint32_t);
+static int	 receiver_imsg_parent(struct imsg *);
 static int	 receiver_imsg_crypto(int, struct imsg *);
 static void	 receiver_merge(struct collector_conf *);
 static void	 rules_receiver(scmp_filter_ctx);
@@ -108,6 +110,11 @@ static void	 journal_start(void);
 static void	 rotate_ask(uint32_t);
 static void	 rotate_answer(int);
 
+/* the parent's messages, in proc_child_imsg() */
+static const struct proc_child	 hooks = {
+	receiver_reconf, receiver_finish, send_stats, receiver_show_config,
+	receiver_imsg_parent
+};
 static struct collector_conf	 conf;
 static struct config_rx		 rx;
 static int			 configured;
@@ -160,10 +167,11 @@ receiver_main(void)
 	 * not let it be made.
 	 */
 	event_init();
-	proc_wait(PROC_PARENT, receiver_imsg_parent, &configured);
+	proc_child_hooks(&hooks);
+	proc_wait(PROC_PARENT, proc_child_imsg, &configured);
 	/* input jetstream: no datagrams, the publisher's messages */
 	if (conf.input == INPUT_SENSORS)
-		proc_wait(PROC_PARENT, receiver_imsg_parent, &have_sock);
+		proc_wait(PROC_PARENT, proc_child_imsg, &have_sock);
 
 	if ((dgbuf = malloc(WIRE_DGRAM_MAX + 1)) == NULL ||
 	    (unpacker = unpacker_new()) == NULL)
@@ -181,7 +189,7 @@ receiver_main(void)
 
 	evtimer_set(&ev_tick, receiver_tick, NULL);
 	output_init(&conf, &stats, &journal, tick_arm);
-	proc_listen(PROC_PARENT, receiver_imsg_parent, NULL);
+	proc_listen(PROC_PARENT, proc_child_imsg, NULL);
 	proc_listen(PROC_CRYPTO, receiver_imsg_crypto, NULL);
 	if (conf.input == INPUT_JETSTREAM)
 		consume_init(&conf, &stats, tick_arm, batch_count,
@@ -671,15 +679,21 @@ send_sensor_info(uint32_t peerid)
 }
 
 static int
-receiver_imsg_parent(int from, struct imsg *imsg)
+receiver_reconf(const struct imsg *imsg)
 {
-	switch (config_recv(&rx, imsg)) {
-	case 1:
-		receiver_merge(&rx.conf);
-		return (0);
-	case 0:
-		return (0);
-	}
+	return (config_recv(&rx, imsg, receiver_merge));
+}
+
+static void
+receiver_show_config(uint32_t peerid)
+{
+	config_send(PROC_PARENT, &conf, peerid);
+}
+
+/* the parent's messages that are the receiver's alone: 0 for another */
+static int
+receiver_imsg_parent(struct imsg *imsg)
+{
 	switch (imsg->hdr.type) {
 	case IMSG_SOCKET:
 		if (have_sock || imsg->fd == -1)
@@ -689,33 +703,18 @@ receiver_imsg_parent(int from, struct imsg *imsg)
 		imsg->fd = -1;
 		have_sock = 1;
 		break;
-	case IMSG_PROC_SHUTDOWN:
-		imsg_expect(imsg, 0, "IMSG_PROC_SHUTDOWN");
-		receiver_finish();
-		break;
-	case IMSG_CTL_SHOW_STATS:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_STATS");
-		send_stats(imsg->hdr.peerid);
-		break;
 	case IMSG_CTL_SHOW_SENSORS:
 		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_SENSORS");
 		send_sensor_info(imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_SHOW_CONFIG:
-		imsg_expect(imsg, 0, "IMSG_CTL_SHOW_CONFIG");
-		config_send(PROC_PARENT, &conf, imsg->hdr.peerid);
-		break;
-	case IMSG_CTL_LOG_VERBOSE:
-		control_child_verbose(imsg);
 		break;
 	case IMSG_CTL_ROTATE:
 		imsg_expect(imsg, 0, "IMSG_CTL_ROTATE");
 		rotate_ask(imsg->hdr.peerid);
 		break;
 	default:
-		fatalx("parent: unexpected imsg %u", imsg->hdr.type);
+		return (0);
 	}
-	return (0);
+	return (1);
 }
 
 /*

@@ -20,7 +20,10 @@
  * every child has a body and a sandbox, a channel is named at both
  * ends, and every child is asked to stop, in the end by the parent.
  * And conf.c's walk of a keyword table: a string is its bytes up to
- * its NUL, a value is printed as the file would have it.
+ * its NUL, a value is printed as the file would have it.  And what a
+ * child does with its parent's messages, proc_child_imsg(): each to
+ * the role's hook, verbose to the log, lengths checked, and anything
+ * it has no hook for fatal.
  *
  * Then a daemon of four children, run twice, each time by a process
  * forked for it: the parent spawns them from the table (each re-executes
@@ -48,6 +51,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "control.h"
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
@@ -110,6 +114,160 @@ static const struct conf_keyword kws[] = {
 	{ "name", 0, print_name, { CONF_FIELD(c, name) } },
 	{ "n", CONF_RELOAD, print_two, { CONF_FIELD(c, n) } },
 };
+
+/* -- a child's messages from its parent, to its role's hooks */
+
+enum {
+	T_CONF = 1,	/* part of a configuration: reconf's */
+	T_OWN,		/* the role's own: other's */
+	T_STRANGE,	/* nobody's */
+};
+
+/* which hooks ran, in order, with which peerid */
+static char	 hooked[128];
+
+static void __attribute__((__format__(printf, 1, 2)))
+hook_ran(const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	n = strlen(hooked);
+
+	va_start(ap, fmt);
+	vsnprintf(hooked + n, sizeof(hooked) - n, fmt, ap);
+	va_end(ap);
+}
+
+static int
+hook_reconf(const struct imsg *imsg)
+{
+	if (imsg->hdr.type != T_CONF)
+		return (-1);
+	hook_ran("reconf;");
+	return (0);
+}
+
+static void
+hook_shutdown(void)
+{
+	hook_ran("shutdown;");
+}
+
+static void
+hook_stats(uint32_t peerid)
+{
+	hook_ran("stats %u;", peerid);
+}
+
+static void
+hook_config(uint32_t peerid)
+{
+	hook_ran("config %u;", peerid);
+}
+
+static int
+hook_other(struct imsg *imsg)
+{
+	if (imsg->hdr.type != T_OWN)
+		return (0);
+	hook_ran("own %u;", imsg->hdr.peerid);
+	return (1);
+}
+
+static const struct proc_child	 all_hooks = {
+	hook_reconf, hook_shutdown, hook_stats, hook_config, hook_other
+};
+/* a role with no stats and no messages of its own, as crypto */
+static const struct proc_child	 few_hooks = {
+	hook_reconf, hook_shutdown, NULL, hook_config, NULL
+};
+
+/* what proc_child_imsg() is handed: len bytes of payload */
+static int
+to_child(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	struct imsg	imsg;
+	unsigned char	buf[16];
+
+	memset(&imsg, 0, sizeof(imsg));
+	imsg.hdr.type = type;
+	imsg.hdr.len = IMSG_HEADER_SIZE + len;
+	imsg.hdr.peerid = peerid;
+	imsg.fd = -1;
+	if (len > 0) {
+		memcpy(buf, data, len);
+		imsg.data = buf;
+	}
+	hooked[0] = '\0';
+	return (proc_child_imsg(PROC_PARENT, &imsg));
+}
+
+/* in a process of its own: 1 when the message was fatal, 0 when not */
+static int
+child_dies(const struct proc_child *h, uint32_t type, size_t len)
+{
+	unsigned char	data[16];
+	pid_t		pid;
+	int		status;
+
+	memset(data, 0, sizeof(data));
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(99);
+		proc_child_hooks(h);
+		to_child(type, 0, data, len);
+		_exit(0);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) != pid)
+		return (-1);
+	return (WIFEXITED(status) && WEXITSTATUS(status) == 1);
+}
+
+static void
+child_hooks(void)
+{
+	int	v;
+
+	proc_child_hooks(&all_hooks);
+	ok(to_child(T_CONF, 0, NULL, 0) == 0 &&
+	    strcmp(hooked, "reconf;") == 0,
+	    "a configuration's message goes to reconf alone (%s)", hooked);
+	ok(to_child(IMSG_CTL_SHOW_STATS, 7, NULL, 0) == 0 &&
+	    strcmp(hooked, "stats 7;") == 0,
+	    "show stats goes to stats, for its connection (%s)", hooked);
+	ok(to_child(IMSG_CTL_SHOW_CONFIG, 9, NULL, 0) == 0 &&
+	    strcmp(hooked, "config 9;") == 0,
+	    "show config goes to config, for its connection (%s)", hooked);
+	ok(to_child(T_OWN, 11, NULL, 0) == 0 &&
+	    strcmp(hooked, "own 11;") == 0,
+	    "the role's own message goes to other (%s)", hooked);
+	ok(to_child(IMSG_PROC_SHUTDOWN, 0, NULL, 0) == 0 &&
+	    strcmp(hooked, "shutdown;") == 0,
+	    "IMSG_PROC_SHUTDOWN goes to shutdown (%s)", hooked);
+	v = 1;
+	ok(to_child(IMSG_CTL_LOG_VERBOSE, 0, &v, sizeof(v)) == 0 &&
+	    log_getverbose() == 1 && hooked[0] == '\0',
+	    "log verbose: the level taken, no hook run");
+	v = 0;
+	ok(to_child(IMSG_CTL_LOG_VERBOSE, 0, &v, sizeof(v)) == 0 &&
+	    log_getverbose() == 0, "log brief: the level taken");
+
+	ok(child_dies(&all_hooks, IMSG_CTL_SHOW_STATS, 0) == 0,
+	    "the forked check survives a good message");
+	ok(child_dies(&all_hooks, T_STRANGE, 0) == 1,
+	    "a message neither the hooks nor other know is fatal");
+	ok(child_dies(&few_hooks, T_OWN, 0) == 1,
+	    "without other, a message of no hook is fatal");
+	ok(child_dies(&few_hooks, IMSG_CTL_SHOW_STATS, 0) == 1,
+	    "show stats to a role without stats is fatal");
+	ok(child_dies(&all_hooks, IMSG_PROC_SHUTDOWN, 1) == 1 &&
+	    child_dies(&all_hooks, IMSG_CTL_SHOW_STATS, 4) == 1 &&
+	    child_dies(&all_hooks, IMSG_CTL_SHOW_CONFIG, 4) == 1,
+	    "shutdown, show stats and show config with a payload are fatal");
+	ok(child_dies(&all_hooks, IMSG_CTL_LOG_VERBOSE, sizeof(int) - 1) ==
+	    1 && child_dies(&all_hooks, IMSG_CTL_LOG_VERBOSE, sizeof(int) +
+	    1) == 1, "log verbose of another length than an int is fatal");
+}
 
 /* -- the daemon of four children */
 
@@ -661,6 +819,8 @@ main(int argc, char *argv[])
 	conf_value(buf, 8, &kws[0], &o);
 	ok(strcmp(buf, "\"xxx...") == 0, "a value cut short says so (%s)",
 	    buf);
+
+	child_hooks();
 
 	daemon_run(RUN_STOP, argv[0]);
 	daemon_run(RUN_KILL, argv[0]);
