@@ -65,6 +65,13 @@
 #define MAX_INFLIGHT		64	/* batches at the crypto child */
 #define RESUME_INFLIGHT		16
 /*
+ * Datagrams a replay has waiting for credit before it stops reading:
+ * what an ack's credit lets go at once is ready, while the queue holds
+ * no more than the window in flight and this (the queue's own limit,
+ * live, is for a collector that is away, which a replay waits for).
+ */
+#define REPLAY_AHEAD		256
+/*
  * Packets per loop turn, live or -r: what they make is bounded, and a
  * pause for the crypto child (MAX_INFLIGHT) takes effect within it.
  * Live, the ring's descriptor stays readable while a block holds more.
@@ -1145,10 +1152,14 @@ queue_run(int progress)
 		evtimer_add(&ev_failover, &tv);
 	}
 	if (conf.readfile[0] != '\0') {
-		/* a datagram's plaintext is kept too, to seal it again */
+		/*
+		 * A datagram's plaintext is kept too, to seal it again.
+		 * What waits for credit is sent no sooner for having been
+		 * read sooner: a replay reads on only while little does.
+		 */
 		pause_queue = dq_full(dq, ninflight *
 		    DQ_COST(conf.max_datagram * (conf.ncollectors > 1 ?
-		    2 : 1)) + reseal_bytes);
+		    2 : 1)) + reseal_bytes) || dq_unsent(dq) >= REPLAY_AHEAD;
 		capture_pause();
 	}
 	capture_done_check();

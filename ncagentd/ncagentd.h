@@ -344,6 +344,8 @@ int64_t	 dq_next(const struct dq *, int64_t now);
 /* datagrams and bytes held; 1 when reserve more bytes would not fit */
 size_t	 dq_count(const struct dq *);
 int	 dq_full(const struct dq *, size_t reserve);
+/* datagrams held that were never sent: they wait for credit */
+size_t	 dq_unsent(const struct dq *);
 /* the gauges of agent_stats, now */
 void	 dq_gauges(const struct dq *);
 /* at exit: count what is held as unacknowledged; datagrams */

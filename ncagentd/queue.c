@@ -510,6 +510,17 @@ dq_count(const struct dq *q)
 	return (q->count);
 }
 
+size_t
+dq_unsent(const struct dq *q)
+{
+	const struct dq_sess	*s;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(s, &q->sessions, entry)
+		n += s->held - s->inflight;
+	return (n);
+}
+
 int
 dq_full(const struct dq *q, size_t reserve)
 {

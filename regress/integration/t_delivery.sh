@@ -251,6 +251,25 @@ check "4: it says how many" grep -q \
     "$un records in $(total "$L" unacknowledged) datagrams were not acknowledged" "$L"
 is "$(total "$L" queue-dropped)" 0 "4: a replay drops nothing"
 
+# -- 4b. the same with the default queue, 4M, room for all of big.pcap:
+# a replay reads no further ahead than 256 datagrams waiting for credit
+# (64 without an ack): it holds those, the batches at the crypto process
+# (64) and what a turn of reading (256 frames) and the types' open
+# batches add, not all the file
+start_ack deaf4b -S
+ack_conf "$T/s4b" deaf4b
+"$NCAGENTD" -d -v -f "$T/s4b/ncagentd.conf" -r "$T/big.pcap" -w 2 \
+    >"$T/s4b/sensor.log" 2>&1
+is $? 1 "4b: the replay gives up and exits 1"
+stop_ack
+L=$T/s4b/sensor.log
+held=$(total "$L" unacknowledged)
+check "4b: it held what may go, waits for credit and comes from crypto ($held datagrams)" \
+    [ "$held" -gt 64 -a "$held" -le $((64 + 256 + 64 + 256)) ]
+packets=$(total "$L" packets)
+check "4b: so it stopped reading the file ($packets of 20000 frames)" \
+    [ "$packets" -lt 20000 ]
+
 # -- 5. forged acks, from the collector's own address
 GPORT=$(free_port)
 start_ack forge
