@@ -124,12 +124,13 @@ replay() {
 # with what vb1 received that the capture neither saw nor was told the
 # kernel dropped (still in its ring as it stopped); thead [LOST]: its head
 row() {
-	printf '  %-9s %9.0f %8d %8d %8d %8d %8d %8d %6s\n' "$1" "$2" "$3" \
-	    "$4" "$5" "$6" "$(($4 - $5 - $6))" "$7" "${8:-}"
+	printf '  %-9s %9.0f %8d %8d %8d %8d %8d %8d %8d %6s\n' "$1" "$2" \
+	    "$3" "$4" "$5" "$6" "$(($4 - $5 - $6))" "$7" "$8" "${9:-}"
 }
 thead() {
-	printf '  %-9s %9s %8s %8s %8s %8s %8s %8s %6s\n' "asked" "reached" \
-	    "sent" "on vb1" "seen" "dropped" "missed" "peak kB" "${1:-}"
+	printf '  %-9s %9s %8s %8s %8s %8s %8s %8s %8s %6s\n' "asked" \
+	    "reached" "sent" "on vb1" "seen" "dropped" "missed" "peak kB" \
+	    "Pss kB" "${1:-}"
 }
 
 # sfstat WHAT: a number from softflowctl statistics, "WHAT: N ..."
@@ -183,7 +184,7 @@ softflowd_run() {
 	wait "$npid" || fail "nfcapd failed ($?): $(cat "$L/nfcapd.log")"
 	wait "$wpid"
 	row "$1" "$reached" "$sent" "$(($(rx) - rx0))" "$seen" "$drops" \
-	    "$(daemonkb softflowd "$L/mem")"
+	    "$(daemonkb softflowd "$L/mem")" "$(daemonpss softflowd "$L/mem")"
 }
 
 # ncseen: packets the sensor has read, from ncctl show stats
@@ -227,18 +228,19 @@ ncagentd_run() {
 	row "$1" "$reached" "$sent" "$(($(rx) - rx0))" \
 	    "$(totals "$L/sensor.log" packets)" \
 	    "$(totals "$L/sensor.log" pcap-drops)" \
-	    "$(daemonkb ncagentd "$L/mem")" "$lost"
+	    "$(daemonkb ncagentd "$L/mem")" "$(daemonpss ncagentd "$L/mem")" \
+	    "$lost"
 }
 
 ncap_conf "$L" "$PORT" 'interface "vb1"'
 
 header "make bench-live, $PACKETS frames at $RATES"
-echo "softflowd -i vb1, NetFlow v$NETFLOW to nfcapd (peak kB: softflowd):"
+echo "softflowd -i vb1, NetFlow v$NETFLOW to nfcapd (peak kB, Pss kB: softflowd):"
 thead
 for r in $RATES; do
 	softflowd_run "$r"
 done
-echo "ncagentd -i vb1 to nccollectd (peak kB: all ncagentd processes):"
+echo "ncagentd -i vb1 to nccollectd (peak kB, Pss kB: all ncagentd processes):"
 thead lost
 for r in $RATES; do
 	ncagentd_run "$r"

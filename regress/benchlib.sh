@@ -129,8 +129,11 @@ procname() {
 }
 
 # sample OUT PID...: every 0.1 s until each PID has ended, append to OUT
-# a line "pid name VmHWM-kB cpu-ticks" for each PID and each of its
-# children.  A round runs only the shell's own read and echo (and sleep),
+# a line "pid name VmHWM-kB cpu-ticks Pss-kB round" for each PID and each
+# of its children.  VmHWM counts every page a process has mapped, the
+# shared libraries' too, once in each process; Pss shares them out among
+# the processes that map them, so that the Pss of a daemon's processes
+# in one round adds up to what it takes of the machine's memory.  A round runs only the shell's own read and echo (and sleep),
 # so that watching does not take a core from a run on a small machine.
 # A process's name is looked up once, when it is first seen, 0.1 s or
 # more after it was started: it has exec'd by then.  What a process does
@@ -139,8 +142,10 @@ procname() {
 sample() {
 	_out=$1
 	shift
+	_round=0
 	while sleep 0.1; do
 		_up=
+		_round=$((_round + 1))
 		for _p in "$@"; do
 			[ -d "/proc/$_p" ] || continue
 			_up=1
@@ -174,7 +179,11 @@ sample1() {
 	# second, (comm), has no space in it for any process here
 	read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _u _s _ 2>/dev/null \
 	    <"/proc/$1/stat" || return 0
-	[ -n "$_h" ] && echo "$1 $_n $_h $((_u + _s))"
+	_pss=0
+	{ while read -r _k _v _; do
+		[ "$_k" = Pss: ] && _pss=$_v && break
+	done; } 2>/dev/null <"/proc/$1/smaps_rollup" || :
+	[ -n "$_h" ] && echo "$1 $_n $_h $((_u + _s)) $_pss ${_round:-0}"
 	return 0
 }
 
@@ -196,6 +205,21 @@ memory() {
 	    END { for (d in s) printf "  %-28s %6d kB\n",
 	    d " (" c[d] (c[d] > 1 ? " processes)" : " process)"), s[d] }' |
 	    sort
+	echo "peak proportional set size (Pss, all of a daemon's processes" \
+	    "in one sample):"
+	awk '{ sub(":.*", "", $2); s[$2 " " $6] += $5; d[$2] = 1 }
+	    END { for (k in s) { split(k, a, " ")
+		if (s[k] > m[a[1]]) m[a[1]] = s[k] }
+	    for (x in d) printf "  %-28s %6d kB\n", x, m[x] }' "$@" | sort
+}
+
+# daemonpss NAME FILE...: NAME's processes' Pss summed in each sample,
+# the largest sum, kB
+daemonpss() {
+	_d=$1
+	shift
+	awk -v d="$_d" '{ sub(":.*", "", $2) } $2 == d { s[$6] += $5 }
+	    END { for (r in s) if (s[r] > m) m = s[r]; print m + 0 }' "$@"
 }
 
 # daemonkb NAME FILE...: the sum of the peaks of NAME's processes, kB
