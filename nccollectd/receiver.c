@@ -509,9 +509,12 @@ batch_stored(const struct output_batch *ob, int stored, void *cookie)
 		s->info.last_seen = (uint64_t)now_ns();
 		strlcpy(s->info.name, ob->sensor, sizeof(s->info.name));
 	}
-	log_debug("batch %u bytes from %s sensor %s type %s records %u",
-	    st->h.len, sa_fmt((const struct sockaddr *)&st->h.from, from,
-	    sizeof(from)), ob->sensor, rectypes[ob->type]->name, ob->nrec);
+	/* the address is formatted only for a log that shows it */
+	if (log_getverbose() > 0)
+		log_debug("batch %u bytes from %s sensor %s type %s records "
+		    "%u", st->h.len, sa_fmt((const struct sockaddr *)
+		    &st->h.from, from, sizeof(from)), ob->sensor,
+		    rectypes[ob->type]->name, ob->nrec);
  done:
 	free(st);
 	nstoring--;
