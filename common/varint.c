@@ -63,7 +63,11 @@ frame_next(struct frame_iter *it, const unsigned char **rec, size_t *reclen)
 
 	if (it->left == 0)
 		return (0);
-	if ((n = varint_get(it->p, it->left, &len)) == 0)
+	/* most records are shorter than 128 bytes: a length of one byte */
+	if (it->p[0] < 0x80) {
+		len = it->p[0];
+		n = 1;
+	} else if ((n = varint_get(it->p, it->left, &len)) == 0)
 		return (-1);
 	if (len > it->left - n)
 		return (-1);

@@ -688,7 +688,9 @@ record_check(const ProtobufCMessageDescriptor *desc, const unsigned char *rec,
     size_t len, struct rec_fault *f)
 {
 	memset(f, 0, sizeof(*f));
-	return (msg_check(vmsg_get(desc), rec, len, 0, f));
+	/* a batch's records are of one type: no call for the same again */
+	return (msg_check(vlast != NULL && vlast->desc == desc ? vlast :
+	    vmsg_get(desc), rec, len, 0, f));
 }
 
 /* "DNS.Question.name (field 1): not UTF-8", for the log */
