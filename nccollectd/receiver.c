@@ -119,7 +119,8 @@ static struct event		 ev_sock;
 static int			 paused, draining, finishing;
 static unsigned int		 ninflight;
 static unsigned int		 nstoring;	/* batches at the output */
-static int			 in_store;	/* in output_store() */
+static int			 in_store;	/* in output_store() or
+						   output_flush() */
 static struct collector_stats	 stats;
 static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
@@ -855,6 +856,8 @@ receiver_tick(int fd, short event, void *arg)
 {
 	tick_armed = 0;
 	ack_flush();
+	/* the flush may have reported the last batch awaited */
+	receiver_done_check();
 }
 
 /*
@@ -871,6 +874,14 @@ ack_flush(void)
 	int64_t		 t0 = mono_ms();
 	int		 i, r = -1;
 
+	/*
+	 * what the output holds back is stored first, and in this entry;
+	 * its reports wait for receiver_done_check() as output_store()'s
+	 * do
+	 */
+	in_store = 1;
+	output_flush();
+	in_store = 0;
 	journal.sync = conf.sync;
 	if (conf.sync)
 		output_sync();
