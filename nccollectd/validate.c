@@ -96,6 +96,7 @@ static const struct addr_rule {
  * the full walk.
  */
 enum quick {
+	Q_NONE,		/* the full walk's */
 	Q_VARINT,	/* qlen bytes at most, the last no more than qlast
 			   when there are qlen */
 	Q_FIXED,	/* qlen bytes */
@@ -115,11 +116,16 @@ struct vfield {
 	uint8_t		 wt;		/* its wire type, unpacked */
 	uint8_t		 addr;		/* enum addr_kind, for bytes */
 	uint8_t		 packable;	/* a repeated scalar */
+	uint64_t	 lenok[QUICK_LEN / 64];	/* bit n: n bytes may be */
+	struct vmsg	*sub;		/* a message's, found when met */
+};
+
+/* a tag, as the quick pass sees it: all a scalar's value needs */
+struct qtag {
 	uint8_t		 quick;		/* enum quick */
 	uint8_t		 qlen;
 	uint8_t		 qlast;
-	uint64_t	 lenok[QUICK_LEN / 64];	/* bit n: n bytes may be */
-	struct vmsg	*sub;		/* a message's, found when met */
+	uint8_t		 idx;		/* its field, in f */
 };
 
 struct vmsg {
@@ -127,8 +133,7 @@ struct vmsg {
 	struct vfield	*f;		/* parallel to desc->fields */
 	size_t		 n;
 	struct vmsg	*next;
-	/* by tag, for the quick pass: 1 + the index in f, or 0 */
-	uint8_t		 quick[QUICK_TAGS];
+	struct qtag	 quick[QUICK_TAGS];	/* by tag */
 };
 
 static struct vmsg	*vmsgs, *vlast;
@@ -340,51 +345,55 @@ static void
 quick_init(struct vmsg *vm, size_t i)
 {
 	struct vfield	*vf = &vm->f[i];
+	struct qtag	 q;
 	size_t		 n;
 
+	memset(&q, 0, sizeof(q));
 	switch (vf->type) {
 	case PROTOBUF_C_TYPE_INT32:
 	case PROTOBUF_C_TYPE_ENUM:
-		vf->quick = Q_VARINT;
-		vf->qlen = 5;
-		vf->qlast = 0x07;
+		q.quick = Q_VARINT;
+		q.qlen = 5;
+		q.qlast = 0x07;
 		break;
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_SINT32:
-		vf->quick = Q_VARINT;
-		vf->qlen = 5;
-		vf->qlast = 0x0f;
+		q.quick = Q_VARINT;
+		q.qlen = 5;
+		q.qlast = 0x0f;
 		break;
 	case PROTOBUF_C_TYPE_BOOL:
-		vf->quick = Q_VARINT;
-		vf->qlen = 1;
-		vf->qlast = 0x01;
+		q.quick = Q_VARINT;
+		q.qlen = 1;
+		q.qlast = 0x01;
 		break;
 	case PROTOBUF_C_TYPE_STRING:
-		vf->quick = Q_STRING;
+		q.quick = Q_STRING;
 		break;
 	case PROTOBUF_C_TYPE_BYTES:
-		vf->quick = Q_BYTES;
+		q.quick = Q_BYTES;
 		for (n = 0; n < QUICK_LEN; n++)
 			if (addr_len_ok(vf->addr, n))
 				vf->lenok[n / 64] |= 1ULL << (n % 64);
 		break;
 	case PROTOBUF_C_TYPE_MESSAGE:
-		vf->quick = Q_MESSAGE;
+		q.quick = Q_MESSAGE;
 		break;
 	default:
-		if ((vf->qlen = (uint8_t)fixed_size(vf->wt)) != 0)
-			vf->quick = Q_FIXED;
+		if ((q.qlen = (uint8_t)fixed_size(vf->wt)) != 0)
+			q.quick = Q_FIXED;
 		else {
 			/* the 64-bit varints */
-			vf->quick = Q_VARINT;
-			vf->qlen = 10;
-			vf->qlast = 0x01;
+			q.quick = Q_VARINT;
+			q.qlen = 10;
+			q.qlast = 0x01;
 		}
 		break;
 	}
-	if (vf->id < QUICK_TAGS >> 3 && i < UINT8_MAX)
-		vm->quick[vf->id << 3 | vf->wt] = (uint8_t)(i + 1);
+	if (vf->id < QUICK_TAGS >> 3 && i <= UINT8_MAX) {
+		q.idx = (uint8_t)i;
+		vm->quick[vf->id << 3 | vf->wt] = q;
+	}
 }
 
 /*
@@ -398,37 +407,41 @@ static inline ssize_t
 quick(const struct vmsg *vm, const unsigned char *p, size_t left, int depth,
     struct rec_fault *f)
 {
+	const struct qtag	*q;
 	const struct vfield	*vf;
 	size_t			 tl = 1, n;
-	unsigned int		 tag = p[0], k;
+	unsigned int		 tag = p[0];
 
 	if (tag >= 0x80) {
 		if (left < 2 || p[1] >= 0x80)
 			return (0);
 		tag = (tag & 0x7f) | (unsigned int)p[1] << 7;
+		if (tag >= QUICK_TAGS)
+			return (0);
 		tl = 2;
 	}
-	if (tag >= QUICK_TAGS || (k = vm->quick[tag]) == 0)
-		return (0);
-	vf = &vm->f[k - 1];
+	q = &vm->quick[tag];
 	p += tl;
 	left -= tl;
-	switch (vf->quick) {
+	switch (q->quick) {
+	case Q_NONE:
+		return (0);
 	case Q_VARINT:
-		if ((n = varint_span(p, left)) == 0 || n > vf->qlen ||
-		    (n == vf->qlen && p[n - 1] > vf->qlast))
+		if ((n = varint_span(p, left)) == 0 || n > q->qlen ||
+		    (n == q->qlen && p[n - 1] > q->qlast))
 			return (0);
 		return ((ssize_t)(tl + n));
 	case Q_FIXED:
-		if (left < vf->qlen)
+		if (left < q->qlen)
 			return (0);
-		return ((ssize_t)(tl + vf->qlen));
+		return ((ssize_t)(tl + q->qlen));
 	}
 	/* a length of one byte, and as many bytes */
 	if (left < 1 || (n = p[0]) >= QUICK_LEN || n > left - 1)
 		return (0);
 	p++;
-	switch (vf->quick) {
+	vf = &vm->f[q->idx];
+	switch (q->quick) {
 	case Q_STRING:
 		if (utf8_fault(p, n) != NULL)
 			return (0);
