@@ -53,23 +53,3 @@ frame_iter_init(struct frame_iter *it, const void *buf, size_t len)
 	it->p = buf;
 	it->left = len;
 }
-
-/* on error the iterator stays put, so it keeps saying -1 */
-int
-frame_next(struct frame_iter *it, const unsigned char **rec, size_t *reclen)
-{
-	uint64_t	 len;
-	size_t		 n;
-
-	if (it->left == 0)
-		return (0);
-	if ((n = varint_get(it->p, it->left, &len)) == 0)
-		return (-1);
-	if (len > it->left - n)
-		return (-1);
-	*rec = it->p + n;
-	*reclen = (size_t)len;
-	it->p += n + (size_t)len;
-	it->left -= n + (size_t)len;
-	return (1);
-}

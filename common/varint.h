@@ -69,7 +69,32 @@ struct frame_iter {
 };
 
 void	 frame_iter_init(struct frame_iter *, const void *buf, size_t len);
-int	 frame_next(struct frame_iter *, const unsigned char **rec,
-	    size_t *reclen);
+
+/*
+ * Inline: the collector calls it for every record it checks.  On error
+ * the iterator stays put, so it keeps saying -1.
+ */
+static inline int
+frame_next(struct frame_iter *it, const unsigned char **rec, size_t *reclen)
+{
+	uint64_t	 len;
+	size_t		 n;
+
+	if (it->left == 0)
+		return (0);
+	/* most records are shorter than 128 bytes: a length of one byte */
+	if (it->p[0] < 0x80) {
+		len = it->p[0];
+		n = 1;
+	} else if ((n = varint_get(it->p, it->left, &len)) == 0)
+		return (-1);
+	if (len > it->left - n)
+		return (-1);
+	*rec = it->p + n;
+	*reclen = (size_t)len;
+	it->p += n + (size_t)len;
+	it->left -= n + (size_t)len;
+	return (1);
+}
 
 #endif /* NCAP_VARINT_H */

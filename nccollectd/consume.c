@@ -293,10 +293,12 @@ consume_msg(struct imsg *imsg)
 	ob.len = len;
 	ob.nrec = n;
 	ob.seq = cm.seq;
+	/* reported before cm goes: at once, not with the loop's turn */
 	output_store(&ob, consume_stored, &cm);
+	output_flush();
 }
 
-/* the output's report, before output_store() returned (the spool's) */
+/* the output's report, before output_flush() returned (the spool's) */
 static void
 consume_stored(const struct output_batch *ob, int stored, void *cookie)
 {

@@ -55,6 +55,7 @@ static void	 js_recover(const struct collector_conf *,
 		    struct collector_stats *, struct journal *);
 static void	 js_reconf(const struct collector_conf *);
 static void	 js_store(const struct output_batch *, output_done, void *);
+static void	 js_flush(void);
 static int	 js_sync(void);
 static unsigned int js_committed(void);
 static void	 js_rotate(void);
@@ -63,8 +64,8 @@ static void	 js_rules(scmp_filter_ctx);
 static int	 js_imsg(int, struct imsg *);
 
 const struct output_backend	 output_jetstream = {
-	js_init, js_recover, js_reconf, js_store, js_sync, js_committed,
-	js_rotate, js_close, js_rules, 0
+	js_init, js_recover, js_reconf, js_store, js_flush, js_sync,
+	js_committed, js_rotate, js_close, js_rules, 0
 };
 
 static struct published_tree	 published = RB_INITIALIZER(&published);
@@ -159,6 +160,15 @@ js_imsg(int from, struct imsg *imsg)
 	p->done(&ob, res.stored != 0, p->cookie);
 	free(p);
 	return (0);
+}
+
+/*
+ * Nothing is held back here: a batch is the publisher's until
+ * JetStream answers, which no flush hastens.
+ */
+static void
+js_flush(void)
+{
 }
 
 /* JetStream's ack says it is stored, as the stream stores */

@@ -457,6 +457,8 @@ struct output_backend {
 	void		 (*reconf)(const struct collector_conf *);
 	void		 (*store)(const struct output_batch *, output_done,
 			    void *cookie);
+	/* before a journal entry: what it holds back, stored and reported */
+	void		 (*flush)(void);
 	/* what was stored so far, on disk for good: 0, or -1 */
 	int		 (*sync)(void);
 	/* the journal has all that was stored: files closed since */
@@ -478,6 +480,7 @@ void	 output_recover(const struct collector_conf *,
 	    struct collector_stats *, struct journal *);
 void	 output_reconf(const struct collector_conf *);
 void	 output_store(const struct output_batch *, output_done, void *cookie);
+void	 output_flush(void);
 int	 output_sync(void);
 unsigned int output_committed(void);
 void	 output_rotate(void);
@@ -487,7 +490,8 @@ unsigned int output_fds(void);
 
 /*
  * spool.c: the spool as a backend, files relative to the receiver's
- * chroot; it reports every batch before output_store() returns
+ * chroot; it reports a batch once the loop has run what was ready, or
+ * at output_flush(), with the others of the same turn
  */
 extern const struct output_backend output_spool;
 

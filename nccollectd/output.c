@@ -66,6 +66,13 @@ output_store(const struct output_batch *ob, output_done done, void *cookie)
 	backend->store(ob, done, cookie);
 }
 
+/* before a journal entry: nothing held back, every batch reported */
+void
+output_flush(void)
+{
+	backend->flush();
+}
+
 /* before an ack, with sync: what was stored is on disk for good */
 int
 output_sync(void)

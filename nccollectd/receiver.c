@@ -53,6 +53,7 @@
 
 #define RESUME_INFLIGHT	64		/* of MAX_INFLIGHT */
 #define READ_BURST	64		/* datagrams per read event */
+#define RECV_BATCH	16		/* datagrams per recvmmsg */
 /*
  * How long what is done waits for its ack.  A sensor may have 960
  * datagrams unacknowledged, half a second's worth at 2000 a second, so
@@ -85,6 +86,8 @@ static void	 receiver_pause(int);
 static void	 receiver_finish(void);
 static void	 receiver_done_check(void);
 static void	 receiver_ended(void);
+static void	 receive_msg(struct msghdr *, unsigned int,
+		    const unsigned char *);
 static void	 receive_one(struct dgram_hdr *, const unsigned char *,
 		    size_t);
 static void	 receive_plain(const struct dgram_hdr *, const unsigned char *,
@@ -123,13 +126,14 @@ static struct event		 ev_sock;
 static int			 paused, draining, finishing;
 static unsigned int		 ninflight;
 static unsigned int		 nstoring;	/* batches at the output */
-static int			 in_store;	/* in output_store() */
+static int			 in_store;	/* in output_store() or
+						   output_flush() */
 static struct collector_stats	 stats;
 static struct trust		 trust = TRUST_INITIALIZER(trust);
 static struct ctype_stats	*tstats;	/* per record type */
 static struct newkeys		 newkeys;
 static struct unpacker		*unpacker;
-static unsigned char		*dgbuf;
+static unsigned char		*dgbuf;		/* RECV_BATCH datagrams */
 static struct log_ratelimit	 rl_drop[DROP_NCAUSES], rl_renamed, rl_ack;
 static TAILQ_HEAD(, storing)	 storing = TAILQ_HEAD_INITIALIZER(storing);
 static struct journal		 journal;
@@ -173,7 +177,8 @@ receiver_main(void)
 	if (conf.input == INPUT_SENSORS)
 		proc_wait(PROC_PARENT, proc_child_imsg, &have_sock);
 
-	if ((dgbuf = malloc(WIRE_DGRAM_MAX + 1)) == NULL ||
+	/* pages a datagram never reached stay unused */
+	if ((dgbuf = malloc(RECV_BATCH * (WIRE_DGRAM_MAX + 1))) == NULL ||
 	    (unpacker = unpacker_new()) == NULL)
 		fatal(NULL);
 
@@ -215,37 +220,58 @@ drop(enum drop_cause cause, const struct dgram_hdr *h, const char *what)
 	    "?", what);
 }
 
+/*
+ * Up to READ_BURST datagrams, RECV_BATCH to a system call, and never
+ * more than the crypto child may be given: once paused, none is read
+ * that would wait.
+ */
 static void
 receiver_read(int fd, short event, void *arg)
 {
-	struct dgram_hdr	 h;
-	struct msghdr		 msg;
-	struct iovec		 iov[2];
-	struct cmsghdr		*cm;
-	union {
-		struct cmsghdr	 hdr;
-		unsigned char	 buf[CMSG_SPACE(sizeof(uint32_t))];
-	}			 cmsgbuf;
-	uint32_t		 ovfl;
-	ssize_t			 n;
-	int			 i;
+	static struct sockaddr_storage	 from[RECV_BATCH];
+	static struct mmsghdr		 mm[RECV_BATCH];
+	static struct iovec		 iov[RECV_BATCH];
+	static union {
+		struct cmsghdr		 hdr;
+		unsigned char		 buf[CMSG_SPACE(sizeof(uint32_t))];
+	}				 cmsgbuf[RECV_BATCH];
+	static int			 ready;
+	struct msghdr			*msg;
+	unsigned int			 want, k;
+	int				 i, n;
 
-	for (i = 0; i < READ_BURST && !paused; i++) {
-		memset(&h, 0, sizeof(h));
-		memset(&msg, 0, sizeof(msg));
-		iov[0].iov_base = dgbuf;
-		iov[0].iov_len = WIRE_DGRAM_MAX + 1;
-		msg.msg_name = &h.from;
-		msg.msg_namelen = sizeof(h.from);
-		msg.msg_iov = iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cmsgbuf.buf;
-		msg.msg_controllen = sizeof(cmsgbuf.buf);
-		if ((n = recvmsg(sock, &msg, MSG_DONTWAIT)) == -1) {
-			if (errno == EINTR)
+	if (!ready) {
+		for (k = 0; k < RECV_BATCH; k++) {
+			iov[k].iov_base = dgbuf + k * (WIRE_DGRAM_MAX + 1);
+			iov[k].iov_len = WIRE_DGRAM_MAX + 1;
+			msg = &mm[k].msg_hdr;
+			msg->msg_name = &from[k];
+			msg->msg_iov = &iov[k];
+			msg->msg_iovlen = 1;
+			msg->msg_control = cmsgbuf[k].buf;
+		}
+		ready = 1;
+	}
+	for (i = 0; i < READ_BURST && !paused; i += n) {
+		want = READ_BURST - i;
+		if (want > RECV_BATCH)
+			want = RECV_BATCH;
+		if (want > MAX_INFLIGHT - ninflight)
+			want = MAX_INFLIGHT - ninflight;
+		if (want == 0)
+			return;
+		/* what the kernel wrote over last time */
+		for (k = 0; k < want; k++) {
+			mm[k].msg_hdr.msg_namelen = sizeof(from[k]);
+			mm[k].msg_hdr.msg_controllen = sizeof(cmsgbuf[k].buf);
+		}
+		if ((n = recvmmsg(sock, mm, want, MSG_DONTWAIT, NULL)) == -1) {
+			if (errno == EINTR) {
+				n = 1;
 				continue;
+			}
 			if (errno != EAGAIN)
-				log_warn("recvmsg");
+				log_warn("recvmmsg");
 			else if (draining) {
 				/* the socket is empty: store, then report */
 				finishing = 1;
@@ -254,28 +280,15 @@ receiver_read(int fd, short event, void *arg)
 			}
 			return;
 		}
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SO_RXQ_OVFL &&
-			    cm->cmsg_len >= CMSG_LEN(sizeof(ovfl))) {
-				memcpy(&ovfl, CMSG_DATA(cm), sizeof(ovfl));
-				stats.kernel_drops = ovfl;
-			}
-		}
-		h.fromlen = msg.msg_namelen;
-		h.len = (uint32_t)n;
-		stats.datagrams++;
-		stats.bytes += (uint64_t)n;
-		if ((size_t)n < WIRE_MIN) {
-			drop(DROP_SHORT, &h, "shorter than the header");
-			continue;
-		}
-		if ((msg.msg_flags & MSG_TRUNC) || n > WIRE_DGRAM_MAX) {
-			drop(DROP_LONG, &h, "larger than any datagram");
-			continue;
-		}
-		receive_one(&h, dgbuf, (size_t)n);
+		for (k = 0; k < (unsigned int)n; k++)
+			receive_msg(&mm[k].msg_hdr, mm[k].msg_len,
+			    iov[k].iov_base);
+		/*
+		 * Fewer than asked for: the socket is empty now.  Draining,
+		 * the next call sees it so (or sees what came since).
+		 */
+		if ((unsigned int)n < want && !draining)
+			return;
 	}
 	/*
 	 * Draining, a full burst may have emptied the socket without
@@ -284,6 +297,40 @@ receiver_read(int fd, short event, void *arg)
 	 */
 	if (draining && !paused && !finishing)
 		event_active(&ev_sock, EV_READ, 1);
+}
+
+/* one datagram read: counted, and taken further if it may be ours */
+static void
+receive_msg(struct msghdr *msg, unsigned int n, const unsigned char *dg)
+{
+	struct dgram_hdr h;
+	struct cmsghdr	*cm;
+	uint32_t	 ovfl;
+
+	memset(&h, 0, sizeof(h));
+	if (msg->msg_namelen <= sizeof(h.from))
+		memcpy(&h.from, msg->msg_name, msg->msg_namelen);
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_RXQ_OVFL &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(ovfl))) {
+			memcpy(&ovfl, CMSG_DATA(cm), sizeof(ovfl));
+			stats.kernel_drops = ovfl;
+		}
+	}
+	h.fromlen = msg->msg_namelen;
+	h.len = n;
+	stats.datagrams++;
+	stats.bytes += n;
+	if (n < WIRE_MIN) {
+		drop(DROP_SHORT, &h, "shorter than the header");
+		return;
+	}
+	if ((msg->msg_flags & MSG_TRUNC) || n > WIRE_DGRAM_MAX) {
+		drop(DROP_LONG, &h, "larger than any datagram");
+		return;
+	}
+	receive_one(&h, dg, n);
 }
 
 /*
@@ -517,9 +564,12 @@ batch_stored(const struct output_batch *ob, int stored, void *cookie)
 		s->info.last_seen = (uint64_t)now_ns();
 		strlcpy(s->info.name, ob->sensor, sizeof(s->info.name));
 	}
-	log_debug("batch %u bytes from %s sensor %s type %s records %u",
-	    st->h.len, sa_fmt((const struct sockaddr *)&st->h.from, from,
-	    sizeof(from)), ob->sensor, rectypes[ob->type]->name, ob->nrec);
+	/* the address is formatted only for a log that shows it */
+	if (log_getverbose() > 0)
+		log_debug("batch %u bytes from %s sensor %s type %s records "
+		    "%u", st->h.len, sa_fmt((const struct sockaddr *)
+		    &st->h.from, from, sizeof(from)), ob->sensor,
+		    rectypes[ob->type]->name, ob->nrec);
  done:
 	free(st);
 	nstoring--;
@@ -749,9 +799,13 @@ rules_receiver(scmp_filter_ctx ctx)
 	 * address, but only on the socket they came in on, whose number
 	 * is known now
 	 */
-	if (sock != -1)
+	if (sock != -1) {
 		sandbox_allow_if(ctx, SCMP_SYS(sendto), sandbox_eq(0,
 		    (scmp_datum_t)sock));
+		/* its datagrams, on that socket too */
+		sandbox_allow_if(ctx, SCMP_SYS(recvmmsg), sandbox_eq(0,
+		    (scmp_datum_t)sock));
+	}
 	journal_rules(ctx);
 	output_rules(ctx);
 }
@@ -801,6 +855,8 @@ receiver_tick(int fd, short event, void *arg)
 {
 	tick_armed = 0;
 	ack_flush();
+	/* the flush may have reported the last batch awaited */
+	receiver_done_check();
 }
 
 /*
@@ -817,6 +873,14 @@ ack_flush(void)
 	int64_t		 t0 = mono_ms();
 	int		 i, r = -1;
 
+	/*
+	 * what the output holds back is stored first, and in this entry;
+	 * its reports wait for receiver_done_check() as output_store()'s
+	 * do
+	 */
+	in_store = 1;
+	output_flush();
+	in_store = 0;
 	journal.sync = conf.sync;
 	if (conf.sync)
 		output_sync();

@@ -29,11 +29,16 @@
  * open is closed, after the journal has cut it.
  *
  * Files stay open (up to SPOOL_MAX_OPEN, least recently used closed
- * first; with rotate they stay current while closed) and each batch is
- * appended with a single write (a short one finished with another); a
- * failed write is cut back so a file never holds half a batch.  The
- * journal learns of every file opened and of its size after every
- * batch: it commits that size, and cuts back to it at start.
+ * first; with rotate they stay current while closed).  The batches of
+ * one turn of the loop are appended together: their records wait in
+ * wbuf, and once the loop has run what was ready (or wbuf is full, or
+ * a file is to be closed, or the receiver is about to write the
+ * journal) each file gets one writev of its batches in the order they
+ * came, and then each batch is reported.  A failed write is cut back
+ * so a file never holds half a batch, and the file's batches are then
+ * written one by one, each stored or not as it would have been alone.
+ * The journal learns of every file opened and of its size after every
+ * write: it commits that size, and cuts back to it at start.
  *
  * keep removes closed files, oldest first (by the end of their span),
  * while they are older than its age or the spool is larger than its
@@ -45,6 +50,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/tree.h>
+#include <sys/uio.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,6 +78,12 @@
 #define OPEN_SUFFIX	".ncap.open"
 #define STAMP_LEN	16		/* 20261203T040000Z */
 #define KEEP_INTERVAL	60		/* seconds between looks */
+#define SPOOL_WBUF	(256 * 1024)	/* records waiting, bytes at most */
+#define SPOOL_WAITING	128		/* batches waiting at most */
+
+#if WIRE_MAX_BATCH > SPOOL_WBUF
+#error "a batch must fit in wbuf"
+#endif
 
 struct sfile {
 	RB_ENTRY(sfile)		 tree;
@@ -85,6 +97,19 @@ struct sfile {
 	int			 dirty;		/* written since its fdatasync */
 	int			 due;		/* closed at the next commit */
 	struct jfile		*jf;
+};
+
+/* a batch waiting in wbuf, and what its report counts */
+struct waiting {
+	struct sfile		*f;
+	size_t			 off;		/* its records in wbuf */
+	size_t			 len;
+	int			 type;
+	uint32_t		 nrec;
+	output_done		 done;
+	void			*cookie;
+	int			 stored;
+	char			 sensor[SENSOR_NAME_MAX + 1];
 };
 
 /* a closed file, as keep sees it */
@@ -107,8 +132,13 @@ static void		 spool_recover(const struct collector_conf *,
 static void		 spool_reconf(const struct collector_conf *);
 static void		 spool_store(const struct output_batch *, output_done,
 			    void *);
-static int		 spool_append(const char *, int, const unsigned char *,
+static struct sfile	*spool_file(const char *, int);
+static int		 spool_put(struct sfile *, const unsigned char *,
 			    size_t);
+static void		 spool_write(struct sfile *, unsigned int);
+static void		 spool_flush(void);
+static void		 spool_flush_event(int, short, void *);
+static int		 writev_all(int, struct iovec *, int, size_t *);
 static int		 spool_sync(void);
 static unsigned int	 spool_committed(void);
 static void		 spool_rotate(void);
@@ -132,8 +162,9 @@ static off_t		 torn_cut(const char *, int);
 static void		 spool_rules(scmp_filter_ctx);
 
 const struct output_backend	 output_spool = {
-	spool_init, spool_recover, spool_reconf, spool_store, spool_sync,
-	spool_committed, spool_rotate, spool_close_all, spool_rules, SPOOL_FDS
+	spool_init, spool_recover, spool_reconf, spool_store, spool_flush,
+	spool_sync, spool_committed, spool_rotate, spool_close_all,
+	spool_rules, SPOOL_FDS
 };
 
 static struct sfile_tree		 files = RB_INITIALIZER(&files);
@@ -148,7 +179,11 @@ static unsigned int			 every, keep_age;
 static uint64_t				 maxsize, keep_size;
 static int				 rotating, keep_due;
 static unsigned int			 ndue;		/* files due */
-static struct event			 ev_rotate, ev_keep;
+static struct event			 ev_rotate, ev_keep, ev_flush;
+static unsigned char			*wbuf;
+static size_t				 wlen;
+static struct waiting			 waiting[SPOOL_WAITING];
+static unsigned int			 nwaiting;
 
 static int
 sfile_cmp(struct sfile *a, struct sfile *b)
@@ -179,6 +214,9 @@ spool_init(const struct collector_conf *c, struct collector_stats *st,
 	kick = kickfn;
 	evtimer_set(&ev_rotate, rotate_timer, NULL);
 	evtimer_set(&ev_keep, keep_timer, NULL);
+	event_set(&ev_flush, -1, 0, spool_flush_event, NULL);
+	if ((wbuf = malloc(SPOOL_WBUF)) == NULL)
+		fatal(NULL);
 	spool_reconf(c);
 }
 
@@ -274,12 +312,148 @@ spool_rotate(void)
 		sfile_due(f);
 }
 
-/* stored or not, it is said before the caller goes on */
+/*
+ * The batch waits in wbuf for the end of the loop's turn; a file that
+ * cannot be opened is reported at once.
+ */
 static void
 spool_store(const struct output_batch *ob, output_done done, void *cookie)
 {
-	done(ob, spool_append(ob->sensor, ob->type, ob->recs, ob->len) == 0,
-	    cookie);
+	struct waiting	*w;
+	struct sfile	*f;
+
+	if (nwaiting == SPOOL_WAITING || SPOOL_WBUF - wlen < ob->len)
+		spool_flush();
+	if ((f = spool_file(ob->sensor, ob->type)) == NULL) {
+		done(ob, 0, cookie);
+		return;
+	}
+	w = &waiting[nwaiting++];
+	w->f = f;
+	w->off = wlen;
+	w->len = ob->len;
+	w->type = ob->type;
+	w->nrec = ob->nrec;
+	w->done = done;
+	w->cookie = cookie;
+	w->stored = 0;
+	strlcpy(w->sensor, ob->sensor, sizeof(w->sensor));
+	memcpy(wbuf + wlen, ob->recs, ob->len);
+	wlen += ob->len;
+	/* once the loop has run what is ready now */
+	if (nwaiting == 1)
+		event_active(&ev_flush, EV_WRITE, 1);
+}
+
+static void
+spool_flush_event(int fd, short event, void *arg)
+{
+	spool_flush();
+}
+
+/*
+ * What waits is written, each file's batches in one writev, and then
+ * reported.  The reports come last, from a copy: they may have the
+ * receiver write its journal, and close every file.
+ */
+static void
+spool_flush(void)
+{
+	struct waiting		 w[SPOOL_WAITING];
+	struct output_batch	 ob;
+	unsigned int		 i, n;
+
+	for (i = 0; i < nwaiting; i++)
+		if (waiting[i].f != NULL)
+			spool_write(waiting[i].f, i);
+	n = nwaiting;
+	memcpy(w, waiting, n * sizeof(w[0]));
+	nwaiting = 0;
+	wlen = 0;
+	for (i = 0; i < n; i++) {
+		memset(&ob, 0, sizeof(ob));
+		ob.sensor = w[i].sensor;
+		ob.type = w[i].type;
+		ob.len = w[i].len;
+		ob.nrec = w[i].nrec;
+		w[i].done(&ob, w[i].stored, w[i].cookie);
+	}
+}
+
+/*
+ * The batches of f that wait, from waiting[first] on: in one writev,
+ * or when that fails, cut back and one by one.
+ */
+static void
+spool_write(struct sfile *f, unsigned int first)
+{
+	struct iovec	 iov[SPOOL_WAITING];
+	size_t		 len = 0, done;
+	unsigned int	 i;
+	int		 n = 0;
+
+	for (i = first; i < nwaiting; i++)
+		if (waiting[i].f == f) {
+			iov[n].iov_base = wbuf + waiting[i].off;
+			iov[n].iov_len = waiting[i].len;
+			len += waiting[i].len;
+			n++;
+		}
+	if (writev_all(f->fd, iov, n, &done) == 0) {
+		f->size += (off_t)len;
+		f->dirty = 1;
+		journal_grow(journal, f->jf, (uint64_t)f->size);
+		if (maxsize != 0 && (uint64_t)f->size >= maxsize && !f->due) {
+			sfile_due(f);
+			kick();
+		}
+		for (i = first; i < nwaiting; i++)
+			if (waiting[i].f == f) {
+				waiting[i].stored = 1;
+				waiting[i].f = NULL;
+			}
+		return;
+	}
+	/* as if they had never been together; cut back, or none goes on */
+	if (done > 0 && ftruncate(f->fd, f->size) == -1) {
+		log_warn("ftruncate %s/%s", f->sensor, f->name);
+		n = 0;
+	}
+	for (i = first; i < nwaiting; i++)
+		if (waiting[i].f == f) {
+			waiting[i].stored = n > 0 && spool_put(f,
+			    wbuf + waiting[i].off, waiting[i].len) == 0;
+			waiting[i].f = NULL;
+		}
+}
+
+/* all of iov written, or -1 with the bytes that were in *done */
+static int
+writev_all(int fd, struct iovec *iov, int n, size_t *done)
+{
+	ssize_t	 r;
+	size_t	 left;
+
+	*done = 0;
+	while (n > 0) {
+		if ((r = writev(fd, iov, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (r == 0) {
+			errno = EIO;
+			return (-1);
+		}
+		*done += (size_t)r;
+		for (left = (size_t)r; n > 0 && left >= iov->iov_len; n--)
+			left -= (iov++)->iov_len;
+		if (n > 0) {
+			iov->iov_base = (unsigned char *)iov->iov_base + left;
+			iov->iov_len -= left;
+		}
+	}
+	return (0);
 }
 
 /* "20261203T040000Z" */
@@ -461,6 +635,9 @@ sfile_open(struct sfile *f)
 static void
 sfile_release(struct sfile *f, int keep)
 {
+	/* what waits for it is written first */
+	if (nwaiting > 0)
+		spool_flush();
 	/* with sync, what it holds must be on disk before it is acked */
 	if (f->dirty && journal->sync)
 		sfile_sync(f);
@@ -506,13 +683,11 @@ sfile_finish(struct sfile *f)
 	free(f);
 }
 
-/* append framed records; 0 on success, -1 (logged) on failure */
-static int
-spool_append(const char *sensor, int type, const unsigned char *recs,
-    size_t len)
+/* the file of a sensor's records of a type, open; NULL (logged) */
+static struct sfile *
+spool_file(const char *sensor, int type)
 {
 	struct sfile	 key, *f;
-	size_t		 done;
 	int		 isnew = 0;
 
 	strlcpy(key.sensor, sensor, sizeof(key.sensor));
@@ -526,17 +701,25 @@ spool_append(const char *sensor, int type, const unsigned char *recs,
 			RB_REMOVE(sfile_tree, &files, f);
 			free(f);
 		}
-		return (-1);
+		return (NULL);
 	}
 	TAILQ_REMOVE(&lru, f, lru);
 	TAILQ_INSERT_HEAD(&lru, f, lru);
+	return (f);
+}
+
+/* append one batch's records; 0 on success, -1 (logged) on failure */
+static int
+spool_put(struct sfile *f, const unsigned char *recs, size_t len)
+{
+	size_t	 done;
 
 	if (write_all(f->fd, recs, len, &done) == -1) {
-		log_warnx_rl(&rl_io, "write %s/%s: %s", sensor, f->name,
+		log_warnx_rl(&rl_io, "write %s/%s: %s", f->sensor, f->name,
 		    strerror(errno));
 		/* cut a partial batch off again, so every record is whole */
 		if (done > 0 && ftruncate(f->fd, f->size) == -1)
-			log_warn("ftruncate %s/%s", sensor, f->name);
+			log_warn("ftruncate %s/%s", f->sensor, f->name);
 		return (-1);
 	}
 	f->size += (off_t)len;
@@ -857,6 +1040,8 @@ spool_rules(scmp_filter_ctx ctx)
 	/* the size of a file opened, where the next batch goes; keep's */
 	sandbox_allow(ctx, SCMP_SYS(fstat));
 	sandbox_allow(ctx, SCMP_SYS(newfstatat));
+	/* a turn's batches appended to a file in one call */
+	sandbox_allow(ctx, SCMP_SYS(writev));
 	/* a failed append is cut back to whole batches */
 	sandbox_allow(ctx, SCMP_SYS(ftruncate));
 	/* sync yes: the files on disk before the journal says they are */

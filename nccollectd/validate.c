@@ -23,10 +23,17 @@
  * int32 varint, reads any non-zero bool as 1 (of any wire type), drops
  * the bits of a 10-byte varint past 64, takes field numbers past
  * 2^29-1, and keeps strings as they come, cut at a NUL.
+ *
+ * Most fields are known ones of a short tag, of their own wire type and
+ * plainly valid: a quick pass, looking the tag up in a table, passes
+ * over those, and leaves any other field to the full walk, which looks
+ * at it afresh and alone says what is wrong.  The quick pass accepts
+ * only what the walk accepts, and takes the same bytes.
  */
 
 #include <sys/types.h>
 
+#include <endian.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +52,8 @@
 #define FIELD_MAX	((1U << 29) - 1)	/* proto's largest field number */
 #define LEN_VARINT_MAX	5	/* a tag or a length is 32 bits */
 #define NEST_MAX	16	/* records nest one deep; this is plenty */
+#define QUICK_TAGS	256	/* tags the quick pass knows: fields 1 to 31 */
+#define QUICK_LEN	128	/* lengths it knows: those of one byte */
 
 /*
  * Address fields: bytes whose length says what they hold.  Every
@@ -82,6 +91,21 @@ static const struct addr_rule {
 };
 
 /*
+ * What the quick pass (quick()) makes of a value of a field's own wire
+ * type: it passes over what is plainly valid, and leaves the rest to
+ * the full walk.
+ */
+enum quick {
+	Q_NONE,		/* the full walk's */
+	Q_VARINT,	/* qlen bytes at most, the last no more than qlast
+			   when there are qlen */
+	Q_FIXED,	/* qlen bytes */
+	Q_STRING,	/* UTF-8 */
+	Q_BYTES,	/* a length lenok allows */
+	Q_MESSAGE,	/* its message, checked */
+};
+
+/*
  * What the walk needs of each field, made once per message on first
  * sight and kept small: this is read for every field of every record,
  * the descriptors only for a fault or a nested message.
@@ -92,7 +116,16 @@ struct vfield {
 	uint8_t		 wt;		/* its wire type, unpacked */
 	uint8_t		 addr;		/* enum addr_kind, for bytes */
 	uint8_t		 packable;	/* a repeated scalar */
+	uint64_t	 lenok[QUICK_LEN / 64];	/* bit n: n bytes may be */
 	struct vmsg	*sub;		/* a message's, found when met */
+};
+
+/* a tag, as the quick pass sees it: all a scalar's value needs */
+struct qtag {
+	uint8_t		 quick;		/* enum quick */
+	uint8_t		 qlen;
+	uint8_t		 qlast;
+	uint8_t		 idx;		/* its field, in f */
 };
 
 struct vmsg {
@@ -100,12 +133,17 @@ struct vmsg {
 	struct vfield	*f;		/* parallel to desc->fields */
 	size_t		 n;
 	struct vmsg	*next;
+	struct qtag	 quick[QUICK_TAGS];	/* by tag */
 };
 
 static struct vmsg	*vmsgs, *vlast;
 
 static struct vmsg *vmsg_get(const ProtobufCMessageDescriptor *);
 static inline int get_varint(const unsigned char **, size_t *, uint64_t *);
+static inline size_t varint_span(const unsigned char *, size_t);
+static void	 quick_init(struct vmsg *, size_t);
+static inline ssize_t quick(const struct vmsg *, const unsigned char *,
+		    size_t, int, struct rec_fault *);
 static const char *value_fault(ProtobufCType, uint64_t);
 static int	 wire_of(ProtobufCType);
 static size_t	 fixed_size(int);
@@ -227,6 +265,7 @@ vmsg_get(const ProtobufCMessageDescriptor *desc)
 			    fd->name);
 		vm->f[i].packable = fd->label == PROTOBUF_C_LABEL_REPEATED &&
 		    vm->f[i].wt != WT_LEN;
+		quick_init(vm, i);
 	}
 	/* message fields find theirs when first met: types may recurse */
 	vm->next = vmsgs;
@@ -266,6 +305,161 @@ get_varint(const unsigned char **pp, size_t *left, uint64_t *v)
 	*pp = p + i + 1;
 	*left -= i + 1;
 	return (0);
+}
+
+/*
+ * How long the varint at p is, up to 10 bytes and left; 0 if it does
+ * not end there.  Eight bytes are looked at together when there are
+ * eight: a timestamp in nanoseconds takes nine.
+ */
+static inline size_t
+varint_span(const unsigned char *p, size_t left)
+{
+	uint64_t	 w, ends;
+	size_t		 i = 0, max = left < 10 ? left : 10;
+
+	if (left > 0 && p[0] < 0x80)
+		return (1);
+	if (left >= sizeof(w)) {
+		memcpy(&w, p, sizeof(w));
+		/* the high bit clear: the last byte */
+		if ((ends = ~le64toh(w) & 0x8080808080808080ULL) != 0)
+			return ((size_t)__builtin_ctzll(ends) / 8 + 1);
+		i = sizeof(w);
+	}
+	for (; i < max; i++)
+		if (p[i] < 0x80)
+			return (i + 1);
+	return (0);
+}
+
+/*
+ * What the quick pass takes of field i, and its tag's entry if that
+ * is short enough.  A varint of a 32-bit type passes when it has 4
+ * bytes or fewer (28 bits), or 5 whose last holds no bit past 31 (past
+ * 30 for int32: a negative one, sign-extended to 10 bytes, is the full
+ * walk's); a bool's is 0 or 1 in one byte; a 64-bit one is
+ * get_varint()'s: 10 bytes at most, the tenth 0 or 1.
+ */
+static void
+quick_init(struct vmsg *vm, size_t i)
+{
+	struct vfield	*vf = &vm->f[i];
+	struct qtag	 q;
+	size_t		 n;
+
+	memset(&q, 0, sizeof(q));
+	switch (vf->type) {
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_ENUM:
+		q.quick = Q_VARINT;
+		q.qlen = 5;
+		q.qlast = 0x07;
+		break;
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_SINT32:
+		q.quick = Q_VARINT;
+		q.qlen = 5;
+		q.qlast = 0x0f;
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		q.quick = Q_VARINT;
+		q.qlen = 1;
+		q.qlast = 0x01;
+		break;
+	case PROTOBUF_C_TYPE_STRING:
+		q.quick = Q_STRING;
+		break;
+	case PROTOBUF_C_TYPE_BYTES:
+		q.quick = Q_BYTES;
+		for (n = 0; n < QUICK_LEN; n++)
+			if (addr_len_ok(vf->addr, n))
+				vf->lenok[n / 64] |= 1ULL << (n % 64);
+		break;
+	case PROTOBUF_C_TYPE_MESSAGE:
+		q.quick = Q_MESSAGE;
+		break;
+	default:
+		if ((q.qlen = (uint8_t)fixed_size(vf->wt)) != 0)
+			q.quick = Q_FIXED;
+		else {
+			/* the 64-bit varints */
+			q.quick = Q_VARINT;
+			q.qlen = 10;
+			q.qlast = 0x01;
+		}
+		break;
+	}
+	if (vf->id < QUICK_TAGS >> 3 && i <= UINT8_MAX) {
+		q.idx = (uint8_t)i;
+		vm->quick[vf->id << 3 | vf->wt] = q;
+	}
+}
+
+/*
+ * The quick pass over the field at p: a known one, of a tag of one or
+ * two bytes and of its own wire type, whose value is plainly valid.
+ * The bytes it takes, or 0 for the full walk to look at the field
+ * (which finds the same field, and what is wrong if anything is); -1
+ * if a message in it is not valid, the fault in f.
+ */
+static inline ssize_t
+quick(const struct vmsg *vm, const unsigned char *p, size_t left, int depth,
+    struct rec_fault *f)
+{
+	const struct qtag	*q;
+	const struct vfield	*vf;
+	size_t			 tl = 1, n;
+	unsigned int		 tag = p[0];
+
+	if (tag >= 0x80) {
+		if (left < 2 || p[1] >= 0x80)
+			return (0);
+		tag = (tag & 0x7f) | (unsigned int)p[1] << 7;
+		if (tag >= QUICK_TAGS)
+			return (0);
+		tl = 2;
+	}
+	q = &vm->quick[tag];
+	p += tl;
+	left -= tl;
+	switch (q->quick) {
+	case Q_NONE:
+		return (0);
+	case Q_VARINT:
+		if ((n = varint_span(p, left)) == 0 || n > q->qlen ||
+		    (n == q->qlen && p[n - 1] > q->qlast))
+			return (0);
+		return ((ssize_t)(tl + n));
+	case Q_FIXED:
+		if (left < q->qlen)
+			return (0);
+		return ((ssize_t)(tl + q->qlen));
+	}
+	/* a length of one byte, and as many bytes */
+	if (left < 1 || (n = p[0]) >= QUICK_LEN || n > left - 1)
+		return (0);
+	p++;
+	vf = &vm->f[q->idx];
+	switch (q->quick) {
+	case Q_STRING:
+		if (utf8_fault(p, n) != NULL)
+			return (0);
+		break;
+	case Q_BYTES:
+		if ((vf->lenok[n / 64] & 1ULL << (n % 64)) == 0)
+			return (0);
+		break;
+	case Q_MESSAGE:
+		if (vf->sub == NULL)
+			return (0);
+		if (msg_check(vf->sub, p, n, depth + 1, f) == -1)
+			return (-1);
+		break;
+	default:
+		return (0);
+	}
+	return ((ssize_t)(tl + 1 + n));
 }
 
 /* NULL if v is a value of a field of type t on the wire, else why not */
@@ -377,12 +571,22 @@ msg_check(struct vmsg *vm, const unsigned char *p, size_t left, int depth,
 	const char				*why;
 	uint64_t				 tag, v = 0;
 	size_t					 vlen = 0, before, idx = 0;
+	ssize_t					 q;
 	uint32_t				 num;
 	int					 wt, r;
 
 	if (depth > NEST_MAX)
 		return (fault(f, vm, NULL, 0, "messages nested too deep"));
 	while (left > 0) {
+		if ((q = quick(vm, p, left, depth, f)) > 0) {
+			p += q;
+			left -= (size_t)q;
+			continue;
+		}
+		if (q == -1)
+			return (-1);
+
+		/* the full walk, which says what is wrong */
 		before = left;
 		if ((r = get_varint(&p, &left, &tag)) != 0)
 			return (fault(f, vm, NULL, 0, r == -1 ?
@@ -497,7 +701,9 @@ record_check(const ProtobufCMessageDescriptor *desc, const unsigned char *rec,
     size_t len, struct rec_fault *f)
 {
 	memset(f, 0, sizeof(*f));
-	return (msg_check(vmsg_get(desc), rec, len, 0, f));
+	/* a batch's records are of one type: no call for the same again */
+	return (msg_check(vlast != NULL && vlast->desc == desc ? vlast :
+	    vmsg_get(desc), rec, len, 0, f));
 }
 
 /* "DNS.Question.name (field 1): not UTF-8", for the log */

@@ -374,6 +374,37 @@ test_wire(void)
 	put_raw(&r, v, 7);
 	want(&udp__descriptor, &r, R_PAST, "timestamp",
 	    "7 bytes of a 64-bit value");
+	/*
+	 * cut by one byte, of the wire type their fields have and
+	 * otherwise valid: the quick pass must leave them to the walk
+	 */
+	r.n = 0;
+	put_tag(&r, 2, WT_LEN);
+	put_varint(&r, 4);
+	put_raw(&r, v, 3);
+	want(&udp__descriptor, &r, R_PAST, "src_ip",
+	    "an address of 4 bytes, 3 there");
+	r.n = 0;
+	put_tag(&r, 4, WT_32BIT);
+	put_raw(&r, v, 3);
+	want(&every__descriptor, &r, R_PAST, "f32", "3 bytes of a fixed32");
+	r.n = 0;
+	put_tag(&r, 5, WT_64BIT);
+	put_raw(&r, v, 7);
+	want(&every__descriptor, &r, R_PAST, "sf64",
+	    "7 bytes of an sfixed64");
+	r.n = 0;
+	put_tag(&r, 16, WT_LEN);
+	put_varint(&r, 3);
+	put_raw(&r, "ab", 2);
+	want(&every__descriptor, &r, R_PAST, "word",
+	    "a string of 3 bytes, 2 there");
+	r.n = 0;
+	put_tag(&r, 14, WT_LEN);
+	put_varint(&r, 3);
+	put_raw(&r, "\x08\x01", 2);
+	want(&every__descriptor, &r, R_PAST, "child",
+	    "a message of 3 bytes, 2 there");
 
 	/* tags */
 	r.n = 0;
