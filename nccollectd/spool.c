@@ -148,6 +148,7 @@ static int		 sfile_open(struct sfile *);
 static void		 sfile_release(struct sfile *, int);
 static void		 sfile_finish(struct sfile *);
 static void		 sfile_due(struct sfile *);
+static void		 sfile_grew(struct sfile *, size_t);
 static void		 sfile_sync(struct sfile *);
 static int		 close_name(const char *, const char *, time_t, time_t,
 			    char *, size_t);
@@ -202,6 +203,19 @@ sfile_due(struct sfile *f)
 	if (!f->due) {
 		f->due = 1;
 		ndue++;
+	}
+}
+
+/* len bytes appended whole: the journal knows, a full file is due */
+static void
+sfile_grew(struct sfile *f, size_t len)
+{
+	f->size += (off_t)len;
+	f->dirty = 1;
+	journal_grow(journal, f->jf, (uint64_t)f->size);
+	if (maxsize != 0 && (uint64_t)f->size >= maxsize && !f->due) {
+		sfile_due(f);
+		kick();
 	}
 }
 
@@ -400,13 +414,7 @@ spool_write(struct sfile *f, unsigned int first)
 			n++;
 		}
 	if (writev_all(f->fd, iov, n, &done) == 0) {
-		f->size += (off_t)len;
-		f->dirty = 1;
-		journal_grow(journal, f->jf, (uint64_t)f->size);
-		if (maxsize != 0 && (uint64_t)f->size >= maxsize && !f->due) {
-			sfile_due(f);
-			kick();
-		}
+		sfile_grew(f, len);
 		for (i = first; i < nwaiting; i++)
 			if (waiting[i].f == f) {
 				waiting[i].stored = 1;
@@ -722,13 +730,7 @@ spool_put(struct sfile *f, const unsigned char *recs, size_t len)
 			log_warn("ftruncate %s/%s", f->sensor, f->name);
 		return (-1);
 	}
-	f->size += (off_t)len;
-	f->dirty = 1;
-	journal_grow(journal, f->jf, (uint64_t)f->size);
-	if (maxsize != 0 && (uint64_t)f->size >= maxsize && !f->due) {
-		sfile_due(f);
-		kick();
-	}
+	sfile_grew(f, len);
 	return (0);
 }
 
