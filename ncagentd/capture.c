@@ -65,10 +65,10 @@
 #define MAX_INFLIGHT		64	/* batches at the crypto child */
 #define RESUME_INFLIGHT		16
 /*
- * Datagrams a replay has waiting for credit before it stops reading:
- * what an ack's credit lets go at once is ready, while the queue holds
- * no more than the window in flight and this (the queue's own limit,
- * live, is for a collector that is away, which a replay waits for).
+ * Datagrams a replay lets wait for credit before it stops reading:
+ * enough that an ack's credit finds them ready; more would be read
+ * sooner but sent no sooner.  (Live, the queue fills to its own limit
+ * while a collector is away; a replay waits for it instead.)
  */
 #define REPLAY_AHEAD		256
 /*
