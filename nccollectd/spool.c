@@ -149,6 +149,7 @@ static void		 sfile_release(struct sfile *, int);
 static void		 sfile_finish(struct sfile *);
 static void		 sfile_due(struct sfile *);
 static void		 sfile_grew(struct sfile *, size_t);
+static time_t		 wall_s(void);
 static void		 sfile_sync(struct sfile *);
 static int		 close_name(const char *, const char *, time_t, time_t,
 			    char *, size_t);
@@ -204,6 +205,18 @@ sfile_due(struct sfile *f)
 		f->due = 1;
 		ndue++;
 	}
+}
+
+/*
+ * The time a file's span is named by, from the clock its header's time
+ * comes from: time(3) reads a coarser one, up to a tick behind, and a
+ * header written within a tick of a second's end fell outside a span
+ * that opened and closed within that tick.
+ */
+static time_t
+wall_s(void)
+{
+	return ((time_t)(now_ns() / 1000000000));
 }
 
 /* len bytes appended whole: the journal knows, a full file is due */
@@ -295,7 +308,7 @@ static void
 rotate_timer(int fd, short event, void *arg)
 {
 	struct sfile	*f;
-	time_t		 now = time(NULL);
+	time_t		 now = wall_s();
 	int		 n = 0;
 
 	RB_FOREACH(f, sfile_tree, &files)
@@ -565,7 +578,7 @@ sfile_new(const char *sensor, int type)
 	strlcpy(f->sensor, sensor, sizeof(f->sensor));
 	f->type = type;
 	f->fd = -1;
-	f->start = time(NULL);
+	f->start = wall_s();
 	if (rotating) {
 		fmt_stamp(s, sizeof(s), f->start);
 		snprintf(f->name, sizeof(f->name), "%s-%s" OPEN_SUFFIX,
@@ -673,7 +686,7 @@ sfile_finish(struct sfile *f)
 	if (f->fd != -1)
 		sfile_release(f, 1);
 	snprintf(from, sizeof(from), "%s/%s", f->sensor, f->name);
-	if (close_name(f->sensor, f->name, f->start, time(NULL), to,
+	if (close_name(f->sensor, f->name, f->start, wall_s(), to,
 	    sizeof(to)) == 0) {
 		if (rename(from, to) == -1)
 			log_warn("rename %s to %s", from, to);
@@ -950,7 +963,7 @@ torn_cut(const char *path, int fd)
  * At start, in the spool, before the sandbox and after the journal cut
  * what it knows: a torn tail cut off every file it does not know, then
  * every file left open closed (its span ends when it was last
- * written).
+ * written), or removed if that left it empty.
  */
 static void
 spool_recover(const struct collector_conf *c, struct collector_stats *st,
@@ -1002,6 +1015,21 @@ spool_recover(const struct collector_conf *c, struct collector_stats *st,
 				    "bytes off %s, which the journal does not "
 				    "know", (long long)cut, path);
 				st->journal_cut += (uint64_t)cut;
+			}
+			/*
+			 * one killed as it made the file, before its header
+			 * was whole, holds nothing: no reader takes it
+			 */
+			if (isopen && fstat(fd, &sb) == 0 && sb.st_size == 0) {
+				close(fd);
+				if (unlink(path) == -1)
+					log_warn("spool: unlink %s", path);
+				else
+					log_info("spool: %s, left open and empty, "
+					    "removed", path);
+				if (jf != NULL)
+					journal_forget(j, jf);
+				continue;
 			}
 			close(fd);
 			if (!isopen || parse_stamp(fe->d_name + len - olen -

@@ -30,7 +30,8 @@
 #     allows; open and Type.ncap files stay; counted and logged;
 #  4. a Type.ncap file the journal does not know, torn at every byte of
 #     its last record: cut at start, logged with the bytes cut, and
-#     what is appended to it is readable, every whole record with it.
+#     what is appended to it is readable, every whole record with it;
+#     an open file left empty (killed as it was made) is removed.
 
 . "$REGRESS/integration/lib.sh"
 
@@ -89,6 +90,10 @@ kill -HUP "$CPID"
 "$NCCTL" -s "$T/c/ctl.sock" rotate >"$T/rot.out" 2>&1
 is $? 0 "ncctl rotate under load ($(cat "$T/rot.out"))"
 wait_for 30 acked $((refdg / 5))
+# killed while a file is open: between a rotation's close and the next
+# batch, for a moment, none is
+openfile() { ls "$T/c/spool/alpha" | grep -q 'ncap\.open$'; }
+wait_for 10 openfile
 kill_all "$CPID"
 check "the collector is killed, every process, in the middle" \
     sh -c "! kill -0 $SPID 2>/dev/null || ls '$T/c/spool/alpha' |
@@ -100,8 +105,8 @@ is $? 0 "the replay exits 0, every datagram acknowledged"
 stop_collector
 is $? 0 "the collector exits 0"
 log=$T/c/collector.log
-check "the restarted collector closed the files left open" \
-    grep -q "left open, closed as" "$log"
+check "the restarted collector closed the files left open (removed one left empty)" \
+    grep -Eq "left open, closed as|left open and empty, removed" "$log"
 records "$T/c/spool/alpha" >"$T/rot.recs"
 is "$(wc -l <"$T/rot.recs")" "$nref" \
     "as many records across the rotated files as in the reference"
@@ -260,6 +265,9 @@ while [ $k -lt "$size" ]; do
 	k=$((k + 1))
 done
 ntorn=$((size - last - 1))
+# and a file killed as it was made, before its header: open and empty
+mkdir -p "$T/t/spool/empty"
+: >"$T/t/spool/empty/UDP-20261203T000000Z.ncap.open"
 chown -R nobody "$T/t/spool"
 chmod 750 "$T/t/spool"
 mv "$T/t/collector.log" "$T/t/collector.log.0"
@@ -277,6 +285,9 @@ while [ $k -lt "$size" ]; do
 	k=$((k + 1))
 done
 is "$bad" "" "the bytes cut are those past the last whole record"
+check "the empty file left open is removed, and said so" sh -c \
+    "grep -q 'empty/UDP-20261203T000000Z.ncap.open, left open and empty, removed' \
+    '$T/t/collector.log' && [ -z \"\$(ls '$T/t/spool/empty')\" ]"
 wait_for 10 stored_t $((2 * ntorn))
 stop_collector
 bad=""
