@@ -100,9 +100,6 @@ struct plan {
  * records are of a few types in turn: a cache of the last one found
  * missed nearly always).  Descriptors are protobuf-c's generated ones,
  * which live as long as the program does.
- *
- * The last 64-bit varint written, as it was: the records of a packet
- * all begin with its timestamp, 9 bytes to encode one at a time.
  */
 static struct plan	*plans[PLANS];
 static int		 use_plans = 1, use_gen = 1;
@@ -118,7 +115,7 @@ static unsigned char	 last64_buf[VARINT_WORST];
 static size_t		 last64_len;
 
 static unsigned char	*pack_msg(const ProtobufCMessage *, unsigned char *,
-			    const unsigned char *, int);
+			    const unsigned char *);
 
 /* a varint at p: where the next byte goes */
 static inline unsigned char *
@@ -341,7 +338,7 @@ pack_field(const ProtobufCFieldDescriptor *f, const void *m,
 			return (p + 1);
 		}
 		/* most are shorter than 128: one byte of length */
-		if ((q = pack_msg(sub, p + 1, end, 1)) == NULL)
+		if ((q = pack_msg(sub, p + 1, end)) == NULL)
 			return (NULL);
 		len = (size_t)(q - (p + 1));
 		if (len < 0x80) {
@@ -589,10 +586,10 @@ plan_get(const ProtobufCMessageDescriptor *d)
 	return (plans[i]);
 }
 
-/* gen: try the generated packer (pb_pack() did, for the message it has) */
+/* a record type's generated packer first, then its plan */
 static unsigned char *
 pack_msg(const ProtobufCMessage *msg, unsigned char *p,
-    const unsigned char *end, int gen)
+    const unsigned char *end)
 {
 	const ProtobufCMessageDescriptor	*d = msg->descriptor;
 	const ProtobufCMessageUnknownField	*u;
@@ -606,7 +603,7 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 	uint64_t				 v;
 	size_t					 i;
 
-	if ((pl = plan_get(d)) != NULL && pl->fn != NULL && use_gen && gen &&
+	if ((pl = plan_get(d)) != NULL && pl->fn != NULL && use_gen &&
 	    (q = pl->fn(msg, p, end)) != NULL)
 		return (q);
 	if (pl == NULL) {
@@ -684,20 +681,13 @@ pack_msg(const ProtobufCMessage *msg, unsigned char *p,
 unsigned char *
 pbgen_u64(unsigned char *p, uint64_t v)
 {
-	size_t	 n = 0;
-
 	if (v < 0x80) {
 		*p = (unsigned char)v;
 		return (p + 1);
 	}
 	if (v != last64 || last64_len == 0) {
 		last64 = v;
-		while (v >= 0x80) {
-			last64_buf[n++] = (unsigned char)(v | 0x80);
-			v >>= 7;
-		}
-		last64_buf[n++] = (unsigned char)v;
-		last64_len = n;
+		last64_len = varint_put(last64_buf, v);
 	}
 	pb_copy(p, last64_buf, last64_len);
 	return (p + last64_len);
@@ -724,19 +714,14 @@ pb_plans(int with_plans, int generated)
 size_t
 pb_pack(const ProtobufCMessage *msg, unsigned char *out, size_t room)
 {
-	const struct plan	*pl;
-	unsigned char		*end;
+	unsigned char	*end;
 
 	if (msg == NULL || msg->descriptor == NULL ||
 	    msg->descriptor->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC)
 		return (PB_FAIL);
 	if (room > PTRDIFF_MAX)
 		room = PTRDIFF_MAX;
-	/* a record, most often: its packer straight away */
-	if ((pl = plan_get(msg->descriptor)) != NULL && pl->fn != NULL &&
-	    use_gen && (end = pl->fn(msg, out, out + room)) != NULL)
-		return ((size_t)(end - out));
-	if ((end = pack_msg(msg, out, out + room, 0)) == NULL)
+	if ((end = pack_msg(msg, out, out + room)) == NULL)
 		return (PB_FAIL);
 	return ((size_t)(end - out));
 }
