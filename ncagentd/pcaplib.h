@@ -40,7 +40,6 @@
 	X(geterr) \
 	X(open_dead) \
 	X(open_offline) \
-	X(open_offline_with_tstamp_precision) \
 	X(set_buffer_size) \
 	X(set_promisc) \
 	X(set_snaplen) \
