@@ -138,7 +138,8 @@ struct vmsg {
 
 static struct vmsg	*vmsgs, *vlast;
 
-static struct vmsg *vmsg_get(const ProtobufCMessageDescriptor *);
+static inline struct vmsg *vmsg_get(const ProtobufCMessageDescriptor *);
+static struct vmsg *vmsg_find(const ProtobufCMessageDescriptor *);
 static inline int get_varint(const unsigned char **, size_t *, uint64_t *);
 static inline size_t varint_span(const unsigned char *, size_t);
 static void	 quick_init(struct vmsg *, size_t);
@@ -237,16 +238,22 @@ utf8_fault(const unsigned char *s, size_t len)
 	return (NULL);
 }
 
-static struct vmsg *
+/* a batch is of one type: the last one looked up, mostly, no call */
+static inline struct vmsg *
 vmsg_get(const ProtobufCMessageDescriptor *desc)
+{
+	if (vlast != NULL && vlast->desc == desc)
+		return (vlast);
+	return (vmsg_find(desc));
+}
+
+static struct vmsg *
+vmsg_find(const ProtobufCMessageDescriptor *desc)
 {
 	const ProtobufCFieldDescriptor	*fd;
 	struct vmsg			*vm;
 	unsigned int			 i;
 
-	/* a batch is of one type: the last one looked up, mostly */
-	if (vlast != NULL && vlast->desc == desc)
-		return (vlast);
 	for (vm = vmsgs; vm != NULL; vm = vm->next)
 		if (vm->desc == desc)
 			return (vlast = vm);
@@ -701,9 +708,7 @@ record_check(const ProtobufCMessageDescriptor *desc, const unsigned char *rec,
     size_t len, struct rec_fault *f)
 {
 	memset(f, 0, sizeof(*f));
-	/* a batch's records are of one type: no call for the same again */
-	return (msg_check(vlast != NULL && vlast->desc == desc ? vlast :
-	    vmsg_get(desc), rec, len, 0, f));
+	return (msg_check(vmsg_get(desc), rec, len, 0, f));
 }
 
 /* "DNS.Question.name (field 1): not UTF-8", for the log */
