@@ -133,8 +133,9 @@ procname() {
 # of its children.  VmHWM counts every page a process has mapped, the
 # shared libraries' too, once in each process; Pss shares them out among
 # the processes that map them, so that the Pss of a daemon's processes
-# in one round adds up to what it takes of the machine's memory.  A round runs only the shell's own read and echo (and sleep),
-# so that watching does not take a core from a run on a small machine.
+# in one round adds up to what it takes of the machine's memory.  A
+# round runs only the shell's own read and echo (and sleep), so that
+# watching does not take a core from a run on a small machine.
 # A process's name is looked up once, when it is first seen, 0.1 s or
 # more after it was started: it has exec'd by then.  What a process does
 # in its last 0.1 s is missed: its peak is at least what is printed, its
@@ -196,7 +197,7 @@ peaks() {
 
 # memory FILE...: each process's peak resident memory (as bench.sh always
 # printed it), then each daemon's: the sum of its processes' peaks (all
-# that have its name before a colon)
+# that have its name before a colon), and its peak Pss (daemonpss)
 memory() {
 	echo "peak resident memory (VmHWM):"
 	peaks "$@" | awk '{ if ($3 > m[$2]) m[$2] = $3 }
@@ -207,10 +208,9 @@ memory() {
 	    sort
 	echo "peak proportional set size (Pss, all of a daemon's processes" \
 	    "in one sample):"
-	awk '{ sub(":.*", "", $2); s[$2 " " $6] += $5; d[$2] = 1 }
-	    END { for (k in s) { split(k, a, " ")
-		if (s[k] > m[a[1]]) m[a[1]] = s[k] }
-	    for (x in d) printf "  %-28s %6d kB\n", x, m[x] }' "$@" | sort
+	for _d in $(awk '{ sub(":.*", "", $2); print $2 }' "$@" | sort -u); do
+		printf '  %-28s %6d kB\n' "$_d" "$(daemonpss "$_d" "$@")"
+	done
 }
 
 # daemonpss NAME FILE...: NAME's processes' Pss summed in each sample,
