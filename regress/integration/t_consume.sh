@@ -185,31 +185,43 @@ is "$(settle 10 'cstat "$CC" jetstream.consumer' spool-1)" spool-1 \
     "1: the consuming collector makes its durable consumer spool-1"
 check "1: it takes no datagrams: no UDP socket" \
     [ -z "$(ss -Hulnp | grep "pid=$CCPID,")" ]
+# The replay starts while the publishing collector's publisher is
+# stopped: nothing is acked, so the sensor sends what it may have
+# waiting for credit and no more, and is then stopped too.  The stream
+# gets those, and the rest of the replay only after the consumer's
+# restart, however fast this machine is.
+PP=$(child "$PUB" publisher)
+kill -STOP "$PP"
 sensor_conf "$T/pub/s" s.one "acks yes"
 "$NCAGENTD" -d -v -f "$T/pub/s/ncagentd.conf" -r "$T/big.pcap" -w 60 \
     >"$T/pub/s/sensor.log" 2>&1 &
 SPID=$!
 PIDS="$PIDS $SPID"
+sleep 1
+SKIDS="$SPID $(pgrep -P "$SPID" | tr '\n' ' ')"
+kill -STOP $SKIDS
 
 # -- 2. in the middle of it: what was stored not acked, then every
-# process killed
-settle 20 '[ "$(cstat "$CC" jetstream.stored)" -gt 0 ] && echo y' y \
-    >/dev/null
-# the receiver stopped while the publisher fetches what it may, then
-# the publisher while the receiver stores it: stored, never acked
+# process killed.  The consumer's receiver is stopped while its
+# publisher fetches what the stream has, then the publisher while the
+# receiver stores it: stored, never acked.
 R=$(child "$CCPID" receiver)
 P=$(child "$CCPID" publisher)
 kill -STOP "$R"
-sleep 0.3
+kill -CONT "$PP"
+settle 10 '[ "$(cstat "$T/pub" jetstream.published)" -gt 0 ] && echo y' y \
+    >/dev/null
+echo "# 2: the sensor held, $(cstat "$T/pub" jetstream.published) messages published"
+sleep 1
 kill -STOP "$P"
 kill -CONT "$R"
-sleep 0.5
+sleep 1
 before=$(ls "$CC/spool/s.one" | wc -l)
 kill_all "$CCPID"
 kill -CONT "$P" 2>/dev/null
 check "2: killed once it had stored into files ($before)" [ "$before" -gt 0 ]
-kill -0 "$SPID" 2>/dev/null && echo "# 2: the replay still ran"
 consumer "$CC"
+kill -CONT $SKIDS
 wait "$SPID"
 is $? 0 "2: the replay to the publishing collector exits 0"
 is "$(settle 20 drained 0/0/0)" 0/0/0 \
