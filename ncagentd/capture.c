@@ -62,8 +62,13 @@
 #include "util.h"
 #include "varint.h"
 
-#define MAX_INFLIGHT		64	/* batches at the crypto child */
-#define RESUME_INFLIGHT		16
+/*
+ * Batches at the crypto child: some milliseconds of its work, so that
+ * neither child waits on the other for want of a turn on a busy core.
+ * With 64 and 16 a core stood idle 18 % of a replay, 10 % with these.
+ */
+#define MAX_INFLIGHT		256
+#define RESUME_INFLIGHT		64
 /*
  * Datagrams a replay lets wait for credit before it stops reading:
  * enough that an ack's credit finds them ready; more would be read
@@ -83,12 +88,12 @@
 /*
  * A batch's buffer: the Batch fields before the records (BATCH_HEADROOM,
  * written in place when it is handed over), room for its target and,
- * beyond, for a record packed there before it is known to fit.  Those
- * handed over come back to a pool once sealed.
+ * beyond, for a record packed there before it is known to fit.  Once
+ * handed over (the imsg holds a copy), it goes back to a pool.
  */
 #define RECORD_ROOM		2048	/* a record packed in place */
 #define LENGTH_ROOM		3	/* a record's length, framed */
-#define POOL_MAX		(MAX_INFLIGHT + 8)	/* buffers kept */
+#define POOL_MAX		16	/* buffers kept */
 #define POOL_BYTES		(1024 * 1024)		/* for batches */
 #define RATIO_SPREADS		4	/* deviations a batch's size allows */
 #define MAX_OPENING		64	/* acks at the crypto child */
@@ -115,8 +120,7 @@ struct tbatch {
 struct inflight {
 	TAILQ_ENTRY(inflight)	 entry;
 	struct batch_hdr	 hdr;
-	unsigned char		*buf;	/* records after headroom; */
-	size_t			 cap;	/* NULL: a reseal */
+	int			 reseal;	/* a datagram's again */
 };
 
 /* a datagram's plaintext, waiting to be sealed for the collector now */
@@ -166,7 +170,8 @@ static unsigned char *buf_get(size_t, size_t *);
 static void	 buf_put(unsigned char *, size_t);
 static void	 batch_sent(const struct batch_hdr *, const unsigned char *,
 		    size_t);
-static void	 batch_toobig(const struct batch_hdr *);
+static void	 batch_toobig(const struct batch_hdr *, const unsigned char *,
+		    size_t);
 static void	 pkt_handler(u_char *, const struct pcap_pkthdr *,
 		    const u_char *);
 static int64_t	 mono_us(void);
@@ -763,14 +768,13 @@ batch_submit(int type, unsigned char *buf, size_t cap, size_t len,
 		f->hdr.coll = probe_turn++ % cur;
 		probe.state = PROBE_SEALING;
 	}
-	f->buf = buf;
-	f->cap = cap;
 	iov[0].iov_base = &f->hdr;
 	iov[0].iov_len = sizeof(f->hdr);
 	iov[1].iov_base = buf + BATCH_HEADROOM - hlen;
 	iov[1].iov_len = plen;
 	if (proc_composev(PROC_CRYPTO, IMSG_BATCH, 0, -1, iov, 2) == -1)
 		fatal("imsg_compose");
+	buf_put(buf, cap);
 	TAILQ_INSERT_TAIL(&inflight, f, entry);
 	if (++ninflight >= MAX_INFLIGHT) {
 		pause_crypto = 1;
@@ -840,8 +844,8 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		tstats[f->hdr.type].batches++;
 		tstats[f->hdr.type].wire_bytes += len;
 	}
-	if (f->buf == NULL) {
-		/* a reseal: nothing to learn from it */
+	if (f->reseal) {
+		/* nothing to learn from it */
 		free(f);
 		queue_run(0);
 		return;
@@ -867,7 +871,6 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		tb->target = budget;
 	if (tb->target > WIRE_MAX_BATCH - BATCH_HEADROOM)
 		tb->target = WIRE_MAX_BATCH - BATCH_HEADROOM;
-	buf_put(f->buf, f->cap);
 	free(f);
 	if (dq != NULL)
 		queue_run(0);
@@ -875,9 +878,14 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		capture_done_check();
 }
 
-/* even compressed, the batch did not fit: send it as two halves */
+/*
+ * Even compressed, the batch did not fit: send it as two halves.  The
+ * crypto child sent it back, the records last, as batch_submit() made
+ * it.
+ */
 static void
-batch_toobig(const struct batch_hdr *h)
+batch_toobig(const struct batch_hdr *h, const unsigned char *batch,
+    size_t len)
 {
 	struct inflight		*f;
 	struct tbatch		*tb;
@@ -888,8 +896,10 @@ batch_toobig(const struct batch_hdr *h)
 	uint32_t		 i, half;
 
 	f = inflight_take(h);
-	if (f->buf == NULL)
+	if (f->reseal)
 		fatalx("crypto: a datagram to seal again is too big");
+	if (len < f->hdr.rawlen)
+		fatalx("crypto: batch %u sent back short", h->id);
 	/* a probe that did not fit: the next batch will be one */
 	if (f->hdr.flags & BATCH_PROBE)
 		probe.state = PROBE_NONE;
@@ -905,7 +915,7 @@ batch_toobig(const struct batch_hdr *h)
 		    "%u compressed: split in two", rectypes[f->hdr.type]->name,
 		    f->hdr.nrec, conf.max_datagram);
 		half = f->hdr.nrec / 2;
-		recs = f->buf + BATCH_HEADROOM;
+		recs = batch + len - f->hdr.rawlen;
 		frame_iter_init(&it, recs, f->hdr.rawlen);
 		for (i = 0; i < half; i++) {
 			if (frame_next(&it, &rec, &reclen) != 1)
@@ -920,7 +930,6 @@ batch_toobig(const struct batch_hdr *h)
 		batch_submit((int)f->hdr.type, b, bcap, f->hdr.rawlen - cut,
 		    f->hdr.nrec - half);
 	}
-	buf_put(f->buf, f->cap);
 	free(f);
 	capture_done_check();
 }
@@ -966,8 +975,8 @@ capture_imsg_crypto(int from, struct imsg *imsg)
 		    IMSG_DATA_SIZE(imsg) - sizeof(h) - h.ptlen);
 		break;
 	case IMSG_BATCH_TOOBIG:
-		imsg_expect(imsg, sizeof(h), "IMSG_BATCH_TOOBIG");
-		batch_toobig(&h);
+		batch_toobig(&h, (unsigned char *)imsg->data + sizeof(h),
+		    IMSG_DATA_SIZE(imsg) - sizeof(h));
 		break;
 	default:
 		fatalx("crypto: unexpected imsg %u", imsg->hdr.type);
@@ -1344,6 +1353,7 @@ reseal_feed(void)
 		f->hdr.type = r->type;
 		f->hdr.nrec = r->nrec;
 		f->hdr.flags = r->sent ? BATCH_RESENT : 0;
+		f->reseal = 1;
 		iov[0].iov_base = &f->hdr;
 		iov[0].iov_len = sizeof(f->hdr);
 		iov[1].iov_base = r->pt;

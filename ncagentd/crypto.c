@@ -379,6 +379,7 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
     size_t len)
 {
 	struct batch_hdr hdr;
+	struct iovec	 iov[2];
 	size_t		 ptlen = 0, zlen;
 	int		 type = IMSG_DATAGRAM;
 
@@ -406,8 +407,13 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 	}
 
 	if (type == IMSG_BATCH_TOOBIG) {
-		if (proc_compose(PROC_CAPTURE, IMSG_BATCH_TOOBIG, 0, -1, h,
-		    sizeof(*h)) == -1)
+		/* the capture child kept no copy: it is split from this */
+		iov[0].iov_base = (void *)(uintptr_t)h;
+		iov[0].iov_len = sizeof(*h);
+		iov[1].iov_base = (void *)(uintptr_t)batch;
+		iov[1].iov_len = len;
+		if (proc_composev(PROC_CAPTURE, IMSG_BATCH_TOOBIG, 0, -1, iov,
+		    2) == -1)
 			fatal("imsg_compose");
 		return;
 	}

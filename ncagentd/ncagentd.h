@@ -75,7 +75,8 @@ enum imsg_type {
 				   between IMSG_RECONF_START and _END */
 	IMSG_BATCH,		/* capture -> crypto: batch_hdr + plaintext */
 	IMSG_DATAGRAM,		/* crypto -> capture: batch_hdr + datagram */
-	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr */
+	IMSG_BATCH_TOOBIG,	/* crypto -> capture: batch_hdr + the
+				   plaintext it came with */
 	IMSG_STATS,		/* capture -> parent: struct agent_stats, at
 				   exit, or with ncctl's peerid on request */
 	IMSG_SESSION_NEW,	/* crypto -> capture: struct session_new,
