@@ -186,10 +186,10 @@ is "$(settle 10 'cstat "$CC" jetstream.consumer' spool-1)" spool-1 \
 check "1: it takes no datagrams: no UDP socket" \
     [ -z "$(ss -Hulnp | grep "pid=$CCPID,")" ]
 # The replay starts while the publishing collector's publisher is
-# stopped: nothing is acked, so the sensor sends what it may have
-# waiting for credit and no more, and is then stopped too.  The stream
-# gets those, and the rest of the replay only after the consumer's
-# restart, however fast this machine is.
+# stopped: nothing is acked, so the sensor sends the 64 datagrams a
+# session may before its first ack and no more, and is then stopped
+# too.  The stream gets those, and the rest of the replay only after
+# the consumer's restart, however fast this machine is.
 PP=$(child "$PUB" publisher)
 kill -STOP "$PP"
 sensor_conf "$T/pub/s" s.one "acks yes"
@@ -197,7 +197,8 @@ sensor_conf "$T/pub/s" s.one "acks yes"
     >"$T/pub/s/sensor.log" 2>&1 &
 SPID=$!
 PIDS="$PIDS $SPID"
-sleep 1
+is "$(settle 20 'cstat "$T/pub/s" datagrams' 64)" 64 \
+    "2: the sensor sends 64 datagrams before an ack"
 SKIDS="$SPID $(pgrep -P "$SPID" | tr '\n' ' ')"
 kill -STOP $SKIDS
 
