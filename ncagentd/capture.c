@@ -680,7 +680,7 @@ batch_flush(int type)
 
 	if (tb->nrec == 0)
 		return;
-	/* the buffer travels with the batch; the type starts a fresh one */
+	/* batch_submit() handed the buffer back; the type takes another */
 	batch_submit(type, tb->buf, tb->cap, tb->len, tb->nrec);
 	tb->buf = NULL;
 	tb->len = tb->cap = 0;
@@ -712,8 +712,9 @@ buf_get(size_t cap, size_t *capp)
 }
 
 /*
- * Into the pool, which keeps as many as may be in flight at once and
- * not more than POOL_BYTES: after a burst, some are freed.
+ * Into the pool, which keeps POOL_MAX buffers and POOL_BYTES at most:
+ * a buffer comes back as soon as its batch is handed over, so a few
+ * serve every type in turn.
  */
 static void
 buf_put(unsigned char *buf, size_t cap)
