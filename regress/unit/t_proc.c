@@ -223,27 +223,35 @@ child_dies(const struct proc_child *h, uint32_t type, size_t len)
 	return (WIFEXITED(status) && WEXITSTATUS(status) == 1);
 }
 
+/* a message without payload, and the one hook it must run */
+static const struct {
+	uint32_t	 type;
+	uint32_t	 peerid;
+	const char	*hooked;
+	const char	*what;
+} routes[] = {
+	{ T_CONF, 0, "reconf;",
+	    "a configuration's message goes to reconf alone" },
+	{ IMSG_CTL_SHOW_STATS, 7, "stats 7;",
+	    "show stats goes to stats, for its connection" },
+	{ IMSG_CTL_SHOW_CONFIG, 9, "config 9;",
+	    "show config goes to config, for its connection" },
+	{ T_OWN, 11, "own 11;", "the role's own message goes to other" },
+	{ IMSG_PROC_SHUTDOWN, 0, "shutdown;",
+	    "IMSG_PROC_SHUTDOWN goes to shutdown" },
+};
+
 static void
 child_hooks(void)
 {
+	size_t	i;
 	int	v;
 
 	proc_child_hooks(&all_hooks);
-	ok(to_child(T_CONF, 0, NULL, 0) == 0 &&
-	    strcmp(hooked, "reconf;") == 0,
-	    "a configuration's message goes to reconf alone (%s)", hooked);
-	ok(to_child(IMSG_CTL_SHOW_STATS, 7, NULL, 0) == 0 &&
-	    strcmp(hooked, "stats 7;") == 0,
-	    "show stats goes to stats, for its connection (%s)", hooked);
-	ok(to_child(IMSG_CTL_SHOW_CONFIG, 9, NULL, 0) == 0 &&
-	    strcmp(hooked, "config 9;") == 0,
-	    "show config goes to config, for its connection (%s)", hooked);
-	ok(to_child(T_OWN, 11, NULL, 0) == 0 &&
-	    strcmp(hooked, "own 11;") == 0,
-	    "the role's own message goes to other (%s)", hooked);
-	ok(to_child(IMSG_PROC_SHUTDOWN, 0, NULL, 0) == 0 &&
-	    strcmp(hooked, "shutdown;") == 0,
-	    "IMSG_PROC_SHUTDOWN goes to shutdown (%s)", hooked);
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		ok(to_child(routes[i].type, routes[i].peerid, NULL, 0) == 0 &&
+		    strcmp(hooked, routes[i].hooked) == 0, "%s (%s)",
+		    routes[i].what, hooked);
 	v = 1;
 	ok(to_child(IMSG_CTL_LOG_VERBOSE, 0, &v, sizeof(v)) == 0 &&
 	    log_getverbose() == 1 && hooked[0] == '\0',
