@@ -34,6 +34,12 @@
 #define IMSG_FDS_PER_READ	4
 /* messages gathered into one sendmsg() */
 #define IMSG_WRITE_IOV		64
+/*
+ * Bytes one read asks for, unless the message it completes is larger:
+ * rbuf has room for the largest message, but a busy channel that read
+ * all of it each time kept every page of it resident, 256K a channel.
+ */
+#define IMSG_READ_SIZE		(64 * 1024)
 
 struct imsg_out {
 	TAILQ_ENTRY(imsg_out)	 entry;
@@ -106,8 +112,9 @@ imsgbuf_read(struct imsgbuf *ibuf)
 	struct iovec		 iov;
 	struct cmsghdr		*cmsg;
 	struct imsg_fd		*ifd[IMSG_FDS_PER_READ];
+	struct imsg_hdr		 hdr;
 	ssize_t			 n;
-	size_t			 nfd = 0, i, cnt;
+	size_t			 nfd = 0, i, cnt, want;
 	int			 fd, bad = 0;
 
 	/*
@@ -116,6 +123,20 @@ imsgbuf_read(struct imsgbuf *ibuf)
 	 */
 	if (ibuf->roff > 0)
 		imsg_consume(ibuf);
+	/*
+	 * The read window: IMSG_READ_SIZE, or the whole of a larger
+	 * message begun at the front.  Filled otherwise (a whole message
+	 * waits, or its length is bad), all of rbuf, as before.
+	 */
+	want = IMSG_READ_SIZE;
+	if (ibuf->rlen >= IMSG_HEADER_SIZE) {
+		memcpy(&hdr, ibuf->rbuf, sizeof(hdr));
+		hdr.len &= ~IMSG_FD_MARK;
+		if (hdr.len > want && hdr.len <= IMSG_MAXSIZE)
+			want = hdr.len;
+	}
+	if (ibuf->rlen >= want)
+		want = IMSG_MAXSIZE;
 	/* full means a whole message waits: imsg_get() it first */
 	if (ibuf->rlen >= IMSG_MAXSIZE) {
 		errno = ENOBUFS;
@@ -125,7 +146,7 @@ imsgbuf_read(struct imsgbuf *ibuf)
 	memset(&msg, 0, sizeof(msg));
 	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 	iov.iov_base = ibuf->rbuf + ibuf->rlen;
-	iov.iov_len = IMSG_MAXSIZE - ibuf->rlen;
+	iov.iov_len = want - ibuf->rlen;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cmsgbuf.buf;
