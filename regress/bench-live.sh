@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench-live: the mix of make bench, sent by tcpreplay into one end
-# of a veth pair at a series of rates while softflowd, then ncagentd,
-# each in its own run, captures on the other end; for each rate, the rate
+# of a veth pair at a series of rates while softflowd, then ncagentd
+# once with each compression it has, each in its own run, captures on
+# the other end; for each rate, the rate
 # tcpreplay reached, what the capture saw and what the kernel dropped,
 # and the capture's peak memory.  All of it runs in a network namespace
 # made for it, with no address on the veth and IPv6 off, so that the
@@ -15,6 +16,8 @@
 #			fast as it goes (default 50000 100000 200000 300000
 #			topspeed)
 #	NETFLOW=N	softflowd's NetFlow version (default 9)
+#	COMPRESSIONS=LIST  the sensor's compressions to run, in turn
+#			(default "zlib zstd")
 set -eu
 root=$1
 cd "$root"
@@ -22,6 +25,7 @@ cd "$root"
 PACKETS=${PACKETS:-300000}
 RATES=${RATES:-50000 100000 200000 300000 topspeed}
 NETFLOW=${NETFLOW:-9}
+COMPRESSIONS=${COMPRESSIONS:-zlib zstd}
 SYNC=${SYNC:-}
 need ip tcpreplay softflowd softflowctl nfcapd bc python3
 [ "$(id -u)" -eq 0 ] || fail "network namespaces need root"
@@ -232,17 +236,19 @@ ncagentd_run() {
 	    "$lost"
 }
 
-ncap_conf "$L" "$PORT" 'interface "vb1"'
-
 header "make bench-live, $PACKETS frames at $RATES"
 echo "softflowd -i vb1, NetFlow v$NETFLOW to nfcapd (peak kB, Pss kB: softflowd):"
 thead
 for r in $RATES; do
 	softflowd_run "$r"
 done
-echo "ncagentd -i vb1 to nccollectd (peak kB, Pss kB: all ncagentd processes):"
-thead lost
-for r in $RATES; do
-	ncagentd_run "$r"
+for c in $COMPRESSIONS; do
+	ncap_conf "$L" "$PORT" 'interface "vb1"' "compression $c"
+	echo "ncagentd -i vb1 to nccollectd, compression $c (peak kB, Pss kB:" \
+	    "all ncagentd processes):"
+	thead lost
+	for r in $RATES; do
+		ncagentd_run "$r"
+	done
 done
 loadavg "at end"
