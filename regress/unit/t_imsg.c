@@ -590,6 +590,72 @@ test_large(void)
 	close(sv[1]);
 }
 
+/*
+ * A read takes 64K at most (imsg.c's IMSG_READ_SIZE), so that a busy
+ * channel keeps no more of rbuf resident, unless the message begun at
+ * the front is larger: then the read may bring the whole of it.
+ */
+static void
+test_window(void)
+{
+	struct imsgbuf	 a, b;
+	struct imsg	 m;
+	unsigned char	*buf;
+	ssize_t		 n;
+	size_t		 i;
+	int		 sv[2], got = 0, intact = 1;
+	unsigned int	 k;
+
+	pair(sv);
+	if (imsgbuf_init(&a, sv[0]) == -1 || imsgbuf_init(&b, sv[1]) == -1)
+		fatal("imsgbuf_init");
+	if ((buf = malloc(100000)) == NULL)
+		fatal("malloc");
+	/* 20 of 5,016 bytes, 100,320 in all, wait in the socket */
+	for (k = 0; k < 20; k++) {
+		for (i = 0; i < 5000; i++)
+			buf[i] = pattern(i, k);
+		if (imsg_compose(&a, k, 0, 0, -1, buf, 5000) == -1)
+			fatal("imsg_compose");
+	}
+	ok(imsgbuf_flush(&a) == 0, "100,320 bytes of messages written");
+	n = imsgbuf_read(&b);
+	ok(n == 65536, "with 100,320 bytes waiting, a read takes 65,536 "
+	    "(%zd)", n);
+	while (got < 20 && next_msg(&b, &m) == 1) {
+		if (m.hdr.type != (uint32_t)got ||
+		    IMSG_DATA_SIZE(&m) != 5000 ||
+		    !pattern_ok(m.data, 5000, (unsigned int)got))
+			intact = 0;
+		imsg_free(&m);
+		got++;
+	}
+	ok(got == 20 && intact, "the 20 arrive intact and in order (%d)",
+	    got);
+
+	/* one of 100,016 bytes: 64K of it, then the rest in one read */
+	for (i = 0; i < 100000; i++)
+		buf[i] = pattern(i, 5);
+	if (imsg_compose(&a, 99, 0, 0, -1, buf, 100000) == -1)
+		fatal("imsg_compose");
+	free(buf);
+	ok(imsgbuf_flush(&a) == 0, "a message of 100,016 bytes written");
+	n = imsgbuf_read(&b);
+	ok(n == 65536 && imsg_get(&b, &m) == 0,
+	    "its first read takes 65,536 bytes, not yet all of it (%zd)", n);
+	n = imsgbuf_read(&b);
+	ok(n == 100016 - 65536, "the next takes its other 34,480 bytes, "
+	    "past 64K (%zd)", n);
+	ok(imsg_get(&b, &m) == 1 && m.hdr.type == 99 &&
+	    IMSG_DATA_SIZE(&m) == 100000 && pattern_ok(m.data, 100000, 5),
+	    "and it arrives intact");
+	imsg_free(&m);
+	imsgbuf_clear(&a);
+	imsgbuf_clear(&b);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* a child drains while imsgbuf_flush blocks in poll */
 static void
 test_flush_fork(void)
@@ -741,6 +807,7 @@ main(void)
 	test_oversize();
 	test_forged();
 	test_large();
+	test_window();
 	test_flush_fork();
 	test_event();
 	ok(count_fds() == nfds, "no descriptor leaked (%d open)", nfds);
