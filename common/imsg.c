@@ -125,8 +125,8 @@ imsgbuf_read(struct imsgbuf *ibuf)
 		imsg_consume(ibuf);
 	/*
 	 * The read window: IMSG_READ_SIZE, or the whole of a larger
-	 * message begun at the front.  Filled otherwise (a whole message
-	 * waits, or its length is bad), all of rbuf, as before.
+	 * message begun at the front.  When that much is here already (a
+	 * whole message waits, or its length is bad), the rest of rbuf.
 	 */
 	want = IMSG_READ_SIZE;
 	if (ibuf->rlen >= IMSG_HEADER_SIZE) {

@@ -2,12 +2,12 @@
 # make bench-live: the mix of make bench, sent by tcpreplay into one end
 # of a veth pair at a series of rates while softflowd, then ncagentd
 # once with each compression it has, each in its own run, captures on
-# the other end; for each rate, the rate
-# tcpreplay reached, what the capture saw and what the kernel dropped,
-# and the capture's peak memory.  All of it runs in a network namespace
-# made for it, with no address on the veth and IPv6 off, so that the
-# capture sees tcpreplay's frames and nothing else and none of them leaves;
-# the namespace and every process in it go at exit, however it ends.
+# the other end; for each rate, the rate tcpreplay reached, what the
+# capture saw and what the kernel dropped, and the capture's peak memory.
+# All of it runs in a network namespace made for it, with no address on
+# the veth and IPv6 off, so that the capture sees tcpreplay's frames and
+# nothing else and none of them leaves; the namespace and every process
+# in it go at exit, however it ends.
 # Figures, not a test: it fails, saying why, when a tool is missing or a
 # step fails.
 #
