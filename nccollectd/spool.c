@@ -208,10 +208,11 @@ sfile_due(struct sfile *f)
 }
 
 /*
- * The time a file's span is named by, from the clock its header's time
- * comes from: time(3) reads a coarser one, up to a tick behind, and a
- * header written within a tick of a second's end fell outside a span
- * that opened and closed within that tick.
+ * The time a file's span is named by, and keep's ages are measured
+ * against, from the clock its header's time comes from: time(3) reads a
+ * coarser one, up to a tick behind, and a header written within a tick
+ * of a second's end fell outside a span that opened and closed within
+ * that tick.
  */
 static time_t
 wall_s(void)
@@ -844,7 +845,7 @@ spool_keep(void)
 	DIR		*top, *d;
 	uint64_t	 total = 0;
 	size_t		 n = 0, cap = 0, i;
-	time_t		 now = time(NULL), start, end;
+	time_t		 now = wall_s(), start, end;
 	char		 path[SENSOR_NAME_MAX + SPOOL_NAME_MAX + 2];
 	int		 old;
 
