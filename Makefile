@@ -146,6 +146,13 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
 	    $(UNIT_AGENT_OBJS) $(LDLIBS)
 
+# t_flowmax builds decode_flow.c into itself, with small counters
+$(O)/regress/t_flowmax: regress/unit/t_flowmax.c ncagentd/decode_flow.c \
+    $(COMMON_OBJS) $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
+	    $(LDLIBS)
+
 # unit tests of the collector link only the modules they test, each
 # named below: both daemons define crypto_main, parse_config and the
 # like, and the receiver's process state stays out of reach

@@ -28,7 +28,8 @@
  * slots that holds each one's hash (open addressing, linear probing,
  * at most half full, and an entry's slot emptied by moving back the
  * ones after it), so that looking up a new connection touches none; an
- * entry is two cache lines, aligned; the oldest of a list is kept, not
+ * entry is 96 bytes, on two cache lines at most, its list links table
+ * indices rather than pointers; the oldest of a list is kept, not
  * found through the one before it, and is fetched ahead of its turn.
  */
 
@@ -51,6 +52,10 @@
 #define NS		1000000000LL
 #define LINGER_NS	(5 * NS)	/* late segments after a close */
 #define CONN_ALIGN	64		/* a cache line */
+#define CONN_SIZE	96		/* an entry's bytes */
+#ifndef CONN_PKTS_MAX
+#define CONN_PKTS_MAX	UINT32_MAX	/* t_flowmax makes it small */
+#endif
 
 /* Connection.state, documented in proto/records_flow.proto */
 #define ST_CLOSED	1
@@ -70,35 +75,41 @@ enum cstate {
  * Both endpoints in a fixed order, so both directions compare equal:
  * the lower (address, port) is a, the higher b.  The addresses come
  * last, a then b, alen bytes each, so that an IPv4 key is hashed in
- * 16 bytes; the rest is zero, and memcmp sees no garbage.
+ * 14 bytes; the rest is zero, and memcmp sees no garbage (there is no
+ * padding: 38 bytes, aligned on 2).
  */
 struct ckey {
 	uint16_t	 aport;
 	uint16_t	 bport;
 	uint8_t		 proto;
 	uint8_t		 alen;
-	uint8_t		 pad[2];
 	uint8_t		 addr[32];
 };
+_Static_assert(sizeof(struct ckey) == 38, "a key has no padding");
 #define CKEY_LEN(alen)	(offsetof(struct ckey, addr) + 2 * (alen))
 
+/*
+ * An entry.  Its links are indices into the table plus one (0: none),
+ * and its packet counters 32 bits: one about to wrap reports the
+ * connection as the active timeout does, and counts from zero.
+ */
 struct conn {
 	struct ckey		 key;
-	struct conn		*prev;	/* lru, done or free: newer */
-	struct conn		*next;	/* older */
+	uint16_t		 flags;		/* TCP flags, both ways */
+	uint32_t		 prev;	/* lru, done or free: newer */
+	uint32_t		 next;	/* older */
 	int64_t			 first;
 	int64_t			 last;
-	uint64_t		 pkts[2];	/* [0]: from the client */
-	uint64_t		 bytes[2];
+	uint64_t		 bytes[2];	/* [0]: from the client */
+	uint32_t		 pkts[2];
 	uint32_t		 hash;
-	uint16_t		 flags;		/* TCP flags, both ways */
 	uint8_t			 client;	/* 0: key.a is the client */
 	uint8_t			 fin;		/* 1 << direction of a FIN */
 	uint8_t			 firstfin;	/* direction of the first */
 	uint8_t			 state;		/* enum cstate */
-} __attribute__((aligned(CONN_ALIGN)));
-_Static_assert(sizeof(struct conn) == 2 * CONN_ALIGN,
-    "a connection is two cache lines");
+};
+_Static_assert(sizeof(struct conn) == CONN_SIZE,
+    "a connection is 96 bytes, on two cache lines at most");
 
 /*
  * The open (lru) and the emitted (done) connections, newest first, and
@@ -317,6 +328,27 @@ conn_emit(struct conn *e, unsigned int state)
 	emit_cb(emit_arg, conn_type, &m.base);
 }
 
+/* an entry's link: its index in the table plus one, and back */
+static uint32_t
+conn_idx(const struct conn *e)
+{
+	return (e == NULL ? 0 : (uint32_t)(e - table) + 1);
+}
+
+static struct conn *
+conn_at(uint32_t idx)
+{
+	return (idx == 0 ? NULL : &table[idx - 1]);
+}
+
+/* both lines an entry may lie on */
+static void
+conn_prefetch(const struct conn *e)
+{
+	__builtin_prefetch(e, 1);
+	__builtin_prefetch((const char *)e + CONN_SIZE - 1, 1);
+}
+
 static void
 clist_init(struct clist *l)
 {
@@ -331,9 +363,9 @@ clist_insert(struct clist *l, struct conn *e)
 		l->due = INT64_MIN;
 		l->tail = e;
 	} else
-		l->head->prev = e;
-	e->prev = NULL;
-	e->next = l->head;
+		l->head->prev = conn_idx(e);
+	e->prev = 0;
+	e->next = conn_idx(l->head);
 	l->head = e;
 }
 
@@ -345,25 +377,19 @@ clist_insert(struct clist *l, struct conn *e)
 static void
 clist_remove(struct clist *l, struct conn *e)
 {
-	if (e->next == NULL) {
-		l->due = INT64_MIN;
-		l->tail = e->prev;
-		if (e->prev != NULL) {
-			__builtin_prefetch(e->prev, 1);
-			__builtin_prefetch((char *)e->prev + CONN_ALIGN, 1);
-		}
-	} else
-		e->next->prev = e->prev;
-	if (e->prev == NULL)
-		l->head = e->next;
-	else
-		e->prev->next = e->next;
-}
+	struct conn	*prev = conn_at(e->prev), *next = conn_at(e->next);
 
-static unsigned int
-conn_idx(const struct conn *e)
-{
-	return ((unsigned int)(e - table) + 1);
+	if (next == NULL) {
+		l->due = INT64_MIN;
+		l->tail = prev;
+		if (prev != NULL)
+			conn_prefetch(prev);
+	} else
+		next->prev = e->prev;
+	if (prev == NULL)
+		l->head = next;
+	else
+		prev->next = e->next;
 }
 
 static void
@@ -583,7 +609,7 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 		if (slots[i].hash != h)
 			continue;
 		e = &table[slots[i].idx - 1];
-		__builtin_prefetch((char *)e + CONN_ALIGN, 1);
+		__builtin_prefetch((const char *)e + CONN_SIZE - 1, 1);
 		if (memcmp(&e->key, &k, sizeof(k)) == 0)
 			break;
 		e = NULL;
@@ -613,8 +639,13 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 			e->client = !side;
 		e->first = e->last = c->ts;
 	} else {
-		/* long enough: report it and go on counting from zero */
-		if (c->ts - e->first >= active_ns) {
+		/*
+		 * Long enough, or a counter full: report it and go on
+		 * counting from zero.
+		 */
+		dir = side != e->client;
+		if (c->ts - e->first >= active_ns ||
+		    e->pkts[dir] == CONN_PKTS_MAX) {
 			conn_emit(e, ST_ACTIVE);
 			e->first = e->last = c->ts;
 			lru.due = INT64_MIN;	/* last may have gone back */
