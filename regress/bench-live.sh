@@ -3,7 +3,9 @@
 # of a veth pair at a series of rates while softflowd, then ncagentd
 # once with each compression it has, each in its own run, captures on
 # the other end; for each rate, the rate tcpreplay reached, what the
-# capture saw and what the kernel dropped, and the capture's peak memory.
+# capture saw and what the kernel dropped, and the capture's peak memory;
+# for ncagentd also its memory before any traffic (the ring and each
+# process's libraries), which the rest of its peak adds to.
 # All of it runs in a network namespace made for it, with no address on
 # the veth and IPv6 off, so that the capture sees tcpreplay's frames and
 # nothing else and none of them leaves; the namespace and every process
@@ -212,6 +214,14 @@ ncagentd_run() {
 	spid=$!
 	pids="$pids $spid"
 	started ncagentd "$L/sensor.log" ncseen
+	# before any traffic: the ring, and each process's libraries
+	: >"$L/mem0"
+	_kids=
+	read -r _kids 2>/dev/null <"/proc/$spid/task/$spid/children" || :
+	for _q in $spid $_kids; do
+		sample1 "$_q" >>"$L/mem0"
+	done
+	[ -n "$idlekb" ] || idlekb=$(daemonkb ncagentd "$L/mem0")
 	: >"$L/mem"
 	sample "$L/mem" "$spid" &
 	wpid=$!
@@ -247,8 +257,10 @@ for c in $COMPRESSIONS; do
 	echo "ncagentd -i vb1 to nccollectd, compression $c (peak kB, Pss kB:" \
 	    "all ncagentd processes):"
 	thead lost
+	idlekb=
 	for r in $RATES; do
 		ncagentd_run "$r"
 	done
+	echo "  peak kB before any traffic (the first run): $idlekb"
 done
 loadavg "at end"
