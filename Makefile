@@ -150,8 +150,8 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 $(O)/regress/t_flowmax: regress/unit/t_flowmax.c ncagentd/decode_flow.c \
     $(COMMON_OBJS) $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
-	    $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd -MMD -MP $(LDFLAGS) -o $@ $< \
+	    $(COMMON_OBJS) $(LDLIBS)
 
 # unit tests of the collector link only the modules they test, each
 # named below: both daemons define crypto_main, parse_config and the

@@ -608,7 +608,7 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 	for (i = h & smask; slots[i].idx != 0; i = (i + 1) & smask) {
 		if (slots[i].hash != h)
 			continue;
-		e = &table[slots[i].idx - 1];
+		e = conn_at(slots[i].idx);
 		__builtin_prefetch((const char *)e + CONN_SIZE - 1, 1);
 		if (memcmp(&e->key, &k, sizeof(k)) == 0)
 			break;
@@ -645,7 +645,7 @@ flow_observe(const struct dctx *c, unsigned int proto, uint32_t sport,
 		 */
 		dir = side != e->client;
 		if (c->ts - e->first >= active_ns ||
-		    e->pkts[dir] == CONN_PKTS_MAX) {
+		    e->pkts[dir] >= CONN_PKTS_MAX) {
 			conn_emit(e, ST_ACTIVE);
 			e->first = e->last = c->ts;
 			lru.due = INT64_MIN;	/* last may have gone back */

@@ -221,7 +221,7 @@ ncagentd_run() {
 	for _q in $spid $_kids; do
 		sample1 "$_q" >>"$L/mem0"
 	done
-	[ -n "$idlekb" ] || idlekb=$(daemonkb ncagentd "$L/mem0")
+	[ -n "${idlekb:-}" ] || idlekb=$(daemonkb ncagentd "$L/mem0")
 	: >"$L/mem"
 	sample "$L/mem" "$spid" &
 	wpid=$!

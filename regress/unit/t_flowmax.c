@@ -19,13 +19,14 @@
  * to wrap reports the connection (state active) and counts from zero,
  * so that no packet goes uncounted.  Four billion packets take too
  * long here, so decode_flow.c is built into this test with counters
- * that hold 3 (the Makefile links no other copy of it).
+ * that hold 3 (the Makefile links no other copy of it).  Each
+ * direction's counter fills in turn, the client's as the lower
+ * endpoint of the key, then the server's with the client the higher.
  */
 
 #define CONN_PKTS_MAX	3
 #include "decode_flow.c"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 
 #include "tap.h"
@@ -70,20 +71,25 @@ emit(void *arg, int type, const ProtobufCMessage *msg)
 	connection__free_unpacked(m, NULL);
 }
 
-/* one UDP packet of 100 + i bytes at T0 + i, client to server or back */
+/*
+ * One UDP packet of 100 + i bytes at T0 + i, client to server or back;
+ * the client is 10.0.0.1 (endpoint a of the key), or with high
+ * 10.0.0.2 (endpoint b).
+ */
 #define T0	1700000000000000000LL
 static void
-packet(int i, int fromclient)
+packet(int i, int fromclient, int high)
 {
 	struct dctx	 c;
-	uint8_t		 a[4] = { 10, 0, 0, 1 }, b[4] = { 10, 0, 0, 2 };
+	uint8_t		 lo[4] = { 10, 0, 0, 1 }, hi[4] = { 10, 0, 0, 2 };
+	uint8_t		*cl = high ? hi : lo, *sv = high ? lo : hi;
 
 	memset(&c, 0, sizeof(c));
 	c.ts = T0 + i;
 	c.alen = 4;
 	c.wirelen = 100 + i;
-	memcpy(c.src, fromclient ? a : b, 4);
-	memcpy(c.dst, fromclient ? b : a, 4);
+	memcpy(c.src, fromclient ? cl : sv, 4);
+	memcpy(c.dst, fromclient ? sv : cl, 4);
 	flow_observe(&c, IPPROTO_UDP, fromclient ? 40000 : 53,
 	    fromclient ? 53 : 40000, 0);
 }
@@ -107,11 +113,11 @@ main(void)
 
 	/* 7 from the client (100..106 bytes), then 2 back (107, 108) */
 	for (n = 0; n < 7; n++)
-		packet(n, 1);
+		packet(n, 1, 0);
 	ok(nrec == 2, "7 packets one way, counters of 3: %zu records "
 	    "before the end (2)", nrec);
-	packet(7, 0);
-	packet(8, 0);
+	packet(7, 0, 0);
+	packet(8, 0, 0);
 	flow_shutdown();
 	ok(nrec == 3 && nother == 0, "3 Connection records in all (%zu), "
 	    "no other (%zu)", nrec, nother);
@@ -145,6 +151,37 @@ main(void)
 	    106 && bs == 215, "every packet and byte counted once (%llu+%llu "
 	    "packets)", (unsigned long long)pc, (unsigned long long)ps);
 	ok(ev == 0, "nothing evicted (%llu)", (unsigned long long)ev);
+
+	/*
+	 * The server's counter, the client the higher endpoint: 1 from
+	 * the client (100 bytes), 7 back (101..107), 1 more (108).
+	 */
+	flow_init(&conf, emit, NULL, ts, &ev);
+	nrec = nother = 0;
+	packet(0, 1, 1);
+	for (n = 1; n < 8; n++)
+		packet(n, 0, 1);
+	packet(8, 1, 1);
+	flow_shutdown();
+	ok(nrec == 3 && nother == 0, "the other way: 3 Connection records "
+	    "(%zu), no other (%zu)", nrec, nother);
+	if (nrec != 3) {
+		printf("1..%d\n", ntest);
+		return (1);
+	}
+	ok(rec[0].state == ST_ACTIVE && rec[0].pc == 1 && rec[0].ps == 3 &&
+	    rec[0].bs == 101 + 102 + 103 && rec[0].last == T0 + 3,
+	    "first: the client's packet and 3 back (%llu, %llu)",
+	    (unsigned long long)rec[0].pc, (unsigned long long)rec[0].ps);
+	ok(rec[1].state == ST_ACTIVE && rec[1].pc == 0 && rec[1].ps == 3 &&
+	    rec[1].bs == 104 + 105 + 106 && rec[1].first == T0 + 4,
+	    "second: 3 back, from the packet that found the server's counter "
+	    "full (%llu, %llu, first +%lld)", (unsigned long long)rec[1].pc,
+	    (unsigned long long)rec[1].ps, (long long)(rec[1].first - T0));
+	ok(rec[2].state == ST_SHUTDOWN && rec[2].pc == 1 && rec[2].ps == 1 &&
+	    rec[2].bc == 108 && rec[2].bs == 107, "last: 1 each way (%llu, "
+	    "%llu)", (unsigned long long)rec[2].pc,
+	    (unsigned long long)rec[2].ps);
 	free(ts);
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
