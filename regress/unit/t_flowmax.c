@@ -94,37 +94,46 @@ packet(int i, int fromclient, int high)
 	    fromclient ? 53 : 40000, 0);
 }
 
-int
-main(void)
-{
-	struct agent_conf	 conf;
-	struct type_stats	*ts;
-	uint64_t		 ev = 0, pc = 0, ps = 0, bc = 0, bs = 0;
-	size_t			 i;
-	int			 n;
+static struct agent_conf	 conf;
+static struct type_stats	*ts;
+static uint64_t			 ev;
 
-	if ((ts = calloc(nrectypes, sizeof(*ts))) == NULL)
-		return (1);
-	memset(&conf, 0, sizeof(conf));
-	conf.conn_table_size = 4;
-	conf.conn_idle_timeout = 60;
-	conf.conn_active_timeout = 3600;
+/* a fresh table, no record yet */
+static void
+start(void)
+{
 	flow_init(&conf, emit, NULL, ts, &ev);
+	nrec = nother = 0;
+}
+
+/* the sensor stops: 3 Connection records in all, and no other? */
+static int
+ended(const char *what)
+{
+	flow_shutdown();
+	ok(nrec == 3 && nother == 0, "%s: 3 Connection records (%zu), no "
+	    "other (%zu)", what, nrec, nother);
+	return (nrec == 3);
+}
+
+/* the client's counter, the client the lower endpoint of the key */
+static void
+client_full(void)
+{
+	uint64_t	 pc = 0, ps = 0, bc = 0, bs = 0;
+	size_t		 i;
+	int		 n;
 
 	/* 7 from the client (100..106 bytes), then 2 back (107, 108) */
+	start();
 	for (n = 0; n < 7; n++)
 		packet(n, 1, 0);
 	ok(nrec == 2, "7 packets one way, counters of 3: %zu records "
 	    "before the end (2)", nrec);
 	packet(7, 0, 0);
 	packet(8, 0, 0);
-	flow_shutdown();
-	ok(nrec == 3 && nother == 0, "3 Connection records in all (%zu), "
-	    "no other (%zu)", nrec, nother);
-	if (nrec != 3) {
-		printf("1..%d\n", ntest);
-		return (1);
-	}
+	if (!ended("one way"))
+		return;
 	ok(rec[0].state == ST_ACTIVE && rec[1].state == ST_ACTIVE &&
 	    rec[2].state == ST_SHUTDOWN, "states active, active, shutdown "
 	    "(%u %u %u)", rec[0].state, rec[1].state, rec[2].state);
@@ -151,24 +160,24 @@ main(void)
 	    106 && bs == 215, "every packet and byte counted once (%llu+%llu "
 	    "packets)", (unsigned long long)pc, (unsigned long long)ps);
 	ok(ev == 0, "nothing evicted (%llu)", (unsigned long long)ev);
+}
 
-	/*
-	 * The server's counter, the client the higher endpoint: 1 from
-	 * the client (100 bytes), 7 back (101..107), 1 more (108).
-	 */
-	flow_init(&conf, emit, NULL, ts, &ev);
-	nrec = nother = 0;
+/*
+ * The server's counter, the client the higher endpoint: 1 from the
+ * client (100 bytes), 7 back (101..107), 1 more (108).
+ */
+static void
+server_full(void)
+{
+	int	n;
+
+	start();
 	packet(0, 1, 1);
 	for (n = 1; n < 8; n++)
 		packet(n, 0, 1);
 	packet(8, 1, 1);
-	flow_shutdown();
-	ok(nrec == 3 && nother == 0, "the other way: 3 Connection records "
-	    "(%zu), no other (%zu)", nrec, nother);
-	if (nrec != 3) {
-		printf("1..%d\n", ntest);
-		return (1);
-	}
+	if (!ended("the other way"))
+		return;
 	ok(rec[0].state == ST_ACTIVE && rec[0].pc == 1 && rec[0].ps == 3 &&
 	    rec[0].bs == 101 + 102 + 103 && rec[0].last == T0 + 3,
 	    "first: the client's packet and 3 back (%llu, %llu)",
@@ -182,6 +191,18 @@ main(void)
 	    rec[2].bc == 108 && rec[2].bs == 107, "last: 1 each way (%llu, "
 	    "%llu)", (unsigned long long)rec[2].pc,
 	    (unsigned long long)rec[2].ps);
+}
+
+int
+main(void)
+{
+	if ((ts = calloc(nrectypes, sizeof(*ts))) == NULL)
+		return (1);
+	conf.conn_table_size = 4;
+	conf.conn_idle_timeout = 60;
+	conf.conn_active_timeout = 3600;
+	client_full();
+	server_full();
 	free(ts);
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
