@@ -215,12 +215,7 @@ ncagentd_run() {
 	pids="$pids $spid"
 	started ncagentd "$L/sensor.log" ncseen
 	# before any traffic: the ring, and each process's libraries
-	: >"$L/mem0"
-	_kids=
-	read -r _kids 2>/dev/null <"/proc/$spid/task/$spid/children" || :
-	for _q in $spid $_kids; do
-		sample1 "$_q" >>"$L/mem0"
-	done
+	sampletree "$spid" >"$L/mem0"
 	[ -n "${idlekb:-}" ] || idlekb=$(daemonkb ncagentd "$L/mem0")
 	: >"$L/mem"
 	sample "$L/mem" "$spid" &

@@ -150,16 +150,20 @@ sample() {
 		for _p in "$@"; do
 			[ -d "/proc/$_p" ] || continue
 			_up=1
-			_kids=
-			# children of the process's main thread: our daemons
-			# and the tools here fork from it
-			read -r _kids 2>/dev/null \
-			    <"/proc/$_p/task/$_p/children" || :
-			for _q in $_p $_kids; do
-				sample1 "$_q" >>"$_out"
-			done
+			sampletree "$_p" >>"$_out"
 		done
 		[ -n "$_up" ] || break
+	done
+}
+
+# sampletree PID: sample1 of PID and of each of its children
+sampletree() {
+	_kids=
+	# children of the process's main thread: our daemons and the
+	# tools here fork from it
+	read -r _kids 2>/dev/null <"/proc/$1/task/$1/children" || :
+	for _q in $1 $_kids; do
+		sample1 "$_q"
 	done
 }
 
