@@ -74,6 +74,7 @@ COMMON_OBJS =	$(COMMON_SRCS:%.c=$(O)/%.o) $(PROTO_OBJS) \
 
 AGENT_SRCS =	ncagentd/ncagentd.c ncagentd/capture.c ncagentd/crypto.c \
 		ncagentd/config.c ncagentd/queue.c ncagentd/pcaplib.c \
+		ncagentd/zenc.c \
 		$(wildcard ncagentd/decode*.c)
 AGENT_OBJS =	$(AGENT_SRCS:%.c=$(O)/%.o) $(O)/ncagentd/parse.o
 
@@ -149,6 +150,13 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 # t_flowmax builds decode_flow.c into itself, with small counters
 $(O)/regress/t_flowmax: regress/unit/t_flowmax.c ncagentd/decode_flow.c \
     $(COMMON_OBJS) $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd -MMD -MP $(LDFLAGS) -o $@ $< \
+	    $(COMMON_OBJS) $(LDLIBS)
+
+# t_zenc builds zenc.c into itself, to move its position base
+$(O)/regress/t_zenc: regress/unit/t_zenc.c ncagentd/zenc.c $(COMMON_OBJS) \
+    $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd -MMD -MP $(LDFLAGS) -o $@ $< \
 	    $(COMMON_OBJS) $(LDLIBS)

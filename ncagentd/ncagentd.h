@@ -363,6 +363,17 @@ void	 crypto_main(void);
 extern struct sandbox capture_sandbox;
 extern const struct sandbox crypto_sandbox;
 
+/*
+ * zenc.c: the crypto child's zlib encoder, for one batch at a time.
+ * zenc_zlib() returns the length of the stream, 0 when it does not fit
+ * in room; it writes nothing past out + room.
+ */
+struct zenc;
+struct zenc *zenc_new(void);
+void	 zenc_free(struct zenc *);
+size_t	 zenc_zlib(struct zenc *, const void *in, size_t inlen, void *out,
+	    size_t room);
+
 /* parse.y */
 int	 parse_config(const char *file, struct agent_conf *);
 void	 conf_defaults(struct agent_conf *);
