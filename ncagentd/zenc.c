@@ -174,6 +174,10 @@ ctz64(uint64_t x)
 #endif
 }
 
+/*
+ * k bits of v into acc, which must then hold at most 63: flush() cannot
+ * shift a full 64 bits out.  After a flush, 56 bits can be put.
+ */
 static inline void
 put(struct bw *b, uint64_t v, unsigned k)
 {
@@ -734,7 +738,11 @@ put_block(struct zenc *z, struct bw *b, const uint8_t *p, size_t n,
 	flush(&w);
 	for (v = 0, s = hclen; s-- > 0;)
 		v = v << 3 | z->clen[clorder[s]];
-	put(&w, v, 3 * hclen);
+	/* up to 57 bits: in two puts */
+	x = 3 * hclen / 2;
+	put(&w, v & ((1ull << x) - 1), x);
+	flush(&w);
+	put(&w, v >> x, 3 * hclen - x);
 	flush(&w);
 	for (s = 0; s < nrle; s++) {
 		x = z->rle[s] & 31;
