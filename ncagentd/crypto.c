@@ -200,9 +200,9 @@ crypto_main(void)
 		fatal(NULL);
 	/*
 	 * Both compressors, for the process's life, whichever is
-	 * configured: a reload may switch.  zenc allocates
-	 * nothing more; zstd's sizes its tables at the first batch (and
-	 * again for a batch of another size class), within RLIMIT_DATA.
+	 * configured: a reload may switch.  zenc allocates nothing
+	 * more; zstd's sizes its tables at the first batch (and again
+	 * for a batch of another size class), within RLIMIT_DATA.
 	 * The frame states its size, which the collector requires, and
 	 * has no checksum: the box is one.
 	 */
