@@ -147,15 +147,13 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd $(LDFLAGS) -o $@ $< $(COMMON_OBJS) \
 	    $(UNIT_AGENT_OBJS) $(LDLIBS)
 
-# t_flowmax builds decode_flow.c into itself, with small counters
-$(O)/regress/t_flowmax: regress/unit/t_flowmax.c ncagentd/decode_flow.c \
-    $(COMMON_OBJS) $(GEN_H)
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd -MMD -MP $(LDFLAGS) -o $@ $< \
-	    $(COMMON_OBJS) $(LDLIBS)
-
-# t_zenc builds zenc.c into itself, to move its position base
-$(O)/regress/t_zenc: regress/unit/t_zenc.c ncagentd/zenc.c $(COMMON_OBJS) \
+# unit tests that build a module of the sensor into themselves, and link
+# no other copy of it: t_flowmax decode_flow.c with small counters,
+# t_zenc zenc.c to move its position base
+UNIT_BUILTIN_BINS = $(O)/regress/t_flowmax $(O)/regress/t_zenc
+$(O)/regress/t_flowmax: ncagentd/decode_flow.c
+$(O)/regress/t_zenc: ncagentd/zenc.c
+$(UNIT_BUILTIN_BINS): $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) \
     $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Incagentd -MMD -MP $(LDFLAGS) -o $@ $< \
