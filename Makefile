@@ -115,9 +115,10 @@ SELFTEST_OBJS =	$(filter-out $(O)/common/sandbox.o,$(COMMON_OBJS)) \
 all: $(AGENT) $(COLLECT) $(CTL) $(UNIT_BINS) $(TOOL_BINS) $(SELFTEST_BINS)
 
 # ncagentd is not linked with libpcap, which its capture child loads
-# (ncagentd/pcaplib.c): even where the linker would keep an unused
-# library (the sanitizers' builds do)
-AGENT_LIBS =	$(filter-out -lpcap,$(LDLIBS))
+# (ncagentd/pcaplib.c), nor with zlib or libdeflate, which it does not
+# use: even where the linker would keep an unused library (the
+# sanitizers' builds do)
+AGENT_LIBS =	$(filter-out -lpcap -lz -ldeflate,$(LDLIBS))
 $(AGENT): $(AGENT_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)

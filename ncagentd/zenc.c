@@ -29,14 +29,13 @@
  * the next byte, and it hashes only the first position inside a match.
  * The symbols of an input, or of each BLKLEN bytes of a large one, become
  * one block of whichever kind is smallest: dynamic Huffman, fixed Huffman
- * or stored.
+ * or stored.  The stream's Adler-32 is computed here too: no library is
+ * mapped in every process of the sensor for a few lines.
  */
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libdeflate.h>
 
 #include "ncagentd.h"
 
@@ -69,6 +68,12 @@
 #define FASTLE		1		/* unaligned little-endian words */
 #else
 #define FASTLE		0
+#endif
+#if defined(__SSE2__) && !defined(ZENC_PORTABLE)
+#include <emmintrin.h>
+#define ADLER_SSE2	1
+#else
+#define ADLER_SSE2	0
 #endif
 #ifdef __GNUC__
 #define INLINE		inline __attribute__((always_inline))
@@ -158,6 +163,66 @@ ld64(const uint8_t *p)
 
 	memcpy(&v, p, sizeof(v));
 	return (v);
+}
+
+#define ADLER_MOD	65521
+/*
+ * Bytes summed before the sums are reduced: the most for which the second
+ * sum cannot pass 2^32 - 1 from values below ADLER_MOD; a multiple of 16.
+ */
+#define ADLER_RUN	5552
+
+/*
+ * Adler-32 of in (RFC 1950).  With SSE2 (every amd64), 16 bytes at a
+ * time: sad adds them up for the first sum; for the second, the bytes
+ * are weighted 16, 15, ... 1 by madd, and to 16 times the first sum as it
+ * was before them goes each earlier block's total, a running sum of the
+ * first sum's vector (ps).  The lanes stay below 2^32 within a run.
+ */
+static uint32_t
+zadler(const uint8_t *in, size_t n)
+{
+	uint64_t a = 1, b = 0;
+	size_t k;
+#if ADLER_SSE2
+	const __m128i zero = _mm_setzero_si128();
+	const __m128i w0 = _mm_set_epi16(9, 10, 11, 12, 13, 14, 15, 16);
+	const __m128i w1 = _mm_set_epi16(1, 2, 3, 4, 5, 6, 7, 8);
+	__m128i v, s1, ps, s2;
+	uint32_t l[4];
+	size_t nb;
+#endif
+
+	while (n > 0) {
+		k = n < ADLER_RUN ? n : ADLER_RUN;
+		n -= k;
+#if ADLER_SSE2
+		s1 = ps = s2 = zero;
+		for (nb = 0; k >= 16; k -= 16, in += 16, nb++) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)in);
+			ps = _mm_add_epi32(ps, s1);
+			s1 = _mm_add_epi32(s1, _mm_sad_epu8(v, zero));
+			s2 = _mm_add_epi32(s2, _mm_madd_epi16(
+			    _mm_unpacklo_epi8(v, zero), w0));
+			s2 = _mm_add_epi32(s2, _mm_madd_epi16(
+			    _mm_unpackhi_epi8(v, zero), w1));
+		}
+		/* sad leaves its sums in lanes 0 and 2 */
+		_mm_storeu_si128((__m128i *)(void *)l, ps);
+		b += 16 * ((uint64_t)l[0] + l[2]) + 16 * nb * a;
+		_mm_storeu_si128((__m128i *)(void *)l, s2);
+		b += (uint64_t)l[0] + l[1] + l[2] + l[3];
+		_mm_storeu_si128((__m128i *)(void *)l, s1);
+		a += (uint64_t)l[0] + l[2];
+#endif
+		for (; k > 0; k--) {
+			a += *in++;
+			b += a;
+		}
+		a %= ADLER_MOD;
+		b %= ADLER_MOD;
+	}
+	return ((uint32_t)(b << 16 | a));
 }
 
 static inline unsigned
@@ -838,7 +903,7 @@ zenc_zlib(struct zenc *z, const void *vin, size_t inlen, void *vout,
 		return (0);
 	b.n = (b.n + 7) & ~7u;
 	flush(&b);
-	a = libdeflate_adler32(1, in, inlen);
+	a = zadler(in, inlen);
 	b.p[0] = (uint8_t)(a >> 24);
 	b.p[1] = (uint8_t)(a >> 16);
 	b.p[2] = (uint8_t)(a >> 8);
