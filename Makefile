@@ -150,10 +150,13 @@ $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) $(UNIT_AGENT_OBJS) $(GEN_H)
 
 # unit tests that build a module of the sensor into themselves, and link
 # no other copy of it: t_flowmax decode_flow.c with small counters,
-# t_zenc zenc.c to move its position base
-UNIT_BUILTIN_BINS = $(O)/regress/t_flowmax $(O)/regress/t_zenc
+# t_zenc zenc.c to move its position base, t_zenc_portable the same built
+# without its SSE2 and little-endian shortcuts
+UNIT_BUILTIN_BINS = $(O)/regress/t_flowmax $(O)/regress/t_zenc \
+		    $(O)/regress/t_zenc_portable
 $(O)/regress/t_flowmax: ncagentd/decode_flow.c
 $(O)/regress/t_zenc: ncagentd/zenc.c
+$(O)/regress/t_zenc_portable: ncagentd/zenc.c regress/unit/t_zenc.c
 $(UNIT_BUILTIN_BINS): $(O)/regress/t_%: regress/unit/t_%.c $(COMMON_OBJS) \
     $(GEN_H)
 	@mkdir -p $(@D)

@@ -66,7 +66,7 @@ logname() { echo "$out/$(echo "$1" | tr '/ ' '__').log"; }
 # log's .rc once it has ended
 start() {
 	case "$1" in
-	unit/t_decode | unit/t_pbpack | unit/t_zenc)
+	unit/t_decode | unit/t_pbpack | unit/t_zenc | unit/t_zenc_portable)
 		set -- "$1" "$UNITDIR/${1#unit/}" "$CAPDIR" "$CORPUS" ;;
 	unit/*)
 		set -- "$1" "$UNITDIR/${1#unit/}" ;;
