@@ -70,15 +70,6 @@
 #define MAX_INFLIGHT		256
 #define RESUME_INFLIGHT		64
 /*
- * Live, batches at the crypto child from which a new one is compressed
- * in haste (BATCH_HASTE): a crypto child that falls behind makes the
- * capture child stop reading at MAX_INFLIGHT, and the ring then
- * overflows.  Zlib's fixed codes take about a third less time than
- * building a code for the batch, for some 10 % more bytes, while it
- * catches up.  A replay waits instead and loses nothing.
- */
-#define HASTE_INFLIGHT		64
-/*
  * Datagrams a replay lets wait for credit before it stops reading:
  * enough that an ack's credit finds them ready; more would be read
  * sooner but sent no sooner.  (Live, the queue fills to its own limit
@@ -778,8 +769,6 @@ batch_submit(int type, unsigned char *buf, size_t cap, size_t len,
 		f->hdr.coll = probe_turn++ % cur;
 		probe.state = PROBE_SEALING;
 	}
-	if (ninflight >= HASTE_INFLIGHT && conf.readfile[0] == '\0')
-		f->hdr.flags |= BATCH_HASTE;
 	iov[0].iov_base = &f->hdr;
 	iov[0].iov_len = sizeof(f->hdr);
 	iov[1].iov_base = buf + BATCH_HEADROOM - hlen;
@@ -804,8 +793,7 @@ inflight_take(const struct batch_hdr *h)
 		fatalx("crypto answered batch %u out of order", h->id);
 	/* what the crypto child said of it, the same batch */
 	if (f->hdr.type != h->type || f->hdr.nrec != h->nrec ||
-	    f->hdr.flags != (h->flags & ~BATCH_HASTED) ||
-	    f->hdr.coll != h->coll)
+	    f->hdr.flags != h->flags || f->hdr.coll != h->coll)
 		fatalx("crypto answered batch %u with another", h->id);
 	TAILQ_REMOVE(&inflight, f, entry);
 	ninflight--;
@@ -857,8 +845,6 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 		tstats[f->hdr.type].batches++;
 		tstats[f->hdr.type].wire_bytes += len;
 	}
-	if (h->flags & BATCH_HASTED)
-		stats->hasted++;
 	if (f->reseal) {
 		/* nothing to learn from it */
 		free(f);
@@ -870,14 +856,12 @@ batch_sent(const struct batch_hdr *h, const unsigned char *dgram,
 	 * the next batch: as large as fits unless it compresses worse than
 	 * the ratio by RATIO_SPREADS mean deviations.  Most types vary
 	 * little: a fixed margin would leave their datagrams emptier than
-	 * they need be.  Not from a batch compressed in haste: the next
-	 * one may be compressed as usual, and would be cut too short.
+	 * they need be.
 	 */
 	r = (double)(len - WIRE_OVERHEAD) / (double)f->hdr.rawlen;
 	if (r > 1.0)
 		r = 1.0;
-	if (f->hdr.rawlen >= tb->target / 2 &&
-	    (h->flags & BATCH_HASTED) == 0) {
+	if (f->hdr.rawlen >= tb->target / 2) {
 		d = r > tb->ratio ? r - tb->ratio : tb->ratio - r;
 		tb->spread = 0.95 * tb->spread + 0.05 * d;
 		tb->ratio = 0.75 * tb->ratio + 0.25 * r;

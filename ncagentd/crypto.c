@@ -78,7 +78,7 @@ static void	 crypto_show_config(uint32_t);
 static void	 crypto_merge(const struct agent_conf *);
 static void	 rules_crypto(scmp_filter_ctx);
 static size_t	 compress_batch(const unsigned char *, size_t,
-		    unsigned char *, size_t, int);
+		    unsigned char *, size_t);
 static void	 crypto_seal(const struct batch_hdr *, const unsigned char *,
 		    size_t);
 static void	 crypto_send(struct batch_hdr *, const unsigned char *,
@@ -349,17 +349,16 @@ crypto_rekey(int fd, short event, void *arg)
 
 /*
  * The batch compressed as configured into out, which has room bytes:
- * its length, or 0 when it does not fit.  In haste, zlib's fixed codes
- * only (zstd has no such step to leave out).
+ * its length, or 0 when it does not fit.
  */
 static size_t
 compress_batch(const unsigned char *batch, size_t len, unsigned char *out,
-    size_t room, int haste)
+    size_t room)
 {
 	size_t	 n;
 
 	if (conf.compression != WIRE_ENC_ZSTD)
-		return (zenc_zlib(zc, batch, len, out, room, haste));
+		return (zenc_zlib(zc, batch, len, out, room));
 	n = ZSTD_compress2(zs, out, room, batch, len);
 	if (!ZSTD_isError(n))
 		return (n);
@@ -379,22 +378,14 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 	struct batch_hdr hdr;
 	struct iovec	 iov[2];
 	size_t		 ptlen = 0, zlen;
-	int		 type = IMSG_DATAGRAM, haste;
+	int		 type = IMSG_DATAGRAM;
 
 	/*
 	 * With all of ptbuf as room, a stream longer than the budget
 	 * is seen as such, not as one that did not fit.  0 when it did
 	 * not fit at all.
 	 */
-	haste = (h->flags & BATCH_HASTE) && conf.compression == WIRE_ENC_ZLIB;
-	zlen = compress_batch(batch, len, ptbuf + 1, conf.max_datagram - 1,
-	    haste);
-	/* the batch was sized for the usual ratio: then as usual */
-	if (haste && (zlen == 0 || zlen > budget - 1 || zlen >= len)) {
-		haste = 0;
-		zlen = compress_batch(batch, len, ptbuf + 1,
-		    conf.max_datagram - 1, 0);
-	}
+	zlen = compress_batch(batch, len, ptbuf + 1, conf.max_datagram - 1);
 	if (zlen > 0 && zlen <= budget - 1 && zlen < len) {
 		ptbuf[0] = (unsigned char)conf.compression;
 		ptlen = 1 + zlen;
@@ -424,9 +415,6 @@ crypto_seal(const struct batch_hdr *h, const unsigned char *batch,
 		return;
 	}
 	hdr = *h;
-	/* still set: the hasty stream is the one sealed */
-	if (haste)
-		hdr.flags |= BATCH_HASTED;
 	if (h->flags & BATCH_PROBE)
 		crypto_probe(&hdr, ptbuf, ptlen);
 	else

@@ -149,10 +149,6 @@ struct batch_hdr {
 #define BATCH_PROBE		0x01	/* seal for coll, in a session of its
 					   own, to see whether it answers */
 #define BATCH_RESENT		0x02	/* a reseal of a datagram sent before */
-#define BATCH_HASTE		0x04	/* capture -> crypto: the crypto child
-					   is behind, compress faster */
-#define BATCH_HASTED		0x08	/* crypto -> capture: it did (added to
-					   the flags of the answer) */
 
 /* the collector the crypto child seals for, from a switch on */
 struct collector_switch {
@@ -215,7 +211,6 @@ struct agent_stats {
 	uint64_t	 failbacks;	/* to a preferred one that answered */
 	uint64_t	 probes;	/* batches sent to see if one answers */
 	uint64_t	 resealed;	/* datagrams sealed for another */
-	uint64_t	 hasted;	/* batches compressed in haste */
 	/*
 	 * followed by COLLECTORS_MAX struct coll_stats, then nrectypes
 	 * struct type_stats
@@ -371,14 +366,13 @@ extern const struct sandbox crypto_sandbox;
 /*
  * zenc.c: the crypto child's zlib encoder, for one batch at a time.
  * zenc_zlib() returns the length of the stream, 0 when it does not fit
- * in room; it writes nothing past out + room.  fast: fixed Huffman codes
- * only, for a third less time and about a tenth more bytes.
+ * in room; it writes nothing past out + room.
  */
 struct zenc;
 struct zenc *zenc_new(void);
 void	 zenc_free(struct zenc *);
 size_t	 zenc_zlib(struct zenc *, const void *in, size_t inlen, void *out,
-	    size_t room, int fast);
+	    size_t room);
 
 /* parse.y */
 int	 parse_config(const char *file, struct agent_conf *);

@@ -29,10 +29,8 @@
  * the next byte, and it hashes only the first position inside a match.
  * The symbols of an input, or of each BLKLEN bytes of a large one, become
  * one block of whichever kind is smallest: dynamic Huffman, fixed Huffman
- * or stored.  In haste (fast), the dynamic code is not built: that is
- * about a third of the time, for some 10 % more bytes.  The stream's
- * Adler-32 is computed here too: no library is mapped in every process
- * of the sensor for a few lines.
+ * or stored.  The stream's Adler-32 is computed here too: no library is
+ * mapped in every process of the sensor for a few lines.
  */
 
 #include <stdint.h>
@@ -113,7 +111,6 @@ static const uint8_t clorder[NCL] = {
 struct zenc {
 	uint32_t	base;		/* added to positions in head */
 	uint32_t	nsym;
-	int		fast;		/* this call's: fixed codes only */
 	uint64_t	head[1 << HBITS];	/* latest | previous << 32 */
 	/*
 	 * Symbols: bits 0-9 a literal or LVAL + length - 3, 10-14 distance
@@ -717,8 +714,7 @@ put_syms(const struct zenc *z, struct bw *b, const uint64_t *lvt,
 
 /*
  * Code the symbols in z->sym, which cover the n input bytes at p, as one
- * block of the smallest kind (not dynamic if z->fast).  Returns 0 if it
- * does not fit.
+ * block of the smallest kind.  Returns 0 if it does not fit.
  */
 static int
 put_block(struct zenc *z, struct bw *b, const uint8_t *p, size_t n,
@@ -731,12 +727,29 @@ put_block(struct zenc *z, struct bw *b, const uint8_t *p, size_t n,
 	unsigned x;
 	struct bw w;
 
+	lf[256] = 1;
+	huff_lengths(z, lf, NLIT, 15, z->llen, lblc);
+	huff_lengths(z, df, NDIST, 15, z->dlen, dblc);
+	for (hlit = NLIT; z->llen[hlit - 1] == 0; hlit--)
+		;
+	for (hdist = NDIST; z->dlen[hdist - 1] == 0; hdist--)
+		;
+	all[7] = 0xff;
+	memcpy(all + 8, z->llen, hlit);
+	memcpy(all + 8 + hlit, z->dlen, hdist);
+	memset(all + 8 + hlit + hdist, 0xff, 16);
+	nrle = rle_lens(z, all + 8, hlit + hdist);
+	huff_lengths(z, z->cfreq, NCL, 7, z->clen, cblc);
+	for (hclen = NCL; hclen > 4 && z->clen[clorder[hclen - 1]] == 0;
+	    hclen--)
+		;
+
 	/*
 	 * Exact sizes in bits of the three kinds of block, summed in 32 bits
-	 * as a block has at most BLKLEN symbols of at most 48 bits.  In
-	 * haste, no dynamic one.
+	 * as a block has at most BLKLEN symbols of at most 48 bits.
 	 */
-	lf[256] = 1;
+	for (s = 0, d = 0; s < NLIT; s++)
+		d += lf[s] * z->llen[s];
 	for (s = 0, f = 0; s < 144; s++)
 		f += lf[s];
 	for (s = 144, g = 0; s < 256; s++)
@@ -747,40 +760,17 @@ put_block(struct zenc *z, struct bw *b, const uint8_t *p, size_t n,
 		e += lf[s] * z->lxb[s];
 	}
 	for (s = 0, f = 0; s < NDIST; s++) {
+		d += df[s] * z->dlen[s];
 		f += df[s];
 		e += df[s] * dxbits[s];
 	}
 	fix += 5 * f + e;
+	d += e + z->cfreq[16] * 2 + z->cfreq[17] * 3 + z->cfreq[18] * 7;
+	for (s = 0; s < NCL; s++)
+		d += z->cfreq[s] * z->clen[s];
+	dyn = 3 + 14 + 3 * hclen + (uint64_t)d;
 	/* Header, padding to a byte, LEN and NLEN, then the bytes. */
 	sto = 3 + ((8 - ((b->n + 3) & 7)) & 7) + 32 + 8 * (uint64_t)n;
-	dyn = UINT64_MAX;
-	hlit = hdist = hclen = nrle = 0;
-	if (!z->fast) {
-		huff_lengths(z, lf, NLIT, 15, z->llen, lblc);
-		huff_lengths(z, df, NDIST, 15, z->dlen, dblc);
-		for (hlit = NLIT; z->llen[hlit - 1] == 0; hlit--)
-			;
-		for (hdist = NDIST; z->dlen[hdist - 1] == 0; hdist--)
-			;
-		all[7] = 0xff;
-		memcpy(all + 8, z->llen, hlit);
-		memcpy(all + 8 + hlit, z->dlen, hdist);
-		memset(all + 8 + hlit + hdist, 0xff, 16);
-		nrle = rle_lens(z, all + 8, hlit + hdist);
-		huff_lengths(z, z->cfreq, NCL, 7, z->clen, cblc);
-		for (hclen = NCL; hclen > 4 &&
-		    z->clen[clorder[hclen - 1]] == 0; hclen--)
-			;
-		for (s = 0, d = 0; s < NLIT; s++)
-			d += lf[s] * z->llen[s];
-		for (s = 0; s < NDIST; s++)
-			d += df[s] * z->dlen[s];
-		d += e + z->cfreq[16] * 2 + z->cfreq[17] * 3 +
-		    z->cfreq[18] * 7;
-		for (s = 0; s < NCL; s++)
-			d += z->cfreq[s] * z->clen[s];
-		dyn = 3 + 14 + 3 * hclen + (uint64_t)d;
-	}
 
 	x = dyn < fix ? (dyn < sto ? 2 : 0) : (fix < sto ? 1 : 0);
 	dyn = x == 2 ? dyn : x == 1 ? fix : sto;
@@ -879,7 +869,7 @@ zenc_free(struct zenc *z)
 
 size_t
 zenc_zlib(struct zenc *z, const void *vin, size_t inlen, void *vout,
-    size_t room, int fast)
+    size_t room)
 {
 	const uint8_t *in = vin;
 	uint8_t *out = vout;
@@ -890,7 +880,6 @@ zenc_zlib(struct zenc *z, const void *vin, size_t inlen, void *vout,
 	/* The shortest stream is 8 bytes. */
 	if (room < 8 || inlen > MAXIN)
 		return (0);
-	z->fast = fast != 0;
 	/* Positions base + i must not wrap. */
 	if (inlen > UINT32_MAX - z->base) {
 		memset(z->head, 0, sizeof(z->head));

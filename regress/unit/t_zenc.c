@@ -42,8 +42,6 @@
 
 static struct libdeflate_decompressor *dec;
 static unsigned long ncase, nbad;
-static int fast;		/* zenc_zlib()'s haste, for every call */
-static const char *mode[] = { "", ", in haste" };
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint32_t
@@ -106,13 +104,11 @@ check(struct zenc *z, const uint8_t *in, size_t n, const char *what)
 	if (c == NULL)
 		abort();
 	ncase++;
-	clen = zenc_zlib(z, in, n, c, room, fast);
+	clen = zenc_zlib(z, in, n, c, room);
 	if (clen == 0)
 		fail(what, n, "returned 0 with ample room");
-	else if (verify(c, clen, in, n, what) && fast &&
-	    (c[2] >> 1 & 3) == 2)
-		/* the first block's type, after the two-byte header */
-		fail(what, n, "a dynamic block in haste");
+	else
+		verify(c, clen, in, n, what);
 	free(c);
 	return clen;
 }
@@ -130,7 +126,7 @@ check_rooms(struct zenc *z, const uint8_t *in, size_t n, const char *what)
 
 	if (ref == NULL)
 		abort();
-	need = zenc_zlib(z, in, n, ref, bound(n), fast);
+	need = zenc_zlib(z, in, n, ref, bound(n));
 	if (need == 0 || !verify(ref, need, in, n, what)) {
 		fail(what, n, "room test reference");
 		free(ref);
@@ -141,7 +137,7 @@ check_rooms(struct zenc *z, const uint8_t *in, size_t n, const char *what)
 	for (room = 0; room <= need; room++) {
 		ncase++;
 		memset(c, 0xa5, need + CANARY);
-		r = zenc_zlib(z, in, n, c, room, fast);
+		r = zenc_zlib(z, in, n, c, room);
 		if (r != (room < need ? 0 : need))
 			fail(what, n, "wrong result for room");
 		else if (r != 0 && memcmp(c, ref, need) != 0)
@@ -238,7 +234,7 @@ gen(int kind, uint8_t *p, size_t n)
 }
 
 /* the test's captures, each file whole and cut into 2,600-byte batches */
-static size_t
+static void
 captures(struct zenc *z, const char *dir, struct libdeflate_compressor *ld)
 {
 	char		 path[1024];
@@ -251,7 +247,7 @@ captures(struct zenc *z, const char *dir, struct libdeflate_compressor *ld)
 
 	if ((d = opendir(dir)) == NULL) {
 		ok(0, "open %s", dir);
-		return (0);
+		return;
 	}
 	if ((data = malloc(1 << 20)) == NULL || (c = malloc(8192)) == NULL)
 		abort();
@@ -276,15 +272,12 @@ captures(struct zenc *z, const char *dir, struct libdeflate_compressor *ld)
 	}
 	closedir(d);
 	ok(nfile >= 10 && nbad == f0, "%zu captures whole and in %zu batches "
-	    "read back%s", nfile, nb, mode[fast]);
+	    "read back", nfile, nb);
 	/* libdeflate's fastest level, as a yardstick: within 3 % of it */
-	if (!fast)
-		ok(ours > 0 && ours * 100 <= theirs * 103, "batches compress "
-		    "to %zu bytes, libdeflate's fastest level to %zu", ours,
-		    theirs);
+	ok(ours > 0 && ours * 100 <= theirs * 103, "batches compress to %zu "
+	    "bytes, libdeflate's fastest level to %zu", ours, theirs);
 	free(data);
 	free(c);
-	return (ours);
 }
 
 static void
@@ -310,7 +303,7 @@ main(int argc, char *argv[])
 	struct libdeflate_compressor *ld;
 	struct zenc *z;
 	uint8_t *buf;
-	size_t n, i, ours[2];
+	size_t n, i;
 	unsigned long f0;
 	int kind;
 
@@ -320,48 +313,24 @@ main(int argc, char *argv[])
 	    (buf = malloc(1 << 20)) == NULL)
 		return (2);
 
-	/* every check twice: as usual, then in haste (fixed codes only) */
-	for (fast = 0; fast < 2; fast++) {
-		for (kind = 0; kind < 4; kind++) {
-			f0 = nbad;
-			for (n = 0; n <= 600; n++) {
-				gen(kind, buf, n);
-				check(z, buf, n, kname[kind]);
-			}
-			ok(nbad == f0, "%s, every length 0 to 600%s",
-			    kname[kind], mode[fast]);
-		}
-		/* the shortest stream: a fixed block, or a stored one */
-		ok(zenc_zlib(z, buf, 0, buf + 1000, 64, fast) == 8,
-		    "empty input: 8 bytes%s", mode[fast]);
-
+	for (kind = 0; kind < 4; kind++) {
 		f0 = nbad;
-		for (i = 0; i < 100; i++) {
-			n = rnd() % (200 * 1024 + 1);
-			gen_mixed(buf, n);
-			check(z, buf, n, "mixed");
+		for (n = 0; n <= 600; n++) {
+			gen(kind, buf, n);
+			check(z, buf, n, kname[kind]);
 		}
-		ok(nbad == f0, "100 mixed inputs up to 200 kB%s", mode[fast]);
-
-		ours[fast] = captures(z, dir, ld);
-
-		f0 = nbad;
-		for (kind = 0; kind < 4; kind++) {
-			gen(kind, buf, 700);
-			check_rooms(z, buf, 700, kname[kind]);
-		}
-		check_rooms(z, buf, 0, "empty");
-		gen_mixed(buf, 40000);
-		check_rooms(z, buf, 40000, "mixed 40 kB");
-		ok(nbad == f0, "every room up to the size needed, 4 kinds, "
-		    "empty, 40 kB%s", mode[fast]);
+		ok(nbad == f0, "%s, every length 0 to 600", kname[kind]);
 	}
-	fast = 0;
-	/* the same matches: fixed codes can only take more bytes */
-	ok(ours[1] >= ours[0] && ours[1] * 100 <= ours[0] * 125, "in haste, "
-	    "%zu bytes, %.1f %% more", ours[1],
-	    ours[0] > 0 ? 100.0 * ours[1] / ours[0] - 100 : 0);
+	/* the shortest stream of each: a fixed block, or a stored one */
+	ok(zenc_zlib(z, buf, 0, buf + 1000, 64) == 8, "empty input: 8 bytes");
 
+	f0 = nbad;
+	for (i = 0; i < 100; i++) {
+		n = rnd() % (200 * 1024 + 1);
+		gen_mixed(buf, n);
+		check(z, buf, n, "mixed");
+	}
+	ok(nbad == f0, "100 mixed inputs up to 200 kB");
 	/* long runs and long random stretches both take several blocks */
 	f0 = nbad;
 	memset(buf, 'x', 1 << 20);
@@ -399,6 +368,18 @@ main(int argc, char *argv[])
 	}
 	ok(nbad == f0, "Adler-32 as zlib's, every length to 20000, 1 MB");
 
+	captures(z, dir, ld);
+
+	f0 = nbad;
+	for (kind = 0; kind < 4; kind++) {
+		gen(kind, buf, 700);
+		check_rooms(z, buf, 700, kname[kind]);
+	}
+	check_rooms(z, buf, 0, "empty");
+	gen_mixed(buf, 40000);
+	check_rooms(z, buf, 40000, "mixed 40 kB");
+	ok(nbad == f0, "every room up to the size needed, 4 kinds, empty, "
+	    "40 kB");
 	printf("# %lu streams, %lu wrong\n", ncase, nbad);
 
 	zenc_free(z);
