@@ -126,17 +126,19 @@ replay() {
 	    fail "tcpreplay did not say what it sent: $(cat "$L/tcpreplay.log")"
 }
 
-# row ASKED REACHED SENT RX SEEN DROPS KB [LOST]: a line of a table,
-# with what vb1 received that the capture neither saw nor was told the
-# kernel dropped (still in its ring as it stopped); thead [LOST]: its head
+# row ASKED REACHED SENT RX SEEN DROPS KB PSS [LOST B/REC]: a line of
+# a table, with what vb1 received that the capture neither saw nor was
+# told the kernel dropped (still in its ring as it stopped); thead [...]:
+# its head, the sensor's two columns named
 row() {
-	printf '  %-9s %9.0f %8d %8d %8d %8d %8d %8d %8d %6s\n' "$1" "$2" \
-	    "$3" "$4" "$5" "$6" "$(($4 - $5 - $6))" "$7" "$8" "${9:-}"
+	printf '  %-9s %9.0f %8d %8d %8d %8d %8d %8d %8d %6s %6s\n' \
+	    "$1" "$2" "$3" "$4" "$5" "$6" "$(($4 - $5 - $6))" "$7" "$8" \
+	    "${9:-}" "${10:-}"
 }
 thead() {
-	printf '  %-9s %9s %8s %8s %8s %8s %8s %8s %8s %6s\n' "asked" \
-	    "reached" "sent" "on vb1" "seen" "dropped" "missed" "peak kB" \
-	    "Pss kB" "${1:-}"
+	printf '  %-9s %9s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n' \
+	    "asked" "reached" "sent" "on vb1" "seen" "dropped" "missed" \
+	    "peak kB" "Pss kB" "${1:-}" "${2:-}"
 }
 
 # sfstat WHAT: a number from softflowctl statistics, "WHAT: N ..."
@@ -234,11 +236,14 @@ ncagentd_run() {
 	# for the collector's pace drops (queue-dropped), if anything
 	lost=$(($(typesum "$L/sensor.log" records) -
 	    $(totals "$L/collector.log" records)))
+	# B/rec: bytes on the wire a record
+	brec=$(printf '%.1f' "$(echo "$(totals "$L/sensor.log" wire-bytes) / \
+	    $(typesum "$L/sensor.log" sent)" | bc -l)")
 	row "$1" "$reached" "$sent" "$(($(rx) - rx0))" \
 	    "$(totals "$L/sensor.log" packets)" \
 	    "$(totals "$L/sensor.log" pcap-drops)" \
 	    "$(daemonkb ncagentd "$L/mem")" "$(daemonpss ncagentd "$L/mem")" \
-	    "$lost"
+	    "$lost" "$brec"
 }
 
 header "make bench-live, $PACKETS frames at $RATES"
@@ -251,7 +256,7 @@ for c in $COMPRESSIONS; do
 	ncap_conf "$L" "$PORT" 'interface "vb1"' "compression $c"
 	echo "ncagentd -i vb1 to nccollectd, compression $c (peak kB, Pss kB:" \
 	    "all ncagentd processes):"
-	thead lost
+	thead lost B/rec
 	idlekb=
 	for r in $RATES; do
 		ncagentd_run "$r"
