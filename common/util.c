@@ -135,10 +135,16 @@ now_ns(void)
 int64_t
 mono_ms(void)
 {
+	return (mono_ns() / 1000000);
+}
+
+int64_t
+mono_ns(void)
+{
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 }
 
 const char *

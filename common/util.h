@@ -45,6 +45,7 @@ uint32_t be32_get(const unsigned char *);
 uint64_t be64_get(const unsigned char *);
 int64_t	 now_ns(void);
 int64_t	 mono_ms(void);
+int64_t	 mono_ns(void);
 /* "addr:port" or "[addr]:port" into buf */
 const char *sa_fmt(const struct sockaddr *, char *buf, size_t len);
 

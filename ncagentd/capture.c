@@ -211,6 +211,8 @@ static int			 dlt, dlt_ok, nanots;
 static int			 udpfd[COLLECTORS_MAX];	/* to each */
 static struct event		 ev_read, ev_flush;
 static int			 paused, finishing;
+static int64_t			 paused_since;	/* mono_ns() */
+static int64_t			 paused_ns;	/* in all */
 static int			 pause_crypto, pause_queue;
 static struct tbatch		*batches;
 static TAILQ_HEAD(, inflight)	 inflight = TAILQ_HEAD_INITIALIZER(inflight);
@@ -503,9 +505,13 @@ capture_pause(void)
 		return;
 	paused = pause;
 	if (pause) {
+		stats->pauses++;
+		paused_since = mono_ns();
 		event_del(&ev_read);
 		return;
 	}
+	paused_ns += mono_ns() - paused_since;
+	stats->paused_ms = (uint64_t)(paused_ns / 1000000);
 	if (conf.readfile[0] != '\0') {
 		timerclear(&tv);
 		evtimer_add(&ev_read, &tv);

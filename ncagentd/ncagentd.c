@@ -335,7 +335,8 @@ parent_totals(void)
 	    "wire-bytes %llu send-errors %llu pcap-drops %llu "
 	    "unknown-linktype %llu connections-evicted %llu resent %llu "
 	    "acknowledged %llu queue-dropped %llu unacknowledged %llu "
-	    "acks-received %llu acks-refused %llu rtt-us %llu",
+	    "acks-received %llu acks-refused %llu rtt-us %llu pauses %llu "
+	    "paused-ms %llu",
 	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
 	    (unsigned long long)s->datagrams,
 	    (unsigned long long)s->wire_bytes,
@@ -347,7 +348,8 @@ parent_totals(void)
 	    (unsigned long long)s->qdropped, (unsigned long long)s->unacked,
 	    (unsigned long long)s->acks,
 	    (unsigned long long)s->acks_refused,
-	    (unsigned long long)s->rtt_us);
+	    (unsigned long long)s->rtt_us, (unsigned long long)s->pauses,
+	    (unsigned long long)s->paused_ms);
 	/* with several collectors, what went where */
 	if (conf.ncollectors > 1) {
 		log_info("collectors: failovers %llu failbacks %llu probes "
@@ -483,6 +485,8 @@ static const struct ctl_field totals_fields[] = {
 	CTL_FIELD(agent_stats, failbacks, "failbacks"),
 	CTL_FIELD(agent_stats, probes, "probes"),
 	CTL_FIELD(agent_stats, resealed, "resealed"),
+	CTL_FIELD(agent_stats, pauses, "pauses"),
+	CTL_FIELD(agent_stats, paused_ms, "paused-ms"),
 };
 static const struct ctl_field coll_fields[] = {
 	CTL_FIELD(coll_stats, sent, "sent"),

@@ -211,6 +211,9 @@ struct agent_stats {
 	uint64_t	 failbacks;	/* to a preferred one that answered */
 	uint64_t	 probes;	/* batches sent to see if one answers */
 	uint64_t	 resealed;	/* datagrams sealed for another */
+	uint64_t	 pauses;	/* times reading stopped: crypto child
+					   or, -r, queue behind */
+	uint64_t	 paused_ms;	/* and for how long in all */
 	/*
 	 * followed by COLLECTORS_MAX struct coll_stats, then nrectypes
 	 * struct type_stats

@@ -126,19 +126,19 @@ replay() {
 	    fail "tcpreplay did not say what it sent: $(cat "$L/tcpreplay.log")"
 }
 
-# row ASKED REACHED SENT RX SEEN DROPS KB PSS [LOST B/REC]: a line of
-# a table, with what vb1 received that the capture neither saw nor was
-# told the kernel dropped (still in its ring as it stopped); thead [...]:
-# its head, the sensor's two columns named
+# row ASKED REACHED SENT RX SEEN DROPS KB PSS [LOST B/REC PAUSED]: a
+# line of a table, with what vb1 received that the capture neither saw
+# nor was told the kernel dropped (still in its ring as it stopped);
+# thead [...]: its head, the sensor's three columns named
 row() {
-	printf '  %-9s %9.0f %8d %8d %8d %8d %8d %8d %8d %6s %6s\n' \
+	printf '  %-9s %9.0f %8d %8d %8d %8d %8d %8d %8d %6s %6s %9s\n' \
 	    "$1" "$2" "$3" "$4" "$5" "$6" "$(($4 - $5 - $6))" "$7" "$8" \
-	    "${9:-}" "${10:-}"
+	    "${9:-}" "${10:-}" "${11:-}"
 }
 thead() {
-	printf '  %-9s %9s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n' \
+	printf '  %-9s %9s %8s %8s %8s %8s %8s %8s %8s %6s %6s %9s\n' \
 	    "asked" "reached" "sent" "on vb1" "seen" "dropped" "missed" \
-	    "peak kB" "Pss kB" "${1:-}" "${2:-}"
+	    "peak kB" "Pss kB" "${1:-}" "${2:-}" "${3:-}"
 }
 
 # sfstat WHAT: a number from softflowctl statistics, "WHAT: N ..."
@@ -236,14 +236,15 @@ ncagentd_run() {
 	# for the collector's pace drops (queue-dropped), if anything
 	lost=$(($(typesum "$L/sensor.log" records) -
 	    $(totals "$L/collector.log" records)))
-	# B/rec: bytes on the wire a record
+	# B/rec: bytes on the wire a record; paused ms: how long the
+	# capture process stopped reading, waiting for the crypto process
 	brec=$(printf '%.1f' "$(echo "$(totals "$L/sensor.log" wire-bytes) / \
 	    $(typesum "$L/sensor.log" sent)" | bc -l)")
 	row "$1" "$reached" "$sent" "$(($(rx) - rx0))" \
 	    "$(totals "$L/sensor.log" packets)" \
 	    "$(totals "$L/sensor.log" pcap-drops)" \
 	    "$(daemonkb ncagentd "$L/mem")" "$(daemonpss ncagentd "$L/mem")" \
-	    "$lost" "$brec"
+	    "$lost" "$brec" "$(totals "$L/sensor.log" paused-ms)"
 }
 
 header "make bench-live, $PACKETS frames at $RATES"
@@ -256,7 +257,7 @@ for c in $COMPRESSIONS; do
 	ncap_conf "$L" "$PORT" 'interface "vb1"' "compression $c"
 	echo "ncagentd -i vb1 to nccollectd, compression $c (peak kB, Pss kB:" \
 	    "all ncagentd processes):"
-	thead lost B/rec
+	thead lost B/rec "paused ms"
 	idlekb=
 	for r in $RATES; do
 		ncagentd_run "$r"

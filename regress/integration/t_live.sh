@@ -62,9 +62,30 @@ s.bind(("192.0.2.2", 5555))
 for i in range(7):
     s.sendto(b"x" * (10 + i), ("192.0.2.1", 9999))'
 sleep 0.5
+
+# a crypto process that falls behind: stopped while 10000 more datagrams
+# cross, it lets batches pile up until the capture process stops reading
+# (a pause, counted with its length); the ring holds what comes meanwhile
+KPID=$(child "$SPID" crypto)
+check "the sensor's crypto process found" [ -n "$KPID" ]
+kill -STOP "$KPID"
+inB "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.2", 5556))
+for i in range(10000):
+    s.sendto(b"y" * (i % 50), ("192.0.2.1", 9998))'
+sleep 0.3
+kill -CONT "$KPID"
+sleep 1
 kill -TERM "$SPID"
 wait "$SPID"
 is $? 0 "the sensor flushes and exits 0 on SIGTERM"
+check "reading paused for the crypto process ($(total "$T/s/sensor.log" \
+    pauses) times)" [ "$(total "$T/s/sensor.log" pauses)" -ge 1 ]
+check "for 100 ms or more ($(total "$T/s/sensor.log" paused-ms) ms)" \
+    [ "$(total "$T/s/sensor.log" paused-ms)" -ge 100 ]
+is "$(total "$T/s/sensor.log" pcap-drops)" 0 "no packet dropped meanwhile"
 kill -TERM "$CPID"
 wait "$CPID"
 is $? 0 "the collector exits 0"
@@ -83,6 +104,8 @@ is "$(dumpsel ICMPv6 '"src_ip":"2001:db8::2","dst_ip":"2001:db8::1","type":128,'
 is "$(dumpsel ICMPv6 '"src_ip":"2001:db8::1","dst_ip":"2001:db8::2","type":129,')" 3 \
     "3 ICMPv6 echo replies"
 is "$(dumpsel UDP '"src_port":5555,"dst_port":9999')" 7 "7 UDP datagrams"
+is "$(dumpsel UDP '"src_port":5556,"dst_port":9998')" 10000 \
+    "the 10000 datagrams sent while the crypto process was stopped"
 is "$("$NCCTL" dump -j "$sp/UDP.ncap" | sed -n \
     's/.*"src_port":5555,.*"payload_size":\([0-9]*\).*/\1/p' | tr '\n' ' ')" \
     "10 11 12 13 14 15 16 " "with their payload sizes"
