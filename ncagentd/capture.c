@@ -157,6 +157,7 @@ static int	 collector_socket(const struct agent_collector *);
 static void	 capture_read(int, short, void *);
 static void	 capture_flush_timer(int, short, void *);
 static void	 capture_pause(void);
+static void	 pause_time(void);
 static void	 capture_finish(int);
 static void	 capture_merge(const struct agent_conf *);
 static void	 rules_capture(scmp_filter_ctx);
@@ -491,6 +492,14 @@ capture_read(int fd, short event, void *arg)
 	evtimer_add(&ev_read, &tv);
 }
 
+/* a pause has ended: its length into the counters */
+static void
+pause_time(void)
+{
+	paused_ns += mono_ns() - paused_since;
+	stats->paused_ms = (uint64_t)(paused_ns / 1000000);
+}
+
 /*
  * Reading stops while the crypto child has enough batches waiting, and
  * in a replay while the queue has no room for what they will become.
@@ -510,8 +519,7 @@ capture_pause(void)
 		event_del(&ev_read);
 		return;
 	}
-	paused_ns += mono_ns() - paused_since;
-	stats->paused_ms = (uint64_t)(paused_ns / 1000000);
+	pause_time();
 	if (conf.readfile[0] != '\0') {
 		timerclear(&tv);
 		evtimer_add(&ev_read, &tv);
@@ -553,6 +561,11 @@ capture_finish(int shutdown)
 	}
 	finishing = 1;
 	event_del(&ev_read);
+	/* a pause under way ends here: reading is over */
+	if (paused) {
+		paused = 0;
+		pause_time();
+	}
 	if (conf.readfile[0] == '\0' && pcaplib.stats(pcap, &ps) == 0)
 		stats->pcap_drops = ps.ps_drop + ps.ps_ifdrop;
 	/* nothing observed is lost: open connections go out now */
