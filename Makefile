@@ -131,9 +131,12 @@ $(COLLECT): $(COLLECT_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NATS_LIBS)
 
+# ncctl runs no event loop and no sandbox: the common code that does is
+# dropped (--gc-sections), and so are the libraries
+CTL_LIBS =	$(filter-out -levent -lseccomp,$(LDLIBS))
 $(CTL): $(CTL_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NATS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CTL_LIBS) $(NATS_LIBS)
 
 $(O)/regress/sandbox-selftest.o: common/sandbox.c $(GEN_H)
 	@mkdir -p $(@D)
