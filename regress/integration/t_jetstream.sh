@@ -219,14 +219,20 @@ node 3
 start_collector "$T/c4" "$(jsconf "$URLS" NCAP3 3)" || exit 1
 is "$(settle 20 'cstat "$T/c4" jetstream.stream' NCAP3)" NCAP3 \
     "4: the collector makes stream NCAP3, three replicas"
-sensor_conf "$T/c4/s" js.four "acks yes"
+sensor_conf "$T/c4/s" js.four "acks yes
+queue-size 256K"
 "$NCAGENTD" -d -v -f "$T/c4/s/ncagentd.conf" -r "$T/more.pcap" -w 60 \
     >"$T/c4/s/sensor.log" 2>&1 &
 SPID=$!
 PIDS="$PIDS $SPID"
-# in the middle of it, the server the collector is on
+# in the middle of it, the server the collector is on.  A small queue
+# keeps the replay near what is acknowledged, and the sensor is held
+# (SIGSTOP) while the server is killed: a fast machine would otherwise
+# finish the replay between two looks at the count.
 settle 10 '[ "$(cstat "$T/c4" jetstream.published)" -gt 200 ] && echo y' y \
     >/dev/null
+SKIDS="$SPID $(pgrep -P "$SPID" | tr '\n' ' ')"
+kill -STOP $SKIDS
 on=$(cstat "$T/c4" jetstream.server)
 case "$on" in
 *:$P1) k=1 ;;
@@ -235,15 +241,20 @@ case "$on" in
 *) k=1 ;;
 esac
 eval "kill -KILL \$NPID$k; wait \$NPID$k" 2>/dev/null
-echo "# 4: killed n$k ($on) after $(cstat "$T/c4" jetstream.published) batches"
+atkill=$(cstat "$T/c4" jetstream.published)
+echo "# 4: killed n$k ($on) after $atkill batches"
 running() { kill -0 "$SPID" 2>/dev/null && echo y; }
 check "4: the replay was still running" [ "$(running)" = y ]
+kill -CONT $SKIDS
 sleep 1
 node "$k"
 wait "$SPID"
 is $? 0 "4: the replay is acknowledged, exits 0"
 check "4: the collector saw the disconnect" \
     [ "$(cstat "$T/c4" jetstream.disconnects)" -ge 1 ]
+all=$(cstat "$T/c4" jetstream.published)
+check "4: the server was killed in the middle ($atkill of $all batches)" \
+    [ "$atkill" -lt "$all" ]
 eval "_p=\$P$k"
 stream "nats://127.0.0.1:$_p" NCAP3 four
 # the reference of more.pcap: the sensor's own count per type
