@@ -66,9 +66,14 @@
  * Batches at the crypto child: some milliseconds of its work, so that
  * neither child waits on the other for want of a turn on a busy core.
  * With 64 and 16 a core stood idle 18 % of a replay, 10 % with these.
+ * Their bytes are bounded too: the count alone let batches of a large
+ * max-datagram (up to WIRE_MAX_BATCH each) hold tens of MB while the
+ * crypto child lagged.  The default's 256 batches take about 700K.
  */
 #define MAX_INFLIGHT		256
 #define RESUME_INFLIGHT		64
+#define MAX_INFLIGHT_BYTES	(1024 * 1024)
+#define RESUME_INFLIGHT_BYTES	(MAX_INFLIGHT_BYTES / 4)
 /*
  * Datagrams a replay lets wait for credit before it stops reading:
  * enough that an ack's credit finds them ready; more would be read
@@ -120,6 +125,7 @@ struct tbatch {
 struct inflight {
 	TAILQ_ENTRY(inflight)	 entry;
 	struct batch_hdr	 hdr;
+	size_t			 bytes;		/* handed over */
 	int			 reseal;	/* a datagram's again */
 };
 
@@ -169,6 +175,8 @@ static void	 batch_submit(int, unsigned char *, size_t, size_t,
 		    uint32_t);
 static unsigned char *buf_get(size_t, size_t *);
 static void	 buf_put(unsigned char *, size_t);
+static void	 inflight_add(struct inflight *, size_t);
+static int	 inflight_full(void);
 static void	 batch_sent(const struct batch_hdr *, const unsigned char *,
 		    size_t);
 static void	 batch_toobig(const struct batch_hdr *, const unsigned char *,
@@ -218,6 +226,7 @@ static int			 pause_crypto, pause_queue;
 static struct tbatch		*batches;
 static TAILQ_HEAD(, inflight)	 inflight = TAILQ_HEAD_INITIALIZER(inflight);
 static unsigned int		 ninflight;
+static size_t			 inflight_bytes;
 static uint32_t			 batch_id;
 static unsigned char		*recbuf;	/* a packed record */
 static struct {
@@ -795,11 +804,28 @@ batch_submit(int type, unsigned char *buf, size_t cap, size_t len,
 	if (proc_composev(PROC_CRYPTO, IMSG_BATCH, 0, -1, iov, 2) == -1)
 		fatal("imsg_compose");
 	buf_put(buf, cap);
-	TAILQ_INSERT_TAIL(&inflight, f, entry);
-	if (++ninflight >= MAX_INFLIGHT) {
+	inflight_add(f, plen);
+	if (inflight_full()) {
 		pause_crypto = 1;
 		capture_pause();
 	}
+}
+
+static void
+inflight_add(struct inflight *f, size_t bytes)
+{
+	f->bytes = bytes;
+	TAILQ_INSERT_TAIL(&inflight, f, entry);
+	ninflight++;
+	inflight_bytes += bytes;
+}
+
+/* enough waits at the crypto child: the capture pauses */
+static int
+inflight_full(void)
+{
+	return (ninflight >= MAX_INFLIGHT ||
+	    inflight_bytes >= MAX_INFLIGHT_BYTES);
 }
 
 static struct inflight *
@@ -816,7 +842,9 @@ inflight_take(const struct batch_hdr *h)
 		fatalx("crypto answered batch %u with another", h->id);
 	TAILQ_REMOVE(&inflight, f, entry);
 	ninflight--;
-	if (ninflight <= RESUME_INFLIGHT) {
+	inflight_bytes -= f->bytes;
+	if (ninflight <= RESUME_INFLIGHT &&
+	    inflight_bytes <= RESUME_INFLIGHT_BYTES) {
 		pause_crypto = 0;
 		capture_pause();
 	}
@@ -1365,7 +1393,7 @@ reseal_feed(void)
 	struct inflight	*f;
 	struct iovec	 iov[2];
 
-	while (!gaveup && ninflight < MAX_INFLIGHT &&
+	while (!gaveup && !inflight_full() &&
 	    (r = TAILQ_FIRST(&reseals)) != NULL) {
 		if ((f = calloc(1, sizeof(*f))) == NULL)
 			fatal(NULL);
@@ -1381,13 +1409,12 @@ reseal_feed(void)
 		if (proc_composev(PROC_CRYPTO, IMSG_RESEAL, 0, -1, iov,
 		    2) == -1)
 			fatal("imsg_compose");
-		TAILQ_INSERT_TAIL(&inflight, f, entry);
-		ninflight++;
+		inflight_add(f, r->ptlen);
 		TAILQ_REMOVE(&reseals, r, entry);
 		reseal_bytes -= DQ_COST(r->ptlen);
 		free(r);
 	}
-	if (ninflight >= MAX_INFLIGHT) {
+	if (inflight_full()) {
 		pause_crypto = 1;
 		capture_pause();
 	}

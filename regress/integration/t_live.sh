@@ -115,6 +115,52 @@ for t in Ethernet IPv4 IPv6 ICMPv4 ICMPv6 UDP ARP; do
 	    "$(sensor_stat "$T/s/sensor.log" "$t" sent)" \
 	    "every $t record the sensor sent is stored"
 done
+
+# a crypto process that falls behind batches of a large max-datagram:
+# what waits for it is bounded in bytes (1M), not only in batches (256,
+# of up to 192K each), so the capture process stops reading after about
+# 1M of records and grows by little; the ring takes the rest, or drops
+# it.  Nothing listens for this sensor (acks no).
+sensor_conf "$T/s2" big 'interface "vA"
+filter "udp port 9997"
+max-datagram 65000
+connection-table-size 0
+acks no'
+ip netns exec "$A" "$NCAGENTD" -d -v -f "$T/s2/ncagentd.conf" \
+    >"$T/s2/sensor.log" 2>&1 &
+SPID=$!
+until_ok 5 grep -qs "capture started" "$T/s2/sensor.log"
+CAP=$(child "$SPID" capture)
+KPID=$(child "$SPID" crypto)
+check "a sensor of 65000-byte datagrams, its processes found" \
+    [ -n "$CAP" -a -n "$KPID" ]
+hwm0=$(status "$CAP" VmHWM | awk '{print $1}')
+kill -STOP "$KPID"
+# 100000 frames make about 11M of records
+inB "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.2", 5557))
+for i in range(100000):
+    s.sendto(b"z" * (i % 50), ("192.0.2.1", 9997))'
+sleep 0.5
+hwm1=$(status "$CAP" VmHWM | awk '{print $1}')
+kill -CONT "$KPID"
+sleep 0.5
+kill -TERM "$SPID"
+wait "$SPID"
+is $? 0 "it exits 0 on SIGTERM"
+echo "# $(sed -n 's/.*totals: \(packets [0-9]*\).*\(pcap-drops [0-9]*\).*\(pauses .*\)/\1, \2, \3/p' \
+    "$T/s2/sensor.log")"
+check "its reading paused ($(total "$T/s2/sensor.log" pauses) times)" \
+    [ "$(total "$T/s2/sensor.log" pauses)" -ge 1 ]
+if [ -z "${NCAP_SANITIZER:-}" ]; then
+	check "its capture process grew by 4M at most meanwhile ($hwm0 kB, then $hwm1 kB)" \
+	    [ $((hwm1 - hwm0)) -le 4096 ]
+else
+	skip "memory sizes under the sanitizers"
+fi
+
 [ "$fails" -eq 0 ] ||
     sed "s/^/# /" "$T/s/sensor.log" "$T/c/collector.log" | grep -v batch
 finish
