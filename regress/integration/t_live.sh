@@ -28,6 +28,16 @@ ip -n "$A" link set vA up
 ip -n "$B" link set vB up
 inA() { ip netns exec "$A" "$@"; }
 inB() { ip netns exec "$B" "$@"; }
+# blast SPORT DPORT N C: N UDP datagrams from B to A, of 0 to 49 bytes C
+blast() {
+	inB "$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.2", int(sys.argv[1])))
+for i in range(int(sys.argv[3])):
+    s.sendto(sys.argv[4].encode() * (i % 50), ("192.0.2.1", int(sys.argv[2])))' \
+	    "$@"
+}
 
 # the collector, inside A, on A's loopback
 CPORT=4200
@@ -69,12 +79,7 @@ sleep 0.5
 KPID=$(child "$SPID" crypto)
 check "the sensor's crypto process found" [ -n "$KPID" ]
 kill -STOP "$KPID"
-inB "$PYTHON" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("192.0.2.2", 5556))
-for i in range(10000):
-    s.sendto(b"y" * (i % 50), ("192.0.2.1", 9998))'
+blast 5556 9998 10000 y
 sleep 0.3
 kill -CONT "$KPID"
 sleep 1
@@ -137,13 +142,9 @@ check "a sensor of 65000-byte datagrams, its processes found" \
 hwm0=$(status "$CAP" VmHWM | awk '{print $1}')
 kill -STOP "$KPID"
 # 100000 frames make about 11M of records
-inB "$PYTHON" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("192.0.2.2", 5557))
-for i in range(100000):
-    s.sendto(b"z" * (i % 50), ("192.0.2.1", 9997))'
-sleep 0.5
+blast 5557 9997 100000 z
+settle 10 '[ "$(cstat "$T/s2" pauses)" -ge 1 ] && echo y' y >/dev/null
+sleep 0.2
 hwm1=$(status "$CAP" VmHWM | awk '{print $1}')
 kill -CONT "$KPID"
 sleep 0.5
