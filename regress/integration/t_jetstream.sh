@@ -232,6 +232,8 @@ PIDS="$PIDS $SPID"
 settle 10 '[ "$(cstat "$T/c4" jetstream.published)" -gt 200 ] && echo y' y \
     >/dev/null
 SKIDS="$SPID $(pgrep -P "$SPID" | tr '\n' ' ')"
+# killed at exit too, stopped or not, should the test be stopped here
+PIDS="$PIDS $SKIDS"
 kill -STOP $SKIDS
 on=$(cstat "$T/c4" jetstream.server)
 case "$on" in
