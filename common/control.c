@@ -463,3 +463,27 @@ control_kv_fields(struct ctl_conn *c, const char *section, const char *item,
 		control_kv(c, section, item, f[i].key, NULL, v);
 	}
 }
+
+/*
+ * The same counters as " key value" pairs into buf, for the totals a
+ * daemon logs at exit, less those ncctl alone shows; the length, as
+ * snprintf's (at least len when cut short).
+ */
+size_t
+control_fields_line(char *buf, size_t len, const void *base,
+    const struct ctl_field *f, size_t n)
+{
+	uint64_t	v;
+	size_t		i, off = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		if (f[i].shown)
+			continue;
+		memcpy(&v, (const unsigned char *)base + f[i].off, sizeof(v));
+		off += (size_t)snprintf(buf + off, len - off, " %s %llu",
+		    f[i].key, (unsigned long long)v);
+	}
+	return (off);
+}

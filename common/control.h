@@ -126,11 +126,15 @@ void	 control_config_next(struct ctl_conn *, int from);
 struct ctl_field {
 	const char	*key;
 	size_t		 off;
+	int		 shown;	/* by ncctl only, not in a line at exit */
 };
-#define CTL_FIELD(s, f, k)	{ k, offsetof(struct s, f) }
+#define CTL_FIELD(s, f, k)	{ k, offsetof(struct s, f), 0 }
+#define CTL_SHOWN(s, f, k)	{ k, offsetof(struct s, f), 1 }
 #define CTL_NFIELDS(a)		(sizeof(a) / sizeof((a)[0]))
 void	 control_kv_fields(struct ctl_conn *, const char *section,
 	    const char *item, const void *base, const struct ctl_field *,
 	    size_t);
+size_t	 control_fields_line(char *, size_t, const void *base,
+	    const struct ctl_field *, size_t);
 
 #endif /* NCAP_CONTROL_H */

@@ -311,6 +311,38 @@ parent_imsg(int from, struct imsg *imsg)
 	}
 }
 
+/*
+ * The capture child's counters as ncctl shows them, and, but for the
+ * gauges and what the collectors' line says (CTL_SHOWN), as the totals
+ * at exit do.
+ */
+static const struct ctl_field totals_fields[] = {
+	CTL_FIELD(agent_stats, packets, "packets"),
+	CTL_FIELD(agent_stats, bytes, "bytes"),
+	CTL_FIELD(agent_stats, datagrams, "datagrams"),
+	CTL_FIELD(agent_stats, wire_bytes, "wire-bytes"),
+	CTL_FIELD(agent_stats, send_errors, "send-errors"),
+	CTL_FIELD(agent_stats, pcap_drops, "pcap-drops"),
+	CTL_FIELD(agent_stats, linktype_unknown, "unknown-linktype"),
+	CTL_FIELD(agent_stats, flows_evicted, "connections-evicted"),
+	CTL_FIELD(agent_stats, resent, "resent"),
+	CTL_FIELD(agent_stats, acked, "acknowledged"),
+	CTL_SHOWN(agent_stats, queued, "queued"),
+	CTL_SHOWN(agent_stats, queued_bytes, "queued-bytes"),
+	CTL_FIELD(agent_stats, qdropped, "queue-dropped"),
+	CTL_FIELD(agent_stats, unacked, "unacknowledged"),
+	CTL_FIELD(agent_stats, acks, "acks-received"),
+	CTL_FIELD(agent_stats, acks_refused, "acks-refused"),
+	CTL_FIELD(agent_stats, rtt_us, "rtt-us"),
+	CTL_SHOWN(agent_stats, rto_ms, "rto-ms"),
+	CTL_SHOWN(agent_stats, failovers, "failovers"),
+	CTL_SHOWN(agent_stats, failbacks, "failbacks"),
+	CTL_SHOWN(agent_stats, probes, "probes"),
+	CTL_SHOWN(agent_stats, resealed, "resealed"),
+	CTL_FIELD(agent_stats, pauses, "pauses"),
+	CTL_FIELD(agent_stats, paused_ms, "paused-ms"),
+};
+
 /* the totals, so they can be compared with what the collector stored */
 static void
 parent_totals(void)
@@ -318,6 +350,7 @@ parent_totals(void)
 	struct agent_stats	*s = (struct agent_stats *)statbuf;
 	struct coll_stats	*cs;
 	struct type_stats	*t;
+	char			 line[1024];
 	uint64_t		 unacked = 0;
 	size_t			 i;
 
@@ -331,25 +364,9 @@ parent_totals(void)
 	t = (struct type_stats *)(cs + COLLECTORS_MAX);
 	for (i = 0; i < nrectypes; i++)
 		unacked += t[i].unacked;
-	log_info("totals: packets %llu bytes %llu datagrams %llu "
-	    "wire-bytes %llu send-errors %llu pcap-drops %llu "
-	    "unknown-linktype %llu connections-evicted %llu resent %llu "
-	    "acknowledged %llu queue-dropped %llu unacknowledged %llu "
-	    "acks-received %llu acks-refused %llu rtt-us %llu pauses %llu "
-	    "paused-ms %llu",
-	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
-	    (unsigned long long)s->datagrams,
-	    (unsigned long long)s->wire_bytes,
-	    (unsigned long long)s->send_errors,
-	    (unsigned long long)s->pcap_drops,
-	    (unsigned long long)s->linktype_unknown,
-	    (unsigned long long)s->flows_evicted,
-	    (unsigned long long)s->resent, (unsigned long long)s->acked,
-	    (unsigned long long)s->qdropped, (unsigned long long)s->unacked,
-	    (unsigned long long)s->acks,
-	    (unsigned long long)s->acks_refused,
-	    (unsigned long long)s->rtt_us, (unsigned long long)s->pauses,
-	    (unsigned long long)s->paused_ms);
+	control_fields_line(line, sizeof(line), s, totals_fields,
+	    CTL_NFIELDS(totals_fields));
+	log_info("totals:%s", line);
 	/* with several collectors, what went where */
 	if (conf.ncollectors > 1) {
 		log_info("collectors: failovers %llu failbacks %llu probes "
@@ -461,33 +478,6 @@ ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
 	control_config_next(c, PROC_PARENT);
 }
 
-/* the capture child's counters as ncctl shows them */
-static const struct ctl_field totals_fields[] = {
-	CTL_FIELD(agent_stats, packets, "packets"),
-	CTL_FIELD(agent_stats, bytes, "bytes"),
-	CTL_FIELD(agent_stats, datagrams, "datagrams"),
-	CTL_FIELD(agent_stats, wire_bytes, "wire-bytes"),
-	CTL_FIELD(agent_stats, send_errors, "send-errors"),
-	CTL_FIELD(agent_stats, pcap_drops, "pcap-drops"),
-	CTL_FIELD(agent_stats, linktype_unknown, "unknown-linktype"),
-	CTL_FIELD(agent_stats, flows_evicted, "connections-evicted"),
-	CTL_FIELD(agent_stats, resent, "resent"),
-	CTL_FIELD(agent_stats, acked, "acknowledged"),
-	CTL_FIELD(agent_stats, queued, "queued"),
-	CTL_FIELD(agent_stats, queued_bytes, "queued-bytes"),
-	CTL_FIELD(agent_stats, qdropped, "queue-dropped"),
-	CTL_FIELD(agent_stats, unacked, "unacknowledged"),
-	CTL_FIELD(agent_stats, acks, "acks-received"),
-	CTL_FIELD(agent_stats, acks_refused, "acks-refused"),
-	CTL_FIELD(agent_stats, rtt_us, "rtt-us"),
-	CTL_FIELD(agent_stats, rto_ms, "rto-ms"),
-	CTL_FIELD(agent_stats, failovers, "failovers"),
-	CTL_FIELD(agent_stats, failbacks, "failbacks"),
-	CTL_FIELD(agent_stats, probes, "probes"),
-	CTL_FIELD(agent_stats, resealed, "resealed"),
-	CTL_FIELD(agent_stats, pauses, "pauses"),
-	CTL_FIELD(agent_stats, paused_ms, "paused-ms"),
-};
 static const struct ctl_field coll_fields[] = {
 	CTL_FIELD(coll_stats, sent, "sent"),
 	CTL_FIELD(coll_stats, acked, "acknowledged"),

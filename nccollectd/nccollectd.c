@@ -470,8 +470,7 @@ static void
 parent_totals(void)
 {
 	char		 line[1024];
-	uint64_t	 v;
-	size_t		 off = 0, i;
+	size_t		 off, i;
 
 	/* a start that failed has nothing to count */
 	if (!have_stats) {
@@ -479,13 +478,8 @@ parent_totals(void)
 			log_warnx("no statistics from the receiver process");
 		return;
 	}
-	line[0] = '\0';
-	for (i = 0; i < CTL_NFIELDS(totals_fields) && off < sizeof(line); i++) {
-		memcpy(&v, (const char *)&stats + totals_fields[i].off,
-		    sizeof(v));
-		off += (size_t)snprintf(line + off, sizeof(line) - off,
-		    " %s %llu", totals_fields[i].key, (unsigned long long)v);
-	}
+	off = control_fields_line(line, sizeof(line), &stats, totals_fields,
+	    CTL_NFIELDS(totals_fields));
 	if (off < sizeof(line))
 		off += strlcpy(line + off, "; dropped:", sizeof(line) - off);
 	for (i = 0; i < DROP_NCAUSES && off < sizeof(line); i++)
