@@ -343,6 +343,14 @@ static const struct ctl_field totals_fields[] = {
 	CTL_FIELD(agent_stats, paused_ms, "paused-ms"),
 };
 
+/* each collector's, in ncctl and in the totals at exit alike */
+static const struct ctl_field coll_fields[] = {
+	CTL_FIELD(coll_stats, sent, "sent"),
+	CTL_FIELD(coll_stats, acked, "acknowledged"),
+	CTL_FIELD(coll_stats, failovers, "failovers"),
+	CTL_FIELD(coll_stats, acks_stale, "acks-stale"),
+};
+
 /* the totals, so they can be compared with what the collector stored */
 static void
 parent_totals(void)
@@ -377,14 +385,13 @@ parent_totals(void)
 		    (unsigned long long)s->resealed,
 		    conf.collectors[s->collector].host,
 		    conf.collectors[s->collector].port);
-		for (i = 0; i < conf.ncollectors; i++)
-			log_info("collector %s port %s: sent %llu acknowledged "
-			    "%llu failovers %llu acks-stale %llu",
+		for (i = 0; i < conf.ncollectors; i++) {
+			control_fields_line(line, sizeof(line), &cs[i],
+			    coll_fields, CTL_NFIELDS(coll_fields));
+			log_info("collector %s port %s:%s",
 			    conf.collectors[i].host, conf.collectors[i].port,
-			    (unsigned long long)cs[i].sent,
-			    (unsigned long long)cs[i].acked,
-			    (unsigned long long)cs[i].failovers,
-			    (unsigned long long)cs[i].acks_stale);
+			    line);
+		}
 	}
 	for (i = 0; i < nrectypes; i++) {
 		if (t[i].records == 0 && t[i].errors == 0 &&
@@ -478,12 +485,6 @@ ctl_show_config(struct ctl_conn *c, const struct imsg *imsg)
 	control_config_next(c, PROC_PARENT);
 }
 
-static const struct ctl_field coll_fields[] = {
-	CTL_FIELD(coll_stats, sent, "sent"),
-	CTL_FIELD(coll_stats, acked, "acknowledged"),
-	CTL_FIELD(coll_stats, failovers, "failovers"),
-	CTL_FIELD(coll_stats, acks_stale, "acks-stale"),
-};
 static const struct ctl_field type_fields[] = {
 	CTL_FIELD(type_stats, records, "records"),
 	CTL_FIELD(type_stats, bytes, "bytes"),
