@@ -66,6 +66,8 @@ static void	 print_js_seconds(FILE *, const struct conf_keyword *,
 		    const void *);
 static void	 print_js_ms(FILE *, const struct conf_keyword *,
 		    const void *);
+static void	 print_js_size(FILE *, const struct conf_keyword *,
+		    const void *);
 
 #define F(m)	CONF_FIELD(collector_conf, m)
 
@@ -106,6 +108,7 @@ const struct conf_keyword collector_keywords[] = {
 	    { F(js.dupwindow) } },
 	{ "jetstream timeout", 0, print_js_ms, { F(js.timeout) } },
 	{ "jetstream marks", 0, print_js_string, { F(js.marks) } },
+	{ "jetstream queue-size", 0, print_js_size, { F(js.queue_size) } },
 	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };
 const size_t collector_nkeywords = sizeof(collector_keywords) /
@@ -332,6 +335,13 @@ print_js_ms(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
 	if (js_shown(kw, conf))
 		conf_print_ms(fp, kw, conf);
+}
+
+static void
+print_js_size(FILE *fp, const struct conf_keyword *kw, const void *conf)
+{
+	if (js_shown(kw, conf))
+		print_size(fp, kw, conf);
 }
 
 static void

@@ -22,6 +22,13 @@
  * keeps what it awaits; here is only what the report needs.  Nothing
  * is written in the spool but the journal, which keeps the sessions'
  * windows: the receiver's calls suffice.
+ *
+ * No more than JS_MAX_PENDING batches, of jetstream queue-size bytes
+ * in all, are at the publisher, queued on its channel or awaiting
+ * their acks; the batches past either bound are refused at once, and
+ * their sensors send them again.  So a publisher held up (a server
+ * slow to answer, a call to the marks bucket) costs the receiver no
+ * more memory than that, whatever the number of sensors.
  */
 
 #include <sys/types.h>
@@ -70,6 +77,10 @@ const struct output_backend	 output_jetstream = {
 
 static struct published_tree	 published = RB_INITIALIZER(&published);
 static uint64_t			 next_id;
+static unsigned int		 npublished;	/* batches at the publisher */
+static size_t			 pubbytes;	/* and their bytes */
+static size_t			 queue_size;
+static struct log_ratelimit	 rl_full;
 
 static int
 published_cmp(struct published *a, struct published *b)
@@ -82,6 +93,7 @@ static void
 js_init(const struct collector_conf *c, struct collector_stats *st,
     struct journal *j, void (*kick)(void))
 {
+	queue_size = c->js.queue_size;
 	proc_listen(PROC_PUBLISHER, js_imsg, NULL);
 }
 
@@ -105,6 +117,14 @@ js_store(const struct output_batch *ob, output_done done, void *cookie)
 	struct pub_req		 req;
 	struct iovec		 iov[2];
 
+	if (npublished >= JS_MAX_PENDING ||
+	    ob->len > queue_size - pubbytes) {
+		log_warnx_rl(&rl_full, "jetstream: batch refused: %u batches "
+		    "of %zu bytes are at the publisher already", npublished,
+		    pubbytes);
+		done(ob, 0, cookie);
+		return;
+	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		fatal(NULL);
 	p->id = ++next_id;
@@ -115,6 +135,8 @@ js_store(const struct output_batch *ob, output_done done, void *cookie)
 	p->len = ob->len;
 	p->nrec = ob->nrec;
 	RB_INSERT(published_tree, &published, p);
+	npublished++;
+	pubbytes += p->len;
 
 	memset(&req, 0, sizeof(req));
 	req.id = p->id;
@@ -151,6 +173,8 @@ js_imsg(int from, struct imsg *imsg)
 		fatalx("publisher: an answer for batch %llu, not sent",
 		    (unsigned long long)res.id);
 	RB_REMOVE(published_tree, &published, p);
+	npublished--;
+	pubbytes -= p->len;
 	/* what the report counts: the records are gone */
 	memset(&ob, 0, sizeof(ob));
 	ob.sensor = p->sensor;

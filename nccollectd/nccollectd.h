@@ -72,6 +72,16 @@
 #define JS_TIMEOUT		5000		/* ms a publish awaits its ack */
 #define JS_TIMEOUT_MIN		100
 #define JS_TIMEOUT_MAX		60000
+/*
+ * output jetstream: batches at the publisher (on their way to it, or
+ * awaiting JetStream's acks) at most, and their bytes (queue-size); the
+ * receiver refuses more, and their sensors send them again.  The least
+ * takes one batch of the largest size.
+ */
+#define JS_MAX_PENDING		1024
+#define JS_QUEUE_SIZE		(8 * 1024 * 1024)
+#define JS_QUEUE_SIZE_MIN	WIRE_MAX_BATCH
+#define JS_QUEUE_SIZE_MAX	(1024 * 1024 * 1024)
 #define RECTYPE_NAME_MAX	63
 /* where batches come from: sensors' datagrams, or a JetStream stream */
 #define INPUT_SENSORS		0
@@ -149,6 +159,7 @@ struct js_conf {
 						   input: the consumer's ack
 						   wait */
 	char		 marks[64];		/* the bucket of the marks */
+	unsigned int	 queue_size;		/* bytes at the publisher */
 };
 
 struct collector_conf {

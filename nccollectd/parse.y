@@ -62,6 +62,7 @@ enum keyword {
 	KW_JS_DUPWINDOW,
 	KW_JS_TIMEOUT,
 	KW_JS_MARKS,
+	KW_JS_QUEUESIZE,
 	KW_INPUT,
 	KW_JS_DURABLE,
 	KW_COUNT
@@ -95,6 +96,7 @@ static unsigned int		 nalloc;
 %token	RESTRICTED SOCKET SYNC YES NO ROTATE EVERY SIZE KEEP
 %token	OUTPUT JETSTREAM URL STREAM SUBJECT CREDENTIALS PASSWORD TOKEN CA
 %token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT MARKS INPUT DURABLE
+%token	QUEUESIZE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -302,6 +304,19 @@ jsopt		: URL string {
 				    "jetstream marks");
 			free($2);
 		}
+		| QUEUESIZE size {
+			if (lex_once(KW_JS_QUEUESIZE, "jetstream queue-size") ==
+			    0 && $2 != LEX_BADNUM) {
+				if ($2 < JS_QUEUE_SIZE_MIN ||
+				    $2 > JS_QUEUE_SIZE_MAX)
+					yyerror("jetstream queue-size %lld out "
+					    "of range (%dk-%dg)", $2,
+					    JS_QUEUE_SIZE_MIN / 1024,
+					    JS_QUEUE_SIZE_MAX / 1024 / 1024 / 1024);
+				else
+					conf->js.queue_size = $2;
+			}
+		}
 		;
 
 main		: LISTEN ON string port '\n' {
@@ -452,6 +467,7 @@ static const struct lex_keyword keywords[] = {
 	{ "output",		OUTPUT },
 	{ "password",		PASSWORD },
 	{ "port",		PORT },
+	{ "queue-size",		QUEUESIZE },
 	{ "receive-buffer",	RCVBUF },
 	{ "replicas",		REPLICAS },
 	{ "restricted",		RESTRICTED },
@@ -502,6 +518,7 @@ conf_defaults(struct collector_conf *c)
 	c->js.dupwindow = JS_DUPWINDOW;
 	c->js.timeout = JS_TIMEOUT;
 	strlcpy(c->js.marks, JS_MARKS, sizeof(c->js.marks));
+	c->js.queue_size = JS_QUEUE_SIZE;
 }
 
 /*

@@ -91,8 +91,8 @@
 #include "sandbox.h"
 #include "util.h"
 
-/* batches awaiting their acks at most; more are refused until fewer */
-#define PUB_MAX_PENDING	1024
+/* batches awaiting their acks at most: the receiver sends no more */
+#define PUB_MAX_PENDING	JS_MAX_PENDING
 /* servers in url at most */
 #define PUB_MAX_SERVERS	16
 /* how long JetStream API requests (the stream's info) may take, ms */

@@ -44,7 +44,14 @@
 #  5. a server that wants a user and password: with a wrong password
 #     the collector runs, refuses batches and says why; with the right
 #     one it publishes;
-#  6. TLS (certificates made with openssl): a collector that trusts the
+#  6. the publisher held up (SIGSTOP, as a server that stops answering
+#     a call to the marks bucket holds it): six sensors replay, and
+#     the receiver queues no more than jetstream queue-size for it
+#     (its peak RSS grows by less than half the records the sensors
+#     hold unacknowledged), refusing the batches past it as write drops and
+#     saying so; once it goes on, every replay is acknowledged and the
+#     stream holds each sensor's records exactly once;
+#  7. TLS (certificates made with openssl): a collector that trusts the
 #     server's CA publishes through its sandbox; one that trusts
 #     another CA does not connect, and says why.
 . "$REGRESS/integration/lib.sh"
@@ -310,9 +317,85 @@ kill -TERM "$NPID"
 wait "$NPID" 2>/dev/null
 echo "# 5: $(($(date +%s) - t0)) s"
 
-# -- 6. TLS
+# -- 6. the publisher held up, six sensors sending
+NP=$(free_tcp)
+URL=nats://127.0.0.1:$NP
+nats n7 "$NP"
+start_collector "$T/c9" "$(jsconf "$URL" NCAP 1)
+jetstream queue-size 256k" || exit 1
+is "$(settle 10 'cstat "$T/c9" jetstream.stream' NCAP)" NCAP \
+    "6: connected, stream NCAP made"
+REC=$(child "$CPID" receiver)
+PUB=$(child "$CPID" publisher)
+PIDS="$PIDS $PUB"
+hwm0=$(status "$REC" VmHWM | awk '{ print $1 }')
+kill -STOP "$PUB"
+SENSORS="1 2 3 4 5 6"
+SPIDS=""
+for k in $SENSORS; do
+	sensor_conf "$T/c9/s$k" "js.held$k" "acks yes"
+	"$NCAGENTD" -d -v -f "$T/c9/s$k/ncagentd.conf" -r "$T/big.pcap" \
+	    -w 60 >"$T/c9/s$k/sensor.log" 2>&1 &
+	SPIDS="$SPIDS $!"
+done
+PIDS="$PIDS $SPIDS"
+# the bytes of datagrams the sensors hold unacknowledged, once they
+# stop sending
+held() {
+	_s=0
+	for k in $SENSORS; do
+		_s=$((_s + $(cstat "$T/c9/s$k" queued-bytes 2>/dev/null ||
+		    echo 0)))
+	done
+	echo $_s
+}
+sleep 1
+qb=$(steady held)
+hwm1=$(status "$REC" VmHWM | awk '{ print $1 }')
+# in records, as the reference's datagrams inflated to its spool files
+refwire=$(total "$T/ref/collector.log" bytes)
+refraw=$(cat "$T/ref/spool"/*/*.ncap | wc -c)
+heldkb=$((qb / 1024 * refraw / refwire))
+echo "# 6: the sensors hold $qb bytes of datagrams, about $heldkb kB of \
+records; the receiver's peak RSS $hwm0 kB, then $hwm1 kB"
+check "6: the sensors hold more than 4 MB of records ($heldkb kB)" \
+    [ "$heldkb" -gt 4096 ]
+if [ -z "${NCAP_SANITIZER:-}" ]; then
+	# without the bound the receiver would hold them all, on their
+	# way to the publisher
+	check "6: the receiver's peak RSS grew by less than 2 MB \
+($((hwm1 - hwm0)) kB)" [ $((hwm1 - hwm0)) -lt 2048 ]
+else
+	skip "6: the sanitizers' allocator keeps freed memory"
+fi
+check "6: the collector says why it refuses" grep -Eq \
+    "jetstream: batch refused: [0-9]+ batches of [0-9]+ bytes are at the publisher already" \
+    "$T/c9/collector.log"
+kill -CONT "$PUB"
+st=0
+for p in $SPIDS; do
+	wait "$p" || st=$?
+done
+is "$st" 0 "6: once it goes on, the six replays are acknowledged"
+check "6: the refused batches were write drops ($(cstat "$T/c9" \
+dropped.write))" [ "$(cstat "$T/c9" dropped.write)" -gt 0 ]
+stream "$URL" NCAP held
+for k in $SENSORS; do
+	mkdir -p "$T/held.s$k"
+	mv "$T/held.ncap/js.held$k" "$T/held.s$k/"
+	type_records "$T/held.s$k" "$T/held.recs$k"
+	verdict "6, sensor $k" "$T/ref.recs" "$T/held.recs$k"
+done
+is "$(dupids "$T/held.list")" 0 "6: each message id once"
+stop_collector
+is $? 0 "6: the collector exits 0"
+kill -TERM "$NPID"
+wait "$NPID" 2>/dev/null
+echo "# 6: $(($(date +%s) - t0)) s"
+
+# -- 7. TLS
 if ! command -v openssl >/dev/null 2>&1; then
-	skip "6: openssl is not installed, no certificates for TLS"
+	skip "7: openssl is not installed, no certificates for TLS"
 	finish
 	exit
 fi
@@ -329,30 +412,30 @@ mkdir -p "$T/tls"
 	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
 	    -CAcreateserial -out srv.pem -days 2 -extfile ext
 ) >"$T/tls/openssl.log" 2>&1
-is $? 0 "6: a CA and a server certificate made"
+is $? 0 "7: a CA and a server certificate made"
 NP=$(free_tcp)
 URL=tls://127.0.0.1:$NP
 nats n6 "$NP" --tls --tlscert "$T/tls/srv.pem" --tlskey "$T/tls/srv.key"
 start_collector "$T/c7" "$(jsconf "$URL" NCAP 1)
 jetstream ca \"$T/tls/other.pem\"" || exit 1
 w=$(settle 5 'cstat "$T/c7" jetstream.last-error | grep -c certificate' 1)
-is "$w" 1 "6: a server certificate of another CA: refused, and said \
+is "$w" 1 "7: a server certificate of another CA: refused, and said \
 ($(cstat "$T/c7" jetstream.last-error))"
-is "$(cstat "$T/c7" jetstream.connected)" no "6: not connected"
+is "$(cstat "$T/c7" jetstream.connected)" no "7: not connected"
 stop_collector
-is $? 0 "6: the collector exits 0"
+is $? 0 "7: the collector exits 0"
 start_collector "$T/c8" "$(jsconf "$URL" NCAP 1)
 jetstream ca \"$T/tls/ca.pem\"" || exit 1
 is "$(settle 10 'cstat "$T/c8" jetstream.stream' NCAP)" NCAP \
-    "6: its CA's: connected over TLS, stream NCAP made"
+    "7: its CA's: connected over TLS, stream NCAP made"
 run_sensor "$T/c8/s" js.six "$CAPDIR/decode-ether.pcap" "acks yes"
-is $? 0 "6: a replay is acknowledged"
+is $? 0 "7: a replay is acknowledged"
 b=$(cstat "$T/c8" batches)
 is "$(cstat "$T/c8" jetstream.published)/$(cstat "$T/c8" \
-    jetstream.server)" "$b/$URL" "6: each of its $b batches published, over TLS"
+    jetstream.server)" "$b/$URL" "7: each of its $b batches published, over TLS"
 stop_collector
-is $? 0 "6: the collector exits 0"
-check "6: no process died of SIGSYS" [ "$(cat "$T"/c*/collector.log |
+is $? 0 "7: the collector exits 0"
+check "7: no process died of SIGSYS" [ "$(cat "$T"/c*/collector.log |
     grep -c SIGSYS)" = 0 ]
 echo "# $(($(date +%s) - t0)) s"
 finish
