@@ -145,7 +145,9 @@ print_size(FILE *fp, const struct conf_keyword *kw, const void *conf)
 {
 	unsigned int	n = conf_uint(kw, conf, 0);
 
-	if (n != 0 && n % (1024 * 1024) == 0)
+	if (n != 0 && n % (1024 * 1024 * 1024) == 0)
+		fprintf(fp, "%s %ug\n", kw->name, n / 1024 / 1024 / 1024);
+	else if (n != 0 && n % (1024 * 1024) == 0)
 		fprintf(fp, "%s %um\n", kw->name, n / 1024 / 1024);
 	else if (n != 0 && n % 1024 == 0)
 		fprintf(fp, "%s %uk\n", kw->name, n / 1024);
@@ -337,11 +339,14 @@ print_js_ms(FILE *fp, const struct conf_keyword *kw, const void *conf)
 		conf_print_ms(fp, kw, conf);
 }
 
+/* output jetstream's alone: shown with it, or if not the default */
 static void
-print_js_size(FILE *fp, const struct conf_keyword *kw, const void *conf)
+print_js_size(FILE *fp, const struct conf_keyword *kw, const void *v)
 {
-	if (js_shown(kw, conf))
-		print_size(fp, kw, conf);
+	const struct collector_conf	*conf = v;
+
+	if (conf->output == OUTPUT_JETSTREAM || js_differs(kw, v))
+		print_size(fp, kw, v);
 }
 
 static void

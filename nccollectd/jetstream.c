@@ -79,8 +79,8 @@ static struct published_tree	 published = RB_INITIALIZER(&published);
 static uint64_t			 next_id;
 static unsigned int		 npublished;	/* batches at the publisher */
 static size_t			 pubbytes;	/* and their bytes */
-static size_t			 queue_size;
-static struct log_ratelimit	 rl_full;
+static size_t			 queue_size;	/* jetstream queue-size */
+static struct log_ratelimit	 rl_full;	/* batches refused for it */
 
 static int
 published_cmp(struct published *a, struct published *b)

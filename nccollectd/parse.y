@@ -311,8 +311,8 @@ jsopt		: URL string {
 				    $2 > JS_QUEUE_SIZE_MAX)
 					yyerror("jetstream queue-size %lld out "
 					    "of range (%dk-%dg)", $2,
-					    JS_QUEUE_SIZE_MIN / 1024,
-					    JS_QUEUE_SIZE_MAX / 1024 / 1024 / 1024);
+					    JS_QUEUE_SIZE_MIN >> 10,
+					    JS_QUEUE_SIZE_MAX >> 30);
 				else
 					conf->js.queue_size = $2;
 			}

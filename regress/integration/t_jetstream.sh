@@ -47,8 +47,8 @@
 #  6. the publisher held up (SIGSTOP, as a server that stops answering
 #     a call to the marks bucket holds it): six sensors replay, and
 #     the receiver queues no more than jetstream queue-size for it
-#     (its peak RSS grows by less than half the records the sensors
-#     hold unacknowledged), refusing the batches past it as write drops and
+#     (its peak RSS grows by less than 2 MB, while the sensors hold
+#     more than 4 MB of records unacknowledged), refusing the batches past it as write drops and
 #     saying so; once it goes on, every replay is acknowledged and the
 #     stream holds each sensor's records exactly once;
 #  7. TLS (certificates made with openssl): a collector that trusts the
@@ -327,6 +327,8 @@ is "$(settle 10 'cstat "$T/c9" jetstream.stream' NCAP)" NCAP \
     "6: connected, stream NCAP made"
 REC=$(child "$CPID" receiver)
 PUB=$(child "$CPID" publisher)
+is "$([ -n "$REC" ] && [ -n "$PUB" ] && echo y)" y \
+    "6: its receiver ($REC) and publisher ($PUB)"
 PIDS="$PIDS $PUB"
 hwm0=$(status "$REC" VmHWM | awk '{ print $1 }')
 kill -STOP "$PUB"
