@@ -18,6 +18,14 @@
  * The daemon end of the control socket, in the parent.  Requests are
  * small fixed-size imsgs from local users with access to the socket;
  * a connection that sends anything malformed is closed, never fatal.
+ *
+ * What a client can make the daemon hold is bounded: CTL_MAX_CONNS
+ * connections a socket, each with one request at a time and one
+ * answer it has not read.  A connection closed while a child answers
+ * its request keeps its place until the answer comes (and is thrown
+ * away), so that connecting, asking and hanging up in a loop cannot
+ * pile up requests at a child that is slow, nor answers from it.  One
+ * idle for CTL_IDLE seconds, without a request under way, is closed.
  */
 
 #include <sys/types.h>
@@ -39,10 +47,12 @@
 #include "control.h"
 #include "log.h"
 #include "proc.h"
+#include "util.h"
 
 #define CTL_MAX_CONNS	16		/* per socket */
 #define CTL_MAX_KV	65536		/* values in one answer, 14 MB */
 #define CTL_MAX_QUEUED	80		/* messages a client leaves unread */
+#define CTL_IDLE	10		/* seconds a connection may idle */
 
 struct ctl_listener {
 	struct event	 ev;
@@ -56,6 +66,7 @@ struct ctl_listener {
 static void	 control_accept(int, short, void *);
 static void	 control_dispatch(int, short, void *);
 static void	 control_close(struct ctl_conn *);
+static void	 control_idle(int, short, void *);
 static void	 control_request(const struct ctl_listener *,
 		    struct ctl_conn *, const struct imsg *);
 
@@ -63,6 +74,7 @@ static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static uint32_t			 lastid;
 static struct ctl_listener	 listeners[2];
 static int			 nlisteners;
+static struct log_ratelimit	 rl_ctl;
 
 int
 control_open(const char *path, int restricted)
@@ -166,8 +178,8 @@ control_accept(int fd, short event, void *arg)
 	}
 	/* each socket its own share: the restricted one cannot lock root out */
 	if (l->nconns >= CTL_MAX_CONNS) {
-		log_warnx("control socket: more than %d connections, closing "
-		    "the new one", CTL_MAX_CONNS);
+		log_warnx_rl(&rl_ctl, "control socket: more than %d "
+		    "connections, closing the new one", CTL_MAX_CONNS);
 		close(s);
 		return;
 	}
@@ -191,6 +203,8 @@ control_accept(int fd, short event, void *arg)
 	c->iev.data = l;
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	l->nconns++;
+	evtimer_set(&c->ev_idle, control_idle, c);
+	evtimer_add_ms(&c->ev_idle, CTL_IDLE * 1000);
 	imsg_event_add(&c->iev);
 }
 
@@ -205,18 +219,45 @@ control_find(uint32_t id)
 	return (NULL);
 }
 
+/*
+ * The connection is closed; while a child answers its request it
+ * stays, closed, until control_result() frees it.
+ */
 static void
 control_close(struct ctl_conn *c)
 {
 	struct ctl_listener	*l = c->iev.data;
 
-	event_del(&c->iev.ev);
-	close(c->iev.ibuf.fd);
-	imsgbuf_clear(&c->iev.ibuf);
+	if (!c->closed) {
+		event_del(&c->iev.ev);
+		close(c->iev.ibuf.fd);
+		imsgbuf_clear(&c->iev.ibuf);
+		free(c->kv);
+		c->kv = NULL;
+		c->nkv = c->kvsize = 0;
+		c->closed = 1;
+	}
+	evtimer_del(&c->ev_idle);
+	if (c->busy)
+		return;
 	TAILQ_REMOVE(&conns, c, entry);
 	l->nconns--;
-	free(c->kv);
 	free(c);
+}
+
+/* idle: closed, unless a request is under way */
+static void
+control_idle(int fd, short event, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	if (c->busy) {
+		evtimer_add_ms(&c->ev_idle, CTL_IDLE * 1000);
+		return;
+	}
+	log_warnx_rl(&rl_ctl, "control socket: idle for %d seconds, closing",
+	    CTL_IDLE);
+	control_close(c);
 }
 
 static void
@@ -246,7 +287,8 @@ control_dispatch(int fd, short event, void *arg)
 	}
 	for (;;) {
 		if ((r = imsg_get(&iev->ibuf, &imsg)) == -1) {
-			log_warnx("control socket: malformed message, closing");
+			log_warnx_rl(&rl_ctl, "control socket: malformed "
+			    "message, closing");
 			control_close(c);
 			return;
 		}
@@ -256,11 +298,15 @@ control_dispatch(int fd, short event, void *arg)
 			close(imsg.fd);
 			imsg.fd = -1;
 		}
-		/* one request at a time: ncctl waits for its answer */
-		if (c->busy) {
+		/*
+		 * one request at a time: ncctl waits for its answer, and
+		 * reads all of it
+		 */
+		if (c->busy || imsgbuf_queuelen(&iev->ibuf) > 0) {
 			imsg_free(&imsg);
-			log_warnx("control socket: a request before the last "
-			    "was answered, closing");
+			log_warnx_rl(&rl_ctl, "control socket: a request "
+			    "before the last was %s, closing", c->busy ?
+			    "answered" : "read");
 			control_close(c);
 			return;
 		}
@@ -272,7 +318,8 @@ control_dispatch(int fd, short event, void *arg)
 			return;
 	}
 	if (imsgbuf_queuelen(&iev->ibuf) > CTL_MAX_QUEUED) {
-		log_warnx("control socket: client does not read, closing");
+		log_warnx_rl(&rl_ctl, "control socket: client does not read, "
+		    "closing");
 		control_close(c);
 		return;
 	}
@@ -286,6 +333,8 @@ control_kv(struct ctl_conn *c, const char *section, const char *item,
 	struct ctl_kv	*kv;
 	size_t		 n;
 
+	if (c->closed)
+		return;
 	if (c->nkv == CTL_MAX_KV) {
 		c->dropped++;
 		return;
@@ -314,6 +363,12 @@ control_result(struct ctl_conn *c, int status, const char *fmt, ...)
 	va_list			 ap;
 	size_t			 i, k, per = IMSG_MAXDATA / sizeof(struct ctl_kv);
 
+	/* for a connection gone: nothing to say, and its place is free */
+	if (c->closed) {
+		c->busy = 0;
+		control_close(c);
+		return;
+	}
 	for (i = 0; i < c->nkv; i += k) {
 		k = c->nkv - i < per ? c->nkv - i : per;
 		if (imsg_compose(&c->iev.ibuf, IMSG_CTL_KV, 0, 0, -1,
@@ -336,6 +391,7 @@ control_result(struct ctl_conn *c, int status, const char *fmt, ...)
 	if (imsg_compose_event(&c->iev, IMSG_CTL_RESULT, 0, 0, -1, &res,
 	    sizeof(res)) == -1)
 		fatal("imsg_compose");
+	evtimer_add_ms(&c->ev_idle, CTL_IDLE * 1000);
 }
 
 /*
@@ -381,6 +437,11 @@ control_request(const struct ctl_listener *l, struct ctl_conn *c,
 int
 control_ask(struct ctl_conn *c, int id, uint32_t type)
 {
+	/* the rest of an answer nobody waits for: not asked */
+	if (c->closed) {
+		control_result(c, 1, "%s", "");
+		return (-1);
+	}
 	if (proc_compose(id, type, c->id, -1, NULL, 0) == -1) {
 		if (errno != EPIPE)
 			fatal("imsg_compose");

@@ -70,9 +70,11 @@ struct ctl_result {
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
 	struct imsgev		 iev;
+	struct event		 ev_idle;
 	uint32_t		 id;
 	int			 restricted;
 	int			 busy;		/* a request unanswered */
+	int			 closed;	/* gone, its request not */
 	/* a show command being answered: values gathered so far */
 	struct ctl_kv		*kv;
 	size_t			 nkv, kvsize;

@@ -112,6 +112,98 @@ is $? 0 "after pipelined, short, huge and garbage requests it still answers"
 check "and says why it closed them" \
     grep -q "control socket: .*closing" "$T/c/collector.log"
 
+# -- what clients can make the daemon hold: a collector with 3000
+# listed sensors, whose show sensors is some 700 kB as imsgs
+"$PYTHON" -c 'import os
+for i in range(3000):
+    k = bytearray(os.urandom(32))
+    k[31] &= 0x7f
+    print("sensor \"s%d\" key %s" % (i, k.hex()))' >"$T/many.conf"
+CSAVE=$CPID PSAVE=$CPORT
+start_collector "$T/q" "$(cat "$T/many.conf")
+socket \"$T/q/ro.sock\" restricted" || exit 1
+QPID=$CPID
+# a connection that sends nothing is closed after 10 seconds
+"$PYTHON" - "$T/q/ctl.sock" >"$T/idle.out" <<'EOP' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+t = time.time()
+s.settimeout(30)
+try:
+    while s.recv(4096):
+        pass
+except OSError:
+    pass
+print(round(time.time() - t))
+EOP
+IDLE=$!
+# one that asks again without reading the first answer: closed
+"$PYTHON" - "$T/q/ctl.sock" <<'EOP'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.settimeout(20)
+s.sendall(struct.pack("=IIII", 1001, 16, 0, 0))
+time.sleep(1)
+try:
+    s.sendall(struct.pack("=IIII", 1001, 16, 0, 0))
+    time.sleep(1)
+    while s.recv(65536):
+        pass
+except OSError:
+    pass
+EOP
+check "a second request before the first answer is read: closed" \
+    grep -q "control socket: a request before the last was read, closing" \
+    "$T/q/collector.log"
+# while the receiver is held up, clients on the restricted socket ask
+# for show sensors and hang up at once, as fast as they can, for 4
+# seconds: requests pile up neither at the parent nor at the receiver
+REC=$(child "$QPID" receiver)
+rss0=$(status "$QPID" VmRSS | awk '{ print $1 }')
+kill -STOP "$REC"
+nreq=$("$PYTHON" - "$T/q/ro.sock" <<'EOP'
+import socket, struct, sys, time
+end, n = time.time() + 4, 0
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(sys.argv[1])
+        s.send(struct.pack("=IIII", 1001, 16, 0, 0))
+        n += 1
+    except OSError:
+        pass
+    s.close()
+print(n)
+EOP
+)
+rss1=$(status "$QPID" VmRSS | awk '{ print $1 }')
+kill -CONT "$REC"
+echo "# $nreq requests sent; the parent's RSS $rss0 kB, then $rss1 kB"
+check "thousands of requests sent ($nreq)" [ "$nreq" -gt 2000 ]
+if [ -z "${NCAP_SANITIZER:-}" ]; then
+	check "the parent grew by less than 512 kB ($((rss1 - rss0)) kB)" \
+	    [ $((rss1 - rss0)) -lt 512 ]
+else
+	skip "the sanitizers' allocator keeps freed memory"
+fi
+# the connections left in the listen queue are taken, and answered
+ro_stats() { "$NCCTL" -s "$T/q/ro.sock" show stats >/dev/null 2>&1; }
+check "then the restricted socket answers" until_ok 5 ro_stats
+r=$(grep -c "more than 16 connections" "$T/q/collector.log")
+check "the connections refused are logged, 5 lines a second at most ($r)" \
+    [ "$r" -ge 1 -a "$r" -le 30 ]
+wait "$IDLE"
+i=$(cat "$T/idle.out")
+check "the idle connection was closed after 10 seconds ($i)" \
+    [ "$i" -ge 9 -a "$i" -le 13 ]
+CPID=$QPID
+stop_collector
+is $? 0 "the collector exits 0"
+CPID=$CSAVE CPORT=$PSAVE
+
 # log verbose and brief: the receiver's per-batch line comes and goes
 run_sensor "$T/s1" alpha "$CAPDIR/decode-ipv4.pcap" \
     "keyfile \"$T/ka/priv.key\""
