@@ -108,6 +108,7 @@ const struct conf_keyword collector_keywords[] = {
 	    { F(js.dupwindow) } },
 	{ "jetstream timeout", 0, print_js_ms, { F(js.timeout) } },
 	{ "jetstream marks", 0, print_js_string, { F(js.marks) } },
+	{ "jetstream marks-ttl", 0, print_js_seconds, { F(js.marks_ttl) } },
 	{ "jetstream queue-size", 0, print_js_size, { F(js.queue_size) } },
 	{ "sensor", CONF_RELOAD, print_sensors, { { 0, 0, 0 } } },
 };

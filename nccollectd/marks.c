@@ -18,7 +18,8 @@
  * The publisher's shared high-water marks (hwm.c) in a JetStream
  * key-value bucket, `jetstream marks': made if it is not there (with
  * `jetstream create'), as many replicas as the stream, one revision
- * kept per key.  A key is a sensor session, <hex sensor key>.<hex
+ * kept per key, each key gone `jetstream marks-ttl' after its last
+ * write.  A key is a sensor session, <hex sensor key>.<hex
  * session nonce>; its value the session's mark in decimal.  Marks are
  * written every twelfth of the stream's duplicate window (1 to 10
  * seconds: a request each, some 0.2 ms on loopback) and at exit, each
@@ -175,12 +176,15 @@ marks_open(jsCtx *js, const struct collector_conf *conf, int64_t dupwindow,
 		kc.Bucket = conf->js.marks;
 		kc.Description = "ncap: the sessions' high-water marks";
 		kc.History = 1;
+		kc.TTL = (int64_t)conf->js.marks_ttl * 1000000000LL;
 		kc.StorageType = js_FileStorage;
 		kc.Replicas = (int)conf->js.replicas;
 		s = js_CreateKeyValue(&kv, js, &kc);
 		if (s == NATS_OK)
 			log_info("jetstream: marks bucket %s created, %u "
-			    "replicas", conf->js.marks, conf->js.replicas);
+			    "replicas, a mark kept %u s after its last write",
+			    conf->js.marks, conf->js.replicas,
+			    conf->js.marks_ttl);
 	}
 	if (s != NATS_OK) {
 		kv = NULL;

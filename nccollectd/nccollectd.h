@@ -69,6 +69,10 @@
 #define JS_DUPWINDOW		120		/* seconds, JetStream's own */
 #define JS_DUPWINDOW_MAX	(7 * 86400)
 #define JS_MARKS		"NCAP-MARKS"
+/* seconds a mark stays in a bucket made, after its last write */
+#define JS_MARKS_TTL		(7 * 86400)
+#define JS_MARKS_TTL_MIN	3600
+#define JS_MARKS_TTL_MAX	(3660 * 86400)
 #define JS_TIMEOUT		5000		/* ms a publish awaits its ack */
 #define JS_TIMEOUT_MIN		100
 #define JS_TIMEOUT_MAX		60000
@@ -160,6 +164,7 @@ struct js_conf {
 						   wait */
 	char		 marks[64];		/* the bucket of the marks */
 	unsigned int	 queue_size;		/* bytes at the publisher */
+	unsigned int	 marks_ttl;		/* seconds, of a bucket made */
 };
 
 struct collector_conf {

@@ -63,6 +63,7 @@ enum keyword {
 	KW_JS_TIMEOUT,
 	KW_JS_MARKS,
 	KW_JS_QUEUESIZE,
+	KW_JS_MARKSTTL,
 	KW_INPUT,
 	KW_JS_DURABLE,
 	KW_COUNT
@@ -96,7 +97,7 @@ static unsigned int		 nalloc;
 %token	RESTRICTED SOCKET SYNC YES NO ROTATE EVERY SIZE KEEP
 %token	OUTPUT JETSTREAM URL STREAM SUBJECT CREDENTIALS PASSWORD TOKEN CA
 %token	CERTIFICATE REPLICAS CREATE DUPWINDOW TIMEOUT MARKS INPUT DURABLE
-%token	QUEUESIZE
+%token	QUEUESIZE MARKSTTL
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -304,6 +305,13 @@ jsopt		: URL string {
 				    "jetstream marks");
 			free($2);
 		}
+		| MARKSTTL duration {
+			if (lex_once(KW_JS_MARKSTTL, "jetstream marks-ttl") ==
+			    0 && lex_duration_check("jetstream marks-ttl", $2,
+			    JS_MARKS_TTL_MIN * 1000LL, JS_MARKS_TTL_MAX * 1000LL,
+			    1) == 0)
+				conf->js.marks_ttl = $2 / 1000;
+		}
 		| QUEUESIZE size {
 			if (lex_once(KW_JS_QUEUESIZE, "jetstream queue-size") ==
 			    0 && $2 != LEX_BADNUM) {
@@ -462,6 +470,7 @@ static const struct lex_keyword keywords[] = {
 	{ "keyfile",		KEYFILE },
 	{ "listen",		LISTEN },
 	{ "marks",		MARKS },
+	{ "marks-ttl",		MARKSTTL },
 	{ "no",			NO },
 	{ "on",			ON },
 	{ "output",		OUTPUT },
@@ -519,6 +528,7 @@ conf_defaults(struct collector_conf *c)
 	c->js.timeout = JS_TIMEOUT;
 	strlcpy(c->js.marks, JS_MARKS, sizeof(c->js.marks));
 	c->js.queue_size = JS_QUEUE_SIZE;
+	c->js.marks_ttl = JS_MARKS_TTL;
 }
 
 /*
@@ -557,6 +567,12 @@ js_check(const char *filename)
 	if (n > 1) {
 		log_warnx("%s: jetstream: give credentials, user or token, "
 		    "not %d of them", filename, n);
+		return (1);
+	}
+	/* a mark gone, JetStream's window must still drop a replay */
+	if (conf->js.marks_ttl <= conf->js.dupwindow) {
+		log_warnx("%s: jetstream marks-ttl is not longer than the "
+		    "duplicate-window", filename);
 		return (1);
 	}
 	return (0);

@@ -22,7 +22,8 @@
 # capture sent to a collector that writes the spool: `ncctl dump -j`
 # of its files, a multiset of lines per record type (multiset.py).
 #
-#  1. one server: the collector creates the stream; a replay with acks
+#  1. one server: the collector creates the stream (and its marks
+#     bucket, whose keys expire after 7 days); a replay with acks
 #     exits 0, and the stream holds each record of the reference
 #     exactly once, one message per batch, each Nats-Msg-Id once, its
 #     subject <prefix>.<sensor>.<Type> (a dot of the sensor's name
@@ -92,8 +93,9 @@ echo "# reference: $(($(date +%s) - t0)) s"
 
 # -- 1. one server, a stream the collector creates
 NP=$(free_tcp)
+MP=$(free_tcp)
 URL=nats://127.0.0.1:$NP
-nats n0 "$NP"
+nats n0 "$NP" -m "$MP"
 N0=$NPID
 start_collector "$T/c1" "$(jsconf "$URL" NCAP 1)" || exit 1
 C1PID=$CPID
@@ -130,6 +132,15 @@ is "$(cstat "$T/c1" jetstream.published)" "$BATCHES" \
     "1: show stats: as many published"
 is "$(cstat "$T/c1" jetstream.pending-acks)/$(cstat "$T/c1" \
     jetstream.errors)" 0/0 "1: none pending, no error"
+# the server's own account of the marks bucket the collector made
+maxage=$("$PYTHON" -c 'import json, sys, urllib.request
+j = json.load(urllib.request.urlopen("http://127.0.0.1:%s/jsz?streams=true&config=true" % sys.argv[1]))
+for a in j.get("account_details", []):
+    for s in a.get("stream_detail", []):
+        if s["name"] == "KV_NCAP-MARKS":
+            print(s["config"].get("max_age"))' "$MP")
+is "$maxage" $((7 * 86400 * 1000000000)) \
+    "1: the marks bucket made keeps a key 7 days after its last write"
 
 echo "# 1: $(($(date +%s) - t0)) s"
 

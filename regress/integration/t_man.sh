@@ -172,7 +172,7 @@ subwords() {
 	ncagentd)	echo "key no port restricted yes" ;;
 	nccollectd)	echo "every key no on port restricted size yes ca certificate
 		    create credentials duplicate-window durable marks password replicas stream
-		    queue-size subject timeout token url" ;;
+		    marks-ttl queue-size subject timeout token url" ;;
 	esac
 }
 

@@ -148,6 +148,7 @@ jetstream duplicate-window 1h
 jetstream timeout 500ms
 jetstream marks "OTHER-MARKS"
 jetstream queue-size 16m
+jetstream marks-ttl 2d
 sensor "beta" key $(cat "$T/k2/pub.key")
 EOC
 # the listen line of the file is "listen on ..."; show config's key too
