@@ -569,7 +569,12 @@ js_check(const char *filename)
 		    "not %d of them", filename, n);
 		return (1);
 	}
-	/* a mark gone, JetStream's window must still drop a replay */
+	/*
+	 * a mark gone, JetStream's window must still drop a replay; the
+	 * default outlasts a long window
+	 */
+	if (!seen[KW_JS_MARKSTTL] && conf->js.marks_ttl <= conf->js.dupwindow)
+		conf->js.marks_ttl = 2 * conf->js.dupwindow;
 	if (conf->js.marks_ttl <= conf->js.dupwindow) {
 		log_warnx("%s: jetstream marks-ttl is not longer than the "
 		    "duplicate-window", filename);
