@@ -108,6 +108,9 @@ hwm_add(struct hwm_cache *c, const char *key)
 void
 hwm_drop(struct hwm_cache *c, struct hwm_sess *s)
 {
+	/* its write's outcome, when it comes, finds nobody */
+	if (s->writing != 0)
+		c->writing--;
 	RB_REMOVE(hwm_tree, &c->tree, s);
 	TAILQ_REMOVE(&c->lru, s, lru);
 	c->n--;
@@ -290,6 +293,94 @@ hwm_flush(struct hwm_cache *c)
 		    hwm_write(c, s) == -1))
 			failed++;
 	return (failed);
+}
+
+/*
+ * The same without waiting for the store, every few seconds: each
+ * write is sent (put_async), at most max under way at once, and its
+ * outcome taken by hwm_written().  A session whose write is under way
+ * is left for the next time, and so are those past max.  After a write
+ * that could not be sent no more is tried: the number of those, left
+ * unsent.
+ */
+unsigned int
+hwm_flush_async(struct hwm_cache *c, unsigned int max)
+{
+	struct hwm_sess	*s;
+	unsigned int	 failed = 0;
+
+	TAILQ_FOREACH(s, &c->lru, lru) {
+		if (s->mark <= s->shared || s->writing != 0)
+			continue;
+		if (failed > 0) {
+			failed++;
+			continue;
+		}
+		if (c->writing >= max)
+			continue;
+		if (c->store->put_async(c->store->arg, s->key, s->mark,
+		    s->rev) != HWM_OK) {
+			c->errors++;
+			failed++;
+			continue;
+		}
+		s->writing = s->mark;
+		c->writing++;
+	}
+	return (failed);
+}
+
+/*
+ * The outcome r of the write of value v that hwm_flush_async() sent for
+ * key, rev the key's revision it made.  One for a session gone, or for
+ * a write forgotten since (hwm_unsent()), is too late: nothing.  When
+ * another collector wrote first, its value is read now, and ours is
+ * written again the next time if still higher.
+ */
+void
+hwm_written(struct hwm_cache *c, const char *key, uint64_t v, int r,
+    uint64_t rev)
+{
+	struct hwm_sess	 k, *s;
+	uint64_t	 nv, nrev;
+
+	if (strlcpy(k.key, key, sizeof(k.key)) >= sizeof(k.key) ||
+	    (s = RB_FIND(hwm_tree, &c->tree, &k)) == NULL ||
+	    s->writing != v || v == 0)
+		return;
+	s->writing = 0;
+	c->writing--;
+	switch (r) {
+	case HWM_OK:
+		c->writes++;
+		if (v > s->shared) {
+			s->shared = v;
+			s->rev = rev;
+		}
+		break;
+	case HWM_CONFLICT:
+		c->conflicts++;
+		if (hwm_get(c, s, &nv, &nrev) == -1)
+			break;
+		s->rev = nrev;
+		s->shared = nv;
+		hwm_raise(s, nv);
+		break;
+	default:
+		c->errors++;
+		break;
+	}
+}
+
+/* the connection is gone: the writes sent have no outcome to come */
+void
+hwm_unsent(struct hwm_cache *c)
+{
+	struct hwm_sess	*s;
+
+	TAILQ_FOREACH(s, &c->lru, lru)
+		s->writing = 0;
+	c->writing = 0;
 }
 
 /*

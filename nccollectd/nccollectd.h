@@ -613,6 +613,8 @@ struct hwm_store {
 	int	(*get)(void *, const char *, uint64_t *, uint64_t *);
 	/* value for key if its revision is still rev (0: no key yet) */
 	int	(*put)(void *, const char *, uint64_t, uint64_t, uint64_t *);
+	/* the same, sent: the outcome comes to hwm_written() */
+	int	(*put_async)(void *, const char *, uint64_t, uint64_t);
 	void	*arg;
 };
 struct hwm_sess {
@@ -624,6 +626,7 @@ struct hwm_sess {
 	uint64_t		 shared;	/* the store's value, last seen */
 	uint64_t		 rev;		/* its revision, 0 none */
 	uint64_t		 fetched;	/* ms, the store read */
+	uint64_t		 writing;	/* the value sent, 0 none */
 };
 RB_HEAD(hwm_tree, hwm_sess);
 TAILQ_HEAD(hwm_lru, hwm_sess);
@@ -631,6 +634,7 @@ struct hwm_cache {
 	struct hwm_tree		 tree;
 	struct hwm_lru		 lru;		/* least recently used first */
 	unsigned int		 n, max;
+	unsigned int		 writing;	/* sessions with a write sent */
 	const struct hwm_store	*store;
 	uint64_t		 reads, writes, conflicts, errors;
 	uint64_t		 lost;		/* marks evicted unwritten */
@@ -646,6 +650,10 @@ int	 hwm_stored(const struct hwm_sess *, uint64_t);
 int	 hwm_read(struct hwm_cache *, struct hwm_sess *, uint64_t);
 int	 hwm_write(struct hwm_cache *, struct hwm_sess *);
 unsigned int hwm_flush(struct hwm_cache *);
+unsigned int hwm_flush_async(struct hwm_cache *, unsigned int);
+void	 hwm_written(struct hwm_cache *, const char *, uint64_t, int,
+	    uint64_t);
+void	 hwm_unsent(struct hwm_cache *);
 int	 hwm_check(struct hwm_cache *, const char *, uint64_t, uint64_t,
 	    uint64_t);
 void	 hwm_ack(struct hwm_cache *, const char *, uint64_t);

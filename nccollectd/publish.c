@@ -103,8 +103,9 @@
 #define PUB_STREAM_RETRY 1000
 /* hex key, '.', hex session nonce, '.', sequence number */
 #define MSGID_MAX	(2 * WIRE_PKLEN + 1 + 2 * WIRE_NONCELEN + 1 + 20 + 1)
-/* the pipe from libnats' threads: 4 events for each batch in flight */
-#define PUB_PIPE_SIZE	(4 * PUB_MAX_PENDING * (int)sizeof(struct nats_ev))
+/* the pipe from libnats' threads: 4 events for each publish in flight */
+#define PUB_PIPE_SIZE	(4 * (PUB_MAX_PENDING + MARKS_INFLIGHT) * \
+			    (int)sizeof(struct nats_ev))
 /* its pipe, the connection and the one a reconnect opens beside it */
 #define PUB_FDS		4
 /* input jetstream: the fetch thread's pipe too */
@@ -131,6 +132,7 @@
 /* what libnats' threads tell the loop */
 enum nats_ev_kind {
 	NEV_ACK,			/* a publish acknowledged, or failed */
+	NEV_MARK,		/* the same, of a mark (marks.c) */
 	NEV_CONNECTED,
 	NEV_DISCONNECTED,
 	NEV_CLOSED,
@@ -145,6 +147,9 @@ struct nats_ev {
 	int			 duplicate;
 	char			 msgid[MSGID_MAX];
 	char			 text[160];
+	/* NEV_MARK: the subject, the value and the revision made */
+	char			 mark[sizeof("$KV..") + 64 + HWM_KEYLEN];
+	uint64_t		 value, rev;
 	natsMsg			*msg;
 	/* NEV_FETCHED: the consumer as the server has it, or -1 */
 	int64_t			 left, unacked;
@@ -209,6 +214,7 @@ static void	 pub_stream(int, short, void *);
 static void	 pub_stats(uint32_t);
 static void	 pub_shutdown(void);
 static void	 ev_send(const struct nats_ev *);
+static uint64_t	 mark_value(const char *, int);
 static void	 cb_ack(jsCtx *, natsMsg *, jsPubAck *, jsPubAckErr *, void *);
 static void	 cb_connected(natsConnection *, void *);
 static void	 cb_disconnected(natsConnection *, void *);
@@ -772,6 +778,21 @@ ev_send(const struct nats_ev *ev)
 		abort();
 }
 
+/* the decimal value of a mark's message, 0 if it is none */
+static uint64_t
+mark_value(const char *p, int len)
+{
+	char	buf[24];
+
+	if (p == NULL || len <= 0 || len >= (int)sizeof(buf))
+		return (0);
+	memcpy(buf, p, (size_t)len);
+	buf[len] = '\0';
+	if (strspn(buf, "0123456789") != (size_t)len)
+		return (0);
+	return (strtoull(buf, NULL, 10));
+}
+
 static void
 cb_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
     void *closure)
@@ -784,9 +805,18 @@ cb_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
 	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK &&
 	    id != NULL)
 		strlcpy(ev.msgid, id, sizeof(ev.msgid));
-	if (pa != NULL)
+	/* a mark's write: its subject in the bucket, and its value */
+	if ((id = natsMsg_GetSubject(msg)) != NULL &&
+	    strncmp(id, "$KV.", 4) == 0) {
+		ev.kind = NEV_MARK;
+		strlcpy(ev.mark, id, sizeof(ev.mark));
+		ev.value = mark_value(natsMsg_GetData(msg),
+		    natsMsg_GetDataLength(msg));
+	}
+	if (pa != NULL) {
 		ev.duplicate = pa->Duplicate;
-	else if (pae != NULL) {
+		ev.rev = pa->Sequence;
+	} else if (pae != NULL) {
 		ev.status = pae->Err != NATS_OK ? (int)pae->Err : NATS_ERR;
 		ev.errcode = (int)pae->ErrCode;
 		strlcpy(ev.text, pae->ErrText != NULL ? pae->ErrText :
@@ -884,6 +914,10 @@ pub_event(const struct nats_ev *ev)
 	struct inflight	 key, *f;
 
 	switch (ev->kind) {
+	case NEV_MARK:
+		marks_written(ev->mark, ev->value, ev->status, ev->errcode,
+		    ev->rev);
+		break;
 	case NEV_ACK:
 		strlcpy(key.msgid, ev->msgid, sizeof(key.msgid));
 		/* one the shutdown gave up on */

@@ -23,7 +23,9 @@
  * mark never goes down in it, whoever writes when (conflicts made on
  * purpose between a read and a write), a session is read again only
  * after the refresh interval, failures are said, and the cache's least
- * recently used session makes room with its mark written.
+ * recently used session makes room with its mark written.  The writes
+ * sent without waiting (hwm_flush_async()) are held here and delivered
+ * when a test says, each to hwm_written() as the store took it.
  */
 
 #include <sys/types.h>
@@ -50,12 +52,21 @@ static int		 fail_get, fail_put;
 static int		 ngets, nputs;
 /* before the next put: another collector writes this value first */
 static uint64_t		 race_value;
+/* the writes sent, not yet delivered */
+struct fsent {
+	char		 key[HWM_KEYLEN];
+	uint64_t	 v, rev;
+};
+static struct fsent	 fsent[16];
+static int		 nfsent, fail_send;
 
 static struct fkey	*fk_find(const char *);
 static int		 f_get(void *, const char *, uint64_t *, uint64_t *);
 static int		 f_put(void *, const char *, uint64_t, uint64_t,
 			    uint64_t *);
 static void		 f_set(const char *, uint64_t);
+static int		 f_send(void *, const char *, uint64_t, uint64_t);
+static void		 f_deliver(struct hwm_cache *);
 static uint64_t		 f_value(const char *);
 static void		 f_reset(void);
 static uint64_t		 model_mark(const unsigned char *);
@@ -69,8 +80,11 @@ static void		 test_race(void);
 static void		 test_check(void);
 static void		 test_errors(void);
 static void		 test_lru(void);
+static void		 test_async(void);
+static void		 test_async_cas(void);
+static void		 test_async_gone(void);
 
-static const struct hwm_store	 fstore = { f_get, f_put, NULL };
+static const struct hwm_store	 fstore = { f_get, f_put, f_send, NULL };
 
 static struct fkey *
 fk_find(const char *key)
@@ -137,6 +151,34 @@ f_set(const char *key, uint64_t v)
 	k->rev = ++fseq;
 }
 
+/* a write sent: held until f_deliver() */
+static int
+f_send(void *arg, const char *key, uint64_t v, uint64_t rev)
+{
+	if (fail_send || nfsent == (int)(sizeof(fsent) / sizeof(fsent[0])))
+		return (HWM_ERROR);
+	strlcpy(fsent[nfsent].key, key, sizeof(fsent[nfsent].key));
+	fsent[nfsent].v = v;
+	fsent[nfsent].rev = rev;
+	nfsent++;
+	return (HWM_OK);
+}
+
+/* the writes sent reach the store, in order; each outcome to the cache */
+static void
+f_deliver(struct hwm_cache *c)
+{
+	uint64_t	 nrev = 0;
+	int		 i, r;
+
+	for (i = 0; i < nfsent; i++) {
+		r = f_put(NULL, fsent[i].key, fsent[i].v, fsent[i].rev,
+		    &nrev);
+		hwm_written(c, fsent[i].key, fsent[i].v, r, nrev);
+	}
+	nfsent = 0;
+}
+
 static uint64_t
 f_value(const char *key)
 {
@@ -150,9 +192,10 @@ f_reset(void)
 {
 	memset(fkeys, 0, sizeof(fkeys));
 	nfkeys = 0;
-	fail_get = fail_put = 0;
+	fail_get = fail_put = fail_send = 0;
 	ngets = nputs = 0;
 	race_value = 0;
+	nfsent = 0;
 }
 
 /* the highest m with every number 1..m in the set */
@@ -436,6 +479,123 @@ test_lru(void)
 	hwm_free(&c);
 }
 
+/* hwm_flush_async(): sent, at most max, none twice, taken on delivery */
+static void
+test_async(void)
+{
+	struct hwm_cache	 c;
+	struct hwm_sess		*s;
+	const char		*keys[3] = { "a1", "a2", "a3" };
+	int			 i;
+
+	f_reset();
+	hwm_init(&c, 8, &fstore);
+	for (i = 0; i < 3; i++) {
+		hwm_check(&c, keys[i], 1, 0, 1000);
+		hwm_ack(&c, keys[i], 1);
+		hwm_ack(&c, keys[i], 2);
+	}
+	nputs = 0;
+	ok(hwm_flush_async(&c, 2) == 0 && nfsent == 2 && c.writing == 2 &&
+	    nputs == 0 && f_value("a1") == 0,
+	    "three to write, at most two under way: two sent, none waited for");
+	ok(hwm_flush_async(&c, 2) == 0 && nfsent == 2,
+	    "sent again before their acks: nothing more");
+	f_deliver(&c);
+	ok(c.writing == 0 && c.writes == 2 && f_value("a1") == 2 &&
+	    f_value("a2") == 2 && f_value("a3") == 0,
+	    "delivered: the store has the two marks, the cache knows it");
+	ok(hwm_flush_async(&c, 2) == 0 && nfsent == 1 &&
+	    strcmp(fsent[0].key, "a3") == 0, "the next time: the third");
+	hwm_ack(&c, "a3", 3);
+	ok(hwm_flush_async(&c, 2) == 0 && nfsent == 1,
+	    "a mark that moved on while its write is under way: not sent twice");
+	f_deliver(&c);
+	s = hwm_find(&c, "a3");
+	ok(f_value("a3") == 2 && s->shared == 2 && s->mark == 3,
+	    "the write of 2 delivered: the store has 2, the mark is 3");
+	hwm_flush_async(&c, 2);
+	f_deliver(&c);
+	ok(f_value("a3") == 3 && s->shared == 3 && c.writing == 0,
+	    "then 3 is written, on the revision the first write made");
+	ok(hwm_flush_async(&c, 2) == 0 && nfsent == 0, "nothing left");
+	hwm_ack(&c, "a1", 3);
+	fail_send = 1;
+	ok(hwm_flush_async(&c, 2) == 1 && c.errors == 1 && c.writing == 0,
+	    "a write that cannot be sent: one left, counted");
+	hwm_free(&c);
+}
+
+/* another collector writes between our send and its delivery */
+static void
+test_async_cas(void)
+{
+	struct hwm_cache	 c;
+	struct hwm_sess		*s;
+	uint64_t		 i;
+
+	f_reset();
+	hwm_init(&c, 8, &fstore);
+	hwm_check(&c, "b1", 1, 0, 1000);
+	for (i = 1; i <= 5; i++)
+		hwm_ack(&c, "b1", i);
+	hwm_flush_async(&c, 8);
+	f_set("b1", 9);
+	f_deliver(&c);
+	s = hwm_find(&c, "b1");
+	ok(c.conflicts == 1 && f_value("b1") == 9 && s->mark == 9 &&
+	    s->shared == 9, "theirs was higher: ours refused, theirs read, "
+	    "our mark raised to it");
+	ok(hwm_flush_async(&c, 8) == 0 && nfsent == 0,
+	    "and nothing to write");
+	hwm_check(&c, "b2", 1, 0, 1000);
+	for (i = 1; i <= 7; i++)
+		hwm_ack(&c, "b2", i);
+	hwm_flush_async(&c, 8);
+	f_set("b2", 3);
+	f_deliver(&c);
+	s = hwm_find(&c, "b2");
+	ok(f_value("b2") == 3 && s->mark == 7 && s->shared == 3,
+	    "theirs was lower: refused all the same, the store's 3 known");
+	hwm_flush_async(&c, 8);
+	f_deliver(&c);
+	ok(f_value("b2") == 7 && s->shared == 7, "ours written the next time, "
+	    "on their revision: the mark never went down");
+	hwm_free(&c);
+}
+
+/* outcomes that come too late: the session gone, or the write forgotten */
+static void
+test_async_gone(void)
+{
+	struct hwm_cache	 c;
+
+	f_reset();
+	hwm_init(&c, 1, &fstore);
+	hwm_check(&c, "g1", 1, 0, 1000);
+	hwm_ack(&c, "g1", 1);
+	hwm_flush_async(&c, 8);
+	hwm_check(&c, "g2", 1, 0, 1000);
+	ok(c.n == 1 && c.writing == 0 && f_value("g1") == 1,
+	    "a session with a write under way makes room: written as it "
+	    "goes, no write counted under way");
+	f_deliver(&c);
+	ok(f_value("g1") == 1 && c.writing == 0 && c.conflicts == 0,
+	    "its late outcome changes nothing");
+	hwm_ack(&c, "g2", 1);
+	hwm_flush_async(&c, 8);
+	hwm_unsent(&c);
+	ok(c.writing == 0 && hwm_find(&c, "g2")->writing == 0,
+	    "the connection gone: no write is under way any more");
+	hwm_flush_async(&c, 8);
+	ok(nfsent == 2, "so it is sent again");
+	f_deliver(&c);
+	ok(f_value("g2") == 1 && c.writing == 0 && hwm_find(&c, "g2")->shared
+	    == 1, "the first copy stored is taken; the second, refused, "
+	    "comes too late to matter");
+	hwm_free(&c);
+}
+
 int
 main(void)
 {
@@ -449,6 +609,9 @@ main(void)
 	test_check();
 	test_errors();
 	test_lru();
+	test_async();
+	test_async_cas();
+	test_async_gone();
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
 }
