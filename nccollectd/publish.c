@@ -103,8 +103,13 @@
 #define PUB_STREAM_RETRY 1000
 /* hex key, '.', hex session nonce, '.', sequence number */
 #define MSGID_MAX	(2 * WIRE_PKLEN + 1 + 2 * WIRE_NONCELEN + 1 + 20 + 1)
-/* the pipe from libnats' threads: 4 events for each publish in flight */
-#define PUB_PIPE_SIZE	(4 * (PUB_MAX_PENDING + MARKS_INFLIGHT) * \
+/*
+ * the pipe from libnats' threads: an event for each publish that may
+ * await its ack, and room for the connection's; within the 1 MB an
+ * unprivileged process may ask (fs.pipe-max-size), which the kernel
+ * rounds it up to
+ */
+#define PUB_PIPE_SIZE	((PUB_MAX_PENDING + MARKS_INFLIGHT + 64) * \
 			    (int)sizeof(struct nats_ev))
 /* its pipe, the connection and the one a reconnect opens beside it */
 #define PUB_FDS		4
@@ -146,9 +151,9 @@ struct nats_ev {
 	int			 errcode;	/* jsErrCode */
 	int			 duplicate;
 	char			 msgid[MSGID_MAX];
-	char			 text[160];
-	/* NEV_MARK: the subject, the value and the revision made */
-	char			 mark[sizeof("$KV..") + 64 + HWM_KEYLEN];
+	/* why it failed; NEV_MARK: the subject, $KV.<bucket>.<key> */
+	char			 text[sizeof("$KV..") + 64 + HWM_KEYLEN];
+	/* NEV_MARK: the value written and the revision it made */
 	uint64_t		 value, rev;
 	natsMsg			*msg;
 	/* NEV_FETCHED: the consumer as the server has it, or -1 */
@@ -372,9 +377,8 @@ pub_prepare(void)
 	    (consuming && pipe2(reqpipe, O_CLOEXEC) == -1))
 		fatal("pipe2");
 	/*
-	 * room for an event of each batch awaiting its ack and more, so
-	 * that a thread of libnats never waits on the loop (still root,
-	 * past fs.pipe-max-size if need be)
+	 * room for an event of each publish awaiting its ack and more, so
+	 * that a thread of libnats never waits on the loop
 	 */
 	if (fcntl(evpipe[1], F_SETPIPE_SZ, PUB_PIPE_SIZE) == -1)
 		log_warn("jetstream: pipe of %d bytes", PUB_PIPE_SIZE);
@@ -809,7 +813,7 @@ cb_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
 	if ((id = natsMsg_GetSubject(msg)) != NULL &&
 	    strncmp(id, "$KV.", 4) == 0) {
 		ev.kind = NEV_MARK;
-		strlcpy(ev.mark, id, sizeof(ev.mark));
+		strlcpy(ev.text, id, sizeof(ev.text));
 		ev.value = mark_value(natsMsg_GetData(msg),
 		    natsMsg_GetDataLength(msg));
 	}
@@ -819,8 +823,10 @@ cb_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
 	} else if (pae != NULL) {
 		ev.status = pae->Err != NATS_OK ? (int)pae->Err : NATS_ERR;
 		ev.errcode = (int)pae->ErrCode;
-		strlcpy(ev.text, pae->ErrText != NULL ? pae->ErrText :
-		    natsStatus_GetText(pae->Err), sizeof(ev.text));
+		if (ev.kind == NEV_ACK)
+			strlcpy(ev.text, pae->ErrText != NULL ?
+			    pae->ErrText : natsStatus_GetText(pae->Err),
+			    sizeof(ev.text));
 	} else
 		ev.status = NATS_ERR;
 	natsMsg_Destroy(msg);
@@ -915,7 +921,7 @@ pub_event(const struct nats_ev *ev)
 
 	switch (ev->kind) {
 	case NEV_MARK:
-		marks_written(ev->mark, ev->value, ev->status, ev->errcode,
+		marks_written(ev->text, ev->value, ev->status, ev->errcode,
 		    ev->rev);
 		break;
 	case NEV_ACK:

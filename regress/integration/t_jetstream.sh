@@ -141,6 +141,8 @@ for a in j.get("account_details", []):
             print(s["config"].get("max_age"))' "$MP")
 is "$maxage" $((7 * 86400 * 1000000000)) \
     "1: the marks bucket made keeps a key 7 days after its last write"
+is "$(grep -c "pipe of" "$T/c1/collector.log")" 0 \
+    "1: the publisher's pipe from libnats' threads has the room it asks"
 
 echo "# 1: $(($(date +%s) - t0)) s"
 
