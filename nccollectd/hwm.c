@@ -335,7 +335,10 @@ hwm_flush_async(struct hwm_cache *c, unsigned int max)
  * key, rev the key's revision it made.  One for a session gone, or for
  * a write forgotten since (hwm_unsent()), is too late: nothing.  When
  * another collector wrote first, its value is read now, and ours is
- * written again the next time if still higher.
+ * written again the next time if still higher.  A key that is not
+ * there, and still refused a write that expected none, was deleted
+ * (the store keeps a marker of that): written now, awaited, as
+ * hwm_write() makes a key over such a marker.
  */
 void
 hwm_written(struct hwm_cache *c, const char *key, uint64_t v, int r,
@@ -362,6 +365,10 @@ hwm_written(struct hwm_cache *c, const char *key, uint64_t v, int r,
 		c->conflicts++;
 		if (hwm_get(c, s, &nv, &nrev) == -1)
 			break;
+		if (nrev == 0 && s->rev == 0) {
+			hwm_write(c, s);
+			break;
+		}
 		s->rev = nrev;
 		s->shared = nv;
 		hwm_raise(s, nv);

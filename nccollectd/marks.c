@@ -68,6 +68,12 @@
 #define MARKS_MARGIN	500
 /* after the bucket did not answer, it is not asked for that long, ms */
 #define MARKS_BACKOFF	1000
+/*
+ * JetStream's refusals of a write on a revision not the key's last: the
+ * second while another such write of the key is still being decided
+ */
+#define MARKS_WRONG_LAST	10071
+#define MARKS_WRONG_LAST_BUSY	10164
 
 static int	 kv_get(void *, const char *, uint64_t *, uint64_t *);
 static int	 kv_put(void *, const char *, uint64_t, uint64_t, uint64_t *);
@@ -81,6 +87,7 @@ static int			 inited;
 static kvStore			*kv;
 static jsCtx			*kvjs;		/* the bucket's context */
 static char			 kvbucket[64];
+static int64_t			 kvwait;	/* ms an ack may take */
 static struct event		 ev_flush;
 static uint64_t			 refresh;	/* ms */
 static unsigned int		 flush_ms;
@@ -180,6 +187,7 @@ kv_put_async(void *arg, const char *key, uint64_t v, uint64_t last)
 	snprintf(subject, sizeof(subject), "$KV.%s.%s", kvbucket, key);
 	snprintf(buf, sizeof(buf), "%" PRIu64, v);
 	jsPubOptions_Init(&po);
+	po.MaxWait = kvwait;
 	if (last == 0)
 		po.ExpectNoMessage = true;
 	else
@@ -196,29 +204,33 @@ kv_put_async(void *arg, const char *key, uint64_t v, uint64_t last)
 /*
  * The ack of a write kv_put_async() sent, from the publisher's loop:
  * the subject it went to, the value, the status and JetStream's error
- * code, and the revision it made.
+ * code, and the revision it made.  None within `jetstream timeout' is
+ * an error (NATS_TIMEOUT), so that every write sent has an outcome.
  */
 void
 marks_written(const char *subject, uint64_t v, int status, int errcode,
     uint64_t rev)
 {
-	size_t	n = strlen(kvbucket);
-	int	r;
+	size_t		 n = strlen(kvbucket);
+	uint64_t	 errs = cache.errors;
+	int		 r;
 
 	if (!inited || strncmp(subject, "$KV.", 4) != 0 ||
 	    strncmp(subject + 4, kvbucket, n) != 0 || subject[4 + n] != '.')
 		return;
 	if (status == NATS_OK)
 		r = HWM_OK;
-	else if (errcode == JSStreamWrongLastSequenceErr)
+	else if (errcode == MARKS_WRONG_LAST ||
+	    errcode == MARKS_WRONG_LAST_BUSY)
 		r = HWM_CONFLICT;
 	else {
 		r = HWM_ERROR;
-		log_warnx_rl(&rl_marks, "jetstream marks: %s: %s",
-		    subject + 5 + n, natsStatus_GetText(status));
-		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
+		log_warnx_rl(&rl_marks, "jetstream marks: %s: %s (%d)",
+		    subject + 5 + n, natsStatus_GetText(status), errcode);
 	}
 	hwm_written(&cache, subject + 5 + n, v, r, rev);
+	if (cache.errors != errs)
+		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
 }
 
 /*
@@ -241,6 +253,7 @@ marks_open(jsCtx *js, const struct collector_conf *conf, int64_t dupwindow,
 	if (kv != NULL)
 		return (0);
 	kvjs = js;
+	kvwait = conf->js.timeout;
 	strlcpy(kvbucket, conf->js.marks, sizeof(kvbucket));
 	s = js_KeyValue(&kv, js, conf->js.marks);
 	if (s == NATS_NOT_FOUND && conf->js.create) {

@@ -111,6 +111,7 @@
  */
 #define PUB_PIPE_SIZE	((PUB_MAX_PENDING + MARKS_INFLIGHT + 64) * \
 			    (int)sizeof(struct nats_ev))
+#define PUB_PIPE_MAX	(1024 * 1024)
 /* its pipe, the connection and the one a reconnect opens beside it */
 #define PUB_FDS		4
 /* input jetstream: the fetch thread's pipe too */
@@ -161,6 +162,8 @@ struct nats_ev {
 	uint64_t		 floor, delivered;
 	int			 gone;		/* or it is not there */
 };
+_Static_assert(PUB_PIPE_SIZE <= PUB_PIPE_MAX,
+    "the pipe an unprivileged process may ask for");
 /* input jetstream: a fetch, for the thread */
 struct fetch_req {
 	natsSubscription	*sub;

@@ -44,6 +44,7 @@
 struct fkey {
 	char		 key[HWM_KEYLEN];
 	uint64_t	 v, rev;
+	int		 deleted;	/* a marker: read as none */
 };
 static struct fkey	 fkeys[16];
 static int		 nfkeys;
@@ -59,6 +60,8 @@ struct fsent {
 };
 static struct fsent	 fsent[16];
 static int		 nfsent, fail_send;
+/* each write delivered fails: no ack in time */
+static int		 fail_deliver;
 
 static struct fkey	*fk_find(const char *);
 static int		 f_get(void *, const char *, uint64_t *, uint64_t *);
@@ -83,6 +86,7 @@ static void		 test_lru(void);
 static void		 test_async(void);
 static void		 test_async_cas(void);
 static void		 test_async_gone(void);
+static void		 test_async_lost(void);
 
 static const struct hwm_store	 fstore = { f_get, f_put, f_send, NULL };
 
@@ -105,14 +109,17 @@ f_get(void *arg, const char *key, uint64_t *v, uint64_t *rev)
 	ngets++;
 	if (fail_get)
 		return (HWM_ERROR);
-	if ((k = fk_find(key)) == NULL)
+	if ((k = fk_find(key)) == NULL || k->deleted)
 		return (HWM_NOTFOUND);
 	*v = k->v;
 	*rev = k->rev;
 	return (HWM_OK);
 }
 
-/* as JetStream: set only if the key's last revision is rev (0: none) */
+/*
+ * as a JetStream bucket's create or update: set only if the key's last
+ * revision is rev (0: none, or a deleted key's marker)
+ */
 static int
 f_put(void *arg, const char *key, uint64_t v, uint64_t rev, uint64_t *nrev)
 {
@@ -126,7 +133,8 @@ f_put(void *arg, const char *key, uint64_t v, uint64_t rev, uint64_t *nrev)
 		race_value = 0;
 	}
 	k = fk_find(key);
-	if ((k == NULL && rev != 0) || (k != NULL && k->rev != rev))
+	if ((k == NULL && rev != 0) || (k != NULL && k->deleted && rev != 0) ||
+	    (k != NULL && !k->deleted && k->rev != rev))
 		return (HWM_CONFLICT);
 	if (k == NULL) {
 		k = &fkeys[nfkeys++];
@@ -134,6 +142,7 @@ f_put(void *arg, const char *key, uint64_t v, uint64_t rev, uint64_t *nrev)
 	}
 	k->v = v;
 	k->rev = *nrev = ++fseq;
+	k->deleted = 0;
 	return (HWM_OK);
 }
 
@@ -168,12 +177,20 @@ f_send(void *arg, const char *key, uint64_t v, uint64_t rev)
 static void
 f_deliver(struct hwm_cache *c)
 {
+	struct fkey	*k;
 	uint64_t	 nrev = 0;
 	int		 i, r;
 
 	for (i = 0; i < nfsent; i++) {
-		r = f_put(NULL, fsent[i].key, fsent[i].v, fsent[i].rev,
-		    &nrev);
+		k = fk_find(fsent[i].key);
+		/* a message expecting none: a deleted key's marker is one */
+		if (k != NULL && k->deleted && fsent[i].rev == 0)
+			r = HWM_CONFLICT;
+		else if (fail_deliver)
+			r = HWM_ERROR;
+		else
+			r = f_put(NULL, fsent[i].key, fsent[i].v,
+			    fsent[i].rev, &nrev);
 		hwm_written(c, fsent[i].key, fsent[i].v, r, nrev);
 	}
 	nfsent = 0;
@@ -192,7 +209,7 @@ f_reset(void)
 {
 	memset(fkeys, 0, sizeof(fkeys));
 	nfkeys = 0;
-	fail_get = fail_put = fail_send = 0;
+	fail_get = fail_put = fail_send = fail_deliver = 0;
 	ngets = nputs = 0;
 	race_value = 0;
 	nfsent = 0;
@@ -564,6 +581,43 @@ test_async_cas(void)
 	hwm_free(&c);
 }
 
+/* a write with no ack in time; a key deleted under a session */
+static void
+test_async_lost(void)
+{
+	struct hwm_cache	 c;
+	struct hwm_sess		*s;
+	struct fkey		*k;
+
+	f_reset();
+	hwm_init(&c, 8, &fstore);
+	hwm_check(&c, "t1", 1, 0, 1000);
+	hwm_ack(&c, "t1", 1);
+	hwm_flush_async(&c, 8);
+	fail_deliver = 1;
+	f_deliver(&c);
+	s = hwm_find(&c, "t1");
+	ok(c.errors == 1 && c.writing == 0 && s->writing == 0 &&
+	    f_value("t1") == 0, "no ack in time: an error, no write under "
+	    "way any more");
+	fail_deliver = 0;
+	hwm_flush_async(&c, 8);
+	f_deliver(&c);
+	ok(f_value("t1") == 1 && s->shared == 1, "sent again the next "
+	    "time, and written");
+	k = fk_find("t1");
+	k->deleted = 1;
+	s->rev = s->shared = 0;
+	hwm_ack(&c, "t1", 2);
+	nputs = 0;
+	hwm_flush_async(&c, 8);
+	f_deliver(&c);
+	ok(k->deleted == 0 && f_value("t1") == 2 && s->shared == 2 &&
+	    c.writing == 0, "a key deleted: the write expecting none is "
+	    "refused, the key read as none, and made again, awaited");
+	hwm_free(&c);
+}
+
 /* outcomes that come too late: the session gone, or the write forgotten */
 static void
 test_async_gone(void)
@@ -612,6 +666,7 @@ main(void)
 	test_async();
 	test_async_cas();
 	test_async_gone();
+	test_async_lost();
 	printf("1..%d\n", ntest);
 	return (nfail != 0);
 }
