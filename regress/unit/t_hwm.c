@@ -84,6 +84,8 @@ static void		 test_check(void);
 static void		 test_errors(void);
 static void		 test_lru(void);
 static void		 test_async(void);
+static struct hwm_sess	*race_async(struct hwm_cache *, const char *, uint64_t,
+			    uint64_t);
 static void		 test_async_cas(void);
 static void		 test_async_gone(void);
 static void		 test_async_lost(void);
@@ -543,35 +545,40 @@ test_async(void)
 	hwm_free(&c);
 }
 
+/*
+ * numbers 1 to n of session key acknowledged and its mark's write sent;
+ * another collector writes theirs first, then ours is delivered
+ */
+static struct hwm_sess *
+race_async(struct hwm_cache *c, const char *key, uint64_t n, uint64_t theirs)
+{
+	uint64_t	 i;
+
+	hwm_check(c, key, 1, 0, 1000);
+	for (i = 1; i <= n; i++)
+		hwm_ack(c, key, i);
+	hwm_flush_async(c, 8);
+	f_set(key, theirs);
+	f_deliver(c);
+	return (hwm_find(c, key));
+}
+
 /* another collector writes between our send and its delivery */
 static void
 test_async_cas(void)
 {
 	struct hwm_cache	 c;
 	struct hwm_sess		*s;
-	uint64_t		 i;
 
 	f_reset();
 	hwm_init(&c, 8, &fstore);
-	hwm_check(&c, "b1", 1, 0, 1000);
-	for (i = 1; i <= 5; i++)
-		hwm_ack(&c, "b1", i);
-	hwm_flush_async(&c, 8);
-	f_set("b1", 9);
-	f_deliver(&c);
-	s = hwm_find(&c, "b1");
+	s = race_async(&c, "b1", 5, 9);
 	ok(c.conflicts == 1 && f_value("b1") == 9 && s->mark == 9 &&
 	    s->shared == 9, "theirs was higher: ours refused, theirs read, "
 	    "our mark raised to it");
 	ok(hwm_flush_async(&c, 8) == 0 && nfsent == 0,
 	    "and nothing to write");
-	hwm_check(&c, "b2", 1, 0, 1000);
-	for (i = 1; i <= 7; i++)
-		hwm_ack(&c, "b2", i);
-	hwm_flush_async(&c, 8);
-	f_set("b2", 3);
-	f_deliver(&c);
-	s = hwm_find(&c, "b2");
+	s = race_async(&c, "b2", 7, 3);
 	ok(f_value("b2") == 3 && s->mark == 7 && s->shared == 3,
 	    "theirs was lower: refused all the same, the store's 3 known");
 	hwm_flush_async(&c, 8);
