@@ -79,6 +79,7 @@ static int	 kv_get(void *, const char *, uint64_t *, uint64_t *);
 static int	 kv_put(void *, const char *, uint64_t, uint64_t, uint64_t *);
 static int	 kv_put_async(void *, const char *, uint64_t, uint64_t);
 static void	 marks_tick(int, short, void *);
+static void	 marks_quiet(uint64_t);
 
 static const struct hwm_store	 kv_store = { kv_get, kv_put, kv_put_async,
 				    NULL };
@@ -101,7 +102,6 @@ kv_get(void *arg, const char *key, uint64_t *v, uint64_t *rev)
 	kvEntry		*e = NULL;
 	natsStatus	 s;
 	const char	*p;
-	char		 buf[24];
 	int		 len;
 
 	if (kv == NULL)
@@ -116,26 +116,47 @@ kv_get(void *arg, const char *key, uint64_t *v, uint64_t *rev)
 	*rev = kvEntry_Revision(e);
 	p = kvEntry_Value(e);
 	len = kvEntry_ValueLen(e);
-	*v = 0;
-	if (p != NULL && len > 0 && len < (int)sizeof(buf)) {
-		memcpy(buf, p, (size_t)len);
-		buf[len] = '\0';
-		/*
-		 * a number past 2^64 - 1 would mark every later batch of
-		 * the session stored: it is no mark, as text is not
-		 */
-		errno = 0;
-		if (strspn(buf, "0123456789") == (size_t)len)
-			*v = strtoull(buf, NULL, 10);
-		if (strspn(buf, "0123456789") != (size_t)len ||
-		    errno == ERANGE) {
-			*v = 0;
-			log_warnx_rl(&rl_marks, "jetstream marks: %s: "
-			    "\"%s\" is not a number: taken as 0", key, buf);
-		}
-	}
+	if (marks_number(p, len, v) == -1)
+		log_warnx_rl(&rl_marks, "jetstream marks: %s: \"%.*s\" is "
+		    "not a number: taken as 0", key, len, p);
 	kvEntry_Destroy(e);
 	return (HWM_OK);
+}
+
+/*
+ * A mark's value, len bytes of decimal at p, into v: 0 if there are
+ * none or more than a number's digits, and -1 (v 0) if they are not
+ * a number.  One past 2^64 - 1 would mark every later batch of the
+ * session stored: it is no mark, as text is not.  Pure: libnats'
+ * threads read the marks they wrote with it too.
+ */
+int
+marks_number(const char *p, int len, uint64_t *v)
+{
+	char	buf[24];
+
+	*v = 0;
+	if (p == NULL || len <= 0 || len >= (int)sizeof(buf))
+		return (0);
+	memcpy(buf, p, (size_t)len);
+	buf[len] = '\0';
+	if (strspn(buf, "0123456789") != (size_t)len)
+		return (-1);
+	errno = 0;
+	*v = strtoull(buf, NULL, 10);
+	if (errno == ERANGE) {
+		*v = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+/* a call that failed (the cache's errors from errs on): quiet a while */
+static void
+marks_quiet(uint64_t errs)
+{
+	if (cache.errors != errs)
+		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
 }
 
 /*
@@ -229,8 +250,7 @@ marks_written(const char *subject, uint64_t v, int status, int errcode,
 		    subject + 5 + n, natsStatus_GetText(status), errcode);
 	}
 	hwm_written(&cache, subject + 5 + n, v, r, rev);
-	if (cache.errors != errs)
-		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
+	marks_quiet(errs);
 }
 
 /*
@@ -320,8 +340,7 @@ marks_tick(int fd, short event, void *arg)
 	    (n = hwm_flush_async(&cache, MARKS_INFLIGHT)) > 0)
 		log_warnx_rl(&rl_marks, "jetstream marks: %u not written, "
 		    "tried again in %u ms", n, flush_ms);
-	if (cache.errors != errs)
-		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
+	marks_quiet(errs);
 	evtimer_add_ms(&ev_flush, flush_ms);
 }
 
@@ -354,8 +373,7 @@ marks_check(const unsigned char *pk, const unsigned char *nonce,
 		return (-1);
 	marks_key(key, pk, nonce);
 	r = hwm_check(&cache, key, seq, now, refresh);
-	if (cache.errors != errs)
-		quiet_until = (uint64_t)mono_ms() + MARKS_BACKOFF;
+	marks_quiet(errs);
 	if (r == 1) {
 		replays++;
 		log_warnx_rl(&rl_replay, "jetstream: sensor %s session %.16s: "

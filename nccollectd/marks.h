@@ -27,6 +27,7 @@ int	 marks_check(const unsigned char *, const unsigned char *, uint64_t,
 void	 marks_ack(const unsigned char *, const unsigned char *, uint64_t);
 void	 marks_stats(uint64_t *, uint64_t *);
 void	 marks_written(const char *, uint64_t, int, int, uint64_t);
+int	 marks_number(const char *, int, uint64_t *);
 
 /* marks' writes under way at most, beside the batches */
 #define MARKS_INFLIGHT	256

@@ -222,7 +222,6 @@ static void	 pub_stream(int, short, void *);
 static void	 pub_stats(uint32_t);
 static void	 pub_shutdown(void);
 static void	 ev_send(const struct nats_ev *);
-static uint64_t	 mark_value(const char *, int);
 static void	 cb_ack(jsCtx *, natsMsg *, jsPubAck *, jsPubAckErr *, void *);
 static void	 cb_connected(natsConnection *, void *);
 static void	 cb_disconnected(natsConnection *, void *);
@@ -785,21 +784,6 @@ ev_send(const struct nats_ev *ev)
 		abort();
 }
 
-/* the decimal value of a mark's message, 0 if it is none */
-static uint64_t
-mark_value(const char *p, int len)
-{
-	char	buf[24];
-
-	if (p == NULL || len <= 0 || len >= (int)sizeof(buf))
-		return (0);
-	memcpy(buf, p, (size_t)len);
-	buf[len] = '\0';
-	if (strspn(buf, "0123456789") != (size_t)len)
-		return (0);
-	return (strtoull(buf, NULL, 10));
-}
-
 static void
 cb_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
     void *closure)
@@ -817,8 +801,8 @@ cb_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
 	    strncmp(id, "$KV.", 4) == 0) {
 		ev.kind = NEV_MARK;
 		strlcpy(ev.text, id, sizeof(ev.text));
-		ev.value = mark_value(natsMsg_GetData(msg),
-		    natsMsg_GetDataLength(msg));
+		(void)marks_number(natsMsg_GetData(msg),
+		    natsMsg_GetDataLength(msg), &ev.value);
 	}
 	if (pa != NULL) {
 		ev.duplicate = pa->Duplicate;
