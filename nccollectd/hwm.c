@@ -46,6 +46,7 @@ static void	 hwm_shift(struct hwm_sess *, uint64_t);
 static int	 hwm_bit(const struct hwm_sess *, uint64_t);
 static int	 hwm_get(struct hwm_cache *, struct hwm_sess *, uint64_t *,
 		    uint64_t *);
+static void	 hwm_take(struct hwm_sess *, uint64_t, uint64_t);
 RB_PROTOTYPE(hwm_tree, hwm_sess, tree, hwm_cmp);
 RB_GENERATE(hwm_tree, hwm_sess, tree, hwm_cmp);
 
@@ -203,6 +204,18 @@ hwm_stored(const struct hwm_sess *s, uint64_t seq)
 	return (hwm_bit(s, seq));
 }
 
+/*
+ * What the store holds, value v at revision rev: what a write must
+ * expect next, and at least the mark
+ */
+static void
+hwm_take(struct hwm_sess *s, uint64_t v, uint64_t rev)
+{
+	s->rev = rev;
+	s->shared = v;
+	hwm_raise(s, v);
+}
+
 /* the store's value and revision of the session's key, 0 for none */
 static int
 hwm_get(struct hwm_cache *c, struct hwm_sess *s, uint64_t *v,
@@ -234,9 +247,7 @@ hwm_read(struct hwm_cache *c, struct hwm_sess *s, uint64_t now)
 		return (-1);
 	c->reads++;
 	s->fetched = now;
-	s->rev = rev;
-	s->shared = v;
-	hwm_raise(s, v);
+	hwm_take(s, v, rev);
 	return (0);
 }
 
@@ -268,9 +279,7 @@ hwm_write(struct hwm_cache *c, struct hwm_sess *s)
 		c->conflicts++;
 		if (hwm_get(c, s, &v, &rev) == -1)
 			return (-1);
-		s->rev = rev;
-		s->shared = v;
-		hwm_raise(s, v);
+		hwm_take(s, v, rev);
 	}
 	c->errors++;
 	return (-1);
@@ -369,9 +378,7 @@ hwm_written(struct hwm_cache *c, const char *key, uint64_t v, int r,
 			hwm_write(c, s);
 			break;
 		}
-		s->rev = nrev;
-		s->shared = nv;
-		hwm_raise(s, nv);
+		hwm_take(s, nv, nrev);
 		break;
 	default:
 		c->errors++;

@@ -49,9 +49,10 @@
 #     a call to the marks bucket holds it): six sensors replay, and
 #     the receiver queues no more than jetstream queue-size for it
 #     (its peak RSS grows by less than 2 MB, while the sensors hold
-#     more than 4 MB of records unacknowledged), refusing the batches past it as write drops and
-#     saying so; once it goes on, every replay is acknowledged and the
-#     stream holds each sensor's records exactly once;
+#     more than 4 MB of records unacknowledged), refusing the batches
+#     past it as write drops and saying so; once it goes on, every
+#     replay is acknowledged and the stream holds each sensor's
+#     records exactly once;
 #  7. TLS (certificates made with openssl): a collector that trusts the
 #     server's CA publishes through its sandbox; one that trusts
 #     another CA does not connect, and says why.
